@@ -1,0 +1,66 @@
+# Thin driver over CMake. The README's two commands:
+#   make test   install what is missing, build, run every test (plain build,
+#               then ASan+UBSan build, then a short bounded fuzz run)
+#   make demo   install, build, generate demo data, import it, print a report
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+CXM_WERROR ?= ON
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 20
+PREFIX     ?= /usr/local
+DEMO_DIR   ?= demo-data
+DEMO_DB    ?= demo.db
+
+.PHONY: all deps build test unit-test asan-test fuzz-smoke demo install clean bench
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	      -DCXM_WERROR=$(CXM_WERROR) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+unit-test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+asan-test: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCXM_SANITIZE=ON \
+	      -DCXM_WERROR=$(CXM_WERROR) -DCMAKE_C_COMPILER=clang
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+fuzz-smoke: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXM_FUZZ=ON \
+	      -DCMAKE_C_COMPILER=clang
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	scripts/fuzz-smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+test: unit-test asan-test fuzz-smoke
+	@echo "make test: all suites passed"
+
+demo: build
+	rm -rf $(DEMO_DIR) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	mkdir -p $(DEMO_DIR)
+	$(BUILD)/cxmeter demo-data --seed 42 --tickets 20000 --out $(DEMO_DIR)
+	for k in agents customers tickets responses orders selfservice agent_hours reviews qa_scores; do \
+	  $(BUILD)/cxmeter import --db $(DEMO_DB) $$k $(DEMO_DIR)/$$k.csv || exit $$?; done
+	$(BUILD)/cxmeter report --db $(DEMO_DB) --by quarter
+	$(BUILD)/cxmeter report --db $(DEMO_DB) --metrics csat,nps,ces,fcr,art --by channel \
+	      --from 2026-08-01 --to 2026-11-01
+
+install: build
+	cmake --install $(BUILD)
+
+bench: build
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * report.h — building a report (metrics × breakdown over a period) from a
+ * store and writing it as a table, JSON or CSV in the shape of SPEC §4.
+ */
+#ifndef CXMETER_REPORT_H
+#define CXMETER_REPORT_H
+
+#include <stdbool.h>
+
+#include "cxmeter/base.h"
+#include "cxmeter/metrics.h"
+#include "cxmeter/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Breakdown dimensions of SPEC §2. */
+#define CXM_DIM_MAP(X)                                                     \
+    X(DAY, "day")                                                          \
+    X(WEEK, "week")                                                        \
+    X(MONTH, "month")                                                      \
+    X(QUARTER, "quarter")                                                  \
+    X(YEAR, "year")                                                        \
+    X(AGENT, "agent")                                                      \
+    X(TEAM, "team")                                                        \
+    X(CHANNEL, "channel")                                                  \
+    X(LANGUAGE, "language")                                                \
+    X(TOPIC, "topic")                                                      \
+    X(SURVEY, "survey")                                                    \
+    X(SEGMENT, "segment")
+
+typedef enum cxm_dim {
+#define CXM__DIM_ENUM(id, name) CXM_BY_##id,
+    CXM_DIM_MAP(CXM__DIM_ENUM)
+#undef CXM__DIM_ENUM
+    CXM_BY_COUNT
+} cxm_dim;
+
+/** Sets *out to the dimension called `name`. CXM_OK or CXM_ENOTFOUND. */
+CXM_API CXM_MUST_USE cxm_rc cxm_dim_parse(const char *name, cxm_dim *out);
+
+/** The name of `d`. Static; "" for a bad value. */
+CXM_API const char *cxm_dim_name(cxm_dim d);
+
+#define CXM_REPORT_MAX_BY 6 /* dimensions crossed at most */
+
+/** What to report. Zero-initialise, set `size` to sizeof(struct
+ *  cxm_report_query). With n_metrics == 0 the report holds every metric
+ *  that has data and applies to the breakdown. */
+struct cxm_report_query {
+    size_t size;
+    const cxm_metric *metrics; /* borrowed for the call */
+    size_t n_metrics;
+    const cxm_dim *by; /* borrowed for the call; at most CXM_REPORT_MAX_BY */
+    size_t n_by;
+    bool has_from, has_to; /* else: the data's own range (SPEC §2) */
+    int64_t from_ms;       /* inclusive */
+    int64_t to_ms;         /* exclusive */
+    const char *tz;        /* NULL or "UTC"; other zones: CXM_ENOTBUILT */
+};
+
+typedef struct cxm_report cxm_report;
+
+/** Computes the report `q` asks of `st` and sets *out.
+ *  Returns CXM_OK; CXM_EINVAL for a malformed query (from >= to, a
+ *  dimension twice, too many dimensions); CXM_EUSAGE when no requested
+ *  metric applies to the breakdown (the report is still set, with its
+ *  warnings, for the caller to show); CXM_ENOTBUILT for a time zone this
+ *  build cannot use; CXM_ESTORE; CXM_ENOMEM.
+ *  The caller frees the result with cxm_report_free(). */
+CXM_API CXM_MUST_USE cxm_rc cxm_report_run(cxm_store *st,
+                                           const struct cxm_report_query *q,
+                                           cxm_report **out);
+
+/** Frees a report. NULL-safe. */
+CXM_API void cxm_report_free(cxm_report *r);
+
+/** Warnings the report collected (a metric that does not apply to a
+ *  dimension, …). Borrowed; valid until cxm_report_free(). */
+CXM_API size_t cxm_report_n_warnings(const cxm_report *r);
+CXM_API const char *cxm_report_warning(const cxm_report *r, size_t i);
+
+/** Accessors for embedding programs. Borrowed; valid until
+ *  cxm_report_free(). */
+CXM_API size_t cxm_report_n_rows(const cxm_report *r);
+CXM_API size_t cxm_report_n_metrics(const cxm_report *r);
+CXM_API cxm_metric cxm_report_metric(const cxm_report *r, size_t j);
+CXM_API const char *cxm_report_dim_value(const cxm_report *r, size_t row,
+                                         size_t k);
+CXM_API const struct cxm_figure *cxm_report_figure(const cxm_report *r,
+                                                   size_t row, size_t j);
+
+typedef enum cxm_format {
+    CXM_FORMAT_TABLE,
+    CXM_FORMAT_JSON,
+    CXM_FORMAT_CSV
+} cxm_format;
+
+/** Sets *out to `fmt`'s name for `name` ("table", "json", "csv").
+ *  CXM_OK or CXM_ENOTFOUND. */
+CXM_API CXM_MUST_USE cxm_rc cxm_format_parse(const char *name,
+                                             cxm_format *out);
+
+/** Writes `r` as `fmt` into a new NUL-terminated string *out of *out_len
+ *  bytes. JSON is one object shaped as SPEC §4; CSV is one line per row and
+ *  metric, text fields escaped against spreadsheet formulas; the table is
+ *  for people. Returns CXM_OK or CXM_ENOMEM. The caller frees *out with
+ *  cxm_free(). */
+CXM_API CXM_MUST_USE cxm_rc cxm_report_format(const cxm_report *r,
+                                              cxm_format fmt, char **out,
+                                              size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CXMETER_REPORT_H */

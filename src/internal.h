@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * internal.h — private to libcxmeter; the first include of every .c file in src/.
+ * Declares the cxm__ helpers shared between files: allocation, checked
+ * sizes, the growable buffer, ASCII classes and strict number parsing.
+ */
+#ifndef CXM_INTERNAL_H
+#define CXM_INTERNAL_H
+
+#define CXM_BUILDING 1
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cxmeter/cxmeter.h"
+
+#ifdef CXM_UNIT_TEST
+#define CXM_STATIC
+#else
+#define CXM_STATIC static
+#endif
+
+#define CXM_ASSERT(x) assert(x)
+#define CXM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- Allocation (alloc.c): every allocation of the library goes here. */
+void *cxm__malloc(size_t n);
+void *cxm__calloc(size_t count, size_t size);
+void *cxm__realloc(void *p, size_t n);
+void cxm__free(void *p);
+char *cxm__strndup(const char *s, size_t n);
+char *cxm__strdup(const char *s);
+
+/* Checked size arithmetic: false on overflow, *out untouched then. */
+static inline bool cxm__size_mul(size_t *out, size_t a, size_t b)
+{
+    if (b != 0 && a > SIZE_MAX / b)
+        return false;
+    *out = a * b;
+    return true;
+}
+static inline bool cxm__size_add(size_t *out, size_t a, size_t b)
+{
+    if (a > SIZE_MAX - b)
+        return false;
+    *out = a + b;
+    return true;
+}
+
+/* Grows *arr (of *cap elements of `size` bytes) to hold at least `need`.
+ * Returns CXM_OK or CXM_ENOMEM (arr untouched). */
+CXM_MUST_USE cxm_rc cxm__grow(void **arr, size_t *cap, size_t need,
+                              size_t size);
+
+/* ---- Growable byte buffer (buf.c).
+ *
+ * Invariants: `data` is NULL until the first append, then always
+ * NUL-terminated with len < alloc; len never exceeds `cap`, the hard limit
+ * set at init. An append that would pass the cap or fails to allocate frees
+ * the buffer and returns CXM_ETOOBIG or CXM_ENOMEM.
+ */
+struct cxm__buf {
+    char *data;   /* owned; NUL-terminated once non-NULL */
+    size_t len;   /* bytes used, NUL excluded */
+    size_t alloc; /* bytes allocated */
+    size_t cap;   /* hard limit on len */
+};
+#define CXM__BUF_INIT(limit) {NULL, 0, 0, (limit)}
+
+CXM_MUST_USE cxm_rc cxm__buf_add(struct cxm__buf *b, const void *p,
+                                 size_t n);
+CXM_MUST_USE cxm_rc cxm__buf_adds(struct cxm__buf *b, const char *s);
+CXM_MUST_USE cxm_rc cxm__buf_addc(struct cxm__buf *b, char c);
+CXM_MUST_USE cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends `n` spaces. */
+CXM_MUST_USE cxm_rc cxm__buf_pad(struct cxm__buf *b, size_t n);
+/* Empties the buffer, keeping its memory. */
+void cxm__buf_reset(struct cxm__buf *b);
+/* Frees the bytes; the buffer is empty and usable again. NULL-safe. */
+void cxm__buf_release(struct cxm__buf *b);
+/* Hands over the bytes (never NULL: "" if empty); the caller frees them
+ * with cxm__free(). The buffer is empty afterwards. */
+char *cxm__buf_take(struct cxm__buf *b, size_t *len_out);
+
+/* ---- ASCII classes (never locale-dependent, safe on any byte). */
+static inline bool cxm__is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline bool cxm__is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+           c == '\v';
+}
+static inline int cxm__to_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+/* ASCII case-insensitive equality of s[0..n) and the NUL-terminated t. */
+bool cxm__eq_nocase(const char *s, size_t n, const char *t);
+
+/* Strict integer parsing of s[0..n): optional sign, digits only, no
+ * surrounding space, no overflow. */
+CXM_MUST_USE cxm_rc cxm__parse_i64(const char *s, size_t n, int64_t *out);
+/* Strict decimal parsing of s[0..n): [-]digits[.digits], locale-free. */
+CXM_MUST_USE cxm_rc cxm__parse_decimal(const char *s, size_t n, double *out);
+/* Writes `v` with at most `decimals` decimals, trailing zeros trimmed but at
+ * least one decimal kept ("72.0"), locale-free. */
+CXM_MUST_USE cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v,
+                                     int decimals);
+/* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
+bool cxm__utf8_valid(const char *s, size_t n);
+
+/* ---- Time (timeparse.c). */
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. */
+int64_t cxm__days_from_civil(int64_t y, int m, int d);
+/* The date of day number `days` since 1970-01-01. */
+void cxm__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+/* Floor division of ms by one day. */
+int64_t cxm__day_of_ms(int64_t ms);
+
+#define CXM__MS_PER_DAY INT64_C(86400000)
+
+#endif /* CXM_INTERNAL_H */
