@@ -71,25 +71,34 @@ cxm_rc cxm__buf_pad(struct cxm__buf *b, size_t n)
     return CXM_OK;
 }
 
-cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
+cxm_rc cxm__buf_vaddf(struct cxm__buf *b, const char *fmt, va_list ap)
 {
-    va_list ap;
+    va_list ap2;
     int n;
     cxm_rc rc;
 
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     if (n < 0)
         return buf_fail(b, CXM_EINVAL);
     rc = buf_room(b, (size_t)n);
     if (rc)
         return rc;
-    va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     b->len += (size_t)n;
     return CXM_OK;
+}
+
+cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    cxm_rc rc;
+
+    va_start(ap, fmt);
+    rc = cxm__buf_vaddf(b, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v, int decimals)

@@ -10,6 +10,7 @@
 #define CXM_BUILDING 1
 
 #include <assert.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +76,9 @@ CXM_MUST_USE cxm_rc cxm__buf_adds(struct cxm__buf *b, const char *s);
 CXM_MUST_USE cxm_rc cxm__buf_addc(struct cxm__buf *b, char c);
 CXM_MUST_USE cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+CXM_MUST_USE cxm_rc cxm__buf_vaddf(struct cxm__buf *b, const char *fmt,
+                                   va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Appends `n` spaces. */
 CXM_MUST_USE cxm_rc cxm__buf_pad(struct cxm__buf *b, size_t n);
 /* Empties the buffer, keeping its memory. */

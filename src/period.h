@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * period.h — private: calendar buckets of the time dimensions (day, ISO
+ * week, month, quarter, year) in UTC: where a bucket starts and ends and
+ * how it is labelled in a report (SPEC §4: `2026-01-31`, `2026-W05`,
+ * `2026-01`, `2026-Q1`, `2026`).
+ */
+#ifndef CXM_PERIOD_H
+#define CXM_PERIOD_H
+
+#include "internal.h"
+
+/* True for day, week, month, quarter and year. */
+bool cxm__dim_is_time(cxm_dim d);
+
+/* The start (ms) of the bucket of time dimension `d` holding `ms`. */
+int64_t cxm__bucket_start(cxm_dim d, int64_t ms);
+
+/* The start of the bucket after the one starting at `start`. */
+int64_t cxm__bucket_next(cxm_dim d, int64_t start);
+
+/* Writes the label of the bucket holding `ms` into dst (16 bytes suffice);
+ * returns its length. */
+size_t cxm__bucket_label(cxm_dim d, int64_t ms, char *dst, size_t cap);
+
+#endif /* CXM_PERIOD_H */

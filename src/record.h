@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * record.h — private: the columns of each record kind of SPEC §1 and the
+ * validation of one CSV row into typed values (record.c).
+ */
+#ifndef CXM_RECORD_H
+#define CXM_RECORD_H
+
+#include "internal.h"
+
+#include "csv.h"
+
+enum cxm__coltype {
+    CXM__COL_ID,     /* required text key */
+    CXM__COL_TEXT,   /* free text; empty = NULL */
+    CXM__COL_TS,     /* SPEC timestamp -> ms */
+    CXM__COL_DATE,   /* timestamp or plain YYYY-MM-DD -> ms */
+    CXM__COL_INT,    /* integer */
+    CXM__COL_BOOL,   /* 1/0, true/false, yes/no -> 0/1 */
+    CXM__COL_NUM,    /* decimal -> double */
+    CXM__COL_SCALE,  /* "MIN-MAX" -> i (min), i2 (max) */
+    CXM__COL_SURVEY  /* survey id; csat/nps/ces folded to lower case */
+};
+
+struct cxm__colspec {
+    const char *name; /* header name, lower case */
+    enum cxm__coltype type;
+    bool required;    /* header must have it and the value must be set */
+};
+
+struct cxm__kindspec {
+    const char *name;
+    const struct cxm__colspec *cols;
+    size_t n_cols;
+};
+
+/* The spec of `kind`. Static. */
+const struct cxm__kindspec *cxm__kind_spec(cxm_kind kind);
+
+enum cxm__vtype { CXM__V_NULL, CXM__V_INT, CXM__V_REAL, CXM__V_TEXT };
+
+/* One typed value; text is borrowed from the CSV record. */
+struct cxm__value {
+    enum cxm__vtype type;
+    int64_t i;     /* INT; also scale min */
+    int64_t i2;    /* scale max */
+    double d;      /* REAL */
+    const char *s; /* TEXT, NUL-terminated */
+    size_t len;
+};
+
+/* A validation failure: which spec column (-1 = the whole row) and why. */
+struct cxm__reject {
+    int col;                /* index into the kind's cols, or -1 */
+    struct cxm__buf reason; /* owned; reused between rows */
+};
+
+/* Validates `rec` of `kind`: `colmap[j]` is the CSV field index of spec
+ * column j, or -1 when the header lacks it; `n_header` the number of header
+ * fields. Fills vals[0..n_cols). Returns CXM_OK, CXM_EINPUT (rej says why)
+ * or CXM_ENOMEM. */
+CXM_MUST_USE cxm_rc cxm__record_validate(cxm_kind kind,
+                                         const struct cxm__csv_rec *rec,
+                                         const int *colmap, size_t n_header,
+                                         struct cxm__value *vals,
+                                         struct cxm__reject *rej);
+
+/* Default scale of a survey kind (SPEC §1): csat 1–5, nps 0–10, ces 1–7,
+ * anything else 1–5. */
+void cxm__survey_default_scale(const char *survey, int *lo, int *hi);
+
+#endif /* CXM_RECORD_H */

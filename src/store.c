@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store.c — opening a store: the DSN picks the engine (SPEC §4), the
+ * embedded migrations bring its schema up to date, one transaction per
+ * migration; everything else is dispatched to the engine's table.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* From the build: src/sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
+struct cxm__embedded {
+    const char *name;
+    const char *text;
+};
+extern const struct cxm__embedded cxm__embedded_sql[];
+extern const size_t cxm__n_embedded_sql;
+
+void cxm__store_set_error(cxm_store *st, const char *msg)
+{
+    cxm__buf_reset(&st->errmsg);
+    if (cxm__buf_adds(&st->errmsg, msg ? msg : "unknown error"))
+        return; /* benign: the message is lost, the rc still says it */
+}
+
+/* The migration number of "NNNN-name.sql", or -1. */
+static int migration_number(const char *name)
+{
+    int64_t n;
+
+    if (strlen(name) < 5 || name[4] != '-' ||
+        cxm__parse_i64(name, 4, &n))
+        return -1;
+    return (int)n;
+}
+
+static cxm_rc migrate(cxm_store *st)
+{
+    int have = 0;
+    cxm_rc rc = st->ops->schema_version(st, &have);
+
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < cxm__n_embedded_sql; i++) {
+        const struct cxm__embedded *m = &cxm__embedded_sql[i];
+        int num = migration_number(m->name);
+        if (num <= have)
+            continue;
+        rc = st->ops->begin(st);
+        if (rc)
+            return rc;
+        rc = st->ops->exec_script(st, m->text);
+        if (!rc)
+            rc = st->ops->set_schema_version(st, num);
+        if (!rc)
+            rc = st->ops->commit(st);
+        if (rc) {
+            st->ops->rollback(st);
+            return rc;
+        }
+        have = num;
+    }
+    st->schema_version = have;
+    return CXM_OK;
+}
+
+cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
+{
+    cxm_store *st;
+    cxm_rc rc;
+
+    if (errmsg_out)
+        *errmsg_out = NULL;
+    if (!dsn || !*dsn)
+        return CXM_EINVAL;
+    if (strncmp(dsn, "postgresql://", 13) == 0 ||
+        strncmp(dsn, "postgres://", 11) == 0) {
+        if (errmsg_out)
+            *errmsg_out = cxm__strdup("this build has no PostgreSQL engine");
+        return CXM_ENOTBUILT;
+    }
+    if (strncmp(dsn, "sqlite:", 7) == 0)
+        dsn += 7;
+    st = cxm__calloc(1, sizeof(*st));
+    if (!st)
+        return CXM_ENOMEM;
+    st->errmsg.cap = 4096;
+    st->workspace_id = 1;
+    st->ops = &cxm__sqlite_ops;
+    rc = st->ops->open(st, dsn);
+    if (!rc)
+        rc = migrate(st);
+    if (rc) {
+        if (errmsg_out && st->errmsg.data)
+            *errmsg_out = cxm__strdup(st->errmsg.data);
+        cxm_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return CXM_OK;
+}
+
+void cxm_store_close(cxm_store *st)
+{
+    if (!st)
+        return;
+    if (st->ops)
+        st->ops->close(st);
+    cxm__buf_release(&st->errmsg);
+    cxm__free(st);
+}
+
+const char *cxm_store_errmsg(const cxm_store *st)
+{
+    return st && st->errmsg.data ? st->errmsg.data : "";
+}
+
+int cxm_store_schema_version(const cxm_store *st)
+{
+    return st->schema_version;
+}
+
+cxm_rc cxm__store_begin(cxm_store *st) { return st->ops->begin(st); }
+
+cxm_rc cxm__store_commit(cxm_store *st) { return st->ops->commit(st); }
+
+void cxm__store_rollback(cxm_store *st) { (void)st->ops->rollback(st); }
+
+cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
+                      const struct cxm__value *vals)
+{
+    return st->ops->put(st, kind, vals);
+}
+
+cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind, int64_t *out)
+{
+    return st->ops->count(st, kind, out);
+}
+
+cxm_rc cxm__store_time_range(cxm_store *st, bool *found, int64_t *min,
+                             int64_t *max)
+{
+    return st->ops->time_range(st, found, min, max);
+}
+
+cxm_rc cxm__store_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
+{
+    return st->ops->scan_tickets(st, fn, ud);
+}
+
+cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from, int64_t to,
+                                 cxm__response_fn fn, void *ud)
+{
+    return st->ops->scan_responses(st, from, to, fn, ud);
+}

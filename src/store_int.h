@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_int.h — private: the store handle and the engine interface behind
+ * it. store.c parses the DSN and dispatches through struct cxm__store_ops;
+ * each engine (store_sqlite.c, later store_pg.c) fills one table. No SQL
+ * text lives outside the engine files.
+ */
+#ifndef CXM_STORE_INT_H
+#define CXM_STORE_INT_H
+
+#include "internal.h"
+
+#include "record.h"
+
+/* One ticket as the report scan sees it. Strings are borrowed for the
+ * duration of the callback; NULL when missing. */
+struct cxm__ticket_row {
+    const char *ticket_id, *customer_id, *agent_id, *team, *channel;
+    const char *topic, *segment;
+    int64_t created_at;
+    bool has_first_response, has_resolved, has_contacts;
+    int64_t first_response_at, resolved_at, contacts;
+    int reopened, escalated, complaint; /* 0, 1, or -1 when missing */
+};
+
+/* One survey answer, with agent, team, channel, topic and customer filled
+ * from its ticket (and team from its agent) where it lacks them (SPEC §2). */
+struct cxm__response_row {
+    const char *survey, *agent_id, *team, *channel, *language, *topic;
+    const char *segment;
+    int64_t responded_at;
+    bool has_score;
+    int score, scale_min, scale_max;
+};
+
+typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
+typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
+                                   void *ud);
+
+struct cxm__store_ops {
+    const char *name; /* "sqlite" | "postgresql" */
+    cxm_rc (*open)(cxm_store *st, const char *dsn);
+    void (*close)(cxm_store *st); /* NULL-safe on a half-open store */
+    cxm_rc (*exec_script)(cxm_store *st, const char *sql);
+    cxm_rc (*schema_version)(cxm_store *st, int *out);
+    cxm_rc (*set_schema_version)(cxm_store *st, int version);
+    cxm_rc (*begin)(cxm_store *st);
+    cxm_rc (*commit)(cxm_store *st);
+    cxm_rc (*rollback)(cxm_store *st);
+    cxm_rc (*put)(cxm_store *st, cxm_kind kind,
+                  const struct cxm__value *vals);
+    cxm_rc (*count)(cxm_store *st, cxm_kind kind, int64_t *out);
+    cxm_rc (*time_range)(cxm_store *st, bool *found, int64_t *min,
+                         int64_t *max);
+    cxm_rc (*scan_tickets)(cxm_store *st, cxm__ticket_fn fn, void *ud);
+    cxm_rc (*scan_responses)(cxm_store *st, int64_t from, int64_t to,
+                             cxm__response_fn fn, void *ud);
+};
+
+struct cxm_store {
+    const struct cxm__store_ops *ops;
+    void *impl;          /* the engine's own state */
+    int64_t workspace_id;
+    int schema_version;
+    struct cxm__buf errmsg; /* last engine message */
+};
+
+/* Sets st->errmsg to `msg` (a failure to do so is benign: the message is
+ * then empty). */
+void cxm__store_set_error(cxm_store *st, const char *msg);
+
+extern const struct cxm__store_ops cxm__sqlite_ops;
+
+CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
+CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
+void cxm__store_rollback(cxm_store *st);
+CXM_MUST_USE cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
+                                   const struct cxm__value *vals);
+CXM_MUST_USE cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind,
+                                     int64_t *out);
+/* The earliest and latest event timestamps of SPEC §2 (created_at,
+ * responded_at, started_at, ordered_at, posted_at); *found false if none. */
+CXM_MUST_USE cxm_rc cxm__store_time_range(cxm_store *st, bool *found,
+                                          int64_t *min, int64_t *max);
+/* Every ticket, in no particular order. */
+CXM_MUST_USE cxm_rc cxm__store_scan_tickets(cxm_store *st, cxm__ticket_fn fn,
+                                            void *ud);
+/* Every response with responded_at in [from, to). */
+CXM_MUST_USE cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from,
+                                              int64_t to,
+                                              cxm__response_fn fn, void *ud);
+
+#endif /* CXM_STORE_INT_H */

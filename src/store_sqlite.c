@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_sqlite.c — the embedded SQLite engine. One file, WAL journal,
+ * synchronous=FULL (an acknowledged import survives a power cut), a busy
+ * timeout so a reader never fails a concurrent import. All SQL text of this
+ * engine is here; values are always bound, never formatted into SQL.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store_int.h"
+
+struct sq {
+    sqlite3 *db;
+    sqlite3_stmt *put[CXM_KIND_COUNT]; /* prepared on first use */
+};
+
+/* INSERT OR REPLACE per kind; the parameters follow the kind's column list
+ * in record.c (a `scale` column binds two: scale_min, scale_max), after the
+ * workspace id. */
+static const char *const put_sql[CXM_KIND_COUNT] = {
+    [CXM_KIND_TICKETS] =
+        "INSERT OR REPLACE INTO tickets (workspace_id, ticket_id, created_at,"
+        " customer_id, agent_id, team, channel, first_response_at,"
+        " resolved_at, status, contacts, reopened, escalated, complaint,"
+        " topic) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [CXM_KIND_RESPONSES] =
+        "INSERT OR REPLACE INTO responses (workspace_id, response_id, survey,"
+        " responded_at, question, score, scale_min, scale_max, comment,"
+        " ticket_id, customer_id, agent_id, team, channel, language)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [CXM_KIND_CUSTOMERS] =
+        "INSERT OR REPLACE INTO customers (workspace_id, customer_id,"
+        " acquired_at, churned_at, segment, country, email, phone, language)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+    [CXM_KIND_ORDERS] =
+        "INSERT OR REPLACE INTO orders (workspace_id, order_id, customer_id,"
+        " ordered_at, amount, currency) VALUES (?,?,?,?,?,?)",
+    [CXM_KIND_SELFSERVICE] =
+        "INSERT OR REPLACE INTO selfservice (workspace_id, session_id,"
+        " started_at, customer_id, kind, resolved, topic)"
+        " VALUES (?,?,?,?,?,?,?)",
+    [CXM_KIND_AGENTS] =
+        "INSERT OR REPLACE INTO agents (workspace_id, agent_id, team,"
+        " hired_at, left_at) VALUES (?,?,?,?,?)",
+    [CXM_KIND_AGENT_HOURS] =
+        "INSERT OR REPLACE INTO agent_hours (workspace_id, agent_id, date,"
+        " hours) VALUES (?,?,?,?)",
+    [CXM_KIND_REVIEWS] =
+        "INSERT OR REPLACE INTO reviews (workspace_id, review_id, posted_at,"
+        " rating, source, scale_max, text, language)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+    [CXM_KIND_QA_SCORES] =
+        "INSERT OR REPLACE INTO qa_scores (workspace_id, ticket_id, reviewer,"
+        " score, max_score, reviewed_at) VALUES (?,?,?,?,?,?)",
+};
+
+static const char *const count_sql[CXM_KIND_COUNT] = {
+    [CXM_KIND_TICKETS] = "SELECT count(*) FROM tickets WHERE workspace_id=?",
+    [CXM_KIND_RESPONSES] =
+        "SELECT count(*) FROM responses WHERE workspace_id=?",
+    [CXM_KIND_CUSTOMERS] =
+        "SELECT count(*) FROM customers WHERE workspace_id=?",
+    [CXM_KIND_ORDERS] = "SELECT count(*) FROM orders WHERE workspace_id=?",
+    [CXM_KIND_SELFSERVICE] =
+        "SELECT count(*) FROM selfservice WHERE workspace_id=?",
+    [CXM_KIND_AGENTS] = "SELECT count(*) FROM agents WHERE workspace_id=?",
+    [CXM_KIND_AGENT_HOURS] =
+        "SELECT count(*) FROM agent_hours WHERE workspace_id=?",
+    [CXM_KIND_REVIEWS] = "SELECT count(*) FROM reviews WHERE workspace_id=?",
+    [CXM_KIND_QA_SCORES] =
+        "SELECT count(*) FROM qa_scores WHERE workspace_id=?",
+};
+
+static const char time_range_sql[] =
+    "SELECT min(lo), max(hi) FROM ("
+    " SELECT min(created_at) AS lo, max(created_at) AS hi FROM tickets"
+    "  WHERE workspace_id=?1"
+    " UNION ALL SELECT min(responded_at), max(responded_at) FROM responses"
+    "  WHERE workspace_id=?1"
+    " UNION ALL SELECT min(started_at), max(started_at) FROM selfservice"
+    "  WHERE workspace_id=?1"
+    " UNION ALL SELECT min(ordered_at), max(ordered_at) FROM orders"
+    "  WHERE workspace_id=?1"
+    " UNION ALL SELECT min(posted_at), max(posted_at) FROM reviews"
+    "  WHERE workspace_id=?1)";
+
+static const char scan_tickets_sql[] =
+    "SELECT t.ticket_id, t.customer_id, t.agent_id, t.team, t.channel,"
+    " t.topic, c.segment, t.created_at, t.first_response_at, t.resolved_at,"
+    " t.contacts, t.reopened, t.escalated, t.complaint"
+    " FROM tickets t LEFT JOIN customers c"
+    "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id"
+    " WHERE t.workspace_id = ?1";
+
+/* SPEC §2: a response without agent, team, channel, topic or customer
+ * takes them from its ticket; team falls back to the agent's team. */
+static const char scan_responses_sql[] =
+    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"
+    " coalesce(r.team, t.team, a.team), coalesce(r.channel, t.channel),"
+    " r.language, t.topic, c.segment, r.responded_at, r.score,"
+    " r.scale_min, r.scale_max"
+    " FROM responses r"
+    " LEFT JOIN tickets t"
+    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+    " LEFT JOIN agents a ON a.workspace_id = r.workspace_id"
+    "  AND a.agent_id = coalesce(r.agent_id, t.agent_id)"
+    " LEFT JOIN customers c ON c.workspace_id = r.workspace_id"
+    "  AND c.customer_id = coalesce(r.customer_id, t.customer_id)"
+    " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
+    "  AND r.responded_at < ?3";
+
+static cxm_rc sq_fail(cxm_store *st)
+{
+    struct sq *q = st->impl;
+    cxm__store_set_error(st, q && q->db ? sqlite3_errmsg(q->db)
+                                        : "cannot open the database");
+    return CXM_ESTORE;
+}
+
+static cxm_rc sq_exec(cxm_store *st, const char *sql)
+{
+    struct sq *q = st->impl;
+    char *err = NULL;
+
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        cxm__store_set_error(st, err);
+        sqlite3_free(err);
+        return CXM_ESTORE;
+    }
+    return CXM_OK;
+}
+
+static void sq_close(cxm_store *st)
+{
+    struct sq *q = st->impl;
+
+    if (!q)
+        return;
+    for (int k = 0; k < CXM_KIND_COUNT; k++)
+        sqlite3_finalize(q->put[k]);
+    sqlite3_close(q->db);
+    cxm__free(q);
+    st->impl = NULL;
+}
+
+static cxm_rc sq_open(cxm_store *st, const char *path)
+{
+    struct sq *q = cxm__calloc(1, sizeof(*q));
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                SQLITE_OPEN_NOMUTEX;
+
+    if (!q)
+        return CXM_ENOMEM;
+    st->impl = q;
+    if (sqlite3_open_v2(path, &q->db, flags, NULL) != SQLITE_OK)
+        return sq_fail(st);
+    sqlite3_extended_result_codes(q->db, 1);
+    /* WAL: readers never block the writer; FULL: a commit is on disk
+     * before it is acknowledged; busy_timeout: wait for a writer instead of
+     * failing (docs/store.md). */
+    if (sqlite3_busy_timeout(q->db, 10000) != SQLITE_OK)
+        return sq_fail(st);
+    return sq_exec(st, "PRAGMA journal_mode=WAL;"
+                       "PRAGMA synchronous=FULL;"
+                       "PRAGMA foreign_keys=OFF;"
+                       "PRAGMA temp_store=MEMORY;"
+                       "CREATE TABLE IF NOT EXISTS cxm_schema ("
+                       " version INTEGER NOT NULL);");
+}
+
+static cxm_rc sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
+{
+    struct sq *q = st->impl;
+
+    if (sqlite3_prepare_v2(q->db, sql, -1, out, NULL) != SQLITE_OK)
+        return sq_fail(st);
+    return CXM_OK;
+}
+
+static cxm_rc sq_schema_version(cxm_store *st, int *out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st, "SELECT max(version) FROM cxm_schema", &s);
+
+    if (rc)
+        return rc;
+    *out = 0;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *out = sqlite3_column_int(s, 0);
+    else
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static cxm_rc sq_set_schema_version(cxm_store *st, int version)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st, "INSERT INTO cxm_schema (version) VALUES (?)",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, version);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static cxm_rc sq_begin(cxm_store *st)
+{
+    return sq_exec(st, "BEGIN IMMEDIATE");
+}
+
+static cxm_rc sq_commit(cxm_store *st) { return sq_exec(st, "COMMIT"); }
+
+static cxm_rc sq_rollback(cxm_store *st)
+{
+    struct sq *q = st->impl;
+
+    if (sqlite3_get_autocommit(q->db))
+        return CXM_OK; /* nothing open (SQLite may have rolled back) */
+    return sq_exec(st, "ROLLBACK");
+}
+
+static cxm_rc sq_put(cxm_store *st, cxm_kind kind,
+                     const struct cxm__value *vals)
+{
+    struct sq *q = st->impl;
+    const struct cxm__kindspec *ks = cxm__kind_spec(kind);
+    sqlite3_stmt *s;
+    int p = 1;
+    cxm_rc rc;
+
+    if (!q->put[kind]) {
+        rc = sq_prepare(st, put_sql[kind], &q->put[kind]);
+        if (rc)
+            return rc;
+    }
+    s = q->put[kind];
+    sqlite3_bind_int64(s, p++, st->workspace_id);
+    for (size_t j = 0; j < ks->n_cols; j++) {
+        const struct cxm__value *v = &vals[j];
+        if (ks->cols[j].type == CXM__COL_SCALE) {
+            if (v->type == CXM__V_NULL) {
+                sqlite3_bind_null(s, p++);
+                sqlite3_bind_null(s, p++);
+            } else {
+                sqlite3_bind_int64(s, p++, v->i);
+                sqlite3_bind_int64(s, p++, v->i2);
+            }
+            continue;
+        }
+        switch (v->type) {
+        case CXM__V_NULL:
+            sqlite3_bind_null(s, p++);
+            break;
+        case CXM__V_INT:
+            sqlite3_bind_int64(s, p++, v->i);
+            break;
+        case CXM__V_REAL:
+            sqlite3_bind_double(s, p++, v->d);
+            break;
+        case CXM__V_TEXT:
+            sqlite3_bind_text(s, p++, v->s, (int)v->len, SQLITE_STATIC);
+            break;
+        }
+    }
+    rc = sqlite3_step(s) == SQLITE_DONE ? CXM_OK : sq_fail(st);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+static cxm_rc sq_count(cxm_store *st, cxm_kind kind, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st, count_sql[kind], &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static cxm_rc sq_time_range(cxm_store *st, bool *found, int64_t *min,
+                            int64_t *max)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st, time_range_sql, &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    *found = false;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
+            *found = true;
+            *min = sqlite3_column_int64(s, 0);
+            *max = sqlite3_column_int64(s, 1);
+        }
+    } else {
+        rc = sq_fail(st);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i); /* NULL for NULL */
+}
+
+static bool col_i64(sqlite3_stmt *s, int i, int64_t *out)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return false;
+    *out = sqlite3_column_int64(s, i);
+    return true;
+}
+
+static int col_flag(sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return -1;
+    return sqlite3_column_int64(s, i) != 0;
+}
+
+static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st, scan_tickets_sql, &s);
+    int step;
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cxm__ticket_row t;
+        t.ticket_id = col_text(s, 0);
+        t.customer_id = col_text(s, 1);
+        t.agent_id = col_text(s, 2);
+        t.team = col_text(s, 3);
+        t.channel = col_text(s, 4);
+        t.topic = col_text(s, 5);
+        t.segment = col_text(s, 6);
+        t.created_at = sqlite3_column_int64(s, 7);
+        t.has_first_response = col_i64(s, 8, &t.first_response_at);
+        t.has_resolved = col_i64(s, 9, &t.resolved_at);
+        t.has_contacts = col_i64(s, 10, &t.contacts);
+        t.reopened = col_flag(s, 11);
+        t.escalated = col_flag(s, 12);
+        t.complaint = col_flag(s, 13);
+        rc = fn(&t, ud);
+        if (rc)
+            break;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static cxm_rc sq_scan_responses(cxm_store *st, int64_t from, int64_t to,
+                                cxm__response_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st, scan_responses_sql, &s);
+    int step;
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, from);
+    sqlite3_bind_int64(s, 3, to);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cxm__response_row r;
+        int64_t v;
+        r.survey = col_text(s, 0);
+        r.agent_id = col_text(s, 1);
+        r.team = col_text(s, 2);
+        r.channel = col_text(s, 3);
+        r.language = col_text(s, 4);
+        r.topic = col_text(s, 5);
+        r.segment = col_text(s, 6);
+        r.responded_at = sqlite3_column_int64(s, 7);
+        r.has_score = col_i64(s, 8, &v);
+        r.score = r.has_score ? (int)v : 0;
+        r.scale_min = sqlite3_column_int(s, 9);
+        r.scale_max = sqlite3_column_int(s, 10);
+        rc = fn(&r, ud);
+        if (rc)
+            break;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+const struct cxm__store_ops cxm__sqlite_ops = {
+    "sqlite",
+    sq_open,
+    sq_close,
+    sq_exec,
+    sq_schema_version,
+    sq_set_schema_version,
+    sq_begin,
+    sq_commit,
+    sq_rollback,
+    sq_put,
+    sq_count,
+    sq_time_range,
+    sq_scan_tickets,
+    sq_scan_responses,
+};
