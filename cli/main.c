@@ -1,15 +1,58 @@
 /* SPDX-License-Identifier: MIT
  *
- * main.c — the cxmeter command: dispatches to the subcommands.
+ * main.c — the cxmeter command: reads the environment (CXMETER_DB), picks
+ * the subcommand and hands over. Everything else is in cmd_*.c on top of
+ * the public API.
  */
-#include <stdio.h>
+#include "cli.h"
 
-#include "cxmeter/cxmeter.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(struct cli_env *env, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"import", cmd_import},
+    {"report", cmd_report},
+    {NULL, NULL},
+};
 
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    puts(cxm_version());
-    return 0;
+    struct cli_env env;
+    const char *db = getenv("CXMETER_DB");
+
+    env.db = db && *db ? db : "cxmeter.db";
+    env.argv0 = argv[0];
+    if (argc < 2) {
+        cli_help("");
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        cli_help("");
+        return EXIT_OK_;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("cxmeter %s\n", cxm_version());
+        return EXIT_OK_;
+    }
+    if (strcmp(argv[1], "help") == 0) {
+        const char *topic = argc > 2 ? argv[2] : "";
+        if (!cli_has_help(topic)) {
+            cli_error("help", "no command '%s' (try cxmeter --help)", topic);
+            return EXIT_USAGE;
+        }
+        cli_help(topic);
+        return EXIT_OK_;
+    }
+    for (const struct command *c = commands; c->name; c++) {
+        if (strcmp(argv[1], c->name) == 0)
+            return c->run(&env, argc - 1, argv + 1);
+    }
+    cli_error("", "unknown command '%s' (try cxmeter --help)", argv[1]);
+    return EXIT_USAGE;
 }

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cli.h — shared by the files of the cxmeter program: the subcommands, the
+ * small option parser they use and the exit statuses of SPEC §4. The
+ * program uses the public API only (include/cxmeter/).
+ */
+#ifndef CXM_CLI_H
+#define CXM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cxmeter/cxmeter.h"
+
+/* Exit statuses (SPEC §4). */
+enum cli_exit {
+    EXIT_OK_ = 0,
+    EXIT_INPUT = 1,  /* bad input: a file, a row, a value */
+    EXIT_USAGE = 2,  /* usage error, or nothing requested applies */
+    EXIT_STORE = 3   /* the store failed */
+};
+
+/* The exit status for a library status code (exitcode.c, the one place). */
+int cli_exit_for(cxm_rc rc);
+
+/* Settings common to every command. */
+struct cli_env {
+    const char *db;   /* --db, else $CXMETER_DB, else ./cxmeter.db */
+    const char *argv0;
+};
+
+/* Option parsing: each command calls cli_opt_next() until it returns 0.
+ * Accepts `--name value`, `--name=value`, flags, and `--` to end options;
+ * arguments that are not options are collected as positionals. */
+struct cli_optspec {
+    const char *name;  /* without the leading "--" */
+    bool has_arg;
+    int id;            /* returned by cli_opt_next() */
+};
+
+struct cli_opts {
+    int argc;
+    char **argv;
+    int i;
+    const struct cli_optspec *specs;
+    const char *arg;   /* value of the option just returned */
+    const char **pos;  /* positionals (borrowed from argv) */
+    int n_pos;
+    const char *cmd;   /* for messages */
+};
+
+/* Returns an option id; 0 at the end; -1 after printing an error. */
+int cli_opt_next(struct cli_opts *o);
+void cli_opts_init(struct cli_opts *o, const char *cmd, int argc,
+                   char **argv, const struct cli_optspec *specs);
+void cli_opts_release(struct cli_opts *o);
+
+/* Prints "cxmeter CMD: message" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parses a --from/--to value: a SPEC timestamp or a plain date. */
+bool cli_parse_time(const char *s, int64_t *out);
+
+/* Formats n with thousands separators ("9,812") into dst. */
+const char *cli_thousands(uint64_t n, char *dst, size_t cap);
+
+/* Prints the help of `cmd` ("" for the program) on stdout. */
+void cli_help(const char *cmd);
+/* True when `cmd` has a help text. */
+bool cli_has_help(const char *cmd);
+
+int cmd_import(struct cli_env *env, int argc, char **argv);
+int cmd_report(struct cli_env *env, int argc, char **argv);
+int cmd_demo_data(struct cli_env *env, int argc, char **argv);
+
+#endif /* CXM_CLI_H */

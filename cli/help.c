@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * help.c — the help text of every command. docs/cxmeter.1.md says the same
+ * at more length; keep the two in step.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct help {
+    const char *cmd;
+    const char *text;
+};
+
+static const struct help helps[] = {
+    {"",
+     "usage: cxmeter COMMAND [OPTIONS]\n"
+     "\n"
+     "Measures whether customer service works: CSAT, NPS, CES and ticket\n"
+     "KPIs from CSV exports, by any period and breakdown.\n"
+     "\n"
+     "commands:\n"
+     "  import     import CSV files of one record kind into the store\n"
+     "  report     compute metrics by period and breakdown\n"
+     "  demo-data  write a realistic demo data set as CSV files\n"
+     "  help CMD   show the help of CMD\n"
+     "\n"
+     "The store is ./cxmeter.db, or $CXMETER_DB, or --db PATH.\n"
+     "Exit status: 0 ok, 1 bad input, 2 usage error, 3 store error.\n"
+     "Run 'cxmeter CMD --help' for a command's options; 'man cxmeter'.\n"},
+    {"import",
+     "usage: cxmeter import [--db PATH] [--strict] [--quiet] KIND FILE...\n"
+     "\n"
+     "Imports CSV files of one record kind (SPEC section 1) in one\n"
+     "transaction. KIND is one of: tickets, responses, customers, orders,\n"
+     "selfservice, agents, agent_hours, reviews, qa_scores.\n"
+     "\n"
+     "Each rejected row is named on stderr as FILE:LINE:COL: COLUMN: reason;\n"
+     "the other rows are stored. A row whose id is already stored replaces\n"
+     "it, so importing a file twice changes nothing.\n"
+     "\n"
+     "options:\n"
+     "  --db PATH   the store (default $CXMETER_DB or ./cxmeter.db)\n"
+     "  --strict    store nothing if any row is rejected\n"
+     "  --quiet     no progress line on stderr\n"
+     "\n"
+     "Exit status: 0 every row imported; 1 a row was rejected, a file\n"
+     "could not be read or lacks a required column; 2 usage error;\n"
+     "3 store error.\n"},
+    {"report",
+     "usage: cxmeter report [--db PATH] [--metrics M1,M2] [--by D1,D2]\n"
+     "                      [--from T] [--to T] [--tz ZONE]\n"
+     "                      [--format table|json|csv]\n"
+     "\n"
+     "Computes metrics over the period [--from, --to) (default: all the\n"
+     "data), one row per value of the breakdown.\n"
+     "\n"
+     "metrics: csat csat_mean nps ces ces_agree created resolved\n"
+     "         resolution_rate fcr backlog art frt escalation_rate\n"
+     "         (default: every metric that has data)\n"
+     "by:      day week month quarter year agent team channel language\n"
+     "         topic survey segment, alone or crossed (month,channel)\n"
+     "\n"
+     "options:\n"
+     "  --db PATH       the store (default $CXMETER_DB or ./cxmeter.db)\n"
+     "  --metrics LIST  comma-separated metrics\n"
+     "  --by LIST       comma-separated breakdown dimensions\n"
+     "  --from T        period start, inclusive (2026-01-01 or ISO 8601)\n"
+     "  --to T          period end, exclusive\n"
+     "  --tz ZONE       time zone of the time buckets (UTC)\n"
+     "  --format F      table (default), json or csv\n"
+     "\n"
+     "Proportions carry a 95 % Wilson interval, NPS a normal interval,\n"
+     "means a Student t interval; fewer than 30 answers are flagged low_n.\n"
+     "Exit status: 0 ok; 2 usage error or no requested metric applies to\n"
+     "the breakdown; 3 store error.\n"},
+    {"demo-data",
+     "usage: cxmeter demo-data [--seed S] [--tickets N] [--days D] --out DIR\n"
+     "\n"
+     "Writes a realistic, deterministic data set of all nine record kinds\n"
+     "as CSV files into DIR (created if missing): two years of tickets,\n"
+     "about one survey answer per ticket, customers, orders, self-service\n"
+     "sessions, agents and their hours, reviews and QA scores.\n"
+     "\n"
+     "options:\n"
+     "  --seed S      random seed (default 1); same seed, same files\n"
+     "  --tickets N   number of tickets (default 5000)\n"
+     "  --days D      length of the data in days (default 730)\n"
+     "  --out DIR     where to write the files\n"},
+    {NULL, NULL},
+};
+
+bool cli_has_help(const char *cmd)
+{
+    for (const struct help *h = helps; h->cmd; h++) {
+        if (strcmp(h->cmd, cmd) == 0)
+            return true;
+    }
+    return false;
+}
+
+void cli_help(const char *cmd)
+{
+    for (const struct help *h = helps; h->cmd; h++) {
+        if (strcmp(h->cmd, cmd) == 0) {
+            fputs(h->text, stdout);
+            return;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * opts.c — the option parser every subcommand uses (GNU style: options and
+ * positionals in any order, `--name value` or `--name=value`, `--` ends
+ * options), plus small helpers for messages and numbers.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cmd && *cmd)
+        fprintf(stderr, "cxmeter %s: ", cmd);
+    else
+        fputs("cxmeter: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_opts_init(struct cli_opts *o, const char *cmd, int argc,
+                   char **argv, const struct cli_optspec *specs)
+{
+    memset(o, 0, sizeof(*o));
+    o->cmd = cmd;
+    o->argc = argc;
+    o->argv = argv;
+    o->i = 1;
+    o->specs = specs;
+    o->pos = calloc((size_t)argc + 1, sizeof(*o->pos));
+}
+
+void cli_opts_release(struct cli_opts *o)
+{
+    free(o->pos);
+    o->pos = NULL;
+}
+
+int cli_opt_next(struct cli_opts *o)
+{
+    if (!o->pos) {
+        cli_error(o->cmd, "out of memory");
+        return -1;
+    }
+    while (o->i < o->argc) {
+        const char *a = o->argv[o->i++];
+        const char *eq;
+        size_t n;
+
+        if (strcmp(a, "--") == 0) {
+            while (o->i < o->argc)
+                o->pos[o->n_pos++] = o->argv[o->i++];
+            return 0;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            o->pos[o->n_pos++] = a;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0)
+            a = "--help";
+        if (a[1] != '-') {
+            cli_error(o->cmd, "unknown option %s (try --help)", a);
+            return -1;
+        }
+        a += 2;
+        eq = strchr(a, '=');
+        n = eq ? (size_t)(eq - a) : strlen(a);
+        for (const struct cli_optspec *s = o->specs; s->name; s++) {
+            if (strlen(s->name) != n || strncmp(s->name, a, n) != 0)
+                continue;
+            if (!s->has_arg) {
+                if (eq) {
+                    cli_error(o->cmd, "--%s takes no value", s->name);
+                    return -1;
+                }
+                o->arg = NULL;
+                return s->id;
+            }
+            if (eq) {
+                o->arg = eq + 1;
+            } else if (o->i < o->argc) {
+                o->arg = o->argv[o->i++];
+            } else {
+                cli_error(o->cmd, "--%s needs a value", s->name);
+                return -1;
+            }
+            return s->id;
+        }
+        cli_error(o->cmd, "unknown option --%.*s (try --help)", (int)n, a);
+        return -1;
+    }
+    return 0;
+}
+
+bool cli_parse_time(const char *s, int64_t *out)
+{
+    return cxm_time_parse(s, strlen(s), true, out, NULL) == CXM_OK;
+}
+
+const char *cli_thousands(uint64_t n, char *dst, size_t cap)
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)n);
+    size_t j = 0;
+
+    for (int i = 0; i < len && j + 2 < cap; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            dst[j++] = ',';
+        dst[j++] = tmp[i];
+    }
+    dst[j] = '\0';
+    return dst;
+}

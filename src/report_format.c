@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * report_format.c — writes a report as JSON (one object, SPEC §4), CSV
+ * (one line per row and metric, text fields escaped against spreadsheet
+ * formulas) or an aligned table for people (percentages, durations in
+ * h m, intervals, low_n marks). Numbers are written without the locale.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report_int.h"
+
+#define OUT_CAP ((size_t)1 << 30) /* 1 GiB: no report is that large */
+#define JSON_DECIMALS 6
+
+cxm_rc cxm_format_parse(const char *name, cxm_format *out)
+{
+    static const char *const names[] = {"table", "json", "csv"};
+
+    for (size_t i = 0; i < CXM_ARRAY_LEN(names); i++) {
+        if (cxm__eq_nocase(name, strlen(name), names[i])) {
+            *out = (cxm_format)i;
+            return CXM_OK;
+        }
+    }
+    return CXM_ENOTFOUND;
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static cxm_rc json_str(struct cxm__buf *b, const char *s)
+{
+    cxm_rc rc = cxm__buf_addc(b, '"');
+
+    for (; !rc && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            rc = cxm__buf_addc(b, '\\');
+            if (!rc)
+                rc = cxm__buf_addc(b, (char)c);
+        } else if (c < 0x20) {
+            rc = cxm__buf_addf(b, "\\u%04x", c);
+        } else {
+            rc = cxm__buf_addc(b, (char)c);
+        }
+    }
+    return rc ? rc : cxm__buf_addc(b, '"');
+}
+
+static cxm_rc json_time(struct cxm__buf *b, int64_t ms)
+{
+    char t[40];
+
+    cxm_time_format(ms, t, sizeof(t));
+    return json_str(b, t);
+}
+
+static cxm_rc json_num(struct cxm__buf *b, double v)
+{
+    return cxm__buf_add_num(b, v, JSON_DECIMALS);
+}
+
+static cxm_rc json_figure(struct cxm__buf *b, cxm_metric m,
+                          const struct cxm_figure *f)
+{
+    cxm_rc rc;
+
+    if (f->is_null)
+        return cxm__buf_adds(b, "null");
+    switch (cxm__metric_shape(m)) {
+    case CXM__SHAPE_COUNT:
+        return cxm__buf_addf(b, "{\"value\": %lld}", (long long)f->n);
+    case CXM__SHAPE_DURATION:
+        rc = cxm__buf_adds(b, "{\"value\": ");
+        if (!rc)
+            rc = json_num(b, f->value);
+        if (!rc)
+            rc = cxm__buf_adds(b, ", \"median\": ");
+        if (!rc)
+            rc = json_num(b, f->median);
+        if (!rc)
+            rc = cxm__buf_adds(b, ", \"p90\": ");
+        if (!rc)
+            rc = json_num(b, f->p90);
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"n\": %lld}", (long long)f->n);
+        return rc;
+    default:
+        break;
+    }
+    rc = cxm__buf_adds(b, "{\"value\": ");
+    if (!rc)
+        rc = json_num(b, f->value);
+    if (!rc)
+        rc = cxm__buf_addf(b, ", \"n\": %lld, \"lo\": ", (long long)f->n);
+    if (!rc)
+        rc = f->has_ci ? json_num(b, f->lo) : cxm__buf_adds(b, "null");
+    if (!rc)
+        rc = cxm__buf_adds(b, ", \"hi\": ");
+    if (!rc)
+        rc = f->has_ci ? json_num(b, f->hi) : cxm__buf_adds(b, "null");
+    if (!rc)
+        rc = cxm__buf_addf(b, ", \"low_n\": %s}",
+                           f->low_n ? "true" : "false");
+    return rc;
+}
+
+static cxm_rc write_json(const cxm_report *r, struct cxm__buf *b)
+{
+    cxm_rc rc = cxm__buf_adds(b, "{\"from\": ");
+
+    if (!rc)
+        rc = json_time(b, r->from_ms);
+    if (!rc)
+        rc = cxm__buf_adds(b, ", \"to\": ");
+    if (!rc)
+        rc = json_time(b, r->to_ms);
+    if (!rc)
+        rc = cxm__buf_adds(b, ", \"tz\": ");
+    if (!rc)
+        rc = json_str(b, r->tz);
+    if (!rc)
+        rc = cxm__buf_adds(b, ",\n \"by\": [");
+    for (size_t k = 0; !rc && k < r->n_by; k++) {
+        if (k)
+            rc = cxm__buf_adds(b, ", ");
+        if (!rc)
+            rc = json_str(b, cxm_dim_name(r->by[k]));
+    }
+    if (!rc)
+        rc = cxm__buf_adds(b, "],\n \"rows\": [");
+    for (size_t i = 0; !rc && i < r->n_rows; i++) {
+        bool first = true;
+        rc = cxm__buf_adds(b, i ? ",\n   {" : "\n   {");
+        for (size_t k = 0; !rc && k < r->n_by; k++) {
+            rc = cxm__buf_adds(b, first ? "" : ", ");
+            first = false;
+            if (!rc)
+                rc = json_str(b, cxm_dim_name(r->by[k]));
+            if (!rc)
+                rc = cxm__buf_adds(b, ": ");
+            if (!rc)
+                rc = json_str(b, r->dims[i * r->n_by + k]);
+        }
+        for (size_t j = 0; !rc && j < r->n_metrics; j++) {
+            rc = cxm__buf_adds(b, first ? "" : ",\n    ");
+            first = false;
+            if (!rc)
+                rc = json_str(b, cxm_metric_name(r->metrics[j]));
+            if (!rc)
+                rc = cxm__buf_adds(b, ": ");
+            if (!rc)
+                rc = json_figure(b, r->metrics[j],
+                                 &r->figures[i * r->n_metrics + j]);
+        }
+        if (!rc)
+            rc = cxm__buf_addc(b, '}');
+    }
+    if (!rc)
+        rc = cxm__buf_adds(b, r->n_rows ? "\n ]}\n" : "]}\n");
+    return rc;
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+/* RFC 4180 quoting, and a leading ' on text a spreadsheet would take for a
+ * formula (=, +, -, @, tab, CR). */
+static cxm_rc csv_text(struct cxm__buf *b, const char *s)
+{
+    bool formula = s[0] == '=' || s[0] == '+' || s[0] == '-' ||
+                   s[0] == '@' || s[0] == '\t' || s[0] == '\r';
+    bool quote = strpbrk(s, ",\"\r\n") != NULL;
+    cxm_rc rc = CXM_OK;
+
+    if (quote)
+        rc = cxm__buf_addc(b, '"');
+    if (!rc && formula)
+        rc = cxm__buf_addc(b, '\'');
+    for (; !rc && *s; s++) {
+        rc = cxm__buf_addc(b, *s);
+        if (!rc && *s == '"')
+            rc = cxm__buf_addc(b, '"');
+    }
+    if (!rc && quote)
+        rc = cxm__buf_addc(b, '"');
+    return rc;
+}
+
+static cxm_rc csv_num(struct cxm__buf *b, bool has, double v)
+{
+    cxm_rc rc = cxm__buf_addc(b, ',');
+
+    if (!rc && has)
+        rc = cxm__buf_add_num(b, v, JSON_DECIMALS);
+    return rc;
+}
+
+static cxm_rc write_csv(const cxm_report *r, struct cxm__buf *b)
+{
+    cxm_rc rc = CXM_OK;
+
+    for (size_t k = 0; !rc && k < r->n_by; k++) {
+        rc = cxm__buf_adds(b, cxm_dim_name(r->by[k]));
+        if (!rc)
+            rc = cxm__buf_addc(b, ',');
+    }
+    if (!rc)
+        rc = cxm__buf_adds(b, "metric,value,n,lo,hi,low_n,median,p90\n");
+    for (size_t i = 0; !rc && i < r->n_rows; i++) {
+        for (size_t j = 0; !rc && j < r->n_metrics; j++) {
+            const struct cxm_figure *f = &r->figures[i * r->n_metrics + j];
+            enum cxm__shape sh = cxm__metric_shape(r->metrics[j]);
+            bool has = !f->is_null;
+            for (size_t k = 0; !rc && k < r->n_by; k++) {
+                rc = csv_text(b, r->dims[i * r->n_by + k]);
+                if (!rc)
+                    rc = cxm__buf_addc(b, ',');
+            }
+            if (!rc)
+                rc = cxm__buf_adds(b, cxm_metric_name(r->metrics[j]));
+            if (!rc && sh == CXM__SHAPE_COUNT) {
+                if (has)
+                    rc = cxm__buf_addf(b, ",%lld", (long long)f->n);
+                else
+                    rc = cxm__buf_addc(b, ',');
+                if (!rc)
+                    rc = cxm__buf_adds(b, ",,,,,,\n");
+                continue;
+            }
+            if (rc)
+                break;
+            rc = csv_num(b, has, f->value);
+            if (!rc)
+                rc = cxm__buf_addc(b, ',');
+            if (!rc && has)
+                rc = cxm__buf_addf(b, "%lld", (long long)f->n);
+            if (!rc)
+                rc = csv_num(b, has && f->has_ci, f->lo);
+            if (!rc)
+                rc = csv_num(b, has && f->has_ci, f->hi);
+            if (!rc)
+                rc = cxm__buf_adds(b, ",");
+            if (!rc && has && f->has_low_n)
+                rc = cxm__buf_adds(b, f->low_n ? "true" : "false");
+            if (!rc)
+                rc = csv_num(b, has && f->has_quantiles, f->median);
+            if (!rc)
+                rc = csv_num(b, has && f->has_quantiles, f->p90);
+            if (!rc)
+                rc = cxm__buf_addc(b, '\n');
+        }
+    }
+    return rc;
+}
+
+/* ---- Table ----------------------------------------------------------- */
+
+/* "2h 05m", "45m 10s", "38s", "3d 4h". */
+static void fmt_duration(double s, char *dst, size_t cap)
+{
+    long long t = (long long)llround(s);
+
+    if (t < 60)
+        snprintf(dst, cap, "%llds", t);
+    else if (t < 3600)
+        snprintf(dst, cap, "%lldm %02llds", t / 60, t % 60);
+    else if (t < 86400)
+        snprintf(dst, cap, "%lldh %02lldm", t / 3600, t % 3600 / 60);
+    else
+        snprintf(dst, cap, "%lldd %02lldh", t / 86400, t % 86400 / 3600);
+}
+
+/* Writes one number with one decimal into dst ("72.0"). */
+static void fmt1(double v, char *dst, size_t cap)
+{
+    snprintf(dst, cap, "%.1f", fabs(v) < 0.05 ? 0.0 : v);
+}
+
+/* The value and detail columns of one table cell. */
+static void table_cell(cxm_metric m, const struct cxm_figure *f,
+                       char *value, char *detail, size_t cap)
+{
+    char a[32], b[32], c[32];
+    const char *unit = "";
+
+    detail[0] = '\0';
+    if (f->is_null) {
+        snprintf(value, cap, "-");
+        return;
+    }
+    switch (cxm__metric_shape(m)) {
+    case CXM__SHAPE_COUNT:
+        snprintf(value, cap, "%lld", (long long)f->n);
+        return;
+    case CXM__SHAPE_DURATION:
+        fmt_duration(f->value, a, sizeof(a));
+        fmt_duration(f->median, b, sizeof(b));
+        fmt_duration(f->p90, c, sizeof(c));
+        snprintf(value, cap, "%s", a);
+        snprintf(detail, cap, "median %s, p90 %s  n=%lld", b, c,
+                 (long long)f->n);
+        return;
+    case CXM__SHAPE_PROPORTION:
+        unit = " %";
+        break;
+    case CXM__SHAPE_SCORE:
+    case CXM__SHAPE_MEAN:
+        break;
+    }
+    fmt1(f->value, a, sizeof(a));
+    if (cxm__metric_shape(m) == CXM__SHAPE_SCORE && f->value > 0.05)
+        snprintf(value, cap, "+%s%s", a, unit);
+    else
+        snprintf(value, cap, "%s%s", a, unit);
+    if (f->has_ci) {
+        fmt1(f->lo, b, sizeof(b));
+        fmt1(f->hi, c, sizeof(c));
+        snprintf(detail, cap, "%s - %s  n=%lld%s", b, c, (long long)f->n,
+                 f->low_n ? "  low n" : "");
+    } else {
+        snprintf(detail, cap, "n=%lld%s", (long long)f->n,
+                 f->low_n ? "  low n" : "");
+    }
+}
+
+/* Display width of a UTF-8 string (code points; good enough for the
+ * labels and numbers in a table). */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static cxm_rc pad_to(struct cxm__buf *b, const char *s, size_t w)
+{
+    cxm_rc rc = cxm__buf_adds(b, s);
+    size_t have = width(s);
+
+    if (!rc && have < w)
+        rc = cxm__buf_pad(b, w - have);
+    return rc;
+}
+
+static cxm_rc write_table(const cxm_report *r, struct cxm__buf *b)
+{
+    size_t wdim[CXM_REPORT_MAX_BY], wmetric = 6, wvalue = 5;
+    char from[40], to[40], value[128], detail[128];
+    cxm_rc rc;
+
+    cxm_time_format(r->from_ms, from, sizeof(from));
+    cxm_time_format(r->to_ms, to, sizeof(to));
+    rc = cxm__buf_addf(b, "cxmeter report  %s .. %s  (%s)\n\n", from, to,
+                       r->tz);
+    if (rc)
+        return rc;
+    if (r->n_rows == 0 || r->n_metrics == 0)
+        return cxm__buf_adds(b, "no data in this period\n");
+    for (size_t k = 0; k < r->n_by; k++) {
+        wdim[k] = width(cxm_dim_name(r->by[k]));
+        for (size_t i = 0; i < r->n_rows; i++) {
+            size_t w = width(r->dims[i * r->n_by + k]);
+            if (w > wdim[k])
+                wdim[k] = w;
+        }
+        if (wdim[k] > 40)
+            wdim[k] = 40;
+    }
+    for (size_t j = 0; j < r->n_metrics; j++) {
+        size_t w = strlen(cxm_metric_name(r->metrics[j]));
+        if (w > wmetric)
+            wmetric = w;
+        for (size_t i = 0; i < r->n_rows; i++) {
+            table_cell(r->metrics[j], &r->figures[i * r->n_metrics + j],
+                       value, detail, sizeof(value));
+            if (strlen(value) > wvalue)
+                wvalue = strlen(value);
+        }
+    }
+    for (size_t k = 0; !rc && k < r->n_by; k++) {
+        rc = pad_to(b, cxm_dim_name(r->by[k]), wdim[k] + 2);
+    }
+    if (!rc)
+        rc = pad_to(b, "metric", wmetric + 2);
+    if (!rc)
+        rc = cxm__buf_pad(b, wvalue > 5 ? wvalue - 5 : 0);
+    if (!rc)
+        rc = cxm__buf_adds(b, "value  95 % interval\n");
+    for (size_t i = 0; !rc && i < r->n_rows; i++) {
+        for (size_t j = 0; !rc && j < r->n_metrics; j++) {
+            for (size_t k = 0; !rc && k < r->n_by; k++) {
+                const char *l = r->dims[i * r->n_by + k];
+                if (j > 0)
+                    rc = cxm__buf_pad(b, wdim[k] + 2);
+                else
+                    rc = pad_to(b, *l ? l : "(none)", wdim[k] + 2);
+            }
+            table_cell(r->metrics[j], &r->figures[i * r->n_metrics + j],
+                       value, detail, sizeof(value));
+            if (!rc)
+                rc = pad_to(b, cxm_metric_name(r->metrics[j]), wmetric + 2);
+            if (!rc)
+                rc = cxm__buf_pad(b, wvalue - strlen(value));
+            if (!rc)
+                rc = cxm__buf_adds(b, value);
+            if (!rc && detail[0])
+                rc = cxm__buf_addf(b, "  %s", detail);
+            if (!rc)
+                rc = cxm__buf_addc(b, '\n');
+        }
+    }
+    return rc;
+}
+
+cxm_rc cxm_report_format(const cxm_report *r, cxm_format fmt, char **out,
+                         size_t *out_len)
+{
+    struct cxm__buf b = CXM__BUF_INIT(OUT_CAP);
+    cxm_rc rc;
+
+    switch (fmt) {
+    case CXM_FORMAT_JSON:
+        rc = write_json(r, &b);
+        break;
+    case CXM_FORMAT_CSV:
+        rc = write_csv(r, &b);
+        break;
+    case CXM_FORMAT_TABLE:
+        rc = write_table(r, &b);
+        break;
+    default:
+        return CXM_EINVAL;
+    }
+    if (rc) {
+        cxm__buf_release(&b);
+        return rc;
+    }
+    *out = cxm__buf_take(&b, out_len);
+    return CXM_OK;
+}
