@@ -701,9 +701,9 @@ static cxm_rc make_rows(struct builder *b)
                 r->metrics[r->n_metrics++] = (cxm_metric)m;
         }
     }
-    if (r->n_by) {
+    if (r->n_by && b->n_groups > 1) {
         qsort(b->groups, b->n_groups, sizeof(*b->groups), cmp_group);
-    } else if (b->n_groups == 0) {
+    } else if (r->n_by == 0 && b->n_groups == 0) {
         /* Without a breakdown there is always the one row (SPEC §4). */
         struct cxm__group_stat *g;
         cxm_rc rc = find_group(b, &g);
