@@ -17,7 +17,8 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_TZ,
-    OPT_FORMAT
+    OPT_FORMAT,
+    OPT_COMPARE
 };
 
 static const struct cli_optspec specs[] = {
@@ -25,6 +26,7 @@ static const struct cli_optspec specs[] = {
     {"metrics", true, OPT_METRICS}, {"by", true, OPT_BY},
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"tz", true, OPT_TZ},          {"format", true, OPT_FORMAT},
+    {"compare", true, OPT_COMPARE},
     {NULL, false, 0},
 };
 
@@ -164,6 +166,14 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
             break;
         case OPT_TZ:
             q.tz = o.arg;
+            break;
+        case OPT_COMPARE:
+            if (strcmp(o.arg, "previous") != 0) {
+                cli_error("report", "--compare: only 'previous' is known, "
+                                    "not '%s'", o.arg);
+                goto out;
+            }
+            q.compare = true;
             break;
         case OPT_FORMAT:
             if (cxm_format_parse(o.arg, &fmt)) {

@@ -18,6 +18,8 @@ struct command {
 static const struct command commands[] = {
     {"import", cmd_import},
     {"report", cmd_report},
+    {"demo-data", cmd_demo_data},
+    {"benchmark", cmd_benchmark},
     {NULL, NULL},
 };
 

@@ -7,9 +7,12 @@
  */
 #include "internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_cdf.h>
 
 #include "period.h"
 #include "report_int.h"
@@ -17,7 +20,6 @@
 #include "strmap.h"
 
 #define KEY_SEP '\x1f' /* between the labels of a group key */
-#define LABEL_CAP 24   /* a time label: "2026-W05", "2026-01-31" */
 
 static const char *const dim_names[CXM_BY_COUNT] = {
 #define CXM__DIM_NAME(id, name) name,
@@ -43,6 +45,8 @@ const char *cxm_dim_name(cxm_dim d)
     return dim_names[d];
 }
 
+/* ---- Metrics: family, shape, applicable breakdowns -------------------- */
+
 enum cxm__family cxm__metric_family(cxm_metric m)
 {
     switch (m) {
@@ -52,6 +56,22 @@ enum cxm__family cxm__metric_family(cxm_metric m)
     case CXM_METRIC_CES:
     case CXM_METRIC_CES_AGREE:
         return CXM__FAM_SURVEY;
+    case CXM_METRIC_SELFSERVICE_RATE:
+    case CXM_METRIC_DEFLECTION_RATE:
+        return CXM__FAM_SELFSERVICE;
+    case CXM_METRIC_CHURN:
+    case CXM_METRIC_RETENTION:
+    case CXM_METRIC_COMPLAINTS_PER_1000:
+    case CXM_METRIC_REPURCHASE_RATE:
+    case CXM_METRIC_REVENUE:
+    case CXM_METRIC_REVENUE_AT_RISK:
+        return CXM__FAM_CUSTOMER;
+    case CXM_METRIC_AGENT_TURNOVER:
+        return CXM__FAM_AGENT;
+    case CXM_METRIC_REVIEW_RATING:
+        return CXM__FAM_REVIEW;
+    case CXM_METRIC_QA_SCORE:
+        return CXM__FAM_QA;
     default:
         return CXM__FAM_TICKET;
     }
@@ -65,64 +85,88 @@ enum cxm__shape cxm__metric_shape(cxm_metric m)
     case CXM_METRIC_RESOLUTION_RATE:
     case CXM_METRIC_FCR:
     case CXM_METRIC_ESCALATION_RATE:
+    case CXM_METRIC_SELFSERVICE_RATE:
+    case CXM_METRIC_DEFLECTION_RATE:
+    case CXM_METRIC_CHURN:
+    case CXM_METRIC_RETENTION:
+    case CXM_METRIC_REPURCHASE_RATE:
+    case CXM_METRIC_POST_SERVICE_REPURCHASE:
+    case CXM_METRIC_CONVERSION_RATE:
         return CXM__SHAPE_PROPORTION;
     case CXM_METRIC_CSAT_MEAN:
     case CXM_METRIC_CES:
+    case CXM_METRIC_QA_SCORE:
         return CXM__SHAPE_MEAN;
     case CXM_METRIC_NPS:
         return CXM__SHAPE_SCORE;
     case CXM_METRIC_ART:
     case CXM_METRIC_FRT:
         return CXM__SHAPE_DURATION;
+    case CXM_METRIC_COMPLAINTS_PER_1000:
+    case CXM_METRIC_REVENUE:
+    case CXM_METRIC_REVENUE_AT_RISK:
+        return CXM__SHAPE_AMOUNT;
+    case CXM_METRIC_AGENT_PRODUCTIVITY:
+        return CXM__SHAPE_PRODUCTIVITY;
+    case CXM_METRIC_AGENT_TURNOVER:
+        return CXM__SHAPE_TURNOVER;
+    case CXM_METRIC_REVIEW_RATING:
+        return CXM__SHAPE_RATING;
     default:
         return CXM__SHAPE_COUNT;
     }
 }
 
-/* Whether records of `fam` carry dimension `d` (docs/report-semantics.md:
- * tickets carry neither a language nor a survey). */
-static bool family_has_dim(enum cxm__family fam, cxm_dim d)
+#define DIM_BIT(d) (1u << (d))
+#define TIME_DIMS                                                          \
+    (DIM_BIT(CXM_BY_DAY) | DIM_BIT(CXM_BY_WEEK) | DIM_BIT(CXM_BY_MONTH) |  \
+     DIM_BIT(CXM_BY_QUARTER) | DIM_BIT(CXM_BY_YEAR))
+#define TICKET_DIMS                                                        \
+    (TIME_DIMS | DIM_BIT(CXM_BY_AGENT) | DIM_BIT(CXM_BY_TEAM) |            \
+     DIM_BIT(CXM_BY_CHANNEL) | DIM_BIT(CXM_BY_TOPIC) |                     \
+     DIM_BIT(CXM_BY_SEGMENT))
+
+/* The dimensions the records of metric m carry (docs/report-semantics.md):
+ * churn by channel, say, has no answer. */
+static unsigned metric_dims(cxm_metric m)
 {
-    if (fam == CXM__FAM_TICKET)
-        return d != CXM_BY_LANGUAGE && d != CXM_BY_SURVEY;
-    return true;
+    switch (cxm__metric_family(m)) {
+    case CXM__FAM_SURVEY:
+        return TICKET_DIMS | DIM_BIT(CXM_BY_LANGUAGE) |
+               DIM_BIT(CXM_BY_SURVEY);
+    case CXM__FAM_TICKET:
+    case CXM__FAM_QA:
+        if (m == CXM_METRIC_COMPLAINTS_PER_1000)
+            break;
+        return TICKET_DIMS;
+    case CXM__FAM_SELFSERVICE:
+        return TIME_DIMS | DIM_BIT(CXM_BY_TOPIC) | DIM_BIT(CXM_BY_SEGMENT);
+    case CXM__FAM_CUSTOMER:
+        break;
+    case CXM__FAM_AGENT:
+        return TIME_DIMS | DIM_BIT(CXM_BY_TEAM);
+    case CXM__FAM_REVIEW:
+        return TIME_DIMS | DIM_BIT(CXM_BY_SOURCE) | DIM_BIT(CXM_BY_LANGUAGE);
+    }
+    return TIME_DIMS | DIM_BIT(CXM_BY_SEGMENT);
 }
 
-/* ---- Groups ---------------------------------------------------------- */
-
-struct group {
-    char **labels;   /* n_labels labels, owned */
-    size_t n_labels; /* the report's n_by */
-    struct cxm__group_stat st;
-};
-
-struct builder {
-    cxm_store *st;
-    const struct cxm_report_query *q;
-    cxm_report *r;
-    int64_t from, to;
-    bool want[CXM_METRIC_COUNT]; /* computed (requested or default) */
-    bool want_survey, want_ticket, want_backlog;
-    struct cxm__strmap index;    /* group key -> position in groups */
-    struct group *groups;
-    size_t n_groups, groups_cap;
-    struct cxm__buf key;         /* scratch */
-    const char *labels[CXM_REPORT_MAX_BY]; /* scratch: the current row's */
-    char time_labels[CXM_REPORT_MAX_BY][LABEL_CAP];
-    /* Backlog segments: [seg_start[i], seg_end[i]) cover [from, to), cut at
-     * every bucket boundary of every time dimension. */
-    int64_t *seg_start, *seg_end;
-    size_t n_segs;
-};
-
-static void dvec_release(struct cxm__dvec *d)
+/* The first dimension of the report that metric m's records lack, or
+ * CXM_BY_COUNT. */
+static cxm_dim missing_dim(const cxm_report *r, cxm_metric m)
 {
-    cxm__free(d->v);
-    d->v = NULL;
-    d->n = d->cap = 0;
+    unsigned have = metric_dims(m);
+
+    for (size_t k = 0; k < r->n_by; k++) {
+        if (!(have & DIM_BIT(r->by[k])))
+            return r->by[k];
+    }
+    return CXM_BY_COUNT;
 }
 
-static cxm_rc dvec_push(struct cxm__dvec *d, double x)
+/* ---- The builder ------------------------------------------------------ */
+
+cxm_rc cxm__dvec_push(struct cxm__dvec *d, double x)
 {
     if (d->n == d->cap) {
         cxm_rc rc = cxm__grow((void **)&d->v, &d->cap, d->n + 1,
@@ -134,166 +178,85 @@ static cxm_rc dvec_push(struct cxm__dvec *d, double x)
     return CXM_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
+static void dvec_release(struct cxm__dvec *d)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
+    cxm__free(d->v);
+    d->v = NULL;
+    d->n = d->cap = 0;
 }
 
-/* Sets the time labels of the row from `ms` for every time dimension. */
-static void label_times(struct builder *b, int64_t ms)
+void cxm__builder_clear(struct cxm__builder *b)
+{
+    for (size_t k = 0; k < b->r->n_by; k++)
+        b->labels[k] = NULL;
+}
+
+void cxm__builder_dim(struct cxm__builder *b, cxm_dim d, const char *v)
+{
+    for (size_t k = 0; k < b->r->n_by; k++) {
+        if (b->r->by[k] == d)
+            b->labels[k] = v;
+    }
+}
+
+void cxm__builder_time(struct cxm__builder *b, int64_t ms)
 {
     for (size_t k = 0; k < b->r->n_by; k++) {
         cxm_dim d = b->r->by[k];
         if (!cxm__dim_is_time(d))
             continue;
-        cxm__bucket_label(d, ms, b->time_labels[k], LABEL_CAP);
+        cxm__bucket_label(d, ms, b->time_labels[k], CXM__LABEL_CAP);
         b->labels[k] = b->time_labels[k];
     }
+    b->time_labels_ms = ms;
 }
 
-/* Finds or makes the group of the labels in b->labels. */
-static cxm_rc find_group(struct builder *b, struct cxm__group_stat **out)
+cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
 {
     size_t pos;
     bool inserted;
-    struct group *g;
+    struct cxm__group *g;
     cxm_rc rc;
 
     cxm__buf_reset(&b->key);
     for (size_t k = 0; k < b->r->n_by; k++) {
-        const char *l = b->labels[k] ? b->labels[k] : "";
-        rc = cxm__buf_adds(&b->key, l);
+        rc = cxm__buf_adds(&b->key, b->labels[k] ? b->labels[k] : "");
         if (!rc)
             rc = cxm__buf_addc(&b->key, KEY_SEP);
         if (rc)
             return rc;
     }
+    rc = cxm__grow((void **)&b->groups, &b->groups_cap, b->n_groups + 1,
+                   sizeof(*b->groups));
+    if (rc)
+        return rc;
     rc = cxm__strmap_upsert(&b->index, b->key.data ? b->key.data : "",
                             b->key.len, b->n_groups, &pos, NULL, &inserted);
     if (rc)
         return rc;
     if (!inserted) {
-        *out = &b->groups[pos].st;
+        *out = &b->groups[pos];
         return CXM_OK;
     }
-    rc = cxm__grow((void **)&b->groups, &b->groups_cap, b->n_groups + 1,
-                   sizeof(*b->groups));
-    if (rc)
-        return rc; /* the key stays in the index; the report fails anyway */
-    g = &b->groups[b->n_groups];
+    g = &b->groups[b->n_groups++];
     memset(g, 0, sizeof(*g));
+    g->t_ms = b->time_labels_ms;
     if (b->r->n_by) {
         g->labels = cxm__calloc(b->r->n_by, sizeof(*g->labels));
         if (!g->labels)
             return CXM_ENOMEM;
         g->n_labels = b->r->n_by;
-        b->n_groups++;
         for (size_t k = 0; k < b->r->n_by; k++) {
             g->labels[k] = cxm__strdup(b->labels[k] ? b->labels[k] : "");
             if (!g->labels[k])
                 return CXM_ENOMEM;
         }
-    } else {
-        b->n_groups++;
     }
-    *out = &g->st;
+    *out = g;
     return CXM_OK;
 }
 
-/* ---- Responses ------------------------------------------------------- */
-
-static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
-{
-    struct builder *b = ud;
-    struct cxm__group_stat *g;
-    struct cxm_survey_stat *s;
-    cxm_rc rc;
-
-    /* Custom surveys feed no metric of this report. */
-    if (!row->has_score || (strcmp(row->survey, "csat") != 0 &&
-                            strcmp(row->survey, "nps") != 0 &&
-                            strcmp(row->survey, "ces") != 0))
-        return CXM_OK;
-    for (size_t k = 0; k < b->r->n_by; k++) {
-        switch (b->r->by[k]) {
-        case CXM_BY_AGENT:
-            b->labels[k] = row->agent_id;
-            break;
-        case CXM_BY_TEAM:
-            b->labels[k] = row->team;
-            break;
-        case CXM_BY_CHANNEL:
-            b->labels[k] = row->channel;
-            break;
-        case CXM_BY_LANGUAGE:
-            b->labels[k] = row->language;
-            break;
-        case CXM_BY_TOPIC:
-            b->labels[k] = row->topic;
-            break;
-        case CXM_BY_SURVEY:
-            b->labels[k] = row->survey;
-            break;
-        case CXM_BY_SEGMENT:
-            b->labels[k] = row->segment;
-            break;
-        default:
-            break;
-        }
-    }
-    label_times(b, row->responded_at);
-    rc = find_group(b, &g);
-    if (rc)
-        return rc;
-    if (strcmp(row->survey, "csat") == 0)
-        s = &g->csat;
-    else if (strcmp(row->survey, "nps") == 0)
-        s = &g->nps;
-    else
-        s = &g->ces;
-    cxm_survey_stat_add(s, row->survey, row->score, row->scale_min,
-                        row->scale_max);
-    return CXM_OK;
-}
-
-/* ---- Tickets --------------------------------------------------------- */
-
-static bool in_period(const struct builder *b, int64_t ms)
-{
-    return ms >= b->from && ms < b->to;
-}
-
-/* Sets the non-time labels of a ticket. */
-static void label_ticket(struct builder *b, const struct cxm__ticket_row *t)
-{
-    for (size_t k = 0; k < b->r->n_by; k++) {
-        switch (b->r->by[k]) {
-        case CXM_BY_AGENT:
-            b->labels[k] = t->agent_id;
-            break;
-        case CXM_BY_TEAM:
-            b->labels[k] = t->team;
-            break;
-        case CXM_BY_CHANNEL:
-            b->labels[k] = t->channel;
-            break;
-        case CXM_BY_TOPIC:
-            b->labels[k] = t->topic;
-            break;
-        case CXM_BY_SEGMENT:
-            b->labels[k] = t->segment;
-            break;
-        default:
-            b->labels[k] = NULL; /* time labels are set per event */
-            break;
-        }
-    }
-}
-
-/* The index of the first segment that ends after `ms`, or n_segs. */
-static size_t first_seg_ending_after(const struct builder *b, int64_t ms)
+size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms)
 {
     size_t lo = 0, hi = b->n_segs;
 
@@ -307,79 +270,11 @@ static size_t first_seg_ending_after(const struct builder *b, int64_t ms)
     return lo;
 }
 
-/* SPEC §2: backlog at t = created_at < t and (unresolved or resolved ≥ t),
- * for t the end of each segment of the period. */
-static cxm_rc add_backlog(struct builder *b, const struct cxm__ticket_row *t)
-{
-    size_t i0 = first_seg_ending_after(b, t->created_at);
-    size_t i1 = t->has_resolved ? first_seg_ending_after(b, t->resolved_at)
-                                : b->n_segs;
-    struct cxm__group_stat *g;
-    cxm_rc rc;
-
-    for (size_t i = i0; i < i1; i++) {
-        label_times(b, b->seg_start[i]);
-        rc = find_group(b, &g);
-        if (rc)
-            return rc;
-        g->has_tickets = true;
-        g->backlog++;
-    }
-    return CXM_OK;
-}
-
-static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
-{
-    struct builder *b = ud;
-    struct cxm__group_stat *g;
-    cxm_rc rc;
-
-    label_ticket(b, t);
-    if (in_period(b, t->created_at)) {
-        label_times(b, t->created_at);
-        rc = find_group(b, &g);
-        if (rc)
-            return rc;
-        g->has_tickets = true;
-        g->created++;
-        g->created_resolved += t->has_resolved;
-        g->escalated += t->escalated == 1;
-    }
-    if (t->has_resolved && in_period(b, t->resolved_at)) {
-        label_times(b, t->resolved_at);
-        rc = find_group(b, &g);
-        if (rc)
-            return rc;
-        g->has_tickets = true;
-        g->resolved++;
-        /* SPEC §2: missing contacts count as 1, missing reopened false. */
-        g->fcr += (!t->has_contacts || t->contacts == 1) && t->reopened != 1;
-        rc = dvec_push(&g->art,
-                       (double)(t->resolved_at - t->created_at) / 1000.0);
-        if (rc)
-            return rc;
-    }
-    if (t->has_first_response && in_period(b, t->first_response_at)) {
-        label_times(b, t->first_response_at);
-        rc = find_group(b, &g);
-        if (rc)
-            return rc;
-        g->has_tickets = true;
-        rc = dvec_push(&g->frt, (double)(t->first_response_at -
-                                         t->created_at) / 1000.0);
-        if (rc)
-            return rc;
-    }
-    if (b->want_backlog)
-        return add_backlog(b, t);
-    return CXM_OK;
-}
-
 /* Cuts [from, to) at every bucket boundary of the report's time
  * dimensions; without one, the whole period is one segment. */
-static cxm_rc make_segments(struct builder *b)
+static cxm_rc make_segments(struct cxm__builder *b)
 {
-    size_t cap = 0;
+    size_t cap = 0, cap2 = 0;
     int64_t s = b->from;
     cxm_rc rc;
 
@@ -394,16 +289,13 @@ static cxm_rc make_segments(struct builder *b)
             if (next < e)
                 e = next;
         }
-        if (b->n_segs == cap) {
-            size_t cap2 = cap;
-            rc = cxm__grow((void **)&b->seg_start, &cap, b->n_segs + 1,
-                           sizeof(*b->seg_start));
-            if (!rc)
-                rc = cxm__grow((void **)&b->seg_end, &cap2, b->n_segs + 1,
-                               sizeof(*b->seg_end));
-            if (rc)
-                return rc;
-        }
+        rc = cxm__grow((void **)&b->seg_start, &cap, b->n_segs + 1,
+                       sizeof(*b->seg_start));
+        if (!rc)
+            rc = cxm__grow((void **)&b->seg_end, &cap2, b->n_segs + 1,
+                           sizeof(*b->seg_end));
+        if (rc)
+            return rc;
         b->seg_start[b->n_segs] = s;
         b->seg_end[b->n_segs] = e;
         b->n_segs++;
@@ -412,7 +304,59 @@ static cxm_rc make_segments(struct builder *b)
     return CXM_OK;
 }
 
-/* ---- Figures --------------------------------------------------------- */
+static void builder_release(struct cxm__builder *b)
+{
+    for (size_t i = 0; i < b->n_groups; i++) {
+        struct cxm__group *g = &b->groups[i];
+        for (size_t k = 0; k < g->n_labels; k++)
+            cxm__free(g->labels[k]);
+        cxm__free(g->labels);
+        dvec_release(&g->st.art);
+        dvec_release(&g->st.frt);
+    }
+    cxm__free(b->groups);
+    cxm__strmap_release(&b->index);
+    cxm__strmap_release(&b->pairs);
+    cxm__buf_release(&b->key);
+    cxm__free(b->seg_start);
+    cxm__free(b->seg_end);
+    cxm__report_scan_release(b);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Scans [from, to) into b's groups. */
+static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
+                          const cxm_report *r, const bool *want,
+                          int64_t from, int64_t to)
+{
+    unsigned hour_dims = TIME_DIMS | DIM_BIT(CXM_BY_AGENT) |
+                         DIM_BIT(CXM_BY_TEAM);
+    cxm_rc rc;
+
+    memset(b, 0, sizeof(*b));
+    b->st = st;
+    b->r = r;
+    b->from = from;
+    b->to = to;
+    memcpy(b->want, want, sizeof(b->want));
+    b->key.cap = 1 << 20;
+    b->hours_apply = true;
+    for (size_t k = 0; k < r->n_by; k++)
+        b->hours_apply &= (hour_dims & DIM_BIT(r->by[k])) != 0;
+    rc = make_segments(b);
+    if (!rc)
+        rc = cxm__report_scan(b);
+    return rc;
+}
+
+/* ---- Figures ---------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
 
 static void figure_count(bool has, int64_t v, struct cxm_figure *f)
 {
@@ -420,6 +364,15 @@ static void figure_count(bool has, int64_t v, struct cxm_figure *f)
     f->is_null = !has;
     f->value = (double)v;
     f->n = v;
+}
+
+static void figure_amount(bool has, double v, int64_t n,
+                          struct cxm_figure *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->is_null = !has;
+    f->value = v;
+    f->n = n;
 }
 
 static void figure_duration(struct cxm__dvec *d, struct cxm_figure *f)
@@ -444,6 +397,8 @@ static void figure_duration(struct cxm__dvec *d, struct cxm_figure *f)
 static void compute_figure(cxm_metric m, struct cxm__group_stat *g,
                            struct cxm_figure *f)
 {
+    const struct cxm__moments *mo;
+
     switch (m) {
     case CXM_METRIC_CSAT:
         cxm_figure_proportion(g->csat.n_top, g->csat.n, f);
@@ -484,6 +439,80 @@ static void compute_figure(cxm_metric m, struct cxm__group_stat *g,
     case CXM_METRIC_FRT:
         figure_duration(&g->frt, f);
         return;
+    case CXM_METRIC_COMPLAINTS_PER_1000:
+        figure_amount(g->active_any > 0,
+                      g->active_any ? 1000.0 * (double)g->complaints /
+                                          (double)g->active_any
+                                    : 0,
+                      g->active_any, f);
+        return;
+    case CXM_METRIC_SELFSERVICE_RATE:
+        cxm_figure_proportion(g->sessions, g->sessions + g->created, f);
+        return;
+    case CXM_METRIC_DEFLECTION_RATE:
+        cxm_figure_proportion(g->sessions_resolved, g->sessions, f);
+        return;
+    case CXM_METRIC_CHURN:
+        cxm_figure_proportion(g->churned, g->active_start, f);
+        return;
+    case CXM_METRIC_RETENTION:
+        cxm_figure_proportion(g->active_start - g->churned, g->active_start,
+                              f);
+        return;
+    case CXM_METRIC_REPURCHASE_RATE:
+        cxm_figure_proportion(g->repeat_buyers, g->buyers, f);
+        return;
+    case CXM_METRIC_POST_SERVICE_REPURCHASE:
+        cxm_figure_proportion(g->ps_hits, g->ps_base, f);
+        return;
+    case CXM_METRIC_CONVERSION_RATE:
+        cxm_figure_proportion(g->conv_hits, g->conv_base, f);
+        return;
+    case CXM_METRIC_REVENUE:
+        figure_amount(g->has_orders, g->revenue, g->n_orders, f);
+        return;
+    case CXM_METRIC_REVENUE_AT_RISK:
+        figure_amount(g->has_customers, g->revenue_at_risk, g->churned, f);
+        return;
+    case CXM_METRIC_AGENT_PRODUCTIVITY:
+        memset(f, 0, sizeof(*f));
+        f->is_null = g->prod_agents == 0;
+        f->n = g->prod_tickets;
+        f->n_agents = g->prod_agents;
+        if (g->prod_agents)
+            f->value = (double)g->prod_tickets / (double)g->prod_agents;
+        if (g->has_hours && g->hours > 0) {
+            f->is_null = false;
+            f->has_per_hour = true;
+            f->hours = g->hours;
+            f->per_hour = (double)g->prod_tickets / g->hours;
+        }
+        return;
+    case CXM_METRIC_AGENT_TURNOVER:
+        memset(f, 0, sizeof(*f));
+        f->headcount = g->period_ms > 0
+                           ? g->headcount_ms / (double)g->period_ms
+                           : 0;
+        f->is_null = !g->has_agents || f->headcount <= 0;
+        f->n = g->agents_left;
+        if (!f->is_null)
+            f->value = 100.0 * (double)g->agents_left / f->headcount;
+        return;
+    case CXM_METRIC_REVIEW_RATING:
+        mo = &g->review;
+        cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
+        if (mo->n > 0) {
+            struct cxm_figure share;
+            cxm_figure_proportion(g->reviews_positive, mo->n, &share);
+            f->has_positive = true;
+            f->positive = share.value;
+            f->positive_lo = share.lo;
+            f->positive_hi = share.hi;
+        }
+        return;
+    case CXM_METRIC_QA_SCORE:
+        cxm_figure_mean(g->qa.n, g->qa.sum, g->qa.sum_sq, f);
+        return;
     case CXM_METRIC_COUNT:
         break;
     }
@@ -492,43 +521,141 @@ static void compute_figure(cxm_metric m, struct cxm__group_stat *g,
 }
 
 /* Whether metric m has any data in any group (for the default list). */
-static bool metric_has_data(const struct builder *b, cxm_metric m)
+static bool metric_has_data(struct cxm__builder *b, cxm_metric m)
 {
     for (size_t i = 0; i < b->n_groups; i++) {
-        const struct cxm__group_stat *g = &b->groups[i].st;
-        switch (m) {
-        case CXM_METRIC_CSAT:
-        case CXM_METRIC_CSAT_MEAN:
-            if (g->csat.n)
-                return true;
-            break;
-        case CXM_METRIC_NPS:
-            if (g->nps.n)
-                return true;
-            break;
-        case CXM_METRIC_CES:
-        case CXM_METRIC_CES_AGREE:
-            if (g->ces.n)
-                return true;
-            break;
-        case CXM_METRIC_ART:
-            if (g->art.n)
-                return true;
-            break;
-        case CXM_METRIC_FRT:
-            if (g->frt.n)
-                return true;
-            break;
-        default:
-            if (g->has_tickets)
-                return true;
-            break;
-        }
+        struct cxm_figure f;
+        struct cxm__group_stat st = b->groups[i].st;
+        /* compute_figure sorts duration vectors in place: harmless. */
+        compute_figure(m, &st, &f);
+        if (!f.is_null)
+            return true;
     }
     return false;
 }
 
-/* ---- The report ------------------------------------------------------ */
+/* ---- Period-over-period tests (SPEC §2) ------------------------------- */
+
+/* Successes and trials of a proportion metric. */
+static bool metric_counts(cxm_metric m, const struct cxm__group_stat *g,
+                          double *k, double *n)
+{
+    struct cxm_figure f;
+    struct cxm__group_stat copy = *g;
+
+    if (cxm__metric_shape(m) != CXM__SHAPE_PROPORTION)
+        return false;
+    compute_figure(m, &copy, &f);
+    if (f.is_null)
+        return false;
+    *n = (double)f.n;
+    *k = round(f.value * *n / 100.0);
+    return true;
+}
+
+/* n, mean and sample variance of a mean metric. */
+static bool metric_moments(cxm_metric m, const struct cxm__group_stat *g,
+                           double *n, double *mean, double *var)
+{
+    double sum, sum_sq;
+    int64_t cnt;
+    const struct cxm__dvec *d = NULL;
+
+    switch (m) {
+    case CXM_METRIC_CSAT_MEAN:
+        cnt = g->csat.n, sum = g->csat.sum, sum_sq = g->csat.sum_sq;
+        break;
+    case CXM_METRIC_CES:
+        cnt = g->ces.n, sum = g->ces.sum, sum_sq = g->ces.sum_sq;
+        break;
+    case CXM_METRIC_REVIEW_RATING:
+        cnt = g->review.n, sum = g->review.sum, sum_sq = g->review.sum_sq;
+        break;
+    case CXM_METRIC_QA_SCORE:
+        cnt = g->qa.n, sum = g->qa.sum, sum_sq = g->qa.sum_sq;
+        break;
+    case CXM_METRIC_ART:
+        d = &g->art;
+        break;
+    case CXM_METRIC_FRT:
+        d = &g->frt;
+        break;
+    default:
+        return false;
+    }
+    if (d) {
+        cnt = (int64_t)d->n;
+        sum = sum_sq = 0;
+        for (size_t i = 0; i < d->n; i++) {
+            sum += d->v[i];
+            sum_sq += d->v[i] * d->v[i];
+        }
+    }
+    if (cnt < 2)
+        return false;
+    *n = (double)cnt;
+    *mean = sum / *n;
+    *var = (sum_sq - sum * *mean) / (*n - 1);
+    if (*var < 0)
+        *var = 0;
+    return true;
+}
+
+/* Two-sided p-value of the change from g0 (previous) to g1 (current). */
+static bool change_p_value(cxm_metric m, const struct cxm__group_stat *g1,
+                           const struct cxm__group_stat *g0, double *p)
+{
+    double k1, n1, k0, n0, m1, v1, m0, v0;
+
+    if (m == CXM_METRIC_NPS) {
+        /* z test on the difference of the promoter − detractor shares,
+         * each with variance (p + d − (p − d)²)/n (SPEC §2). */
+        double a1, d1, a0, d0, se;
+        if (g1->nps.n == 0 || g0->nps.n == 0)
+            return false;
+        n1 = (double)g1->nps.n;
+        n0 = (double)g0->nps.n;
+        a1 = (double)g1->nps.n_promoter / n1;
+        d1 = (double)g1->nps.n_detractor / n1;
+        a0 = (double)g0->nps.n_promoter / n0;
+        d0 = (double)g0->nps.n_detractor / n0;
+        se = sqrt((a1 + d1 - (a1 - d1) * (a1 - d1)) / n1 +
+                  (a0 + d0 - (a0 - d0) * (a0 - d0)) / n0);
+        if (se == 0) {
+            *p = (a1 - d1) == (a0 - d0) ? 1.0 : 0.0;
+            return true;
+        }
+        *p = 2 * gsl_cdf_ugaussian_Q(fabs((a1 - d1) - (a0 - d0)) / se);
+        return true;
+    }
+    if (metric_counts(m, g1, &k1, &n1) && metric_counts(m, g0, &k0, &n0)) {
+        /* Two-proportion z test with the pooled proportion. */
+        double pool = (k1 + k0) / (n1 + n0);
+        double se = sqrt(pool * (1 - pool) * (1 / n1 + 1 / n0));
+        if (se == 0) {
+            *p = 1.0;
+            return true;
+        }
+        *p = 2 * gsl_cdf_ugaussian_Q(fabs(k1 / n1 - k0 / n0) / se);
+        return true;
+    }
+    if (metric_moments(m, g1, &n1, &m1, &v1) &&
+        metric_moments(m, g0, &n0, &m0, &v0)) {
+        /* Welch's t test, Welch–Satterthwaite degrees of freedom. */
+        double a = v1 / n1, b = v0 / n0, se = sqrt(a + b), df;
+        if (se == 0) {
+            *p = m1 == m0 ? 1.0 : 0.0;
+            return true;
+        }
+        df = (a + b) * (a + b) /
+             (a * a / (n1 - 1) + b * b / (n0 - 1));
+        *p = 2 * gsl_cdf_tdist_Q(fabs(m1 - m0) / se, df);
+        return true;
+    }
+    return false;
+}
+
+/* ---- The report ------------------------------------------------------- */
 
 static cxm_rc add_warning(cxm_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -565,32 +692,15 @@ void cxm_report_free(cxm_report *r)
     for (size_t i = 0; i < r->n_warnings; i++)
         cxm__free(r->warnings[i]);
     cxm__free(r->warnings);
+    for (int m = 0; m < CXM_METRIC_COUNT; m++)
+        cxm__free(r->bench_labels[m]);
     cxm__free(r);
-}
-
-static void builder_release(struct builder *b)
-{
-    for (size_t i = 0; i < b->n_groups; i++) {
-        struct group *g = &b->groups[i];
-        if (g->labels) {
-            for (size_t k = 0; k < b->r->n_by; k++)
-                cxm__free(g->labels[k]);
-        }
-        cxm__free(g->labels);
-        dvec_release(&g->st.art);
-        dvec_release(&g->st.frt);
-    }
-    cxm__free(b->groups);
-    cxm__strmap_release(&b->index);
-    cxm__buf_release(&b->key);
-    cxm__free(b->seg_start);
-    cxm__free(b->seg_end);
 }
 
 /* Orders groups by their labels, dimension by dimension. */
 static int cmp_group(const void *a, const void *b)
 {
-    const struct group *x = a, *y = b;
+    const struct cxm__group *x = a, *y = b;
 
     for (size_t k = 0; k < x->n_labels; k++) {
         int c = strcmp(x->labels[k], y->labels[k]);
@@ -632,70 +742,150 @@ static cxm_rc take_query(cxm_report *r, const struct cxm_report_query *q)
     return CXM_OK;
 }
 
-/* The family's first dimension it does not carry, or CXM_BY_COUNT. */
-static cxm_dim missing_dim(const cxm_report *r, enum cxm__family fam)
+/* Decides which metrics are computed; sets *none_applies when metrics
+ * were named and none applies to the breakdown. */
+static cxm_rc choose_metrics(cxm_report *r, const struct cxm_report_query *q,
+                             bool *want, bool *none_applies)
 {
-    for (size_t k = 0; k < r->n_by; k++) {
-        if (!family_has_dim(fam, r->by[k]))
-            return r->by[k];
-    }
-    return CXM_BY_COUNT;
-}
-
-/* Decides which metrics are computed and which are reported. */
-static cxm_rc choose_metrics(struct builder *b, bool *none_applies)
-{
-    const struct cxm_report_query *q = b->q;
-    cxm_report *r = b->r;
     size_t n_applies = 0;
     cxm_rc rc;
 
     *none_applies = false;
     if (q->n_metrics == 0) {
-        for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-            enum cxm__family fam = cxm__metric_family((cxm_metric)m);
-            b->want[m] = missing_dim(r, fam) == CXM_BY_COUNT;
-        }
-    } else {
-        for (size_t j = 0; j < q->n_metrics; j++) {
-            cxm_metric m = q->metrics[j];
-            enum cxm__family fam = cxm__metric_family(m);
-            cxm_dim d = missing_dim(r, fam);
-            r->metrics[r->n_metrics++] = m;
-            if (d != CXM_BY_COUNT) {
-                rc = add_warning(r, "%s does not apply to a breakdown by "
-                                    "%s: its records carry no %s; shown "
-                                    "as null",
-                                 cxm_metric_name(m), cxm_dim_name(d),
-                                 cxm_dim_name(d));
-                if (rc)
-                    return rc;
-                continue;
-            }
-            b->want[m] = true;
-            n_applies++;
-        }
-        *none_applies = n_applies == 0;
+        for (int m = 0; m < CXM_METRIC_COUNT; m++)
+            want[m] = missing_dim(r, (cxm_metric)m) == CXM_BY_COUNT;
+        return CXM_OK;
     }
-    for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-        if (!b->want[m])
+    for (size_t j = 0; j < q->n_metrics; j++) {
+        cxm_metric m = q->metrics[j];
+        cxm_dim d = missing_dim(r, m);
+        r->metrics[r->n_metrics++] = m;
+        if (d != CXM_BY_COUNT) {
+            rc = add_warning(r, "%s does not apply to a breakdown by %s: "
+                                "its records carry no %s; shown as null",
+                             cxm_metric_name(m), cxm_dim_name(d),
+                             cxm_dim_name(d));
+            if (rc)
+                return rc;
             continue;
-        if (cxm__metric_family((cxm_metric)m) == CXM__FAM_SURVEY)
-            b->want_survey = true;
-        else
-            b->want_ticket = true;
+        }
+        want[m] = true;
+        n_applies++;
     }
-    b->want_backlog = b->want[CXM_METRIC_BACKLOG];
+    *none_applies = n_applies == 0;
     return CXM_OK;
 }
 
-/* Turns the groups into the report's rows and figures. */
-static cxm_rc make_rows(struct builder *b)
+/* The period [*from, *to) of the query; SPEC §2: without --from/--to,
+ * from the earliest to one second past the latest event timestamp. */
+static cxm_rc resolve_period(cxm_store *st, const struct cxm_report_query *q,
+                             int64_t *from, int64_t *to)
 {
-    cxm_report *r = b->r;
+    bool found;
+    int64_t lo = 0, hi = 0;
+    cxm_rc rc;
+
+    if (q->has_from && q->has_to) {
+        *from = q->from_ms;
+        *to = q->to_ms;
+        return CXM_OK;
+    }
+    rc = cxm__store_time_range(st, &found, &lo, &hi);
+    if (rc)
+        return rc;
+    if (!found) {
+        lo = q->has_to ? q->to_ms - 1000 : 0;
+        hi = q->has_from ? q->from_ms : lo;
+    }
+    *from = q->has_from ? q->from_ms : lo;
+    *to = q->has_to ? q->to_ms : hi + 1000;
+    return *to > *from ? CXM_OK : CXM_EINVAL;
+}
+
+/* The finest time dimension of the report, or CXM_BY_COUNT. */
+static cxm_dim finest_time_dim(const cxm_report *r)
+{
+    static const cxm_dim order[] = {CXM_BY_DAY, CXM_BY_WEEK, CXM_BY_MONTH,
+                                    CXM_BY_QUARTER, CXM_BY_YEAR};
+
+    for (size_t i = 0; i < CXM_ARRAY_LEN(order); i++) {
+        for (size_t k = 0; k < r->n_by; k++) {
+            if (r->by[k] == order[i])
+                return order[i];
+        }
+    }
+    return CXM_BY_COUNT;
+}
+
+/* The group of `prev` that row g of the current report compares with:
+ * the same labels, time labels moved one bucket of the finest time
+ * dimension back; NULL if it has none. */
+static struct cxm__group *previous_group(struct cxm__builder *prev,
+                                         const struct cxm__group *g)
+{
+    const cxm_report *r = prev->r;
+    cxm_dim fine = finest_time_dim(r);
+    struct cxm__buf key = CXM__BUF_INIT(1 << 20);
+    char label[CXM__LABEL_CAP];
+    struct cxm__group *out = NULL;
+    int64_t t = 0;
+    size_t pos;
+    cxm_rc rc = CXM_OK;
+
+    if (fine != CXM_BY_COUNT)
+        t = cxm__bucket_start(fine, g->t_ms) - 1;
+    for (size_t k = 0; !rc && k < r->n_by; k++) {
+        const char *l = g->labels[k];
+        if (cxm__dim_is_time(r->by[k])) {
+            cxm__bucket_label(r->by[k], t, label, sizeof(label));
+            l = label;
+        }
+        rc = cxm__buf_adds(&key, l);
+        if (!rc)
+            rc = cxm__buf_addc(&key, KEY_SEP);
+    }
+    if (!rc && cxm__strmap_get(&prev->index, key.data ? key.data : "",
+                               key.len, &pos))
+        out = &prev->groups[pos];
+    cxm__buf_release(&key);
+    return out;
+}
+
+static void compare_figure(cxm_metric m, struct cxm__group *g,
+                           struct cxm__group *pg, struct cxm_figure *f)
+{
+    struct cxm_figure pf;
+    double p;
+
+    f->has_compare = true;
+    f->prev_is_null = true;
+    if (!pg)
+        return;
+    compute_figure(m, &pg->st, &pf);
+    if (pf.is_null)
+        return;
+    f->prev_is_null = false;
+    f->prev_value = pf.value;
+    f->prev_n = pf.n;
+    if (f->is_null)
+        return;
+    f->change = f->value - pf.value;
+    if (!change_p_value(m, &g->st, &pg->st, &p))
+        return;
+    f->has_p = true;
+    f->p_value = p;
+    /* Never mark a change on low_n data. */
+    f->significant = p < 0.05 && f->n >= CXM_LOW_N && pf.n >= CXM_LOW_N &&
+                     !f->low_n && !pf.low_n;
+}
+
+/* Turns the groups into the report's rows and figures. */
+static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
+                        struct cxm__builder *b, struct cxm__builder *prev)
+{
     size_t n_cells;
 
-    if (b->q->n_metrics == 0) {
+    if (q->n_metrics == 0) {
         for (int m = 0; m < CXM_METRIC_COUNT; m++) {
             if (b->want[m] && metric_has_data(b, (cxm_metric)m))
                 r->metrics[r->n_metrics++] = (cxm_metric)m;
@@ -705,8 +895,8 @@ static cxm_rc make_rows(struct builder *b)
         qsort(b->groups, b->n_groups, sizeof(*b->groups), cmp_group);
     } else if (r->n_by == 0 && b->n_groups == 0) {
         /* Without a breakdown there is always the one row (SPEC §4). */
-        struct cxm__group_stat *g;
-        cxm_rc rc = find_group(b, &g);
+        struct cxm__group *g;
+        cxm_rc rc = cxm__builder_group(b, &g);
         if (rc)
             return rc;
     }
@@ -718,91 +908,96 @@ static cxm_rc make_rows(struct builder *b)
     if (!r->figures || !r->dims)
         return CXM_ENOMEM;
     for (size_t i = 0; i < r->n_rows; i++) {
-        struct group *g = &b->groups[i];
-        for (size_t k = 0; k < r->n_by; k++) {
-            r->dims[i * r->n_by + k] = g->labels[k]; /* moved */
-            g->labels[k] = NULL;
-        }
+        struct cxm__group *g = &b->groups[i];
+        struct cxm__group *pg = prev ? previous_group(prev, g) : NULL;
         for (size_t j = 0; j < r->n_metrics; j++) {
             struct cxm_figure *f = &r->figures[i * r->n_metrics + j];
             cxm_metric m = r->metrics[j];
-            if (b->want[m])
-                compute_figure(m, &g->st, f);
-            else
-                compute_figure(CXM_METRIC_COUNT, &g->st, f);
+            compute_figure(b->want[m] ? m : CXM_METRIC_COUNT, &g->st, f);
+            if (prev && b->want[m])
+                compare_figure(m, g, pg, f);
+            if (r->bench_labels[m] && !f->is_null) {
+                f->has_benchmark = true;
+                f->benchmark = r->bench_values[m];
+                f->benchmark_label = r->bench_labels[m];
+            }
+        }
+        for (size_t k = 0; k < r->n_by; k++) {
+            r->dims[i * r->n_by + k] = g->labels[k]; /* moved */
+            g->labels[k] = NULL;
         }
     }
     return CXM_OK;
 }
 
+/* The comparison period of [from, to): the same length just before it;
+ * with time dimensions, from the start of the bucket before the first. */
+static void previous_period(const cxm_report *r, int64_t from, int64_t to,
+                            int64_t *pfrom, int64_t *pto)
+{
+    cxm_dim coarse = CXM_BY_COUNT;
+    static const cxm_dim order[] = {CXM_BY_YEAR, CXM_BY_QUARTER,
+                                    CXM_BY_MONTH, CXM_BY_WEEK, CXM_BY_DAY};
+
+    for (size_t i = 0; i < CXM_ARRAY_LEN(order) && coarse == CXM_BY_COUNT;
+         i++) {
+        for (size_t k = 0; k < r->n_by; k++) {
+            if (r->by[k] == order[i])
+                coarse = order[i];
+        }
+    }
+    if (coarse == CXM_BY_COUNT) {
+        *pfrom = from - (to - from);
+        *pto = from;
+        return;
+    }
+    *pfrom = cxm__bucket_start(coarse, cxm__bucket_start(coarse, from) - 1);
+    *pto = to;
+}
+
 cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
                       cxm_report **out)
 {
-    struct builder b;
+    struct cxm__builder b, prev;
+    bool want[CXM_METRIC_COUNT] = {false};
+    bool none_applies = false, compare;
+    int64_t from, to;
     cxm_report *r;
-    bool none_applies = false;
     cxm_rc rc;
 
     if (!st || !q || !out)
         return CXM_EINVAL;
+    compare = q->size >= offsetof(struct cxm_report_query, compare) +
+                             sizeof(q->compare) &&
+              q->compare;
     r = cxm__calloc(1, sizeof(*r));
     if (!r)
         return CXM_ENOMEM;
     memset(&b, 0, sizeof(b));
-    b.st = st;
-    b.q = q;
-    b.r = r;
-    b.key.cap = 1 << 20;
+    memset(&prev, 0, sizeof(prev));
     rc = take_query(r, q);
+    if (!rc)
+        rc = choose_metrics(r, q, want, &none_applies);
+    if (!rc)
+        rc = resolve_period(st, q, &from, &to);
+    if (!rc)
+        rc = cxm__report_benchmarks(st, r);
     if (rc)
         goto out;
-    rc = choose_metrics(&b, &none_applies);
-    if (rc)
-        goto out;
-
-    /* SPEC §2: without --from/--to, from the earliest to one second past
-     * the latest event timestamp. */
-    if (!q->has_from || !q->has_to) {
-        bool found;
-        int64_t lo = 0, hi = 0;
-        rc = cxm__store_time_range(st, &found, &lo, &hi);
-        if (rc)
-            goto out;
-        if (!found) {
-            lo = q->has_to ? q->to_ms - 1000 : 0;
-            hi = q->has_from ? q->from_ms : lo;
-        }
-        b.from = q->has_from ? q->from_ms : lo;
-        b.to = q->has_to ? q->to_ms : hi + 1000;
-        if (b.to <= b.from) {
-            rc = CXM_EINVAL;
-            goto out;
-        }
-    } else {
-        b.from = q->from_ms;
-        b.to = q->to_ms;
+    r->from_ms = from;
+    r->to_ms = to;
+    rc = builder_run(&b, st, r, want, from, to);
+    if (!rc && compare) {
+        r->has_compare = true;
+        previous_period(r, from, to, &r->prev_from_ms, &r->prev_to_ms);
+        rc = builder_run(&prev, st, r, want, r->prev_from_ms,
+                         r->prev_to_ms);
     }
-    r->from_ms = b.from;
-    r->to_ms = b.to;
-
-    if (b.want_backlog) {
-        rc = make_segments(&b);
-        if (rc)
-            goto out;
-    }
-    if (b.want_survey) {
-        rc = cxm__store_scan_responses(st, b.from, b.to, on_response, &b);
-        if (rc)
-            goto out;
-    }
-    if (b.want_ticket) {
-        rc = cxm__store_scan_tickets(st, on_ticket, &b);
-        if (rc)
-            goto out;
-    }
-    rc = make_rows(&b);
+    if (!rc)
+        rc = make_rows(r, q, &b, compare ? &prev : NULL);
 out:
     builder_release(&b);
+    builder_release(&prev);
     if (rc) {
         cxm_report_free(r);
         return rc;

@@ -63,48 +63,122 @@ static cxm_rc json_num(struct cxm__buf *b, double v)
     return cxm__buf_add_num(b, v, JSON_DECIMALS);
 }
 
+/* Appends `, "name": v` (or null). */
+static cxm_rc json_field(struct cxm__buf *b, const char *name, bool has,
+                         double v)
+{
+    cxm_rc rc = cxm__buf_addf(b, ", \"%s\": ", name);
+
+    if (!rc)
+        rc = has ? json_num(b, v) : cxm__buf_adds(b, "null");
+    return rc;
+}
+
+/* The fields every figure may add: the comparison and the benchmark. */
+static cxm_rc json_extras(struct cxm__buf *b, const struct cxm_figure *f)
+{
+    cxm_rc rc = CXM_OK;
+
+    if (f->has_compare) {
+        if (f->prev_is_null) {
+            rc = cxm__buf_adds(b, ", \"previous\": null");
+        } else {
+            rc = cxm__buf_adds(b, ", \"previous\": {\"value\": ");
+            if (!rc)
+                rc = json_num(b, f->prev_value);
+            if (!rc)
+                rc = cxm__buf_addf(b, ", \"n\": %lld}",
+                                   (long long)f->prev_n);
+        }
+        if (!rc)
+            rc = json_field(b, "change", !f->prev_is_null && !f->is_null,
+                            f->change);
+        if (!rc)
+            rc = json_field(b, "p_value", f->has_p, f->p_value);
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"significant\": %s",
+                               f->significant ? "true" : "false");
+    }
+    if (!rc && f->has_benchmark) {
+        rc = cxm__buf_adds(b, ", \"benchmark\": {\"label\": ");
+        if (!rc)
+            rc = json_str(b, f->benchmark_label);
+        if (!rc)
+            rc = json_field(b, "value", true, f->benchmark);
+        if (!rc)
+            rc = json_field(b, "gap", true, f->value - f->benchmark);
+        if (!rc)
+            rc = cxm__buf_addc(b, '}');
+    }
+    return rc;
+}
+
 static cxm_rc json_figure(struct cxm__buf *b, cxm_metric m,
                           const struct cxm_figure *f)
 {
     cxm_rc rc;
 
-    if (f->is_null)
+    if (f->is_null && !f->has_compare)
         return cxm__buf_adds(b, "null");
-    switch (cxm__metric_shape(m)) {
-    case CXM__SHAPE_COUNT:
-        return cxm__buf_addf(b, "{\"value\": %lld}", (long long)f->n);
-    case CXM__SHAPE_DURATION:
-        rc = cxm__buf_adds(b, "{\"value\": ");
-        if (!rc)
-            rc = json_num(b, f->value);
-        if (!rc)
-            rc = cxm__buf_adds(b, ", \"median\": ");
-        if (!rc)
-            rc = json_num(b, f->median);
-        if (!rc)
-            rc = cxm__buf_adds(b, ", \"p90\": ");
-        if (!rc)
-            rc = json_num(b, f->p90);
-        if (!rc)
-            rc = cxm__buf_addf(b, ", \"n\": %lld}", (long long)f->n);
-        return rc;
-    default:
-        break;
-    }
     rc = cxm__buf_adds(b, "{\"value\": ");
     if (!rc)
-        rc = json_num(b, f->value);
+        rc = f->is_null ? cxm__buf_adds(b, "null") : json_num(b, f->value);
+    switch (cxm__metric_shape(m)) {
+    case CXM__SHAPE_COUNT:
+        break;
+    case CXM__SHAPE_DURATION:
+        if (!rc)
+            rc = json_field(b, "median", !f->is_null, f->median);
+        if (!rc)
+            rc = json_field(b, "p90", !f->is_null, f->p90);
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"n\": %lld", (long long)f->n);
+        break;
+    case CXM__SHAPE_AMOUNT:
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"n\": %lld", (long long)f->n);
+        break;
+    case CXM__SHAPE_PRODUCTIVITY:
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"n\": %lld, \"agents\": %lld",
+                               (long long)f->n, (long long)f->n_agents);
+        if (!rc)
+            rc = json_field(b, "per_hour", f->has_per_hour, f->per_hour);
+        if (!rc)
+            rc = json_field(b, "hours", f->has_per_hour, f->hours);
+        break;
+    case CXM__SHAPE_TURNOVER:
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"n\": %lld", (long long)f->n);
+        if (!rc)
+            rc = json_field(b, "headcount", true, f->headcount);
+        break;
+    case CXM__SHAPE_PROPORTION:
+    case CXM__SHAPE_MEAN:
+    case CXM__SHAPE_SCORE:
+    case CXM__SHAPE_RATING:
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"n\": %lld", (long long)f->n);
+        if (!rc)
+            rc = json_field(b, "lo", f->has_ci, f->lo);
+        if (!rc)
+            rc = json_field(b, "hi", f->has_ci, f->hi);
+        if (!rc)
+            rc = cxm__buf_addf(b, ", \"low_n\": %s",
+                               f->low_n ? "true" : "false");
+        if (!rc && f->has_positive) {
+            rc = json_field(b, "positive", true, f->positive);
+            if (!rc)
+                rc = json_field(b, "positive_lo", true, f->positive_lo);
+            if (!rc)
+                rc = json_field(b, "positive_hi", true, f->positive_hi);
+        }
+        break;
+    }
     if (!rc)
-        rc = cxm__buf_addf(b, ", \"n\": %lld, \"lo\": ", (long long)f->n);
+        rc = json_extras(b, f);
     if (!rc)
-        rc = f->has_ci ? json_num(b, f->lo) : cxm__buf_adds(b, "null");
-    if (!rc)
-        rc = cxm__buf_adds(b, ", \"hi\": ");
-    if (!rc)
-        rc = f->has_ci ? json_num(b, f->hi) : cxm__buf_adds(b, "null");
-    if (!rc)
-        rc = cxm__buf_addf(b, ", \"low_n\": %s}",
-                           f->low_n ? "true" : "false");
+        rc = cxm__buf_addc(b, '}');
     return rc;
 }
 
@@ -122,6 +196,17 @@ static cxm_rc write_json(const cxm_report *r, struct cxm__buf *b)
         rc = cxm__buf_adds(b, ", \"tz\": ");
     if (!rc)
         rc = json_str(b, r->tz);
+    if (!rc && r->has_compare) {
+        rc = cxm__buf_adds(b, ",\n \"compare\": {\"from\": ");
+        if (!rc)
+            rc = json_time(b, r->prev_from_ms);
+        if (!rc)
+            rc = cxm__buf_adds(b, ", \"to\": ");
+        if (!rc)
+            rc = json_time(b, r->prev_to_ms);
+        if (!rc)
+            rc = cxm__buf_addc(b, '}');
+    }
     if (!rc)
         rc = cxm__buf_adds(b, ",\n \"by\": [");
     for (size_t k = 0; !rc && k < r->n_by; k++) {
@@ -303,11 +388,33 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
         snprintf(detail, cap, "median %s, p90 %s  n=%lld", b, c,
                  (long long)f->n);
         return;
+    case CXM__SHAPE_AMOUNT:
+        snprintf(value, cap, "%.1f", f->value);
+        snprintf(detail, cap, "n=%lld", (long long)f->n);
+        return;
+    case CXM__SHAPE_PRODUCTIVITY:
+        fmt1(f->value, a, sizeof(a));
+        snprintf(value, cap, "%s", a);
+        if (f->has_per_hour)
+            snprintf(detail, cap, "per agent; %.2f per hour  n=%lld "
+                                  "agents=%lld", f->per_hour,
+                     (long long)f->n, (long long)f->n_agents);
+        else
+            snprintf(detail, cap, "per agent  n=%lld agents=%lld",
+                     (long long)f->n, (long long)f->n_agents);
+        return;
+    case CXM__SHAPE_TURNOVER:
+        fmt1(f->value, a, sizeof(a));
+        snprintf(value, cap, "%s %%", a);
+        snprintf(detail, cap, "left=%lld  mean headcount %.1f",
+                 (long long)f->n, f->headcount);
+        return;
     case CXM__SHAPE_PROPORTION:
         unit = " %";
         break;
     case CXM__SHAPE_SCORE:
     case CXM__SHAPE_MEAN:
+    case CXM__SHAPE_RATING:
         break;
     }
     fmt1(f->value, a, sizeof(a));
@@ -323,6 +430,45 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
     } else {
         snprintf(detail, cap, "n=%lld%s", (long long)f->n,
                  f->low_n ? "  low n" : "");
+    }
+    if (f->has_positive) {
+        size_t len = strlen(detail);
+        snprintf(detail + len, cap - len, "  %.1f %% 4-5 stars",
+                 f->positive);
+    }
+}
+
+/* The comparison and benchmark columns of a cell. */
+static void table_extras(cxm_metric m, const struct cxm_figure *f,
+                         char *dst, size_t cap)
+{
+    char a[32], b[32];
+    size_t len;
+
+    dst[0] = '\0';
+    if (f->has_compare && cxm__metric_shape(m) == CXM__SHAPE_DURATION &&
+        !f->prev_is_null && !f->is_null) {
+        fmt_duration(f->prev_value, a, sizeof(a));
+        fmt_duration(fabs(f->change), b, sizeof(b));
+        snprintf(dst, cap, "  | prev %s, %s%s (p=%.3f)%s", a,
+                 f->change < 0 ? "-" : "+", b, f->has_p ? f->p_value : 1.0,
+                 f->significant ? " *" : "");
+    } else if (f->has_compare) {
+        if (f->prev_is_null || f->is_null)
+            snprintf(dst, cap, "  | prev -");
+        else if (f->has_p)
+            snprintf(dst, cap, "  | prev %.1f, %+.1f (p=%.3f)%s",
+                     f->prev_value, f->change, f->p_value,
+                     f->significant ? " *" : "");
+        else
+            snprintf(dst, cap, "  | prev %.1f, %+.1f", f->prev_value,
+                     f->change);
+    }
+    if (f->has_benchmark && !f->is_null) {
+        len = strlen(dst);
+        snprintf(dst + len, cap - len, "  | %s %.1f: %+.1f",
+                 f->benchmark_label, f->benchmark,
+                 f->value - f->benchmark);
     }
 }
 
@@ -350,7 +496,7 @@ static cxm_rc pad_to(struct cxm__buf *b, const char *s, size_t w)
 static cxm_rc write_table(const cxm_report *r, struct cxm__buf *b)
 {
     size_t wdim[CXM_REPORT_MAX_BY], wmetric = 6, wvalue = 5;
-    char from[40], to[40], value[128], detail[128];
+    char from[40], to[40], value[128], detail[256], extras[256];
     cxm_rc rc;
 
     cxm_time_format(r->from_ms, from, sizeof(from));
@@ -408,12 +554,20 @@ static cxm_rc write_table(const cxm_report *r, struct cxm__buf *b)
                 rc = cxm__buf_pad(b, wvalue - strlen(value));
             if (!rc)
                 rc = cxm__buf_adds(b, value);
+            table_extras(r->metrics[j], &r->figures[i * r->n_metrics + j], extras,
+                         sizeof(extras));
             if (!rc && detail[0])
                 rc = cxm__buf_addf(b, "  %s", detail);
+            if (!rc && extras[0])
+                rc = cxm__buf_adds(b, extras);
             if (!rc)
                 rc = cxm__buf_addc(b, '\n');
         }
     }
+    if (!rc && r->has_compare)
+        rc = cxm__buf_adds(b, "\n| prev: the previous period; p: two-sided "
+                              "p-value of the change; * p < 0.05 on 30 or "
+                              "more answers\n");
     return rc;
 }
 

@@ -10,29 +10,81 @@
 
 #include "internal.h"
 
+
+#include "strmap.h"
+
+struct cxm_store;
+
 /* A growable vector of durations in seconds. */
 struct cxm__dvec {
     double *v; /* owned */
     size_t n, cap;
 };
 
-/* Everything the ticket and survey metrics of one group need. Merges by
- * addition (and concatenation of the duration vectors). */
+/* Sufficient statistics of a sample of reals: n, Σx, Σx². */
+struct cxm__moments {
+    int64_t n;
+    double sum, sum_sq;
+};
+
+/* Everything the metrics of one group need (DESIGN.md: sufficient
+ * statistics; metric functions never touch storage). Merges by addition
+ * and by concatenating the duration vectors. */
 struct cxm__group_stat {
     struct cxm_survey_stat csat, nps, ces;
     bool has_tickets;          /* some ticket event fell in this group */
     int64_t created;           /* created_at in the group */
     int64_t created_resolved;  /* … and resolved at any time */
     int64_t escalated;         /* … and escalated */
+    int64_t complaints;        /* … and flagged complaint */
     int64_t resolved;          /* resolved_at in the group */
     int64_t fcr;               /* … with contacts 1 and not reopened */
     int64_t backlog;           /* open at the group's period end */
     struct cxm__dvec art;      /* resolved_at − created_at, s */
     struct cxm__dvec frt;      /* first_response_at − created_at, s */
+    /* self-service */
+    int64_t sessions, sessions_resolved;
+    /* customers in the row's period */
+    bool has_customers;
+    int64_t active_start;      /* active at the period's start */
+    int64_t churned;           /* … who churned in the period */
+    int64_t active_any;        /* active at some time in the period */
+    int64_t buyers, repeat_buyers; /* ≥ 1, ≥ 2 orders before the end */
+    double revenue_at_risk;    /* last-12-month revenue of the churned */
+    /* orders */
+    bool has_orders;
+    int64_t n_orders;
+    double revenue;
+    /* tickets × orders */
+    int64_t ps_base, ps_hits;     /* post_service_repurchase */
+    int64_t conv_base, conv_hits; /* conversion_rate */
+    /* agents */
+    int64_t prod_tickets;      /* resolved tickets with an agent */
+    int64_t prod_agents;       /* distinct agents among them */
+    bool has_hours;
+    double hours;
+    bool has_agents;
+    int64_t agents_left;
+    double headcount_ms;       /* Σ agents × employed ms in the period */
+    int64_t period_ms;         /* length of the row's period */
+    /* reviews: normalised ratings; positive = normalised >= 4 */
+    struct cxm__moments review;
+    int64_t reviews_positive;
+    /* QA: 100 × score / max_score */
+    struct cxm__moments qa;
 };
 
-/* The records a metric is computed from; decides which breakdowns apply. */
-enum cxm__family { CXM__FAM_SURVEY, CXM__FAM_TICKET };
+/* The records a metric is computed from; decides which breakdowns apply
+ * (docs/report-semantics.md). */
+enum cxm__family {
+    CXM__FAM_SURVEY,
+    CXM__FAM_TICKET,
+    CXM__FAM_SELFSERVICE,
+    CXM__FAM_CUSTOMER,
+    CXM__FAM_AGENT,
+    CXM__FAM_REVIEW,
+    CXM__FAM_QA
+};
 
 /* How a metric's figure is shaped in the output. */
 enum cxm__shape {
@@ -40,7 +92,11 @@ enum cxm__shape {
     CXM__SHAPE_MEAN,       /* value, n, lo, hi, low_n */
     CXM__SHAPE_SCORE,      /* NPS: value (−100..100), n, lo, hi, low_n */
     CXM__SHAPE_COUNT,      /* value, an integer */
-    CXM__SHAPE_DURATION    /* value (mean, s), median, p90, n */
+    CXM__SHAPE_DURATION,   /* value (mean, s), median, p90, n */
+    CXM__SHAPE_AMOUNT,     /* value (a sum or a ratio), n */
+    CXM__SHAPE_PRODUCTIVITY, /* value, n, agents, per_hour, hours */
+    CXM__SHAPE_TURNOVER,   /* value (percent), n (left), headcount */
+    CXM__SHAPE_RATING      /* mean + positive share */
 };
 
 enum cxm__family cxm__metric_family(cxm_metric m);
@@ -48,6 +104,8 @@ enum cxm__shape cxm__metric_shape(cxm_metric m);
 
 struct cxm_report {
     int64_t from_ms, to_ms;        /* the period, [from, to) */
+    bool has_compare;
+    int64_t prev_from_ms, prev_to_ms; /* the comparison's period */
     char tz[64];                   /* zone of the time buckets */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
@@ -58,6 +116,70 @@ struct cxm_report {
     struct cxm_figure *figures;    /* n_rows × n_metrics */
     char **warnings;               /* owned */
     size_t n_warnings, warnings_cap;
+    char *bench_labels[CXM_METRIC_COUNT]; /* owned; NULL = no benchmark */
+    double bench_values[CXM_METRIC_COUNT];
 };
+
+/* ---- The builder: groups filled by the scans of report_scan.c. ---- */
+
+#define CXM__LABEL_CAP 24 /* a time label: "2026-W05", "2026-01-31" */
+
+struct cxm__group {
+    char **labels;   /* n_labels labels, owned */
+    size_t n_labels; /* the report's n_by */
+    int64_t t_ms;    /* an instant inside the group's time cell */
+    struct cxm__group_stat st;
+};
+
+struct cxm__builder {
+    struct cxm_store *st;
+    const cxm_report *r;         /* by, n_by */
+    int64_t from, to;            /* the period scanned */
+    bool want[CXM_METRIC_COUNT]; /* metrics computed */
+    struct cxm__strmap index;    /* group key -> position in groups */
+    struct cxm__group *groups;
+    size_t n_groups, groups_cap;
+    struct cxm__strmap pairs;    /* "group\x1fagent" seen (productivity) */
+    struct cxm__buf key;         /* scratch */
+    const char *labels[CXM_REPORT_MAX_BY]; /* scratch: the current row's */
+    char time_labels[CXM_REPORT_MAX_BY][CXM__LABEL_CAP];
+    int64_t time_labels_ms;      /* the instant the time labels are of */
+    /* Row periods: [seg_start[i], seg_end[i]) cover [from, to), cut at
+     * every bucket boundary of every time dimension (one segment without
+     * a time dimension). */
+    int64_t *seg_start, *seg_end;
+    size_t n_segs;
+    struct cxm__customers *customers; /* loaded when a metric needs them */
+    bool hours_apply;            /* the breakdown is by time/agent/team */
+};
+
+/* Whether metric m is computed by this builder. */
+static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
+{
+    return b->want[m];
+}
+
+/* Sets the time labels of the current row from instant `ms`. */
+void cxm__builder_time(struct cxm__builder *b, int64_t ms);
+/* Sets label k of the current row when dimension `d` is in the report. */
+void cxm__builder_dim(struct cxm__builder *b, cxm_dim d, const char *v);
+/* Clears every label of the current row. */
+void cxm__builder_clear(struct cxm__builder *b);
+/* Finds or makes the group of the current labels. */
+CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
+                                       struct cxm__group **out);
+/* The first segment ending after `ms`, or n_segs. */
+size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms);
+
+CXM_MUST_USE cxm_rc cxm__dvec_push(struct cxm__dvec *d, double x);
+
+/* Loads the stored benchmarks into r (bench_labels, bench_values). */
+CXM_MUST_USE cxm_rc cxm__report_benchmarks(struct cxm_store *st,
+                                           cxm_report *r);
+
+/* Runs every scan the wanted metrics need (report_scan.c). */
+CXM_MUST_USE cxm_rc cxm__report_scan(struct cxm__builder *b);
+/* Frees what report_scan.c loaded. NULL-safe. */
+void cxm__report_scan_release(struct cxm__builder *b);
 
 #endif /* CXM_REPORT_INT_H */

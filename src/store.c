@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_int.h"
 
@@ -155,4 +156,23 @@ cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from, int64_t to,
                                  cxm__response_fn fn, void *ud)
 {
     return st->ops->scan_responses(st, from, to, fn, ud);
+}
+
+cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
+                        void *ud)
+{
+    return st->ops->query(st, id, fn, ud);
+}
+
+cxm_rc cxm_benchmark_set(cxm_store *st, cxm_metric m, double value,
+                         const char *label)
+{
+    struct timespec ts;
+
+    if (!st || m < 0 || m >= CXM_METRIC_COUNT || !label || !*label)
+        return CXM_EINVAL;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return st->ops->put_benchmark(st, cxm_metric_name(m), label, value,
+                                  (int64_t)ts.tv_sec * 1000 +
+                                      ts.tv_nsec / 1000000);
 }

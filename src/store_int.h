@@ -33,6 +33,44 @@ struct cxm__response_row {
     int score, scale_min, scale_max;
 };
 
+/* Named queries of the other record kinds for the report (the SQL lives in
+ * the engine). Each returns its columns in the order listed; a column is
+ * read as text, integer or real as listed, and may be NULL. */
+enum cxm__query {
+    /* customer_id T, acquired_at I, churned_at I, segment T */
+    CXM__Q_CUSTOMERS,
+    /* customer_id T, ordered_at I, amount R; by customer, then time */
+    CXM__Q_ORDERS,
+    /* started_at I, resolved I, topic T, segment T, customer_id T */
+    CXM__Q_SELFSERVICE,
+    /* agent_id T, team T, hired_at I, left_at I */
+    CXM__Q_AGENTS,
+    /* agent_id T, team T (the agent's), date I, hours R */
+    CXM__Q_AGENT_HOURS,
+    /* posted_at I, rating R, scale_max R, source T, language T */
+    CXM__Q_REVIEWS,
+    /* when I (reviewed_at, else the ticket's resolved_at, else its
+     * created_at), score R, max_score R, agent_id T, team T, channel T,
+     * topic T, segment T, reviewer T */
+    CXM__Q_QA,
+    /* metric T, label T, value R; oldest first */
+    CXM__Q_BENCHMARKS,
+    CXM__Q_COUNT
+};
+
+#define CXM__ROW_MAX_COLS 12
+
+/* One row of a named query. Borrowed for the duration of the callback. */
+struct cxm__row {
+    size_t n_cols;
+    bool is_null[CXM__ROW_MAX_COLS];
+    const char *text[CXM__ROW_MAX_COLS]; /* NULL when NULL */
+    int64_t i64[CXM__ROW_MAX_COLS];
+    double real[CXM__ROW_MAX_COLS];
+};
+
+typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
+
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
 typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
                                    void *ud);
@@ -55,6 +93,10 @@ struct cxm__store_ops {
     cxm_rc (*scan_tickets)(cxm_store *st, cxm__ticket_fn fn, void *ud);
     cxm_rc (*scan_responses)(cxm_store *st, int64_t from, int64_t to,
                              cxm__response_fn fn, void *ud);
+    cxm_rc (*query)(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
+                    void *ud);
+    cxm_rc (*put_benchmark)(cxm_store *st, const char *metric,
+                            const char *label, double value, int64_t at_ms);
 };
 
 struct cxm_store {
@@ -89,5 +131,9 @@ CXM_MUST_USE cxm_rc cxm__store_scan_tickets(cxm_store *st, cxm__ticket_fn fn,
 CXM_MUST_USE cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from,
                                               int64_t to,
                                               cxm__response_fn fn, void *ud);
+
+/* Runs the named query `id`, calling fn for each row. */
+CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,
+                                     cxm__row_fn fn, void *ud);
 
 #endif /* CXM_STORE_INT_H */

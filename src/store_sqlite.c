@@ -88,13 +88,63 @@ static const char time_range_sql[] =
     " UNION ALL SELECT min(posted_at), max(posted_at) FROM reviews"
     "  WHERE workspace_id=?1)";
 
+/* A ticket without a team takes its agent's (docs/report-semantics.md). */
 static const char scan_tickets_sql[] =
-    "SELECT t.ticket_id, t.customer_id, t.agent_id, t.team, t.channel,"
-    " t.topic, c.segment, t.created_at, t.first_response_at, t.resolved_at,"
-    " t.contacts, t.reopened, t.escalated, t.complaint"
+    "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"
+    " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"
+    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint"
     " FROM tickets t LEFT JOIN customers c"
     "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id"
+    " LEFT JOIN agents a"
+    "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
     " WHERE t.workspace_id = ?1";
+
+/* The named queries of store_int.h, each with its column types (T text,
+ * I integer, R real) in order. */
+static const struct {
+    const char *sql;
+    const char *types;
+} query_sql[CXM__Q_COUNT] = {
+    [CXM__Q_CUSTOMERS] = {
+        "SELECT customer_id, acquired_at, churned_at, segment"
+        " FROM customers WHERE workspace_id = ?1", "TIIT"},
+    [CXM__Q_ORDERS] = {
+        "SELECT customer_id, ordered_at, amount FROM orders"
+        " WHERE workspace_id = ?1 ORDER BY customer_id, ordered_at", "TIR"},
+    [CXM__Q_SELFSERVICE] = {
+        "SELECT s.started_at, s.resolved, s.topic, c.segment, s.customer_id"
+        " FROM selfservice s LEFT JOIN customers c"
+        "  ON c.workspace_id = s.workspace_id"
+        "  AND c.customer_id = s.customer_id"
+        " WHERE s.workspace_id = ?1", "IITTT"},
+    [CXM__Q_AGENTS] = {
+        "SELECT agent_id, team, hired_at, left_at FROM agents"
+        " WHERE workspace_id = ?1", "TTII"},
+    [CXM__Q_AGENT_HOURS] = {
+        "SELECT h.agent_id, a.team, h.date, h.hours FROM agent_hours h"
+        " LEFT JOIN agents a"
+        "  ON a.workspace_id = h.workspace_id AND a.agent_id = h.agent_id"
+        " WHERE h.workspace_id = ?1", "TTIR"},
+    [CXM__Q_REVIEWS] = {
+        "SELECT posted_at, rating, scale_max, source, language FROM reviews"
+        " WHERE workspace_id = ?1", "IRRTT"},
+    [CXM__Q_QA] = {
+        "SELECT coalesce(q.reviewed_at, t.resolved_at, t.created_at),"
+        " q.score, q.max_score, t.agent_id, coalesce(t.team, a.team),"
+        " t.channel, t.topic, c.segment, q.reviewer"
+        " FROM qa_scores q"
+        " LEFT JOIN tickets t"
+        "  ON t.workspace_id = q.workspace_id AND t.ticket_id = q.ticket_id"
+        " LEFT JOIN agents a"
+        "  ON a.workspace_id = q.workspace_id AND a.agent_id = t.agent_id"
+        " LEFT JOIN customers c"
+        "  ON c.workspace_id = q.workspace_id"
+        "  AND c.customer_id = t.customer_id"
+        " WHERE q.workspace_id = ?1", "IRRTTTTTT"},
+    [CXM__Q_BENCHMARKS] = {
+        "SELECT metric, label, value FROM benchmarks"
+        " WHERE workspace_id = ?1 ORDER BY set_at, rowid", "TTR"},
+};
 
 /* SPEC §2: a response without agent, team, channel, topic or customer
  * takes them from its ticket; team falls back to the agent's team. */
@@ -408,6 +458,70 @@ static cxm_rc sq_scan_responses(cxm_store *st, int64_t from, int64_t to,
     return rc;
 }
 
+static cxm_rc sq_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
+                       void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    const char *types = query_sql[id].types;
+    struct cxm__row row;
+    cxm_rc rc = sq_prepare(st, query_sql[id].sql, &s);
+    int step;
+
+    if (rc)
+        return rc;
+    memset(&row, 0, sizeof(row));
+    row.n_cols = strlen(types);
+    CXM_ASSERT(row.n_cols <= CXM__ROW_MAX_COLS);
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        for (size_t k = 0; k < row.n_cols; k++) {
+            int c = (int)k;
+            row.is_null[k] = sqlite3_column_type(s, c) == SQLITE_NULL;
+            row.text[k] = NULL;
+            row.i64[k] = 0;
+            row.real[k] = 0;
+            if (row.is_null[k])
+                continue;
+            if (types[k] == 'T')
+                row.text[k] = col_text(s, c);
+            else if (types[k] == 'I')
+                row.i64[k] = sqlite3_column_int64(s, c);
+            else
+                row.real[k] = sqlite3_column_double(s, c);
+        }
+        rc = fn(&row, ud);
+        if (rc)
+            break;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static cxm_rc sq_put_benchmark(cxm_store *st, const char *metric,
+                               const char *label, double value,
+                               int64_t at_ms)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           "INSERT INTO benchmarks (workspace_id, metric,"
+                           " label, value, set_at) VALUES (?,?,?,?,?)",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 4, value);
+    sqlite3_bind_int64(s, 5, at_ms);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 const struct cxm__store_ops cxm__sqlite_ops = {
     "sqlite",
     sq_open,
@@ -423,4 +537,6 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     sq_time_range,
     sq_scan_tickets,
     sq_scan_responses,
+    sq_query,
+    sq_put_benchmark,
 };

@@ -33,7 +33,21 @@ extern "C" {
     X(BACKLOG, "backlog")                                                  \
     X(ART, "art")                                                          \
     X(FRT, "frt")                                                          \
-    X(ESCALATION_RATE, "escalation_rate")
+    X(ESCALATION_RATE, "escalation_rate")                                  \
+    X(COMPLAINTS_PER_1000, "complaints_per_1000")                          \
+    X(SELFSERVICE_RATE, "selfservice_rate")                                \
+    X(DEFLECTION_RATE, "deflection_rate")                                  \
+    X(CHURN, "churn")                                                      \
+    X(RETENTION, "retention")                                              \
+    X(REPURCHASE_RATE, "repurchase_rate")                                  \
+    X(POST_SERVICE_REPURCHASE, "post_service_repurchase")                  \
+    X(CONVERSION_RATE, "conversion_rate")                                  \
+    X(REVENUE, "revenue")                                                  \
+    X(REVENUE_AT_RISK, "revenue_at_risk")                                  \
+    X(AGENT_PRODUCTIVITY, "agent_productivity")                            \
+    X(AGENT_TURNOVER, "agent_turnover")                                    \
+    X(REVIEW_RATING, "review_rating")                                      \
+    X(QA_SCORE, "qa_score")
 
 typedef enum cxm_metric {
 #define CXM__METRIC_ENUM(id, name) CXM_METRIC_##id,
@@ -86,6 +100,29 @@ struct cxm_figure {
     bool low_n;         /* n < CXM_LOW_N */
     bool has_quantiles; /* median/p90 are set */
     double median, p90;
+    /* agent_productivity: value = tickets per agent, n = tickets. */
+    int64_t n_agents;   /* distinct agents among the tickets */
+    bool has_per_hour;  /* agent_hours exist for the row */
+    double per_hour;    /* tickets / hours */
+    double hours;       /* hours worked in the row's period */
+    /* review_rating: share of normalised ratings >= 4, in percent. */
+    bool has_positive;
+    double positive, positive_lo, positive_hi;
+    /* agent_turnover: value = 100 × n (agents who left) / headcount. */
+    double headcount;   /* mean headcount over the row's period */
+    /* --compare previous: the same figure one period earlier. */
+    bool has_compare;   /* a comparison was asked for */
+    bool prev_is_null;
+    double prev_value;
+    int64_t prev_n;
+    bool has_p;         /* a test applies and both sides have data */
+    double change;      /* value − prev_value */
+    double p_value;     /* two-sided */
+    bool significant;   /* p < 0.05 and neither side low_n */
+    /* A stored benchmark (cxmeter benchmark set): value − benchmark. */
+    bool has_benchmark;
+    double benchmark;
+    const char *benchmark_label; /* borrowed from the report */
 };
 
 /** 100 × k/n with its Wilson 95 % interval. n == 0 gives a null figure. */

@@ -29,7 +29,8 @@ extern "C" {
     X(LANGUAGE, "language")                                                \
     X(TOPIC, "topic")                                                      \
     X(SURVEY, "survey")                                                    \
-    X(SEGMENT, "segment")
+    X(SEGMENT, "segment")                                                  \
+    X(SOURCE, "source")
 
 typedef enum cxm_dim {
 #define CXM__DIM_ENUM(id, name) CXM_BY_##id,
@@ -59,6 +60,7 @@ struct cxm_report_query {
     int64_t from_ms;       /* inclusive */
     int64_t to_ms;         /* exclusive */
     const char *tz;        /* NULL or "UTC"; other zones: CXM_ENOTBUILT */
+    bool compare;          /* also the previous period (--compare) */
 };
 
 typedef struct cxm_report cxm_report;
@@ -91,6 +93,14 @@ CXM_API const char *cxm_report_dim_value(const cxm_report *r, size_t row,
                                          size_t k);
 CXM_API const struct cxm_figure *cxm_report_figure(const cxm_report *r,
                                                    size_t row, size_t j);
+
+/** Stores `value` as the benchmark of metric `m` (an industry figure, a
+ *  competitor's NPS…) under `label`; reports show each figure's gap to the
+ *  latest benchmark of its metric. Returns CXM_OK, CXM_EINVAL, CXM_ESTORE.
+ */
+CXM_API CXM_MUST_USE cxm_rc cxm_benchmark_set(cxm_store *st, cxm_metric m,
+                                              double value,
+                                              const char *label);
 
 typedef enum cxm_format {
     CXM_FORMAT_TABLE,

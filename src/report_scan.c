@@ -1,0 +1,633 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * report_scan.c — the scan path of a report: reads the rows of each record
+ * kind the wanted metrics need and adds them to the sufficient statistics
+ * of their groups (report_int.h). Events count in the period of their own
+ * timestamp; states (backlog, active customers, headcount) are taken per
+ * row period, i.e. per segment of the builder (docs/report-semantics.md).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#include "report_int.h"
+#include "store_int.h"
+
+#define MS_30_DAYS (30 * CXM__MS_PER_DAY)
+#define MS_365_DAYS (365 * CXM__MS_PER_DAY)
+
+static bool in_period(const struct cxm__builder *b, int64_t ms)
+{
+    return ms >= b->from && ms < b->to;
+}
+
+static bool want_any(const struct cxm__builder *b, const cxm_metric *ms,
+                     size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (b->want[ms[i]])
+            return true;
+    }
+    return false;
+}
+
+/* ---- Customers and their orders -------------------------------------- */
+
+struct customer {
+    bool known;           /* in the customers table */
+    int64_t acquired_at;
+    bool has_churned;
+    int64_t churned_at;
+    char *segment;        /* owned; NULL when missing */
+    int64_t *order_at;    /* owned; ascending */
+    double *amount;       /* owned; parallel to order_at */
+    size_t n_orders, orders_cap, amount_cap;
+};
+
+struct cxm__customers {
+    struct cxm__strmap index; /* customer_id -> position */
+    struct customer *v;
+    size_t n, cap;
+};
+
+static void customers_free(struct cxm__customers *cs)
+{
+    if (!cs)
+        return;
+    for (size_t i = 0; i < cs->n; i++) {
+        cxm__free(cs->v[i].segment);
+        cxm__free(cs->v[i].order_at);
+        cxm__free(cs->v[i].amount);
+    }
+    cxm__free(cs->v);
+    cxm__strmap_release(&cs->index);
+    cxm__free(cs);
+}
+
+static cxm_rc customer_get(struct cxm__customers *cs, const char *id,
+                           struct customer **out)
+{
+    size_t pos;
+    bool inserted;
+    cxm_rc rc = cxm__strmap_upsert(&cs->index, id, strlen(id), cs->n, &pos,
+                                   NULL, &inserted);
+
+    if (rc)
+        return rc;
+    if (inserted) {
+        rc = cxm__grow((void **)&cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v));
+        if (rc)
+            return rc;
+        memset(&cs->v[cs->n], 0, sizeof(cs->v[0]));
+        cs->n++;
+    }
+    *out = &cs->v[pos];
+    return CXM_OK;
+}
+
+static struct customer *customer_find(const struct cxm__customers *cs,
+                                      const char *id)
+{
+    size_t pos;
+
+    if (!cs || !id || !cxm__strmap_get(&cs->index, id, strlen(id), &pos))
+        return NULL;
+    return &cs->v[pos];
+}
+
+static cxm_rc on_customer_row(const struct cxm__row *row, void *ud)
+{
+    struct cxm__customers *cs = ud;
+    struct customer *c;
+    cxm_rc rc;
+
+    if (row->is_null[0])
+        return CXM_OK;
+    rc = customer_get(cs, row->text[0], &c);
+    if (rc)
+        return rc;
+    c->known = true;
+    c->acquired_at = row->i64[1];
+    c->has_churned = !row->is_null[2];
+    c->churned_at = row->i64[2];
+    if (!row->is_null[3]) {
+        c->segment = cxm__strdup(row->text[3]);
+        if (!c->segment)
+            return CXM_ENOMEM;
+    }
+    return CXM_OK;
+}
+
+static cxm_rc on_order_row(const struct cxm__row *row, void *ud)
+{
+    struct cxm__customers *cs = ud;
+    struct customer *c;
+    size_t cap2;
+    cxm_rc rc;
+
+    if (row->is_null[0])
+        return CXM_OK;
+    rc = customer_get(cs, row->text[0], &c);
+    if (rc)
+        return rc;
+    cap2 = c->amount_cap;
+    rc = cxm__grow((void **)&c->order_at, &c->orders_cap, c->n_orders + 1,
+                   sizeof(*c->order_at));
+    if (!rc)
+        rc = cxm__grow((void **)&c->amount, &cap2, c->n_orders + 1,
+                       sizeof(*c->amount));
+    if (rc)
+        return rc;
+    c->amount_cap = cap2;
+    c->order_at[c->n_orders] = row->i64[1];
+    c->amount[c->n_orders] = row->is_null[2] ? 0 : row->real[2];
+    c->n_orders++;
+    return CXM_OK;
+}
+
+static cxm_rc load_customers(struct cxm__builder *b)
+{
+    cxm_rc rc;
+
+    b->customers = cxm__calloc(1, sizeof(*b->customers));
+    if (!b->customers)
+        return CXM_ENOMEM;
+    rc = cxm__store_query(b->st, CXM__Q_CUSTOMERS, on_customer_row,
+                          b->customers);
+    if (!rc)
+        rc = cxm__store_query(b->st, CXM__Q_ORDERS, on_order_row,
+                              b->customers);
+    return rc;
+}
+
+/* Index of the first order at or after `ms`. */
+static size_t order_at_or_after(const struct customer *c, int64_t ms)
+{
+    size_t lo = 0, hi = c->n_orders;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->order_at[mid] >= ms)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Per segment: churn, active customers, buyers; per event: revenue. */
+static cxm_rc scan_customers(struct cxm__builder *b)
+{
+    static const cxm_metric state[] = {
+        CXM_METRIC_CHURN, CXM_METRIC_RETENTION,
+        CXM_METRIC_COMPLAINTS_PER_1000, CXM_METRIC_REPURCHASE_RATE,
+        CXM_METRIC_REVENUE_AT_RISK};
+    bool want_state = want_any(b, state, CXM_ARRAY_LEN(state));
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    for (size_t ci = 0; ci < b->customers->n; ci++) {
+        const struct customer *c = &b->customers->v[ci];
+        cxm__builder_clear(b);
+        cxm__builder_dim(b, CXM_BY_SEGMENT, c->segment);
+        if (b->want[CXM_METRIC_REVENUE]) {
+            for (size_t i = 0; i < c->n_orders; i++) {
+                if (!in_period(b, c->order_at[i]))
+                    continue;
+                cxm__builder_time(b, c->order_at[i]);
+                rc = cxm__builder_group(b, &g);
+                if (rc)
+                    return rc;
+                g->st.has_orders = true;
+                g->st.n_orders++;
+                g->st.revenue += c->amount[i];
+            }
+        }
+        if (!want_state)
+            continue;
+        for (size_t s = 0; s < b->n_segs; s++) {
+            int64_t s0 = b->seg_start[s], s1 = b->seg_end[s];
+            bool known_active_start, churned_here, active_any;
+            size_t n_before;
+            cxm__builder_time(b, s0);
+            rc = cxm__builder_group(b, &g);
+            if (rc)
+                return rc;
+            g->st.has_customers = true;
+            /* SPEC §2: active at s = acquired_at ≤ s and (churned_at
+             * missing or ≥ s); churned = churned_at in [s, e). */
+            known_active_start = c->known && c->acquired_at <= s0 &&
+                                 (!c->has_churned || c->churned_at >= s0);
+            churned_here = known_active_start && c->has_churned &&
+                           c->churned_at < s1;
+            /* complaints_per_1000: acquired before the end and not churned
+             * before the start. */
+            active_any = c->known && c->acquired_at < s1 &&
+                         (!c->has_churned || c->churned_at >= s0);
+            g->st.active_start += known_active_start;
+            g->st.churned += churned_here;
+            g->st.active_any += active_any;
+            /* repurchase_rate: orders before the period's end. */
+            n_before = order_at_or_after(c, s1);
+            g->st.buyers += n_before >= 1;
+            g->st.repeat_buyers += n_before >= 2;
+            if (churned_here) {
+                /* revenue_at_risk: the 12 months before churning. */
+                size_t i = order_at_or_after(c, c->churned_at - MS_365_DAYS);
+                for (; i < c->n_orders && c->order_at[i] < c->churned_at; i++)
+                    g->st.revenue_at_risk += c->amount[i];
+            }
+        }
+    }
+    return CXM_OK;
+}
+
+/* ---- Tickets --------------------------------------------------------- */
+
+static void label_ticket(struct cxm__builder *b,
+                         const struct cxm__ticket_row *t)
+{
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_AGENT, t->agent_id);
+    cxm__builder_dim(b, CXM_BY_TEAM, t->team);
+    cxm__builder_dim(b, CXM_BY_CHANNEL, t->channel);
+    cxm__builder_dim(b, CXM_BY_TOPIC, t->topic);
+    cxm__builder_dim(b, CXM_BY_SEGMENT, t->segment);
+}
+
+/* Adds an agent to the group's distinct agents (productivity). */
+static cxm_rc count_agent(struct cxm__builder *b, struct cxm__group *g,
+                          const char *agent)
+{
+    struct cxm__buf k = CXM__BUF_INIT(4096);
+    size_t pos;
+    bool inserted;
+    cxm_rc rc = cxm__buf_addf(&k, "%zu\x1f%s", (size_t)(g - b->groups),
+                              agent);
+
+    if (!rc)
+        rc = cxm__strmap_upsert(&b->pairs, k.data, k.len, 0, &pos, NULL,
+                                &inserted);
+    cxm__buf_release(&k);
+    if (rc)
+        return rc;
+    g->st.prod_agents += inserted;
+    return CXM_OK;
+}
+
+static cxm_rc ticket_created(struct cxm__builder *b,
+                             const struct cxm__ticket_row *t)
+{
+    struct cxm__group *g;
+    const struct customer *c;
+    cxm_rc rc;
+
+    cxm__builder_time(b, t->created_at);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    g->st.has_tickets = true;
+    g->st.created++;
+    g->st.created_resolved += t->has_resolved;
+    g->st.escalated += t->escalated == 1;
+    g->st.complaints += t->complaint == 1;
+    if (!b->want[CXM_METRIC_CONVERSION_RATE] || !t->customer_id)
+        return CXM_OK;
+    /* SPEC §2: tickets from customers with no order before the ticket;
+     * converted when the first order follows within 30 days. */
+    c = customer_find(b->customers, t->customer_id);
+    if (c && c->n_orders && c->order_at[0] < t->created_at)
+        return CXM_OK;
+    g->st.conv_base++;
+    g->st.conv_hits += c && c->n_orders &&
+                       c->order_at[0] - t->created_at <= MS_30_DAYS;
+    return CXM_OK;
+}
+
+static cxm_rc ticket_resolved(struct cxm__builder *b,
+                              const struct cxm__ticket_row *t)
+{
+    struct cxm__group *g;
+    const struct customer *c;
+    cxm_rc rc;
+
+    cxm__builder_time(b, t->resolved_at);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    g->st.has_tickets = true;
+    g->st.resolved++;
+    /* SPEC §2: missing contacts count as 1, missing reopened as false. */
+    g->st.fcr += (!t->has_contacts || t->contacts == 1) && t->reopened != 1;
+    if (b->want[CXM_METRIC_ART]) {
+        rc = cxm__dvec_push(&g->st.art,
+                            (double)(t->resolved_at - t->created_at) / 1e3);
+        if (rc)
+            return rc;
+    }
+    if (t->agent_id && b->want[CXM_METRIC_AGENT_PRODUCTIVITY]) {
+        g->st.prod_tickets++;
+        rc = count_agent(b, g, t->agent_id);
+        if (rc)
+            return rc;
+    }
+    if (!b->want[CXM_METRIC_POST_SERVICE_REPURCHASE] || !t->customer_id)
+        return CXM_OK;
+    g->st.ps_base++;
+    c = customer_find(b->customers, t->customer_id);
+    if (c) {
+        size_t i = order_at_or_after(c, t->resolved_at);
+        g->st.ps_hits += i < c->n_orders &&
+                         c->order_at[i] - t->resolved_at <= MS_30_DAYS;
+    }
+    return CXM_OK;
+}
+
+/* SPEC §2: backlog at t = created_at < t and (unresolved or resolved ≥ t),
+ * for t the end of each row period. */
+static cxm_rc ticket_backlog(struct cxm__builder *b,
+                             const struct cxm__ticket_row *t)
+{
+    size_t i0 = cxm__builder_seg_after(b, t->created_at);
+    size_t i1 = t->has_resolved ? cxm__builder_seg_after(b, t->resolved_at)
+                                : b->n_segs;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    for (size_t i = i0; i < i1; i++) {
+        cxm__builder_time(b, b->seg_start[i]);
+        rc = cxm__builder_group(b, &g);
+        if (rc)
+            return rc;
+        g->st.has_tickets = true;
+        g->st.backlog++;
+    }
+    return CXM_OK;
+}
+
+static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    label_ticket(b, t);
+    if (in_period(b, t->created_at)) {
+        rc = ticket_created(b, t);
+        if (rc)
+            return rc;
+    }
+    if (t->has_resolved && in_period(b, t->resolved_at)) {
+        rc = ticket_resolved(b, t);
+        if (rc)
+            return rc;
+    }
+    if (t->has_first_response && in_period(b, t->first_response_at) &&
+        b->want[CXM_METRIC_FRT]) {
+        cxm__builder_time(b, t->first_response_at);
+        rc = cxm__builder_group(b, &g);
+        if (rc)
+            return rc;
+        g->st.has_tickets = true;
+        rc = cxm__dvec_push(&g->st.frt, (double)(t->first_response_at -
+                                                 t->created_at) / 1e3);
+        if (rc)
+            return rc;
+    }
+    if (b->want[CXM_METRIC_BACKLOG])
+        return ticket_backlog(b, t);
+    return CXM_OK;
+}
+
+/* ---- Survey answers -------------------------------------------------- */
+
+static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    struct cxm_survey_stat *s;
+    cxm_rc rc;
+
+    /* Custom surveys feed no metric of a report. */
+    if (!row->has_score || (strcmp(row->survey, "csat") != 0 &&
+                            strcmp(row->survey, "nps") != 0 &&
+                            strcmp(row->survey, "ces") != 0))
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_AGENT, row->agent_id);
+    cxm__builder_dim(b, CXM_BY_TEAM, row->team);
+    cxm__builder_dim(b, CXM_BY_CHANNEL, row->channel);
+    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->language);
+    cxm__builder_dim(b, CXM_BY_TOPIC, row->topic);
+    cxm__builder_dim(b, CXM_BY_SURVEY, row->survey);
+    cxm__builder_dim(b, CXM_BY_SEGMENT, row->segment);
+    cxm__builder_time(b, row->responded_at);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    if (strcmp(row->survey, "csat") == 0)
+        s = &g->st.csat;
+    else if (strcmp(row->survey, "nps") == 0)
+        s = &g->st.nps;
+    else
+        s = &g->st.ces;
+    cxm_survey_stat_add(s, row->survey, row->score, row->scale_min,
+                        row->scale_max);
+    return CXM_OK;
+}
+
+/* ---- Self-service, agents, hours, reviews, QA ------------------------ */
+
+static cxm_rc on_session(const struct cxm__row *row, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    if (!in_period(b, row->i64[0]))
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_TOPIC, row->text[2]);
+    cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[3]);
+    cxm__builder_time(b, row->i64[0]);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    g->st.sessions++;
+    g->st.sessions_resolved += !row->is_null[1] && row->i64[1] != 0;
+    return CXM_OK;
+}
+
+/* Per segment: agents who left, and agent-time employed. */
+static cxm_rc on_agent(const struct cxm__row *row, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    bool has_left = !row->is_null[3];
+    int64_t hired = row->is_null[2] ? INT64_MIN : row->i64[2];
+    int64_t left = has_left ? row->i64[3] : INT64_MAX;
+    cxm_rc rc;
+
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_TEAM, row->text[1]);
+    for (size_t s = 0; s < b->n_segs; s++) {
+        int64_t s0 = b->seg_start[s], s1 = b->seg_end[s];
+        int64_t lo = hired > s0 ? hired : s0, hi = left < s1 ? left : s1;
+        cxm__builder_time(b, s0);
+        rc = cxm__builder_group(b, &g);
+        if (rc)
+            return rc;
+        g->st.has_agents = true;
+        g->st.period_ms = s1 - s0;
+        if (hi > lo)
+            g->st.headcount_ms += (double)(hi - lo);
+        g->st.agents_left += has_left && left >= s0 && left < s1;
+    }
+    return CXM_OK;
+}
+
+static cxm_rc on_hours(const struct cxm__row *row, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    if (!in_period(b, row->i64[2]))
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_AGENT, row->text[0]);
+    cxm__builder_dim(b, CXM_BY_TEAM, row->text[1]);
+    cxm__builder_time(b, row->i64[2]);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    g->st.has_hours = true;
+    g->st.hours += row->real[3];
+    return CXM_OK;
+}
+
+static void moments_add(struct cxm__moments *m, double x)
+{
+    m->n++;
+    m->sum += x;
+    m->sum_sq += x * x;
+}
+
+static cxm_rc on_review(const struct cxm__row *row, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    double max = row->is_null[2] ? 5 : row->real[2], norm;
+    cxm_rc rc;
+
+    if (!in_period(b, row->i64[0]) || max <= 1)
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_SOURCE, row->text[3]);
+    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->text[4]);
+    cxm__builder_time(b, row->i64[0]);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    /* SPEC §2: normalised to 1–5 as 1 + (r − 1)·4 / (scale_max − 1). */
+    norm = 1 + (row->real[1] - 1) * 4 / (max - 1);
+    moments_add(&g->st.review, norm);
+    g->st.reviews_positive += norm >= 4 - 1e-9;
+    return CXM_OK;
+}
+
+static cxm_rc on_qa(const struct cxm__row *row, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    double max = row->is_null[2] ? 100 : row->real[2];
+    cxm_rc rc;
+
+    if (row->is_null[0] || !in_period(b, row->i64[0]) || max <= 0)
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_AGENT, row->text[3]);
+    cxm__builder_dim(b, CXM_BY_TEAM, row->text[4]);
+    cxm__builder_dim(b, CXM_BY_CHANNEL, row->text[5]);
+    cxm__builder_dim(b, CXM_BY_TOPIC, row->text[6]);
+    cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[7]);
+    cxm__builder_time(b, row->i64[0]);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    moments_add(&g->st.qa, 100.0 * row->real[1] / max);
+    return CXM_OK;
+}
+
+/* ---- Which scans ------------------------------------------------------ */
+
+cxm_rc cxm__report_scan(struct cxm__builder *b)
+{
+    static const cxm_metric survey[] = {
+        CXM_METRIC_CSAT, CXM_METRIC_CSAT_MEAN, CXM_METRIC_NPS,
+        CXM_METRIC_CES, CXM_METRIC_CES_AGREE};
+    static const cxm_metric ticket[] = {
+        CXM_METRIC_CREATED, CXM_METRIC_RESOLVED,
+        CXM_METRIC_RESOLUTION_RATE, CXM_METRIC_FCR, CXM_METRIC_BACKLOG,
+        CXM_METRIC_ART, CXM_METRIC_FRT, CXM_METRIC_ESCALATION_RATE,
+        CXM_METRIC_COMPLAINTS_PER_1000, CXM_METRIC_SELFSERVICE_RATE,
+        CXM_METRIC_POST_SERVICE_REPURCHASE, CXM_METRIC_CONVERSION_RATE,
+        CXM_METRIC_AGENT_PRODUCTIVITY};
+    static const cxm_metric customer[] = {
+        CXM_METRIC_CHURN, CXM_METRIC_RETENTION,
+        CXM_METRIC_COMPLAINTS_PER_1000, CXM_METRIC_REPURCHASE_RATE,
+        CXM_METRIC_POST_SERVICE_REPURCHASE, CXM_METRIC_CONVERSION_RATE,
+        CXM_METRIC_REVENUE, CXM_METRIC_REVENUE_AT_RISK};
+    static const cxm_metric sessions[] = {
+        CXM_METRIC_SELFSERVICE_RATE, CXM_METRIC_DEFLECTION_RATE};
+    cxm_rc rc = CXM_OK;
+
+    if (want_any(b, customer, CXM_ARRAY_LEN(customer))) {
+        rc = load_customers(b);
+        if (!rc)
+            rc = scan_customers(b);
+    }
+    if (!rc && want_any(b, survey, CXM_ARRAY_LEN(survey)))
+        rc = cxm__store_scan_responses(b->st, b->from, b->to, on_response,
+                                       b);
+    if (!rc && want_any(b, ticket, CXM_ARRAY_LEN(ticket)))
+        rc = cxm__store_scan_tickets(b->st, on_ticket, b);
+    if (!rc && want_any(b, sessions, CXM_ARRAY_LEN(sessions)))
+        rc = cxm__store_query(b->st, CXM__Q_SELFSERVICE, on_session, b);
+    if (!rc && b->want[CXM_METRIC_AGENT_TURNOVER])
+        rc = cxm__store_query(b->st, CXM__Q_AGENTS, on_agent, b);
+    if (!rc && b->want[CXM_METRIC_AGENT_PRODUCTIVITY] && b->hours_apply)
+        rc = cxm__store_query(b->st, CXM__Q_AGENT_HOURS, on_hours, b);
+    if (!rc && b->want[CXM_METRIC_REVIEW_RATING])
+        rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
+    if (!rc && b->want[CXM_METRIC_QA_SCORE])
+        rc = cxm__store_query(b->st, CXM__Q_QA, on_qa, b);
+    return rc;
+}
+
+void cxm__report_scan_release(struct cxm__builder *b)
+{
+    customers_free(b->customers);
+    b->customers = NULL;
+}
+
+static cxm_rc on_benchmark(const struct cxm__row *row, void *ud)
+{
+    cxm_report *r = ud;
+    cxm_metric m;
+
+    if (row->is_null[0] || row->is_null[1] ||
+        cxm_metric_parse(row->text[0], &m))
+        return CXM_OK; /* a metric this version does not know */
+    cxm__free(r->bench_labels[m]);
+    r->bench_labels[m] = cxm__strdup(row->text[1]);
+    if (!r->bench_labels[m])
+        return CXM_ENOMEM;
+    r->bench_values[m] = row->real[2];
+    return CXM_OK;
+}
+
+cxm_rc cxm__report_benchmarks(struct cxm_store *st, cxm_report *r)
+{
+    return cxm__store_query(st, CXM__Q_BENCHMARKS, on_benchmark, r);
+}
