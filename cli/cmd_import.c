@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
- * cmd_import.c — `cxmeter import [--db D] [--strict] KIND FILE...`: one
- * transaction for all the files; each rejected row named on stderr as
+ * cmd_import.c — `cxmeter import [--db D] [--strict] KIND FILE...`, KIND a
+ * record kind of SPEC §1 or zendesk / freshdesk: one transaction for all
+ * the files; each rejected row named on stderr as
  * FILE:LINE:COL: COLUMN: reason; a summary line on stdout; a progress line
  * on stderr while it runs, when stderr is a terminal.
  */
@@ -87,8 +88,9 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     struct import_ui ui;
     cxm_store *st = NULL;
     char *err = NULL;
-    bool quiet = false;
-    cxm_kind kind;
+    bool quiet = false, is_helpdesk;
+    cxm_kind kind = CXM_KIND_TICKETS;
+    cxm_helpdesk vendor = CXM_HELPDESK_ZENDESK;
     cxm_rc rc;
     int id, status;
     char a[32], b[32];
@@ -123,10 +125,12 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
         cli_opts_release(&o);
         return EXIT_USAGE;
     }
-    if (cxm_kind_parse(o.pos[0], &kind)) {
+    is_helpdesk = cxm_helpdesk_parse(o.pos[0], &vendor) == CXM_OK;
+    if (!is_helpdesk && cxm_kind_parse(o.pos[0], &kind)) {
         cli_error("import", "unknown record kind '%s' (one of tickets, "
                             "responses, customers, orders, selfservice, "
-                            "agents, agent_hours, reviews, qa_scores)",
+                            "agents, agent_hours, reviews, qa_scores, "
+                            "zendesk, freshdesk)",
                   o.pos[0]);
         cli_opts_release(&o);
         return EXIT_USAGE;
@@ -144,8 +148,12 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     io.on_diag = on_diag;
     io.on_progress = on_progress;
     io.ud = &ui;
-    rc = cxm_import_files(st, kind, (const char *const *)(o.pos + 1),
-                          (size_t)(o.n_pos - 1), &io, &res);
+    if (is_helpdesk)
+        rc = cxm_import_helpdesk(st, vendor, (const char *const *)(o.pos + 1),
+                                 (size_t)(o.n_pos - 1), &io, &res);
+    else
+        rc = cxm_import_files(st, kind, (const char *const *)(o.pos + 1),
+                              (size_t)(o.n_pos - 1), &io, &res);
     clear_progress(&ui);
     if (rc == CXM_ESTORE)
         cli_error("import", "store error: %s", cxm_store_errmsg(st));

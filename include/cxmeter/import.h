@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * import.h — importing the record kinds of SPEC §1 from CSV files.
+ * import.h — importing the record kinds of SPEC §1 from CSV files, and
+ * Zendesk / Freshdesk ticket exports into the same tickets and responses.
  *
  * One call imports any number of files of one kind in one transaction: on
  * success every valid row is stored (a later row with the same key replaces
@@ -93,6 +94,42 @@ CXM_API CXM_MUST_USE cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
                                              size_t n_paths,
                                              const struct cxm_import_opts *opts,
                                              struct cxm_import_result *out);
+
+/** Helpdesk exports `cxm_import_helpdesk()` reads. */
+typedef enum cxm_helpdesk {
+    CXM_HELPDESK_ZENDESK,  /* Zendesk Support ticket export (CSV) */
+    CXM_HELPDESK_FRESHDESK /* Freshdesk ticket export (CSV) */
+} cxm_helpdesk;
+
+/** Sets *out to the helpdesk called `name` ("zendesk", "freshdesk",
+ *  case-insensitive). Returns CXM_OK, CXM_ENOTFOUND, or CXM_EINVAL for a
+ *  NULL argument. */
+CXM_API CXM_MUST_USE cxm_rc cxm_helpdesk_parse(const char *name,
+                                               cxm_helpdesk *out);
+
+/** The name of `vendor` ("zendesk", …). Static; "" for a bad value. */
+CXM_API const char *cxm_helpdesk_name(cxm_helpdesk vendor);
+
+/** Imports the ticket exports `paths[0..n_paths)` of `vendor` into `st`
+ *  as tickets and responses (SPEC §1), in one transaction, with the rules
+ *  of cxm_import_files(): header names are matched trimmed and
+ *  case-insensitively, a bad row is reported through `on_diag` (file, line,
+ *  the vendor's column and its header name, reason) and skipped, and a
+ *  later row with the same ticket id replaces the earlier one. Each row
+ *  gives one ticket and, when it carries a satisfaction rating, one `csat`
+ *  response whose id is "<vendor>:<ticket id>". docs/import.md lists the
+ *  columns read and how their values are converted.
+ *  Returns CXM_OK when the transaction committed (see out->n_rejected);
+ *  CXM_EINPUT when `strict` and a row was rejected, or a file's header has
+ *  no ticket id or creation time column (nothing stored); CXM_EIO when a
+ *  file cannot be read (nothing stored); CXM_ESTORE; CXM_ENOMEM;
+ *  CXM_EINVAL for a NULL `st` or `out` or a bad `vendor`. `out` counts
+ *  vendor rows (a ticket with its response is one row) and is filled in
+ *  every case but CXM_EINVAL. */
+CXM_API CXM_MUST_USE cxm_rc cxm_import_helpdesk(
+    cxm_store *st, cxm_helpdesk vendor, const char *const *paths,
+    size_t n_paths, const struct cxm_import_opts *opts,
+    struct cxm_import_result *out);
 
 #ifdef __cplusplus
 }
