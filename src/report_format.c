@@ -121,8 +121,12 @@ static cxm_rc json_figure(struct cxm__buf *b, cxm_metric m,
     if (f->is_null && !f->has_compare)
         return cxm__buf_adds(b, "null");
     rc = cxm__buf_adds(b, "{\"value\": ");
-    if (!rc)
-        rc = f->is_null ? cxm__buf_adds(b, "null") : json_num(b, f->value);
+    if (!rc && f->is_null)
+        rc = cxm__buf_adds(b, "null");
+    else if (!rc && cxm__metric_shape(m) == CXM__SHAPE_COUNT)
+        rc = cxm__buf_addf(b, "%lld", (long long)f->n); /* an integer */
+    else if (!rc)
+        rc = json_num(b, f->value);
     switch (cxm__metric_shape(m)) {
     case CXM__SHAPE_COUNT:
         break;
