@@ -11,6 +11,7 @@ packages=(
   libcmocka-dev
   clang libclang-rt-14-dev llvm
   python3
+  tzdata
 )
 [ "${CXM_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$CXM_DEPS_EXTRA" && packages+=("${extra[@]}")
 
