@@ -137,7 +137,7 @@ static const char *const segment_names[N_SEG] = {"consumer", "smb",
 static const int segment_cum[N_SEG] = {70, 92, 100}; /* percent */
 static const double segment_sat[N_SEG] = {0.0, -0.05, -0.15};
 static const double segment_churn_year[N_SEG] = {0.22, 0.14, 0.07};
-static const double segment_order_gap[N_SEG] = {120, 55, 25}; /* days */
+static const double segment_order_gap[N_SEG] = {170, 80, 35}; /* days */
 static const double segment_order_cents[N_SEG] = {4500, 32000, 240000};
 
 static const char *const country_names[N_CO] = {"MY", "ID", "VN", "FI",
@@ -342,30 +342,64 @@ static double dexp(double x)
     return p * exp2_32[k & 31] * scale;
 }
 
+/* For m in [1 + j/32, 1 + (j+1)/32): c = 1/(1 + (j + 0.5)/32), rounded,
+ * and -log(c), correctly rounded. */
+static const double log_tab[32][2] = {
+    {0x1.f81f81f81f820p-1, 0x1.fc0a8b0fc03c4p-7},
+    {0x1.e9131abf0b767p-1, 0x1.77458f632dcffp-5},
+    {0x1.dae6076b981dbp-1, 0x1.341d7961bd1d0p-4},
+    {0x1.cd85689039b0bp-1, 0x1.a926d3a4ad562p-4},
+    {0x1.c0e070381c0e0p-1, 0x1.0d77e7cd08e5bp-3},
+    {0x1.b4e81b4e81b4fp-1, 0x1.44d2b6ccb7d1cp-3},
+    {0x1.a98ef606a63bep-1, 0x1.7ab890210d907p-3},
+    {0x1.9ec8e951033d9p-1, 0x1.af3c94e80bff3p-3},
+    {0x1.948b0fcd6e9e0p-1, 0x1.e27076e2af2e8p-3},
+    {0x1.8acb90f6bf3aap-1, 0x1.0a324e27390e2p-2},
+    {0x1.8181818181818p-1, 0x1.22941fbcf7966p-2},
+    {0x1.78a4c8178a4c8p-1, 0x1.3a64c556945eap-2},
+    {0x1.702e05c0b8170p-1, 0x1.51aad872df82ep-2},
+    {0x1.6816816816817p-1, 0x1.686c81e9b14adp-2},
+    {0x1.6058160581606p-1, 0x1.7eaf83b82afc2p-2},
+    {0x1.58ed2308158edp-1, 0x1.947941c2116fbp-2},
+    {0x1.51d07eae2f815p-1, 0x1.a9cec9a9a084ap-2},
+    {0x1.4afd6a052bf5bp-1, 0x1.beb4d9da71b7ap-2},
+    {0x1.446f86562d9fbp-1, 0x1.d32fe7e00ebd5p-2},
+    {0x1.3e22cbce4a902p-1, 0x1.e744261d68789p-2},
+    {0x1.3813813813814p-1, 0x1.faf588f78f31dp-2},
+    {0x1.323e34a2b10bfp-1, 0x1.0723e5c1cdf41p-1},
+    {0x1.2c9fb4d812ca0p-1, 0x1.109f39e2d4c96p-1},
+    {0x1.27350b8812735p-1, 0x1.19ee6b467c96fp-1},
+    {0x1.21fb78121fb78p-1, 0x1.23130d7bebf43p-1},
+    {0x1.1cf06ada2811dp-1, 0x1.2c0e9ed448e8cp-1},
+    {0x1.1811811811812p-1, 0x1.34e289d9ce1d2p-1},
+    {0x1.135c81135c811p-1, 0x1.3d9026a7156fbp-1},
+    {0x1.0ecf56be69c90p-1, 0x1.4618bc21c5ec2p-1},
+    {0x1.0a6810a6810a7p-1, 0x1.4e7d811b75bb0p-1},
+    {0x1.0624dd2f1a9fcp-1, 0x1.56bf9d5b3f399p-1},
+    {0x1.0204081020408p-1, 0x1.5ee02a9241676p-1},
+};
+
 /* Natural logarithm of a normal x > 0. */
 static double dlog(double x)
 {
     uint64_t bits;
-    int e;
-    double m, s, s2, p;
+    int e, j;
+    double m, r, p;
 
-    /* x = m * 2^e with m in [0.5, 1), from the bits */
+    /* x = m * 2^e with m in [1, 2), from the bits */
     memcpy(&bits, &x, sizeof(bits));
-    e = (int)((bits >> 52) & 0x7ff) - 1022;
-    bits = (bits & ~(UINT64_C(0x7ff) << 52)) | (UINT64_C(1022) << 52);
+    e = (int)((bits >> 52) & 0x7ff) - 1023;
+    j = (int)((bits >> 47) & 31);
+    bits = (bits & ~(UINT64_C(0x7ff) << 52)) | (UINT64_C(1023) << 52);
     memcpy(&m, &bits, sizeof(m));
-    if (m < 0.7071067811865476) {
-        m *= 2;
-        e--;
-    }
-    s = (m - 1) / (m + 1); /* |s| <= 0.172: s^11/11 is below 1e-9 */
-    s2 = s * s;
-    p = 1.0 / 9;
-    p = p * s2 + 1.0 / 7;
-    p = p * s2 + 1.0 / 5;
-    p = p * s2 + 1.0 / 3;
-    p = p * s2 + 1;
-    return e * 0.6931471805599453 + 2 * s * p;
+    /* log m = -log c + log(1 + r); |r| <= 1/64: r^6/6 is below 1e-11 */
+    r = m * log_tab[j][0] - 1;
+    p = 1.0 / 5;
+    p = p * r - 0.25;
+    p = p * r + 1.0 / 3;
+    p = p * r - 0.5;
+    p = p * r + 1;
+    return e * 0.6931471805599453 + log_tab[j][1] + r * p;
 }
 
 /* ---- Random numbers: xoshiro256** seeded through splitmix64. */
@@ -580,27 +614,50 @@ static inline char *fmt2(char *p, int v)
 }
 
 /* `v` in decimal, zero-padded to at least `width` digits (width <= 20). */
+static const uint64_t pow10[20] = {
+    UINT64_C(1),
+    UINT64_C(10),
+    UINT64_C(100),
+    UINT64_C(1000),
+    UINT64_C(10000),
+    UINT64_C(100000),
+    UINT64_C(1000000),
+    UINT64_C(10000000),
+    UINT64_C(100000000),
+    UINT64_C(1000000000),
+    UINT64_C(10000000000),
+    UINT64_C(100000000000),
+    UINT64_C(1000000000000),
+    UINT64_C(10000000000000),
+    UINT64_C(100000000000000),
+    UINT64_C(1000000000000000),
+    UINT64_C(10000000000000000),
+    UINT64_C(100000000000000000),
+    UINT64_C(1000000000000000000),
+    UINT64_C(10000000000000000000),
+};
+
 static char *fmt_u64(char *p, uint64_t v, int width)
 {
-    int n = 1;
+    int n = width; /* digits to write, leading zeros included */
     char *q;
 
-    for (uint64_t t = v; t >= 10; t /= 10)
+    while (n < 20 && v >= pow10[n])
         n++;
-    if (n < width) {
-        memset(p, '0', (size_t)(width - n));
-        p += width - n;
-    }
     q = p + n;
     while (v >= 100) {
         q -= 2;
         memcpy(q, &digit_pairs[(v % 100) * 2], 2);
         v /= 100;
     }
-    if (v >= 10)
+    if (v >= 10) {
         memcpy(q - 2, &digit_pairs[v * 2], 2);
-    else
-        q[-1] = (char)('0' + v);
+        q -= 2;
+    } else {
+        *--q = (char)('0' + v);
+    }
+    while (q > p)
+        *--q = '0';
     return p + n;
 }
 
@@ -841,20 +898,17 @@ static const double hour_w[24] = {6, 9, 10, 10, 9, 8, 9, 9, 8, 7, 6, 5,
                                   4, 3, 3, 2, 2, 2, 1, 1, 1, 1, 2, 4};
 
 /* Maps u in [0, 1) to seconds in the day, following hour_w. Monotone, so
- * sorted u give sorted times. */
-static double diurnal(const double *cum, double u)
+ * sorted u give sorted times; *hour is a cursor that only moves forward
+ * while u grows (start it at 0 each day). */
+static double diurnal(const double *cum, double u, int *hour)
 {
     double x = u * cum[23];
-    int h = 0, hi = 23;
+    int h = *hour;
     double before;
 
-    while (h < hi) {
-        int mid = (h + hi) / 2;
-        if (x < cum[mid])
-            hi = mid;
-        else
-            h = mid + 1;
-    }
+    while (h < 23 && x >= cum[h])
+        h++;
+    *hour = h;
     before = h ? cum[h - 1] : 0;
     return (h + (x - before) / hour_w[h]) * HOUR_S;
 }
@@ -908,7 +962,7 @@ struct ticket {
     int64_t created, resolved;
     int contacts;
     bool reopened, escalated, complaint;
-    double sat; /* latent satisfaction; about N(0.6, 1) */
+    double sat; /* latent satisfaction; about N(1, 1.1) */
 };
 
 struct gen {
@@ -920,6 +974,9 @@ struct gen {
     int64_t acq_base_ms;      /* earliest acquisition */
     int64_t comm_launch_ms;   /* the custom survey starts here */
     uint64_t cust_key;        /* hashes customer attributes */
+    double pre_len, span_len; /* ms before the span and of the span */
+    double inv_customers;     /* 1 / n_customers */
+    double neg_life_s[N_SEG]; /* -(mean customer life, seconds) */
 
     struct rng r_agents, r_days, r_tickets, r_sessions, r_reviews, r_hours,
         r_customers;
@@ -928,9 +985,11 @@ struct gen {
     int n_agents, n_teams;
     /* Per-day pick lists: [0, n_teams) = working agents of that team,
      * n_teams = all working agents, n_teams + 1 = all employed agents. */
-    int *list_idx;
-    double *list_cum;
+    int *list_idx;     /* agent indices */
+    double *list_prob; /* weights, then alias probabilities */
+    int *list_alias;
     int list_n[MAX_TEAMS + 2];
+    int *work; /* 2 * n_agents, for building alias tables */
 
     double *tk_cum; /* n_days + 1 prefix sums of ticket weights */
     double *ss_cum; /* the same for self-service sessions */
@@ -951,18 +1010,20 @@ struct gen {
  * before the span, the rest during it at a rate that grows. */
 static int64_t acq_time(const struct gen *g, double f)
 {
-    double y, x, span = (double)(g->end_ms - g->start_ms);
+    /* Constants folded by the compiler: no division at run time. */
+    const double pre_inv = 1 / ACQ_PRE_SHARE;
+    const double post_inv = 1 / (1 - ACQ_PRE_SHARE);
+    const double c = 2 * ACQ_GROWTH * (1 + ACQ_GROWTH / 2);
+    const double g_inv = 1 / ACQ_GROWTH;
+    double y, x;
     int64_t t;
 
     if (f < ACQ_PRE_SHARE) {
-        t = g->acq_base_ms +
-            (int64_t)(f / ACQ_PRE_SHARE *
-                      (double)(g->start_ms - g->acq_base_ms));
+        t = g->acq_base_ms + (int64_t)(f * pre_inv * g->pre_len);
     } else {
-        y = (f - ACQ_PRE_SHARE) / (1 - ACQ_PRE_SHARE);
-        x = (sqrt(1 + 2 * ACQ_GROWTH * y * (1 + ACQ_GROWTH / 2)) - 1) /
-            ACQ_GROWTH;
-        t = g->start_ms + (int64_t)(x * span);
+        y = (f - ACQ_PRE_SHARE) * post_inv;
+        x = (sqrt(1 + c * y) - 1) * g_inv;
+        t = g->start_ms + (int64_t)(x * g->span_len);
     }
     return t - t % 1000;
 }
@@ -994,25 +1055,36 @@ static int pick_bits(const int *cum, int n, unsigned v)
     return i;
 }
 
-static void cust_get(const struct gen *g, uint64_t i, struct cust *c)
+/* Sets when customer i joins and leaves (and the segment, on which the
+ * leaving depends); returns the hash for cust_rest(). */
+static uint64_t cust_life(const struct gen *g, uint64_t i, struct cust *c)
 {
     uint64_t h = mix64(g->cust_key + i * UINT64_C(0x9e3779b97f4a7c15));
-    uint64_t h2 = mix64(h);
     double jit = (double)(h >> 44) / 1048576.0; /* 20 bits */
-    double lang_u = (double)((h >> 4) & 1023) / 1024.0;
-    double life_u = ((double)(h2 >> 11) + 0.5) * 0x1.0p-53;
+    double life_u = ((double)(mix64(h) >> 11) + 0.5) * 0x1.0p-53;
 
     /* Monotone in i: customer i is acquired no later than i + 1. */
-    c->acquired_ms = acq_time(g, ((double)i + jit) / (double)g->n_customers);
+    c->acquired_ms = acq_time(g, ((double)i + jit) * g->inv_customers);
     c->segment = pick_bits(segment_cum, N_SEG, (unsigned)(h >> 34) & 1023);
+    c->leaves_ms = c->acquired_ms +
+                   (int64_t)(dlog(life_u) * g->neg_life_s[c->segment]) * 1000;
+    return h;
+}
+
+/* The rest of a customer's attributes, from cust_life()'s hash. */
+static void cust_rest(uint64_t h, struct cust *c)
+{
+    double lang_u = (double)((h >> 4) & 1023) / 1024.0;
+
     c->country = pick_bits(country_cum, N_CO, (unsigned)(h >> 24) & 1023);
     c->lang = lang_u < country_local_share[c->country]
                   ? country_local_lang[c->country]
                   : LANG_EN;
-    c->leaves_ms = c->acquired_ms +
-                   (int64_t)(-dlog(life_u) * 365 /
-                             segment_churn_year[c->segment] * 86400) *
-                       1000;
+}
+
+static void cust_get(const struct gen *g, uint64_t i, struct cust *c)
+{
+    cust_rest(cust_life(g, i, c), c);
 }
 
 /* A customer acquired by `t` and not gone, uniformly; -1 if none is
@@ -1026,12 +1098,16 @@ static int64_t pick_customer(const struct gen *g, struct rng *r, int64_t t,
     if (n > g->n_customers)
         n = g->n_customers;
     for (int tries = 0; tries < 6; tries++) {
+        uint64_t h;
+
         i = (uint64_t)(unif(r) * (double)n);
-        cust_get(g, i, c);
+        h = cust_life(g, i, c);
         /* The acquisition test only fails by float rounding at the
          * boundary. */
-        if (c->acquired_ms <= t && c->leaves_ms > t + DAY_MS)
+        if (c->acquired_ms <= t && c->leaves_ms > t + DAY_MS) {
+            cust_rest(h, c);
             return (int64_t)i;
+        }
     }
     return -1;
 }
@@ -1145,11 +1221,45 @@ static double agent_quality(const struct agent *a, int64_t day)
 
 static void list_add(struct gen *g, int list, int agent, double w)
 {
-    int n = g->list_n[list]++;
-    size_t at = (size_t)list * (size_t)g->n_agents + (size_t)n;
+    size_t at = (size_t)list * (size_t)g->n_agents + (size_t)g->list_n[list]++;
 
     g->list_idx[at] = agent;
-    g->list_cum[at] = (n ? g->list_cum[at - 1] : 0) + w;
+    g->list_prob[at] = w;
+}
+
+/* Turns the weights of one list into Vose's alias table: a pick is then
+ * one draw, whatever the list's length. */
+static void list_alias(struct gen *g, int list)
+{
+    size_t base = (size_t)list * (size_t)g->n_agents;
+    double *p = g->list_prob + base, total = 0;
+    int *alias = g->list_alias + base, *small = g->work, *large;
+    int n = g->list_n[list], n_small = 0, n_large = 0;
+
+    large = g->work + n;
+    for (int i = 0; i < n; i++)
+        total += p[i];
+    for (int i = 0; i < n; i++) {
+        p[i] *= n / total;
+        alias[i] = i;
+        if (p[i] < 1)
+            small[n_small++] = i;
+        else
+            large[n_large++] = i;
+    }
+    while (n_small && n_large) {
+        int s = small[--n_small], l = large[n_large - 1];
+        alias[s] = l;
+        p[l] -= 1 - p[s];
+        if (p[l] < 1) {
+            n_large--;
+            small[n_small++] = l;
+        }
+    }
+    while (n_large)
+        p[large[--n_large]] = 1;
+    while (n_small) /* rounding leftovers */
+        p[small[--n_small]] = 1;
 }
 
 /* Decides who works today, writes their hours and builds the pick lists.
@@ -1184,32 +1294,29 @@ static void agent_day(struct gen *g, const struct day *dy)
         put_quarters(o, q);
         put_eol(o);
     }
+    for (int list = 0; list < g->n_teams + 2; list++)
+        list_alias(g, list);
 }
 
 static const struct agent *pick_agent(struct gen *g, struct rng *r,
                                       int team)
 {
-    int list = team;
+    int list = team, i;
     size_t base;
     double u;
-    int lo, hi;
 
     if (!g->list_n[list])
         list = g->n_teams;
     if (!g->list_n[list])
         list = g->n_teams + 1;
     base = (size_t)list * (size_t)g->n_agents;
-    u = unif(r) * g->list_cum[base + (size_t)g->list_n[list] - 1];
-    lo = 0;
-    hi = g->list_n[list] - 1;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (u < g->list_cum[base + (size_t)mid])
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return &g->agents[g->list_idx[base + (size_t)lo]];
+    u = unif(r) * g->list_n[list];
+    i = (int)u;
+    if (i >= g->list_n[list]) /* u rounded up to n */
+        i = g->list_n[list] - 1;
+    if (u - i >= g->list_prob[base + (size_t)i])
+        i = g->list_alias[base + (size_t)i];
+    return &g->agents[g->list_idx[base + (size_t)i]];
 }
 
 /* ---- Days. */
@@ -1698,10 +1805,11 @@ static void review(struct gen *g, const struct day *dy, int64_t at)
 /* Times of `k` events in the day, sorted: stratified draws through the
  * hour-of-day profile, scaled into the day's part of the span. */
 static int64_t event_time(const struct gen *g, struct rng *r,
-                          const struct day *dy, uint64_t j, uint64_t k)
+                          const struct day *dy, uint64_t j, uint64_t k,
+                          int *hour)
 {
     double u = ((double)j + unif(r)) / (double)k;
-    double s = diurnal(g->hour_cum, u);
+    double s = diurnal(g->hour_cum, u, hour);
     int64_t t;
 
     if (dy->hi - dy->lo != DAY_MS) /* the span starts or ends mid-day */
@@ -1730,18 +1838,23 @@ static void generate_days(struct gen *g)
         uint64_t ss_to = target(g->ss_cum, g->n_days, g->n_sessions, i + 1);
         uint64_t rv_to = target(g->tk_cum, g->n_days, g->n_reviews, i + 1);
         uint64_t k;
+        int hour;
 
         day_setup(g, i, &dy);
         agent_day(g, &dy);
         k = tk_to - tk_done;
+        hour = 0;
         for (uint64_t j = 0; j < k; j++)
-            ticket(g, &dy, event_time(g, &g->r_tickets, &dy, j, k));
+            ticket(g, &dy, event_time(g, &g->r_tickets, &dy, j, k, &hour));
         k = ss_to - ss_done;
+        hour = 0;
         for (uint64_t j = 0; j < k; j++)
-            session(g, &dy, event_time(g, &g->r_sessions, &dy, j, k));
+            session(g, &dy,
+                    event_time(g, &g->r_sessions, &dy, j, k, &hour));
         k = rv_to - rv_done;
+        hour = 0;
         for (uint64_t j = 0; j < k; j++)
-            review(g, &dy, event_time(g, &g->r_reviews, &dy, j, k));
+            review(g, &dy, event_time(g, &g->r_reviews, &dy, j, k, &hour));
         tk_done = tk_to;
         ss_done = ss_to;
         rv_done = rv_to;
@@ -1941,7 +2054,8 @@ static cxm_rc check_opts(const struct cxm_demo_opts *opts, uint64_t *n,
     if (*n > MAX_TICKETS || *span < 1 || *span > MAX_SPAN_DAYS ||
         *end > MAX_END_MS)
         return CXM_EINVAL;
-    /* Agents and customers reach about eight years before the span. */
+    /* Agents are hired up to five years before the span, customers three:
+     * every date stays after 1970. */
     if (*end - (int64_t)(*span + 3300) * DAY_MS < 0)
         return CXM_EINVAL;
     return CXM_OK;
@@ -1967,6 +2081,11 @@ static cxm_rc gen_init(struct gen *g, uint64_t seed, uint64_t n,
     if (g->comm_launch_ms < g->start_ms)
         g->comm_launch_ms = g->start_ms + (end - g->start_ms) / 2;
     g->cust_key = mix64(seed ^ UINT64_C(0xc057c057c057c057));
+    g->pre_len = (double)(g->start_ms - g->acq_base_ms);
+    g->span_len = (double)(g->end_ms - g->start_ms);
+    g->inv_customers = 1.0 / (double)g->n_customers;
+    for (int k = 0; k < N_SEG; k++)
+        g->neg_life_s[k] = -365.0 * 86400 / segment_churn_year[k];
     rng_init(&g->r_agents, seed, 1);
     rng_init(&g->r_days, seed, 2);
     rng_init(&g->r_tickets, seed, 3);
@@ -1980,12 +2099,15 @@ static cxm_rc gen_init(struct gen *g, uint64_t seed, uint64_t n,
     lists = (size_t)(MAX_TEAMS + 2) * (size_t)g->n_agents;
     g->agents = cxm__calloc((size_t)g->n_agents, sizeof(*g->agents));
     g->list_idx = cxm__calloc(lists, sizeof(*g->list_idx));
-    g->list_cum = cxm__calloc(lists, sizeof(*g->list_cum));
+    g->list_prob = cxm__calloc(lists, sizeof(*g->list_prob));
+    g->list_alias = cxm__calloc(lists, sizeof(*g->list_alias));
+    g->work = cxm__calloc(2 * (size_t)g->n_agents, sizeof(*g->work));
     g->tk_cum = cxm__calloc((size_t)g->n_days + 1, sizeof(*g->tk_cum));
     g->ss_cum = cxm__calloc((size_t)g->n_days + 1, sizeof(*g->ss_cum));
     g->cust_last = cxm__calloc((size_t)g->n_customers, sizeof(uint16_t));
     g->cust_bad = cxm__calloc((size_t)g->n_customers, sizeof(uint16_t));
-    if (!g->agents || !g->list_idx || !g->list_cum || !g->tk_cum ||
+    if (!g->agents || !g->list_idx || !g->list_prob || !g->list_alias ||
+        !g->work || !g->tk_cum ||
         !g->ss_cum || !g->cust_last || !g->cust_bad)
         return CXM_ENOMEM;
 
@@ -2011,7 +2133,9 @@ static void gen_release(struct gen *g, bool remove_files)
     }
     cxm__free(g->agents);
     cxm__free(g->list_idx);
-    cxm__free(g->list_cum);
+    cxm__free(g->list_prob);
+    cxm__free(g->list_alias);
+    cxm__free(g->work);
     cxm__free(g->tk_cum);
     cxm__free(g->ss_cum);
     cxm__free(g->cust_last);
