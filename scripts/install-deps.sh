@@ -10,7 +10,7 @@ packages=(
   libgsl-dev
   libcmocka-dev
   clang libclang-rt-14-dev llvm
-  python3 tzdata
+  python3
   tzdata
 )
 [ "${CXM_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$CXM_DEPS_EXTRA" && packages+=("${extra[@]}")
