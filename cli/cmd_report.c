@@ -217,7 +217,8 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         if (rc == CXM_ESTORE)
             cli_error("report", "store error: %s", cxm_store_errmsg(st));
         else if (rc == CXM_ENOTBUILT)
-            cli_error("report", "time zone '%s' is not supported",
+            cli_error("report", "unknown time zone '%s' (an IANA name such "
+                                "as Asia/Jakarta)",
                       q.tz ? q.tz : "");
         else
             cli_error("report", "%s", cxm_strerror(rc));

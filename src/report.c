@@ -18,6 +18,7 @@
 #include "report_int.h"
 #include "store_int.h"
 #include "strmap.h"
+#include "tz.h"
 
 #define KEY_SEP '\x1f' /* between the labels of a group key */
 
@@ -164,6 +165,34 @@ static cxm_dim missing_dim(const cxm_report *r, cxm_metric m)
     return CXM_BY_COUNT;
 }
 
+/* ---- Time buckets in the report's zone -------------------------------- */
+
+/* The start (UTC) of the bucket of `d` holding `ms`, in zone `tz`. */
+static int64_t zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms)
+{
+    if (!tz)
+        return cxm__bucket_start(d, ms);
+    return cxm__tz_from_local(tz,
+                              cxm__bucket_start(d, cxm__tz_to_local(tz, ms)));
+}
+
+/* The start (UTC) of the bucket after the one starting at `start`. */
+static int64_t zbucket_next(const struct cxm__tz *tz, cxm_dim d,
+                            int64_t start)
+{
+    if (!tz)
+        return cxm__bucket_next(d, start);
+    return cxm__tz_from_local(
+        tz, cxm__bucket_next(d, cxm__bucket_start(
+                                    d, cxm__tz_to_local(tz, start))));
+}
+
+static void zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
+                          char *dst, size_t cap)
+{
+    cxm__bucket_label(d, tz ? cxm__tz_to_local(tz, ms) : ms, dst, cap);
+}
+
 /* ---- The builder ------------------------------------------------------ */
 
 cxm_rc cxm__dvec_push(struct cxm__dvec *d, double x)
@@ -205,7 +234,7 @@ void cxm__builder_time(struct cxm__builder *b, int64_t ms)
         cxm_dim d = b->r->by[k];
         if (!cxm__dim_is_time(d))
             continue;
-        cxm__bucket_label(d, ms, b->time_labels[k], CXM__LABEL_CAP);
+        zbucket_label(b->r->zone, d, ms, b->time_labels[k], CXM__LABEL_CAP);
         b->labels[k] = b->time_labels[k];
     }
     b->time_labels_ms = ms;
@@ -285,7 +314,8 @@ static cxm_rc make_segments(struct cxm__builder *b)
             int64_t next;
             if (!cxm__dim_is_time(d))
                 continue;
-            next = cxm__bucket_next(d, cxm__bucket_start(d, s));
+            next = zbucket_next(b->r->zone, d,
+                                zbucket_start(b->r->zone, d, s));
             if (next < e)
                 e = next;
         }
@@ -694,6 +724,7 @@ void cxm_report_free(cxm_report *r)
     cxm__free(r->warnings);
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         cxm__free(r->bench_labels[m]);
+    cxm__tz_free(r->zone);
     cxm__free(r);
 }
 
@@ -736,9 +767,16 @@ static cxm_rc take_query(cxm_report *r, const struct cxm_report_query *q)
     }
     if (q->has_from && q->has_to && q->from_ms >= q->to_ms)
         return CXM_EINVAL;
-    if (q->tz && *q->tz && strcmp(q->tz, "UTC") != 0)
-        return CXM_ENOTBUILT;
     snprintf(r->tz, sizeof(r->tz), "UTC");
+    if (!q->tz || !*q->tz || strcmp(q->tz, "UTC") == 0)
+        return CXM_OK; /* the fast path: no zone lookups */
+    if (strlen(q->tz) >= sizeof(r->tz))
+        return CXM_ENOTBUILT;
+    /* A zone the system's tz database lacks is one this build cannot use
+     * (the caller says "unknown time zone"). */
+    if (cxm__tz_load(q->tz, NULL, &r->zone) != CXM_OK)
+        return CXM_ENOTBUILT;
+    snprintf(r->tz, sizeof(r->tz), "%s", q->tz);
     return CXM_OK;
 }
 
@@ -833,11 +871,11 @@ static struct cxm__group *previous_group(struct cxm__builder *prev,
     cxm_rc rc = CXM_OK;
 
     if (fine != CXM_BY_COUNT)
-        t = cxm__bucket_start(fine, g->t_ms) - 1;
+        t = zbucket_start(r->zone, fine, g->t_ms) - 1;
     for (size_t k = 0; !rc && k < r->n_by; k++) {
         const char *l = g->labels[k];
         if (cxm__dim_is_time(r->by[k])) {
-            cxm__bucket_label(r->by[k], t, label, sizeof(label));
+            zbucket_label(r->zone, r->by[k], t, label, sizeof(label));
             l = label;
         }
         rc = cxm__buf_adds(&key, l);
@@ -951,7 +989,8 @@ static void previous_period(const cxm_report *r, int64_t from, int64_t to,
         *pto = from;
         return;
     }
-    *pfrom = cxm__bucket_start(coarse, cxm__bucket_start(coarse, from) - 1);
+    *pfrom = zbucket_start(r->zone, coarse,
+                           zbucket_start(r->zone, coarse, from) - 1);
     *pto = to;
 }
 

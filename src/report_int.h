@@ -107,6 +107,7 @@ struct cxm_report {
     bool has_compare;
     int64_t prev_from_ms, prev_to_ms; /* the comparison's period */
     char tz[64];                   /* zone of the time buckets */
+    struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
     cxm_metric metrics[CXM_METRIC_COUNT];

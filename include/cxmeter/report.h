@@ -59,7 +59,9 @@ struct cxm_report_query {
     bool has_from, has_to; /* else: the data's own range (SPEC §2) */
     int64_t from_ms;       /* inclusive */
     int64_t to_ms;         /* exclusive */
-    const char *tz;        /* NULL or "UTC"; other zones: CXM_ENOTBUILT */
+    const char *tz;        /* IANA zone of the time buckets; NULL = UTC.
+                              A zone the system tz database lacks:
+                              CXM_ENOTBUILT */
     bool compare;          /* also the previous period (--compare) */
 };
 
