@@ -288,7 +288,7 @@ static int64_t rule_day(const struct rule_date *d, int64_t y)
     }
     first = cxm__days_from_civil(y, d->mon, 1);
     wd = (int)((first % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
-    day = first + (d->day - wd + 7) % 7 + 7 * (d->week - 1);
+    day = first + (d->day - wd + 7) % 7 + 7 * (int64_t)(d->week - 1);
     while (day >= first + days_in_month(y, d->mon))
         day -= 7;
     return day;

@@ -211,6 +211,174 @@ static void test_report__compare_previous_p_value(void **state)
     cxm_report_free(r);
 }
 
+/* Imports answers given as (survey, score, count) triples and returns the
+ * figure of metric m over all of them. */
+struct answers {
+    const char *survey;
+    int score;
+    int count;
+    const char *scale; /* "" = the survey's default */
+};
+
+static struct cxm_figure golden(struct fixture *f, const struct answers *a,
+                                size_t n, cxm_metric m)
+{
+    static char csv[65536];
+    size_t len = 0;
+    int id = 0;
+    cxm_report *r;
+    struct cxm_figure out;
+
+    len += (size_t)snprintf(csv + len, sizeof(csv) - len,
+                            "response_id,survey,responded_at,score,scale\n");
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < a[i].count; c++)
+            len += (size_t)snprintf(csv + len, sizeof(csv) - len,
+                                    "g%d,%s,2026-01-15T10:00:00+07:00,%d,"
+                                    "%s\n",
+                                    id++, a[i].survey, a[i].score,
+                                    a[i].scale);
+    }
+    import_text(f, CXM_KIND_RESPONSES, csv);
+    r = run(f, &m, 1, NULL, 0, NULL, NULL, NULL, false);
+    assert_int_equal(cxm_report_n_rows(r), 1);
+    out = *cxm_report_figure(r, 0, 0);
+    cxm_report_free(r);
+    return out;
+}
+
+/* SPEC §3, every golden case of a survey metric, through import and the
+ * report. */
+static void test_report__golden_csat_seed_002(void **state)
+{
+    const struct answers a[] = {{"csat", 4, 43, ""}, {"csat", 5, 29, ""},
+                                {"csat", 1, 10, ""}, {"csat", 2, 9, ""},
+                                {"csat", 3, 9, ""}};
+    struct cxm_figure f = golden(*state, a, 5, CXM_METRIC_CSAT);
+
+    assert_float_equal(f.value, 72.0, 1e-9);
+    assert_int_equal(f.n, 100);
+    assert_false(f.low_n);
+    /* Wilson, z = 1.959964: [0.625120, 0.798603] (SPEC §4 shows 62.5, 79.9) */
+    assert_float_equal(f.lo, 62.51, 0.01);
+    assert_float_equal(f.hi, 79.86, 0.01);
+}
+
+static void test_report__golden_nps_seed_002(void **state)
+{
+    const struct answers a[] = {{"nps", 9, 35, ""}, {"nps", 10, 35, ""},
+                                {"nps", 7, 10, ""}, {"nps", 8, 10, ""},
+                                {"nps", 0, 5, ""},  {"nps", 6, 5, ""}};
+    struct cxm_figure f = golden(*state, a, 6, CXM_METRIC_NPS);
+
+    assert_float_equal(f.value, 60.0, 1e-9);
+    /* sd = sqrt(0.7 + 0.1 − 0.36) = 0.663325, moe = 1.96·sd/10 = 0.13001 */
+    assert_float_equal(f.lo, 47.0, 0.01);
+    assert_float_equal(f.hi, 73.0, 0.01);
+}
+
+static void test_report__golden_nps_bounds(void **state)
+{
+    const struct answers all_promoters[] = {{"nps", 10, 40, ""}};
+    struct cxm_figure f = golden(*state, all_promoters, 1, CXM_METRIC_NPS);
+
+    assert_float_equal(f.value, 100.0, 1e-9);
+    assert_float_equal(f.hi, 100.0, 1e-9);
+}
+
+static void test_report__golden_nps_all_detractors(void **state)
+{
+    const struct answers all_detractors[] = {{"nps", 0, 3, ""},
+                                             {"nps", 6, 2, ""}};
+    struct cxm_figure f = golden(*state, all_detractors, 2, CXM_METRIC_NPS);
+
+    assert_float_equal(f.value, -100.0, 1e-9);
+    assert_true(f.low_n);
+}
+
+static void test_report__golden_ces_seed_001(void **state)
+{
+    const struct answers a[] = {{"ces", 5, 1, "1-5"}, {"ces", 4, 2, "1-5"},
+                                {"ces", 3, 1, "1-5"}};
+    struct cxm_figure f = golden(*state, a, 3, CXM_METRIC_CES);
+
+    assert_float_equal(f.value, 4.0, 1e-9);
+    assert_true(f.low_n);
+}
+
+static void test_report__golden_ces_agree_seed_001(void **state)
+{
+    const struct answers a[] = {{"ces", 5, 1, "1-5"}, {"ces", 4, 2, "1-5"},
+                                {"ces", 3, 1, "1-5"}};
+    struct cxm_figure f = golden(*state, a, 3, CXM_METRIC_CES_AGREE);
+
+    assert_float_equal(f.value, 75.0, 1e-9);
+}
+
+static void test_report__golden_nps_peer_vector(void **state)
+{
+    struct answers a[11];
+    const int counts[11] = {1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 3};
+    struct cxm_figure f;
+
+    for (int i = 0; i < 11; i++) {
+        a[i].survey = "nps";
+        a[i].score = i;
+        a[i].count = counts[i];
+        a[i].scale = "";
+    }
+    f = golden(*state, a, 11, CXM_METRIC_NPS);
+    assert_int_equal(f.n, 17);
+    assert_float_equal(f.value, -5.88, 0.005);
+}
+
+static void test_report__golden_csat_peer_vector(void **state)
+{
+    const struct answers a[] = {{"csat", 4, 12, ""}, {"csat", 5, 15, ""},
+                                {"csat", 1, 9, ""},  {"csat", 2, 9, ""},
+                                {"csat", 3, 9, ""}};
+    struct cxm_figure f = golden(*state, a, 5, CXM_METRIC_CSAT);
+
+    assert_float_equal(f.value, 50.0, 1e-9);
+    assert_int_equal(f.n, 54);
+}
+
+/* A ticket never resolved: in the backlog, resolution rate 0, resolved 0;
+ * a reopened one is not first-contact resolved. */
+static void test_report__unresolved_and_reopened(void **state)
+{
+    struct fixture *f = *state;
+    const cxm_metric ms[] = {CXM_METRIC_BACKLOG, CXM_METRIC_RESOLUTION_RATE,
+                             CXM_METRIC_FCR, CXM_METRIC_RESOLVED};
+    cxm_report *r;
+
+    import_text(f, CXM_KIND_TICKETS,
+                "ticket_id,created_at,resolved_at,reopened,contacts\n"
+                "open,2026-01-01T00:00:00Z,,,\n"
+                "again,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,yes,1\n"
+                "once,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,,\n");
+    r = run(f, ms, 4, NULL, 0, "2026-01-01", "2026-02-01", NULL, false);
+    assert_int_equal(cxm_report_figure(r, 0, 0)->n, 1);
+    assert_float_equal(cxm_report_figure(r, 0, 1)->value, 200.0 / 3, 1e-9);
+    assert_float_equal(cxm_report_figure(r, 0, 2)->value, 50.0, 1e-9);
+    assert_int_equal(cxm_report_figure(r, 0, 3)->n, 2);
+    cxm_report_free(r);
+}
+
+/* A header-only file imports nothing; the report's one row is null. */
+static void test_report__empty_input_gives_null(void **state)
+{
+    struct fixture *f = *state;
+    const cxm_metric ms[] = {CXM_METRIC_CSAT};
+    cxm_report *r;
+
+    import_text(f, CXM_KIND_RESPONSES, "response_id,survey,responded_at\n");
+    r = run(f, ms, 1, NULL, 0, NULL, NULL, NULL, false);
+    assert_int_equal(cxm_report_n_rows(r), 1);
+    assert_true(cxm_report_figure(r, 0, 0)->is_null);
+    cxm_report_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +388,26 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_report__compare_previous_p_value, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report__golden_csat_seed_002,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report__golden_nps_seed_002,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report__golden_nps_bounds,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_report__golden_nps_all_detractors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report__golden_ces_seed_001,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_report__golden_ces_agree_seed_001, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report__golden_nps_peer_vector,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_report__golden_csat_peer_vector, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report__unresolved_and_reopened,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report__empty_input_gives_null,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
