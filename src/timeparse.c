@@ -165,6 +165,11 @@ cxm_rc cxm_time_parse(const char *s, size_t len, bool allow_date,
 done:
     days = cxm__days_from_civil(year, mon, day);
     total = ((days * 24 + hh) * 60 + mm - offset_min) * 60 + ss;
+    /* The instant itself must lie in years 0000–9999 (UTC), so that it can
+     * be written back (found by fuzz_timeparse: 0000-01-01T09:30+11). */
+    if (total < cxm__days_from_civil(0, 1, 1) * 86400 ||
+        total >= cxm__days_from_civil(10000, 1, 1) * 86400)
+        FAIL("instant out of range (years 0000-9999 UTC)");
     *out_ms = total * 1000 + ms;
     return CXM_OK;
 }
