@@ -178,6 +178,7 @@ cxm_rc cxm__csv_next(struct cxm__csv *c, struct cxm__csv_rec *rec,
     enum state st;
     size_t field_start;
     bool too_big, too_many, bad_quote, any_quote, by_newline;
+    bool quoted_cr; /* the last byte of a quoted field was a CR */
     cxm_rc rc;
 
 again:
@@ -186,6 +187,7 @@ again:
     c->n_fields = 0;
     field_start = 0;
     too_big = too_many = bad_quote = any_quote = by_newline = false;
+    quoted_cr = false;
     rec->line = c->line;
     rec->n_fields = 0;
 
@@ -203,7 +205,9 @@ again:
                     *why = "unterminated quoted field";
                     return CXM_EINPUT;
                 }
-                if (st == ST_FIELD_START && c->n_fields == 0)
+                /* Nothing of a record read; an over-cap record ending in
+                 * a comma has no fields either, but must be reported. */
+                if (st == ST_FIELD_START && c->n_fields == 0 && !too_big)
                     return CXM_ENOTFOUND;
                 goto end_record;
             }
@@ -270,20 +274,21 @@ again:
                 if (rc)
                     return rc;
                 c->in_pos = run;
+                quoted_cr = false;
                 continue;
             }
             c->in_pos++;
             if (ch == '"') {
+                quoted_cr = false;
                 st = ST_QUOTE_SEEN;
                 continue;
             }
-            /* A line end inside quotes is data; CRLF counts as one line. */
-            if (ch == '\n') {
-                if (!(c->rec_len > 0 && c->rec[c->rec_len - 1] == '\r'))
-                    c->line++;
-            } else {
+            /* A line end inside quotes is data; CRLF counts as one line.
+             * Tracked apart from the record bytes, which stop growing
+             * once the record is over its cap. */
+            if (ch == '\r' || !quoted_cr)
                 c->line++;
-            }
+            quoted_cr = ch == '\r';
             rc = rec_add(c, &ch, 1, &too_big);
             if (rc)
                 return rc;

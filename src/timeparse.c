@@ -147,8 +147,11 @@ cxm_rc cxm_time_parse(const char *s, size_t len, bool allow_date,
             i++;
             if (!digits(s, len, &i, 2, &oh))
                 FAIL("bad UTC offset (expected ±hh:mm)");
-            if (i < len && s[i] == ':')
+            if (i < len && s[i] == ':') {
                 i++;
+                if (i == len) /* "+07:" */
+                    FAIL("bad UTC offset (expected ±hh:mm)");
+            }
             if (i < len && !digits(s, len, &i, 2, &om))
                 FAIL("bad UTC offset (expected ±hh:mm)");
             if (oh > 14 || om > 59 || (oh == 14 && om > 0))
