@@ -18,7 +18,9 @@ enum {
     OPT_TO,
     OPT_TZ,
     OPT_FORMAT,
-    OPT_COMPARE
+    OPT_COMPARE,
+    OPT_NO_ROLLUPS,
+    OPT_EXPLAIN
 };
 
 static const struct cli_optspec specs[] = {
@@ -27,6 +29,8 @@ static const struct cli_optspec specs[] = {
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"tz", true, OPT_TZ},          {"format", true, OPT_FORMAT},
     {"compare", true, OPT_COMPARE},
+    {"no-rollups", false, OPT_NO_ROLLUPS},
+    {"explain", false, OPT_EXPLAIN},
     {NULL, false, 0},
 };
 
@@ -124,6 +128,7 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
     size_t text_len = 0;
     cxm_rc rc;
     int id, status = EXIT_USAGE;
+    bool explain = false;
 
     memset(&q, 0, sizeof(q));
     q.size = sizeof(q);
@@ -175,6 +180,12 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
             }
             q.compare = true;
             break;
+        case OPT_NO_ROLLUPS:
+            q.no_rollups = true;
+            break;
+        case OPT_EXPLAIN:
+            explain = true;
+            break;
         case OPT_FORMAT:
             if (cxm_format_parse(o.arg, &fmt)) {
                 cli_error("report", "unknown format '%s' (table, json, csv)",
@@ -203,6 +214,10 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         goto out;
     }
     rc = cxm_report_run(st, &q, &r);
+    if (r && explain)
+        cli_error("report", "survey answers read from %s",
+                  cxm_report_used_rollups(r) ? "daily rollups"
+                                             : "the rows");
     if (r) {
         for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
             cli_error("report", "warning: %s", cxm_report_warning(r, i));

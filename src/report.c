@@ -1015,6 +1015,10 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     memset(&b, 0, sizeof(b));
     memset(&prev, 0, sizeof(prev));
     rc = take_query(r, q);
+    r->no_rollups = q->size >= offsetof(struct cxm_report_query,
+                                        no_rollups) +
+                                   sizeof(q->no_rollups) &&
+                    q->no_rollups;
     if (!rc)
         rc = choose_metrics(r, q, want, &none_applies);
     if (!rc)
@@ -1032,6 +1036,7 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         rc = builder_run(&prev, st, r, want, r->prev_from_ms,
                          r->prev_to_ms);
     }
+    r->used_rollup = b.used_rollup && (!compare || prev.used_rollup);
     if (!rc)
         rc = make_rows(r, q, &b, compare ? &prev : NULL);
 out:
@@ -1051,6 +1056,8 @@ const char *cxm_report_warning(const cxm_report *r, size_t i)
 {
     return i < r->n_warnings ? r->warnings[i] : "";
 }
+
+bool cxm_report_used_rollups(const cxm_report *r) { return r->used_rollup; }
 
 size_t cxm_report_n_rows(const cxm_report *r) { return r->n_rows; }
 

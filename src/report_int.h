@@ -107,6 +107,9 @@ struct cxm_report {
     bool has_compare;
     int64_t prev_from_ms, prev_to_ms; /* the comparison's period */
     char tz[64];                   /* zone of the time buckets */
+    bool no_rollups;               /* scan the rows even where a rollup
+                                      would serve (the query's flag) */
+    bool used_rollup;              /* the answers came from rollups */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
@@ -152,6 +155,7 @@ struct cxm__builder {
     size_t n_segs;
     struct cxm__customers *customers; /* loaded when a metric needs them */
     bool hours_apply;            /* the breakdown is by time/agent/team */
+    bool used_rollup;            /* the answers came from a rollup */
 };
 
 /* Whether metric m is computed by this builder. */

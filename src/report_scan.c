@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "period.h"
 #include "report_int.h"
 #include "store_int.h"
 
@@ -436,6 +437,122 @@ static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
     return CXM_OK;
 }
 
+/* A rollup cell: a histogram of answers alike (0004-rollups.sql). */
+static cxm_rc on_rollup(const struct cxm__response_row *row,
+                        const int64_t *hist, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    struct cxm_survey_stat *s;
+    cxm_rc rc;
+
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_AGENT, row->agent_id);
+    cxm__builder_dim(b, CXM_BY_TEAM, row->team);
+    cxm__builder_dim(b, CXM_BY_CHANNEL, row->channel);
+    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->language);
+    cxm__builder_dim(b, CXM_BY_TOPIC, row->topic);
+    cxm__builder_dim(b, CXM_BY_SURVEY, row->survey);
+    cxm__builder_time(b, row->responded_at);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    if (strcmp(row->survey, "csat") == 0)
+        s = &g->st.csat;
+    else if (strcmp(row->survey, "nps") == 0)
+        s = &g->st.nps;
+    else
+        s = &g->st.ces;
+    for (int k = 0; k <= row->scale_max - row->scale_min; k++) {
+        if (hist[k])
+            cxm_survey_stat_add_n(s, row->survey, row->scale_min + k,
+                                  row->scale_min, row->scale_max, hist[k]);
+    }
+    return CXM_OK;
+}
+
+/* Whether no answer lies in [from, to) (an empty range: none). */
+static cxm_rc no_answers(struct cxm__builder *b, int64_t from, int64_t to,
+                         bool *none)
+{
+    bool any = false;
+    cxm_rc rc = cxm__store_responses_between(b->st, from, to, &any);
+
+    *none = !any;
+    return rc;
+}
+
+/* Whether the answers of [b->from, b->to) can be read from a rollup, and
+ * which: every breakdown one a cube keeps, buckets in UTC (rollup cells
+ * are UTC days and months), and no answer in the parts of the first and
+ * last cell outside the period. Months serve a breakdown without day or
+ * week; days serve the rest, on fewer cubes. Else *cube = -1: the scan
+ * path (docs/performance.md, "Rollups"). */
+static cxm_rc choose_rollup(struct cxm__builder *b, int *grain, int *cube,
+                            int64_t *from_t, int64_t *to_t)
+{
+    unsigned dims = 0;
+    bool fine = false, none = false;
+    cxm_rc rc;
+
+    *cube = -1;
+    if (b->r->no_rollups || b->r->zone || b->from >= b->to)
+        return CXM_OK;
+    for (size_t k = 0; k < b->r->n_by; k++) {
+        switch (b->r->by[k]) {
+        case CXM_BY_DAY:
+        case CXM_BY_WEEK: fine = true; break;
+        case CXM_BY_MONTH:
+        case CXM_BY_QUARTER:
+        case CXM_BY_YEAR:
+        case CXM_BY_SURVEY: break;
+        case CXM_BY_AGENT: dims |= CXM__CUBE_AGENT; break;
+        case CXM_BY_TEAM: dims |= CXM__CUBE_TEAM; break;
+        case CXM_BY_CHANNEL: dims |= CXM__CUBE_CHANNEL; break;
+        case CXM_BY_LANGUAGE: dims |= CXM__CUBE_LANGUAGE; break;
+        case CXM_BY_TOPIC: dims |= CXM__CUBE_TOPIC; break;
+        default: return CXM_OK; /* segment, source: not in a cube */
+        }
+    }
+    for (int g = fine ? 0 : 1; g >= 0; g--) {
+        cxm_dim cell = g ? CXM_BY_MONTH : CXM_BY_DAY;
+        int64_t first = cxm__bucket_start(cell, b->from);
+        int64_t end = cxm__bucket_next(cell, cxm__bucket_start(cell,
+                                                               b->to - 1));
+        rc = cxm__store_rollup_cube(b->st, g, dims, cube);
+        if (rc || *cube < 0)
+            continue;
+        rc = no_answers(b, first, b->from, &none);
+        if (!rc && none)
+            rc = no_answers(b, b->to, end, &none);
+        if (rc)
+            return rc;
+        if (none) {
+            *grain = g;
+            *from_t = cxm__day_of_ms(first);
+            *to_t = cxm__day_of_ms(end);
+            return CXM_OK;
+        }
+        *cube = -1;
+    }
+    return rc;
+}
+
+static cxm_rc scan_answers(struct cxm__builder *b)
+{
+    int grain = 0, cube;
+    int64_t from_t = 0, to_t = 0;
+    cxm_rc rc = choose_rollup(b, &grain, &cube, &from_t, &to_t);
+
+    if (rc)
+        return rc;
+    b->used_rollup = cube >= 0;
+    if (cube >= 0)
+        return cxm__store_scan_rollup(b->st, grain, cube, from_t, to_t,
+                                      on_rollup, b);
+    return cxm__store_scan_responses(b->st, b->from, b->to, on_response, b);
+}
+
 /* ---- Self-service, agents, hours, reviews, QA ------------------------ */
 
 static cxm_rc on_session(const struct cxm__row *row, void *ud)
@@ -588,8 +705,7 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
             rc = scan_customers(b);
     }
     if (!rc && want_any(b, survey, CXM_ARRAY_LEN(survey)))
-        rc = cxm__store_scan_responses(b->st, b->from, b->to, on_response,
-                                       b);
+        rc = scan_answers(b);
     if (!rc && want_any(b, ticket, CXM_ARRAY_LEN(ticket)))
         rc = cxm__store_scan_tickets(b->st, on_ticket, b);
     if (!rc && want_any(b, sessions, CXM_ARRAY_LEN(sessions)))

@@ -59,6 +59,22 @@ void cxm_survey_stat_add(struct cxm_survey_stat *s, const char *survey,
     }
 }
 
+void cxm_survey_stat_add_n(struct cxm_survey_stat *s, const char *survey,
+                           int score, int lo, int hi, int64_t count)
+{
+    struct cxm_survey_stat one = {0};
+
+    cxm_survey_stat_add(&one, survey, score, lo, hi);
+    /* Integer-valued sums: exact in a double up to 2^53, so the same as
+     * `count` single adds. */
+    s->n += count;
+    s->n_top += one.n_top * count;
+    s->n_promoter += one.n_promoter * count;
+    s->n_detractor += one.n_detractor * count;
+    s->sum += one.sum * (double)count;
+    s->sum_sq += one.sum_sq * (double)count;
+}
+
 void cxm_survey_stat_merge(struct cxm_survey_stat *dst,
                            const struct cxm_survey_stat *src)
 {

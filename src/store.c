@@ -126,7 +126,33 @@ int cxm_store_schema_version(const cxm_store *st)
 
 cxm_rc cxm__store_begin(cxm_store *st) { return st->ops->begin(st); }
 
-cxm_rc cxm__store_commit(cxm_store *st) { return st->ops->commit(st); }
+/* Every write transaction brings the rollups up to date before it commits,
+ * so rows and rollups are durable together (src/sql/0004-rollups.sql). */
+cxm_rc cxm__store_commit(cxm_store *st)
+{
+    cxm_rc rc = st->ops->rollup_flush(st);
+
+    return rc ? rc : st->ops->commit(st);
+}
+
+cxm_rc cxm__store_rollup_cube(cxm_store *st, int grain, unsigned dims,
+                              int *cube)
+{
+    return st->ops->rollup_cube(st, grain, dims, cube);
+}
+
+cxm_rc cxm__store_responses_between(cxm_store *st, int64_t from, int64_t to,
+                                    bool *any)
+{
+    return st->ops->responses_between(st, from, to, any);
+}
+
+cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain, int cube,
+                              int64_t from_t, int64_t to_t,
+                              cxm__rollup_fn fn, void *ud)
+{
+    return st->ops->scan_rollup(st, grain, cube, from_t, to_t, fn, ud);
+}
 
 void cxm__store_rollback(cxm_store *st) { (void)st->ops->rollback(st); }
 

@@ -71,6 +71,25 @@ struct cxm__row {
 
 typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 
+/* Rollups of survey answers (src/sql/0004-rollups.sql): per UTC day
+ * (grain 0) or month (grain 1). A cube is a set of the dimensions below;
+ * every cube also keeps the cell's first day t, survey, scale and a score
+ * histogram. */
+#define CXM__CUBE_AGENT 1u
+#define CXM__CUBE_TEAM 2u
+#define CXM__CUBE_CHANNEL 4u
+#define CXM__CUBE_LANGUAGE 8u
+#define CXM__CUBE_TOPIC 16u
+#define CXM__CUBE_FULL 31u
+#define CXM__DAY_MS INT64_C(86400000)
+
+/* One rollup cell: hist[k] answers of score r->scale_min + k, for k in
+ * 0 … scale_max − scale_min, otherwise like `r` (r->responded_at = the
+ * start of the cell's first UTC day; dimensions the cube does not keep
+ * are ""; segment NULL; r->score unset). */
+typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
+                                 const int64_t *hist, void *ud);
+
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
 typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
                                    void *ud);
@@ -97,6 +116,19 @@ struct cxm__store_ops {
                     void *ud);
     cxm_rc (*put_benchmark)(cxm_store *st, const char *metric,
                             const char *label, double value, int64_t at_ms);
+    /* Rollups: recount the dirty days (inside the open transaction, just
+     * before commit); the smallest cube of `grain` keeping `dims` (cube
+     * bits), -1 when none or the rollups are not current; whether answers
+     * exist in [from, to); the cells of a cube whose first day t is in
+     * [from_t, to_t). */
+    cxm_rc (*rollup_flush)(cxm_store *st);
+    cxm_rc (*rollup_cube)(cxm_store *st, int grain, unsigned dims,
+                          int *cube);
+    cxm_rc (*responses_between)(cxm_store *st, int64_t from, int64_t to,
+                                bool *any);
+    cxm_rc (*scan_rollup)(cxm_store *st, int grain, int cube,
+                          int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
+                          void *ud);
 };
 
 struct cxm_store {
@@ -112,6 +144,19 @@ struct cxm_store {
 void cxm__store_set_error(cxm_store *st, const char *msg);
 
 extern const struct cxm__store_ops cxm__sqlite_ops;
+
+/* The SQLite engine's connection and its rollups (store_sqlite_rollup.c). */
+struct sqlite3;
+struct sqlite3 *cxm__sq_db(cxm_store *st);
+cxm_rc cxm__sq_rollup_flush(cxm_store *st);
+cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
+cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
+                           int *cube);
+cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
+                                 bool *any);
+cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
+                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
+                           void *ud);
 
 CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
 CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
@@ -131,6 +176,16 @@ CXM_MUST_USE cxm_rc cxm__store_scan_tickets(cxm_store *st, cxm__ticket_fn fn,
 CXM_MUST_USE cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from,
                                               int64_t to,
                                               cxm__response_fn fn, void *ud);
+
+/* Rollups (struct cxm__store_ops). */
+CXM_MUST_USE cxm_rc cxm__store_rollup_cube(cxm_store *st, int grain,
+                                           unsigned dims, int *cube);
+CXM_MUST_USE cxm_rc cxm__store_responses_between(cxm_store *st, int64_t from,
+                                                 int64_t to, bool *any);
+CXM_MUST_USE cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain,
+                                           int cube, int64_t from_t,
+                                           int64_t to_t, cxm__rollup_fn fn,
+                                           void *ud);
 
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,

@@ -75,18 +75,22 @@ static const char *const count_sql[CXM_KIND_COUNT] = {
         "SELECT count(*) FROM qa_scores WHERE workspace_id=?",
 };
 
+/* One min() or max() per subquery: SQLite answers each from an index in
+ * one probe, where min() and max() together scan it. */
+#define CXM__TR(col, tab)                                                   \
+    " UNION ALL SELECT (SELECT min(" col ") FROM " tab                     \
+    " WHERE workspace_id = ?1), (SELECT max(" col ") FROM " tab            \
+    " WHERE workspace_id = ?1)"
 static const char time_range_sql[] =
     "SELECT min(lo), max(hi) FROM ("
-    " SELECT min(created_at) AS lo, max(created_at) AS hi FROM tickets"
-    "  WHERE workspace_id=?1"
-    " UNION ALL SELECT min(responded_at), max(responded_at) FROM responses"
-    "  WHERE workspace_id=?1"
-    " UNION ALL SELECT min(started_at), max(started_at) FROM selfservice"
-    "  WHERE workspace_id=?1"
-    " UNION ALL SELECT min(ordered_at), max(ordered_at) FROM orders"
-    "  WHERE workspace_id=?1"
-    " UNION ALL SELECT min(posted_at), max(posted_at) FROM reviews"
-    "  WHERE workspace_id=?1)";
+    " SELECT NULL AS lo, NULL AS hi"
+    CXM__TR("created_at", "tickets")
+    CXM__TR("responded_at", "responses")
+    CXM__TR("started_at", "selfservice")
+    CXM__TR("ordered_at", "orders")
+    CXM__TR("posted_at", "reviews")
+    ")";
+#undef CXM__TR
 
 /* A ticket without a team takes its agent's (docs/report-semantics.md). */
 static const char scan_tickets_sql[] =
@@ -218,8 +222,22 @@ static cxm_rc sq_open(cxm_store *st, const char *path)
                        "PRAGMA synchronous=FULL;"
                        "PRAGMA foreign_keys=OFF;"
                        "PRAGMA temp_store=MEMORY;"
+                       /* INSERT OR REPLACE fires the delete triggers of
+                        * the rows it replaces (0004-rollups.sql) */
+                       "PRAGMA recursive_triggers=ON;"
+                       "PRAGMA cache_size=-262144;"
                        "CREATE TABLE IF NOT EXISTS cxm_schema ("
                        " version INTEGER NOT NULL);");
+}
+
+cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql)
+{
+    return sq_exec(st, sql);
+}
+
+struct sqlite3 *cxm__sq_db(cxm_store *st)
+{
+    return ((struct sq *)st->impl)->db;
 }
 
 static cxm_rc sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
@@ -539,4 +557,8 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     sq_scan_responses,
     sq_query,
     sq_put_benchmark,
+    cxm__sq_rollup_flush,
+    cxm__sq_rollup_cube,
+    cxm__sq_responses_between,
+    cxm__sq_scan_rollup,
 };

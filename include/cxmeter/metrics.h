@@ -84,6 +84,11 @@ CXM_API void cxm_survey_stat_add(struct cxm_survey_stat *s,
                                  const char *survey, int score, int lo,
                                  int hi);
 
+/** Adds `count` answers `score` at once (a rollup cell). */
+CXM_API void cxm_survey_stat_add_n(struct cxm_survey_stat *s,
+                                   const char *survey, int score, int lo,
+                                   int hi, int64_t count);
+
 /** dst += src. */
 CXM_API void cxm_survey_stat_merge(struct cxm_survey_stat *dst,
                                    const struct cxm_survey_stat *src);

@@ -63,6 +63,8 @@ struct cxm_report_query {
                               A zone the system tz database lacks:
                               CXM_ENOTBUILT */
     bool compare;          /* also the previous period (--compare) */
+    bool no_rollups;       /* read the rows even where a daily rollup
+                              would serve (--no-rollups; a cross-check) */
 };
 
 typedef struct cxm_report cxm_report;
@@ -88,6 +90,10 @@ CXM_API const char *cxm_report_warning(const cxm_report *r, size_t i);
 
 /** Accessors for embedding programs. Borrowed; valid until
  *  cxm_report_free(). */
+/** Whether the report's survey answers were read from daily rollups
+ *  rather than scanned row by row (docs/performance.md, "Rollups"). */
+CXM_API bool cxm_report_used_rollups(const cxm_report *r);
+
 CXM_API size_t cxm_report_n_rows(const cxm_report *r);
 CXM_API size_t cxm_report_n_metrics(const cxm_report *r);
 CXM_API cxm_metric cxm_report_metric(const cxm_report *r, size_t j);
