@@ -611,7 +611,7 @@ def near(a, b, tol=TOL, rel=False):
     return abs(float(a) - float(b)) <= tol
 
 
-def compare(run, got, exp, problems):
+def compare(run, got, exp, problems, p_checked):
     name = run["name"]
 
     def bad(msg):
@@ -691,6 +691,8 @@ def compare(run, got, exp, problems):
             if not near(gf.get("change"), want_change):
                 bad("row %s %s.change: ours %r, SQL %r" % (
                     key, m, gf.get("change"), want_change))
+            if pv is not None:
+                p_checked.add(m)
             if not near(gf.get("p_value"), pv, tol=P_TOL):
                 bad("row %s %s.p_value: ours %r, here %r" % (
                     key, m, gf.get("p_value"), pv))
@@ -750,6 +752,7 @@ def main():
         "SELECT from_ms, to_ms FROM default_period_all").fetchone()
 
     total_rows = total_figs = 0
+    p_checked = set()   # metrics a p-value was compared for
     for run in RUNS:
         if a.run and run["name"] not in a.run:
             continue
@@ -780,11 +783,20 @@ def main():
             problems.append("[%s] no warning for a metric the breakdown does"
                             " not carry" % run["name"])
         n_rows, n_figs = compare(run, got, expected(con, run, f_ms, t_ms),
-                                 problems)
+                                 problems, p_checked)
         total_rows += n_rows
         total_figs += n_figs
         print("%-22s %4d rows, %6d fields checked, %d mismatches" % (
             run["name"], n_rows, n_figs, len(problems) - before))
+    # Not vacuous: each metric a test applies to was compared on a row
+    # with a p-value.
+    for run in RUNS:
+        if run.get("compare") and not a.run:
+            for m in run["metrics"]:
+                if m in PROPORTIONS | MEANS | DURATIONS | {"nps"} and \
+                        m not in p_checked:
+                    problems.append("[%s] %s: no p-value compared in any "
+                                    "run" % (run["name"], m))
     if problems:
         print("\n%d mismatches (ours = cxmeter, SQL = Python sqlite3 on the "
               "raw CSVs, data in %s):" % (len(problems), data))
