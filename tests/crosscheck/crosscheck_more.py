@@ -251,19 +251,11 @@ def load(data):
 
 
 class Row:
-    """One report row: the period [s, e), its previous [ps, pe) and the
-    non-time dimension filters."""
+    """One report row: its non-time dimension filters and --by; the
+    periods are passed to stats()."""
 
     def __init__(self, con, s, e, filt, by):
         self.con, self.s, self.e, self.filt, self.by = con, s, e, filt, by
-
-    def where(self, table_dims, s=None, e=None, col="t"):
-        """SQL condition and parameters: col in [s, e) and the filters."""
-        cond, args = ["%s >= ? AND %s < ?" % (col, col)], [s, e]
-        for d, v in self.filt.items():
-            cond.append("%s = ?" % d)
-            args.append(v)
-        return " AND ".join(cond), args
 
     def q(self, sql, args=()):
         return self.con.execute(sql, args).fetchall()
