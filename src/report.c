@@ -502,7 +502,8 @@ static void compute_figure(cxm_metric m, struct cxm__group_stat *g,
         figure_amount(g->has_orders, g->revenue, g->n_orders, f);
         return;
     case CXM_METRIC_REVENUE_AT_RISK:
-        figure_amount(g->has_customers, g->revenue_at_risk, g->churned, f);
+        figure_amount(g->has_customers, g->revenue_at_risk, g->churned_any,
+                      f);
         return;
     case CXM_METRIC_AGENT_PRODUCTIVITY:
         memset(f, 0, sizeof(*f));

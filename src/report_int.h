@@ -50,7 +50,9 @@ struct cxm__group_stat {
     int64_t churned;           /* … who churned in the period */
     int64_t active_any;        /* active at some time in the period */
     int64_t buyers, repeat_buyers; /* ≥ 1, ≥ 2 orders before the end */
-    double revenue_at_risk;    /* last-12-month revenue of the churned */
+    int64_t churned_any;       /* churned_at in the period, whenever
+                                * acquired (revenue_at_risk's n) */
+    double revenue_at_risk;    /* last-12-month revenue of those */
     /* orders */
     bool has_orders;
     int64_t n_orders;

@@ -208,7 +208,7 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             continue;
         for (size_t s = 0; s < b->n_segs; s++) {
             int64_t s0 = b->seg_start[s], s1 = b->seg_end[s];
-            bool known_active_start, churned_here, active_any;
+            bool known_active_start, churned_here, churned_any, active_any;
             size_t n_before;
             cxm__builder_time(b, s0);
             rc = cxm__builder_group(b, &g);
@@ -221,18 +221,24 @@ static cxm_rc scan_customers(struct cxm__builder *b)
                                  (!c->has_churned || c->churned_at >= s0);
             churned_here = known_active_start && c->has_churned &&
                            c->churned_at < s1;
+            /* revenue_at_risk: every customer who churned in [s, e), also
+             * one acquired after s (SPEC §2: "customers who churned in
+             * period"; churn's own base is those active at s). */
+            churned_any = c->known && c->has_churned &&
+                          c->churned_at >= s0 && c->churned_at < s1;
             /* complaints_per_1000: acquired before the end and not churned
              * before the start. */
             active_any = c->known && c->acquired_at < s1 &&
                          (!c->has_churned || c->churned_at >= s0);
             g->st.active_start += known_active_start;
             g->st.churned += churned_here;
+            g->st.churned_any += churned_any;
             g->st.active_any += active_any;
             /* repurchase_rate: orders before the period's end. */
             n_before = order_at_or_after(c, s1);
             g->st.buyers += n_before >= 1;
             g->st.repeat_buyers += n_before >= 2;
-            if (churned_here) {
+            if (churned_any) {
                 /* revenue_at_risk: the 12 months before churning. */
                 size_t i = order_at_or_after(c, c->churned_at - MS_365_DAYS);
                 for (; i < c->n_orders && c->order_at[i] < c->churned_at; i++)

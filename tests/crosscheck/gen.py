@@ -3,8 +3,12 @@
 """gen.py — synthetic SPEC §1 CSVs for the SQL cross-check.
 
 Independent of `cxmeter demo-data`: stdlib only, deterministic for a seed.
-Writes tickets.csv, responses.csv, customers.csv and agents.csv into --out,
-plus manifest.json (row counts and the rows the importer must reject).
+Writes tickets.csv, responses.csv, customers.csv and agents.csv into --out
+(crosscheck.py), and orders.csv, selfservice.csv, agent_hours.csv,
+reviews.csv and qa_scores.csv (crosscheck_more.py), plus manifest.json (row
+counts and the rows the importer must reject). The later kinds, and the
+customers and agents added for them, come from a generator of their own, so
+the first four files are the same for a seed as before they existed.
 
 What the data exercises (each point is on purpose, see crosscheck.py):
 - timestamps in Z, +07:00, -05:00, +0530 (no colon) and "YYYY-MM-DD hh:mm:ss"
@@ -31,7 +35,22 @@ What the data exercises (each point is on purpose, see crosscheck.py):
   scale, non-integer score), and a rejected duplicate that must not replace
   the valid row before it;
 - languages with exactly 29, 30, 2 and 1 csat answers (low_n boundary, a
-  mean of one answer has no interval).
+  mean of one answer has no interval);
+- customers acquired or churned exactly at a quarter start, churned 1 s
+  before it, acquired and churned within one quarter, churned before the
+  data; orders from before the first ticket, of unknown customers, with
+  a zero or missing amount, exactly at resolved_at, at resolved_at + 30 d
+  and + 30 d + 1 s, at created_at + 30 d; duplicate order ids;
+- self-service sessions with resolved missing, unknown customers, a topic
+  no ticket has;
+- agents hired or leaving mid-quarter and exactly on a quarter start,
+  without hired_at, leaving before the data, dates and instants; hours of
+  an agent not in agents.csv, fractional hours, a repeated (agent, date);
+- reviews on 1-5 (scale_max missing or 5), 1-7 and 1-10, rejected ratings
+  outside [1, scale_max] (one repeats a valid id), duplicates;
+- QA scores with max_score missing, 100, 5, 10, 20, reviewed_at missing
+  (the ticket's resolved_at, else created_at), a ticket not in
+  tickets.csv, a repeated (ticket_id, reviewer).
 """
 
 import argparse
@@ -359,6 +378,213 @@ def gen_responses(rng, facts, agents_by_id):
     return rows, rejects
 
 
+# ------------------------------------------------------------------ the
+# record kinds of the customer, self-service, agent, review and QA metrics
+# (crosscheck_more.py). Drawn from a generator of their own, after all the
+# above, so tickets.csv and responses.csv are the same for a seed as before.
+
+ORDERS_FROM = dt.datetime(2024, 6, 1, tzinfo=UTC)
+SOURCES = ["google", "trustpilot", "appstore", ""]
+KINDS = ["faq", "kb", "chatbot", "ivr", ""]
+
+
+def parse_ts(text):
+    """The instant of a timestamp written by fmt_ts."""
+    t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def gen_more_customers(rng):
+    """Customers on the quarter boundaries of the default period's buckets:
+    acquired or churned exactly at a quarter start (active at s: acquired_at
+    <= s and churned_at >= s), churned before the data, acquired and churned
+    within one quarter, without segment; none has a ticket."""
+    rows = []
+    q = [dt.datetime(2025, m, 1, tzinfo=UTC) for m in (4, 7, 10)] + \
+        [dt.datetime(2026, 1, 1, tzinfo=UTC)]
+    n = 1000
+    for s in q:
+        for acq, churned in ((s, None), (s, s), (s - dt.timedelta(days=40), s),
+                             (s - dt.timedelta(days=40),
+                              s - dt.timedelta(seconds=1)),
+                             (s + dt.timedelta(days=3),
+                              s + dt.timedelta(days=20)),
+                             (s - dt.timedelta(days=400),
+                              s + dt.timedelta(days=60))):
+            n += 1
+            rows.append(["C%04d" % n, fmt_ts(acq, rng, "Z"),
+                         fmt_ts(churned, rng) if churned else "",
+                         rng.choice(SEGMENTS + [""]), "", "", "", ""])
+    # Churned long before the data.
+    for _ in range(5):
+        n += 1
+        acq = dt.datetime(2023, 1, 1, tzinfo=UTC) + dt.timedelta(
+            days=rng.randint(0, 200))
+        rows.append(["C%04d" % n, fmt_ts(acq, rng),
+                     fmt_ts(acq + dt.timedelta(days=100), rng),
+                     rng.choice(SEGMENTS), "", "", "", ""])
+    return rows
+
+
+def gen_orders(rng, customers, facts):
+    """Orders from 2024-06 (before the tickets) to the end. A third of the
+    customers never order at random; on some of their tickets an order
+    exactly at resolved_at, at resolved_at + 30 d, at + 30 d + 1 s or at
+    created_at + 30 d (the 30-day windows are closed). Amounts with cents,
+    zero or missing; orders of unknown customers; duplicate order ids (the
+    later wins)."""
+    rows = []
+    n = 0
+
+    def add(cust, when, amount=None, form=None):
+        nonlocal n
+        n += 1
+        if amount is None:
+            u = rng.random()
+            amount = ("" if u < 0.05 else "0" if u < 0.07 else
+                      "%d.%02d" % (rng.randint(1, 900), rng.randint(0, 99)))
+        rows.append(["O%05d" % n, cust, fmt_ts(when, rng, form), amount,
+                     "" if rng.random() < 0.2 else "USD"])
+
+    never = set()
+    for c in customers[:800]:
+        cid = c[0]
+        if rng.random() < 0.33:
+            never.add(cid)
+            continue
+        acq = max(parse_ts(c[1]), ORDERS_FROM)
+        for _ in range(rng.choice([1, 1, 1, 2, 2, 3, 5])):
+            add(cid, rand_time(rng, acq, END + dt.timedelta(days=1), ms=True))
+    for _ in range(40):
+        add("C9%03d" % rng.randint(0, 999), rand_time(rng, ORDERS_FROM, END))
+    # Edge orders on tickets of never-buyers.
+    edge = [f for f in facts if f[4] in never and f[5] is not None]
+    rng.shuffle(edge)
+    for i, (tid, created, agent, channel, cust, resolved) in \
+            enumerate(edge[:40]):
+        kind = i % 4
+        if kind == 0:
+            add(cust, resolved)
+        elif kind == 1:
+            add(cust, resolved + dt.timedelta(days=30))
+        elif kind == 2:
+            add(cust, resolved + dt.timedelta(days=30, seconds=1))
+        else:
+            add(cust, created + dt.timedelta(days=30), form="Z")
+    for r in rng.sample(rows[:500], 6):
+        d = list(r)
+        d[3] = "%d.50" % rng.randint(1000, 2000)
+        rows.append(d)
+    return rows
+
+
+def gen_selfservice(rng):
+    rows = []
+    for i in range(1, 3201):
+        u = rng.random()
+        cust = ("C%04d" % rng.randint(1, 800) if u < 0.7 else
+                "C9%03d" % rng.randint(0, 999) if u < 0.78 else "")
+        rows.append(["S%05d" % i, fmt_ts(rand_time(rng, ms=True), rng), cust,
+                     rng.choice(KINDS), rand_bool(rng, 0.45),
+                     rng.choice(TOPICS + ["", "password"])])
+    for r in rng.sample(rows, 10):
+        d = list(r)
+        d[4] = "yes"
+        d[5] = "password"
+        rows.append(d)
+    return rows
+
+
+def gen_more_agents(rng):
+    """Agents hired or leaving mid-quarter, exactly on a quarter start, one
+    without hired_at (employed from always), one who left before the data,
+    hired_at/left_at as dates or instants. They have no tickets."""
+    return [
+        ["A025", "Tech", "2025-02-14", ""],
+        ["A026", "Billing", "2025-05-10", "2025-08-20"],
+        ["A027", "Tech", "", "2025-11-03T12:00:00Z"],
+        ["A028", "Onboarding", "2025-07-01", "2026-01-01"],
+        ["A029", "", "2025-03-01T08:00:00+07:00", "2025-03-31"],
+        ["A030", "Billing", "2023-01-01", "2024-05-01"],
+        ["A031", "Hỗ trợ", "2025-10-15", ""],
+    ]
+
+
+def gen_agent_hours(rng, agent_ids):
+    rows = []
+    d = dt.date(2025, 1, 2)
+    while d <= dt.date(2026, 3, 3):
+        if d.weekday() < 5:
+            for a in agent_ids:
+                if rng.random() < 0.35:
+                    rows.append([a, d.isoformat(),
+                                 rng.choice(["8", "8", "7.5", "6", "4"])])
+        d += dt.timedelta(days=1)
+    for r in rng.sample(rows, 8):   # the same (agent, date) again: replaces
+        d2 = list(r)
+        d2[2] = "2.25"
+        rows.append(d2)
+    return rows
+
+
+def gen_reviews(rng):
+    rows, rejects = [], 0
+    for i in range(1, 1601):
+        scale = rng.choice(["", "", "5", "10", "10", "7"])
+        top = int(scale or 5)
+        if top == 10:
+            rating = rng.choices(range(1, 11),
+                                 [4, 2, 2, 3, 4, 6, 10, 15, 20, 20])[0]
+        else:
+            rating = rng.randint(1, top)
+            if rng.random() < 0.4:
+                rating = top
+        rows.append(["V%05d" % i, fmt_ts(rand_time(rng, ms=True), rng),
+                     str(rating), rng.choice(SOURCES), scale,
+                     rng.choice(COMMENTS), rng.choice(LANGS + [""])])
+    for r in rng.sample(rows, 6):
+        d = list(r)
+        d[2] = "1"
+        rows.append(d)
+    # Rejected: outside [1, scale_max]; the last repeats a valid id and must
+    # not replace it.
+    for rating, scale in (("0", ""), ("6", ""), ("11", "10"), ("8", "7")):
+        rows.append(["V9%04d" % len(rows), fmt_ts(rand_time(rng), rng),
+                     rating, "google", scale, "bad", "en"])
+        rejects += 1
+    d = list(rows[10])
+    d[2], d[4] = "6", "5"
+    rows.append(d)
+    rejects += 1
+    return rows, rejects
+
+
+def gen_qa(rng, facts):
+    """QA reviews: max_score 100 (default or explicit), 5, 10, 20;
+    reviewed_at given or missing (then the ticket's resolved_at, else its
+    created_at); a ticket that is not in tickets.csv; duplicate keys
+    (ticket_id, reviewer): the later wins."""
+    rows = []
+    for f in rng.sample(facts, 1500):
+        tid, created, resolved = f[0], f[1], f[5]
+        mx = rng.choice(["", "", "100", "5", "10", "20"])
+        top = int(mx or 100)
+        when = ""
+        if rng.random() < 0.6:
+            when = fmt_ts((resolved or created) + dt.timedelta(
+                hours=rng.randint(1, 300)), rng)
+        rows.append([tid, rng.choice(["qa1", "qa2", "lead"]),
+                     str(rng.randint(top // 3, top)), mx, when])
+    for _ in range(5):
+        rows.append(["T99999", "qa1", str(rng.randint(0, 100)), "",
+                     fmt_ts(rand_time(rng), rng)])
+    for r in rng.sample(rows[:1500], 8):
+        d = list(r)
+        d[2] = "0"
+        rows.append(d)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, help="directory for the CSVs")
@@ -385,12 +611,6 @@ def main():
         tickets.append(d)
     responses, rejects = gen_responses(rng, facts, {a[0]: a for a in agents})
 
-    write_csv(os.path.join(a.out, "agents.csv"),
-              ["agent_id", "team", "hired_at", "left_at"], agents)
-    write_csv(os.path.join(a.out, "customers.csv"),
-              ["customer_id", "acquired_at", "churned_at", "segment",
-               "country", "email", "phone", "language"], customers,
-              lineterminator="\n")
     write_csv(os.path.join(a.out, "tickets.csv"),
               ["Ticket_ID", "Created_At", "customer_id", "agent_id", "TEAM",
                "channel", "first_response_at", "resolved_at", "status",
@@ -401,12 +621,51 @@ def main():
                "scale", "comment", "ticket_id", "customer_id", "agent_id",
                "team", "channel", "language"], responses,
               shuffle_rng=random.Random(a.seed + 1))
+    # The other record kinds, from a generator of their own.
+    rng2 = random.Random(a.seed + 1000003)
+    agents_more = gen_more_agents(rng2)
+    customers_more = gen_more_customers(rng2)
+    orders = gen_orders(rng2, customers, facts)
+    sessions = gen_selfservice(rng2)
+    hours = gen_agent_hours(rng2, [x[0] for x in agents + agents_more]
+                            + ["A950"])
+    reviews, review_rejects = gen_reviews(rng2)
+    qa = gen_qa(rng2, facts)
+    agents_all = agents + agents_more
+    customers_all = customers + customers_more
+
+    write_csv(os.path.join(a.out, "agents.csv"),
+              ["agent_id", "team", "hired_at", "left_at"], agents_all)
+    write_csv(os.path.join(a.out, "customers.csv"),
+              ["customer_id", "acquired_at", "churned_at", "segment",
+               "country", "email", "phone", "language"], customers_all,
+              lineterminator="\n")
+    write_csv(os.path.join(a.out, "orders.csv"),
+              ["order_id", "customer_id", "ordered_at", "Amount", "currency"],
+              orders, shuffle_rng=random.Random(a.seed + 2))
+    write_csv(os.path.join(a.out, "selfservice.csv"),
+              ["session_id", "started_at", "customer_id", "kind", "resolved",
+               "topic"], sessions, shuffle_rng=random.Random(a.seed + 3))
+    write_csv(os.path.join(a.out, "agent_hours.csv"),
+              ["agent_id", "date", "hours"], hours)
+    write_csv(os.path.join(a.out, "reviews.csv"),
+              ["review_id", "posted_at", "rating", "source", "scale_max",
+               "text", "language"], reviews,
+              shuffle_rng=random.Random(a.seed + 4))
+    write_csv(os.path.join(a.out, "qa_scores.csv"),
+              ["ticket_id", "reviewer", "score", "max_score", "reviewed_at"],
+              qa, shuffle_rng=random.Random(a.seed + 5))
     manifest = {
         "seed": a.seed,
-        "rows": {"agents": len(agents), "customers": len(customers),
-                 "tickets": len(tickets), "responses": len(responses)},
+        "rows": {"agents": len(agents_all), "customers": len(customers_all),
+                 "tickets": len(tickets), "responses": len(responses),
+                 "orders": len(orders), "selfservice": len(sessions),
+                 "agent_hours": len(hours), "reviews": len(reviews),
+                 "qa_scores": len(qa)},
         "rejected": {"agents": 0, "customers": 0, "tickets": 0,
-                     "responses": rejects},
+                     "responses": rejects, "orders": 0, "selfservice": 0,
+                     "agent_hours": 0, "reviews": review_rejects,
+                     "qa_scores": 0},
     }
     with open(os.path.join(a.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
