@@ -63,6 +63,9 @@ struct cxm_report_query {
                               A zone the system tz database lacks:
                               CXM_ENOTBUILT */
     bool compare;          /* also the previous period (--compare) */
+    int definitions;       /* the definitions version computed with
+                              (cxmeter/definitions.h); 0 = the current.
+                              A version not stored: CXM_ENOTFOUND */
 };
 
 typedef struct cxm_report cxm_report;
