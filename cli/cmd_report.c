@@ -6,7 +6,9 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -18,7 +20,8 @@ enum {
     OPT_TO,
     OPT_TZ,
     OPT_FORMAT,
-    OPT_COMPARE
+    OPT_COMPARE,
+    OPT_DEFINITIONS
 };
 
 static const struct cli_optspec specs[] = {
@@ -27,6 +30,7 @@ static const struct cli_optspec specs[] = {
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"tz", true, OPT_TZ},          {"format", true, OPT_FORMAT},
     {"compare", true, OPT_COMPARE},
+    {"definitions", true, OPT_DEFINITIONS},
     {NULL, false, 0},
 };
 
@@ -175,6 +179,19 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
             }
             q.compare = true;
             break;
+        case OPT_DEFINITIONS: {
+            char *end;
+            long v;
+            errno = 0;
+            v = strtol(o.arg, &end, 10);
+            if (errno || *end || end == o.arg || v < 1 || v > 1000000000) {
+                cli_error("report", "--definitions: not a version number: "
+                                    "'%s'", o.arg);
+                goto out;
+            }
+            q.definitions = (int)v;
+            break;
+        }
         case OPT_FORMAT:
             if (cxm_format_parse(o.arg, &fmt)) {
                 cli_error("report", "unknown format '%s' (table, json, csv)",
@@ -213,8 +230,20 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         status = EXIT_USAGE;
         goto out;
     }
+    if (rc == CXM_ENOTFOUND) {
+        cli_error("report", "no definitions version %d (see 'cxmeter "
+                            "definitions history')", q.definitions);
+        status = EXIT_INPUT;
+        goto out;
+    }
+    if (rc == CXM_ENOTBUILT && !q.tz) {
+        cli_error("report", "a calendar's time zone is not in this "
+                            "system's tz database");
+        status = EXIT_USAGE;
+        goto out;
+    }
     if (rc) {
-        if (rc == CXM_ESTORE)
+        if (rc == CXM_ESTORE || rc == CXM_EINPUT)
             cli_error("report", "store error: %s", cxm_store_errmsg(st));
         else if (rc == CXM_ENOTBUILT)
             cli_error("report", "unknown time zone '%s' (an IANA name such "
