@@ -74,5 +74,6 @@ int cmd_import(struct cli_env *env, int argc, char **argv);
 int cmd_report(struct cli_env *env, int argc, char **argv);
 int cmd_benchmark(struct cli_env *env, int argc, char **argv);
 int cmd_demo_data(struct cli_env *env, int argc, char **argv);
+int cmd_definitions(struct cli_env *env, int argc, char **argv);
 
 #endif /* CXM_CLI_H */

@@ -6,7 +6,9 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -20,7 +22,8 @@ enum {
     OPT_FORMAT,
     OPT_COMPARE,
     OPT_NO_ROLLUPS,
-    OPT_EXPLAIN
+    OPT_EXPLAIN,
+    OPT_DEFINITIONS
 };
 
 static const struct cli_optspec specs[] = {
@@ -31,6 +34,7 @@ static const struct cli_optspec specs[] = {
     {"compare", true, OPT_COMPARE},
     {"no-rollups", false, OPT_NO_ROLLUPS},
     {"explain", false, OPT_EXPLAIN},
+    {"definitions", true, OPT_DEFINITIONS},
     {NULL, false, 0},
 };
 
@@ -186,6 +190,19 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         case OPT_EXPLAIN:
             explain = true;
             break;
+        case OPT_DEFINITIONS: {
+            char *end;
+            long v;
+            errno = 0;
+            v = strtol(o.arg, &end, 10);
+            if (errno || *end || end == o.arg || v < 1 || v > 1000000000) {
+                cli_error("report", "--definitions: not a version number: "
+                                    "'%s'", o.arg);
+                goto out;
+            }
+            q.definitions = (int)v;
+            break;
+        }
         case OPT_FORMAT:
             if (cxm_format_parse(o.arg, &fmt)) {
                 cli_error("report", "unknown format '%s' (table, json, csv)",
@@ -228,8 +245,20 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         status = EXIT_USAGE;
         goto out;
     }
+    if (rc == CXM_ENOTFOUND) {
+        cli_error("report", "no definitions version %d (see 'cxmeter "
+                            "definitions history')", q.definitions);
+        status = EXIT_INPUT;
+        goto out;
+    }
+    if (rc == CXM_ENOTBUILT && !q.tz) {
+        cli_error("report", "a calendar's time zone is not in this "
+                            "system's tz database");
+        status = EXIT_USAGE;
+        goto out;
+    }
     if (rc) {
-        if (rc == CXM_ESTORE)
+        if (rc == CXM_ESTORE || rc == CXM_EINPUT)
             cli_error("report", "store error: %s", cxm_store_errmsg(st));
         else if (rc == CXM_ENOTBUILT)
             cli_error("report", "unknown time zone '%s' (an IANA name such "

@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"report", cmd_report},
     {"demo-data", cmd_demo_data},
     {"benchmark", cmd_benchmark},
+    {"definitions", cmd_definitions},
     {NULL, NULL},
 };
 

@@ -173,11 +173,12 @@ static const char *const unrated[] = {"offered", "unoffered", "not offered",
 
 /* The generic columns this file writes, by name in record.c's tables. */
 enum { T_ID, T_CREATED, T_CUSTOMER, T_AGENT, T_TEAM, T_CHANNEL, T_FIRST,
-       T_RESOLVED, T_STATUS, T_CONTACTS, T_REOPENED, T_TOPIC, T_N };
+       T_RESOLVED, T_STATUS, T_CONTACTS, T_REOPENED, T_TOPIC, T_REPLIES,
+       T_N };
 static const char *const t_names[T_N] = {
     "ticket_id", "created_at", "customer_id", "agent_id",
     "team", "channel", "first_response_at", "resolved_at",
-    "status", "contacts", "reopened", "topic"};
+    "status", "contacts", "reopened", "topic", "replies"};
 
 enum { R_ID, R_SURVEY, R_AT, R_SCORE, R_SCALE, R_COMMENT, R_TICKET,
        R_CUSTOMER, R_AGENT, R_TEAM, R_CHANNEL, R_N };
@@ -217,7 +218,7 @@ struct hd {
     struct cxm__buf chan;   /* lower-cased channel */
     /* Per-row text of values computed here; NUL-terminated. */
     char created[40], first[40], resolved[40], responded[40];
-    char contacts[24], reopened[2], score[8], scale[16], survey[8];
+    char contacts[24], replies[24], reopened[2], score[8], scale[16], survey[8];
 };
 
 static void diag(const struct hd *im, const char *file, long line,
@@ -844,6 +845,11 @@ static cxm_rc translate(struct hd *im, const struct cxm__csv_rec *rec,
         put(&im->t, T_CONTACTS, im->contacts,
             (size_t)snprintf(im->contacts, sizeof(im->contacts), "%lld",
                              (long long)(v <= 1 ? 1 : v)),
+            HF_REPLIES);
+        /* The replies themselves, for fcr.rule one_touch. */
+        put(&im->t, T_REPLIES, im->replies,
+            (size_t)snprintf(im->replies, sizeof(im->replies), "%lld",
+                             (long long)v),
             HF_REPLIES);
     }
     if (rc && rc != CXM_ENOTFOUND)

@@ -30,6 +30,8 @@ static const struct cxm__colspec tickets_cols[] = {
     {"escalated", CXM__COL_BOOL, false},
     {"complaint", CXM__COL_BOOL, false},
     {"topic", CXM__COL_TEXT, false},
+    {"replies", CXM__COL_INT, false},
+    {"tags", CXM__COL_TEXT, false},
 };
 
 static const struct cxm__colspec responses_cols[] = {

@@ -343,6 +343,8 @@ static void builder_release(struct cxm__builder *b)
         cxm__free(g->labels);
         dvec_release(&g->st.art);
         dvec_release(&g->st.frt);
+        dvec_release(&g->st.art_bus);
+        dvec_release(&g->st.frt_bus);
     }
     cxm__free(b->groups);
     cxm__strmap_release(&b->index);
@@ -424,14 +426,35 @@ static void figure_duration(struct cxm__dvec *d, struct cxm_figure *f)
     f->p90 = cxm_quantile_sorted(d->v, d->n, 0.9);
 }
 
-static void compute_figure(cxm_metric m, struct cxm__group_stat *g,
-                           struct cxm_figure *f)
+/* art/frt in business time, when the definitions have a calendar. */
+static void figure_business(const cxm_definitions *d, struct cxm__dvec *v,
+                            struct cxm_figure *f)
+{
+    struct cxm_figure bf;
+
+    if (!d->n_calendars)
+        return;
+    figure_duration(v, &bf);
+    f->has_business = true;
+    f->business_is_null = bf.is_null;
+    f->business_value = bf.value;
+    f->business_median = bf.median;
+    f->business_p90 = bf.p90;
+    f->business_n = bf.n;
+}
+
+/* Figure m of group g under definitions d. */
+static void compute_figure(const cxm_definitions *d, cxm_metric m,
+                           struct cxm__group_stat *g, struct cxm_figure *f)
 {
     const struct cxm__moments *mo;
 
     switch (m) {
     case CXM_METRIC_CSAT:
-        cxm_figure_proportion(g->csat.n_top, g->csat.n, f);
+        cxm_figure_proportion(cxm_survey_stat_count(&g->csat,
+                                                    &d->csat_satisfied,
+                                                    &cxm__csat_default),
+                              g->csat.n, f);
         return;
     case CXM_METRIC_CSAT_MEAN:
         cxm_figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
@@ -443,7 +466,9 @@ static void compute_figure(cxm_metric m, struct cxm__group_stat *g,
         cxm_figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
         return;
     case CXM_METRIC_CES_AGREE:
-        cxm_figure_proportion(g->ces.n_top, g->ces.n, f);
+        cxm_figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
+                                                    &cxm__ces_default),
+                              g->ces.n, f);
         return;
     case CXM_METRIC_CREATED:
         figure_count(g->has_tickets, g->created, f);
@@ -465,9 +490,11 @@ static void compute_figure(cxm_metric m, struct cxm__group_stat *g,
         return;
     case CXM_METRIC_ART:
         figure_duration(&g->art, f);
+        figure_business(d, &g->art_bus, f);
         return;
     case CXM_METRIC_FRT:
         figure_duration(&g->frt, f);
+        figure_business(d, &g->frt_bus, f);
         return;
     case CXM_METRIC_COMPLAINTS_PER_1000:
         figure_amount(g->active_any > 0,
@@ -558,7 +585,7 @@ static bool metric_has_data(struct cxm__builder *b, cxm_metric m)
         struct cxm_figure f;
         struct cxm__group_stat st = b->groups[i].st;
         /* compute_figure sorts duration vectors in place: harmless. */
-        compute_figure(m, &st, &f);
+        compute_figure(b->r->defs, m, &st, &f);
         if (!f.is_null)
             return true;
     }
@@ -568,15 +595,16 @@ static bool metric_has_data(struct cxm__builder *b, cxm_metric m)
 /* ---- Period-over-period tests (SPEC §2) ------------------------------- */
 
 /* Successes and trials of a proportion metric. */
-static bool metric_counts(cxm_metric m, const struct cxm__group_stat *g,
-                          double *k, double *n)
+static bool metric_counts(const cxm_definitions *d, cxm_metric m,
+                          const struct cxm__group_stat *g, double *k,
+                          double *n)
 {
     struct cxm_figure f;
     struct cxm__group_stat copy = *g;
 
     if (cxm__metric_shape(m) != CXM__SHAPE_PROPORTION)
         return false;
-    compute_figure(m, &copy, &f);
+    compute_figure(d, m, &copy, &f);
     if (f.is_null)
         return false;
     *n = (double)f.n;
@@ -633,7 +661,8 @@ static bool metric_moments(cxm_metric m, const struct cxm__group_stat *g,
 }
 
 /* Two-sided p-value of the change from g0 (previous) to g1 (current). */
-static bool change_p_value(cxm_metric m, const struct cxm__group_stat *g1,
+static bool change_p_value(const cxm_definitions *d, cxm_metric m,
+                           const struct cxm__group_stat *g1,
                            const struct cxm__group_stat *g0, double *p)
 {
     double k1, n1, k0, n0, m1, v1, m0, v0;
@@ -659,7 +688,8 @@ static bool change_p_value(cxm_metric m, const struct cxm__group_stat *g1,
         *p = 2 * gsl_cdf_ugaussian_Q(fabs((a1 - d1) - (a0 - d0)) / se);
         return true;
     }
-    if (metric_counts(m, g1, &k1, &n1) && metric_counts(m, g0, &k0, &n0)) {
+    if (metric_counts(d, m, g1, &k1, &n1) &&
+        metric_counts(d, m, g0, &k0, &n0)) {
         /* Two-proportion z test with the pooled proportion. */
         double pool = (k1 + k0) / (n1 + n0);
         double se = sqrt(pool * (1 - pool) * (1 / n1 + 1 / n0));
@@ -726,6 +756,7 @@ void cxm_report_free(cxm_report *r)
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         cxm__free(r->bench_labels[m]);
     cxm__tz_free(r->zone);
+    cxm_definitions_free(r->defs);
     cxm__free(r);
 }
 
@@ -890,7 +921,8 @@ static struct cxm__group *previous_group(struct cxm__builder *prev,
     return out;
 }
 
-static void compare_figure(cxm_metric m, struct cxm__group *g,
+static void compare_figure(const cxm_definitions *d, cxm_metric m,
+                           struct cxm__group *g,
                            struct cxm__group *pg, struct cxm_figure *f)
 {
     struct cxm_figure pf;
@@ -900,7 +932,7 @@ static void compare_figure(cxm_metric m, struct cxm__group *g,
     f->prev_is_null = true;
     if (!pg)
         return;
-    compute_figure(m, &pg->st, &pf);
+    compute_figure(d, m, &pg->st, &pf);
     if (pf.is_null)
         return;
     f->prev_is_null = false;
@@ -909,7 +941,7 @@ static void compare_figure(cxm_metric m, struct cxm__group *g,
     if (f->is_null)
         return;
     f->change = f->value - pf.value;
-    if (!change_p_value(m, &g->st, &pg->st, &p))
+    if (!change_p_value(d, m, &g->st, &pg->st, &p))
         return;
     f->has_p = true;
     f->p_value = p;
@@ -952,9 +984,10 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
         for (size_t j = 0; j < r->n_metrics; j++) {
             struct cxm_figure *f = &r->figures[i * r->n_metrics + j];
             cxm_metric m = r->metrics[j];
-            compute_figure(b->want[m] ? m : CXM_METRIC_COUNT, &g->st, f);
+            compute_figure(r->defs, b->want[m] ? m : CXM_METRIC_COUNT,
+                           &g->st, f);
             if (prev && b->want[m])
-                compare_figure(m, g, pg, f);
+                compare_figure(r->defs, m, g, pg, f);
             if (r->bench_labels[m] && !f->is_null) {
                 f->has_benchmark = true;
                 f->benchmark = r->bench_values[m];
@@ -1001,6 +1034,7 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     struct cxm__builder b, prev;
     bool want[CXM_METRIC_COUNT] = {false};
     bool none_applies = false, compare;
+    int defs_version = 0;
     int64_t from, to;
     cxm_report *r;
     cxm_rc rc;
@@ -1010,6 +1044,11 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     compare = q->size >= offsetof(struct cxm_report_query, compare) +
                              sizeof(q->compare) &&
               q->compare;
+    if (q->size >= offsetof(struct cxm_report_query, definitions) +
+                       sizeof(q->definitions))
+        defs_version = q->definitions;
+    if (defs_version < 0)
+        return CXM_EINVAL;
     r = cxm__calloc(1, sizeof(*r));
     if (!r)
         return CXM_ENOMEM;
@@ -1020,6 +1059,10 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
                                         no_rollups) +
                                    sizeof(q->no_rollups) &&
                     q->no_rollups;
+    if (!rc)
+        rc = cxm_definitions_load(st, defs_version, &r->defs);
+    if (!rc)
+        rc = cxm__definitions_zones(r->defs);
     if (!rc)
         rc = choose_metrics(r, q, want, &none_applies);
     if (!rc)

@@ -33,21 +33,7 @@ cxm_rc cxm_format_parse(const char *name, cxm_format *out)
 
 static cxm_rc json_str(struct cxm__buf *b, const char *s)
 {
-    cxm_rc rc = cxm__buf_addc(b, '"');
-
-    for (; !rc && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            rc = cxm__buf_addc(b, '\\');
-            if (!rc)
-                rc = cxm__buf_addc(b, (char)c);
-        } else if (c < 0x20) {
-            rc = cxm__buf_addf(b, "\\u%04x", c);
-        } else {
-            rc = cxm__buf_addc(b, (char)c);
-        }
-    }
-    return rc ? rc : cxm__buf_addc(b, '"');
+    return cxm__json_str(b, s);
 }
 
 static cxm_rc json_time(struct cxm__buf *b, int64_t ms)
@@ -137,6 +123,17 @@ static cxm_rc json_figure(struct cxm__buf *b, cxm_metric m,
             rc = json_field(b, "p90", !f->is_null, f->p90);
         if (!rc)
             rc = cxm__buf_addf(b, ", \"n\": %lld", (long long)f->n);
+        if (!rc && f->has_business) {
+            bool bh = !f->business_is_null;
+            rc = json_field(b, "business_value", bh, f->business_value);
+            if (!rc)
+                rc = json_field(b, "business_median", bh, f->business_median);
+            if (!rc)
+                rc = json_field(b, "business_p90", bh, f->business_p90);
+            if (!rc)
+                rc = cxm__buf_addf(b, ", \"business_n\": %lld",
+                                   (long long)f->business_n);
+        }
         break;
     case CXM__SHAPE_AMOUNT:
         if (!rc)
@@ -200,6 +197,10 @@ static cxm_rc write_json(const cxm_report *r, struct cxm__buf *b)
         rc = cxm__buf_adds(b, ", \"tz\": ");
     if (!rc)
         rc = json_str(b, r->tz);
+    if (!rc)
+        rc = cxm__buf_adds(b, ",\n \"definitions\": ");
+    if (!rc)
+        rc = cxm__definitions_json(r->defs, b);
     if (!rc && r->has_compare) {
         rc = cxm__buf_adds(b, ",\n \"compare\": {\"from\": ");
         if (!rc)
@@ -287,9 +288,40 @@ static cxm_rc csv_num(struct cxm__buf *b, bool has, double v)
     return rc;
 }
 
+/* One CSV line of a duration's business time ("art_business"). */
+static cxm_rc csv_business(const cxm_report *r, size_t i, cxm_metric m,
+                           const struct cxm_figure *f, struct cxm__buf *b)
+{
+    bool has = !f->business_is_null;
+    cxm_rc rc = CXM_OK;
+
+    for (size_t k = 0; !rc && k < r->n_by; k++) {
+        rc = csv_text(b, r->dims[i * r->n_by + k]);
+        if (!rc)
+            rc = cxm__buf_addc(b, ',');
+    }
+    if (!rc)
+        rc = cxm__buf_addf(b, "%s_business", cxm_metric_name(m));
+    if (!rc)
+        rc = csv_num(b, has, f->business_value);
+    if (!rc)
+        rc = cxm__buf_addf(b, ",%lld,,,", (long long)f->business_n);
+    if (!rc)
+        rc = csv_num(b, has, f->business_median);
+    if (!rc)
+        rc = csv_num(b, has, f->business_p90);
+    return rc ? rc : cxm__buf_addc(b, '\n');
+}
+
 static cxm_rc write_csv(const cxm_report *r, struct cxm__buf *b)
 {
     cxm_rc rc = CXM_OK;
+
+    /* Definitions other than SPEC §2's are named in a comment line; at
+     * version 1 the CSV stays one header and one line per figure. */
+    if (r->defs->version != 1)
+        rc = cxm__buf_addf(b, "# definitions version %d\n",
+                           r->defs->version);
 
     for (size_t k = 0; !rc && k < r->n_by; k++) {
         rc = cxm__buf_adds(b, cxm_dim_name(r->by[k]));
@@ -340,6 +372,8 @@ static cxm_rc write_csv(const cxm_report *r, struct cxm__buf *b)
                 rc = csv_num(b, has && f->has_quantiles, f->p90);
             if (!rc)
                 rc = cxm__buf_addc(b, '\n');
+            if (!rc && f->has_business)
+                rc = csv_business(r, i, r->metrics[j], f, b);
         }
     }
     return rc;
@@ -391,6 +425,14 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
         snprintf(value, cap, "%s", a);
         snprintf(detail, cap, "median %s, p90 %s  n=%lld", b, c,
                  (long long)f->n);
+        if (f->has_business && !f->business_is_null) {
+            size_t len = strlen(detail);
+            fmt_duration(f->business_value, a, sizeof(a));
+            fmt_duration(f->business_median, b, sizeof(b));
+            snprintf(detail + len, cap - len,
+                     "  | business %s, median %s  n=%lld", a, b,
+                     (long long)f->business_n);
+        }
         return;
     case CXM__SHAPE_AMOUNT:
         snprintf(value, cap, "%.1f", f->value);
@@ -505,8 +547,10 @@ static cxm_rc write_table(const cxm_report *r, struct cxm__buf *b)
 
     cxm_time_format(r->from_ms, from, sizeof(from));
     cxm_time_format(r->to_ms, to, sizeof(to));
-    rc = cxm__buf_addf(b, "cxmeter report  %s .. %s  (%s)\n\n", from, to,
-                       r->tz);
+    rc = cxm__buf_addf(b, "cxmeter report  %s .. %s  (%s)  definitions "
+                          "version %d%s\n\n",
+                       from, to, r->tz, r->defs->version,
+                       r->defs->version == 1 ? " (SPEC defaults)" : "");
     if (rc)
         return rc;
     if (r->n_rows == 0 || r->n_metrics == 0)

@@ -11,6 +11,7 @@
 #include "internal.h"
 
 
+#include "definitions_int.h"
 #include "strmap.h"
 
 struct cxm_store;
@@ -42,6 +43,8 @@ struct cxm__group_stat {
     int64_t backlog;           /* open at the group's period end */
     struct cxm__dvec art;      /* resolved_at − created_at, s */
     struct cxm__dvec frt;      /* first_response_at − created_at, s */
+    struct cxm__dvec art_bus;  /* the same in business time, s, tickets */
+    struct cxm__dvec frt_bus;  /* … whose team has a calendar */
     /* self-service */
     int64_t sessions, sessions_resolved;
     /* customers in the row's period */
@@ -120,6 +123,7 @@ struct cxm_report {
     size_t n_rows;
     char **dims;                   /* n_rows × n_by labels, owned */
     struct cxm_figure *figures;    /* n_rows × n_metrics */
+    cxm_definitions *defs;         /* owned; what the figures use */
     char **warnings;               /* owned */
     size_t n_warnings, warnings_cap;
     char *bench_labels[CXM_METRIC_COUNT]; /* owned; NULL = no benchmark */
@@ -156,6 +160,8 @@ struct cxm__builder {
     int64_t *seg_start, *seg_end;
     size_t n_segs;
     struct cxm__customers *customers; /* loaded when a metric needs them */
+    struct cxm__repeats *repeats; /* fcr.rule repeat_contact: tickets'
+                                     created_at per customer */
     bool hours_apply;            /* the breakdown is by time/agent/team */
     bool used_rollup;            /* the answers came from a rollup */
 };

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "period.h"
@@ -249,6 +250,158 @@ static cxm_rc scan_customers(struct cxm__builder *b)
     return CXM_OK;
 }
 
+/* ---- Repeat contacts (fcr.rule repeat_contact) ----------------------- */
+
+struct repeat_list {
+    int64_t *at; /* owned; created_at of the customer's tickets, sorted */
+    size_t n, cap;
+};
+
+struct cxm__repeats {
+    struct cxm__strmap index; /* customer_id -> position */
+    struct repeat_list *v;
+    size_t n, cap;
+};
+
+static void repeats_free(struct cxm__repeats *rp)
+{
+    if (!rp)
+        return;
+    for (size_t i = 0; i < rp->n; i++)
+        cxm__free(rp->v[i].at);
+    cxm__free(rp->v);
+    cxm__strmap_release(&rp->index);
+    cxm__free(rp);
+}
+
+static cxm_rc on_repeat_ticket(const struct cxm__ticket_row *t, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__repeats *rp = b->repeats;
+    struct repeat_list *l;
+    size_t pos;
+    bool inserted;
+    cxm_rc rc;
+
+    if (!t->customer_id ||
+        cxm__definitions_excluded(b->r->defs, t->status, t->tags))
+        return CXM_OK;
+    rc = cxm__strmap_upsert(&rp->index, t->customer_id,
+                            strlen(t->customer_id), rp->n, &pos, NULL,
+                            &inserted);
+    if (rc)
+        return rc;
+    if (inserted) {
+        rc = cxm__grow((void **)&rp->v, &rp->cap, rp->n + 1, sizeof(*rp->v));
+        if (rc)
+            return rc;
+        memset(&rp->v[rp->n++], 0, sizeof(rp->v[0]));
+    }
+    l = &rp->v[pos];
+    rc = cxm__grow((void **)&l->at, &l->cap, l->n + 1, sizeof(*l->at));
+    if (rc)
+        return rc;
+    l->at[l->n++] = t->created_at;
+    return CXM_OK;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Every (kept) ticket's created_at, per customer, sorted. */
+static cxm_rc load_repeats(struct cxm__builder *b)
+{
+    cxm_rc rc;
+
+    b->repeats = cxm__calloc(1, sizeof(*b->repeats));
+    if (!b->repeats)
+        return CXM_ENOMEM;
+    rc = cxm__store_scan_tickets(b->st, on_repeat_ticket, b);
+    for (size_t i = 0; !rc && i < b->repeats->n; i++)
+        qsort(b->repeats->v[i].at, b->repeats->v[i].n, sizeof(int64_t),
+              cmp_i64);
+    return rc;
+}
+
+/* Index of the first instant >= ms in l. */
+static size_t first_at_or_after(const struct repeat_list *l, int64_t ms)
+{
+    size_t lo = 0, hi = l->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->at[mid] >= ms)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* docs/report-semantics.md: another ticket of the same customer created
+ * in [created_at, resolved_at + N days] (the ticket itself excluded) is a
+ * repeat contact. */
+static bool repeat_contact(const struct cxm__builder *b,
+                           const struct cxm__ticket_row *t)
+{
+    const struct cxm__repeats *rp = b->repeats;
+    const struct repeat_list *l;
+    int64_t until = t->resolved_at +
+                    (int64_t)b->r->defs->repeat_days * CXM__MS_PER_DAY;
+    size_t pos;
+
+    if (!t->customer_id || !rp ||
+        !cxm__strmap_get(&rp->index, t->customer_id, strlen(t->customer_id),
+                         &pos))
+        return false;
+    l = &rp->v[pos];
+    return first_at_or_after(l, until + 1) -
+               first_at_or_after(l, t->created_at) >=
+           2;
+}
+
+/* Whether a resolved ticket counts as resolved on first contact under
+ * the definitions' fcr.rule. */
+static bool is_fcr(const struct cxm__builder *b,
+                   const struct cxm__ticket_row *t)
+{
+    /* SPEC §2: missing contacts count as 1, missing reopened as false. */
+    bool contacts_rule = (!t->has_contacts || t->contacts == 1) &&
+                         t->reopened != 1;
+
+    switch (b->r->defs->fcr_rule) {
+    case CXM__FCR_ONE_TOUCH:
+        /* Zendesk's one-touch: fewer than two agent replies; a ticket
+         * without `replies` is judged by the contacts rule. */
+        return t->has_replies ? t->replies < 2 : contacts_rule;
+    case CXM__FCR_REPEAT_CONTACT:
+        return t->reopened != 1 && !repeat_contact(b, t);
+    case CXM__FCR_CONTACTS:
+        break;
+    }
+    return contacts_rule;
+}
+
+/* Pushes the business time of [t0, t1) on the ticket's calendar. */
+static cxm_rc push_business(const struct cxm__builder *b,
+                            const struct cxm__ticket_row *t, int64_t t0,
+                            int64_t t1, struct cxm__dvec *d)
+{
+    const struct cxm__calendar *c;
+
+    if (!b->r->defs->n_calendars)
+        return CXM_OK;
+    c = cxm__definitions_calendar(b->r->defs, t->team);
+    if (!c)
+        return CXM_OK;
+    return cxm__dvec_push(d, (double)cxm__calendar_business_ms(c, t0, t1) /
+                                 1e3);
+}
+
 /* ---- Tickets --------------------------------------------------------- */
 
 static void label_ticket(struct cxm__builder *b,
@@ -324,11 +477,13 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
         return rc;
     g->st.has_tickets = true;
     g->st.resolved++;
-    /* SPEC §2: missing contacts count as 1, missing reopened as false. */
-    g->st.fcr += (!t->has_contacts || t->contacts == 1) && t->reopened != 1;
+    g->st.fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
         rc = cxm__dvec_push(&g->st.art,
                             (double)(t->resolved_at - t->created_at) / 1e3);
+        if (!rc)
+            rc = push_business(b, t, t->created_at, t->resolved_at,
+                               &g->st.art_bus);
         if (rc)
             return rc;
     }
@@ -378,6 +533,9 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
     struct cxm__group *g;
     cxm_rc rc;
 
+    /* Excluded tickets (definitions exclude.*) count nowhere. */
+    if (cxm__definitions_excluded(b->r->defs, t->status, t->tags))
+        return CXM_OK;
     label_ticket(b, t);
     if (in_period(b, t->created_at)) {
         rc = ticket_created(b, t);
@@ -398,6 +556,9 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         g->st.has_tickets = true;
         rc = cxm__dvec_push(&g->st.frt, (double)(t->first_response_at -
                                                  t->created_at) / 1e3);
+        if (!rc)
+            rc = push_business(b, t, t->created_at, t->first_response_at,
+                               &g->st.frt_bus);
         if (rc)
             return rc;
     }
@@ -413,6 +574,7 @@ static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
     struct cxm__builder *b = ud;
     struct cxm__group *g;
     struct cxm_survey_stat *s;
+    const char *agent = row->agent_id;
     cxm_rc rc;
 
     /* Custom surveys feed no metric of a report. */
@@ -420,8 +582,17 @@ static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
                             strcmp(row->survey, "nps") != 0 &&
                             strcmp(row->survey, "ces") != 0))
         return CXM_OK;
+    /* An answer about an excluded ticket is excluded with it. */
+    if (row->has_ticket && cxm__definitions_excluded(b->r->defs,
+                                                     row->ticket_status,
+                                                     row->ticket_tags))
+        return CXM_OK;
+    /* rating.agent: whose answer it is. */
+    if (b->r->defs->rating_agent == CXM__RATING_TICKET_ASSIGNEE &&
+        row->ticket_agent_id)
+        agent = row->ticket_agent_id;
     cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, row->agent_id);
+    cxm__builder_dim(b, CXM_BY_AGENT, agent);
     cxm__builder_dim(b, CXM_BY_TEAM, row->team);
     cxm__builder_dim(b, CXM_BY_CHANNEL, row->channel);
     cxm__builder_dim(b, CXM_BY_LANGUAGE, row->language);
@@ -503,6 +674,11 @@ static cxm_rc choose_rollup(struct cxm__builder *b, int *grain, int *cube,
 
     *cube = -1;
     if (b->r->no_rollups || b->r->zone || b->from >= b->to)
+        return CXM_OK;
+    /* Rollups count every answer under the answer's own agent: exclusions
+     * and ticket-assignee attribution need the rows. */
+    if (b->r->defs->n_ex_status || b->r->defs->n_ex_tags ||
+        b->r->defs->rating_agent != CXM__RATING_RESPONSE)
         return CXM_OK;
     for (size_t k = 0; k < b->r->n_by; k++) {
         switch (b->r->by[k]) {
@@ -712,6 +888,9 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
     }
     if (!rc && want_any(b, survey, CXM_ARRAY_LEN(survey)))
         rc = scan_answers(b);
+    if (!rc && b->want[CXM_METRIC_FCR] &&
+        b->r->defs->fcr_rule == CXM__FCR_REPEAT_CONTACT)
+        rc = load_repeats(b);
     if (!rc && want_any(b, ticket, CXM_ARRAY_LEN(ticket)))
         rc = cxm__store_scan_tickets(b->st, on_ticket, b);
     if (!rc && want_any(b, sessions, CXM_ARRAY_LEN(sessions)))
@@ -731,6 +910,8 @@ void cxm__report_scan_release(struct cxm__builder *b)
 {
     customers_free(b->customers);
     b->customers = NULL;
+    repeats_free(b->repeats);
+    b->repeats = NULL;
 }
 
 static cxm_rc on_benchmark(const struct cxm__row *row, void *ud)

@@ -42,37 +42,57 @@ const char *cxm_metric_name(cxm_metric m)
 void cxm_survey_stat_add(struct cxm_survey_stat *s, const char *survey,
                          int score, int lo, int hi)
 {
-    s->n++;
-    s->sum += score;
-    s->sum_sq += (double)score * score;
-    if (strcmp(survey, "csat") == 0) {
-        /* SPEC §2: the top two points of the scale (4–5 on 1–5); on a
-         * scale of fewer than five points, the top point alone. */
-        int top = hi - lo + 1 >= 5 ? hi - 1 : hi;
-        s->n_top += score >= top;
-    } else if (strcmp(survey, "ces") == 0) {
-        /* Agree: above the midpoint (5–7 on 1–7, 4–5 on 1–5). */
-        s->n_top += 2 * score > lo + hi;
-    } else if (strcmp(survey, "nps") == 0) {
-        s->n_promoter += score >= 9;
-        s->n_detractor += score <= 6;
+    cxm_survey_stat_add_n(s, survey, score, lo, hi, 1);
+}
+
+/* The histogram of scale [lo, hi] in s, made if there is room; NULL for
+ * a scale too wide or when every slot is taken. */
+static struct cxm_survey_scale *scale_of(struct cxm_survey_stat *s, int lo,
+                                         int hi)
+{
+    struct cxm_survey_scale *sc;
+
+    if (hi < lo || hi - lo >= CXM_SURVEY_MAX_BINS)
+        return NULL;
+    for (int i = 0; i < s->n_scales; i++) {
+        if (s->scales[i].lo == lo && s->scales[i].hi == hi)
+            return &s->scales[i];
     }
+    if (s->n_scales >= CXM_SURVEY_MAX_SCALES)
+        return NULL;
+    sc = &s->scales[s->n_scales++];
+    memset(sc, 0, sizeof(*sc));
+    sc->lo = lo;
+    sc->hi = hi;
+    return sc;
 }
 
 void cxm_survey_stat_add_n(struct cxm_survey_stat *s, const char *survey,
                            int score, int lo, int hi, int64_t count)
 {
-    struct cxm_survey_stat one = {0};
+    struct cxm_survey_scale *sc;
+    double c = (double)count;
 
-    cxm_survey_stat_add(&one, survey, score, lo, hi);
-    /* Integer-valued sums: exact in a double up to 2^53, so the same as
-     * `count` single adds. */
+    if (count <= 0)
+        return;
     s->n += count;
-    s->n_top += one.n_top * count;
-    s->n_promoter += one.n_promoter * count;
-    s->n_detractor += one.n_detractor * count;
-    s->sum += one.sum * (double)count;
-    s->sum_sq += one.sum_sq * (double)count;
+    s->sum += c * score;
+    s->sum_sq += c * ((double)score * score);
+    if (strcmp(survey, "csat") == 0) {
+        /* SPEC §2: the top two points of the scale (4–5 on 1–5); on a
+         * scale of fewer than five points, the top point alone. */
+        int top = hi - lo + 1 >= 5 ? hi - 1 : hi;
+        s->n_top += score >= top ? count : 0;
+    } else if (strcmp(survey, "ces") == 0) {
+        /* Agree: above the midpoint (5–7 on 1–7, 4–5 on 1–5). */
+        s->n_top += 2 * score > lo + hi ? count : 0;
+    } else if (strcmp(survey, "nps") == 0) {
+        s->n_promoter += score >= 9 ? count : 0;
+        s->n_detractor += score <= 6 ? count : 0;
+    }
+    sc = scale_of(s, lo, hi);
+    if (sc && score >= lo && score <= hi)
+        sc->count[score - lo] += count;
 }
 
 void cxm_survey_stat_merge(struct cxm_survey_stat *dst,
@@ -84,6 +104,60 @@ void cxm_survey_stat_merge(struct cxm_survey_stat *dst,
     dst->n_detractor += src->n_detractor;
     dst->sum += src->sum;
     dst->sum_sq += src->sum_sq;
+    for (int i = 0; i < src->n_scales; i++) {
+        const struct cxm_survey_scale *a = &src->scales[i];
+        struct cxm_survey_scale *b = scale_of(dst, a->lo, a->hi);
+        if (!b)
+            continue; /* no room: unbinned, in the scalars only */
+        for (int k = 0; k <= a->hi - a->lo; k++)
+            b->count[k] += a->count[k];
+    }
+}
+
+bool cxm_points_match(const struct cxm_points *p, int score, int lo, int hi)
+{
+    int top;
+
+    switch (p->rule) {
+    case CXM_POINTS_TOP:
+        top = p->top;
+        if (p->spec_top2 && hi - lo + 1 < 5)
+            top = 1;
+        return score > hi - top;
+    case CXM_POINTS_ABOVE_MID:
+        return 2 * score > lo + hi;
+    case CXM_POINTS_LIST:
+        for (int i = 0; i < p->n_list; i++) {
+            if (p->list[i] == score)
+                return true;
+        }
+        return false;
+    }
+    return false;
+}
+
+int64_t cxm_survey_stat_count(const struct cxm_survey_stat *s,
+                              const struct cxm_points *p,
+                              const struct cxm_points *kind_default)
+{
+    int64_t k = s->n_top;
+
+    /* Histogrammed answers move from the default's count to p's; the
+     * unbinned rest stays as n_top counted it. */
+    for (int i = 0; i < s->n_scales; i++) {
+        const struct cxm_survey_scale *sc = &s->scales[i];
+        for (int b = 0; b <= sc->hi - sc->lo; b++) {
+            int score = sc->lo + b;
+            if (!sc->count[b])
+                continue;
+            k -= cxm_points_match(kind_default, score, sc->lo, sc->hi)
+                     ? sc->count[b]
+                     : 0;
+            k += cxm_points_match(p, score, sc->lo, sc->hi) ? sc->count[b]
+                                                            : 0;
+        }
+    }
+    return k;
 }
 
 static void figure_null(struct cxm_figure *f)

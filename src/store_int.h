@@ -17,9 +17,11 @@
 struct cxm__ticket_row {
     const char *ticket_id, *customer_id, *agent_id, *team, *channel;
     const char *topic, *segment;
+    const char *status, *tags;
     int64_t created_at;
-    bool has_first_response, has_resolved, has_contacts;
+    bool has_first_response, has_resolved, has_contacts, has_replies;
     int64_t first_response_at, resolved_at, contacts;
+    int64_t replies;                    /* agent replies */
     int reopened, escalated, complaint; /* 0, 1, or -1 when missing */
 };
 
@@ -28,6 +30,10 @@ struct cxm__ticket_row {
 struct cxm__response_row {
     const char *survey, *agent_id, *team, *channel, *language, *topic;
     const char *segment;
+    const char *response_agent_id; /* the response's own agent_id */
+    const char *ticket_agent_id;   /* its ticket's agent_id */
+    bool has_ticket;               /* its ticket is stored */
+    const char *ticket_status, *ticket_tags; /* its ticket's */
     int64_t responded_at;
     bool has_score;
     int score, scale_min, scale_max;
@@ -55,6 +61,8 @@ enum cxm__query {
     CXM__Q_QA,
     /* metric T, label T, value R; oldest first */
     CXM__Q_BENCHMARKS,
+    /* version I, set_at I, set_by T, note T, settings T; oldest first */
+    CXM__Q_DEFINITIONS,
     CXM__Q_COUNT
 };
 
@@ -129,6 +137,10 @@ struct cxm__store_ops {
     cxm_rc (*scan_rollup)(cxm_store *st, int grain, int cube,
                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                           void *ud);
+    /* Appends the next definitions version (at least 2); *version_out. */
+    cxm_rc (*put_definitions)(cxm_store *st, const char *settings,
+                              const char *set_by, const char *note,
+                              int64_t at_ms, int *version_out);
 };
 
 struct cxm_store {

@@ -26,7 +26,7 @@ static const char *const put_sql[CXM_KIND_COUNT] = {
         "INSERT OR REPLACE INTO tickets (workspace_id, ticket_id, created_at,"
         " customer_id, agent_id, team, channel, first_response_at,"
         " resolved_at, status, contacts, reopened, escalated, complaint,"
-        " topic) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " topic, replies, tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [CXM_KIND_RESPONSES] =
         "INSERT OR REPLACE INTO responses (workspace_id, response_id, survey,"
         " responded_at, question, score, scale_min, scale_max, comment,"
@@ -96,7 +96,8 @@ static const char time_range_sql[] =
 static const char scan_tickets_sql[] =
     "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"
     " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"
-    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint"
+    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint,"
+    " t.status, t.tags, t.replies"
     " FROM tickets t LEFT JOIN customers c"
     "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id"
     " LEFT JOIN agents a"
@@ -148,6 +149,9 @@ static const struct {
     [CXM__Q_BENCHMARKS] = {
         "SELECT metric, label, value FROM benchmarks"
         " WHERE workspace_id = ?1 ORDER BY set_at, rowid", "TTR"},
+    [CXM__Q_DEFINITIONS] = {
+        "SELECT version, set_at, set_by, note, settings FROM definitions"
+        " WHERE workspace_id = ?1 ORDER BY version", "IITTT"},
 };
 
 /* SPEC §2: a response without agent, team, channel, topic or customer
@@ -156,7 +160,8 @@ static const char scan_responses_sql[] =
     "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"
     " coalesce(r.team, t.team, a.team), coalesce(r.channel, t.channel),"
     " r.language, t.topic, c.segment, r.responded_at, r.score,"
-    " r.scale_min, r.scale_max"
+    " r.scale_min, r.scale_max, r.agent_id, t.agent_id, t.ticket_id,"
+    " t.status, t.tags"
     " FROM responses r"
     " LEFT JOIN tickets t"
     "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
@@ -429,6 +434,9 @@ static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
         t.reopened = col_flag(s, 11);
         t.escalated = col_flag(s, 12);
         t.complaint = col_flag(s, 13);
+        t.status = col_text(s, 14);
+        t.tags = col_text(s, 15);
+        t.has_replies = col_i64(s, 16, &t.replies);
         rc = fn(&t, ud);
         if (rc)
             break;
@@ -466,6 +474,11 @@ static cxm_rc sq_scan_responses(cxm_store *st, int64_t from, int64_t to,
         r.score = r.has_score ? (int)v : 0;
         r.scale_min = sqlite3_column_int(s, 9);
         r.scale_max = sqlite3_column_int(s, 10);
+        r.response_agent_id = col_text(s, 11);
+        r.ticket_agent_id = col_text(s, 12);
+        r.has_ticket = sqlite3_column_type(s, 13) != SQLITE_NULL;
+        r.ticket_status = col_text(s, 14);
+        r.ticket_tags = col_text(s, 15);
         rc = fn(&r, ud);
         if (rc)
             break;
@@ -540,6 +553,41 @@ static cxm_rc sq_put_benchmark(cxm_store *st, const char *metric,
     return rc;
 }
 
+/* One statement, so the next version is decided and taken atomically. */
+static cxm_rc sq_put_definitions(cxm_store *st, const char *settings,
+                                 const char *set_by, const char *note,
+                                 int64_t at_ms, int *version_out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           "INSERT INTO definitions (workspace_id, version,"
+                           " set_at, set_by, note, settings)"
+                           " SELECT ?1, coalesce(max(version), 1) + 1, ?2,"
+                           " ?3, ?4, ?5 FROM definitions"
+                           " WHERE workspace_id = ?1 RETURNING version",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, at_ms);
+    sqlite3_bind_text(s, 3, set_by, -1, SQLITE_STATIC);
+    if (note)
+        sqlite3_bind_text(s, 4, note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 4);
+    sqlite3_bind_text(s, 5, settings, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *version_out = sqlite3_column_int(s, 0);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = sq_fail(st);
+    } else {
+        rc = sq_fail(st);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 const struct cxm__store_ops cxm__sqlite_ops = {
     "sqlite",
     sq_open,
@@ -561,4 +609,5 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_rollup_cube,
     cxm__sq_responses_between,
     cxm__sq_scan_rollup,
+    sq_put_definitions,
 };

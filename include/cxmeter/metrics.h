@@ -67,8 +67,26 @@ CXM_API const char *cxm_metric_name(cxm_metric m);
 /** Fewer answers than this and a figure is flagged low_n (SPEC §2). */
 #define CXM_LOW_N 30
 
-/** Sufficient statistics of the answers to one survey in one group.
- *  Invariant: n_top, n_promoter, n_detractor <= n. Zero-initialise. */
+#define CXM_SURVEY_MAX_BINS 11  /* points of a histogrammed scale (0–10) */
+#define CXM_SURVEY_MAX_SCALES 4 /* scales histogrammed per statistic */
+
+/** The score histogram of one scale: count[i] answers scored lo + i. */
+struct cxm_survey_scale {
+    int lo, hi;                             /* the scale, hi - lo < 11 */
+    int64_t count[CXM_SURVEY_MAX_BINS];
+};
+
+/** Sufficient statistics of the answers to one survey kind in one group:
+ *  moments and the counts of the SPEC §2 default definitions over every
+ *  answer, plus a score histogram per scale, so that other definitions
+ *  (which points count as satisfied, as agree; cxmeter/definitions.h) are
+ *  applied when a figure is computed, not when an answer is added.
+ *
+ *  Invariants: n_top, n_promoter, n_detractor <= n; the histograms hold at
+ *  most n answers. An answer on a scale of more than CXM_SURVEY_MAX_BINS
+ *  points, or on a scale beyond the first CXM_SURVEY_MAX_SCALES, is in the
+ *  moments and default counts only ("unbinned"): definitions other than
+ *  the defaults count it as the defaults do. Zero-initialise. */
 struct cxm_survey_stat {
     int64_t n;           /* answers with a score */
     int64_t n_top;       /* CSAT: top two points; CES: agree (above midpoint) */
@@ -76,22 +94,58 @@ struct cxm_survey_stat {
     int64_t n_detractor; /* NPS: 0–6 */
     double sum;          /* sum of scores */
     double sum_sq;       /* sum of squared scores */
+    int n_scales;        /* histograms in use */
+    struct cxm_survey_scale scales[CXM_SURVEY_MAX_SCALES];
 };
 
 /** Adds one answer `score` on the scale [lo, hi] of survey kind `survey`
- *  ("csat", "nps", "ces"; anything else counts only n and moments). */
+ *  ("csat", "nps", "ces"; anything else counts only n, moments and the
+ *  histogram). */
 CXM_API void cxm_survey_stat_add(struct cxm_survey_stat *s,
                                  const char *survey, int score, int lo,
                                  int hi);
 
-/** Adds `count` answers `score` at once (a rollup cell). */
+/** Adds `count` answers `score` on the scale [lo, hi] of survey kind
+ *  `survey` (a rollup's pre-aggregated bin). count <= 0 adds nothing.
+ *  Equal to `count` calls of cxm_survey_stat_add(). */
 CXM_API void cxm_survey_stat_add_n(struct cxm_survey_stat *s,
                                    const char *survey, int score, int lo,
                                    int hi, int64_t count);
 
-/** dst += src. */
+/** dst += src. Histograms merge by scale; a scale dst has no room for
+ *  stays in the moments and default counts only. */
 CXM_API void cxm_survey_stat_merge(struct cxm_survey_stat *dst,
                                    const struct cxm_survey_stat *src);
+
+/** Which points of a scale count: the top `top` points, the points above
+ *  the midpoint, or an explicit list of scores (on any scale). */
+typedef enum cxm_points_rule {
+    CXM_POINTS_TOP,       /* the top `top` points of each scale */
+    CXM_POINTS_ABOVE_MID, /* scores above (lo + hi) / 2 */
+    CXM_POINTS_LIST       /* the scores in `list` */
+} cxm_points_rule;
+
+struct cxm_points {
+    cxm_points_rule rule;
+    int top;                            /* CXM_POINTS_TOP: 1..11 */
+    bool spec_top2;                     /* TOP 2 as SPEC §2 reads it: the
+                                           top point alone on a scale of
+                                           fewer than five points */
+    int n_list;                         /* CXM_POINTS_LIST */
+    int list[CXM_SURVEY_MAX_BINS];      /* ascending, distinct */
+};
+
+/** Whether `score` on [lo, hi] counts under `p`. */
+CXM_API bool cxm_points_match(const struct cxm_points *p, int score, int lo,
+                              int hi);
+
+/** The answers of `s` that count under `p`; `kind_default` is the SPEC
+ *  default of the statistic's kind (CSAT satisfied or CES agree), which
+ *  n_top was counted with: unbinned answers are counted as n_top counted
+ *  them. With p equal to the default the result is n_top. */
+CXM_API int64_t cxm_survey_stat_count(const struct cxm_survey_stat *s,
+                                      const struct cxm_points *p,
+                                      const struct cxm_points *kind_default);
 
 /** One reported figure. Fields that do not apply to the metric are flagged
  *  off; `is_null` means no data (JSON null). */
@@ -105,6 +159,13 @@ struct cxm_figure {
     bool low_n;         /* n < CXM_LOW_N */
     bool has_quantiles; /* median/p90 are set */
     double median, p90;
+    /* art/frt under a business-hours calendar (definitions calendar.*):
+     * the same durations counted in business time, seconds, over the
+     * tickets whose team has a calendar. */
+    bool has_business;  /* the definitions have a calendar */
+    bool business_is_null; /* no ticket with a calendar */
+    double business_value, business_median, business_p90;
+    int64_t business_n;
     /* agent_productivity: value = tickets per agent, n = tickets. */
     int64_t n_agents;   /* distinct agents among the tickets */
     bool has_per_hour;  /* agent_hours exist for the row */

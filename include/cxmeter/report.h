@@ -65,6 +65,9 @@ struct cxm_report_query {
     bool compare;          /* also the previous period (--compare) */
     bool no_rollups;       /* read the rows even where a daily rollup
                               would serve (--no-rollups; a cross-check) */
+    int definitions;       /* the definitions version computed with
+                              (cxmeter/definitions.h); 0 = the current.
+                              A version not stored: CXM_ENOTFOUND */
 };
 
 typedef struct cxm_report cxm_report;

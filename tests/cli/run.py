@@ -1020,6 +1020,326 @@ def demo_data(c):
 
 # ---------------------------------------------------------------- main --
 
+# ------------------------------------------------------------ definitions --
+# `cxmeter definitions show|set|history` and how each definition changes a
+# report (docs/report-semantics.md, "Definitions"). Every expected number
+# is worked out by hand in the comment above it.
+
+MARCH = ["--from", "2026-03-01", "--to", "2026-04-01"]
+
+
+def defs_set(c, *kv, by="tester", note=None, what=None):
+    argv = ["definitions", "--db", c.db, "set", *kv, "--by", by]
+    if note:
+        argv += ["--note", note]
+    r = c.run(*argv)
+    c.expect_rc(r, 0, what or "definitions set " + " ".join(kv))
+    return r
+
+
+def value_of(c, metric, *args, what=None):
+    """`metric`'s value over March (None when null, 'ERR' on failure)."""
+    j, r = c.report_json("--metrics", metric, *MARCH, *args,
+                         what=what or metric)
+    if j is None or len(j.get("rows", [])) != 1:
+        return "ERR"
+    f = j["rows"][0].get(metric)
+    return None if f is None else f.get("value")
+
+
+def close(a, b):
+    return isinstance(a, (int, float)) and abs(a - b) < 0.01
+
+
+@test
+def definitions_help(c):
+    for argv in (["definitions", "--help"], ["definitions", "-h"],
+                 ["help", "definitions"], ["definitions", "set", "--help"]):
+        r = c.run(*argv)
+        c.expect_rc(r, 0, " ".join(argv))
+        c.check(re.search(r"usage:\s*cxmeter definitions", r.out),
+                "`usage: cxmeter definitions` not on stdout", r)
+        c.check("fcr.rule" in r.out and "calendar." in r.out,
+                "the help does not list the keys", r)
+    r = c.run("--help")
+    c.check("definitions" in r.out, "the top-level help lacks definitions",
+            r)
+
+
+@test
+def definitions_show_set_history(c):
+    r = c.run("definitions", "--db", c.db, "show")
+    c.expect_rc(r, 0, "show with nothing stored")
+    c.check("version 1" in r.out and "top2" in r.out
+            and "contacts" in r.out, "expected version 1, the defaults", r)
+    r = defs_set(c, "csat.satisfied", "5", "fcr.rule", "one_touch",
+                 by="ana", note="match Zendesk")
+    c.check("version 2" in r.out, "set does not name the new version", r)
+    c.check("csat.satisfied: top2 -> 5" in r.out
+            and "fcr.rule: contacts -> one_touch" in r.out,
+            "set does not list what changed", r)
+    env = dict(c.env, USER="bo")
+    r = c.run("definitions", "--db", c.db, "set", "ces.agree", "6,7",
+              env=env)
+    c.expect_rc(r, 0, "set without --by")
+    r = c.run("definitions", "--db", c.db, "show", "--format", "json")
+    c.expect_rc(r, 0, "show --format json")
+    try:
+        j = json.loads(r.out)
+    except ValueError:
+        j = {}
+        c.fail("show --format json is not JSON", r)
+    c.check(j.get("version") == 3 and j.get("set_by") == "bo"
+            and j.get("csat.satisfied") == "5"
+            and j.get("ces.agree") == "6,7"
+            and j.get("fcr.rule") == "one_touch"
+            and j.get("fcr.repeat_days") == 7
+            and j.get("rating.agent") == "response"
+            and re.match(r"\d{4}-\d\d-\d\dT", j.get("set_at") or ""),
+            "expected version 3 set by $USER with every setting", r)
+    r = c.run("definitions", "--db", c.db, "show", "--version", "2",
+              "--format", "json")
+    j = json.loads(r.out) if r.rc == 0 else {}
+    c.check(j.get("version") == 2 and j.get("set_by") == "ana"
+            and j.get("note") == "match Zendesk"
+            and j.get("ces.agree") == "above_mid",
+            "show --version 2: the version as it was stored", r)
+    r = c.run("definitions", "--db", c.db, "show", "--version", "1",
+              "--format", "json")
+    j = json.loads(r.out) if r.rc == 0 else {}
+    c.check(j.get("version") == 1 and j.get("csat.satisfied") == "top2"
+            and j.get("set_by") is None, "version 1: the SPEC defaults", r)
+    r = c.run("definitions", "--db", c.db, "history")
+    c.expect_rc(r, 0, "history")
+    lines = r.out.splitlines()
+    c.check(any(l.startswith("version 1") for l in lines)
+            and any(l.startswith("version 2") and "by ana: match Zendesk"
+                    in l for l in lines)
+            and any(l.startswith("version 3") and "by bo" in l
+                    for l in lines)
+            and "  ces.agree: above_mid -> 6,7" in lines,
+            "history: every version with who, why and what changed", r)
+    r = c.run("definitions", "--db", c.db, "history", "--format", "json")
+    j = json.loads(r.out) if r.rc == 0 else []
+    c.check([v.get("version") for v in j] == [1, 2, 3],
+            "history --format json: one element per version", r)
+
+
+@test
+def definitions_usage_and_bad_values(c):
+    for argv, rc in ((["definitions"], 2), (["definitions", "frob"], 2),
+                     (["definitions", "set", "csat.satisfied"], 2),
+                     (["definitions", "set", "nope", "1"], 2),
+                     (["definitions", "show", "--version", "x"], 2),
+                     (["definitions", "show", "--format", "csv"], 2),
+                     (["definitions", "history", "--version", "2"], 2),
+                     (["definitions", "set", "fcr.rule", "bogus"], 1),
+                     (["definitions", "set", "fcr.repeat_days", "0"], 1),
+                     (["definitions", "set", "calendar.support",
+                       "tz=Nowhere/Land; hours=mon 09:00-17:00"], 1),
+                     (["definitions", "show", "--version", "7"], 1),
+                     (["report", "--definitions", "7", *MARCH], 1),
+                     (["report", "--definitions", "x", *MARCH], 2)):
+        r = c.run(argv[0], "--db", c.db, *argv[1:])
+        c.expect_rc(r, rc, " ".join(argv))
+        c.check(r.err.strip(), "no message on stderr", r)
+    r = c.run("definitions", "--db", c.db, "set", "fcr.rule", "bogus")
+    c.check("fcr.rule" in r.err and "one_touch" in r.err,
+            "the message names the key and what it takes", r)
+    # A refused set stores nothing: still only version 1.
+    r = c.run("definitions", "--db", c.db, "history", "--format", "json")
+    c.check(r.rc == 0 and len(json.loads(r.out)) == 1,
+            "a refused set stored a version", r)
+
+
+@test
+def report_names_definitions(c):
+    small_store(c)
+    j, r = c.report_json("--metrics", "csat", *WIDE)
+    d = (j or {}).get("definitions") or {}
+    c.check(d.get("version") == 1 and d.get("csat.satisfied") == "top2"
+            and d.get("fcr.rule") == "contacts",
+            "JSON: definitions version 1 and its settings", r)
+    defs_set(c, "exclude.status", "spam")
+    j, r = c.report_json("--metrics", "csat", *WIDE)
+    d = (j or {}).get("definitions") or {}
+    c.check(d.get("version") == 2 and d.get("exclude.status") == "spam"
+            and d.get("set_by") == "tester",
+            "JSON: the current definitions, version 2", r)
+    j, r = c.report_json("--metrics", "csat", "--definitions", "1", *WIDE)
+    c.check(((j or {}).get("definitions") or {}).get("version") == 1,
+            "--definitions 1: computed with and named version 1", r)
+    r = c.run("report", "--db", c.db, "--metrics", "csat", *WIDE)
+    c.check(r.rc == 0 and "definitions version 2" in r.out.splitlines()[0],
+            "table: the header line names the version", r)
+    r = c.run("report", "--db", c.db, "--metrics", "csat", "--format", "csv",
+              *WIDE)
+    lines = r.out.splitlines()
+    c.check(r.rc == 0 and lines[:2] == [
+        "# definitions version 2", "metric,value,n,lo,hi,low_n,median,p90"],
+        "CSV: a first comment line names version 2", r)
+
+
+@test
+def definitions_csat_and_ces_points(c):
+    c.write("r.csv", "response_id,survey,responded_at,score,scale\n"
+            "S1,csat,2026-03-02T10:00:00Z,5,\nS2,csat,2026-03-02T10:00:00Z,5,\n"
+            "S3,csat,2026-03-02T10:00:00Z,4,\nS4,csat,2026-03-02T10:00:00Z,4,\n"
+            "S5,csat,2026-03-02T10:00:00Z,3,\n"
+            "E1,ces,2026-03-03T10:00:00Z,7,1-7\nE2,ces,2026-03-03T10:00:00Z,6,1-7\n"
+            "E3,ces,2026-03-03T10:00:00Z,5,1-7\nE4,ces,2026-03-03T10:00:00Z,4,1-7\n"
+            "E5,ces,2026-03-03T10:00:00Z,4,1-5\n")
+    c.expect_rc(c.import_("responses", "r.csv"), 0, "import")
+    # Default: 4–5 of 5 answers = 80 %; satisfied = 5 only: 2/5 = 40 %.
+    v = value_of(c, "csat")
+    c.check(close(v, 80.0), f"csat by default: expected 80, got {v}")
+    defs_set(c, "csat.satisfied", "5")
+    v = value_of(c, "csat")
+    c.check(close(v, 40.0), f"csat.satisfied=5: expected 40, got {v}")
+    # CES agree by default: 5–7 of 1–7 (7, 6, 5) and 4–5 of 1–5 (4) = 4/5
+    # = 80 %; agree = 6,7: 7 and 6 = 2/5 = 40 %. The mean is unchanged.
+    v = value_of(c, "ces_agree")
+    c.check(close(v, 80.0), f"ces_agree by default: expected 80, got {v}")
+    defs_set(c, "ces.agree", "6,7")
+    v = value_of(c, "ces_agree")
+    c.check(close(v, 40.0), f"ces.agree=6,7: expected 40, got {v}")
+    v = value_of(c, "ces")
+    c.check(close(v, 5.2), f"ces mean: expected 26/5 = 5.2, got {v}")
+    # The earlier versions still give the earlier figures.
+    v = value_of(c, "csat", "--definitions", "1")
+    c.check(close(v, 80.0), f"--definitions 1: expected 80, got {v}")
+
+
+FCR_TICKETS = (
+    "ticket_id,created_at,resolved_at,customer_id,contacts,replies,reopened\n"
+    "T1,2026-03-01T10:00:00Z,2026-03-02T10:00:00Z,C1,1,3,0\n"
+    "T2,2026-03-05T10:00:00Z,2026-03-06T10:00:00Z,C1,2,1,0\n"
+    "T3,2026-03-10T10:00:00Z,2026-03-11T10:00:00Z,C2,1,0,0\n"
+    "T4,2026-03-20T10:00:00Z,2026-03-21T10:00:00Z,C2,1,1,1\n")
+
+
+@test
+def definitions_fcr_rules(c):
+    c.write("t.csv", FCR_TICKETS)
+    c.expect_rc(c.import_("tickets", "t.csv"), 0, "import")
+    # contacts (SPEC): T1 yes, T2 no (2 contacts), T3 yes, T4 no
+    # (reopened) = 50 %.
+    v = value_of(c, "fcr")
+    c.check(close(v, 50.0), f"fcr contacts: expected 50, got {v}")
+    # one_touch: fewer than 2 replies: T1 no (3), T2, T3, T4 yes = 75 %.
+    defs_set(c, "fcr.rule", "one_touch")
+    v = value_of(c, "fcr")
+    c.check(close(v, 75.0), f"fcr one_touch: expected 75, got {v}")
+    # repeat_contact, 7 days: T1 no (T2 of C1 created 03-05, within
+    # [03-01, 03-02 + 7 d]); T2 yes; T3 yes (T4 created 03-20 is after
+    # 03-11 + 7 d = 03-18); T4 no (reopened) = 50 %.
+    defs_set(c, "fcr.rule", "repeat_contact")
+    v = value_of(c, "fcr")
+    c.check(close(v, 50.0), f"fcr repeat_contact 7 d: expected 50, got {v}")
+    # 10 days: T3's window ends 03-21, T4 (03-20) is a repeat: 1/4 = 25 %.
+    defs_set(c, "fcr.repeat_days", "10")
+    v = value_of(c, "fcr")
+    c.check(close(v, 25.0), f"fcr repeat_contact 10 d: expected 25, got {v}")
+
+
+@test
+def definitions_exclusions(c):
+    c.write("t.csv", "ticket_id,created_at,status,tags\n"
+            "T1,2026-03-02T10:00:00Z,solved,\n"
+            "T2,2026-03-02T11:00:00Z,Spam,\n"
+            "T3,2026-03-02T12:00:00Z,solved,vip auto_resolved\n"
+            "T4,2026-03-02T13:00:00Z,merged,\n")
+    c.write("r.csv", "response_id,survey,responded_at,score,ticket_id\n"
+            "R1,csat,2026-03-03T10:00:00Z,5,T1\n"
+            "R2,csat,2026-03-03T10:00:00Z,1,T2\n"
+            "R3,csat,2026-03-03T10:00:00Z,1,T3\n")
+    c.expect_rc(c.import_("tickets", "t.csv"), 0, "import tickets")
+    c.expect_rc(c.import_("responses", "r.csv"), 0, "import responses")
+    v = value_of(c, "created")
+    c.check(v == 4, f"created by default: expected 4, got {v}")
+    # Status (case-insensitive): T2 and T4 go; the answer about T2 too:
+    # csat 1 of 2 answers (R1 5, R3 1) = 50 %.
+    defs_set(c, "exclude.status", "spam,merged")
+    v = value_of(c, "created")
+    c.check(v == 2, f"exclude.status spam,merged: expected 2, got {v}")
+    v = value_of(c, "csat")
+    c.check(close(v, 50.0), f"csat without spam: expected 50, got {v}")
+    # Tag auto_resolved (T3, tags space-separated) goes as well: 1 ticket,
+    # csat 1/1 = 100 %.
+    defs_set(c, "exclude.tags", "auto_resolved")
+    v = value_of(c, "created")
+    c.check(v == 1, f"exclude.tags auto_resolved: expected 1, got {v}")
+    v = value_of(c, "csat")
+    c.check(close(v, 100.0), f"csat: expected 100, got {v}")
+
+
+@test
+def definitions_rating_agent(c):
+    c.write("t.csv", "ticket_id,created_at,agent_id\n"
+            "T1,2026-03-02T10:00:00Z,A1\n")
+    c.write("r.csv", "response_id,survey,responded_at,score,ticket_id,"
+            "agent_id\n"
+            "R1,csat,2026-03-03T10:00:00Z,5,T1,A2\n"
+            "R2,csat,2026-03-03T10:00:00Z,1,T1,\n")
+    c.expect_rc(c.import_("tickets", "t.csv"), 0, "import tickets")
+    c.expect_rc(c.import_("responses", "r.csv"), 0, "import responses")
+
+    def by_agent():
+        j, r = c.report_json("--metrics", "csat", "--by", "agent", *MARCH)
+        return {row["agent"]: (row["csat"]["value"], row["csat"]["n"])
+                for row in (j or {}).get("rows", []) if row.get("csat")}
+    # response: R1 is A2's (100 %, n 1); R2 has no agent, takes T1's: A1
+    # (0 %, n 1).
+    got = by_agent()
+    c.check(got == {"A1": (0.0, 1), "A2": (100.0, 1)},
+            f"rating.agent response: expected A1 0/1, A2 1/1, got {got}")
+    # ticket_assignee: both are A1's: 1 of 2 = 50 %.
+    defs_set(c, "rating.agent", "ticket_assignee")
+    got = by_agent()
+    c.check(got == {"A1": (50.0, 2)},
+            f"rating.agent ticket_assignee: expected A1 1/2, got {got}")
+
+
+@test
+def definitions_business_hours(c):
+    # Team support in Jakarta, mon-fri 09:00-17:00, holiday Thu 03-19.
+    # T1: Fri 03-13 16:00 WIB to Mon 03-23 10:00 WIB = 9 d 18 h calendar
+    # = 842,400 s; business: Fri 1 h + Mon-Wed 24 h + Fri 8 h + Mon 1 h
+    # = 34 h = 122,400 s (the weekends and the holiday count nothing).
+    # First response Mon 03-16 10:00 WIB: calendar 2 d 18 h = 237,600 s;
+    # business Fri 1 h + Mon 1 h = 7,200 s. T2 (team sales, no calendar)
+    # has calendar time only.
+    c.write("t.csv", "ticket_id,created_at,first_response_at,resolved_at,"
+            "team\n"
+            "T1,2026-03-13T16:00:00+07:00,2026-03-16T10:00:00+07:00,"
+            "2026-03-23T10:00:00+07:00,support\n"
+            "T2,2026-03-02T09:00:00+07:00,,2026-03-02T10:00:00+07:00,sales\n")
+    c.expect_rc(c.import_("tickets", "t.csv"), 0, "import")
+    j, r = c.report_json("--metrics", "art,frt", *MARCH)
+    row = (j or {}).get("rows", [{}])[0]
+    c.check(row.get("art") and "business_value" not in row["art"],
+            "no calendar: no business time", r)
+    defs_set(c, "calendar.support", "tz=Asia/Jakarta; hours=mon-fri "
+             "09:00-17:00; holidays=2026-03-19")
+    j, r = c.report_json("--metrics", "art,frt", *MARCH)
+    row = (j or {}).get("rows", [{}])[0]
+    art, frt = row.get("art") or {}, row.get("frt") or {}
+    c.check(close(art.get("value"), (842400 + 3600) / 2)
+            and art.get("n") == 2, f"art calendar time: {art}", r)
+    c.check(close(art.get("business_value"), 122400)
+            and art.get("business_n") == 1,
+            f"art business: expected 122400 s over 1 ticket, got {art}", r)
+    c.check(close(frt.get("business_value"), 7200)
+            and close(frt.get("value"), 237600),
+            f"frt business: expected 7200 s (calendar 237600), got {frt}",
+            r)
+    r = c.run("report", "--db", c.db, "--metrics", "art", "--format", "csv",
+              *MARCH)
+    c.check(r.rc == 0 and any(l.startswith("art_business,122400")
+                              for l in r.out.splitlines()),
+            "CSV: an art_business line", r)
+
+
 def main():
     global CXMETER, WORKDIR, VERBOSE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])

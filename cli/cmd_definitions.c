@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cmd_definitions.c — `cxmeter definitions show|set|history`: the metric
+ * definitions reports compute with, as versioned configuration
+ * (cxmeter/definitions.h). `set` stores a new version from the current
+ * one with the changed keys, who set it (--by, else $USER, else the login
+ * name) and why (--note).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { OPT_HELP = 1, OPT_DB, OPT_VERSION, OPT_FORMAT, OPT_BY, OPT_NOTE };
+
+static const struct cli_optspec specs[] = {
+    {"help", false, OPT_HELP},     {"db", true, OPT_DB},
+    {"version", true, OPT_VERSION}, {"format", true, OPT_FORMAT},
+    {"by", true, OPT_BY},          {"note", true, OPT_NOTE},
+    {NULL, false, 0},
+};
+
+#define USAGE                                                              \
+    "usage: cxmeter definitions show [--version N] [--format json|table]\n" \
+    "       cxmeter definitions set KEY VALUE [KEY VALUE...] [--by NAME]\n" \
+    "                               [--note TEXT]\n"                        \
+    "       cxmeter definitions history [--format json|table]"
+
+/* A strict positive int. */
+static bool parse_version(const char *s, int *out)
+{
+    char *end;
+    long v;
+
+    if (!*s || *s == '-' || *s == '+')
+        return false;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || v < 1 || v > 1000000000)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static int print_text(const char *text, size_t len)
+{
+    if (fwrite(text, 1, len, stdout) != len || fflush(stdout)) {
+        cli_error("definitions", "cannot write the output");
+        return EXIT_INPUT;
+    }
+    return EXIT_OK_;
+}
+
+static int store_failed(cxm_store *st, const char *err, cxm_rc rc)
+{
+    cli_error("definitions", "%s", err ? err
+                                   : st ? cxm_store_errmsg(st)
+                                        : cxm_strerror(rc));
+    return rc == CXM_ENOTBUILT ? EXIT_USAGE
+           : rc == CXM_EINPUT  ? EXIT_INPUT
+                               : EXIT_STORE;
+}
+
+static int do_show(cxm_store *st, int version, cxm_format fmt)
+{
+    cxm_definitions *d = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int status;
+    cxm_rc rc = cxm_definitions_load(st, version, &d);
+
+    if (rc == CXM_ENOTFOUND) {
+        cli_error("definitions", "no definitions version %d (see "
+                                 "'cxmeter definitions history')", version);
+        return EXIT_INPUT;
+    }
+    if (rc)
+        return store_failed(st, NULL, rc);
+    rc = cxm_definitions_format(d, fmt, &text, &len);
+    status = rc ? cli_exit_for(rc) : print_text(text, len);
+    cxm_free(text);
+    cxm_definitions_free(d);
+    return status;
+}
+
+/* Who sets the definitions: --by, else $USER, else the login name. */
+static const char *who(const char *by)
+{
+    const char *u;
+
+    if (by)
+        return by;
+    u = getenv("USER");
+    if (u && *u)
+        return u;
+    u = getlogin();
+    return u && *u ? u : "unknown";
+}
+
+static int do_set(cxm_store *st, const char *const *kv, int n,
+                  const char *by, const char *note)
+{
+    cxm_definitions *d = NULL;
+    char *err = NULL, *diff = NULL;
+    cxm_definitions *before = NULL;
+    int version = 0, status = EXIT_OK_;
+    cxm_rc rc = cxm_definitions_load(st, 0, &d);
+
+    if (!rc)
+        rc = cxm_definitions_load(st, 0, &before);
+    if (rc) {
+        status = store_failed(st, NULL, rc);
+        goto out;
+    }
+    for (int i = 0; i < n; i += 2) {
+        rc = cxm_definitions_set(d, kv[i], kv[i + 1], &err);
+        if (rc) {
+            cli_error("definitions", "%s", err ? err : cxm_strerror(rc));
+            status = rc == CXM_ENOMEM     ? EXIT_STORE
+                     : rc == CXM_ENOTFOUND ? EXIT_USAGE
+                                           : EXIT_INPUT;
+            goto out;
+        }
+    }
+    rc = cxm_definitions_store(st, d, who(by), note, &version);
+    if (rc) {
+        status = store_failed(st, NULL, rc);
+        goto out;
+    }
+    rc = cxm_definitions_diff(before, d, &diff);
+    printf("definitions version %d stored\n%s", version,
+           !rc && diff && *diff ? diff : "(no setting changed)\n");
+out:
+    cxm_free(err);
+    cxm_free(diff);
+    cxm_definitions_free(d);
+    cxm_definitions_free(before);
+    return status;
+}
+
+struct history_ctx {
+    cxm_format fmt;
+    int n;                 /* versions printed */
+    cxm_store *st;
+};
+
+static cxm_rc on_version(const cxm_definitions *d, void *ud)
+{
+    struct history_ctx *h = ud;
+    char *text = NULL, *diff = NULL, t[40] = "";
+    size_t len;
+    cxm_definitions *prev = NULL;
+    cxm_rc rc;
+
+    if (h->fmt == CXM_FORMAT_JSON) {
+        rc = cxm_definitions_format(d, CXM_FORMAT_JSON, &text, &len);
+        if (rc)
+            return rc;
+        /* One array, one version an element. */
+        if (len && text[len - 1] == '\n')
+            text[--len] = '\0';
+        printf("%s%s", h->n++ ? ",\n " : "[", text);
+        cxm_free(text);
+        return CXM_OK;
+    }
+    if (cxm_definitions_version(d) == 1) {
+        printf("version 1  SPEC defaults\n");
+        h->n++;
+        return CXM_OK;
+    }
+    cxm_time_format(cxm_definitions_set_at(d), t, sizeof(t));
+    printf("version %d  %s  by %s%s%s\n", cxm_definitions_version(d), t,
+           cxm_definitions_set_by(d), *cxm_definitions_note(d) ? ": " : "",
+           cxm_definitions_note(d));
+    rc = cxm_definitions_load(h->st, cxm_definitions_version(d) - 1, &prev);
+    if (!rc)
+        rc = cxm_definitions_diff(prev, d, &diff);
+    if (!rc && diff) {
+        const char *p = diff;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            size_t n = nl ? (size_t)(nl - p) : strlen(p);
+            printf("  %.*s\n", (int)n, p);
+            p += n + (nl ? 1 : 0);
+        }
+    }
+    cxm_free(diff);
+    cxm_definitions_free(prev);
+    h->n++;
+    return rc;
+}
+
+static int do_history(cxm_store *st, cxm_format fmt)
+{
+    struct history_ctx h;
+    cxm_rc rc;
+
+    memset(&h, 0, sizeof(h));
+    h.fmt = fmt;
+    h.st = st;
+    rc = cxm_definitions_history(st, on_version, &h);
+    if (fmt == CXM_FORMAT_JSON && h.n)
+        printf("]\n");
+    if (rc)
+        return store_failed(st, NULL, rc);
+    return fflush(stdout) ? EXIT_INPUT : EXIT_OK_;
+}
+
+int cmd_definitions(struct cli_env *env, int argc, char **argv)
+{
+    struct cli_opts o;
+    const char *by = NULL, *note = NULL, *sub;
+    cxm_format fmt = CXM_FORMAT_TABLE;
+    bool has_version = false, has_format = false, has_set_opts = false;
+    int version = 0, id, status = EXIT_USAGE;
+    cxm_store *st = NULL;
+    char *err = NULL;
+    cxm_rc rc;
+
+    cli_opts_init(&o, "definitions", argc, argv, specs);
+    while ((id = cli_opt_next(&o)) > 0) {
+        switch (id) {
+        case OPT_HELP:
+            cli_help("definitions");
+            status = EXIT_OK_;
+            goto out;
+        case OPT_DB:
+            env->db = o.arg;
+            break;
+        case OPT_VERSION:
+            if (!parse_version(o.arg, &version)) {
+                cli_error("definitions", "--version: not a version number: "
+                                         "'%s'", o.arg);
+                goto out;
+            }
+            has_version = true;
+            break;
+        case OPT_FORMAT:
+            if (cxm_format_parse(o.arg, &fmt) || fmt == CXM_FORMAT_CSV) {
+                cli_error("definitions", "unknown format '%s' (table, "
+                                         "json)", o.arg);
+                goto out;
+            }
+            has_format = true;
+            break;
+        case OPT_BY:
+            if (!*o.arg) {
+                cli_error("definitions", "--by: empty name");
+                goto out;
+            }
+            by = o.arg;
+            has_set_opts = true;
+            break;
+        case OPT_NOTE:
+            note = o.arg;
+            has_set_opts = true;
+            break;
+        }
+    }
+    if (id < 0)
+        goto out;
+    if (o.n_pos < 1) {
+        cli_error("definitions", "%s", USAGE);
+        goto out;
+    }
+    sub = o.pos[0];
+    if (strcmp(sub, "show") == 0) {
+        if (o.n_pos != 1 || has_set_opts) {
+            cli_error("definitions", "%s", USAGE);
+            goto out;
+        }
+    } else if (strcmp(sub, "set") == 0) {
+        if (o.n_pos < 3 || (o.n_pos - 1) % 2 || has_version || has_format) {
+            cli_error("definitions", "%s", USAGE);
+            goto out;
+        }
+    } else if (strcmp(sub, "history") == 0) {
+        if (o.n_pos != 1 || has_version || has_set_opts) {
+            cli_error("definitions", "%s", USAGE);
+            goto out;
+        }
+    } else {
+        cli_error("definitions", "unknown subcommand '%s' (show, set, "
+                                 "history)", sub);
+        goto out;
+    }
+    rc = cxm_store_open(env->db, &st, &err);
+    if (rc) {
+        cli_error("definitions", "cannot open the store %s: %s", env->db,
+                  err ? err : cxm_strerror(rc));
+        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
+        goto out;
+    }
+    if (strcmp(sub, "show") == 0)
+        status = do_show(st, version, fmt);
+    else if (strcmp(sub, "set") == 0)
+        status = do_set(st, o.pos + 1, o.n_pos - 1, by, note);
+    else
+        status = do_history(st, fmt);
+out:
+    cxm_free(err);
+    cxm_store_close(st);
+    cli_opts_release(&o);
+    return status;
+}
