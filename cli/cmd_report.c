@@ -232,9 +232,10 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
     }
     rc = cxm_report_run(st, &q, &r);
     if (r && explain)
-        cli_error("report", "survey answers read from %s",
-                  cxm_report_used_rollups(r) ? "daily rollups"
-                                             : "the rows");
+        cli_error("report", "survey answers read from: %s",
+                  *cxm_report_answers_source(r)
+                      ? cxm_report_answers_source(r)
+                      : "none (no survey metric)");
     if (r) {
         for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
             cli_error("report", "warning: %s", cxm_report_warning(r, i));

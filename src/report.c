@@ -168,7 +168,7 @@ static cxm_dim missing_dim(const cxm_report *r, cxm_metric m)
 /* ---- Time buckets in the report's zone -------------------------------- */
 
 /* The start (UTC) of the bucket of `d` holding `ms`, in zone `tz`. */
-static int64_t zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms)
+int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms)
 {
     if (!tz)
         return cxm__bucket_start(d, ms);
@@ -177,7 +177,7 @@ static int64_t zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms)
 }
 
 /* The start (UTC) of the bucket after the one starting at `start`. */
-static int64_t zbucket_next(const struct cxm__tz *tz, cxm_dim d,
+int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
                             int64_t start)
 {
     if (!tz)
@@ -314,8 +314,8 @@ static cxm_rc make_segments(struct cxm__builder *b)
             int64_t next;
             if (!cxm__dim_is_time(d))
                 continue;
-            next = zbucket_next(b->r->zone, d,
-                                zbucket_start(b->r->zone, d, s));
+            next = cxm__zbucket_next(b->r->zone, d,
+                                cxm__zbucket_start(b->r->zone, d, s));
             if (next < e)
                 e = next;
         }
@@ -903,7 +903,7 @@ static struct cxm__group *previous_group(struct cxm__builder *prev,
     cxm_rc rc = CXM_OK;
 
     if (fine != CXM_BY_COUNT)
-        t = zbucket_start(r->zone, fine, g->t_ms) - 1;
+        t = cxm__zbucket_start(r->zone, fine, g->t_ms) - 1;
     for (size_t k = 0; !rc && k < r->n_by; k++) {
         const char *l = g->labels[k];
         if (cxm__dim_is_time(r->by[k])) {
@@ -1023,8 +1023,8 @@ static void previous_period(const cxm_report *r, int64_t from, int64_t to,
         *pto = from;
         return;
     }
-    *pfrom = zbucket_start(r->zone, coarse,
-                           zbucket_start(r->zone, coarse, from) - 1);
+    *pfrom = cxm__zbucket_start(r->zone, coarse,
+                           cxm__zbucket_start(r->zone, coarse, from) - 1);
     *pto = to;
 }
 
@@ -1080,7 +1080,9 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         rc = builder_run(&prev, st, r, want, r->prev_from_ms,
                          r->prev_to_ms);
     }
-    r->used_rollup = b.used_rollup && (!compare || prev.used_rollup);
+    r->answers_path = b.answers_path;
+    if (compare && prev.answers_path != b.answers_path)
+        r->answers_path = CXM__PATH_ROWS; /* mixed: name the slowest */
     if (!rc)
         rc = make_rows(r, q, &b, compare ? &prev : NULL);
 out:
@@ -1101,7 +1103,15 @@ const char *cxm_report_warning(const cxm_report *r, size_t i)
     return i < r->n_warnings ? r->warnings[i] : "";
 }
 
-bool cxm_report_used_rollups(const cxm_report *r) { return r->used_rollup; }
+const char *cxm_report_answers_source(const cxm_report *r)
+{
+    switch (r->answers_path) {
+    case CXM__PATH_ROLLUPS: return "rollups";
+    case CXM__PATH_COLUMNS: return "columns";
+    case CXM__PATH_ROWS: return "rows";
+    default: return "";
+    }
+}
 
 size_t cxm_report_n_rows(const cxm_report *r) { return r->n_rows; }
 

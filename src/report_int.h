@@ -114,7 +114,7 @@ struct cxm_report {
     char tz[64];                   /* zone of the time buckets */
     bool no_rollups;               /* scan the rows even where a rollup
                                       would serve (the query's flag) */
-    bool used_rollup;              /* the answers came from rollups */
+    int answers_path;              /* enum cxm__path of the answers */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
@@ -129,6 +129,20 @@ struct cxm_report {
     char *bench_labels[CXM_METRIC_COUNT]; /* owned; NULL = no benchmark */
     double bench_values[CXM_METRIC_COUNT];
 };
+
+/* How a report's survey answers were read. */
+enum cxm__path {
+    CXM__PATH_NONE,    /* no survey metric */
+    CXM__PATH_ROWS,    /* joined rows (store scan_responses) */
+    CXM__PATH_ROLLUPS, /* daily or monthly rollups */
+    CXM__PATH_COLUMNS  /* column segments (report_cols.c) */
+};
+
+/* Time buckets in zone `tz` (NULL = UTC): the start of the bucket of `d`
+ * holding `ms`, and the start of the bucket after the one at `start`. */
+int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms);
+int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
+                          int64_t start);
 
 /* ---- The builder: groups filled by the scans of report_scan.c. ---- */
 
@@ -163,7 +177,7 @@ struct cxm__builder {
     struct cxm__repeats *repeats; /* fcr.rule repeat_contact: tickets'
                                      created_at per customer */
     bool hours_apply;            /* the breakdown is by time/agent/team */
-    bool used_rollup;            /* the answers came from a rollup */
+    int answers_path;            /* enum cxm__path: how answers were read */
 };
 
 /* Whether metric m is computed by this builder. */
@@ -189,6 +203,11 @@ CXM_MUST_USE cxm_rc cxm__dvec_push(struct cxm__dvec *d, double x);
 /* Loads the stored benchmarks into r (bench_labels, bench_values). */
 CXM_MUST_USE cxm_rc cxm__report_benchmarks(struct cxm_store *st,
                                            cxm_report *r);
+
+/* The column scan of survey answers (report_cols.c): *done false when
+ * the columns cannot serve this report (the caller reads the rows). */
+CXM_MUST_USE cxm_rc cxm__report_scan_columns(struct cxm__builder *b,
+                                             bool *done);
 
 /* Runs every scan the wanted metrics need (report_scan.c). */
 CXM_MUST_USE cxm_rc cxm__report_scan(struct cxm__builder *b);

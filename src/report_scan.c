@@ -724,14 +724,22 @@ static cxm_rc scan_answers(struct cxm__builder *b)
 {
     int grain = 0, cube;
     int64_t from_t = 0, to_t = 0;
+    bool done = false;
     cxm_rc rc = choose_rollup(b, &grain, &cube, &from_t, &to_t);
 
     if (rc)
         return rc;
-    b->used_rollup = cube >= 0;
-    if (cube >= 0)
+    if (cube >= 0) {
+        b->answers_path = CXM__PATH_ROLLUPS;
         return cxm__store_scan_rollup(b->st, grain, cube, from_t, to_t,
                                       on_rollup, b);
+    }
+    rc = cxm__report_scan_columns(b, &done);
+    if (rc || done) {
+        b->answers_path = CXM__PATH_COLUMNS;
+        return rc;
+    }
+    b->answers_path = CXM__PATH_ROWS;
     return cxm__store_scan_responses(b->st, b->from, b->to, on_response, b);
 }
 

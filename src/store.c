@@ -202,3 +202,19 @@ cxm_rc cxm_benchmark_set(cxm_store *st, cxm_metric m, double value,
                                   (int64_t)ts.tv_sec * 1000 +
                                       ts.tv_nsec / 1000000);
 }
+
+cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean)
+{
+    return st->ops->rollups_clean(st, clean);
+}
+
+cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
+{
+    return st->ops->col_dict(st, fn, ud);
+}
+
+cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
+                               cxm__colseg_fn fn, void *ud)
+{
+    return st->ops->col_segments(st, from_t, to_t, fn, ud);
+}

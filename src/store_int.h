@@ -98,6 +98,14 @@ typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
                                  const int64_t *hist, void *ud);
 
+/* Column segments (src/sql/0005-columns.sql, src/colseg.h): one entry of
+ * a column's dictionary; one month's segment, blob NULL when the month's
+ * answers could not be encoded (blob borrowed for the call). */
+typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
+                                  size_t len, void *ud);
+typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const void *blob,
+                                 size_t len, void *ud);
+
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
 typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
                                    void *ud);
@@ -137,6 +145,13 @@ struct cxm__store_ops {
     cxm_rc (*scan_rollup)(cxm_store *st, int grain, int cube,
                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                           void *ud);
+    /* Whether rollups and column segments are current (nothing dirty);
+     * the column dictionaries; the segments of months t in [from_t, to_t),
+     * oldest first. */
+    cxm_rc (*rollups_clean)(cxm_store *st, bool *clean);
+    cxm_rc (*col_dict)(cxm_store *st, cxm__coldict_fn fn, void *ud);
+    cxm_rc (*col_segments)(cxm_store *st, int64_t from_t, int64_t to_t,
+                           cxm__colseg_fn fn, void *ud);
     /* Appends the next definitions version (at least 2); *version_out. */
     cxm_rc (*put_definitions)(cxm_store *st, const char *settings,
                               const char *set_by, const char *note,
@@ -169,6 +184,10 @@ cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
 cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
                            int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                            void *ud);
+cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
+cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud);
+cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
+                            cxm__colseg_fn fn, void *ud);
 
 CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
 CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
@@ -198,6 +217,13 @@ CXM_MUST_USE cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain,
                                            int cube, int64_t from_t,
                                            int64_t to_t, cxm__rollup_fn fn,
                                            void *ud);
+
+CXM_MUST_USE cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean);
+CXM_MUST_USE cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn,
+                                        void *ud);
+CXM_MUST_USE cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t,
+                                            int64_t to_t, cxm__colseg_fn fn,
+                                            void *ud);
 
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,

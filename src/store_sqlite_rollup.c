@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "colseg.h"
 #include "period.h"
 #include "store_int.h"
 #include "strmap.h"
@@ -229,14 +230,170 @@ static const char insert_sql[] =
     " hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
     " ?14)";
 
+/* The column dictionaries of one workspace (0005-columns.sql). */
+struct coldict {
+    bool loaded;
+    int64_t ws;
+    struct cxm__strmap map[CXM__COL_COUNT]; /* value -> id */
+    size_t next[CXM__COL_COUNT];            /* the next id */
+};
+
 /* The statements and scratch of one flush. */
 struct flush {
     cxm_store *st;
-    sqlite3_stmt *answers, *del, *ins;
+    sqlite3_stmt *answers, *del, *ins, *dict_ins, *seg_put, *seg_del;
     struct cxm__buf key;
     uint8_t *blob; /* owned scratch for hist */
     size_t blob_cap;
+    struct coldict dict;
+    struct cxm__colseg_writer seg; /* the month's answers, as columns */
+    bool seg_overflow;             /* an id outgrew two bytes */
 };
+
+static void coldict_release(struct coldict *d)
+{
+    for (int c = 0; c < CXM__COL_COUNT; c++)
+        cxm__strmap_release(&d->map[c]);
+    memset(d, 0, sizeof(*d));
+}
+
+/* Loads the dictionaries of workspace ws (when not loaded already). */
+static cxm_rc coldict_load(struct flush *fl, int64_t ws)
+{
+    struct coldict *d = &fl->dict;
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc;
+    int step = SQLITE_DONE;
+
+    if (d->loaded && d->ws == ws)
+        return CXM_OK;
+    coldict_release(d);
+    rc = prepare(fl->st, "SELECT col, id, value FROM col_dict"
+                         " WHERE workspace_id = ?1",
+                 &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, ws);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int c = sqlite3_column_int(s, 0);
+        int64_t id = sqlite3_column_int64(s, 1);
+        const char *v = (const char *)sqlite3_column_text(s, 2);
+        size_t pos;
+        bool inserted;
+        if (c < 0 || c >= CXM__COL_COUNT || id < 0 ||
+            id > (int64_t)CXM__COL_MAX_ID || !v) {
+            cxm__store_set_error(fl->st, "col_dict holds a bad entry");
+            rc = CXM_ESTORE;
+            break;
+        }
+        rc = cxm__strmap_upsert(&d->map[c], v,
+                                (size_t)sqlite3_column_bytes(s, 2),
+                                (size_t)id, &pos, NULL, &inserted);
+        if (!rc && (size_t)id >= d->next[c])
+            d->next[c] = (size_t)id + 1;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(fl->st, cxm__sq_db(fl->st));
+    sqlite3_finalize(s);
+    d->loaded = !rc;
+    d->ws = ws;
+    return rc;
+}
+
+/* The id of value v in column c, numbered and stored when new. */
+static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
+                         size_t n, uint16_t *id)
+{
+    struct coldict *d = &fl->dict;
+    size_t pos;
+    bool inserted;
+    cxm_rc rc = cxm__strmap_upsert(&d->map[c], v, n, d->next[c], &pos, NULL,
+                                   &inserted);
+
+    if (rc)
+        return rc;
+    if (inserted) {
+        d->next[c]++;
+        if (pos <= CXM__COL_MAX_ID) {
+            sqlite3_stmt *s = fl->dict_ins;
+            sqlite3_reset(s);
+            sqlite3_bind_int64(s, 1, ws);
+            sqlite3_bind_int(s, 2, c);
+            sqlite3_bind_int64(s, 3, (int64_t)pos);
+            sqlite3_bind_text(s, 4, v, (int)n, SQLITE_STATIC);
+            if (sqlite3_step(s) != SQLITE_DONE)
+                return fail(fl->st, cxm__sq_db(fl->st));
+        }
+    }
+    if (pos > CXM__COL_MAX_ID) {
+        fl->seg_overflow = true; /* the month's segment is not written */
+        pos = 0;
+    }
+    *id = (uint16_t)pos;
+    return CXM_OK;
+}
+
+/* Adds the current answer of the scan to the month's column segment. */
+static cxm_rc seg_push(struct flush *fl, int64_t ws, int64_t month_ms,
+                       const char *const *f, const size_t *n, int64_t at,
+                       int score, int lo)
+{
+    static const int field_of[CXM__COL_COUNT] = {
+        -1, F_AGENT, F_TEAM, F_CHANNEL, F_LANGUAGE, F_TOPIC};
+    uint16_t id[CXM__COL_COUNT];
+    char kind[96];
+    int kn;
+    cxm_rc rc = CXM_OK;
+
+    kn = snprintf(kind, sizeof(kind), "%.*s%c%.*s%c%.*s", (int)n[F_SURVEY],
+                  f[F_SURVEY], SEP, (int)n[F_LO], f[F_LO], SEP, (int)n[F_HI],
+                  f[F_HI]);
+    if (kn < 0 || (size_t)kn >= sizeof(kind))
+        return CXM_ETOOBIG; /* the survey is one of three short names */
+    rc = coldict_id(fl, ws, CXM__COL_KIND, kind, (size_t)kn, &id[0]);
+    for (int c = 1; !rc && c < CXM__COL_COUNT; c++)
+        rc = coldict_id(fl, ws, c, f[field_of[c]], n[field_of[c]], &id[c]);
+    if (!rc)
+        rc = cxm__colseg_push(&fl->seg, (uint32_t)(at - month_ms),
+                              (uint16_t)(score - lo), id);
+    return rc;
+}
+
+/* Writes (or removes) the month's column segment. */
+static cxm_rc seg_write(struct flush *fl, int64_t ws, int64_t t)
+{
+    sqlite3 *db = cxm__sq_db(fl->st);
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    cxm_rc rc = CXM_OK;
+    sqlite3_stmt *s;
+
+    if (fl->seg.n == 0) {
+        s = fl->seg_del;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, ws);
+        sqlite3_bind_int64(s, 2, t);
+        return sqlite3_step(s) == SQLITE_DONE ? CXM_OK : fail(fl->st, db);
+    }
+    if (!fl->seg_overflow)
+        rc = cxm__colseg_encode(&fl->seg, &blob, &len);
+    if (rc)
+        return rc;
+    s = fl->seg_put;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, ws);
+    sqlite3_bind_int64(s, 2, t);
+    sqlite3_bind_int64(s, 3, (int64_t)fl->seg.n);
+    if (blob)
+        sqlite3_bind_blob64(s, 4, blob, len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 4);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = fail(fl->st, db);
+    sqlite3_reset(s); /* lets go of the blob before it is freed */
+    cxm__free(blob);
+    return rc;
+}
 
 static const char *text_or_empty(sqlite3_stmt *s, int i, size_t *n)
 {
@@ -293,6 +450,10 @@ static cxm_rc count_month(struct flush *fl, int64_t ws, int64_t from,
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
+        rc = seg_push(fl, ws, from, f, n, sqlite3_column_int64(s, 6), score,
+                      lo);
+        if (rc)
+            break;
         f[F_T] = mbuf;
         n[F_T] = strlen(mbuf);
         rc = make_key(&fl->key, month_cubes[0], f, n);
@@ -377,7 +538,13 @@ static cxm_rc flush_month(struct flush *fl, int64_t ws, int64_t m0,
 
     memset(day, 0, sizeof(day));
     memset(month, 0, sizeof(month));
-    rc = count_month(fl, ws, m0, m1, d0, &day[0], &month[0]);
+    fl->seg.n = 0;
+    fl->seg_overflow = false;
+    rc = coldict_load(fl, ws);
+    if (!rc)
+        rc = count_month(fl, ws, m0, m1, d0, &day[0], &month[0]);
+    if (!rc)
+        rc = seg_write(fl, ws, d0);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(day_cubes); i++)
         rc = derive(&day[0], day_cubes[i], &day[i], &fl->key);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++)
@@ -416,6 +583,18 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
         rc = prepare(st, delete_sql, &fl.del);
     if (!rc)
         rc = prepare(st, insert_sql, &fl.ins);
+    if (!rc)
+        rc = prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value)"
+                         " VALUES (?1, ?2, ?3, ?4)",
+                     &fl.dict_ins);
+    if (!rc)
+        rc = prepare(st, "INSERT OR REPLACE INTO col_answers (workspace_id,"
+                         " t, n, data) VALUES (?1, ?2, ?3, ?4)",
+                     &fl.seg_put);
+    if (!rc)
+        rc = prepare(st, "DELETE FROM col_answers WHERE workspace_id = ?1"
+                         " AND t = ?2",
+                     &fl.seg_del);
     while (!rc && (step = sqlite3_step(dirty)) == SQLITE_ROW) {
         int64_t ws = sqlite3_column_int64(dirty, 0);
         int64_t day = sqlite3_column_int64(dirty, 1);
@@ -434,6 +613,11 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
     sqlite3_finalize(fl.answers);
     sqlite3_finalize(fl.del);
     sqlite3_finalize(fl.ins);
+    sqlite3_finalize(fl.dict_ins);
+    sqlite3_finalize(fl.seg_put);
+    sqlite3_finalize(fl.seg_del);
+    coldict_release(&fl.dict);
+    cxm__colseg_writer_release(&fl.seg);
     cxm__buf_release(&fl.key);
     cxm__free(fl.blob);
     if (!rc && have_last)
@@ -565,6 +749,75 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
             hist[k] = (int64_t)v;
         }
         rc = fn(&r, hist, ud);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- Column segments (0005-columns.sql) -------------------------------- */
+
+cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st, "SELECT NOT EXISTS (SELECT 1 FROM rollup_dirty)",
+                        &s);
+
+    *clean = false;
+    if (rc)
+        return rc;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *clean = sqlite3_column_int(s, 0) != 0;
+    else
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st, "SELECT col, id, value FROM col_dict"
+                            " WHERE workspace_id = ?1",
+                        &s);
+    int step = SQLITE_DONE;
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 2);
+        rc = fn(sqlite3_column_int(s, 0), sqlite3_column_int64(s, 1),
+                v ? v : "", (size_t)sqlite3_column_bytes(s, 2), ud);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
+                            cxm__colseg_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st, "SELECT t, n, data FROM col_answers"
+                            " WHERE workspace_id = ?1 AND t >= ?2 AND t < ?3"
+                            " ORDER BY t",
+                        &s);
+    int step = SQLITE_DONE;
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, from_t);
+    sqlite3_bind_int64(s, 3, to_t);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        const void *blob = sqlite3_column_blob(s, 2);
+        size_t len = (size_t)sqlite3_column_bytes(s, 2);
+        rc = fn(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                sqlite3_column_type(s, 2) == SQLITE_NULL ? NULL : blob, len,
+                ud);
     }
     if (!rc && step != SQLITE_DONE)
         rc = fail(st, cxm__sq_db(st));

@@ -63,8 +63,9 @@ struct cxm_report_query {
                               A zone the system tz database lacks:
                               CXM_ENOTBUILT */
     bool compare;          /* also the previous period (--compare) */
-    bool no_rollups;       /* read the rows even where a daily rollup
-                              would serve (--no-rollups; a cross-check) */
+    bool no_rollups;       /* read the rows even where rollups or column
+                              segments would serve (--no-rollups; a
+                              cross-check) */
     int definitions;       /* the definitions version computed with
                               (cxmeter/definitions.h); 0 = the current.
                               A version not stored: CXM_ENOTFOUND */
@@ -93,9 +94,11 @@ CXM_API const char *cxm_report_warning(const cxm_report *r, size_t i);
 
 /** Accessors for embedding programs. Borrowed; valid until
  *  cxm_report_free(). */
-/** Whether the report's survey answers were read from daily rollups
- *  rather than scanned row by row (docs/performance.md, "Rollups"). */
-CXM_API bool cxm_report_used_rollups(const cxm_report *r);
+/** How the report's survey answers were read: "rollups" (daily or
+ *  monthly rollups), "columns" (the column segments, on both cores),
+ *  "rows" (joined rows), or "" when no survey metric was computed
+ *  (docs/performance.md). */
+CXM_API const char *cxm_report_answers_source(const cxm_report *r);
 
 CXM_API size_t cxm_report_n_rows(const cxm_report *r);
 CXM_API size_t cxm_report_n_metrics(const cxm_report *r);

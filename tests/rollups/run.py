@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""run.py — the daily rollups give the same figures as the rows, always.
+"""run.py — rollups and column segments give the same figures as the rows.
 
-A report reads survey answers from daily rollups (src/sql/0004-rollups.sql)
-when it can, else row by row; `--no-rollups` forces the rows. This test
+A report reads survey answers from rollups (src/sql/0004-rollups.sql) when
+it can, else from the column segments (0005-columns.sql), else row by row;
+`--no-rollups` forces the rows. This test
 imports generated data in the worst order (answers before the tickets and
 agents they take agent, team, channel and topic from), then changes it the
 ways a team does (tickets re-imported with another agent or channel, an
@@ -12,9 +13,10 @@ day), and after every step checks, over many breakdowns and periods, that:
 
   * the JSON of the rollup path equals the JSON of the row path, byte for
     byte;
-  * the rollup path was taken where it should be (`--explain`), and not
-    where it must not be (a zone other than UTC, a segment breakdown, a
-    period edge inside a day that holds answers).
+  * the path expected was taken (`--explain`): rollups for UTC breakdowns
+    they keep, columns for other zones, dimensions and period edges inside
+    a day, rows for a segment breakdown and for definitions the stored
+    statistics cannot follow (exclusions, ticket-assignee attribution).
 
 Python 3 standard library only. Usage: run.py --cxmeter PATH --workdir DIR
 """
@@ -31,27 +33,34 @@ SURVEY = "csat,csat_mean,nps,ces,ces_agree"
 
 # (breakdown, from, to, extra args, rollups expected)
 CASES = [
-    ("", None, None, [], True),
-    ("month", None, None, [], True),
-    ("month,channel", None, None, [], True),
-    ("agent", None, None, [], True),
-    ("team", None, None, [], True),
-    ("week,team,channel", "2025-01-01", "2025-04-01", [], True),
-    ("quarter", "2025-01-01", "2025-07-01", ["--compare", "previous"], True),
-    ("agent,team", None, None, [], True),
-    ("agent,team,channel", None, None, [], False),
-    ("language,topic", None, None, [], False),
-    ("survey,day", "2025-02-01", "2025-02-15", [], True),
-    ("year,agent", None, None, [], True),
-    ("year,agent,language", None, None, [], False),
-    ("agent", "2025-02-01", "2025-05-01", [], True),
-    ("day,channel", "2025-03-01", "2025-03-20", [], True),
+    ("", None, None, [], "rollups"),
+    ("month", None, None, [], "rollups"),
+    ("month,channel", None, None, [], "rollups"),
+    ("agent", None, None, [], "rollups"),
+    ("team", None, None, [], "rollups"),
+    ("week,team,channel", "2025-01-01", "2025-04-01", [], "rollups"),
+    ("quarter", "2025-01-01", "2025-07-01", ["--compare", "previous"],
+     "rollups"),
+    ("agent,team", None, None, [], "rollups"),
+    ("agent,team,channel", None, None, [], "columns"),
+    ("language,topic", None, None, [], "columns"),
+    ("survey,day", "2025-02-01", "2025-02-15", [], "rollups"),
+    ("year,agent", None, None, [], "rollups"),
+    ("year,agent,language", None, None, [], "columns"),
+    ("agent", "2025-02-01", "2025-05-01", [], "rollups"),
+    ("day,channel", "2025-03-01", "2025-03-20", [], "rollups"),
     ("month,team", "2025-01-01", "2025-03-01", ["--compare", "previous"],
-     True),
-    ("week,agent", None, None, [], False),
-    ("month", None, None, ["--tz", "Asia/Jakarta"], False),
-    ("segment", None, None, [], False),
-    ("month", "2025-01-01T12:00:00Z", "2025-03-01", [], False),
+     "rollups"),
+    ("week,agent", None, None, [], "columns"),
+    ("month,topic", "2025-01-01", "2025-07-01", ["--compare", "previous"],
+     "columns"),
+    ("week,survey,language", "2025-01-01T06:30:00Z",
+     "2025-02-17T13:00:00.5Z", [], "columns"),
+    ("month", None, None, ["--tz", "Asia/Jakarta"], "columns"),
+    ("day,channel", "2025-03-01", "2025-04-10", ["--tz", "Europe/Helsinki"],
+     "columns"),
+    ("segment", None, None, [], "rows"),
+    ("month", "2025-01-01T12:00:00Z", "2025-03-01", [], "columns"),
 ]
 
 
@@ -80,16 +89,16 @@ def report(cx, db, by, frm, to, extra, *flags):
 
 def check_all(cx, db, step):
     failures = []
-    for by, frm, to, extra, want_rollups in CASES:
+    for by, frm, to, extra, want in CASES:
         fast = report(cx, db, by, frm, to, extra, "--explain")
         slow = report(cx, db, by, frm, to, extra, "--no-rollups")
         name = f"{step}: --by {by or '-'} {frm or ''}..{to or ''} {extra}"
         if fast.stdout != slow.stdout:
             failures.append(f"{name}: rollups and rows differ")
-        used = "daily rollups" in fast.stderr
-        if used != want_rollups:
-            failures.append(f"{name}: rollups used={used}, "
-                            f"expected {want_rollups} ({fast.stderr.strip()})")
+        used = fast.stderr.strip().rsplit(": ", 1)[-1]
+        if used != want:
+            failures.append(f"{name}: answers read from {used}, "
+                            f"expected {want}")
         if '"n": ' not in fast.stdout:
             failures.append(f"{name}: no figure with data")
     if failures:
@@ -191,13 +200,13 @@ def main():
         run(cx, "definitions", "--db", db, "set", "rating.agent",
             "ticket_assignee", "--by", "test")
         p = report(cx, db, "agent", None, None, [], "--explain")
-        if "daily rollups" in p.stderr:
-            raise Failure("rating.agent ticket_assignee read rollups")
+        if not p.stderr.strip().endswith(": rows"):
+            raise Failure("rating.agent ticket_assignee: not the rows")
         run(cx, "definitions", "--db", db, "set", "rating.agent", "response",
             "exclude.status", "spam", "--by", "test")
         p = report(cx, db, "month", None, None, [], "--explain")
-        if "daily rollups" in p.stderr:
-            raise Failure("exclude.status read rollups")
+        if not p.stderr.strip().endswith(": rows"):
+            raise Failure("exclude.status: not the rows")
         run(cx, "definitions", "--db", db, "set", "exclude.status", "",
             "csat.satisfied", "top2", "ces.agree", "above_mid", "--by", "test")
         print("ok  definitions: points on rollups, exclusions on rows")
