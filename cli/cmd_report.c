@@ -21,7 +21,7 @@ enum {
     OPT_TZ,
     OPT_FORMAT,
     OPT_COMPARE,
-    OPT_NO_ROLLUPS,
+    OPT_READ,
     OPT_EXPLAIN,
     OPT_DEFINITIONS
 };
@@ -32,7 +32,7 @@ static const struct cli_optspec specs[] = {
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"tz", true, OPT_TZ},          {"format", true, OPT_FORMAT},
     {"compare", true, OPT_COMPARE},
-    {"no-rollups", false, OPT_NO_ROLLUPS},
+    {"read", true, OPT_READ},
     {"explain", false, OPT_EXPLAIN},
     {"definitions", true, OPT_DEFINITIONS},
     {NULL, false, 0},
@@ -184,8 +184,18 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
             }
             q.compare = true;
             break;
-        case OPT_NO_ROLLUPS:
-            q.no_rollups = true;
+        case OPT_READ:
+            if (strcmp(o.arg, "auto") == 0)
+                q.read = CXM_READ_AUTO;
+            else if (strcmp(o.arg, "columns") == 0)
+                q.read = CXM_READ_COLUMNS;
+            else if (strcmp(o.arg, "rows") == 0)
+                q.read = CXM_READ_ROWS;
+            else {
+                cli_error("report", "--read: auto, columns or rows, not "
+                                    "'%s'", o.arg);
+                goto out;
+            }
             break;
         case OPT_EXPLAIN:
             explain = true;

@@ -1055,10 +1055,10 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     memset(&b, 0, sizeof(b));
     memset(&prev, 0, sizeof(prev));
     rc = take_query(r, q);
-    r->no_rollups = q->size >= offsetof(struct cxm_report_query,
-                                        no_rollups) +
-                                   sizeof(q->no_rollups) &&
-                    q->no_rollups;
+    r->read = q->size >= offsetof(struct cxm_report_query, read) +
+                             sizeof(q->read)
+                  ? q->read
+                  : CXM_READ_AUTO;
     if (!rc)
         rc = cxm_definitions_load(st, defs_version, &r->defs);
     if (!rc)

@@ -452,7 +452,7 @@ cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
     *done = false;
     memset(&p, 0, sizeof(p));
     memset(ws, 0, sizeof(ws));
-    if (b->r->no_rollups || b->from >= b->to || b->r->defs->n_ex_status ||
+    if (b->r->read == CXM_READ_ROWS || b->from >= b->to || b->r->defs->n_ex_status ||
         b->r->defs->n_ex_tags ||
         b->r->defs->rating_agent != CXM__RATING_RESPONSE)
         return CXM_OK;

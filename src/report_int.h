@@ -112,8 +112,7 @@ struct cxm_report {
     bool has_compare;
     int64_t prev_from_ms, prev_to_ms; /* the comparison's period */
     char tz[64];                   /* zone of the time buckets */
-    bool no_rollups;               /* scan the rows even where a rollup
-                                      would serve (the query's flag) */
+    cxm_read read;                 /* the query's --read */
     int answers_path;              /* enum cxm__path of the answers */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];

@@ -673,7 +673,7 @@ static cxm_rc choose_rollup(struct cxm__builder *b, int *grain, int *cube,
     cxm_rc rc;
 
     *cube = -1;
-    if (b->r->no_rollups || b->r->zone || b->from >= b->to)
+    if (b->r->read != CXM_READ_AUTO || b->r->zone || b->from >= b->to)
         return CXM_OK;
     /* Rollups count every answer under the answer's own agent: exclusions
      * and ticket-assignee attribution need the rows. */

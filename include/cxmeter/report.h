@@ -50,6 +50,15 @@ CXM_API const char *cxm_dim_name(cxm_dim d);
 /** What to report. Zero-initialise, set `size` to sizeof(struct
  *  cxm_report_query). With n_metrics == 0 the report holds every metric
  *  that has data and applies to the breakdown. */
+/** How a report may read survey answers: the fastest that can serve it
+ *  (rollups, then column segments, then rows), or a slower one — the
+ *  figures are the same; the choice is for cross-checks and benchmarks. */
+typedef enum cxm_read {
+    CXM_READ_AUTO,    /* rollups, else columns, else rows */
+    CXM_READ_COLUMNS, /* column segments, else rows */
+    CXM_READ_ROWS     /* the joined rows */
+} cxm_read;
+
 struct cxm_report_query {
     size_t size;
     const cxm_metric *metrics; /* borrowed for the call */
@@ -63,9 +72,7 @@ struct cxm_report_query {
                               A zone the system tz database lacks:
                               CXM_ENOTBUILT */
     bool compare;          /* also the previous period (--compare) */
-    bool no_rollups;       /* read the rows even where rollups or column
-                              segments would serve (--no-rollups; a
-                              cross-check) */
+    cxm_read read;         /* how survey answers may be read (--read) */
     int definitions;       /* the definitions version computed with
                               (cxmeter/definitions.h); 0 = the current.
                               A version not stored: CXM_ENOTFOUND */

@@ -4,7 +4,7 @@
 
 A report reads survey answers from rollups (src/sql/0004-rollups.sql) when
 it can, else from the column segments (0005-columns.sql), else row by row;
-`--no-rollups` forces the rows. This test
+`--read rows` forces the rows. This test
 imports generated data in the worst order (answers before the tickets and
 agents they take agent, team, channel and topic from), then changes it the
 ways a team does (tickets re-imported with another agent or channel, an
@@ -91,7 +91,7 @@ def check_all(cx, db, step):
     failures = []
     for by, frm, to, extra, want in CASES:
         fast = report(cx, db, by, frm, to, extra, "--explain")
-        slow = report(cx, db, by, frm, to, extra, "--no-rollups")
+        slow = report(cx, db, by, frm, to, extra, "--read", "rows")
         name = f"{step}: --by {by or '-'} {frm or ''}..{to or ''} {extra}"
         if fast.stdout != slow.stdout:
             failures.append(f"{name}: rollups and rows differ")
