@@ -535,54 +535,77 @@ static double f64_of(uint64_t u)
     return x;
 }
 
-static cxm_rc add_le(struct cxm__buf *out, uint64_t v, int n)
-{
-    unsigned char b[8];
+/* A writer that batches small little-endian fields into few appends. */
+struct writer {
+    struct cxm__buf *out;
+    cxm_rc rc;        /* the first error; later writes do nothing */
+    size_t len;       /* bytes waiting in chunk */
+    unsigned char chunk[512];
+};
 
-    put_le(b, v, n);
-    return cxm__buf_add(out, b, (size_t)n);
+static void flush(struct writer *w)
+{
+    if (!w->rc && w->len > 0)
+        w->rc = cxm__buf_add(w->out, w->chunk, w->len);
+    w->len = 0;
 }
 
-static cxm_rc add_store(struct cxm__buf *out, const struct cxm__qstore *st)
+static void write_le(struct writer *w, uint64_t v, int n)
 {
-    cxm_rc rc;
+    if (w->len + (size_t)n > sizeof(w->chunk))
+        flush(w);
+    put_le(w->chunk + w->len, v, n);
+    w->len += (size_t)n;
+}
 
-    rc = add_le(out, (uint32_t)st->lo, 4);
-    if (!rc)
-        rc = add_le(out, st->n, 4);
-    for (uint32_t k = 0; !rc && k < st->n; k++)
-        rc = add_le(out, st->counts[k], 8);
-    return rc;
+/* An unsigned LEB128 varint: 7 bits a byte, low first, 1 to 10 bytes. */
+static void write_varint(struct writer *w, uint64_t v)
+{
+    if (w->len + 10 > sizeof(w->chunk))
+        flush(w);
+    while (v >= 0x80) {
+        w->chunk[w->len++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    w->chunk[w->len++] = (unsigned char)v;
+}
+
+static void write_store(struct writer *w, const struct cxm__qstore *st)
+{
+    write_le(w, (uint32_t)st->lo, 4);
+    write_le(w, st->n, 4);
+    for (uint32_t k = 0; k < st->n; k++)
+        write_varint(w, st->counts[k]);
 }
 
 cxm_rc cxm__qsketch_serialize(const struct cxm__qsketch *s,
                               struct cxm__buf *out)
 {
-    unsigned char h[HEADER_LEN];
-    cxm_rc rc;
+    struct writer w;
 
-    memcpy(h, magic, 4);
-    h[4] = CXM__QSKETCH_VERSION;
-    h[5] = s->is_bucketed ? FLAG_BUCKETED : 0;
-    put_le(h + 6, 0, 2);
-    put_le(h + 8, s->n, 8);
-    put_le(h + 16, f64_bits(s->sum), 8);
-    put_le(h + 24, f64_bits(s->sum_sq), 8);
-    put_le(h + 32, f64_bits(s->min), 8);
-    put_le(h + 40, f64_bits(s->max), 8);
-    rc = cxm__buf_add(out, h, sizeof(h));
+    w.out = out;
+    w.rc = CXM_OK;
+    w.len = 0;
+    for (int k = 0; k < 4; k++)
+        write_le(&w, magic[k], 1);
+    write_le(&w, CXM__QSKETCH_VERSION, 1);
+    write_le(&w, s->is_bucketed ? FLAG_BUCKETED : 0, 1);
+    write_le(&w, 0, 2);
+    write_le(&w, s->n, 8);
+    write_le(&w, f64_bits(s->sum), 8);
+    write_le(&w, f64_bits(s->sum_sq), 8);
+    write_le(&w, f64_bits(s->min), 8);
+    write_le(&w, f64_bits(s->max), 8);
     if (!s->is_bucketed) {
-        for (uint64_t k = 0; !rc && k < s->n; k++)
-            rc = add_le(out, f64_bits(s->vals[k]), 8);
-        return rc;
+        for (uint64_t k = 0; k < s->n; k++)
+            write_le(&w, f64_bits(s->vals[k]), 8);
+    } else {
+        write_le(&w, s->n_zero, 8);
+        write_store(&w, &s->pos);
+        write_store(&w, &s->neg);
     }
-    if (!rc)
-        rc = add_le(out, s->n_zero, 8);
-    if (!rc)
-        rc = add_store(out, &s->pos);
-    if (!rc)
-        rc = add_store(out, &s->neg);
-    return rc;
+    flush(&w);
+    return w.rc;
 }
 
 /* A bounds-checked reader over the blob. */
@@ -598,6 +621,30 @@ static bool read_le(struct reader *r, int n, uint64_t *out)
     *out = get_le(r->p + r->off, n);
     r->off += (size_t)n;
     return true;
+}
+
+/* A varint as write_varint() makes it: at most 10 bytes, no value past
+ * 2^64 − 1, and no redundant high zero byte (one encoding per value). */
+static bool read_varint(struct reader *r, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    for (int k = 0; k < 10; k++) {
+        unsigned b;
+        if (r->off == r->len)
+            return false;
+        b = r->p[r->off++];
+        if (k == 9 && b > 1)
+            return false;
+        v |= (uint64_t)(b & 0x7f) << (7 * k);
+        if (!(b & 0x80)) {
+            if (k > 0 && b == 0)
+                return false;
+            *out = v;
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool value_ok(double x)
@@ -620,7 +667,7 @@ static cxm_rc read_store(struct reader *r, struct cxm__qstore *st,
         return lo32 == 0 ? CXM_OK : CXM_EINPUT;
     if (nb > MAX_BUCKETS || lo32 < INDEX_MIN ||
         (int64_t)lo32 + (int64_t)nb - 1 > INDEX_MAX ||
-        (r->len - r->off) / 8 < nb)
+        r->len - r->off < nb) /* a varint is at least one byte */
         return CXM_EINPUT;
     st->counts = cxm__malloc((size_t)nb * sizeof(*st->counts));
     if (!st->counts)
@@ -629,8 +676,7 @@ static cxm_rc read_store(struct reader *r, struct cxm__qstore *st,
     st->n = (uint32_t)nb;
     st->lo = lo32;
     for (uint32_t k = 0; k < st->n; k++) {
-        (void)read_le(r, 8, &c);
-        if (c > UINT64_MAX - *total)
+        if (!read_varint(r, &c) || c > UINT64_MAX - *total)
             return CXM_EINPUT;
         *total += c;
         st->counts[k] = c;

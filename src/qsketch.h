@@ -127,7 +127,10 @@ void cxm__qsketch_sums(struct cxm__qsketch *s, double *sum, double *sum_sq);
  *   u64 n  f64 sum  f64 sum_sq  f64 min  f64 max
  *   exact:  n × f64 values
  *   bucket: u64 n_zero, then pos and neg stores, each
- *           i32 lo  u32 n_buckets  n_buckets × u64 counts
+ *           i32 lo  u32 n_buckets  n_buckets × varint counts
+ *
+ * A varint is unsigned LEB128 (7 bits a byte, low first), in its shortest
+ * form. A sketch of 10 million lognormal durations takes about 3 KB.
  */
 
 /* Appends the blob of s to out. Returns CXM_OK, CXM_ENOMEM or CXM_ETOOBIG

@@ -601,11 +601,61 @@ static void test_qsketch__corrupt_blobs_rejected(void **state)
     REJECT_EDIT(bb, "index too low", c[pos_at] = 0; c[pos_at + 1] = 0;
                 c[pos_at + 2] = (char)0xfe; c[pos_at + 3] = (char)0xff);
     REJECT_EDIT(bb, "empty store with lo", c[len - 8 + 0] = 1);
-    REJECT_EDIT(bb, "first bucket zero", put_u64(c + pos_at + 8, 0));
-    REJECT_EDIT(bb, "counts overflow", put_u64(c + pos_at + 8, UINT64_MAX));
+    REJECT_EDIT(bb, "first bucket zero", c[pos_at + 8] = 0);
 
     cxm__buf_release(&eb);
     cxm__buf_release(&bb);
+}
+
+/* A bucket blob by hand: n values all equal to 1 (bucket 0), whose one
+ * positive bucket holds the varint bytes v[0..n_v) in `nb` buckets. */
+static size_t hand_blob(char *p, uint64_t n, uint32_t nb,
+                        const unsigned char *v, size_t n_v)
+{
+    memcpy(p, "CXQS\x01\x01\x00\x00", 8);
+    put_u64(p + 8, n);
+    put_f64(p + 16, (double)n);
+    put_f64(p + 24, (double)n);
+    put_f64(p + 32, 1);
+    put_f64(p + 40, 1);
+    put_u64(p + 48, 0);           /* n_zero */
+    memset(p + 56, 0, 4);         /* pos.lo = 0 */
+    p[60] = (char)nb;
+    p[61] = p[62] = p[63] = 0;
+    memcpy(p + 64, v, n_v);
+    memset(p + 64 + n_v, 0, 8);   /* an empty negative store */
+    return 64 + n_v + 8;
+}
+
+static void test_qsketch__varints_are_checked(void **state)
+{
+    char p[128];
+    struct cxm__qsketch t;
+    /* 5000 = 0x1388: 0x88 0x27. */
+    static const unsigned char ok[] = {0x88, 0x27};
+    static const unsigned char overlong[] = {0x88, 0xa7, 0x00};
+    static const unsigned char too_long[] = {0xff, 0xff, 0xff, 0xff, 0xff,
+                                             0xff, 0xff, 0xff, 0xff, 0x02};
+    static const unsigned char unterminated[] = {0x88, 0xa7};
+    /* Two buckets of 2^63 each: the sum passes 2^64 − 1. */
+    static const unsigned char overflow[] = {
+        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01,
+        0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    size_t len;
+    (void)state;
+
+    len = hand_blob(p, 5000, 1, ok, sizeof(ok));
+    assert_int_equal(cxm__qsketch_deserialize(&t, p, len), CXM_OK);
+    assert_true(cxm__qsketch_quantile(&t, 0.5) == 1);
+    cxm__qsketch_release(&t);
+    len = hand_blob(p, 5000, 1, overlong, sizeof(overlong));
+    expect_rejected(p, len, "overlong varint");
+    len = hand_blob(p, 5000, 1, too_long, sizeof(too_long));
+    expect_rejected(p, len, "varint past 2^64");
+    len = hand_blob(p, 5000, 1, unterminated, sizeof(unterminated));
+    expect_rejected(p, len - 8, "unterminated varint");
+    len = hand_blob(p, UINT64_MAX, 2, overflow, sizeof(overflow));
+    expect_rejected(p, len, "counts overflow");
 }
 
 int main(void)
@@ -623,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_qsketch__merge_of_small_shards_stays_exact),
         cmocka_unit_test(test_qsketch__blob_round_trip),
         cmocka_unit_test(test_qsketch__corrupt_blobs_rejected),
+        cmocka_unit_test(test_qsketch__varints_are_checked),
     };
     return cmocka_run_group_tests_name("qsketch", tests, NULL, NULL);
 }
