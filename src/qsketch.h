@@ -93,8 +93,9 @@ CXM_MUST_USE cxm_rc cxm__qsketch_add(struct cxm__qsketch *s, double x);
  * stays exact while the union has at most CXM__QSKETCH_EXACT_MAX values.
  * The answers do not depend on the order of merges (bucket counts add;
  * exact values are a multiset), only sum and sum_sq may differ in the last
- * bits. src is not changed. Returns CXM_OK, CXM_ENOMEM or CXM_ETOOBIG (the
- * count would pass 2^64 - 1); on error dst is unchanged. */
+ * bits. src is not changed and must not be dst. Returns CXM_OK,
+ * CXM_ENOMEM or CXM_ETOOBIG (the count would pass 2^64 - 1); on error dst
+ * is unchanged. */
 CXM_MUST_USE cxm_rc cxm__qsketch_merge(struct cxm__qsketch *dst,
                                        const struct cxm__qsketch *src);
 
