@@ -195,25 +195,6 @@ static void zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
 
 /* ---- The builder ------------------------------------------------------ */
 
-cxm_rc cxm__dvec_push(struct cxm__dvec *d, double x)
-{
-    if (d->n == d->cap) {
-        cxm_rc rc = cxm__grow((void **)&d->v, &d->cap, d->n + 1,
-                              sizeof(*d->v));
-        if (rc)
-            return rc;
-    }
-    d->v[d->n++] = x;
-    return CXM_OK;
-}
-
-static void dvec_release(struct cxm__dvec *d)
-{
-    cxm__free(d->v);
-    d->v = NULL;
-    d->n = d->cap = 0;
-}
-
 void cxm__builder_clear(struct cxm__builder *b)
 {
     for (size_t k = 0; k < b->r->n_by; k++)
@@ -341,10 +322,10 @@ static void builder_release(struct cxm__builder *b)
         for (size_t k = 0; k < g->n_labels; k++)
             cxm__free(g->labels[k]);
         cxm__free(g->labels);
-        dvec_release(&g->st.art);
-        dvec_release(&g->st.frt);
-        dvec_release(&g->st.art_bus);
-        dvec_release(&g->st.frt_bus);
+        cxm__qsketch_release(&g->st.art);
+        cxm__qsketch_release(&g->st.frt);
+        cxm__qsketch_release(&g->st.art_bus);
+        cxm__qsketch_release(&g->st.frt_bus);
     }
     cxm__free(b->groups);
     cxm__strmap_release(&b->index);
@@ -383,13 +364,6 @@ static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
 
 /* ---- Figures ---------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 static void figure_count(bool has, int64_t v, struct cxm_figure *f)
 {
     memset(f, 0, sizeof(*f));
@@ -407,27 +381,29 @@ static void figure_amount(bool has, double v, int64_t n,
     f->n = n;
 }
 
-static void figure_duration(struct cxm__dvec *d, struct cxm_figure *f)
+/* Mean, median and p90 of a duration sketch: exact percentile_cont for up
+ * to CXM__QSKETCH_EXACT_MAX values, within 0.5 % of it past that
+ * (SPEC §2, docs/report-semantics.md). */
+static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
 {
-    double sum = 0;
+    double sum, sum_sq;
+    uint64_t n = cxm__qsketch_count(d);
 
     memset(f, 0, sizeof(*f));
-    if (d->n == 0) {
+    if (n == 0) {
         f->is_null = true;
         return;
     }
-    qsort(d->v, d->n, sizeof(*d->v), cmp_double);
-    for (size_t i = 0; i < d->n; i++)
-        sum += d->v[i];
-    f->value = sum / (double)d->n;
-    f->n = (int64_t)d->n;
+    cxm__qsketch_sums(d, &sum, &sum_sq);
+    f->value = sum / (double)n;
+    f->n = (int64_t)n;
     f->has_quantiles = true;
-    f->median = cxm_quantile_sorted(d->v, d->n, 0.5);
-    f->p90 = cxm_quantile_sorted(d->v, d->n, 0.9);
+    f->median = cxm__qsketch_quantile(d, 0.5);
+    f->p90 = cxm__qsketch_quantile(d, 0.9);
 }
 
 /* art/frt in business time, when the definitions have a calendar. */
-static void figure_business(const cxm_definitions *d, struct cxm__dvec *v,
+static void figure_business(const cxm_definitions *d, struct cxm__qsketch *v,
                             struct cxm_figure *f)
 {
     struct cxm_figure bf;
@@ -584,7 +560,8 @@ static bool metric_has_data(struct cxm__builder *b, cxm_metric m)
     for (size_t i = 0; i < b->n_groups; i++) {
         struct cxm_figure f;
         struct cxm__group_stat st = b->groups[i].st;
-        /* compute_figure sorts duration vectors in place: harmless. */
+        /* compute_figure sorts the values of exact duration sketches in
+         * place, through this shallow copy: harmless. */
         compute_figure(b->r->defs, m, &st, &f);
         if (!f.is_null)
             return true;
@@ -612,13 +589,14 @@ static bool metric_counts(const cxm_definitions *d, cxm_metric m,
     return true;
 }
 
-/* n, mean and sample variance of a mean metric. */
-static bool metric_moments(cxm_metric m, const struct cxm__group_stat *g,
+/* n, mean and sample variance of a mean metric. Not const: the sums of
+ * an exact duration sketch sort its values in place. */
+static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
                            double *n, double *mean, double *var)
 {
     double sum, sum_sq;
     int64_t cnt;
-    const struct cxm__dvec *d = NULL;
+    struct cxm__qsketch *d = NULL;
 
     switch (m) {
     case CXM_METRIC_CSAT_MEAN:
@@ -643,12 +621,8 @@ static bool metric_moments(cxm_metric m, const struct cxm__group_stat *g,
         return false;
     }
     if (d) {
-        cnt = (int64_t)d->n;
-        sum = sum_sq = 0;
-        for (size_t i = 0; i < d->n; i++) {
-            sum += d->v[i];
-            sum_sq += d->v[i] * d->v[i];
-        }
+        cnt = (int64_t)cxm__qsketch_count(d);
+        cxm__qsketch_sums(d, &sum, &sum_sq);
     }
     if (cnt < 2)
         return false;
@@ -662,8 +636,8 @@ static bool metric_moments(cxm_metric m, const struct cxm__group_stat *g,
 
 /* Two-sided p-value of the change from g0 (previous) to g1 (current). */
 static bool change_p_value(const cxm_definitions *d, cxm_metric m,
-                           const struct cxm__group_stat *g1,
-                           const struct cxm__group_stat *g0, double *p)
+                           struct cxm__group_stat *g1,
+                           struct cxm__group_stat *g0, double *p)
 {
     double k1, n1, k0, n0, m1, v1, m0, v0;
 

@@ -12,15 +12,10 @@
 
 
 #include "definitions_int.h"
+#include "qsketch.h"
 #include "strmap.h"
 
 struct cxm_store;
-
-/* A growable vector of durations in seconds. */
-struct cxm__dvec {
-    double *v; /* owned */
-    size_t n, cap;
-};
 
 /* Sufficient statistics of a sample of reals: n, Σx, Σx². */
 struct cxm__moments {
@@ -30,7 +25,7 @@ struct cxm__moments {
 
 /* Everything the metrics of one group need (DESIGN.md: sufficient
  * statistics; metric functions never touch storage). Merges by addition
- * and by concatenating the duration vectors. */
+ * and by cxm__qsketch_merge() of the duration sketches. */
 struct cxm__group_stat {
     struct cxm_survey_stat csat, nps, ces;
     bool has_tickets;          /* some ticket event fell in this group */
@@ -41,10 +36,10 @@ struct cxm__group_stat {
     int64_t resolved;          /* resolved_at in the group */
     int64_t fcr;               /* … with contacts 1 and not reopened */
     int64_t backlog;           /* open at the group's period end */
-    struct cxm__dvec art;      /* resolved_at − created_at, s */
-    struct cxm__dvec frt;      /* first_response_at − created_at, s */
-    struct cxm__dvec art_bus;  /* the same in business time, s, tickets */
-    struct cxm__dvec frt_bus;  /* … whose team has a calendar */
+    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
+    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
+    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
+    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
     /* self-service */
     int64_t sessions, sessions_resolved;
     /* customers in the row's period */
@@ -197,7 +192,6 @@ CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
 /* The first segment ending after `ms`, or n_segs. */
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms);
 
-CXM_MUST_USE cxm_rc cxm__dvec_push(struct cxm__dvec *d, double x);
 
 /* Loads the stored benchmarks into r (bench_labels, bench_values). */
 CXM_MUST_USE cxm_rc cxm__report_benchmarks(struct cxm_store *st,

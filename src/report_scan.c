@@ -386,10 +386,10 @@ static bool is_fcr(const struct cxm__builder *b,
     return contacts_rule;
 }
 
-/* Pushes the business time of [t0, t1) on the ticket's calendar. */
+/* Adds the business time of [t0, t1) on the ticket's calendar to d. */
 static cxm_rc push_business(const struct cxm__builder *b,
                             const struct cxm__ticket_row *t, int64_t t0,
-                            int64_t t1, struct cxm__dvec *d)
+                            int64_t t1, struct cxm__qsketch *d)
 {
     const struct cxm__calendar *c;
 
@@ -398,8 +398,8 @@ static cxm_rc push_business(const struct cxm__builder *b,
     c = cxm__definitions_calendar(b->r->defs, t->team);
     if (!c)
         return CXM_OK;
-    return cxm__dvec_push(d, (double)cxm__calendar_business_ms(c, t0, t1) /
-                                 1e3);
+    return cxm__qsketch_add(d, (double)cxm__calendar_business_ms(c, t0, t1) /
+                                   1e3);
 }
 
 /* ---- Tickets --------------------------------------------------------- */
@@ -479,8 +479,8 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
     g->st.resolved++;
     g->st.fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
-        rc = cxm__dvec_push(&g->st.art,
-                            (double)(t->resolved_at - t->created_at) / 1e3);
+        rc = cxm__qsketch_add(&g->st.art,
+                              (double)(t->resolved_at - t->created_at) / 1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->resolved_at,
                                &g->st.art_bus);
@@ -554,8 +554,8 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         if (rc)
             return rc;
         g->st.has_tickets = true;
-        rc = cxm__dvec_push(&g->st.frt, (double)(t->first_response_at -
-                                                 t->created_at) / 1e3);
+        rc = cxm__qsketch_add(&g->st.frt, (double)(t->first_response_at -
+                                                   t->created_at) / 1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->first_response_at,
                                &g->st.frt_bus);
