@@ -49,6 +49,7 @@ enum hd_field {
     HF_SAT_COMMENT,
     HF_TOPIC,
     HF_TYPE, /* ticket type: the topic when there is no topic column */
+    HF_TAGS, /* space- or comma-separated: definitions' exclude.tags */
     HF_COUNT,
     HF_NONE = -1
 };
@@ -124,6 +125,7 @@ static const struct alias {
     {HF_TOPIC, ZD | FD, "category [list]"},
     {HF_TYPE, ZD, "ticket type"},
     {HF_TYPE, FD, "type"},
+    {HF_TAGS, ZD | FD, "tags"},
 };
 
 /* Channel names folded onto the short forms other imports use; anything
@@ -174,11 +176,11 @@ static const char *const unrated[] = {"offered", "unoffered", "not offered",
 /* The generic columns this file writes, by name in record.c's tables. */
 enum { T_ID, T_CREATED, T_CUSTOMER, T_AGENT, T_TEAM, T_CHANNEL, T_FIRST,
        T_RESOLVED, T_STATUS, T_CONTACTS, T_REOPENED, T_TOPIC, T_REPLIES,
-       T_N };
+       T_TAGS, T_N };
 static const char *const t_names[T_N] = {
     "ticket_id", "created_at", "customer_id", "agent_id",
     "team", "channel", "first_response_at", "resolved_at",
-    "status", "contacts", "reopened", "topic", "replies"};
+    "status", "contacts", "reopened", "topic", "replies", "tags"};
 
 enum { R_ID, R_SURVEY, R_AT, R_SCORE, R_SCALE, R_COMMENT, R_TICKET,
        R_CUSTOMER, R_AGENT, R_TEAM, R_CHANNEL, R_N };
@@ -807,6 +809,7 @@ static cxm_rc translate(struct hd *im, const struct cxm__csv_rec *rec,
     put_field(im, &im->t, T_AGENT, rec, HF_AGENT);
     put_field(im, &im->t, T_TEAM, rec, HF_TEAM);
     put_field(im, &im->t, T_STATUS, rec, HF_STATUS);
+    put_field(im, &im->t, T_TAGS, rec, HF_TAGS);
     rc = put_channel(im, rec);
     if (rc)
         return rc;

@@ -1274,6 +1274,29 @@ def definitions_exclusions(c):
 
 
 @test
+def definitions_exclusions_zendesk_tags(c):
+    # Zendesk's Tags column (space-separated) feeds exclude.tags: of three
+    # March tickets, Z1 is tagged spam; its Good rating goes with it, so
+    # csat = good/(good+bad) over Z2 (Good) and Z3 (Bad) = 50 %.
+    c.write("z.csv", "Id,Requester id,Created at,Solved at,Satisfaction "
+            "Score,Status,Tags\n"
+            "Z1,c1,2026-03-02 10:00:00,2026-03-02 11:00:00,Good,Solved,"
+            "spam vip\n"
+            "Z2,c2,2026-03-03 10:00:00,2026-03-03 11:00:00,Good,Solved,vip\n"
+            "Z3,c3,2026-03-04 10:00:00,2026-03-04 11:00:00,Bad,Solved,\n")
+    c.expect_rc(c.import_("zendesk", "z.csv"), 0, "import zendesk")
+    v = value_of(c, "created")
+    c.check(v == 3, f"created by default: expected 3, got {v}")
+    v = value_of(c, "csat")
+    c.check(close(v, 66.67), f"csat by default: expected 66.67, got {v}")
+    defs_set(c, "exclude.tags", "spam")
+    v = value_of(c, "created")
+    c.check(v == 2, f"exclude.tags spam: expected 2, got {v}")
+    v = value_of(c, "csat")
+    c.check(close(v, 50.0), f"csat without spam: expected 50, got {v}")
+
+
+@test
 def definitions_rating_agent(c):
     c.write("t.csv", "ticket_id,created_at,agent_id\n"
             "T1,2026-03-02T10:00:00Z,A1\n")
