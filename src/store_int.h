@@ -177,6 +177,9 @@ struct sqlite3;
 struct sqlite3 *cxm__sq_db(cxm_store *st);
 cxm_rc cxm__sq_rollup_flush(cxm_store *st);
 cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
+/* max(rowid) of responses and tickets when the open write transaction
+ * began; false when not known (store_sqlite.c). */
+bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets);
 cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
                            int *cube);
 cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,

@@ -16,6 +16,10 @@
 struct sq {
     sqlite3 *db;
     sqlite3_stmt *put[CXM_KIND_COUNT]; /* prepared on first use */
+    /* max(rowid) of responses and tickets when the open write transaction
+     * began: rows at or past them were written by it (0004-rollups.sql) */
+    bool has_marks;
+    int64_t mark_responses, mark_tickets;
 };
 
 /* INSERT OR REPLACE per kind; the parameters follow the kind's column list
@@ -285,9 +289,44 @@ static cxm_rc sq_set_schema_version(cxm_store *st, int version)
     return rc;
 }
 
+/* max(rowid) of `sql`'s table, or false when it cannot be read (before
+ * the first migration). */
+static bool max_rowid(sqlite3 *db, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    bool ok = false;
+
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(s, 0);
+        ok = true;
+    }
+    sqlite3_finalize(s);
+    return ok;
+}
+
 static cxm_rc sq_begin(cxm_store *st)
 {
-    return sq_exec(st, "BEGIN IMMEDIATE");
+    struct sq *q = st->impl;
+    cxm_rc rc = sq_exec(st, "BEGIN IMMEDIATE");
+
+    if (rc)
+        return rc;
+    q->has_marks =
+        max_rowid(q->db, "SELECT coalesce(max(rowid), 0) FROM responses",
+                  &q->mark_responses) &&
+        max_rowid(q->db, "SELECT coalesce(max(rowid), 0) FROM tickets",
+                  &q->mark_tickets);
+    return CXM_OK;
+}
+
+bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets)
+{
+    struct sq *q = st->impl;
+
+    *responses = q->mark_responses;
+    *tickets = q->mark_tickets;
+    return q->has_marks;
 }
 
 static cxm_rc sq_commit(cxm_store *st) { return sq_exec(st, "COMMIT"); }

@@ -3,7 +3,8 @@
  * store_sqlite_rollup.c — the SQLite engine's rollups of survey answers
  * (src/sql/0004-rollups.sql; docs/performance.md, "Rollups").
  *
- * Triggers mark the UTC days whose answers changed in rollup_dirty. Just
+ * The UTC days whose answers changed are marked in rollup_dirty (by rowid
+ * for rows written, by triggers for the rest: 0004-rollups.sql). Just
  * before a write transaction commits, cxm__sq_rollup_flush() recounts the
  * months of those days: one scan of each month's answers (joined with their
  * tickets and agents as the report's scan does), counted into two finest
@@ -560,6 +561,49 @@ static cxm_rc flush_month(struct flush *fl, int64_t ws, int64_t m0,
     return rc;
 }
 
+/* Marks the days of the answers this transaction wrote, and of the answers
+ * of the tickets it wrote: rows at or past the rowids noted at BEGIN
+ * (0004-rollups.sql; INSERT OR REPLACE gives a replaced row a new rowid,
+ * and "at" covers the one case where it reuses the last). */
+static cxm_rc mark_written(cxm_store *st)
+{
+    static const char responses_sql[] =
+        "INSERT OR IGNORE INTO rollup_dirty"
+        " SELECT DISTINCT workspace_id,"
+        "  (responded_at - (responded_at < 0) * 86399999) / 86400000"
+        " FROM responses WHERE rowid >= ?1";
+    static const char tickets_sql[] =
+        "INSERT OR IGNORE INTO rollup_dirty"
+        " SELECT DISTINCT r.workspace_id,"
+        "  (r.responded_at - (r.responded_at < 0) * 86399999) / 86400000"
+        " FROM tickets t JOIN responses r"
+        "  ON r.workspace_id = t.workspace_id AND r.ticket_id = t.ticket_id"
+        " WHERE t.rowid >= ?1";
+    int64_t mr, mt;
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc;
+
+    if (!cxm__sq_marks(st, &mr, &mt))
+        return CXM_OK;
+    rc = prepare(st, responses_sql, &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, mr);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    if (rc)
+        return rc;
+    rc = prepare(st, tickets_sql, &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, mt);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
 cxm_rc cxm__sq_rollup_flush(cxm_store *st)
 {
     struct flush fl;
@@ -572,6 +616,9 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
     memset(&fl, 0, sizeof(fl));
     fl.st = st;
     fl.key.cap = 1 << 20; /* a cell key: nine fields of one answer */
+    rc = mark_written(st);
+    if (rc)
+        return rc;
     /* In order, so each month is recounted once. */
     rc = prepare(st,
                  "SELECT workspace_id, day FROM rollup_dirty"
