@@ -13,9 +13,12 @@
 
 #include "store_int.h"
 
+#define PUT_ROWS 128 /* rows per multi-row INSERT (sq_put_rows()) */
+
 struct sq {
     sqlite3 *db;
     sqlite3_stmt *put[CXM_KIND_COUNT]; /* prepared on first use */
+    sqlite3_stmt *put_many[CXM_KIND_COUNT]; /* PUT_ROWS rows; as put */
 };
 
 /* INSERT OR REPLACE per kind; the parameters follow the kind's column list
@@ -190,8 +193,10 @@ static void sq_close(cxm_store *st)
 
     if (!q)
         return;
-    for (int k = 0; k < CXM_KIND_COUNT; k++)
+    for (int k = 0; k < CXM_KIND_COUNT; k++) {
         sqlite3_finalize(q->put[k]);
+        sqlite3_finalize(q->put_many[k]);
+    }
     sqlite3_close(q->db);
     cxm__free(q);
     st->impl = NULL;
@@ -278,12 +283,66 @@ static cxm_rc sq_rollback(cxm_store *st)
     return sq_exec(st, "ROLLBACK");
 }
 
+/* The writer's last step before COMMIT (import.c finish_import()). */
+static cxm_rc sq_import_end(cxm_store *st, cxm_kind kind)
+{
+    (void)st;
+    (void)kind;
+    /* Daily rollups of the kind's rows go here: one
+     * INSERT ... SELECT ... GROUP BY over what this import touched, in
+     * the import's transaction, not work per row. */
+    return CXM_OK;
+}
+
+/* Binds one row's values from parameter *p on. */
+static void bind_row(cxm_store *st, sqlite3_stmt *s, int *p,
+                     const struct cxm__kindspec *ks,
+                     const struct cxm__value *vals)
+{
+    sqlite3_bind_int64(s, (*p)++, st->workspace_id);
+    for (size_t j = 0; j < ks->n_cols; j++) {
+        const struct cxm__value *v = &vals[j];
+        if (ks->cols[j].type == CXM__COL_SCALE) {
+            if (v->type == CXM__V_NULL) {
+                sqlite3_bind_null(s, (*p)++);
+                sqlite3_bind_null(s, (*p)++);
+            } else {
+                sqlite3_bind_int64(s, (*p)++, v->i);
+                sqlite3_bind_int64(s, (*p)++, v->i2);
+            }
+            continue;
+        }
+        switch (v->type) {
+        case CXM__V_NULL:
+            sqlite3_bind_null(s, (*p)++);
+            break;
+        case CXM__V_INT:
+            sqlite3_bind_int64(s, (*p)++, v->i);
+            break;
+        case CXM__V_REAL:
+            sqlite3_bind_double(s, (*p)++, v->d);
+            break;
+        case CXM__V_TEXT:
+            sqlite3_bind_text(s, (*p)++, v->s, (int)v->len, SQLITE_STATIC);
+            break;
+        }
+    }
+}
+
+/* Runs the bound statement `s` once and makes it ready for the next row.
+ * Every parameter is bound again each time, so none is cleared. */
+static cxm_rc step_put(cxm_store *st, sqlite3_stmt *s)
+{
+    cxm_rc rc = sqlite3_step(s) == SQLITE_DONE ? CXM_OK : sq_fail(st);
+
+    sqlite3_reset(s);
+    return rc;
+}
+
 static cxm_rc sq_put(cxm_store *st, cxm_kind kind,
                      const struct cxm__value *vals)
 {
     struct sq *q = st->impl;
-    const struct cxm__kindspec *ks = cxm__kind_spec(kind);
-    sqlite3_stmt *s;
     int p = 1;
     cxm_rc rc;
 
@@ -292,39 +351,67 @@ static cxm_rc sq_put(cxm_store *st, cxm_kind kind,
         if (rc)
             return rc;
     }
-    s = q->put[kind];
-    sqlite3_bind_int64(s, p++, st->workspace_id);
-    for (size_t j = 0; j < ks->n_cols; j++) {
-        const struct cxm__value *v = &vals[j];
-        if (ks->cols[j].type == CXM__COL_SCALE) {
-            if (v->type == CXM__V_NULL) {
-                sqlite3_bind_null(s, p++);
-                sqlite3_bind_null(s, p++);
-            } else {
-                sqlite3_bind_int64(s, p++, v->i);
-                sqlite3_bind_int64(s, p++, v->i2);
-            }
-            continue;
-        }
-        switch (v->type) {
-        case CXM__V_NULL:
-            sqlite3_bind_null(s, p++);
-            break;
-        case CXM__V_INT:
-            sqlite3_bind_int64(s, p++, v->i);
-            break;
-        case CXM__V_REAL:
-            sqlite3_bind_double(s, p++, v->d);
-            break;
-        case CXM__V_TEXT:
-            sqlite3_bind_text(s, p++, v->s, (int)v->len, SQLITE_STATIC);
-            break;
-        }
+    bind_row(st, q->put[kind], &p, cxm__kind_spec(kind), vals);
+    return step_put(st, q->put[kind]);
+}
+
+/* put_sql[kind] with PUT_ROWS groups of parameters after VALUES: one
+ * statement inserts PUT_ROWS rows, in order, so a later row still
+ * replaces an earlier one with the same key. */
+static cxm_rc prepare_put_many(cxm_store *st, cxm_kind kind,
+                               sqlite3_stmt **out)
+{
+    const char *sql = put_sql[kind];
+    const char *values = strstr(sql, " VALUES ");
+    struct cxm__buf b = CXM__BUF_INIT(1u << 20);
+    cxm_rc rc;
+
+    CXM_ASSERT(values);
+    values += strlen(" VALUES ");
+    rc = cxm__buf_add(&b, sql, (size_t)(values - sql));
+    for (int r = 0; r < PUT_ROWS && !rc; r++) {
+        if (r)
+            rc = cxm__buf_addc(&b, ',');
+        if (!rc)
+            rc = cxm__buf_adds(&b, values);
     }
-    rc = sqlite3_step(s) == SQLITE_DONE ? CXM_OK : sq_fail(st);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    if (rc)
+        return rc;
+    rc = sq_prepare(st, b.data, out);
+    cxm__buf_release(&b);
     return rc;
+}
+
+static cxm_rc sq_put_rows(cxm_store *st, cxm_kind kind,
+                          const struct cxm__value *vals, size_t n_rows)
+{
+    struct sq *q = st->impl;
+    const struct cxm__kindspec *ks = cxm__kind_spec(kind);
+    cxm_rc rc;
+
+    if (n_rows >= PUT_ROWS && !q->put_many[kind]) {
+        rc = prepare_put_many(st, kind, &q->put_many[kind]);
+        if (rc)
+            return rc;
+    }
+    while (n_rows >= PUT_ROWS) {
+        int p = 1;
+        for (int r = 0; r < PUT_ROWS; r++) {
+            bind_row(st, q->put_many[kind], &p, ks, vals);
+            vals += ks->n_cols;
+        }
+        rc = step_put(st, q->put_many[kind]);
+        if (rc)
+            return rc;
+        n_rows -= PUT_ROWS;
+    }
+    for (; n_rows > 0; n_rows--) {
+        rc = sq_put(st, kind, vals);
+        if (rc)
+            return rc;
+        vals += ks->n_cols;
+    }
+    return CXM_OK;
 }
 
 static cxm_rc sq_count(cxm_store *st, cxm_kind kind, int64_t *out)
@@ -532,7 +619,9 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     sq_begin,
     sq_commit,
     sq_rollback,
+    sq_import_end,
     sq_put,
+    sq_put_rows,
     sq_count,
     sq_time_range,
     sq_scan_tickets,
