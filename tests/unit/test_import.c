@@ -466,6 +466,42 @@ static void test_import__missing_file_stores_nothing(void **state)
                 0);
 }
 
+/* A store error in the middle (a trigger refuses one row): the writer
+ * stops, the parser thread is cancelled while it still has rows to read,
+ * and nothing is stored. */
+static void test_import__store_error_stops_the_parser(void **state)
+{
+    struct fx *fx = *state;
+    char p[1100], f[1100];
+    const char *files[1] = {f};
+    struct cxm_import_result res;
+    cxm_store *st;
+    sqlite3 *db;
+
+    st = open_store(fx, "new.db"); /* creates the schema */
+    cxm_store_close(st);
+    path(p, sizeof(p), fx, "new.db");
+    assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TRIGGER boom BEFORE INSERT ON"
+                                  " tickets WHEN NEW.ticket_id = 'T5001'"
+                                  " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    write_bad_tickets(fx, "a.csv", 200000);
+    path(f, sizeof(f), fx, "a.csv");
+    st = open_store(fx, "new.db");
+    assert_int_equal(cxm_import_files(st, CXM_KIND_TICKETS, files, 1, NULL,
+                                      &res),
+                     CXM_ESTORE);
+    assert_non_null(strstr(cxm_store_errmsg(st), "boom"));
+    assert_true(res.n_imported == 0);
+    cxm_store_close(st);
+    assert_true(query_i64(fx, "new.db", "SELECT count(*) FROM tickets") ==
+                0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +515,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_import__missing_file_stores_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_import__store_error_stops_the_parser, setup, teardown),
     };
     return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }
