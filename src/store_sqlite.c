@@ -382,6 +382,33 @@ static cxm_rc prepare_put_many(cxm_store *st, cxm_kind kind,
     return rc;
 }
 
+/* Whether the first key column (a kind's column 0, its id) of n rows
+ * strictly ascends, as SQLite's BINARY collation orders text. A multi-row
+ * INSERT OR REPLACE may abort half-way (a NOT NULL column), so SQLite
+ * keeps a statement journal: a copy of every page the statement changes.
+ * Rows in key order touch a few pages at the right edge of each b-tree
+ * and the copy is cheap (the 128-row statement is 1.3x faster than 128
+ * single rows); rows in random order touch a page per row and index and
+ * the copies made a shuffled 1M-ticket file 2.8x slower than single-row
+ * statements, which need no statement journal. */
+static bool keys_ascend(const struct cxm__value *vals, size_t n_cols,
+                        size_t n)
+{
+    for (size_t r = 1; r < n; r++) {
+        const struct cxm__value *a = &vals[(r - 1) * n_cols];
+        const struct cxm__value *b = &vals[r * n_cols];
+        size_t m;
+        int c;
+        if (a->type != CXM__V_TEXT || b->type != CXM__V_TEXT)
+            return false;
+        m = a->len < b->len ? a->len : b->len;
+        c = memcmp(a->s, b->s, m);
+        if (c > 0 || (c == 0 && a->len >= b->len))
+            return false;
+    }
+    return true;
+}
+
 static cxm_rc sq_put_rows(cxm_store *st, cxm_kind kind,
                           const struct cxm__value *vals, size_t n_rows)
 {
@@ -396,6 +423,17 @@ static cxm_rc sq_put_rows(cxm_store *st, cxm_kind kind,
     }
     while (n_rows >= PUT_ROWS) {
         int p = 1;
+        if (!keys_ascend(vals, ks->n_cols, PUT_ROWS)) {
+            /* Scattered keys: one row a statement (see keys_ascend()). */
+            for (int r = 0; r < PUT_ROWS; r++) {
+                rc = sq_put(st, kind, vals);
+                if (rc)
+                    return rc;
+                vals += ks->n_cols;
+            }
+            n_rows -= PUT_ROWS;
+            continue;
+        }
         for (int r = 0; r < PUT_ROWS; r++) {
             bind_row(st, q->put_many[kind], &p, ks, vals);
             vals += ks->n_cols;

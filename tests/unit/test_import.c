@@ -3,9 +3,9 @@
  * test_import.c — unit tests of src/import.c, the two-stage import (parser
  * thread, writer): the same stored rows, counts, diagnostics and order as
  * a plain row-by-row import (the reference below, the import as it was
- * before the pipeline), on demo data and on files full of bad rows; later
- * duplicates win inside one multi-row INSERT; --strict and a missing file
- * store nothing.
+ * before the pipeline), on demo data (ids ascending: multi-row INSERTs)
+ * and on files full of bad rows; later duplicates win; --strict, a
+ * missing file and a store error store nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -410,8 +410,8 @@ static void test_import__bad_rows_reported_in_file_order(void **state)
                 20000);
 }
 
-/* A later row with the same id replaces the earlier one, also when both
- * are inside one multi-row INSERT. */
+/* A later row with the same id replaces the earlier one (ids that do not
+ * ascend: the engine stores them one row a statement). */
 static void test_import__later_duplicate_wins(void **state)
 {
     struct fx *fx = *state;
