@@ -1138,6 +1138,11 @@ cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
         rc = import_file(&im, paths[i]);
     if (!rc && opts->strict && out->n_rejected)
         rc = CXM_EINPUT;
+    /* The engine's once-per-import work (store_int.h), for both kinds. */
+    if (!rc)
+        rc = cxm__store_import_end(st, CXM_KIND_TICKETS);
+    if (!rc)
+        rc = cxm__store_import_end(st, CXM_KIND_RESPONSES);
     if (rc) {
         cxm__store_rollback(st);
         out->n_imported = 0;

@@ -156,10 +156,21 @@ cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain, int cube,
 
 void cxm__store_rollback(cxm_store *st) { (void)st->ops->rollback(st); }
 
+cxm_rc cxm__store_import_end(cxm_store *st, cxm_kind kind)
+{
+    return st->ops->import_end ? st->ops->import_end(st, kind) : CXM_OK;
+}
+
 cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
                       const struct cxm__value *vals)
 {
     return st->ops->put(st, kind, vals);
+}
+
+cxm_rc cxm__store_put_rows(cxm_store *st, cxm_kind kind,
+                           const struct cxm__value *vals, size_t n_rows)
+{
+    return st->ops->put_rows(st, kind, vals, n_rows);
 }
 
 cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind, int64_t *out)

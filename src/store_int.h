@@ -120,8 +120,14 @@ struct cxm__store_ops {
     cxm_rc (*begin)(cxm_store *st);
     cxm_rc (*commit)(cxm_store *st);
     cxm_rc (*rollback)(cxm_store *st);
+    /* After the last row of an import, inside its transaction: the work
+     * done once per import rather than per row. NULL when none. */
+    cxm_rc (*import_end)(cxm_store *st, cxm_kind kind);
     cxm_rc (*put)(cxm_store *st, cxm_kind kind,
                   const struct cxm__value *vals);
+    /* n_rows rows of n_cols values each, in order, as n_rows puts. */
+    cxm_rc (*put_rows)(cxm_store *st, cxm_kind kind,
+                       const struct cxm__value *vals, size_t n_rows);
     cxm_rc (*count)(cxm_store *st, cxm_kind kind, int64_t *out);
     cxm_rc (*time_range)(cxm_store *st, bool *found, int64_t *min,
                          int64_t *max);
@@ -195,8 +201,19 @@ cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
 CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
 CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
 void cxm__store_rollback(cxm_store *st);
+/* An import of `kind` has put its last row: called before
+ * cxm__store_commit(), in the same transaction, so that what the engine
+ * derives from the rows once per import (indexes, daily rollups) commits
+ * or rolls back with them. */
+CXM_MUST_USE cxm_rc cxm__store_import_end(cxm_store *st, cxm_kind kind);
 CXM_MUST_USE cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
                                    const struct cxm__value *vals);
+/* Stores n_rows rows, vals[0..n_rows * n_cols) of `kind`, in order (a
+ * later row replaces an earlier one with the same key): the same as
+ * n_rows calls of cxm__store_put(), in fewer engine round trips. */
+CXM_MUST_USE cxm_rc cxm__store_put_rows(cxm_store *st, cxm_kind kind,
+                                        const struct cxm__value *vals,
+                                        size_t n_rows);
 CXM_MUST_USE cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind,
                                      int64_t *out);
 /* The earliest and latest event timestamps of SPEC §2 (created_at,
