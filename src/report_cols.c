@@ -121,7 +121,7 @@ static cxm_rc on_dict(int col, int64_t id, const char *value, size_t len,
     return CXM_OK;
 }
 
-static cxm_rc on_segment(int64_t t, int64_t n, const void *blob, size_t len,
+static cxm_rc on_segment(int64_t t, int64_t n, uint8_t *blob, size_t len,
                          void *ud)
 {
     struct plan *p = ud;
@@ -135,16 +135,14 @@ static cxm_rc on_segment(int64_t t, int64_t n, const void *blob, size_t len,
     }
     rc = cxm__grow((void **)&p->segs, &p->segs_cap, p->n_segs + 1,
                    sizeof(*p->segs));
-    if (rc)
+    if (rc) {
+        cxm__free(blob);
         return rc;
-    s = &p->segs[p->n_segs];
+    }
+    s = &p->segs[p->n_segs++];
     memset(s, 0, sizeof(*s));
     s->t = t;
-    s->blob = cxm__malloc(len ? len : 1);
-    if (!s->blob)
-        return CXM_ENOMEM;
-    memcpy(s->blob, blob, len);
-    p->n_segs++;
+    s->blob = blob; /* ours now */
     if (cxm__colseg_view(s->blob, len, &s->v) != CXM_OK)
         return CXM_ESTORE;
     return CXM_OK;

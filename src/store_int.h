@@ -99,11 +99,12 @@ typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
                                  const int64_t *hist, void *ud);
 
 /* Column segments (src/sql/0005-columns.sql, src/colseg.h): one entry of
- * a column's dictionary; one month's segment, blob NULL when the month's
- * answers could not be encoded (blob borrowed for the call). */
+ * a column's dictionary; one month's segment: the callback is handed the
+ * blob (owned by it from then on, freed with cxm__free), or NULL when the
+ * month's answers could not be encoded. */
 typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
                                   size_t len, void *ud);
-typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const void *blob,
+typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, uint8_t *blob,
                                  size_t len, void *ud);
 
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);

@@ -240,6 +240,9 @@ static cxm_rc sq_open(cxm_store *st, const char *path)
                         * the rows it replaces (0004-rollups.sql) */
                        "PRAGMA recursive_triggers=ON;"
                        "PRAGMA cache_size=-262144;"
+                       /* reads of the store's pages (column segments
+                        * above all) without a copy through read(2) */
+                       "PRAGMA mmap_size=1073741824;"
                        "CREATE TABLE IF NOT EXISTS cxm_schema ("
                        " version INTEGER NOT NULL);");
 }

@@ -847,8 +847,9 @@ cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
 cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             cxm__colseg_fn fn, void *ud)
 {
+    sqlite3 *db = cxm__sq_db(st);
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, "SELECT t, n, data FROM col_answers"
+    cxm_rc rc = prepare(st, "SELECT rowid, t, n, length(data) FROM col_answers"
                             " WHERE workspace_id = ?1 AND t >= ?2 AND t < ?3"
                             " ORDER BY t",
                         &s);
@@ -860,14 +861,38 @@ cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
     sqlite3_bind_int64(s, 2, from_t);
     sqlite3_bind_int64(s, 3, to_t);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        const void *blob = sqlite3_column_blob(s, 2);
-        size_t len = (size_t)sqlite3_column_bytes(s, 2);
-        rc = fn(sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                sqlite3_column_type(s, 2) == SQLITE_NULL ? NULL : blob, len,
-                ud);
+        int64_t t = sqlite3_column_int64(s, 1), n = sqlite3_column_int64(s, 2);
+        sqlite3_blob *h = NULL;
+        uint8_t *buf;
+        int len;
+
+        if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
+            rc = fn(t, n, NULL, 0, ud);
+            continue;
+        }
+        /* Straight from the pages into our memory: one copy, no
+         * intermediate buffer of SQLite's. */
+        len = sqlite3_column_int(s, 3);
+        buf = cxm__malloc(len > 0 ? (size_t)len : 1);
+        if (!buf) {
+            rc = CXM_ENOMEM;
+            break;
+        }
+        if (sqlite3_blob_open(db, "main", "col_answers", "data",
+                              sqlite3_column_int64(s, 0), 0,
+                              &h) != SQLITE_OK ||
+            sqlite3_blob_bytes(h) != len ||
+            sqlite3_blob_read(h, buf, len, 0) != SQLITE_OK) {
+            rc = fail(st, db);
+            sqlite3_blob_close(h);
+            cxm__free(buf);
+            break;
+        }
+        sqlite3_blob_close(h);
+        rc = fn(t, n, buf, (size_t)len, ud);
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
+        rc = fail(st, db);
     sqlite3_finalize(s);
     return rc;
 }

@@ -19,13 +19,15 @@ CREATE TABLE col_dict (
     PRIMARY KEY (workspace_id, col, id)
 ) WITHOUT ROWID;
 
+-- A rowid table (not WITHOUT ROWID): a report reads each blob straight
+-- into its own memory with SQLite's incremental blob I/O, which needs one.
 CREATE TABLE col_answers (
     workspace_id INTEGER NOT NULL,
     t INTEGER NOT NULL,
     n INTEGER NOT NULL,
     data BLOB,
-    PRIMARY KEY (workspace_id, t)
-) WITHOUT ROWID;
+    UNIQUE (workspace_id, t)
+);
 
 -- Every month holding answers is to be written.
 INSERT OR IGNORE INTO rollup_dirty
