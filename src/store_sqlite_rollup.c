@@ -6,8 +6,9 @@
  * The UTC days whose answers changed are marked in rollup_dirty (by rowid
  * for rows written, by triggers for the rest: 0004-rollups.sql). Just
  * before a write transaction commits, cxm__sq_rollup_flush() recounts the
- * months of those days: one scan of each month's answers (joined with their
- * tickets and agents as the report's scan does), counted into two finest
+ * months of those days: one scan of their answers (joined with their
+ * tickets and agents as the report's scan does; the whole table in order
+ * when many months are dirty, else an index range per month), counted into two finest
  * cubes in memory — per day by team × channel, per month by agent × team ×
  * channel — from which the smaller cubes are summed; then the months'
  * old cells are deleted and the new ones inserted, inside the same
@@ -221,6 +222,24 @@ static const char answers_sql[] =
     "  AND r.responded_at < ?3 AND r.score IS NOT NULL"
     "  AND r.survey IN ('csat', 'nps', 'ces')";
 
+/* The same over every answer of the workspace, in table order: a recount
+ * of many months reads the table once, front to back, instead of one
+ * index range (and a random row fetch per answer) per month. */
+static const char answers_all_sql[] =
+    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"
+    " coalesce(r.team, t.team,"
+    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"
+    "   AND a.agent_id = coalesce(r.agent_id, t.agent_id))),"
+    " coalesce(r.channel, t.channel), r.language, t.topic, r.responded_at,"
+    " r.score, r.scale_min, r.scale_max"
+    " FROM responses r NOT INDEXED"
+    " LEFT JOIN tickets t"
+    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+    " WHERE r.workspace_id = ?1 AND r.score IS NOT NULL"
+    "  AND r.survey IN ('csat', 'nps', 'ces')";
+
+#define FULL_SCAN_MONTHS 4 /* from this many dirty months on, one scan */
+
 static const char delete_sql[] =
     "DELETE FROM rollup_answers WHERE workspace_id = ?1 AND grain = ?2"
     " AND cube = ?3 AND t >= ?4 AND t < ?5";
@@ -239,17 +258,33 @@ struct coldict {
     size_t next[CXM__COL_COUNT];            /* the next id */
 };
 
+/* One month being recounted: its finest cubes and its column segment. */
+struct month {
+    int64_t m0, m1;                /* [m0, m1), ms */
+    struct cellset day, full;      /* day_cubes[0], month_cubes[0] */
+    struct cxm__colseg_writer seg; /* the month's answers, as columns */
+    bool overflow;                 /* an id outgrew two bytes */
+};
+
 /* The statements and scratch of one flush. */
 struct flush {
     cxm_store *st;
-    sqlite3_stmt *answers, *del, *ins, *dict_ins, *seg_put, *seg_del;
+    sqlite3_stmt *answers, *answers_all, *del, *ins, *dict_ins, *seg_put,
+        *seg_del;
     struct cxm__buf key;
     uint8_t *blob; /* owned scratch for hist */
     size_t blob_cap;
     struct coldict dict;
-    struct cxm__colseg_writer seg; /* the month's answers, as columns */
-    bool seg_overflow;             /* an id outgrew two bytes */
+    struct month *months; /* owned: the dirty months of one workspace */
+    size_t n_months, months_cap;
 };
+
+static void month_release(struct month *m)
+{
+    cellset_release(&m->day);
+    cellset_release(&m->full);
+    cxm__colseg_writer_release(&m->seg);
+}
 
 static void coldict_release(struct coldict *d)
 {
@@ -303,7 +338,7 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
 
 /* The id of value v in column c, numbered and stored when new. */
 static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
-                         size_t n, uint16_t *id)
+                         size_t n, uint16_t *id, bool *overflow)
 {
     struct coldict *d = &fl->dict;
     size_t pos;
@@ -327,7 +362,7 @@ static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
         }
     }
     if (pos > CXM__COL_MAX_ID) {
-        fl->seg_overflow = true; /* the month's segment is not written */
+        *overflow = true; /* the month's segment is not written */
         pos = 0;
     }
     *id = (uint16_t)pos;
@@ -335,7 +370,7 @@ static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
 }
 
 /* Adds the current answer of the scan to the month's column segment. */
-static cxm_rc seg_push(struct flush *fl, int64_t ws, int64_t month_ms,
+static cxm_rc seg_push(struct flush *fl, int64_t ws, struct month *m,
                        const char *const *f, const size_t *n, int64_t at,
                        int score, int lo)
 {
@@ -351,40 +386,43 @@ static cxm_rc seg_push(struct flush *fl, int64_t ws, int64_t month_ms,
                   f[F_HI]);
     if (kn < 0 || (size_t)kn >= sizeof(kind))
         return CXM_ETOOBIG; /* the survey is one of three short names */
-    rc = coldict_id(fl, ws, CXM__COL_KIND, kind, (size_t)kn, &id[0]);
+    rc = coldict_id(fl, ws, CXM__COL_KIND, kind, (size_t)kn, &id[0],
+                    &m->overflow);
     for (int c = 1; !rc && c < CXM__COL_COUNT; c++)
-        rc = coldict_id(fl, ws, c, f[field_of[c]], n[field_of[c]], &id[c]);
+        rc = coldict_id(fl, ws, c, f[field_of[c]], n[field_of[c]], &id[c],
+                        &m->overflow);
     if (!rc)
-        rc = cxm__colseg_push(&fl->seg, (uint32_t)(at - month_ms),
+        rc = cxm__colseg_push(&m->seg, (uint32_t)(at - m->m0),
                               (uint16_t)(score - lo), id);
     return rc;
 }
 
 /* Writes (or removes) the month's column segment. */
-static cxm_rc seg_write(struct flush *fl, int64_t ws, int64_t t)
+static cxm_rc seg_write(struct flush *fl, int64_t ws, const struct month *m)
 {
+    int64_t t = cxm__day_of_ms(m->m0);
     sqlite3 *db = cxm__sq_db(fl->st);
     uint8_t *blob = NULL;
     size_t len = 0;
     cxm_rc rc = CXM_OK;
     sqlite3_stmt *s;
 
-    if (fl->seg.n == 0) {
+    if (m->seg.n == 0) {
         s = fl->seg_del;
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, ws);
         sqlite3_bind_int64(s, 2, t);
         return sqlite3_step(s) == SQLITE_DONE ? CXM_OK : fail(fl->st, db);
     }
-    if (!fl->seg_overflow)
-        rc = cxm__colseg_encode(&fl->seg, &blob, &len);
+    if (!m->overflow)
+        rc = cxm__colseg_encode(&m->seg, &blob, &len);
     if (rc)
         return rc;
     s = fl->seg_put;
     sqlite3_reset(s);
     sqlite3_bind_int64(s, 1, ws);
     sqlite3_bind_int64(s, 2, t);
-    sqlite3_bind_int64(s, 3, (int64_t)fl->seg.n);
+    sqlite3_bind_int64(s, 3, (int64_t)m->seg.n);
     if (blob)
         sqlite3_bind_blob64(s, 4, blob, len, SQLITE_STATIC);
     else
@@ -404,33 +442,47 @@ static const char *text_or_empty(sqlite3_stmt *s, int i, size_t *n)
     return t ? t : "";
 }
 
-/* Counts the answers of [from, to) of workspace ws into day (finest day
- * cube) and month (full cube, t = month_day). */
-static cxm_rc count_month(struct flush *fl, int64_t ws, int64_t from,
-                          int64_t to, int64_t month_day,
-                          struct cellset *day, struct cellset *month)
+/* The dirty month holding `at`, or NULL. */
+static struct month *month_of(struct flush *fl, int64_t at)
 {
-    sqlite3_stmt *s = fl->answers;
+    size_t lo = 0, hi = fl->n_months;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fl->months[mid].m1 <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < fl->n_months && fl->months[lo].m0 <= at)
+        return &fl->months[lo];
+    return NULL;
+}
+
+/* Counts the answers statement s yields (bound, not yet stepped) into the
+ * dirty months they fall in: the finest cubes and the column segment. */
+static cxm_rc count_rows(struct flush *fl, int64_t ws, sqlite3_stmt *s)
+{
     char tbuf[24], mbuf[24], lobuf[16], hibuf[16];
     cxm_rc rc = CXM_OK;
     int step = SQLITE_DONE;
 
-    snprintf(mbuf, sizeof(mbuf), "%" PRId64, month_day);
-    sqlite3_reset(s);
-    sqlite3_bind_int64(s, 1, ws);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         const char *f[N_FIELDS];
         size_t n[N_FIELDS];
+        int64_t at = sqlite3_column_int64(s, 6);
         int score = sqlite3_column_int(s, 7);
         int lo = sqlite3_column_int(s, 8), hi = sqlite3_column_int(s, 9);
+        struct month *m = month_of(fl, at);
         struct cell *c;
 
+        if (!m)
+            continue;
         if (lo >= hi || hi - lo > MAX_SPAN || score < lo || score > hi) {
             cxm__store_set_error(fl->st, "an answer's score lies outside "
                                          "its scale");
-            return CXM_ESTORE;
+            rc = CXM_ESTORE;
+            break;
         }
         f[F_SURVEY] = text_or_empty(s, 0, &n[F_SURVEY]);
         f[F_AGENT] = text_or_empty(s, 1, &n[F_AGENT]);
@@ -444,22 +496,22 @@ static cxm_rc count_month(struct flush *fl, int64_t ws, int64_t from,
         f[F_HI] = hibuf;
         f[F_T] = tbuf;
         n[F_T] = (size_t)snprintf(tbuf, sizeof(tbuf), "%" PRId64,
-                                  cxm__day_of_ms(sqlite3_column_int64(s, 6)));
+                                  cxm__day_of_ms(at));
         rc = make_key(&fl->key, day_cubes[0], f, n);
         if (!rc)
-            rc = cellset_get(day, &fl->key, lo, hi, &c);
+            rc = cellset_get(&m->day, &fl->key, lo, hi, &c);
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
-        rc = seg_push(fl, ws, from, f, n, sqlite3_column_int64(s, 6), score,
-                      lo);
+        rc = seg_push(fl, ws, m, f, n, at, score, lo);
         if (rc)
             break;
         f[F_T] = mbuf;
-        n[F_T] = strlen(mbuf);
+        n[F_T] = (size_t)snprintf(mbuf, sizeof(mbuf), "%" PRId64,
+                                  cxm__day_of_ms(m->m0));
         rc = make_key(&fl->key, month_cubes[0], f, n);
         if (!rc)
-            rc = cellset_get(month, &fl->key, lo, hi, &c);
+            rc = cellset_get(&m->full, &fl->key, lo, hi, &c);
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
@@ -528,29 +580,25 @@ static cxm_rc write_cube(struct flush *fl, int64_t ws, int grain,
     return rc;
 }
 
-/* Recounts month [m0, m1) (ms; days d0, d1) of workspace ws. */
-static cxm_rc flush_month(struct flush *fl, int64_t ws, int64_t m0,
-                          int64_t m1)
+/* Writes a counted month: its column segment, and every cube summed from
+ * the finest two. */
+static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
 {
-    int64_t d0 = cxm__day_of_ms(m0), d1 = cxm__day_of_ms(m1);
+    int64_t d0 = cxm__day_of_ms(m->m0), d1 = cxm__day_of_ms(m->m1);
     struct cellset day[CXM_ARRAY_LEN(day_cubes)];
     struct cellset month[CXM_ARRAY_LEN(month_cubes)];
     cxm_rc rc;
 
     memset(day, 0, sizeof(day));
     memset(month, 0, sizeof(month));
-    fl->seg.n = 0;
-    fl->seg_overflow = false;
-    rc = coldict_load(fl, ws);
-    if (!rc)
-        rc = count_month(fl, ws, m0, m1, d0, &day[0], &month[0]);
-    if (!rc)
-        rc = seg_write(fl, ws, d0);
+    rc = seg_write(fl, ws, m);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(day_cubes); i++)
-        rc = derive(&day[0], day_cubes[i], &day[i], &fl->key);
+        rc = derive(&m->day, day_cubes[i], &day[i], &fl->key);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++)
-        rc = derive(&month[0], month_cubes[i], &month[i], &fl->key);
-    for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(day_cubes); i++)
+        rc = derive(&m->full, month_cubes[i], &month[i], &fl->key);
+    if (!rc)
+        rc = write_cube(fl, ws, 0, day_cubes[0], d0, d1, &m->day);
+    for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(day_cubes); i++)
         rc = write_cube(fl, ws, 0, day_cubes[i], d0, d1, &day[i]);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++)
         rc = write_cube(fl, ws, 1, month_cubes[i], d0, d0 + 1, &month[i]);
@@ -558,6 +606,31 @@ static cxm_rc flush_month(struct flush *fl, int64_t ws, int64_t m0,
         cellset_release(&day[i]);
     for (size_t i = 0; i < CXM_ARRAY_LEN(month_cubes); i++)
         cellset_release(&month[i]);
+    return rc;
+}
+
+/* Recounts the dirty months fl->months of workspace ws: one scan of the
+ * table when they are many, one index range each when they are few. */
+static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
+{
+    cxm_rc rc = coldict_load(fl, ws);
+
+    if (!rc && fl->n_months >= FULL_SCAN_MONTHS) {
+        sqlite3_bind_int64(fl->answers_all, 1, ws);
+        rc = count_rows(fl, ws, fl->answers_all);
+    }
+    for (size_t i = 0; !rc && fl->n_months < FULL_SCAN_MONTHS &&
+                       i < fl->n_months; i++) {
+        sqlite3_bind_int64(fl->answers, 1, ws);
+        sqlite3_bind_int64(fl->answers, 2, fl->months[i].m0);
+        sqlite3_bind_int64(fl->answers, 3, fl->months[i].m1);
+        rc = count_rows(fl, ws, fl->answers);
+    }
+    for (size_t i = 0; !rc && i < fl->n_months; i++)
+        rc = write_month(fl, ws, &fl->months[i]);
+    for (size_t i = 0; i < fl->n_months; i++)
+        month_release(&fl->months[i]);
+    fl->n_months = 0;
     return rc;
 }
 
@@ -627,6 +700,8 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
     if (!rc)
         rc = prepare(st, answers_sql, &fl.answers);
     if (!rc)
+        rc = prepare(st, answers_all_sql, &fl.answers_all);
+    if (!rc)
         rc = prepare(st, delete_sql, &fl.del);
     if (!rc)
         rc = prepare(st, insert_sql, &fl.ins);
@@ -646,25 +721,40 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
         int64_t ws = sqlite3_column_int64(dirty, 0);
         int64_t day = sqlite3_column_int64(dirty, 1);
         int64_t m0 = cxm__bucket_start(CXM_BY_MONTH, day * CXM__DAY_MS);
+        struct month *m;
         if (have_last && ws == last_ws && m0 == last_month)
             continue;
+        if (have_last && ws != last_ws)
+            rc = flush_workspace(&fl, last_ws);
         have_last = true;
         last_ws = ws;
         last_month = m0;
-        rc = flush_month(&fl, ws, m0,
-                         cxm__bucket_next(CXM_BY_MONTH, m0));
+        if (!rc)
+            rc = cxm__grow((void **)&fl.months, &fl.months_cap,
+                           fl.n_months + 1, sizeof(*fl.months));
+        if (rc)
+            break;
+        m = &fl.months[fl.n_months++];
+        memset(m, 0, sizeof(*m));
+        m->m0 = m0;
+        m->m1 = cxm__bucket_next(CXM_BY_MONTH, m0);
     }
+    if (!rc && have_last)
+        rc = flush_workspace(&fl, last_ws);
     if (!rc && step != SQLITE_DONE)
         rc = fail(st, cxm__sq_db(st));
     sqlite3_finalize(dirty);
     sqlite3_finalize(fl.answers);
+    sqlite3_finalize(fl.answers_all);
     sqlite3_finalize(fl.del);
     sqlite3_finalize(fl.ins);
     sqlite3_finalize(fl.dict_ins);
     sqlite3_finalize(fl.seg_put);
     sqlite3_finalize(fl.seg_del);
     coldict_release(&fl.dict);
-    cxm__colseg_writer_release(&fl.seg);
+    for (size_t i = 0; i < fl.n_months; i++)
+        month_release(&fl.months[i]);
+    cxm__free(fl.months);
     cxm__buf_release(&fl.key);
     cxm__free(fl.blob);
     if (!rc && have_last)

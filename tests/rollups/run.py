@@ -191,6 +191,23 @@ def main():
         run(cx, "import", "--db", db, "responses", d("responses2.csv"))
         check_all(cx, db, "answers changed")
 
+        # A small change (two answers of one month): the recount reads that
+        # month's index range instead of the whole table.
+        with open(d("responses2.csv"), newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r["score"]]
+        few = [r for r in rows if r["responded_at"].startswith("2025-03")][:2]
+        if len(few) != 2:
+            raise Failure("no answers in 2025-03 to change")
+        for r in few:
+            r["score"] = "1" if r["score"] != "1" else "2"
+            r["responded_at"] = r["responded_at"][:8] + "15T12:00:00Z"
+        with open(d("responses3.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(few[0].keys()))
+            w.writeheader()
+            w.writerows(few)
+        run(cx, "import", "--db", db, "responses", d("responses3.csv"))
+        check_all(cx, db, "two answers of a month changed")
+
         # Definitions: satisfied and agree points apply to the histograms
         # (rollups still serve, and agree with the rows); exclusions and
         # ticket-assignee attribution need the rows.
@@ -214,7 +231,8 @@ def main():
         # A fresh store, in the usual order, agrees with the changed one.
         db2 = os.path.join(wd, "r2.db")
         for kind, f in (("agents", "agents2.csv"), ("tickets", "tickets2.csv"),
-                        ("responses", "responses2.csv")):
+                        ("responses", "responses2.csv"),
+                        ("responses", "responses3.csv")):
             run(cx, "import", "--db", db2, kind, d(f))
         for by in ("month,channel", "agent,team", "language,topic"):
             x = report(cx, db, by, None, None, [])
