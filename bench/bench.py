@@ -2,14 +2,22 @@
 # SPDX-License-Identifier: MIT
 """Helpers of bench/run.sh (standard library only).
 
-  bench.py check Q DIMS CXMETER.json DUCKDB.csv SQLITE.csv
-      Equality check of one report across the three engines: same groups
-      (with data), value to 0.01, n exact. Exit 1 and print the first
-      differences otherwise.
-  bench.py table TIMES.tsv META.json OUT.md
-      Median table to stdout and the results section of docs/performance.md.
+  bench.py run OUT RSSFILE|- CMD...
+      Runs CMD (stdout to OUT) and prints "SECONDS RSS_KB": the wall time of
+      the whole process, from just before posix_spawn to wait4's return.
+      With RSSFILE, CMD runs under `/usr/bin/time -f %M -o RSSFILE` for its
+      peak RSS (the wrapper adds its own exec to the time); with -, CMD is
+      spawned directly and RSS_KB is empty (a vfork child's peak RSS would
+      include this Python process).
+  bench.py check Q DIMS DUCKDB.csv SQLITE.csv NAME=CXMETER.json...
+      Equality check of one report across the engines: same groups (with
+      data), value to 0.01, n exact, for every cxmeter output given (one
+      per read path). Exit 1 and print the first differences otherwise.
+  bench.py table TIMES.tsv META.json RESULTS.md TARGETS.md
+      Median table and targets table (stdout, and the two files that
+      run.sh puts in docs/performance.md).
 """
-import csv, json, statistics, sys
+import csv, json, os, statistics, sys, time
 
 METRICS = ("csat", "nps", "ces")
 
@@ -36,13 +44,15 @@ def load_csv(path, dims):
     return out
 
 
-def check(q, dims, cxj, dkc, sqc):
+def check(q, dims, dkc, sqc, *cx):
     dims = dims.split(",")
-    sets = {"cxmeter": load_cx(cxj, dims), "duckdb": load_csv(dkc, dims),
-            "sqlite3": load_csv(sqc, dims)}
+    sets = {"duckdb": load_csv(dkc, dims), "sqlite3": load_csv(sqc, dims)}
+    for arg in cx:
+        name, path = arg.split("=", 1)
+        sets[name] = load_cx(path, dims)
     diffs = []
     ref = sets["sqlite3"]
-    for name in ("duckdb", "cxmeter"):
+    for name in [k for k in sets if k != "sqlite3"]:
         got = sets[name]
         for k in sorted(set(ref) | set(got)):
             a, b = ref.get(k), got.get(k)
@@ -55,8 +65,28 @@ def check(q, dims, cxj, dkc, sqc):
         for d in diffs[:15]:
             print("  " + d, file=sys.stderr)
         return 1
-    print("check %s: %d figures equal across cxmeter, DuckDB, sqlite3" %
-          (q, len(ref)))
+    print("check %s: %d figures equal across %s" %
+          (q, len(ref), ", ".join(k for k in sets)))
+    return 0
+
+
+def run(out, rssfile, *cmd):
+    argv = list(cmd)
+    if rssfile != "-":
+        argv = ["/usr/bin/time", "-f", "%M", "-o", rssfile] + argv
+    fa = [(os.POSIX_SPAWN_OPEN, 1, out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+    t0 = time.perf_counter()
+    pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=fa)
+    _, status, _ = os.wait4(pid, 0)
+    secs = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        print("bench.py run: %s exited with %d" % (" ".join(cmd),
+              os.waitstatus_to_exitcode(status)), file=sys.stderr)
+        return 1
+    rss = ""
+    if rssfile != "-":
+        rss = open(rssfile).read().split()[-1]
+    print("%.6f %s" % (secs, rss))
     return 0
 
 
@@ -69,88 +99,159 @@ def fmt(x, nd=3):
     return "-" if x is None else ("%.*f" % (nd, x))
 
 
-def table(times, meta, out_md):
+REPORTS = [op for op, _ in OPS[2:]]
+# cxmeter's engines in times.tsv: "cxmeter" (import), and per report the two
+# read paths the benchmark forces: --read auto (rollups when they serve the
+# report) and --read columns (the column scan).
+AUTO, COLS = "cxmeter-rollups", "cxmeter-columns"
+
+
+def n_(n):
+    return "{:,}".format(n)
+
+
+def ratio_words(r):
+    if not r:
+        return "?"
+    return "%.1f× slower" % r if r > 1 else "%.1f× faster" % (1 / r)
+
+
+def table(times, meta, out_md, targets_md):
     rows = list(csv.DictReader(open(times), delimiter="\t"))
     meta = json.load(open(meta))
     med, rss, nrows = {}, {}, {}
     for r in rows:
         key = (int(r["size"]), r["op"], r["engine"])
-        med.setdefault(key, []).append(float(r["seconds"]))
         if r["rss_kb"]:
             rss[key] = max(rss.get(key, 0), int(r["rss_kb"]))
+        if r["seconds"]:  # rss-only rows (run "rss") have no time
+            med.setdefault(key, []).append(float(r["seconds"]))
         nrows[(int(r["size"]), r["op"])] = int(r["rows"])
     med = {k: statistics.median(v) for k, v in med.items()}
     sizes = sorted({k[0] for k in med})
-    head = ("| tickets | operation | rows | cxmeter s | DuckDB s | sqlite3 s | "
-            "cxmeter/DuckDB | cxmeter/sqlite3 | cxmeter rows/s | DuckDB rows/s"
-            " | sqlite3 rows/s | cxmeter peak RSS MiB |")
-    lines = [head, "|" + "---|" * head.count("|")[:-1] if False else
-             "|" + "---|" * (head.count("|") - 1)]
-    ratios = {}
+    paths = meta.get("paths", {})
+
+    def took(n, op, how):
+        return paths.get(str(n), {}).get(op, {}).get(how, "?")
+
+    head = ("| tickets | operation | rows | cxmeter s | cxmeter columns s | DuckDB s"
+            " | sqlite3 s | cxmeter/DuckDB | cxmeter/sqlite3 | columns/DuckDB"
+            " | columns/sqlite3 | cxmeter rows/s | DuckDB rows/s | sqlite3 rows/s"
+            " | cxmeter peak RSS MiB |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for n in sizes:
         for op, label in OPS:
-            c, d, s = (med.get((n, op, e)) for e in ("cxmeter", "duckdb", "sqlite3"))
-            if c is None and d is None and s is None:
+            rep = op in REPORTS
+            c = med.get((n, op, AUTO if rep else "cxmeter"))
+            k = med.get((n, op, COLS)) if rep else None
+            d, s = med.get((n, op, "duckdb")), med.get((n, op, "sqlite3"))
+            if c is None and k is None and d is None and s is None:
                 continue
             nr = nrows.get((n, op), 0)
-            rc = c / d if c and d else None
-            rs = c / s if c and s else None
-            ratios[(n, op)] = (rc, rs)
-            rate = (lambda t: "%.0f" % (nr / t) if t and op in ("import", "normalise") else "-")
-            r = rss.get((n, op, "cxmeter"))
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                "{:,}".format(n), label, "{:,}".format(nr), fmt(c), fmt(d), fmt(s),
-                fmt(rc, 2), fmt(rs, 2), rate(c), rate(d), rate(s),
-                fmt(r / 1024, 1) if r else "-"))
+            ratio = (lambda x, y: x / y if x and y else None)
+            rate = (lambda t: "%.0f" % (nr / t) if t and not rep else "-")
+            if rep:
+                ra, rk = rss.get((n, op, AUTO)), rss.get((n, op, COLS))
+                mem = "%s / %s" % (fmt(ra / 1024 if ra else None, 1),
+                                   fmt(rk / 1024 if rk else None, 1))
+                label = "%s (auto: %s)" % (label, took(n, op, "auto"))
+            else:
+                r = rss.get((n, op, "cxmeter"))
+                mem = fmt(r / 1024, 1) if r else "-"
+            lines.append("| %s |" % " | ".join([
+                n_(n), label, n_(nr), fmt(c), fmt(k), fmt(d), fmt(s),
+                fmt(ratio(c, d), 2), fmt(ratio(c, s), 2), fmt(ratio(k, d), 2),
+                fmt(ratio(k, s), 2), rate(c), rate(d), rate(s), mem]))
     text = "\n".join(lines)
     print(text)
+
     # Targets of the project issue next to the measurements.
     t = []
     big = max(sizes)
+
     def row(name, target, measured, ok):
         t.append("| %s | %s | %s | %s |" % (name, target, measured,
                  "n/a" if ok is None else ("met" if ok else "**MISSED**")))
     for op in ("month_channel", "agent"):
         for n in sizes:
-            rc = ratios.get((n, op), (None, None))[0]
-            row("%s, %s tickets, scan path" % (op, "{:,}".format(n)),
-                "≥ 10× faster than DuckDB (cxmeter/DuckDB ≤ 0.10)",
-                "cxmeter/DuckDB = %s (%s than DuckDB)" % (
-                    fmt(rc, 2), "%.1f× slower" % rc if rc and rc > 1 else
-                    ("%.1f× faster" % (1 / rc) if rc else "?")),
-                None if rc is None else rc <= 0.10)
-        row("%s from rollups" % op, "≤ 5 ms", "no rollups yet (whole report process: %s s at %s)" % (
-            fmt(med.get((big, op, "cxmeter"))), "{:,}".format(big)), False)
+            k, d = med.get((n, op, COLS)), med.get((n, op, "duckdb"))
+            rc = k / d if k and d else None
+            row("%s, %s tickets, scan path (`--read columns`, read: %s)" % (
+                op, n_(n), took(n, op, "columns")),
+                "≥ 10× faster than DuckDB (columns/DuckDB ≤ 0.10)",
+                "%s s vs DuckDB %s s: columns/DuckDB = %s (%s than DuckDB)" % (
+                    fmt(k), fmt(d), fmt(rc, 2), ratio_words(rc)),
+                None if rc is None else
+                (rc <= 0.10 and took(n, op, "columns") == "columns"))
+        for n in sizes:
+            c = med.get((n, op, AUTO))
+            tr = med.get((n, "process_start", "true"))
+            path = took(n, op, "auto")
+            row("%s, %s tickets, from rollups (`--read auto`, read: %s)" % (
+                op, n_(n), path), "≤ 5 ms",
+                "%s ms: the whole `cxmeter report` process, start-up included "
+                "(exec, opening the store, reading the %s, JSON out); spawning "
+                "`true` the same way: %s ms" % (
+                    fmt(c * 1000 if c else None, 1), path,
+                    fmt(tr * 1000 if tr else None, 1)),
+                None if c is None else (c <= 0.005 and path == "rollups"))
     for n in sizes:
         c, d, s = (med.get((n, "import", e)) for e in ("cxmeter", "duckdb", "sqlite3"))
         if c and d:
-            row("import rate, %s tickets" % "{:,}".format(n), "≥ DuckDB CSV→in-memory",
+            row("import rate, %s tickets" % n_(n), "≥ DuckDB CSV→in-memory",
                 "cxmeter %.2f× DuckDB's rate" % (d / c), d / c >= 1)
         if c and s:
-            row("import rate, %s tickets" % "{:,}".format(n), "≥ 3× sqlite3 .import",
+            row("import rate, %s tickets" % n_(n), "≥ 3× sqlite3 .import",
                 "cxmeter %.2f× sqlite3's rate" % (s / c), s / c >= 3)
-    bpa = meta.get("bytes_per_answer")
-    row("bytes per answer, columnar cache", "≤ 16", "no columnar cache yet; SQLite store: %s bytes per answer (whole store / answers, %s tickets)" % (
-        fmt(bpa, 0) if bpa else "?", "{:,}".format(meta.get("bpa_size", 0))), False)
-    if 10000000 in sizes:
-        r = max(rss.get((10000000, op, "cxmeter"), 0) for op, _ in OPS[2:])
-        row("peak RSS of a 10M report", "≤ 1 GiB", "%.1f MiB" % (r / 1024), r <= 1 << 20)
-        c1 = med.get((1000000, "month_channel", "cxmeter"))
-        c10 = med.get((10000000, "month_channel", "cxmeter"))
-        if c1 and c10:
-            row("10M/1M time ratio (month × channel report)", "≤ 11", "%.2f" % (c10 / c1), c10 / c1 <= 11)
+    for n in sizes:
+        cs = meta.get("colseg", {}).get(str(n))
+        if not cs or not cs.get("n"):
+            row("bytes per answer, columnar cache, %s tickets" % n_(n), "≤ 16",
+                "no column segments found", False)
+            continue
+        bpa = cs["bytes"] / cs["n"]
+        extra = (", %d of them NULL (the report reads the rows)" % cs["null_segments"]
+                 if cs["null_segments"] else "")
+        row("bytes per answer, columnar cache, %s tickets" % n_(n), "≤ 16",
+            "%.2f: sum(length(data)) / sum(n) of col_answers = %s bytes / %s "
+            "answers in %d month segments%s; comment text is not in the "
+            "segments (SQLite store for comparison: %.0f bytes per answer)" % (
+                bpa, n_(cs["bytes"]), n_(cs["n"]), cs["segments"], extra,
+                cs["store_bytes"] / max(cs["answers"], 1)),
+            bpa <= 16)
+    keys = [(op, e) for op in REPORTS for e in (AUTO, COLS)]
+    ten = 10000000
+    if ten in sizes:
+        r, who = max((rss.get((ten, op, e), 0), (op, e)) for op, e in keys)
+        row("peak RSS of a 10M report", "≤ 1 GiB",
+            "%.1f MiB (largest of the 3 reports × 2 paths: %s, %s)" % (
+                r / 1024, who[0], who[1]), r <= 1 << 20)
     else:
-        r = max(rss.get((big, op, "cxmeter"), 0) for op, _ in OPS[2:])
-        row("peak RSS of a 10M report", "≤ 1 GiB", "not run at 10M; %.1f MiB at %s" % (r / 1024, "{:,}".format(big)), None)
-        row("10M/1M time ratio", "≤ 11", "not run at 10M", None)
+        r, who = max((rss.get((big, op, e), 0), (op, e)) for op, e in keys)
+        row("peak RSS of a 10M report", "≤ 1 GiB",
+            "not run at 10M; %.1f MiB at %s (largest of the 3 reports × 2 "
+            "paths: %s, %s)" % (r / 1024, n_(big), who[0], who[1]), None)
+    one = 1000000
+    if ten in sizes and one in sizes:
+        for op, e in [("import", "cxmeter")] + keys:
+            c1, c10 = med.get((one, op, e)), med.get((ten, op, e))
+            if c1 and c10:
+                row("10M/1M time ratio, %s (%s)" % (op, e), "≤ 11",
+                    "%.2f (%s s / %s s)" % (c10 / c1, fmt(c10), fmt(c1)),
+                    c10 / c1 <= 11)
+    else:
+        row("10M/1M time ratio, every operation", "≤ 11", "not run at both 1M and 10M", None)
     tt = "| target | issue's target | measured | status |\n|---|---|---|---|\n" + "\n".join(t)
     print()
     print(tt)
-    open(out_md, "w").write(text + "\n\n" + tt + "\n")
+    open(out_md, "w").write(text + "\n")
+    open(targets_md, "w").write(tt + "\n")
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "check":
-        sys.exit(check(*sys.argv[2:7]))
+        sys.exit(check(*sys.argv[2:]))
+    if sys.argv[1] == "run":
+        sys.exit(run(*sys.argv[2:]))
     if sys.argv[1] == "table":
-        table(*sys.argv[2:5])
+        table(*sys.argv[2:6])

@@ -20,9 +20,13 @@ const now = () => Number(process.hrtime.bigint()) / 1e9;
 const statements = (text) => text.split(/;\s*\n/).map((s) => s.replace(/^\s*--.*$/gm, '').trim())
   .filter((s) => s.length);
 const out = { load: [], normalise: [], queries: {} };
-let con;
+let con, db;
 for (let i = 0; i < loads; i++) {
-  const db = await DuckDBInstance.create(':memory:');
+  // Free the previous load first: five 10M-ticket databases at once do not
+  // fit in memory (the OOM killer ended this process on a 23 GiB machine).
+  if (con) con.closeSync();
+  if (db) db.closeSync();
+  db = await DuckDBInstance.create(':memory:');
   con = await db.connect();
   let t0 = now();
   for (const s of statements(sql('duckdb-import.sql'))) await con.run(s);

@@ -33,7 +33,7 @@ need_apt=()
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
-[ -x /usr/bin/time ] || need_apt+=(time)
+[ -x /usr/bin/time ] || need_apt+=(time)   # peak RSS
 command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
     say "installing ${need_apt[*]}"
@@ -51,16 +51,20 @@ mkdir -p "$W"
 W=$(cd "$W" && pwd)
 TIMES=$W/times.tsv
 META=$W/meta.json
+PATHS=$W/paths.tsv
+COLSEG=$W/colseg.tsv
 printf 'size\top\tengine\trun\tseconds\trss_kb\trows\n' > "$TIMES"
+: > "$PATHS"; : > "$COLSEG"
 
-# tm CMD...: runs CMD (stdout to $TM_OUT, default /dev/null); SECS = wall seconds, RSS = peak RSS in KiB.
+# tm [--rss] CMD...: runs CMD (stdout to $TM_OUT, default /dev/null); SECS =
+# wall seconds of the whole process (bench.py run: posix_spawn to wait4, no
+# shell or date(1) in the interval); with --rss under /usr/bin/time, RSS =
+# peak RSS in KiB (else empty).
 tm() {
-    local t0 t1
-    t0=$(date +%s%N)
-    /usr/bin/time -f %M -o "$W/rss.txt" "$@" > "${TM_OUT:-/dev/null}" || die "failed: $*"
-    t1=$(date +%s%N)
-    SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", (b - a) / 1e9 }')
-    RSS=$(tail -n 1 "$W/rss.txt")
+    local rf=- out
+    if [ "$1" = --rss ]; then rf=$W/rss.txt; shift; fi
+    out=$(python3 "$here/bench.py" run "${TM_OUT:-/dev/null}" "$rf" "$@") || die "failed: $*"
+    read -r SECS RSS <<< "$out"
 }
 rec() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$TIMES"; }
 ms_of() { echo $(( $(date -u -d "$1" +%s) * 1000 )); }
@@ -72,16 +76,25 @@ declare -A PER=([month_channel]="" [agent]="" [week_team_channel]="$PERIOD_Q")
 declare -A CXARGS=([month_channel]="" [agent]="" [week_team_channel]="--from $FROM --to $TO")
 QUERIES="month_channel agent week_team_channel"
 
-cx_report() { # Q OUT
-    # shellcheck disable=SC2086
-    "$CXM" report --db "$DB" --metrics csat,nps,ces --by "${BY[$1]}" ${CXARGS[$1]} \
-        --format json > "$2"
+# The two read paths timed per report: --read auto (rollups when they serve
+# the report) and --read columns (the column scan), engine names in times.tsv.
+declare -A ENGINE=([auto]=cxmeter-rollups [columns]=cxmeter-columns)
+cx_args() { # Q READ: CXA = the report's arguments after the binary
+    # shellcheck disable=SC2206
+    CXA=(report --db "$DB" --metrics csat,nps,ces --by "${BY[$1]}" ${CXARGS[$1]}
+         --format json --read "$2")
+}
+cx_check() { # Q READ OUT: untimed run with --explain; PATH_TAKEN, RSS
+    cx_args "$1" "$2"
+    /usr/bin/time -f %M -o "$W/rss.txt" "$CXM" "${CXA[@]}" --explain \
+        > "$3" 2> "$W/explain.txt" || { cat "$W/explain.txt" >&2; die "failed: cxmeter ${CXA[*]}"; }
+    PATH_TAKEN=$(sed -n 's/^cxmeter report: survey answers read from: //p' "$W/explain.txt" | tail -n 1)
+    RSS=$(tail -n 1 "$W/rss.txt")
 }
 sq_query() { # Q OUT
     sed "s#@PERIOD@#${PER[$1]}#" "$here/sql/sqlite-$1.sql" | sqlite3 -csv -header "$SDB" > "$2"
 }
 
-bpa=; bpa_size=
 done_sizes=
 for N in $SIZES; do
     D=$W/data-$N
@@ -108,7 +121,7 @@ for N in $SIZES; do
         rm -f "$DB" "$DB-wal" "$DB-shm"
         tot=0; rmax=0
         for k in agents customers tickets responses; do
-            tm "$CXM" import --db "$DB" "$k" "$D/$k.csv"
+            tm --rss "$CXM" import --db "$DB" "$k" "$D/$k.csv"
             tot=$(awk -v a="$tot" -v b="$SECS" 'BEGIN { printf "%.6f", a + b }')
             [ "$RSS" -gt "$rmax" ] && rmax=$RSS
         done
@@ -122,10 +135,10 @@ for N in $SIZES; do
         set -- $x
         rec "$N" import cxmeter "$1" "$2" "$3" "$rows"
     done
-    if [ -z "$bpa" ] || [ "$N" -eq 10000000 ]; then
-        bytes=$(stat -c %s "$DB"); [ -f "$DB-wal" ] && bytes=$(( bytes + $(stat -c %s "$DB-wal") ))
-        bpa=$(awk -v a="$bytes" -v b="$answers" 'BEGIN { printf "%.1f", a / b }'); bpa_size=$N
-    fi
+    # Column segments: blob bytes and answers (comment text is not in them);
+    # the whole store beside them for comparison.
+    bytes=$(stat -c %s "$DB"); [ -f "$DB-wal" ] && bytes=$(( bytes + $(stat -c %s "$DB-wal") ))
+    sqlite3 -separator $'\t' "$DB" "SELECT $N, coalesce(sum(length(data)), 0), coalesce(sum(n) FILTER (WHERE data IS NOT NULL), 0), count(*), coalesce(sum(data IS NULL), 0), $bytes, $answers FROM col_answers" >> "$COLSEG"
 
     # ---- 3a. Import: sqlite3 CLI .import into a fresh file, then normalise.
     for i in $(seq "$RUNS"); do
@@ -139,9 +152,18 @@ for N in $SIZES; do
     done
 
     # ---- 4. Equality check (untimed runs), DuckDB timed runs meanwhile.
+    # cxmeter: each read path once with --explain (the path it took, and
+    # its peak RSS under /usr/bin/time, recorded as a run "rss" without time).
     mkdir -p "$W/res-$N"
     for q in $QUERIES; do
-        cx_report "$q" "$W/res-$N/cxmeter-$q.json"
+        for r in auto columns; do
+            cx_check "$q" "$r" "$W/res-$N/${ENGINE[$r]}-$q.json"
+            printf '%s\t%s\t%s\t%s\n' "$N" "$q" "$r" "$PATH_TAKEN" >> "$PATHS"
+            rec "$N" "$q" "${ENGINE[$r]}" rss "" "$RSS" "$answers"
+            say "cxmeter report $q --read $r at $N: read from $PATH_TAKEN"
+        done
+        [ "$(awk -F'\t' -v n="$N" -v q="$q" '$1 == n && $2 == q && $3 == "columns" { print $4 }' "$PATHS")" = columns ] ||
+            say "WARNING: --read columns did not read the column segments for $q at $N"
         sq_query "$q" "$W/res-$N/sqlite-$q.csv"
     done
     say "DuckDB: $RUNS loads + $RUNS runs of each query"
@@ -150,8 +172,10 @@ for N in $SIZES; do
     node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W/res-$N" "$PERIOD_Q" week_team_channel > "$W/duckdb-$N-b.json"
     fail=0
     for q in $QUERIES; do
-        python3 "$here/bench.py" check "$q" "${BY[$q]}" "$W/res-$N/cxmeter-$q.json" \
-            "$W/res-$N/duckdb-$q.csv" "$W/res-$N/sqlite-$q.csv" || fail=1
+        python3 "$here/bench.py" check "$q" "${BY[$q]}" "$W/res-$N/duckdb-$q.csv" \
+            "$W/res-$N/sqlite-$q.csv" \
+            "cxmeter-rollups=$W/res-$N/cxmeter-rollups-$q.json" \
+            "cxmeter-columns=$W/res-$N/cxmeter-columns-$q.json" || fail=1
     done
     [ "$fail" -eq 0 ] || die "the engines disagree at $N tickets: no timings are reported (see above)"
     python3 - "$W/duckdb-$N-a.json" "$W/duckdb-$N-b.json" "$N" "$rows" "$answers" >> "$TIMES" <<'PY'
@@ -168,16 +192,21 @@ for src in (a, b):
             print("%s\t%s\tduckdb\t%d\t%.6f\t\t%s" % (n, q, i + 1, s, answers))
 PY
 
-    # ---- 3b-d. Timed queries: cxmeter (whole process), sqlite3 (process).
+    # ---- 3b-d. Timed queries: cxmeter --read auto and --read columns (whole
+    # process each), sqlite3 (process); and spawning true(1) the same way,
+    # the floor of any whole-process time here.
     for q in $QUERIES; do
         sed "s#@PERIOD@#${PER[$q]}#" "$here/sql/sqlite-$q.sql" > "$W/sqlite-$q.sql"
         for i in $(seq "$RUNS"); do
-            # shellcheck disable=SC2086
-            tm "$CXM" report --db "$DB" --metrics csat,nps,ces --by "${BY[$q]}" \
-                ${CXARGS[$q]} --format json
-            rec "$N" "$q" cxmeter "$i" "$SECS" "$RSS" "$answers"
+            for r in auto columns; do
+                cx_args "$q" "$r"
+                tm "$CXM" "${CXA[@]}"
+                rec "$N" "$q" "${ENGINE[$r]}" "$i" "$SECS" "" "$answers"
+            done
             tm sqlite3 -csv -header "$SDB" ".read $W/sqlite-$q.sql"
             rec "$N" "$q" sqlite3 "$i" "$SECS" "" "$answers"
+            tm true
+            rec "$N" process_start true "$i" "$SECS" "" 0
         done
         say "$q at $N: timed"
     done
@@ -185,39 +214,61 @@ PY
 done
 [ -n "$done_sizes" ] || die "no size was run"
 
-# ---- Where the time goes: one report at the smallest size run.
+# ---- Where the time goes: month x channel reports at the smallest size run,
+# --read columns (the scan) and --read auto (rollups), each repeated so that
+# the short processes give enough samples.
 P=$(echo $done_sizes | awk '{ print $1 }')
 PROF=$W/profile.txt
 : > "$PROF"
+prof_loop() { # READ TIMES: a shell running the month x channel report TIMES times
+    echo "for i in \$(seq $2); do '$CXM' report --db '$PDB' --metrics csat,nps,ces --by month,channel --format json --read $1 >/dev/null; done"
+}
 if [ "$PROFILE" != 0 ]; then
     if perf stat -e instructions true >/dev/null 2>&1; then
-        say "profiling one month x channel report at $P tickets with perf"
-        perf record -q -F 999 -g -o "$W/perf.data" -- "$CXM" report --db "$W/cxmeter-$P.db" \
-            --metrics csat,nps,ces --by month,channel --format json >/dev/null 2>&1 || true
-        { echo "perf record -F 999 -g, cxmeter report --by month,channel, $P tickets;"
-          echo "perf report --no-children --sort dso,symbol (self time, top entries):"
-          echo
-          perf report -i "$W/perf.data" --stdio --no-children --sort dso,symbol 2>/dev/null \
-              | grep -E '^ +[0-9.]+%' | sed 's/ *- *- *$//' | head -n 20 || true; } > "$PROF"
+        PDB=$W/cxmeter-$P.db
+        for r in "columns 10" "auto 50"; do
+            set -- $r
+            say "profiling $2 month x channel reports --read $1 at $P tickets with perf"
+            perf record -q -F 999 -g -o "$W/perf-$1.data" -- sh -c "$(prof_loop "$1" "$2")" >/dev/null 2>&1 || true
+            { echo "perf record -F 999 -g, $2 × cxmeter report --by month,channel --read $1, $P tickets;"
+              echo "perf report --no-children --sort dso,symbol (self time, top entries):"
+              echo
+              perf report -i "$W/perf-$1.data" --stdio --no-children --sort dso,symbol 2>/dev/null \
+                  | grep -E '^ +[0-9.]+%' | sed 's/ *- *- *$//' | head -n 20 || true
+              echo
+              echo "by shared object (--sort dso):"
+              perf report -i "$W/perf-$1.data" --stdio --no-children --sort dso 2>/dev/null \
+                  | grep -E '^ +[0-9.]+%' | sed 's/ *- *- *$//' | head -n 8 || true
+              echo; } >> "$PROF"
+        done
     elif command -v valgrind >/dev/null; then
         say "perf unavailable: callgrind on 100k tickets"
         D1=$W/data-100000; DB1=$W/cxmeter-100000.db
         [ -f "$D1/.done" ] || { mkdir -p "$D1"; "$CXM" demo-data --seed 1 --tickets 100000 --out "$D1" >/dev/null; touch "$D1/.done"; }
         rm -f "$DB1"*
         for k in agents customers tickets responses; do "$CXM" import --db "$DB1" "$k" "$D1/$k.csv" >/dev/null 2>&1; done
-        valgrind --tool=callgrind --callgrind-out-file="$W/callgrind.out" "$CXM" report --db "$DB1" \
-            --metrics csat,nps,ces --by month,channel --format json >/dev/null 2>&1 || true
-        { echo "valgrind --tool=callgrind, cxmeter report --by month,channel, 100000 tickets (Ir, self):"
-          echo; callgrind_annotate "$W/callgrind.out" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -n 20 || true; } > "$PROF"
+        for r in columns auto; do
+            valgrind --tool=callgrind --callgrind-out-file="$W/callgrind-$r.out" "$CXM" report --db "$DB1" \
+                --metrics csat,nps,ces --by month,channel --format json --read $r >/dev/null 2>&1 || true
+            { echo "valgrind --tool=callgrind, cxmeter report --by month,channel --read $r, 100000 tickets (Ir, self):"
+              echo; callgrind_annotate "$W/callgrind-$r.out" 2>/dev/null | grep -E '^ *[0-9,]+ ' | head -n 20 || true
+              echo; } >> "$PROF"
+        done
     fi
 fi
 
 # ---- 5. Table and docs/performance.md.
-python3 - "$META" "$bpa" "$bpa_size" <<'PY'
-import json, sys
-json.dump({"bytes_per_answer": float(sys.argv[2] or 0), "bpa_size": int(sys.argv[3] or 0)}, open(sys.argv[1], "w"))
+python3 - "$META" "$PATHS" "$COLSEG" <<'PY'
+import csv, json, sys
+paths, colseg = {}, {}
+for n, q, how, took in csv.reader(open(sys.argv[2]), delimiter="\t"):
+    paths.setdefault(n, {}).setdefault(q, {})[how] = took
+for r in csv.reader(open(sys.argv[3]), delimiter="\t"):
+    colseg[r[0]] = dict(zip(("bytes", "n", "segments", "null_segments", "store_bytes",
+                             "answers"), map(int, r[1:])))
+json.dump({"paths": paths, "colseg": colseg}, open(sys.argv[1], "w"), indent=1)
 PY
-python3 "$here/bench.py" table "$TIMES" "$META" "$W/results.md"
+python3 "$here/bench.py" table "$TIMES" "$META" "$W/results.md" "$W/targets.md"
 {
 cat <<HDR
 # Performance
@@ -237,16 +288,24 @@ each number means and how to rerun. Do not edit the results by hand: rerun.
 ## Results
 
 All three engines gave the same figures (same groups, value to 0.01, n
-exact) before any time was kept.
+exact) before any time was kept — cxmeter through both read paths timed.
+
+Seconds are medians of whole processes for cxmeter and sqlite3 (spawn to
+exit, start-up included) and of the query alone for DuckDB. For imports,
+"cxmeter s" is the four \`cxmeter import\` processes. For reports, "cxmeter
+s" is \`cxmeter report --read auto\` (rollups, else column segments, else
+rows; the path it took, from \`--explain\`, is named in the operation) and
+"cxmeter columns s" is \`--read columns\` (the column segments counted on
+two threads: the scan path). The peak RSS of a report is "auto / columns".
 
 HDR
-sed -n '/^| tickets/,/^$/p' "$W/results.md"
+cat "$W/results.md"
 cat <<MID
 
 ## Targets (project issue #3)
 
 MID
-sed -n '/^| target/,$p' "$W/results.md"
+cat "$W/targets.md"
 cat <<PRF
 
 ## Where the time goes
