@@ -162,19 +162,25 @@ static cxm_rc load_customers(struct cxm__builder *b)
     return rc;
 }
 
-/* Index of the first order at or after `ms`. */
-static size_t order_at_or_after(const struct customer *c, int64_t ms)
+/* Index of the first of the ascending v[0..n) at or after `ms`. */
+static size_t first_at_or_after(const int64_t *v, size_t n, int64_t ms)
 {
-    size_t lo = 0, hi = c->n_orders;
+    size_t lo = 0, hi = n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (c->order_at[mid] >= ms)
+        if (v[mid] >= ms)
             hi = mid;
         else
             lo = mid + 1;
     }
     return lo;
+}
+
+/* Index of the first order at or after `ms`. */
+static size_t order_at_or_after(const struct customer *c, int64_t ms)
+{
+    return first_at_or_after(c->order_at, c->n_orders, ms);
 }
 
 /* Per segment: churn, active customers, buyers; per event: revenue. */
@@ -327,21 +333,6 @@ static cxm_rc load_repeats(struct cxm__builder *b)
     return rc;
 }
 
-/* Index of the first instant >= ms in l. */
-static size_t first_at_or_after(const struct repeat_list *l, int64_t ms)
-{
-    size_t lo = 0, hi = l->n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->at[mid] >= ms)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-
 /* docs/report-semantics.md: another ticket of the same customer created
  * in [created_at, resolved_at + N days] (the ticket itself excluded) is a
  * repeat contact. */
@@ -359,8 +350,8 @@ static bool repeat_contact(const struct cxm__builder *b,
                          &pos))
         return false;
     l = &rp->v[pos];
-    return first_at_or_after(l, until + 1) -
-               first_at_or_after(l, t->created_at) >=
+    return first_at_or_after(l->at, l->n, until + 1) -
+               first_at_or_after(l->at, l->n, t->created_at) >=
            2;
 }
 

@@ -208,35 +208,30 @@ static cxm_rc prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
 /* The answers a metric reads, with the dimensions a report sees (the scan
  * of store_sqlite.c: from the ticket where the answer lacks them; team
  * from the agent last). */
-static const char answers_sql[] =
-    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"
-    " coalesce(r.team, t.team,"
-    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"
-    "   AND a.agent_id = coalesce(r.agent_id, t.agent_id))),"
-    " coalesce(r.channel, t.channel), r.language, t.topic, r.responded_at,"
+#define ANSWERS_SELECT                                                      \
+    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"                    \
+    " coalesce(r.team, t.team,"                                             \
+    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
+    "   AND a.agent_id = coalesce(r.agent_id, t.agent_id))),"               \
+    " coalesce(r.channel, t.channel), r.language, t.topic, r.responded_at," \
     " r.score, r.scale_min, r.scale_max"
-    " FROM responses r"
-    " LEFT JOIN tickets t"
+#define ANSWERS_JOIN                                                        \
+    " LEFT JOIN tickets t"                                                  \
     "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+#define ANSWERS_READ                                                        \
+    " r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')"
+
+static const char answers_sql[] =
+    ANSWERS_SELECT " FROM responses r" ANSWERS_JOIN
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
-    "  AND r.responded_at < ?3 AND r.score IS NOT NULL"
-    "  AND r.survey IN ('csat', 'nps', 'ces')";
+    "  AND r.responded_at < ?3 AND" ANSWERS_READ;
 
 /* The same over every answer of the workspace, in table order: a recount
  * of many months reads the table once, front to back, instead of one
  * index range (and a random row fetch per answer) per month. */
 static const char answers_all_sql[] =
-    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"
-    " coalesce(r.team, t.team,"
-    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"
-    "   AND a.agent_id = coalesce(r.agent_id, t.agent_id))),"
-    " coalesce(r.channel, t.channel), r.language, t.topic, r.responded_at,"
-    " r.score, r.scale_min, r.scale_max"
-    " FROM responses r NOT INDEXED"
-    " LEFT JOIN tickets t"
-    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
-    " WHERE r.workspace_id = ?1 AND r.score IS NOT NULL"
-    "  AND r.survey IN ('csat', 'nps', 'ces')";
+    ANSWERS_SELECT " FROM responses r NOT INDEXED" ANSWERS_JOIN
+    " WHERE r.workspace_id = ?1 AND" ANSWERS_READ;
 
 #define FULL_SCAN_MONTHS 4 /* from this many dirty months on, one scan */
 
@@ -634,6 +629,21 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
     return rc;
 }
 
+/* Runs `sql` to completion with ?1 = a. */
+static cxm_rc exec_with(cxm_store *st, const char *sql, int64_t a)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st, sql, &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, a);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* Marks the days of the answers this transaction wrote, and of the answers
  * of the tickets it wrote: rows at or past the rowids noted at BEGIN
  * (0004-rollups.sql; INSERT OR REPLACE gives a replaced row a new rowid,
@@ -653,28 +663,12 @@ static cxm_rc mark_written(cxm_store *st)
         "  ON r.workspace_id = t.workspace_id AND r.ticket_id = t.ticket_id"
         " WHERE t.rowid >= ?1";
     int64_t mr, mt;
-    sqlite3_stmt *s = NULL;
     cxm_rc rc;
 
     if (!cxm__sq_marks(st, &mr, &mt))
         return CXM_OK;
-    rc = prepare(st, responses_sql, &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, mr);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    if (rc)
-        return rc;
-    rc = prepare(st, tickets_sql, &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, mt);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    return rc;
+    rc = exec_with(st, responses_sql, mr);
+    return rc ? rc : exec_with(st, tickets_sql, mt);
 }
 
 cxm_rc cxm__sq_rollup_flush(cxm_store *st)
