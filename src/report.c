@@ -266,6 +266,16 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
     return CXM_OK;
 }
 
+struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
+                                          const char *survey)
+{
+    if (strcmp(survey, "csat") == 0)
+        return &g->st.csat;
+    if (strcmp(survey, "nps") == 0)
+        return &g->st.nps;
+    return &g->st.ces;
+}
+
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms)
 {
     size_t lo = 0, hi = b->n_segs;

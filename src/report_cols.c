@@ -381,12 +381,7 @@ static cxm_rc emit(const struct plan *p, const int64_t *counts)
                     return rc;
                 labelled = true;
             }
-            if (strcmp(kd->name, "csat") == 0)
-                st = &g->st.csat;
-            else if (strcmp(kd->name, "nps") == 0)
-                st = &g->st.nps;
-            else
-                st = &g->st.ces;
+            st = cxm__group_survey(g, kd->name);
             for (size_t s = 0; s < span; s++) {
                 if (block[kd->off + s])
                     cxm_survey_stat_add_n(st, kd->name, kd->lo + (int)s,

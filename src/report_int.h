@@ -180,6 +180,10 @@ static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
     return b->want[m];
 }
 
+/* The statistics of survey kind `survey` ("csat", "nps", else ces) in g. */
+struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
+                                          const char *survey);
+
 /* Sets the time labels of the current row from instant `ms`. */
 void cxm__builder_time(struct cxm__builder *b, int64_t ms);
 /* Sets label k of the current row when dimension `d` is in the report. */

@@ -560,10 +560,33 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
 
 /* ---- Survey answers -------------------------------------------------- */
 
+/* The statistics of the survey of `row` in the group of its labels
+ * (answered by `agent`), made when new. Rows and rollup cells alike. */
+static cxm_rc answer_stat(struct cxm__builder *b,
+                          const struct cxm__response_row *row,
+                          const char *agent, struct cxm_survey_stat **out)
+{
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_AGENT, agent);
+    cxm__builder_dim(b, CXM_BY_TEAM, row->team);
+    cxm__builder_dim(b, CXM_BY_CHANNEL, row->channel);
+    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->language);
+    cxm__builder_dim(b, CXM_BY_TOPIC, row->topic);
+    cxm__builder_dim(b, CXM_BY_SURVEY, row->survey);
+    cxm__builder_dim(b, CXM_BY_SEGMENT, row->segment);
+    cxm__builder_time(b, row->responded_at);
+    rc = cxm__builder_group(b, &g);
+    if (!rc)
+        *out = cxm__group_survey(g, row->survey);
+    return rc;
+}
+
 static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
 {
     struct cxm__builder *b = ud;
-    struct cxm__group *g;
     struct cxm_survey_stat *s;
     const char *agent = row->agent_id;
     cxm_rc rc;
@@ -582,24 +605,9 @@ static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
     if (b->r->defs->rating_agent == CXM__RATING_TICKET_ASSIGNEE &&
         row->ticket_agent_id)
         agent = row->ticket_agent_id;
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, agent);
-    cxm__builder_dim(b, CXM_BY_TEAM, row->team);
-    cxm__builder_dim(b, CXM_BY_CHANNEL, row->channel);
-    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->language);
-    cxm__builder_dim(b, CXM_BY_TOPIC, row->topic);
-    cxm__builder_dim(b, CXM_BY_SURVEY, row->survey);
-    cxm__builder_dim(b, CXM_BY_SEGMENT, row->segment);
-    cxm__builder_time(b, row->responded_at);
-    rc = cxm__builder_group(b, &g);
+    rc = answer_stat(b, row, agent, &s);
     if (rc)
         return rc;
-    if (strcmp(row->survey, "csat") == 0)
-        s = &g->st.csat;
-    else if (strcmp(row->survey, "nps") == 0)
-        s = &g->st.nps;
-    else
-        s = &g->st.ces;
     cxm_survey_stat_add(s, row->survey, row->score, row->scale_min,
                         row->scale_max);
     return CXM_OK;
@@ -610,27 +618,12 @@ static cxm_rc on_rollup(const struct cxm__response_row *row,
                         const int64_t *hist, void *ud)
 {
     struct cxm__builder *b = ud;
-    struct cxm__group *g;
     struct cxm_survey_stat *s;
     cxm_rc rc;
 
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, row->agent_id);
-    cxm__builder_dim(b, CXM_BY_TEAM, row->team);
-    cxm__builder_dim(b, CXM_BY_CHANNEL, row->channel);
-    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->language);
-    cxm__builder_dim(b, CXM_BY_TOPIC, row->topic);
-    cxm__builder_dim(b, CXM_BY_SURVEY, row->survey);
-    cxm__builder_time(b, row->responded_at);
-    rc = cxm__builder_group(b, &g);
+    rc = answer_stat(b, row, row->agent_id, &s);
     if (rc)
         return rc;
-    if (strcmp(row->survey, "csat") == 0)
-        s = &g->st.csat;
-    else if (strcmp(row->survey, "nps") == 0)
-        s = &g->st.nps;
-    else
-        s = &g->st.ces;
     for (int k = 0; k <= row->scale_max - row->scale_min; k++) {
         if (hist[k])
             cxm_survey_stat_add_n(s, row->survey, row->scale_min + k,
