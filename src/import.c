@@ -617,6 +617,11 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
         if (rc) {
             cxm__store_rollback(st);
             out->n_imported = 0;
+        } else if (out->n_imported) {
+            /* Committed: have the first report's column segments ready.
+             * A cache, rebuilt by any report that finds it stale, so a
+             * failure here loses nothing. */
+            cxm__store_col_refresh(st);
         }
     }
 out:

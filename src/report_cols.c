@@ -45,7 +45,7 @@ struct kind {
 
 struct seg {
     int64_t t;     /* first UTC day of the month */
-    uint8_t *blob; /* owned */
+    const uint8_t *blob; /* borrowed from the store */
     struct cxm__colseg v;
 };
 
@@ -84,8 +84,6 @@ static void plan_release(struct plan *p)
         cxm__free(p->dict[c].v);
     }
     cxm__free(p->kinds);
-    for (size_t i = 0; i < p->n_segs; i++)
-        cxm__free(p->segs[i].blob);
     cxm__free(p->segs);
     memset(p, 0, sizeof(*p));
 }
@@ -121,7 +119,7 @@ static cxm_rc on_dict(int col, int64_t id, const char *value, size_t len,
     return CXM_OK;
 }
 
-static cxm_rc on_segment(int64_t t, int64_t n, uint8_t *blob, size_t len,
+static cxm_rc on_segment(int64_t t, int64_t n, const uint8_t *blob, size_t len,
                          void *ud)
 {
     struct plan *p = ud;
@@ -135,14 +133,12 @@ static cxm_rc on_segment(int64_t t, int64_t n, uint8_t *blob, size_t len,
     }
     rc = cxm__grow((void **)&p->segs, &p->segs_cap, p->n_segs + 1,
                    sizeof(*p->segs));
-    if (rc) {
-        cxm__free(blob);
+    if (rc)
         return rc;
-    }
     s = &p->segs[p->n_segs++];
     memset(s, 0, sizeof(*s));
     s->t = t;
-    s->blob = blob; /* ours now */
+    s->blob = blob;
     if (cxm__colseg_view(s->blob, len, &s->v) != CXM_OK)
         return CXM_ESTORE;
     return CXM_OK;

@@ -229,3 +229,8 @@ cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
 {
     return st->ops->col_segments(st, from_t, to_t, fn, ud);
 }
+
+cxm_rc cxm__store_col_refresh(cxm_store *st)
+{
+    return st->ops->col_refresh(st);
+}

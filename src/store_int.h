@@ -100,11 +100,12 @@ typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
 
 /* Column segments (src/sql/0005-columns.sql, src/colseg.h): one entry of
  * a column's dictionary; one month's segment: the callback is handed the
- * blob (owned by it from then on, freed with cxm__free), or NULL when the
- * month's answers could not be encoded. */
+ * blob, borrowed from the store until the next cxm__store_col_segments()
+ * or cxm_store_close(), or NULL when the month's answers could not be
+ * encoded. */
 typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
                                   size_t len, void *ud);
-typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, uint8_t *blob,
+typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const uint8_t *blob,
                                  size_t len, void *ud);
 
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
@@ -159,6 +160,10 @@ struct cxm__store_ops {
     cxm_rc (*col_dict)(cxm_store *st, cxm__coldict_fn fn, void *ud);
     cxm_rc (*col_segments)(cxm_store *st, int64_t from_t, int64_t to_t,
                            cxm__colseg_fn fn, void *ud);
+    /* Brings whatever copy of the segments the engine keeps for reports
+     * up to date (after an import has committed: the first report then
+     * finds it ready). */
+    cxm_rc (*col_refresh)(cxm_store *st);
     /* Appends the next definitions version (at least 2); *version_out. */
     cxm_rc (*put_definitions)(cxm_store *st, const char *settings,
                               const char *set_by, const char *note,
@@ -198,6 +203,19 @@ cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
 cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud);
 cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             cxm__colseg_fn fn, void *ud);
+cxm_rc cxm__sq_col_file_refresh(cxm_store *st);
+
+/* The image of the column segment file a report reads
+ * (store_sqlite_colfile.c): the file mapped read-only, or built in memory
+ * (mapped false) when the file is stale or cannot be used. Owned by the
+ * engine's connection state. */
+struct cxm__sq_colimage {
+    const uint8_t *base; /* owned: munmap or cxm__free, by `mapped` */
+    size_t len;
+    bool mapped;
+};
+struct cxm__sq_colimage *cxm__sq_colimage(cxm_store *st);
+void cxm__sq_colimage_release(struct cxm__sq_colimage *im);
 
 CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
 CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
@@ -245,6 +263,8 @@ CXM_MUST_USE cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn,
 CXM_MUST_USE cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t,
                                             int64_t to_t, cxm__colseg_fn fn,
                                             void *ud);
+/* A failure is only that: the copy is a cache (see col_refresh). */
+cxm_rc cxm__store_col_refresh(cxm_store *st);
 
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,

@@ -23,6 +23,7 @@ struct sq {
     bool has_marks;
     int64_t mark_responses, mark_tickets;
     sqlite3_stmt *put_many[CXM_KIND_COUNT]; /* PUT_ROWS rows; as put */
+    struct cxm__sq_colimage colimage; /* what col_segments handed out */
 };
 
 /* INSERT OR REPLACE per kind; the parameters follow the kind's column list
@@ -210,6 +211,7 @@ static void sq_close(cxm_store *st)
         sqlite3_finalize(q->put[k]);
         sqlite3_finalize(q->put_many[k]);
     }
+    cxm__sq_colimage_release(&q->colimage);
     sqlite3_close(q->db);
     cxm__free(q);
     st->impl = NULL;
@@ -255,6 +257,11 @@ cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql)
 struct sqlite3 *cxm__sq_db(cxm_store *st)
 {
     return ((struct sq *)st->impl)->db;
+}
+
+struct cxm__sq_colimage *cxm__sq_colimage(cxm_store *st)
+{
+    return &((struct sq *)st->impl)->colimage;
 }
 
 static cxm_rc sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
@@ -781,5 +788,6 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_rollups_clean,
     cxm__sq_col_dict,
     cxm__sq_col_segments,
+    cxm__sq_col_file_refresh,
     sq_put_definitions,
 };

@@ -208,6 +208,35 @@ def main():
         run(cx, "import", "--db", db, "responses", d("responses3.csv"))
         check_all(cx, db, "two answers of a month changed")
 
+        # The column segment file (<store>-cols, a cache of col_answers):
+        # an import leaves it current; a file from before a change, a
+        # truncated, a garbled or a missing file is never read as current.
+        cols = db + "-cols"
+        if not os.path.exists(cols):
+            raise Failure(f"{cols}: no segment file after an import")
+        old = cols + ".old"
+        shutil.copyfile(cols, old)
+        run(cx, "import", "--db", db, "responses", d("responses2.csv"))
+        shutil.copyfile(old, cols)  # the file from before the change
+        check_all(cx, db, "segment file from before a change")
+        with open(cols, "rb") as f:
+            good = f.read()
+        for name, bad in (("truncated", good[:len(good) // 2]),
+                          ("garbled header", good[:8] + b"\xff" * 24 +
+                           good[32:]),
+                          ("empty", b""),
+                          ("not a segment file", b"x" * 4096)):
+            with open(cols, "wb") as f:
+                f.write(bad)
+            check_all(cx, db, f"segment file {name}")
+        os.remove(cols)
+        check_all(cx, db, "segment file missing")
+        with open(cols, "rb") as f:
+            if f.read() != good:
+                raise Failure(f"{cols}: rebuilt unlike the current file")
+        print("ok  segment file: stale, damaged, missing files rebuilt")
+        run(cx, "import", "--db", db, "responses", d("responses3.csv"))
+
         # Definitions: satisfied and agree points apply to the histograms
         # (rollups still serve, and agree with the rows); exclusions and
         # ticket-assignee attribution need the rows.
