@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum {
     OPT_HELP = 1,
@@ -23,6 +24,7 @@ enum {
     OPT_COMPARE,
     OPT_READ,
     OPT_EXPLAIN,
+    OPT_TIMING,
     OPT_DEFINITIONS
 };
 
@@ -34,6 +36,7 @@ static const struct cli_optspec specs[] = {
     {"compare", true, OPT_COMPARE},
     {"read", true, OPT_READ},
     {"explain", false, OPT_EXPLAIN},
+    {"timing", false, OPT_TIMING},
     {"definitions", true, OPT_DEFINITIONS},
     {NULL, false, 0},
 };
@@ -132,7 +135,8 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
     size_t text_len = 0;
     cxm_rc rc;
     int id, status = EXIT_USAGE;
-    bool explain = false;
+    bool explain = false, timing = false;
+    struct timespec t0;
 
     memset(&q, 0, sizeof(q));
     q.size = sizeof(q);
@@ -200,6 +204,9 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         case OPT_EXPLAIN:
             explain = true;
             break;
+        case OPT_TIMING:
+            timing = true;
+            break;
         case OPT_DEFINITIONS: {
             char *end;
             long v;
@@ -233,6 +240,7 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         cli_error("report", "--from must be before --to");
         goto out;
     }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = cxm_store_open(env->db, &st, &err);
     if (rc) {
         cli_error("report", "cannot open the store %s: %s", env->db,
@@ -292,6 +300,14 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         goto out;
     }
     status = EXIT_OK_;
+    if (timing) {
+        struct timespec t1;
+
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        cli_error("report", "opened, computed and written in %.3f ms",
+                  (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    }
 out:
     cxm_free(text);
     cxm_free(err);

@@ -1363,6 +1363,27 @@ def definitions_business_hours(c):
             "CSV: an art_business line", r)
 
 
+@test
+def report_explain_and_timing(c):
+    c.write("r.csv", "response_id,survey,responded_at,score,channel\n"
+            "R1,csat,2026-03-02T09:00:00Z,5,email\n"
+            "R2,csat,2026-03-03T09:00:00Z,2,chat\n")
+    c.expect_rc(c.import_("responses", "r.csv"), 0, "import")
+    for how in ("auto", "columns", "rows"):
+        r = c.run("report", "--db", c.db, "--metrics", "csat", "--by",
+                  "channel", "--read", how, "--explain", "--timing",
+                  *MARCH)
+        c.expect_rc(r, 0, f"report --read {how} --explain --timing")
+        want = "rollups" if how == "auto" else how
+        c.check(f"cxmeter report: survey answers read from: {want}\n"
+                in r.err, f"--read {how}: --explain names {want}", r)
+        c.check(re.search(r"^cxmeter report: opened, computed and written "
+                          r"in [0-9]+\.[0-9]{3} ms$", r.err, re.M),
+                f"--read {how}: --timing line", r)
+    r = c.run("report", "--db", c.db, "--metrics", "csat", *MARCH)
+    c.check(r.rc == 0 and r.err == "", "no --explain, --timing: quiet", r)
+
+
 def main():
     global CXMETER, WORKDIR, VERBOSE
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
