@@ -200,8 +200,11 @@ PY
         for i in $(seq "$RUNS"); do
             for r in auto columns; do
                 cx_args "$q" "$r"
-                tm "$CXM" "${CXA[@]}"
+                BENCH_STDERR=$W/timing.txt tm "$CXM" "${CXA[@]}" --timing
                 rec "$N" "$q" "${ENGINE[$r]}" "$i" "$SECS" "" "$answers"
+                ms=$(sed -n 's/^cxmeter report: opened, computed and written in \([0-9.]*\) ms$/\1/p' "$W/timing.txt")
+                [ -n "$ms" ] || die "no --timing line from cxmeter ${CXA[*]}"
+                rec "$N" "$q" "${ENGINE[$r]}-inproc" "$i" "$(awk -v m="$ms" 'BEGIN { printf "%.6f", m / 1000 }')" "" "$answers"
             done
             tm sqlite3 -csv -header "$SDB" ".read $W/sqlite-$q.sql"
             rec "$N" "$q" sqlite3 "$i" "$SECS" "" "$answers"
