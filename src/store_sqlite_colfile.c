@@ -8,16 +8,10 @@
  * the scan's time, and at 10M answers the segments' pages lie all over a
  * store far larger than SQLite will map. So the engine keeps a copy of all
  * segments in one file beside the store, <store>-cols, mapped read-only
- * and scanned in place:
+ * and scanned in place (layout: colfile.h).
  *
- *   "CXCOLF1\n", token, n, file length          (4 × 8 bytes)
- *   n × (workspace_id, t, answers, offset, length)   (5 × 8 bytes each;
- *                                      offset UINT64_MAX: data is NULL)
- *   the segments, each at an 8-byte aligned offset
- *
- * all little-endian. The file names the store's col_generation token it was
- * built from; every change to col_answers draws a new token in its own
- * transaction, so a reader takes the file only when the tokens are equal,
+ * The file names the store's col_generation token it was built from;
+ * every change to col_answers draws a new token in its own transaction, so a reader takes the file only when the tokens are equal,
  * else builds the image from col_answers — under one read snapshot, the
  * token's statement held open — uses it from memory, and replaces the
  * file (temporary file, fsync, rename: a reader sees a whole old file or a
@@ -36,28 +30,8 @@
 
 #include <sqlite3.h>
 
+#include "colfile.h"
 #include "store_int.h"
-
-static const char magic[8] = {'C', 'X', 'C', 'O', 'L', 'F', '1', '\n'};
-
-#define HEADER 32
-#define ENTRY 40
-#define NO_DATA UINT64_MAX
-
-static uint64_t get64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-}
 
 void cxm__sq_colimage_release(struct cxm__sq_colimage *im)
 {
@@ -74,41 +48,18 @@ static cxm_rc fail(cxm_store *st, sqlite3 *db)
     return CXM_ESTORE;
 }
 
-/* Whether base[0..len) is a well-formed file of `token`. */
-static bool image_ok(const uint8_t *base, size_t len, int64_t token)
-{
-    uint64_t n, end;
-
-    if (len < HEADER || memcmp(base, magic, sizeof(magic)) != 0 ||
-        (int64_t)get64(base + 8) != token || get64(base + 24) != len)
-        return false;
-    n = get64(base + 16);
-    if (n > (len - HEADER) / ENTRY)
-        return false;
-    end = HEADER + n * ENTRY;
-    for (uint64_t i = 0; i < n; i++) {
-        const uint8_t *e = base + HEADER + i * ENTRY;
-        uint64_t off = get64(e + 24), dlen = get64(e + 32);
-
-        if (off == NO_DATA)
-            continue;
-        if (off < end || off > len || dlen > len - off)
-            return false;
-    }
-    return true;
-}
-
 /* Maps <store>-cols when it holds `token`; false otherwise. */
 static bool map_file(const char *path, int64_t token,
                      struct cxm__sq_colimage *im)
 {
     struct stat sb;
     void *base;
+    int64_t file_token;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
         return false;
-    if (fstat(fd, &sb) != 0 || sb.st_size < HEADER) {
+    if (fstat(fd, &sb) != 0 || sb.st_size < CXM__COLFILE_HEADER) {
         close(fd);
         return false;
     }
@@ -116,7 +67,8 @@ static bool map_file(const char *path, int64_t token,
     close(fd);
     if (base == MAP_FAILED)
         return false;
-    if (!image_ok(base, (size_t)sb.st_size, token)) {
+    if (!cxm__colfile_check(base, (size_t)sb.st_size, &file_token) ||
+        file_token != token) {
         munmap(base, (size_t)sb.st_size);
         return false;
     }
@@ -212,30 +164,26 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
     if (rc)
         goto out;
 
-    len = HEADER + n * ENTRY;
+    len = CXM__COLFILE_HEADER + n * CXM__COLFILE_ENTRY;
     for (size_t i = 0; i < n; i++) {
         if (es[i].len > 0)
-            len += ((size_t)es[i].len + 7) & ~(size_t)7;
+            len += cxm__colfile_pad((size_t)es[i].len);
     }
     base = cxm__calloc(1, len);
     if (!base) {
         rc = CXM_ENOMEM;
         goto out;
     }
-    memcpy(base, magic, sizeof(magic));
-    put64(base + 8, (uint64_t)token);
-    put64(base + 16, n);
-    put64(base + 24, len);
-    off = HEADER + n * ENTRY;
+    cxm__colfile_put_header(base, token, n, len);
+    off = CXM__COLFILE_HEADER + n * CXM__COLFILE_ENTRY;
     for (size_t i = 0; i < n && !rc; i++) {
-        uint8_t *e = base + HEADER + i * ENTRY;
+        struct cxm__colfile_entry e = {
+            es[i].ws, es[i].t, es[i].n,
+            es[i].len < 0 ? CXM__COLFILE_NO_DATA : off,
+            es[i].len < 0 ? 0 : (uint64_t)es[i].len};
         sqlite3_blob *h = NULL;
 
-        put64(e, (uint64_t)es[i].ws);
-        put64(e + 8, (uint64_t)es[i].t);
-        put64(e + 16, (uint64_t)es[i].n);
-        put64(e + 24, es[i].len < 0 ? NO_DATA : off);
-        put64(e + 32, es[i].len < 0 ? 0 : (uint64_t)es[i].len);
+        cxm__colfile_put_entry(base, i, &e);
         if (es[i].len <= 0)
             continue;
         /* Straight from the pages into the image: one copy. */
@@ -246,7 +194,7 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
                 SQLITE_OK)
             rc = fail(st, db);
         sqlite3_blob_close(h);
-        off += ((size_t)es[i].len + 7) & ~(size_t)7;
+        off += cxm__colfile_pad((size_t)es[i].len);
     }
     if (!rc) {
         im->base = base;
@@ -314,17 +262,17 @@ cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
 
     if (rc)
         return rc;
-    n = get64(im->base + 16);
+    n = cxm__colfile_count(im->base);
     for (uint64_t i = 0; i < n && !rc; i++) {
-        const uint8_t *e = im->base + HEADER + i * ENTRY;
-        int64_t t = (int64_t)get64(e + 8);
-        uint64_t off = get64(e + 24);
+        struct cxm__colfile_entry e;
 
-        if ((int64_t)get64(e) != st->workspace_id || t < from_t || t >= to_t)
+        cxm__colfile_entry(im->base, i, &e);
+        if (e.workspace_id != st->workspace_id || e.t < from_t ||
+            e.t >= to_t)
             continue;
-        rc = fn(t, (int64_t)get64(e + 16),
-                off == NO_DATA ? NULL : im->base + off,
-                off == NO_DATA ? 0 : (size_t)get64(e + 32), ud);
+        rc = fn(e.t, e.n,
+                e.off == CXM__COLFILE_NO_DATA ? NULL : im->base + e.off,
+                e.off == CXM__COLFILE_NO_DATA ? 0 : (size_t)e.len, ud);
     }
     return rc;
 }

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * colfile.c — the layout of the column segment file (colfile.h).
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#include "colfile.h"
+
+static const uint8_t magic[8] = {'C', 'X', 'C', 'O', 'L', 'F', '1', '\n'};
+
+static uint64_t get64(const uint8_t *p)
+{
+    uint64_t v = 0;
+
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+bool cxm__colfile_check(const uint8_t *base, size_t len, int64_t *token_out)
+{
+    uint64_t n, end;
+
+    if (len < CXM__COLFILE_HEADER || memcmp(base, magic, sizeof(magic)) != 0 ||
+        get64(base + 24) != len)
+        return false;
+    n = get64(base + 16);
+    if (n > (len - CXM__COLFILE_HEADER) / CXM__COLFILE_ENTRY)
+        return false;
+    end = CXM__COLFILE_HEADER + n * CXM__COLFILE_ENTRY;
+    for (uint64_t i = 0; i < n; i++) {
+        struct cxm__colfile_entry e;
+
+        cxm__colfile_entry(base, i, &e);
+        if (e.off == CXM__COLFILE_NO_DATA)
+            continue;
+        if (e.off < end || e.off > len || e.len > len - e.off)
+            return false;
+    }
+    *token_out = (int64_t)get64(base + 8);
+    return true;
+}
+
+uint64_t cxm__colfile_count(const uint8_t *base)
+{
+    return get64(base + 16);
+}
+
+void cxm__colfile_entry(const uint8_t *base, uint64_t i,
+                        struct cxm__colfile_entry *out)
+{
+    const uint8_t *e = base + CXM__COLFILE_HEADER + i * CXM__COLFILE_ENTRY;
+
+    out->workspace_id = (int64_t)get64(e);
+    out->t = (int64_t)get64(e + 8);
+    out->n = (int64_t)get64(e + 16);
+    out->off = get64(e + 24);
+    out->len = get64(e + 32);
+}
+
+size_t cxm__colfile_pad(size_t len)
+{
+    return (len + 7) & ~(size_t)7;
+}
+
+void cxm__colfile_put_header(uint8_t *base, int64_t token, uint64_t n,
+                             uint64_t len)
+{
+    memcpy(base, magic, sizeof(magic));
+    put64(base + 8, (uint64_t)token);
+    put64(base + 16, n);
+    put64(base + 24, len);
+}
+
+void cxm__colfile_put_entry(uint8_t *base, uint64_t i,
+                            const struct cxm__colfile_entry *e)
+{
+    uint8_t *p = base + CXM__COLFILE_HEADER + i * CXM__COLFILE_ENTRY;
+
+    put64(p, (uint64_t)e->workspace_id);
+    put64(p + 8, (uint64_t)e->t);
+    put64(p + 16, (uint64_t)e->n);
+    put64(p + 24, e->off);
+    put64(p + 32, e->len);
+}
