@@ -300,6 +300,11 @@ s" is \`cxmeter report --read auto\` (rollups, else column segments, else
 rows; the path it took, from \`--explain\`, is named in the operation) and
 "cxmeter columns s" is \`--read columns\` (the column segments counted on
 two threads: the scan path). The peak RSS of a report is "auto / columns".
+"cxmeter in-process ms" (auto / columns) is what the same timed runs said
+of themselves with \`report --timing\`: from opening the store to the JSON
+written, without process start-up and exit — the figure comparable to
+DuckDB's, which times the query inside a running process on a table
+already in memory.
 
 HDR
 cat "$W/results.md"
