@@ -40,5 +40,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 sum += cxm__colseg_get(v.col[c], v.w[c], k);
         }
     }
+    (void)sum;
     return 0;
 }
