@@ -335,9 +335,9 @@ static const char insert_sql[] =
     " ?14)";
 
 
-/* The kind looked up last: survey and scale, and its id. */
+/* A kind looked up before: survey and scale, and its id. */
 struct kind_memo {
-    const char *survey; /* borrowed from the dictionary; NULL = none yet */
+    const char *survey; /* borrowed from the dictionary */
     size_t survey_len;
     int lo, hi;
     uint32_t id;
@@ -359,7 +359,10 @@ struct flush {
     uint8_t *blob; /* owned scratch for hist */
     size_t blob_cap;
     struct coldict dict;
-    struct kind_memo kind; /* reset with dict */
+    /* The kinds met first (answers interleave surveys, so one is not
+     * enough); reset with dict. */
+    struct kind_memo kinds[8];
+    size_t n_kinds;
     struct month *months;  /* owned: the dirty months of one workspace */
     size_t n_months, months_cap;
 };
@@ -382,7 +385,7 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
     if (d->loaded && d->ws == ws)
         return CXM_OK;
     coldict_release(d);
-    memset(&fl->kind, 0, sizeof(fl->kind));
+    fl->n_kinds = 0;
     rc = prepare(fl->st, "SELECT col, id, value FROM col_dict"
                          " WHERE workspace_id = ?1",
                  &s);
@@ -468,23 +471,27 @@ static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
 static cxm_rc kind_id(struct flush *fl, int64_t ws, const char *survey,
                       size_t n, int lo, int hi, uint32_t *id)
 {
-    struct kind_memo *k = &fl->kind;
+    struct kind_memo *k;
     char text[96];
     int len;
     cxm_rc rc;
 
-    if (k->survey && k->lo == lo && k->hi == hi && k->survey_len == n &&
-        memcmp(k->survey, survey, n) == 0) {
-        *id = k->id;
-        return CXM_OK;
+    for (size_t i = 0; i < fl->n_kinds; i++) {
+        k = &fl->kinds[i];
+        if (k->lo == lo && k->hi == hi && k->survey_len == n &&
+            memcmp(k->survey, survey, n) == 0) {
+            *id = k->id;
+            return CXM_OK;
+        }
     }
     len = snprintf(text, sizeof(text), "%.*s%c%d%c%d", (int)n, survey, SEP,
                    lo, SEP, hi);
     if (len < 0 || (size_t)len >= sizeof(text))
         return CXM_ETOOBIG; /* the survey is one of three short names */
     rc = coldict_id(fl, ws, CXM__COL_KIND, text, (size_t)len, id);
-    if (rc)
+    if (rc || fl->n_kinds == CXM_ARRAY_LEN(fl->kinds))
         return rc;
+    k = &fl->kinds[fl->n_kinds++];
     k->survey = coldict_value(&fl->dict, CXM__COL_KIND, *id).s;
     k->survey_len = n; /* the kind's text starts with the survey */
     k->lo = lo;
