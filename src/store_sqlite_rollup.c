@@ -629,10 +629,11 @@ static cxm_rc count_rows(struct flush *fl, int64_t ws, sqlite3_stmt *s)
         rc = answer_ids(fl, ws, s, lo, hi, key.id);
         if (!rc)
             rc = seg_push(m, at, score, lo, key.id);
+        if (rc)
+            break;
         key.t = cxm__day_of_ms(at);
         k = key_in_cube(&key, day_cubes[0]);
-        if (!rc)
-            rc = cellset_get(&m->day, &k, lo, hi, &c);
+        rc = cellset_get(&m->day, &k, lo, hi, &c);
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
