@@ -322,7 +322,8 @@ static const char answers_all_sql[] =
     ANSWERS_SELECT " FROM responses r NOT INDEXED" ANSWERS_JOIN
     " WHERE r.workspace_id = ?1 AND" ANSWERS_READ;
 
-#define FULL_SCAN_MONTHS 4 /* from this many dirty months on, one scan */
+/* Below this many dirty months, never one scan (want_full_scan()). */
+#define FULL_SCAN_MONTHS 4
 
 static const char delete_sql[] =
     "DELETE FROM rollup_answers WHERE workspace_id = ?1 AND grain = ?2"
@@ -354,8 +355,8 @@ struct month {
 /* The statements and scratch of one flush. */
 struct flush {
     cxm_store *st;
-    sqlite3_stmt *answers, *answers_all, *del, *ins, *dict_ins, *seg_put,
-        *seg_del;
+    sqlite3_stmt *answers, *answers_all, *count, *del, *ins, *dict_ins,
+        *seg_put, *seg_del;
     uint8_t *blob; /* owned scratch for hist */
     size_t blob_cap;
     struct coldict dict;
@@ -741,18 +742,67 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     return rc;
 }
 
+/* Sets *out to max(rowid) of `sql`'s table (0 when empty). */
+static cxm_rc max_rowid(cxm_store *st, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st, sql, &s);
+
+    if (rc)
+        return rc;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Whether to recount the dirty months by one scan of the whole table, in
+ * table order, rather than by one index range each: the ranges fetch each
+ * answer's row out of table order (on the 1M store ~2 µs an answer, the
+ * scan ~0.85 µs a row of the table), so the scan only pays when the dirty
+ * months hold about a third of the rows or more. Their answers are
+ * counted through the responded_at index (~0.1 µs each), until a third
+ * of max(rowid) is reached. */
+static cxm_rc want_full_scan(struct flush *fl, int64_t ws, bool *full)
+{
+    int64_t rows = 0, dirty = 0;
+    cxm_rc rc;
+
+    *full = false;
+    if (fl->n_months < FULL_SCAN_MONTHS)
+        return CXM_OK;
+    rc = max_rowid(fl->st, "SELECT coalesce(max(rowid), 0) FROM responses",
+                   &rows);
+    for (size_t i = 0; !rc && !*full && i < fl->n_months; i++) {
+        sqlite3_stmt *s = fl->count;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, ws);
+        sqlite3_bind_int64(s, 2, fl->months[i].m0);
+        sqlite3_bind_int64(s, 3, fl->months[i].m1);
+        if (sqlite3_step(s) != SQLITE_ROW)
+            return fail(fl->st, cxm__sq_db(fl->st));
+        dirty += sqlite3_column_int64(s, 0);
+        *full = dirty >= rows / 3;
+    }
+    return rc;
+}
+
 /* Recounts the dirty months fl->months of workspace ws: one scan of the
- * table when they are many, one index range each when they are few. */
+ * table when they hold many of its rows, else one index range each. */
 static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
 {
+    bool full = false;
     cxm_rc rc = coldict_load(fl, ws);
 
-    if (!rc && fl->n_months >= FULL_SCAN_MONTHS) {
+    if (!rc)
+        rc = want_full_scan(fl, ws, &full);
+    if (!rc && full) {
         sqlite3_bind_int64(fl->answers_all, 1, ws);
         rc = count_rows(fl, ws, fl->answers_all);
     }
-    for (size_t i = 0; !rc && fl->n_months < FULL_SCAN_MONTHS &&
-                       i < fl->n_months; i++) {
+    for (size_t i = 0; !rc && !full && i < fl->n_months; i++) {
         sqlite3_bind_int64(fl->answers, 1, ws);
         sqlite3_bind_int64(fl->answers, 2, fl->months[i].m0);
         sqlite3_bind_int64(fl->answers, 3, fl->months[i].m1);
@@ -775,22 +825,6 @@ static cxm_rc exec_with(cxm_store *st, const char *sql, int64_t a)
         return rc;
     sqlite3_bind_int64(s, 1, a);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    return rc;
-}
-
-/* Sets *out to max(rowid) of `sql`'s table (0 when empty). */
-static cxm_rc max_rowid(cxm_store *st, const char *sql, int64_t *out)
-{
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, sql, &s);
-
-    if (rc)
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else
         rc = fail(st, cxm__sq_db(st));
     sqlite3_finalize(s);
     return rc;
@@ -866,6 +900,11 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
     if (!rc)
         rc = prepare(st, answers_all_sql, &fl.answers_all);
     if (!rc)
+        rc = prepare(st, "SELECT count(*) FROM responses"
+                         " WHERE workspace_id = ?1 AND responded_at >= ?2"
+                         "  AND responded_at < ?3",
+                     &fl.count);
+    if (!rc)
         rc = prepare(st, delete_sql, &fl.del);
     if (!rc)
         rc = prepare(st, insert_sql, &fl.ins);
@@ -910,6 +949,7 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
     sqlite3_finalize(dirty);
     sqlite3_finalize(fl.answers);
     sqlite3_finalize(fl.answers_all);
+    sqlite3_finalize(fl.count);
     sqlite3_finalize(fl.del);
     sqlite3_finalize(fl.ins);
     sqlite3_finalize(fl.dict_ins);
