@@ -742,8 +742,8 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     return rc;
 }
 
-/* Sets *out to max(rowid) of `sql`'s table (0 when empty). */
-static cxm_rc max_rowid(cxm_store *st, const char *sql, int64_t *out)
+/* Sets *out to the one integer `sql` selects (a max(rowid), a count). */
+static cxm_rc select_int(cxm_store *st, const char *sql, int64_t *out)
 {
     sqlite3_stmt *s = NULL;
     cxm_rc rc = prepare(st, sql, &s);
@@ -773,7 +773,7 @@ static cxm_rc want_full_scan(struct flush *fl, int64_t ws, bool *full)
     *full = false;
     if (fl->n_months < FULL_SCAN_MONTHS)
         return CXM_OK;
-    rc = max_rowid(fl->st, "SELECT coalesce(max(rowid), 0) FROM responses",
+    rc = select_int(fl->st, "SELECT coalesce(max(rowid), 0) FROM responses",
                    &rows);
     for (size_t i = 0; !rc && !*full && i < fl->n_months; i++) {
         sqlite3_stmt *s = fl->count;
@@ -864,10 +864,10 @@ static cxm_rc mark_written(cxm_store *st)
         return CXM_OK;
     rc = exec_with(st, responses_sql, mr);
     if (!rc)
-        rc = max_rowid(st, "SELECT coalesce(max(rowid), 0) FROM responses",
+        rc = select_int(st, "SELECT coalesce(max(rowid), 0) FROM responses",
                        &max_r);
     if (!rc)
-        rc = max_rowid(st, "SELECT coalesce(max(rowid), 0) FROM tickets",
+        rc = select_int(st, "SELECT coalesce(max(rowid), 0) FROM tickets",
                        &max_t);
     if (rc)
         return rc;
@@ -1100,18 +1100,11 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
 
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, "SELECT NOT EXISTS (SELECT 1 FROM rollup_dirty)",
-                        &s);
+    int64_t v = 0;
+    cxm_rc rc = select_int(
+        st, "SELECT NOT EXISTS (SELECT 1 FROM rollup_dirty)", &v);
 
-    *clean = false;
-    if (rc)
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *clean = sqlite3_column_int(s, 0) != 0;
-    else
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
+    *clean = !rc && v != 0;
     return rc;
 }
 
