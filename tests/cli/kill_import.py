@@ -86,7 +86,7 @@ def main():
             killed_before_commit += 1
         if n:
             # The import committed before the kill: start afresh.
-            for f in (db, wal, db + "-shm"):
+            for f in (db, wal, db + "-shm", db + "-cols"):
                 if os.path.exists(f):
                     os.remove(f)
             subprocess.run([a.cxmeter, "import", "--db", db, "agents",

@@ -18,23 +18,18 @@
 
 #include "cxmeter/cxmeter.h"
 #include "definitions_int.h"
+#include "store_fixture.h"
 
 struct fixture {
-    char dir[256];
-    char db[300];
-    cxm_store *st;
+    struct store_fixture s;
     cxm_definitions *d;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    char *err = NULL;
 
-    snprintf(f->dir, sizeof(f->dir), "/tmp/cxm-test-defs-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-    assert_int_equal(cxm_store_open(f->db, &f->st, &err), CXM_OK);
+    store_fixture_open(&f->s, "defs");
     assert_int_equal(cxm_definitions_new(&f->d), CXM_OK);
     *state = f;
     return 0;
@@ -43,16 +38,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char path[400];
-    const char *suffix[] = {"", "-wal", "-shm"};
 
     cxm_definitions_free(f->d);
-    cxm_store_close(f->st);
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s%s", f->db, suffix[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
+    store_fixture_remove(&f->s);
     free(f);
     return 0;
 }
@@ -188,37 +176,37 @@ static void test_definitions__store_versions_and_history(void **state)
     char *diff = NULL;
 
     /* Nothing stored: version 1, the defaults. */
-    assert_int_equal(cxm_definitions_load(f->st, 0, &now), CXM_OK);
+    assert_int_equal(cxm_definitions_load(f->s.st, 0, &now), CXM_OK);
     assert_int_equal(cxm_definitions_version(now), 1);
     cxm_definitions_free(now);
-    assert_int_equal(cxm_definitions_load(f->st, 2, &now), CXM_ENOTFOUND);
+    assert_int_equal(cxm_definitions_load(f->s.st, 2, &now), CXM_ENOTFOUND);
 
     expect_set(f->d, "csat.satisfied", "5", CXM_OK);
-    assert_int_equal(cxm_definitions_store(f->st, f->d, "ana", "parity",
+    assert_int_equal(cxm_definitions_store(f->s.st, f->d, "ana", "parity",
                                            &version),
                      CXM_OK);
     assert_int_equal(version, 2);
     expect_set(f->d, "fcr.rule", "one_touch", CXM_OK);
-    assert_int_equal(cxm_definitions_store(f->st, f->d, "bo", NULL,
+    assert_int_equal(cxm_definitions_store(f->s.st, f->d, "bo", NULL,
                                            &version),
                      CXM_OK);
     assert_int_equal(version, 3);
-    assert_int_equal(cxm_definitions_store(f->st, f->d, "", NULL, &version),
+    assert_int_equal(cxm_definitions_store(f->s.st, f->d, "", NULL, &version),
                      CXM_EINVAL);
 
-    assert_int_equal(cxm_definitions_load(f->st, 0, &now), CXM_OK);
+    assert_int_equal(cxm_definitions_load(f->s.st, 0, &now), CXM_OK);
     assert_int_equal(cxm_definitions_version(now), 3);
     assert_string_equal(cxm_definitions_set_by(now), "bo");
     assert_string_equal(cxm_definitions_note(now), "");
     assert_true(cxm_definitions_set_at(now) > 0);
-    assert_int_equal(cxm_definitions_load(f->st, 2, &v2), CXM_OK);
+    assert_int_equal(cxm_definitions_load(f->s.st, 2, &v2), CXM_OK);
     assert_string_equal(cxm_definitions_set_by(v2), "ana");
     assert_string_equal(cxm_definitions_note(v2), "parity");
     assert_int_equal(cxm_definitions_diff(v2, now, &diff), CXM_OK);
     assert_string_equal(diff, "fcr.rule: contacts -> one_touch\n");
     cxm_free(diff);
 
-    assert_int_equal(cxm_definitions_history(f->st, count_versions, &n),
+    assert_int_equal(cxm_definitions_history(f->s.st, count_versions, &n),
                      CXM_OK);
     assert_int_equal(n, 3);
     cxm_definitions_free(now);
@@ -232,22 +220,22 @@ static void test_definitions__store_is_append_only(void **state)
     int version = 0;
     char cmd[600];
 
-    assert_int_equal(cxm_definitions_store(f->st, f->d, "ana", NULL,
+    assert_int_equal(cxm_definitions_store(f->s.st, f->d, "ana", NULL,
                                            &version),
                      CXM_OK);
-    cxm_store_close(f->st);
-    f->st = NULL;
+    cxm_store_close(f->s.st);
+    f->s.st = NULL;
     snprintf(cmd, sizeof(cmd),
              "sqlite3 %s \"UPDATE definitions SET set_by='eve'\" "
              "2>/dev/null",
-             f->db);
+             f->s.db);
     if (system("command -v sqlite3 >/dev/null 2>&1") != 0)
         skip();
     assert_int_not_equal(system(cmd), 0);
     snprintf(cmd, sizeof(cmd),
-             "sqlite3 %s \"DELETE FROM definitions\" 2>/dev/null", f->db);
+             "sqlite3 %s \"DELETE FROM definitions\" 2>/dev/null", f->s.db);
     assert_int_not_equal(system(cmd), 0);
-    assert_int_equal(cxm_store_open(f->db, &f->st, NULL), CXM_OK);
+    assert_int_equal(cxm_store_open(f->s.db, &f->s.st, NULL), CXM_OK);
 }
 
 static void test_definitions__histogram_applies_points_late(void **state)

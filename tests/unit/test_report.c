@@ -16,22 +16,17 @@
 #include <cmocka.h>
 
 #include "cxmeter/cxmeter.h"
+#include "store_fixture.h"
 
 struct fixture {
-    char dir[256];
-    char db[300];
-    cxm_store *st;
+    struct store_fixture s;
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    char *err = NULL;
 
-    snprintf(f->dir, sizeof(f->dir), "/tmp/cxm-test-report-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-    assert_int_equal(cxm_store_open(f->db, &f->st, &err), CXM_OK);
+    store_fixture_open(&f->s, "report");
     *state = f;
     return 0;
 }
@@ -39,37 +34,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char path[400];
-    const char *suffix[] = {"", "-wal", "-shm"};
 
-    cxm_store_close(f->st);
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s%s", f->db, suffix[i]);
-        unlink(path);
-    }
-    snprintf(path, sizeof(path), "%s/in.csv", f->dir);
-    unlink(path);
-    rmdir(f->dir);
+    store_fixture_remove(&f->s);
     free(f);
     return 0;
 }
 
-/* Writes `csv` to a file and imports it as `kind`; all rows must pass. */
 static void import_text(struct fixture *f, cxm_kind kind, const char *csv)
 {
-    char path[400];
-    const char *paths[1] = {path};
-    struct cxm_import_result res;
-    FILE *fp;
-
-    snprintf(path, sizeof(path), "%s/in.csv", f->dir);
-    fp = fopen(path, "wb");
-    assert_non_null(fp);
-    fputs(csv, fp);
-    fclose(fp);
-    assert_int_equal(cxm_import_files(f->st, kind, paths, 1, NULL, &res),
-                     CXM_OK);
-    assert_int_equal(res.n_rejected, 0);
+    store_fixture_import(&f->s, kind, csv);
 }
 
 static cxm_report *run(struct fixture *f, const cxm_metric *ms, size_t n_ms,
@@ -97,7 +70,7 @@ static cxm_report *run(struct fixture *f, const cxm_metric *ms, size_t n_ms,
         assert_int_equal(cxm_time_parse(to, strlen(to), true, &q.to_ms,
                                         NULL), CXM_OK);
     }
-    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_OK);
+    assert_int_equal(cxm_report_run(f->s.st, &q, &r), CXM_OK);
     return r;
 }
 

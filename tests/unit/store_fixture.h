@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_fixture.h — a store in a fresh temporary directory for the cmocka
+ * tests that import and report through the public API, and the removal of
+ * everything it leaves there: the store, SQLite's -wal and -shm, the
+ * column segment file -cols (docs/store.md) and the imported CSV.
+ * Included by each test program that needs it: static inline functions.
+ */
+#ifndef CXM_TEST_STORE_FIXTURE_H
+#define CXM_TEST_STORE_FIXTURE_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cxmeter/cxmeter.h"
+
+struct store_fixture {
+    char dir[256];
+    char db[300];
+    cxm_store *st;
+};
+
+/* Opens a new store in /tmp/cxm-test-<name>-XXXXXX. */
+static inline void store_fixture_open(struct store_fixture *sf,
+                                      const char *name)
+{
+    char *err = NULL;
+
+    snprintf(sf->dir, sizeof(sf->dir), "/tmp/cxm-test-%s-XXXXXX", name);
+    assert_non_null(mkdtemp(sf->dir));
+    snprintf(sf->db, sizeof(sf->db), "%s/t.db", sf->dir);
+    assert_int_equal(cxm_store_open(sf->db, &sf->st, &err), CXM_OK);
+}
+
+/* Closes the store and removes its directory with all that is in it. */
+static inline void store_fixture_remove(struct store_fixture *sf)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-cols"};
+    char path[400];
+
+    cxm_store_close(sf->st);
+    sf->st = NULL;
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        snprintf(path, sizeof(path), "%s%s", sf->db, suffix[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof(path), "%s/in.csv", sf->dir);
+    unlink(path);
+    assert_int_equal(rmdir(sf->dir), 0);
+}
+
+/* Writes `csv` to a file and imports it as `kind`; all rows must pass. */
+static inline void store_fixture_import(struct store_fixture *sf,
+                                        cxm_kind kind, const char *csv)
+{
+    char path[400];
+    const char *paths[1] = {path};
+    struct cxm_import_result res;
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/in.csv", sf->dir);
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs(csv, fp);
+    fclose(fp);
+    assert_int_equal(cxm_import_files(sf->st, kind, paths, 1, NULL, &res),
+                     CXM_OK);
+    assert_int_equal(res.n_rejected, 0);
+}
+
+#endif /* CXM_TEST_STORE_FIXTURE_H */
