@@ -518,6 +518,24 @@ static cxm_rc set_calendar(cxm_definitions *d, const char *key,
     return CXM_OK;
 }
 
+/* *out = the index of v (trimmed, any case) in names[0..n); else an
+ * error naming `choices`. */
+static cxm_rc parse_choice(const char *key, const char *v,
+                           const char *const *names, size_t n,
+                           const char *choices, int *out, char **err)
+{
+    size_t len = strlen(v);
+
+    trim(&v, &len);
+    for (size_t i = 0; i < n; i++) {
+        if (names[i] && cxm__eq_nocase(v, len, names[i])) {
+            *out = (int)i;
+            return CXM_OK;
+        }
+    }
+    return bad(err, "%s: '%s' is not %s", key, v, choices);
+}
+
 static cxm_rc set_one(cxm_definitions *d, const char *key, const char *v,
                       bool check_tz, char **err)
 {
@@ -528,18 +546,17 @@ static cxm_rc set_one(cxm_definitions *d, const char *key, const char *v,
     if (strcmp(key, "ces.agree") == 0)
         return parse_points(key, v, false, &d->ces_agree, err);
     if (strcmp(key, "fcr.rule") == 0) {
-        n = strlen(v);
-        trim(&v, &n);
-        if (cxm__eq_nocase(v, n, "contacts"))
-            d->fcr_rule = CXM__FCR_CONTACTS;
-        else if (cxm__eq_nocase(v, n, "one_touch"))
-            d->fcr_rule = CXM__FCR_ONE_TOUCH;
-        else if (cxm__eq_nocase(v, n, "repeat_contact"))
-            d->fcr_rule = CXM__FCR_REPEAT_CONTACT;
-        else
-            return bad(err, "fcr.rule: '%s' is not contacts, one_touch or "
-                            "repeat_contact", v);
-        return CXM_OK;
+        static const char *const rules[] = {
+            [CXM__FCR_CONTACTS] = "contacts",
+            [CXM__FCR_ONE_TOUCH] = "one_touch",
+            [CXM__FCR_REPEAT_CONTACT] = "repeat_contact"};
+        int i = 0;
+        cxm_rc rc = parse_choice(key, v, rules, CXM_ARRAY_LEN(rules),
+                                 "contacts, one_touch or repeat_contact", &i,
+                                 err);
+        if (!rc)
+            d->fcr_rule = (enum cxm__fcr_rule)i;
+        return rc;
     }
     if (strcmp(key, "fcr.repeat_days") == 0) {
         int64_t x;
@@ -556,16 +573,15 @@ static cxm_rc set_one(cxm_definitions *d, const char *key, const char *v,
     if (strcmp(key, "exclude.tags") == 0)
         return parse_list(key, v, d->ex_tags, &d->n_ex_tags, err);
     if (strcmp(key, "rating.agent") == 0) {
-        n = strlen(v);
-        trim(&v, &n);
-        if (cxm__eq_nocase(v, n, "response"))
-            d->rating_agent = CXM__RATING_RESPONSE;
-        else if (cxm__eq_nocase(v, n, "ticket_assignee"))
-            d->rating_agent = CXM__RATING_TICKET_ASSIGNEE;
-        else
-            return bad(err, "rating.agent: '%s' is not response or "
-                            "ticket_assignee", v);
-        return CXM_OK;
+        static const char *const agents[] = {
+            [CXM__RATING_RESPONSE] = "response",
+            [CXM__RATING_TICKET_ASSIGNEE] = "ticket_assignee"};
+        int i = 0;
+        cxm_rc rc = parse_choice(key, v, agents, CXM_ARRAY_LEN(agents),
+                                 "response or ticket_assignee", &i, err);
+        if (!rc)
+            d->rating_agent = (enum cxm__rating_agent)i;
+        return rc;
     }
     if (strncmp(key, "calendar.", 9) == 0)
         return set_calendar(d, key, key + 9, v, check_tz, err);
