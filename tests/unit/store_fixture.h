@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "cxmeter/cxmeter.h"
+#include "test_tmpdir.h"
 
 struct store_fixture {
     char dir[256];
@@ -27,14 +28,16 @@ struct store_fixture {
     cxm_store *st;
 };
 
-/* Opens a new store in /tmp/cxm-test-<name>-XXXXXX. */
+/* Opens a new store in a new directory cxm-test-<name>-XXXXXX
+ * (test_tmpdir.h). */
 static inline void store_fixture_open(struct store_fixture *sf,
                                       const char *name)
 {
     char *err = NULL;
+    char prefix[64];
 
-    snprintf(sf->dir, sizeof(sf->dir), "/tmp/cxm-test-%s-XXXXXX", name);
-    assert_non_null(mkdtemp(sf->dir));
+    snprintf(prefix, sizeof(prefix), "cxm-test-%s", name);
+    assert_int_equal(test_mkdtemp(sf->dir, sizeof(sf->dir), prefix), 0);
     snprintf(sf->db, sizeof(sf->db), "%s/t.db", sf->dir);
     assert_int_equal(cxm_store_open(sf->db, &sf->st, &err), CXM_OK);
 }
@@ -73,6 +76,24 @@ static inline void store_fixture_import(struct store_fixture *sf,
     assert_int_equal(cxm_import_files(sf->st, kind, paths, 1, NULL, &res),
                      CXM_OK);
     assert_int_equal(res.n_rejected, 0);
+}
+
+/* cmocka setup and teardown for tests whose state is just the store. */
+static inline int store_fixture_setup(void **state, const char *name)
+{
+    struct store_fixture *sf = calloc(1, sizeof(*sf));
+
+    assert_non_null(sf);
+    store_fixture_open(sf, name);
+    *state = sf;
+    return 0;
+}
+
+static inline int store_fixture_teardown(void **state)
+{
+    store_fixture_remove(*state);
+    free(*state);
+    return 0;
 }
 
 #endif /* CXM_TEST_STORE_FIXTURE_H */

@@ -22,6 +22,7 @@
 #include "cxmeter/demo.h"
 #include "cxmeter/import.h"
 #include "cxmeter/store.h"
+#include "test_tmpdir.h"
 
 #define N_TICKETS 2000
 
@@ -86,15 +87,10 @@ static void write_set(const char *dir, uint64_t seed)
 static int group_setup(void **state)
 {
     struct fx *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("CXM_TEST_TMP");
 
     if (!fx)
         return -1;
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    mkdir(tmp, 0700); /* may exist already */
-    snprintf(fx->root, sizeof(fx->root), "%s/demo-XXXXXX", tmp);
-    if (!mkdtemp(fx->root)) {
+    if (test_mkdtemp(fx->root, sizeof(fx->root), "demo") != 0) {
         free(fx);
         return -1;
     }

@@ -30,6 +30,7 @@
 #include "cxmeter/import.h"
 #include "cxmeter/report.h"
 #include "cxmeter/store.h"
+#include "test_tmpdir.h"
 
 #define DEMO_TICKETS 50000 /* about 275,000 rows over the nine kinds */
 
@@ -168,15 +169,10 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *fx = calloc(1, sizeof(*fx));
-    const char *tmp = getenv("CXM_TEST_TMP");
 
     if (!fx)
         return -1;
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    mkdir(tmp, 0700); /* may exist already */
-    snprintf(fx->dir, sizeof(fx->dir), "%s/import-XXXXXX", tmp);
-    if (!mkdtemp(fx->dir)) {
+    if (test_mkdtemp(fx->dir, sizeof(fx->dir), "import") != 0) {
         free(fx);
         return -1;
     }

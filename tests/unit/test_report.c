@@ -18,34 +18,17 @@
 #include "cxmeter/cxmeter.h"
 #include "store_fixture.h"
 
-struct fixture {
-    struct store_fixture s;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-
-    store_fixture_open(&f->s, "report");
-    *state = f;
-    return 0;
+    return store_fixture_setup(state, "report");
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-
-    store_fixture_remove(&f->s);
-    free(f);
-    return 0;
+    return store_fixture_teardown(state);
 }
 
-static void import_text(struct fixture *f, cxm_kind kind, const char *csv)
-{
-    store_fixture_import(&f->s, kind, csv);
-}
-
-static cxm_report *run(struct fixture *f, const cxm_metric *ms, size_t n_ms,
+static cxm_report *run(struct store_fixture *f, const cxm_metric *ms, size_t n_ms,
                        const cxm_dim *by, size_t n_by, const char *from,
                        const char *to, const char *tz, bool compare)
 {
@@ -70,7 +53,7 @@ static cxm_report *run(struct fixture *f, const cxm_metric *ms, size_t n_ms,
         assert_int_equal(cxm_time_parse(to, strlen(to), true, &q.to_ms,
                                         NULL), CXM_OK);
     }
-    assert_int_equal(cxm_report_run(f->s.st, &q, &r), CXM_OK);
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_OK);
     return r;
 }
 
@@ -78,7 +61,7 @@ static cxm_report *run(struct fixture *f, const cxm_metric *ms, size_t n_ms,
  * 12-month period: churn 50.0, retention 50.0. */
 static void test_report__churn_seed_002(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     char csv[8192];
     size_t len = 0;
     const cxm_metric ms[] = {CXM_METRIC_CHURN, CXM_METRIC_RETENTION};
@@ -96,7 +79,7 @@ static void test_report__churn_seed_002(void **state)
             len += (size_t)snprintf(csv + len, sizeof(csv) - len,
                                     "c%d,2024-06-01T00:00:00Z,\n", i);
     }
-    import_text(f, CXM_KIND_CUSTOMERS, csv);
+    store_fixture_import(f, CXM_KIND_CUSTOMERS, csv);
     r = run(f, ms, 2, NULL, 0, "2025-01-01", "2026-01-01", NULL, false);
     assert_int_equal(cxm_report_n_rows(r), 1);
     assert_float_equal(cxm_report_figure(r, 0, 0)->value, 50.0, 1e-9);
@@ -109,12 +92,12 @@ static void test_report__churn_seed_002(void **state)
  * +02:00 at 2026-10-25T01:00Z; days are local days. */
 static void test_report__dst_buckets_by_zone(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const cxm_metric ms[] = {CXM_METRIC_CREATED};
     const cxm_dim by[] = {CXM_BY_DAY};
     cxm_report *r;
 
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at\n"
                 "1,2026-03-28T21:59:59Z\n" /* 23:59:59 +02 on the 28th */
                 "2,2026-03-28T22:00:00Z\n" /* 00:00 +02 on the 29th */
@@ -150,7 +133,7 @@ static void test_report__dst_buckets_by_zone(void **state)
  * z = 0.1 / se = 1.4824986, two-sided p = erfc(z/√2) = 0.1382077. */
 static void test_report__compare_previous_p_value(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const cxm_metric ms[] = {CXM_METRIC_CSAT};
     const cxm_dim by[] = {CXM_BY_QUARTER};
     char csv[16384];
@@ -168,7 +151,7 @@ static void test_report__compare_previous_p_value(void **state)
                                 "r%d,csat,2026-%02d-10T10:00:00Z,%d\n", i,
                                 q2 ? 5 : 2, score);
     }
-    import_text(f, CXM_KIND_RESPONSES, csv);
+    store_fixture_import(f, CXM_KIND_RESPONSES, csv);
     r = run(f, ms, 1, by, 1, "2026-04-01", "2026-07-01", NULL, true);
     assert_int_equal(cxm_report_n_rows(r), 1);
     assert_string_equal(cxm_report_dim_value(r, 0, 0), "2026-Q2");
@@ -193,7 +176,7 @@ struct answers {
     const char *scale; /* "" = the survey's default */
 };
 
-static struct cxm_figure golden(struct fixture *f, const struct answers *a,
+static struct cxm_figure golden(struct store_fixture *f, const struct answers *a,
                                 size_t n, cxm_metric m)
 {
     static char csv[65536];
@@ -212,7 +195,7 @@ static struct cxm_figure golden(struct fixture *f, const struct answers *a,
                                     id++, a[i].survey, a[i].score,
                                     a[i].scale);
     }
-    import_text(f, CXM_KIND_RESPONSES, csv);
+    store_fixture_import(f, CXM_KIND_RESPONSES, csv);
     r = run(f, &m, 1, NULL, 0, NULL, NULL, NULL, false);
     assert_int_equal(cxm_report_n_rows(r), 1);
     out = *cxm_report_figure(r, 0, 0);
@@ -320,12 +303,12 @@ static void test_report__golden_csat_peer_vector(void **state)
  * a reopened one is not first-contact resolved. */
 static void test_report__unresolved_and_reopened(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const cxm_metric ms[] = {CXM_METRIC_BACKLOG, CXM_METRIC_RESOLUTION_RATE,
                              CXM_METRIC_FCR, CXM_METRIC_RESOLVED};
     cxm_report *r;
 
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at,resolved_at,reopened,contacts\n"
                 "open,2026-01-01T00:00:00Z,,,\n"
                 "again,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,yes,1\n"
@@ -341,11 +324,11 @@ static void test_report__unresolved_and_reopened(void **state)
 /* A header-only file imports nothing; the report's one row is null. */
 static void test_report__empty_input_gives_null(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const cxm_metric ms[] = {CXM_METRIC_CSAT};
     cxm_report *r;
 
-    import_text(f, CXM_KIND_RESPONSES, "response_id,survey,responded_at\n");
+    store_fixture_import(f, CXM_KIND_RESPONSES, "response_id,survey,responded_at\n");
     r = run(f, ms, 1, NULL, 0, NULL, NULL, NULL, false);
     assert_int_equal(cxm_report_n_rows(r), 1);
     assert_true(cxm_report_figure(r, 0, 0)->is_null);

@@ -25,34 +25,17 @@
 #define Q1_FROM "2026-01-01"
 #define Q1_TO "2026-04-01"
 
-struct fixture {
-    struct store_fixture s;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-
-    store_fixture_open(&f->s, "metrics");
-    *state = f;
-    return 0;
+    return store_fixture_setup(state, "metrics");
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-
-    store_fixture_remove(&f->s);
-    free(f);
-    return 0;
+    return store_fixture_teardown(state);
 }
 
-static void import_text(struct fixture *f, cxm_kind kind, const char *csv)
-{
-    store_fixture_import(&f->s, kind, csv);
-}
-
-static cxm_report *run(struct fixture *f, const cxm_metric *ms, size_t n_ms,
+static cxm_report *run(struct store_fixture *f, const cxm_metric *ms, size_t n_ms,
                        const cxm_dim *by, size_t n_by, const char *from,
                        const char *to, bool compare)
 {
@@ -71,12 +54,12 @@ static cxm_report *run(struct fixture *f, const cxm_metric *ms, size_t n_ms,
                                     NULL), CXM_OK);
     assert_int_equal(cxm_time_parse(to, strlen(to), true, &q.to_ms, NULL),
                      CXM_OK);
-    assert_int_equal(cxm_report_run(f->s.st, &q, &r), CXM_OK);
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_OK);
     return r;
 }
 
 /* The figure of metric m over 2026-Q1, without a breakdown. */
-static struct cxm_figure q1_figure(struct fixture *f, cxm_metric m)
+static struct cxm_figure q1_figure(struct store_fixture *f, cxm_metric m)
 {
     cxm_report *r = run(f, &m, 1, NULL, 0, Q1_FROM, Q1_TO, false);
     struct cxm_figure out;
@@ -95,17 +78,17 @@ static struct cxm_figure q1_figure(struct fixture *f, cxm_metric m)
  * complaints_per_1000 = 1000 × 2 / 3 = 666.666667, n = 3. */
 static void test_report_metrics__complaints_per_1000(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_CUSTOMERS,
+    store_fixture_import(f, CXM_KIND_CUSTOMERS,
                 "customer_id,acquired_at,churned_at\n"
                 "c1,2025-06-01T00:00:00Z,\n"
                 "c2,2026-02-01T00:00:00Z,\n"
                 "c3,2025-01-01T00:00:00Z,2025-12-31T00:00:00Z\n"
                 "c4,2026-05-01T00:00:00Z,\n"
                 "c5,2025-01-01T00:00:00Z,2026-02-15T00:00:00Z\n");
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at,customer_id,complaint\n"
                 "t1,2026-01-10T00:00:00Z,c1,yes\n"
                 "t2,2026-02-10T00:00:00Z,c2,true\n"
@@ -121,15 +104,15 @@ static void test_report_metrics__complaints_per_1000(void **state)
  * Q1: t1 (t2 is in 2025). selfservice_rate = 100 × 3 / (3 + 1) = 75.0,
  * n = 4. deflection_rate: of s1..s3 only s1 is resolved (s2 false, s3
  * missing) = 100 × 1/3 = 33.333333, n = 3. */
-static void import_sessions(struct fixture *f)
+static void import_sessions(struct store_fixture *f)
 {
-    import_text(f, CXM_KIND_SELFSERVICE,
+    store_fixture_import(f, CXM_KIND_SELFSERVICE,
                 "session_id,started_at,resolved,topic\n"
                 "s1,2026-01-05T10:00:00Z,yes,login\n"
                 "s2,2026-02-05T10:00:00Z,false,login\n"
                 "s3,2026-03-31T23:59:59Z,,billing\n"
                 "s4,2026-04-01T00:00:00Z,yes,login\n");
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at,topic\n"
                 "t1,2026-01-20T00:00:00Z,login\n"
                 "t2,2025-12-20T00:00:00Z,login\n");
@@ -137,7 +120,7 @@ static void import_sessions(struct fixture *f)
 
 static void test_report_metrics__selfservice_rate(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
     import_sessions(f);
@@ -148,7 +131,7 @@ static void test_report_metrics__selfservice_rate(void **state)
 
 static void test_report_metrics__deflection_rate(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
     import_sessions(f);
@@ -164,11 +147,11 @@ static void test_report_metrics__deflection_rate(void **state)
  * retention = 66.666667, n = 3 both. */
 static void test_report_metrics__churn_boundaries(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const cxm_metric ms[] = {CXM_METRIC_CHURN, CXM_METRIC_RETENTION};
     cxm_report *r;
 
-    import_text(f, CXM_KIND_CUSTOMERS,
+    store_fixture_import(f, CXM_KIND_CUSTOMERS,
                 "customer_id,acquired_at,churned_at\n"
                 "a,2025-01-01T00:00:00Z,2026-01-01T00:00:00Z\n"
                 "b,2025-01-01T00:00:00Z,2025-12-31T23:59:59Z\n"
@@ -189,10 +172,10 @@ static void test_report_metrics__churn_boundaries(void **state)
  * repurchase_rate = 100 × 1/3 = 33.333333, n = 3. */
 static void test_report_metrics__repurchase_rate(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_ORDERS,
+    store_fixture_import(f, CXM_KIND_ORDERS,
                 "order_id,customer_id,ordered_at,amount\n"
                 "o1,x,2025-05-01T00:00:00Z,10\n"
                 "o2,x,2026-02-01T00:00:00Z,10\n"
@@ -212,10 +195,10 @@ static void test_report_metrics__repurchase_rate(void **state)
  * post_service_repurchase = 100 × 2/4 = 50.0, n = 4. */
 static void test_report_metrics__post_service_repurchase(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at,resolved_at,customer_id\n"
                 "t1,2026-01-09T00:00:00Z,2026-01-10T12:00:00Z,p1\n"
                 "t2,2026-01-09T00:00:00Z,2026-01-10T12:00:00Z,p2\n"
@@ -223,7 +206,7 @@ static void test_report_metrics__post_service_repurchase(void **state)
                 "t4,2026-01-30T00:00:00Z,2026-02-01T00:00:00Z,\n"
                 "t5,2025-12-19T00:00:00Z,2025-12-20T00:00:00Z,p1\n"
                 "t6,2026-02-27T00:00:00Z,2026-03-01T00:00:00Z,p4\n");
-    import_text(f, CXM_KIND_ORDERS,
+    store_fixture_import(f, CXM_KIND_ORDERS,
                 "order_id,customer_id,ordered_at,amount\n"
                 "o1,p1,2026-02-09T12:00:00Z,10\n"
                 "o2,p2,2026-02-09T12:00:01Z,10\n"
@@ -242,10 +225,10 @@ static void test_report_metrics__post_service_repurchase(void **state)
  * conversion_rate = 100 × 2/4 = 50.0, n = 4. */
 static void test_report_metrics__conversion_rate(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at,customer_id\n"
                 "k1,2026-01-10T00:00:00Z,q1\n"
                 "k2,2026-01-10T00:00:00Z,q2\n"
@@ -253,7 +236,7 @@ static void test_report_metrics__conversion_rate(void **state)
                 "k4,2026-02-01T00:00:00Z,q4\n"
                 "k5,2026-02-01T00:00:00Z,\n"
                 "k6,2026-02-01T00:00:00Z,q5\n");
-    import_text(f, CXM_KIND_ORDERS,
+    store_fixture_import(f, CXM_KIND_ORDERS,
                 "order_id,customer_id,ordered_at,amount\n"
                 "o1,q1,2026-02-09T00:00:00Z,10\n"
                 "o2,q2,2026-01-05T00:00:00Z,10\n"
@@ -268,10 +251,10 @@ static void test_report_metrics__conversion_rate(void **state)
  * orders; the 1000 at 2026-04-01T00:00Z is outside. */
 static void test_report_metrics__revenue(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_ORDERS,
+    store_fixture_import(f, CXM_KIND_ORDERS,
                 "order_id,customer_id,ordered_at,amount,currency\n"
                 "o1,x,2026-01-05T00:00:00Z,100.50,USD\n"
                 "o2,y,2026-02-05T00:00:00+07:00,49.50,USD\n"
@@ -290,15 +273,15 @@ static void test_report_metrics__revenue(void **state)
  * churned_at itself). r2: 50. revenue_at_risk = 260.0, n = 2. */
 static void test_report_metrics__revenue_at_risk(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_CUSTOMERS,
+    store_fixture_import(f, CXM_KIND_CUSTOMERS,
                 "customer_id,acquired_at,churned_at\n"
                 "r1,2024-01-01T00:00:00Z,2026-02-01T00:00:00Z\n"
                 "r2,2026-01-10T00:00:00Z,2026-03-01T00:00:00Z\n"
                 "r3,2024-01-01T00:00:00Z,2026-04-02T00:00:00Z\n");
-    import_text(f, CXM_KIND_ORDERS,
+    store_fixture_import(f, CXM_KIND_ORDERS,
                 "order_id,customer_id,ordered_at,amount\n"
                 "o1,r1,2025-02-02T00:00:00Z,10\n"
                 "o2,r1,2025-01-31T00:00:00Z,1000\n"
@@ -320,14 +303,14 @@ static void test_report_metrics__revenue_at_risk(void **state)
  * no hours: null. */
 static void test_report_metrics__agent_productivity(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const cxm_metric m = CXM_METRIC_AGENT_PRODUCTIVITY;
     const cxm_dim by[] = {CXM_BY_AGENT};
     struct cxm_figure fig;
     const struct cxm_figure *g;
     cxm_report *r;
 
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at,resolved_at,agent_id\n"
                 "t1,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,a1\n"
                 "t2,2026-01-02T00:00:00Z,2026-02-03T00:00:00Z,a1\n"
@@ -335,7 +318,7 @@ static void test_report_metrics__agent_productivity(void **state)
                 "t4,2026-01-02T00:00:00Z,2026-01-04T00:00:00Z,a2\n"
                 "t5,2026-01-02T00:00:00Z,2026-01-04T00:00:00Z,\n"
                 "t6,2025-12-02T00:00:00Z,2025-12-04T00:00:00Z,a1\n");
-    import_text(f, CXM_KIND_AGENT_HOURS,
+    store_fixture_import(f, CXM_KIND_AGENT_HOURS,
                 "agent_id,date,hours\n"
                 "a1,2026-01-05,8\n"
                 "a1,2026-01-06,8\n"
@@ -373,10 +356,10 @@ static void test_report_metrics__agent_productivity(void **state)
  * agent_turnover = 100 × 2 / (195/90) = 92.307692, n = 2. */
 static void test_report_metrics__agent_turnover(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_AGENTS,
+    store_fixture_import(f, CXM_KIND_AGENTS,
                 "agent_id,team,hired_at,left_at\n"
                 "g1,Tech,2025-01-01,\n"
                 "g2,Tech,2025-01-01,2026-02-15\n"
@@ -398,10 +381,10 @@ static void test_report_metrics__agent_turnover(void **state)
  * The 2026-04-01 review is outside. */
 static void test_report_metrics__review_rating(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_REVIEWS,
+    store_fixture_import(f, CXM_KIND_REVIEWS,
                 "review_id,posted_at,rating,scale_max,source\n"
                 "v1,2026-01-01T00:00:00Z,5,5,google\n"
                 "v2,2026-01-02T00:00:00Z,4,,google\n"
@@ -426,10 +409,10 @@ static void test_report_metrics__review_rating(void **state)
  * qa_score = (80 + 80 + 90 + 50 + 90 + 10)/6 = 400/6 = 66.666667, n = 6. */
 static void test_report_metrics__qa_score(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     struct cxm_figure fig;
 
-    import_text(f, CXM_KIND_TICKETS,
+    store_fixture_import(f, CXM_KIND_TICKETS,
                 "ticket_id,created_at,resolved_at\n"
                 "tq1,2026-01-10T00:00:00Z,2026-01-11T00:00:00Z\n"
                 "tq2,2026-01-10T00:00:00Z,2026-01-11T00:00:00Z\n"
@@ -437,7 +420,7 @@ static void test_report_metrics__qa_score(void **state)
                 "tq4,2026-03-01T00:00:00Z,\n"
                 "tq5,2025-12-01T00:00:00Z,2026-01-02T00:00:00Z\n"
                 "tq6,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z\n");
-    import_text(f, CXM_KIND_QA_SCORES,
+    store_fixture_import(f, CXM_KIND_QA_SCORES,
                 "ticket_id,reviewer,score,max_score,reviewed_at\n"
                 "tq1,qa1,80,,2026-01-15T00:00:00Z\n"
                 "tq1,qa2,4,5,2026-01-15T00:00:00Z\n"
@@ -462,13 +445,13 @@ static void test_report_metrics__qa_score(void **state)
  * in crosscheck.py). n < 30 on both sides: not significant. */
 static void test_report_metrics__compare_welch_p_value(void **state)
 {
-    struct fixture *f = *state;
+    struct store_fixture *f = *state;
     const cxm_metric m = CXM_METRIC_QA_SCORE;
     const cxm_dim by[] = {CXM_BY_QUARTER};
     const struct cxm_figure *fig;
     cxm_report *r;
 
-    import_text(f, CXM_KIND_QA_SCORES,
+    store_fixture_import(f, CXM_KIND_QA_SCORES,
                 "ticket_id,reviewer,score,reviewed_at\n"
                 "a,qa,60,2025-10-05T00:00:00Z\n"
                 "b,qa,70,2025-11-05T00:00:00Z\n"
