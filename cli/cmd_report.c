@@ -250,10 +250,13 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
     }
     rc = cxm_report_run(st, &q, &r);
     if (r && explain)
-        cli_error("report", "survey answers read from: %s",
+        cli_error("report", "survey answers read from: %s%s%s%s",
                   *cxm_report_answers_source(r)
                       ? cxm_report_answers_source(r)
-                      : "none (no survey metric)");
+                      : "none (no survey metric)",
+                  *cxm_report_rollup_cells(r) ? " (" : "",
+                  cxm_report_rollup_cells(r),
+                  *cxm_report_rollup_cells(r) ? ")" : "");
     if (r) {
         for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
             cli_error("report", "warning: %s", cxm_report_warning(r, i));

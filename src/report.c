@@ -1065,8 +1065,12 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
                          r->prev_to_ms);
     }
     r->answers_path = b.answers_path;
+    r->rollup_cells = b.rollup_cells;
     if (compare && prev.answers_path != b.answers_path)
         r->answers_path = CXM__PATH_ROWS; /* mixed: name the slowest */
+    else if (compare && b.rollup_cells && prev.rollup_cells &&
+             strcmp(b.rollup_cells, prev.rollup_cells) != 0)
+        r->rollup_cells = "mixed";
     if (!rc)
         rc = make_rows(r, q, &b, compare ? &prev : NULL);
 out:
@@ -1095,6 +1099,13 @@ const char *cxm_report_answers_source(const cxm_report *r)
     case CXM__PATH_ROWS: return "rows";
     default: return "";
     }
+}
+
+const char *cxm_report_rollup_cells(const cxm_report *r)
+{
+    return r->answers_path == CXM__PATH_ROLLUPS && r->rollup_cells
+               ? r->rollup_cells
+               : "";
 }
 
 size_t cxm_report_n_rows(const cxm_report *r) { return r->n_rows; }

@@ -109,6 +109,7 @@ struct cxm_report {
     char tz[64];                   /* zone of the time buckets */
     cxm_read read;                 /* the query's --read */
     int answers_path;              /* enum cxm__path of the answers */
+    const char *rollup_cells;      /* static: the rollup grains read */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
@@ -128,7 +129,7 @@ struct cxm_report {
 enum cxm__path {
     CXM__PATH_NONE,    /* no survey metric */
     CXM__PATH_ROWS,    /* joined rows (store scan_responses) */
-    CXM__PATH_ROLLUPS, /* daily or monthly rollups */
+    CXM__PATH_ROLLUPS, /* rollups by day, month, year or all time */
     CXM__PATH_COLUMNS  /* column segments (report_cols.c) */
 };
 
@@ -172,6 +173,7 @@ struct cxm__builder {
                                      created_at per customer */
     bool hours_apply;            /* the breakdown is by time/agent/team */
     int answers_path;            /* enum cxm__path: how answers were read */
+    const char *rollup_cells;    /* static: the rollup grains read, or NULL */
 };
 
 /* Whether metric m is computed by this builder. */

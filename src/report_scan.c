@@ -643,20 +643,87 @@ static cxm_rc no_answers(struct cxm__builder *b, int64_t from, int64_t to,
     return rc;
 }
 
-/* Whether the answers of [b->from, b->to) can be read from a rollup, and
+/* Which rollup cells a report reads: one cube, and the cells of up to
+ * three spans of first days [from_t, to_t), each of one grain. */
+struct rollup_plan {
+    int cube; /* -1: no rollup serves */
+    size_t n_spans;
+    struct {
+        int grain;
+        int64_t from_t, to_t;
+    } span[3];
+    const char *cells; /* the grains read, for --explain */
+};
+
+static void plan_span(struct rollup_plan *p, int grain, int64_t from_ms,
+                      int64_t to_ms)
+{
+    if (from_ms >= to_ms)
+        return;
+    p->span[p->n_spans].grain = grain;
+    p->span[p->n_spans].from_t = cxm__day_of_ms(from_ms);
+    p->span[p->n_spans].to_t = cxm__day_of_ms(to_ms);
+    p->n_spans++;
+}
+
+/* Month cells [first, end) (month starts, UTC), or coarser cells where a
+ * breakdown without a time dimension finer than a year allows: the
+ * all-time cells when no answer lies outside [first, end), else the years
+ * inside it and the months at its ends. */
+static cxm_rc plan_months(struct cxm__builder *b, struct rollup_plan *p,
+                          int64_t first, int64_t end, int coarse)
+{
+    int64_t y0, y1;
+    bool none = false;
+    cxm_rc rc;
+
+    if (coarse == 2) {
+        rc = no_answers(b, INT64_MIN, first, &none);
+        if (!rc && none)
+            rc = no_answers(b, end, INT64_MAX, &none);
+        if (rc)
+            return rc;
+        if (none) {
+            p->span[0].grain = 3;
+            p->span[0].from_t = 0;
+            p->span[0].to_t = 1;
+            p->n_spans = 1;
+            p->cells = "all time";
+            return CXM_OK;
+        }
+    }
+    y0 = cxm__bucket_start(CXM_BY_YEAR, first);
+    if (y0 < first)
+        y0 = cxm__bucket_next(CXM_BY_YEAR, y0);
+    y1 = cxm__bucket_start(CXM_BY_YEAR, end);
+    if (coarse && y0 < y1) {
+        plan_span(p, 1, first, y0);
+        plan_span(p, 2, y0, y1);
+        plan_span(p, 1, y1, end);
+        p->cells = p->n_spans > 1 ? "years and months" : "years";
+        return CXM_OK;
+    }
+    plan_span(p, 1, first, end);
+    p->cells = "months";
+    return CXM_OK;
+}
+
+/* Whether the answers of [b->from, b->to) can be read from rollups, and
  * which: every breakdown one a cube keeps, buckets in UTC (rollup cells
- * are UTC days and months), and no answer in the parts of the first and
- * last cell outside the period. Months serve a breakdown without day or
- * week; days serve the rest, on fewer cubes. Else *cube = -1: the scan
- * path (docs/performance.md, "Rollups"). */
-static cxm_rc choose_rollup(struct cxm__builder *b, int *grain, int *cube,
-                            int64_t *from_t, int64_t *to_t)
+ * are UTC days, months and years), and no answer in the parts of the
+ * first and last cell outside the period. Months (and years, and all
+ * time: plan_months()) serve a breakdown without day or week; days serve
+ * the rest, on fewer cubes. Else p->cube = -1: the scan path
+ * (docs/performance.md, "Rollups"). */
+static cxm_rc choose_rollup(struct cxm__builder *b, struct rollup_plan *p)
 {
     unsigned dims = 0;
     bool fine = false, none = false;
-    cxm_rc rc;
+    int coarse = 2; /* 2: all time serves, 1: years, 0: neither */
+    cxm_rc rc = CXM_OK;
 
-    *cube = -1;
+    memset(p, 0, sizeof(*p));
+    p->cube = -1;
     if (b->r->read != CXM_READ_AUTO || b->r->zone || b->from >= b->to)
         return CXM_OK;
     /* Rollups count every answer under the answer's own agent: exclusions
@@ -669,8 +736,8 @@ static cxm_rc choose_rollup(struct cxm__builder *b, int *grain, int *cube,
         case CXM_BY_DAY:
         case CXM_BY_WEEK: fine = true; break;
         case CXM_BY_MONTH:
-        case CXM_BY_QUARTER:
-        case CXM_BY_YEAR:
+        case CXM_BY_QUARTER: coarse = 0; break;
+        case CXM_BY_YEAR: coarse = coarse ? 1 : 0; break;
         case CXM_BY_SURVEY: break;
         case CXM_BY_AGENT: dims |= CXM__CUBE_AGENT; break;
         case CXM_BY_TEAM: dims |= CXM__CUBE_TEAM; break;
@@ -685,38 +752,43 @@ static cxm_rc choose_rollup(struct cxm__builder *b, int *grain, int *cube,
         int64_t first = cxm__bucket_start(cell, b->from);
         int64_t end = cxm__bucket_next(cell, cxm__bucket_start(cell,
                                                                b->to - 1));
-        rc = cxm__store_rollup_cube(b->st, g, dims, cube);
-        if (rc || *cube < 0)
+        int cube = -1;
+        rc = cxm__store_rollup_cube(b->st, g, dims, &cube);
+        if (rc || cube < 0)
             continue;
         rc = no_answers(b, first, b->from, &none);
         if (!rc && none)
             rc = no_answers(b, b->to, end, &none);
         if (rc)
             return rc;
-        if (none) {
-            *grain = g;
-            *from_t = cxm__day_of_ms(first);
-            *to_t = cxm__day_of_ms(end);
-            return CXM_OK;
-        }
-        *cube = -1;
+        if (!none)
+            continue;
+        p->cube = cube;
+        if (g)
+            return plan_months(b, p, first, end, coarse);
+        plan_span(p, 0, first, end);
+        p->cells = "days";
+        return CXM_OK;
     }
     return rc;
 }
 
 static cxm_rc scan_answers(struct cxm__builder *b)
 {
-    int grain = 0, cube;
-    int64_t from_t = 0, to_t = 0;
+    struct rollup_plan p;
     bool done = false;
-    cxm_rc rc = choose_rollup(b, &grain, &cube, &from_t, &to_t);
+    cxm_rc rc = choose_rollup(b, &p);
 
     if (rc)
         return rc;
-    if (cube >= 0) {
+    if (p.cube >= 0) {
         b->answers_path = CXM__PATH_ROLLUPS;
-        return cxm__store_scan_rollup(b->st, grain, cube, from_t, to_t,
-                                      on_rollup, b);
+        b->rollup_cells = p.cells;
+        for (size_t i = 0; !rc && i < p.n_spans; i++)
+            rc = cxm__store_scan_rollup(b->st, p.span[i].grain, p.cube,
+                                        p.span[i].from_t, p.span[i].to_t,
+                                        on_rollup, b);
+        return rc;
     }
     rc = cxm__report_scan_columns(b, &done);
     if (rc || done) {

@@ -80,7 +80,8 @@ struct cxm__row {
 typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 
 /* Rollups of survey answers (src/sql/0004-rollups.sql): per UTC day
- * (grain 0) or month (grain 1). A cube is a set of the dimensions below;
+ * (grain 0), month (grain 1), year (grain 2) or over all time (grain 3,
+ * t 0; 0007-rollup-years.sql). A cube is a set of the dimensions below;
  * every cube also keeps the cell's first day t, survey, scale and a score
  * histogram. */
 #define CXM__CUBE_AGENT 1u
@@ -188,6 +189,9 @@ extern const struct cxm__store_ops cxm__sqlite_ops;
 struct sqlite3;
 struct sqlite3 *cxm__sq_db(cxm_store *st);
 cxm_rc cxm__sq_rollup_flush(cxm_store *st);
+/* Defines cxm_hist_sum(hist), the aggregate that sums rollup histograms
+ * (store_sqlite_rollup.c), on a new connection, before migrations. */
+cxm_rc cxm__sq_rollup_register(struct sqlite3 *db);
 cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
 /* max(rowid) of responses and tickets when the open write transaction
  * began; false when not known (store_sqlite.c). */

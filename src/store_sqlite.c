@@ -232,7 +232,8 @@ static cxm_rc sq_open(cxm_store *st, const char *path)
     /* WAL: readers never block the writer; FULL: a commit is on disk
      * before it is acknowledged; busy_timeout: wait for a writer instead of
      * failing (docs/store.md). */
-    if (sqlite3_busy_timeout(q->db, 10000) != SQLITE_OK)
+    if (sqlite3_busy_timeout(q->db, 10000) != SQLITE_OK ||
+        cxm__sq_rollup_register(q->db))
         return sq_fail(st);
     return sq_exec(st, "PRAGMA journal_mode=WAL;"
                        "PRAGMA synchronous=FULL;"

@@ -791,6 +791,152 @@ static cxm_rc want_full_scan(struct flush *fl, int64_t ws, bool *full)
 
 /* Recounts the dirty months fl->months of workspace ws: one scan of the
  * table when they hold many of its rows, else one index range each. */
+/* ---- Years and all time (0007-rollup-years.sql) ------------------------ */
+
+/* The running sum of cxm_hist_sum(): n little-endian int64 counts. */
+struct hist_sum {
+    int64_t *v; /* sqlite3_malloc'd; n counts */
+    size_t n;
+    bool bad;   /* a histogram of another length, or not one */
+};
+
+static void hist_sum_step(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct hist_sum *a = sqlite3_aggregate_context(cx, sizeof(*a));
+    const uint8_t *h;
+    size_t len;
+
+    (void)argc;
+    if (!a) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    if (a->bad)
+        return;
+    h = sqlite3_value_blob(argv[0]);
+    len = (size_t)sqlite3_value_bytes(argv[0]);
+    if (!h || len == 0 || len % 8 || len > (MAX_SPAN + 1) * 8 ||
+        (a->v && len != a->n * 8)) {
+        a->bad = true;
+        return;
+    }
+    if (!a->v) {
+        a->v = sqlite3_malloc64(len);
+        if (!a->v) {
+            sqlite3_result_error_nomem(cx);
+            return;
+        }
+        memset(a->v, 0, len);
+        a->n = len / 8;
+    }
+    for (size_t k = 0; k < a->n; k++) {
+        uint64_t v = 0;
+        for (int b = 0; b < 8; b++)
+            v |= (uint64_t)h[k * 8 + (size_t)b] << (8 * b);
+        a->v[k] += (int64_t)v;
+    }
+}
+
+static void hist_sum_final(sqlite3_context *cx)
+{
+    struct hist_sum *a = sqlite3_aggregate_context(cx, 0);
+    uint8_t *out;
+
+    if (!a || (!a->v && !a->bad)) {
+        sqlite3_result_null(cx); /* no rows */
+        return;
+    }
+    if (a->bad) {
+        sqlite3_free(a->v);
+        sqlite3_result_error(cx, "a rollup cell is malformed", -1);
+        return;
+    }
+    /* The sum is written over the counts, in place. */
+    out = (uint8_t *)a->v;
+    for (size_t k = 0; k < a->n; k++) {
+        uint64_t v = (uint64_t)a->v[k];
+        for (int b = 0; b < 8; b++)
+            out[k * 8 + (size_t)b] = (uint8_t)(v >> (8 * b));
+    }
+    sqlite3_result_blob(cx, out, (int)(a->n * 8), sqlite3_free);
+}
+
+cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
+{
+    return sqlite3_create_function_v2(
+               db, "cxm_hist_sum", 1,
+               SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+               NULL, hist_sum_step, hist_sum_final, NULL) == SQLITE_OK
+               ? CXM_OK
+               : CXM_ESTORE;
+}
+
+/* The cells of grain `to` summed from the cells of grain `from` with
+ * first day in [?2, ?3), as one cell of first day ?4 per key. */
+#define SUM_CELLS_SQL(to, from)                                             \
+    "INSERT INTO rollup_answers (workspace_id, grain, cube, t, survey,"     \
+    " scale_min, scale_max, agent_id, team, channel, language, topic, n,"   \
+    " hist)"                                                                \
+    " SELECT workspace_id, " to ", cube, ?4, survey, scale_min, scale_max," \
+    "  agent_id, team, channel, language, topic, sum(n),"                   \
+    "  cxm_hist_sum(hist)"                                                  \
+    " FROM rollup_answers WHERE workspace_id = ?1 AND grain = " from        \
+    "  AND t >= ?2 AND t < ?3"                                              \
+    " GROUP BY cube, survey, scale_min, scale_max, agent_id, team, channel," \
+    "  language, topic"
+
+static cxm_rc exec_4(cxm_store *st, const char *sql, int64_t a, int64_t b,
+                     int64_t c, int64_t d)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st, sql, &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    sqlite3_bind_int64(s, 3, c);
+    if (sqlite3_bind_parameter_count(s) >= 4)
+        sqlite3_bind_int64(s, 4, d);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* After the months of fl were written: the year cells (grain 2) of the
+ * UTC years they lie in, summed from those years' month cells, and the
+ * all-time cells (grain 3, t 0), summed from every year's. A few thousand
+ * cells either way, whatever the number of answers. */
+static cxm_rc write_years(struct flush *fl, int64_t ws)
+{
+    static const char del_sql[] =
+        "DELETE FROM rollup_answers WHERE workspace_id = ?1 AND grain = ?4"
+        " AND t >= ?2 AND t < ?3";
+    int64_t last_y = INT64_MIN;
+    cxm_rc rc = CXM_OK;
+
+    if (!fl->n_months)
+        return CXM_OK;
+    for (size_t i = 0; !rc && i < fl->n_months; i++) {
+        int64_t y0 = cxm__bucket_start(CXM_BY_YEAR, fl->months[i].m0);
+        int64_t d0 = cxm__day_of_ms(y0);
+        int64_t d1 = cxm__day_of_ms(cxm__bucket_next(CXM_BY_YEAR, y0));
+        if (y0 == last_y)
+            continue; /* months are in order */
+        last_y = y0;
+        rc = exec_4(fl->st, del_sql, ws, d0, d1, 2);
+        if (!rc)
+            rc = exec_4(fl->st, SUM_CELLS_SQL("2", "1"), ws, d0, d1, d0);
+    }
+    if (!rc)
+        rc = exec_4(fl->st, del_sql, ws, INT64_MIN, INT64_MAX, 3);
+    if (!rc)
+        rc = exec_4(fl->st, SUM_CELLS_SQL("3", "2"), ws, INT64_MIN,
+                    INT64_MAX, 0);
+    return rc;
+}
+
 static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
 {
     bool full = false;
@@ -810,6 +956,8 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
     }
     for (size_t i = 0; !rc && i < fl->n_months; i++)
         rc = write_month(fl, ws, &fl->months[i]);
+    if (!rc)
+        rc = write_years(fl, ws);
     for (size_t i = 0; i < fl->n_months; i++)
         month_release(&fl->months[i]);
     fl->n_months = 0;
@@ -977,6 +1125,7 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
         0, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
         CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
         CXM__CUBE_AGENT | CXM__CUBE_TEAM};
+    /* Years and all time keep the month cubes (write_years()). */
     const unsigned *pref = grain ? month_pref : day_pref;
     size_t n = grain ? CXM_ARRAY_LEN(month_pref) : CXM_ARRAY_LEN(day_pref);
     sqlite3_stmt *s = NULL;

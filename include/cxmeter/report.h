@@ -101,11 +101,16 @@ CXM_API const char *cxm_report_warning(const cxm_report *r, size_t i);
 
 /** Accessors for embedding programs. Borrowed; valid until
  *  cxm_report_free(). */
-/** How the report's survey answers were read: "rollups" (daily or
- *  monthly rollups), "columns" (the column segments, on both cores),
+/** How the report's survey answers were read: "rollups" (rollups by
+ *  day, month, year or over all time), "columns" (the column segments, on both cores),
  *  "rows" (joined rows), or "" when no survey metric was computed
  *  (docs/performance.md). */
 CXM_API const char *cxm_report_answers_source(const cxm_report *r);
+/** Which rollup cells a report read from "rollups": "days", "months",
+ *  "years", "years and months", "all time" (src/sql/0007-rollup-years.sql)
+ *  or "mixed" (a comparison period read others); "" for the other
+ *  sources. */
+CXM_API const char *cxm_report_rollup_cells(const cxm_report *r);
 
 CXM_API size_t cxm_report_n_rows(const cxm_report *r);
 CXM_API size_t cxm_report_n_metrics(const cxm_report *r);

@@ -31,26 +31,40 @@ import sys
 
 SURVEY = "csat,csat_mean,nps,ces,ces_agree"
 
-# (breakdown, from, to, extra args, rollups expected)
+# (breakdown, from, to, extra args, the path expected as --explain names
+# it). The data spans 2024-11-01 .. 2026-10-31: the year 2025 is whole.
+R_ALL, R_MONTHS, R_DAYS = ("rollups (all time)", "rollups (months)",
+                           "rollups (days)")
+R_YEARS, R_YM = "rollups (years)", "rollups (years and months)"
 CASES = [
-    ("", None, None, [], "rollups"),
-    ("month", None, None, [], "rollups"),
-    ("month,channel", None, None, [], "rollups"),
-    ("agent", None, None, [], "rollups"),
-    ("team", None, None, [], "rollups"),
-    ("week,team,channel", "2025-01-01", "2025-04-01", [], "rollups"),
+    ("", None, None, [], R_ALL),
+    ("month", None, None, [], R_MONTHS),
+    ("month,channel", None, None, [], R_MONTHS),
+    ("agent", None, None, [], R_ALL),
+    ("team", None, None, [], R_ALL),
+    ("week,team,channel", "2025-01-01", "2025-04-01", [], R_DAYS),
     ("quarter", "2025-01-01", "2025-07-01", ["--compare", "previous"],
-     "rollups"),
-    ("agent,team", None, None, [], "rollups"),
+     R_MONTHS),
+    ("agent,team", None, None, [], R_ALL),
     ("agent,team,channel", None, None, [], "columns"),
     ("language,topic", None, None, [], "columns"),
-    ("survey,day", "2025-02-01", "2025-02-15", [], "rollups"),
-    ("year,agent", None, None, [], "rollups"),
+    ("survey,day", "2025-02-01", "2025-02-15", [], R_DAYS),
+    ("year,agent", None, None, [], R_YM),
     ("year,agent,language", None, None, [], "columns"),
-    ("agent", "2025-02-01", "2025-05-01", [], "rollups"),
-    ("day,channel", "2025-03-01", "2025-03-20", [], "rollups"),
+    ("agent", "2025-02-01", "2025-05-01", [], R_MONTHS),
+    # Years inside the period, months at its ends; a whole year alone;
+    # a period that ends on a year's end but misses earlier answers.
+    ("agent", "2024-12-01", "2026-03-01", [], R_YM),
+    ("team,channel", "2025-01-01", "2026-01-01", [], R_YEARS),
+    ("year,survey", "2025-01-01", "2026-01-01", ["--compare", "previous"],
+     R_YEARS),
+    ("agent", "2024-12-01", "2026-03-01", ["--compare", "previous"],
+     "rollups (mixed)"),
+    ("channel", "2025-03-01", "2027-01-01", [], R_YM),
+    ("channel", "2025-03-01", "2026-11-01", [], R_MONTHS),
+    ("day,channel", "2025-03-01", "2025-03-20", [], R_DAYS),
     ("month,team", "2025-01-01", "2025-03-01", ["--compare", "previous"],
-     "rollups"),
+     R_MONTHS),
     ("week,agent", None, None, [], "columns"),
     ("month,topic", "2025-01-01", "2025-07-01", ["--compare", "previous"],
      "columns"),
@@ -61,6 +75,7 @@ CASES = [
      "columns"),
     ("segment", None, None, [], "rows"),
     ("month", "2025-01-01T12:00:00Z", "2025-03-01", [], "columns"),
+    ("agent", "2025-01-01T12:00:00Z", None, [], "columns"),
 ]
 
 
