@@ -235,7 +235,14 @@ static cxm_rc sq_open(cxm_store *st, const char *path)
     if (sqlite3_busy_timeout(q->db, 10000) != SQLITE_OK ||
         cxm__sq_rollup_register(q->db))
         return sq_fail(st);
-    return sq_exec(st, "PRAGMA journal_mode=WAL;"
+    /* page_size: for a new store only (an existing one keeps its own).
+     * An import is one transaction, so its WAL grows by everything it
+     * writes, and every read of a page outside SQLite's cache searches
+     * the WAL's index, one hash table per 4,096 frames: with 16 KiB
+     * pages a 10M-answer import keeps a quarter of the frames and took
+     * 62 s instead of 118 s (docs/store.md, "Page size"). */
+    return sq_exec(st, "PRAGMA page_size=16384;"
+                       "PRAGMA journal_mode=WAL;"
                        "PRAGMA synchronous=FULL;"
                        "PRAGMA foreign_keys=OFF;"
                        "PRAGMA temp_store=MEMORY;"

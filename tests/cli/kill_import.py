@@ -33,6 +33,17 @@ def count(db, table):
     return ok, n
 
 
+def indexes(db):
+    """The schema's indexes: a bulk import drops and recreates the table's
+    secondary indexes inside its transaction, so a kill must leave them."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT name, sql FROM sqlite_schema"
+                           " WHERE type = 'index' ORDER BY name").fetchall()
+    finally:
+        con.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cxmeter", required=True)
@@ -54,6 +65,8 @@ def main():
                    stdout=subprocess.DEVNULL)
     _, n_agents = count(db, "agents")
     assert n_agents > 0
+    schema = indexes(db)
+    assert any(name == "tickets_created" for name, _ in schema)
 
     killed_before_commit = 0
     for r in range(ROUNDS):
@@ -80,6 +93,8 @@ def main():
             sys.exit(f"integrity_check after the kill: {ok}")
         if agents_now != n_agents:
             sys.exit(f"agents changed: {n_agents} -> {agents_now}")
+        if indexes(db) != schema:
+            sys.exit(f"indexes after the kill: {indexes(db)}")
         if n not in (0, a.tickets):
             sys.exit(f"half an import: {n} of {a.tickets} tickets stored")
         if n == 0 and rc == -signal.SIGKILL:
@@ -101,6 +116,8 @@ def main():
     ok, n = count(db, "tickets")
     if ok != "ok" or n != a.tickets:
         sys.exit(f"after a full import: integrity {ok}, {n} tickets")
+    if indexes(db) != schema:
+        sys.exit(f"indexes after a full import: {indexes(db)}")
     print(f"ok: {killed_before_commit} kill(s) mid-import left nothing;"
           f" the full import then stored {n} tickets")
     shutil.rmtree(a.workdir, ignore_errors=True)
