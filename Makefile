@@ -21,7 +21,8 @@ deps:
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	      -DCXM_WERROR=$(CXM_WERROR) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	      -DCXM_WERROR=$(CXM_WERROR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
+	      -DCXM_BENCH=ON
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -59,7 +60,11 @@ demo: build
 install: build
 	cmake --install $(BUILD)
 
+# The bench programs (bench/bench_*.c) too, in a build tree configured
+# before they were built by default.
 bench: build
+	cmake -S . -B $(BUILD) -DCXM_BENCH=ON
+	cmake --build $(BUILD) -j $(JOBS)
 	bench/run.sh
 
 clean:
