@@ -708,12 +708,45 @@ static cxm_rc plan_months(struct cxm__builder *b, struct rollup_plan *p,
     return CXM_OK;
 }
 
+/* What a rollup cell costs a report, in answers of the column scan, and
+ * what starting the scan costs (mapping the segment file, the
+ * dictionaries), likewise: measured at 1M and 10M answers (a cell
+ * 1.5–2.6 µs, an answer 5–10 ns on two threads; docs/performance.md). */
+#define CELL_COST_ANSWERS 200
+#define SCAN_START_ANSWERS 500000
+
+/* Whether the cells of p cost less than counting the answers of the
+ * months of [b->from, b->to) in their column segments. The cells are
+ * counted only up to the point where the scan wins. */
+static cxm_rc cells_cheaper(struct cxm__builder *b,
+                            const struct rollup_plan *p, bool *cheaper)
+{
+    int64_t answers = 0, cells = 0, limit, n = 0;
+    cxm_rc rc = cxm__store_segment_answers(
+        b->st, cxm__day_of_ms(cxm__bucket_start(CXM_BY_MONTH, b->from)),
+        cxm__day_of_ms(b->to - 1) + 1, &answers);
+
+    *cheaper = true;
+    if (rc)
+        return rc;
+    limit = (answers + SCAN_START_ANSWERS) / CELL_COST_ANSWERS + 1;
+    for (size_t i = 0; !rc && i < p->n_spans && cells < limit; i++) {
+        rc = cxm__store_rollup_cells(b->st, p->span[i].grain, p->cube,
+                                     p->span[i].from_t, p->span[i].to_t,
+                                     limit - cells, &n);
+        cells += n;
+    }
+    *cheaper = cells < limit;
+    return rc;
+}
+
 /* Whether the answers of [b->from, b->to) can be read from rollups, and
  * which: every breakdown one a cube keeps, buckets in UTC (rollup cells
  * are UTC days, months and years), and no answer in the parts of the
  * first and last cell outside the period. Months (and years, and all
  * time: plan_months()) serve a breakdown without day or week; days serve
- * the rest, on fewer cubes. Else p->cube = -1: the scan path
+ * the rest, on fewer cubes; but not when the column scan would be
+ * cheaper (cells_cheaper()). Else p->cube = -1: the scan path
  * (docs/performance.md, "Rollups"). */
 static cxm_rc choose_rollup(struct cxm__builder *b, struct rollup_plan *p)
 {
@@ -764,11 +797,18 @@ static cxm_rc choose_rollup(struct cxm__builder *b, struct rollup_plan *p)
         if (!none)
             continue;
         p->cube = cube;
-        if (g)
-            return plan_months(b, p, first, end, coarse);
-        plan_span(p, 0, first, end);
-        p->cells = "days";
-        return CXM_OK;
+        if (g) {
+            rc = plan_months(b, p, first, end, coarse);
+        } else {
+            plan_span(p, 0, first, end);
+            p->cells = "days";
+        }
+        /* Many cells (day cells over a long period): the scan. */
+        if (!rc)
+            rc = cells_cheaper(b, p, &none);
+        if (!rc && !none)
+            p->cube = -1;
+        return rc;
     }
     return rc;
 }

@@ -214,6 +214,20 @@ cxm_rc cxm_benchmark_set(cxm_store *st, cxm_metric m, double value,
                                       ts.tv_nsec / 1000000);
 }
 
+cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain, int cube,
+                               int64_t from_t, int64_t to_t, int64_t limit,
+                               int64_t *cells)
+{
+    return st->ops->rollup_cells(st, grain, cube, from_t, to_t, limit,
+                                 cells);
+}
+
+cxm_rc cxm__store_segment_answers(cxm_store *st, int64_t from_t,
+                                  int64_t to_t, int64_t *answers)
+{
+    return st->ops->segment_answers(st, from_t, to_t, answers);
+}
+
 cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean)
 {
     return st->ops->rollups_clean(st, clean);

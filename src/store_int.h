@@ -154,6 +154,14 @@ struct cxm__store_ops {
     cxm_rc (*scan_rollup)(cxm_store *st, int grain, int cube,
                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                           void *ud);
+    /* The cells scan_rollup() would read, counted up to `limit` (then
+     * *cells = limit), for choosing between rollups and the column scan;
+     * and the answers of the month segments t in [from_t, to_t). */
+    cxm_rc (*rollup_cells)(cxm_store *st, int grain, int cube,
+                           int64_t from_t, int64_t to_t, int64_t limit,
+                           int64_t *cells);
+    cxm_rc (*segment_answers)(cxm_store *st, int64_t from_t, int64_t to_t,
+                              int64_t *answers);
     /* Whether rollups and column segments are current (nothing dirty);
      * the column dictionaries; the segments of months t in [from_t, to_t),
      * oldest first. */
@@ -204,6 +212,11 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
                            int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                            void *ud);
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
+cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
+                            int64_t from_t, int64_t to_t, int64_t limit,
+                            int64_t *cells);
+cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
+                               int64_t *answers);
 cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud);
 cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             cxm__colseg_fn fn, void *ud);
@@ -262,6 +275,13 @@ CXM_MUST_USE cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain,
                                            void *ud);
 
 CXM_MUST_USE cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean);
+CXM_MUST_USE cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain,
+                                            int cube, int64_t from_t,
+                                            int64_t to_t, int64_t limit,
+                                            int64_t *cells);
+CXM_MUST_USE cxm_rc cxm__store_segment_answers(cxm_store *st, int64_t from_t,
+                                               int64_t to_t,
+                                               int64_t *answers);
 CXM_MUST_USE cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn,
                                         void *ud);
 CXM_MUST_USE cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t,

@@ -793,6 +793,8 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_rollup_cube,
     cxm__sq_responses_between,
     cxm__sq_scan_rollup,
+    cxm__sq_rollup_cells,
+    cxm__sq_segment_answers,
     cxm__sq_rollups_clean,
     cxm__sq_col_dict,
     cxm__sq_col_segments,

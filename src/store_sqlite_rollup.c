@@ -1245,7 +1245,58 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     return rc;
 }
 
+cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
+                            int64_t from_t, int64_t to_t, int64_t limit,
+                            int64_t *cells)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st,
+                        "SELECT count(*) FROM (SELECT 1 FROM rollup_answers"
+                        " WHERE workspace_id = ?1 AND grain = ?2"
+                        " AND cube = ?3 AND t >= ?4 AND t < ?5 LIMIT ?6)",
+                        &s);
+
+    *cells = 0;
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int(s, 2, grain);
+    sqlite3_bind_int(s, 3, cube);
+    sqlite3_bind_int64(s, 4, from_t);
+    sqlite3_bind_int64(s, 5, to_t);
+    sqlite3_bind_int64(s, 6, limit);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *cells = sqlite3_column_int64(s, 0);
+    else
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* ---- Column segments (0005-columns.sql) -------------------------------- */
+
+cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
+                               int64_t *answers)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st,
+                        "SELECT coalesce(sum(n), 0) FROM col_answers"
+                        " WHERE workspace_id = ?1 AND t >= ?2 AND t < ?3",
+                        &s);
+
+    *answers = 0;
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, from_t);
+    sqlite3_bind_int64(s, 3, to_t);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *answers = sqlite3_column_int64(s, 0);
+    else
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
 
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
 {

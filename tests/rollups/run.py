@@ -26,6 +26,7 @@ import csv
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -76,6 +77,11 @@ CASES = [
     ("segment", None, None, [], "rows"),
     ("month", "2025-01-01T12:00:00Z", "2025-03-01", [], "columns"),
     ("agent", "2025-01-01T12:00:00Z", None, [], "columns"),
+    # Day cells over all two years: 1,700 without a dimension are cheaper
+    # than the column scan, 3,700 by team × channel are not (report_scan.c,
+    # cells_cheaper(): a cell costs 200 answers, the scan 500,000 to start).
+    ("day", None, None, [], R_DAYS),
+    ("week,team,channel", None, None, [], "columns"),
 ]
 
 
@@ -271,6 +277,35 @@ def main():
         run(cx, "definitions", "--db", db, "set", "exclude.status", "",
             "csat.satisfied", "top2", "ces.agree", "above_mid", "--by", "test")
         print("ok  definitions: points on rollups, exclusions on rows")
+
+        # A damaged rollup cell is an error, not a wrong sum: the year and
+        # all-time cells are summed from the month cells (0007), so a
+        # recount of December 2024 reads November's; with one of them
+        # cut short the import fails with a store error and stores
+        # nothing.
+        db3 = os.path.join(wd, "r3.db")
+        shutil.copy(db, db3)
+        con = sqlite3.connect(db3)
+        n_before = con.execute("SELECT count(*) FROM responses").fetchone()[0]
+        con.execute("UPDATE rollup_answers SET hist = x'00' WHERE grain = 1"
+                    " AND cube = 2 AND t = (SELECT min(t) FROM rollup_answers"
+                    " WHERE grain = 1)")
+        con.commit()
+        con.close()
+        one = os.path.join(wd, "one.csv")
+        with open(one, "w") as f:
+            f.write("response_id,survey,responded_at,score\n"
+                    "ZZ1,csat,2024-12-15T10:00:00Z,5\n")
+        p = run(cx, "import", "--db", db3, "responses", one, check=False)
+        if p.returncode != 3 or "malformed" not in p.stderr:
+            raise Failure(f"a damaged rollup cell: exit {p.returncode}, "
+                          f"{p.stderr.strip()!r}")
+        con = sqlite3.connect(db3)
+        n_after = con.execute("SELECT count(*) FROM responses").fetchone()[0]
+        con.close()
+        if n_after != n_before:
+            raise Failure("the failed import stored answers")
+        print("ok  damaged rollup cell: store error, nothing stored")
 
         # A fresh store, in the usual order, agrees with the changed one.
         db2 = os.path.join(wd, "r2.db")
