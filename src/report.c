@@ -251,6 +251,11 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
     g = &b->groups[b->n_groups++];
     memset(g, 0, sizeof(*g));
     g->t_ms = b->time_labels_ms;
+    if (b->wants_more) {
+        g->st.more = cxm__calloc(1, sizeof(*g->st.more));
+        if (!g->st.more)
+            return CXM_ENOMEM;
+    }
     if (b->r->n_by) {
         g->labels = cxm__calloc(b->r->n_by, sizeof(*g->labels));
         if (!g->labels)
@@ -332,10 +337,13 @@ static void builder_release(struct cxm__builder *b)
         for (size_t k = 0; k < g->n_labels; k++)
             cxm__free(g->labels[k]);
         cxm__free(g->labels);
-        cxm__qsketch_release(&g->st.art);
-        cxm__qsketch_release(&g->st.frt);
-        cxm__qsketch_release(&g->st.art_bus);
-        cxm__qsketch_release(&g->st.frt_bus);
+        if (g->st.more) {
+            cxm__qsketch_release(&g->st.more->art);
+            cxm__qsketch_release(&g->st.more->frt);
+            cxm__qsketch_release(&g->st.more->art_bus);
+            cxm__qsketch_release(&g->st.more->frt_bus);
+            cxm__free(g->st.more);
+        }
     }
     cxm__free(b->groups);
     cxm__strmap_release(&b->index);
@@ -362,6 +370,9 @@ static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
     b->from = from;
     b->to = to;
     memcpy(b->want, want, sizeof(b->want));
+    for (int m = 0; m < CXM_METRIC_COUNT; m++)
+        b->wants_more |= want[m] && cxm__metric_family((cxm_metric)m) !=
+                                        CXM__FAM_SURVEY;
     b->key.cap = 1 << 20;
     b->hours_apply = true;
     for (size_t k = 0; k < r->n_by; k++)
@@ -435,6 +446,12 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
 {
     const struct cxm__moments *mo;
 
+    /* A report of survey figures alone keeps no more (builder_run()). */
+    if (!g->more && cxm__metric_family(m) != CXM__FAM_SURVEY) {
+        memset(f, 0, sizeof(*f));
+        f->is_null = true;
+        return;
+    }
     switch (m) {
     case CXM_METRIC_CSAT:
         cxm_figure_proportion(cxm_survey_stat_count(&g->csat,
@@ -457,97 +474,97 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                               g->ces.n, f);
         return;
     case CXM_METRIC_CREATED:
-        figure_count(g->has_tickets, g->created, f);
+        figure_count(g->more->has_tickets, g->more->created, f);
         return;
     case CXM_METRIC_RESOLVED:
-        figure_count(g->has_tickets, g->resolved, f);
+        figure_count(g->more->has_tickets, g->more->resolved, f);
         return;
     case CXM_METRIC_BACKLOG:
-        figure_count(g->has_tickets, g->backlog, f);
+        figure_count(g->more->has_tickets, g->more->backlog, f);
         return;
     case CXM_METRIC_RESOLUTION_RATE:
-        cxm_figure_proportion(g->created_resolved, g->created, f);
+        cxm_figure_proportion(g->more->created_resolved, g->more->created, f);
         return;
     case CXM_METRIC_FCR:
-        cxm_figure_proportion(g->fcr, g->resolved, f);
+        cxm_figure_proportion(g->more->fcr, g->more->resolved, f);
         return;
     case CXM_METRIC_ESCALATION_RATE:
-        cxm_figure_proportion(g->escalated, g->created, f);
+        cxm_figure_proportion(g->more->escalated, g->more->created, f);
         return;
     case CXM_METRIC_ART:
-        figure_duration(&g->art, f);
-        figure_business(d, &g->art_bus, f);
+        figure_duration(&g->more->art, f);
+        figure_business(d, &g->more->art_bus, f);
         return;
     case CXM_METRIC_FRT:
-        figure_duration(&g->frt, f);
-        figure_business(d, &g->frt_bus, f);
+        figure_duration(&g->more->frt, f);
+        figure_business(d, &g->more->frt_bus, f);
         return;
     case CXM_METRIC_COMPLAINTS_PER_1000:
-        figure_amount(g->active_any > 0,
-                      g->active_any ? 1000.0 * (double)g->complaints /
-                                          (double)g->active_any
+        figure_amount(g->more->active_any > 0,
+                      g->more->active_any ? 1000.0 * (double)g->more->complaints /
+                                          (double)g->more->active_any
                                     : 0,
-                      g->active_any, f);
+                      g->more->active_any, f);
         return;
     case CXM_METRIC_SELFSERVICE_RATE:
-        cxm_figure_proportion(g->sessions, g->sessions + g->created, f);
+        cxm_figure_proportion(g->more->sessions, g->more->sessions + g->more->created, f);
         return;
     case CXM_METRIC_DEFLECTION_RATE:
-        cxm_figure_proportion(g->sessions_resolved, g->sessions, f);
+        cxm_figure_proportion(g->more->sessions_resolved, g->more->sessions, f);
         return;
     case CXM_METRIC_CHURN:
-        cxm_figure_proportion(g->churned, g->active_start, f);
+        cxm_figure_proportion(g->more->churned, g->more->active_start, f);
         return;
     case CXM_METRIC_RETENTION:
-        cxm_figure_proportion(g->active_start - g->churned, g->active_start,
+        cxm_figure_proportion(g->more->active_start - g->more->churned, g->more->active_start,
                               f);
         return;
     case CXM_METRIC_REPURCHASE_RATE:
-        cxm_figure_proportion(g->repeat_buyers, g->buyers, f);
+        cxm_figure_proportion(g->more->repeat_buyers, g->more->buyers, f);
         return;
     case CXM_METRIC_POST_SERVICE_REPURCHASE:
-        cxm_figure_proportion(g->ps_hits, g->ps_base, f);
+        cxm_figure_proportion(g->more->ps_hits, g->more->ps_base, f);
         return;
     case CXM_METRIC_CONVERSION_RATE:
-        cxm_figure_proportion(g->conv_hits, g->conv_base, f);
+        cxm_figure_proportion(g->more->conv_hits, g->more->conv_base, f);
         return;
     case CXM_METRIC_REVENUE:
-        figure_amount(g->has_orders, g->revenue, g->n_orders, f);
+        figure_amount(g->more->has_orders, g->more->revenue, g->more->n_orders, f);
         return;
     case CXM_METRIC_REVENUE_AT_RISK:
-        figure_amount(g->has_customers, g->revenue_at_risk, g->churned_any,
+        figure_amount(g->more->has_customers, g->more->revenue_at_risk, g->more->churned_any,
                       f);
         return;
     case CXM_METRIC_AGENT_PRODUCTIVITY:
         memset(f, 0, sizeof(*f));
-        f->is_null = g->prod_agents == 0;
-        f->n = g->prod_tickets;
-        f->n_agents = g->prod_agents;
-        if (g->prod_agents)
-            f->value = (double)g->prod_tickets / (double)g->prod_agents;
-        if (g->has_hours && g->hours > 0) {
+        f->is_null = g->more->prod_agents == 0;
+        f->n = g->more->prod_tickets;
+        f->n_agents = g->more->prod_agents;
+        if (g->more->prod_agents)
+            f->value = (double)g->more->prod_tickets / (double)g->more->prod_agents;
+        if (g->more->has_hours && g->more->hours > 0) {
             f->is_null = false;
             f->has_per_hour = true;
-            f->hours = g->hours;
-            f->per_hour = (double)g->prod_tickets / g->hours;
+            f->hours = g->more->hours;
+            f->per_hour = (double)g->more->prod_tickets / g->more->hours;
         }
         return;
     case CXM_METRIC_AGENT_TURNOVER:
         memset(f, 0, sizeof(*f));
-        f->headcount = g->period_ms > 0
-                           ? g->headcount_ms / (double)g->period_ms
+        f->headcount = g->more->period_ms > 0
+                           ? g->more->headcount_ms / (double)g->more->period_ms
                            : 0;
-        f->is_null = !g->has_agents || f->headcount <= 0;
-        f->n = g->agents_left;
+        f->is_null = !g->more->has_agents || f->headcount <= 0;
+        f->n = g->more->agents_left;
         if (!f->is_null)
-            f->value = 100.0 * (double)g->agents_left / f->headcount;
+            f->value = 100.0 * (double)g->more->agents_left / f->headcount;
         return;
     case CXM_METRIC_REVIEW_RATING:
-        mo = &g->review;
+        mo = &g->more->review;
         cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
         if (mo->n > 0) {
             struct cxm_figure share;
-            cxm_figure_proportion(g->reviews_positive, mo->n, &share);
+            cxm_figure_proportion(g->more->reviews_positive, mo->n, &share);
             f->has_positive = true;
             f->positive = share.value;
             f->positive_lo = share.lo;
@@ -555,7 +572,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         }
         return;
     case CXM_METRIC_QA_SCORE:
-        cxm_figure_mean(g->qa.n, g->qa.sum, g->qa.sum_sq, f);
+        cxm_figure_mean(g->more->qa.n, g->more->qa.sum, g->more->qa.sum_sq, f);
         return;
     case CXM_METRIC_COUNT:
         break;
@@ -608,6 +625,8 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
     int64_t cnt;
     struct cxm__qsketch *d = NULL;
 
+    if (!g->more && cxm__metric_family(m) != CXM__FAM_SURVEY)
+        return false;
     switch (m) {
     case CXM_METRIC_CSAT_MEAN:
         cnt = g->csat.n, sum = g->csat.sum, sum_sq = g->csat.sum_sq;
@@ -616,16 +635,18 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
         cnt = g->ces.n, sum = g->ces.sum, sum_sq = g->ces.sum_sq;
         break;
     case CXM_METRIC_REVIEW_RATING:
-        cnt = g->review.n, sum = g->review.sum, sum_sq = g->review.sum_sq;
+        cnt = g->more->review.n, sum = g->more->review.sum,
+        sum_sq = g->more->review.sum_sq;
         break;
     case CXM_METRIC_QA_SCORE:
-        cnt = g->qa.n, sum = g->qa.sum, sum_sq = g->qa.sum_sq;
+        cnt = g->more->qa.n, sum = g->more->qa.sum,
+        sum_sq = g->more->qa.sum_sq;
         break;
     case CXM_METRIC_ART:
-        d = &g->art;
+        d = &g->more->art;
         break;
     case CXM_METRIC_FRT:
-        d = &g->frt;
+        d = &g->more->frt;
         break;
     default:
         return false;

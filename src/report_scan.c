@@ -206,9 +206,9 @@ static cxm_rc scan_customers(struct cxm__builder *b)
                 rc = cxm__builder_group(b, &g);
                 if (rc)
                     return rc;
-                g->st.has_orders = true;
-                g->st.n_orders++;
-                g->st.revenue += c->amount[i];
+                g->st.more->has_orders = true;
+                g->st.more->n_orders++;
+                g->st.more->revenue += c->amount[i];
             }
         }
         if (!want_state)
@@ -221,7 +221,7 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             rc = cxm__builder_group(b, &g);
             if (rc)
                 return rc;
-            g->st.has_customers = true;
+            g->st.more->has_customers = true;
             /* SPEC §2: active at s = acquired_at ≤ s and (churned_at
              * missing or ≥ s); churned = churned_at in [s, e). */
             known_active_start = c->known && c->acquired_at <= s0 &&
@@ -237,19 +237,19 @@ static cxm_rc scan_customers(struct cxm__builder *b)
              * before the start. */
             active_any = c->known && c->acquired_at < s1 &&
                          (!c->has_churned || c->churned_at >= s0);
-            g->st.active_start += known_active_start;
-            g->st.churned += churned_here;
-            g->st.churned_any += churned_any;
-            g->st.active_any += active_any;
+            g->st.more->active_start += known_active_start;
+            g->st.more->churned += churned_here;
+            g->st.more->churned_any += churned_any;
+            g->st.more->active_any += active_any;
             /* repurchase_rate: orders before the period's end. */
             n_before = order_at_or_after(c, s1);
-            g->st.buyers += n_before >= 1;
-            g->st.repeat_buyers += n_before >= 2;
+            g->st.more->buyers += n_before >= 1;
+            g->st.more->repeat_buyers += n_before >= 2;
             if (churned_any) {
                 /* revenue_at_risk: the 12 months before churning. */
                 size_t i = order_at_or_after(c, c->churned_at - MS_365_DAYS);
                 for (; i < c->n_orders && c->order_at[i] < c->churned_at; i++)
-                    g->st.revenue_at_risk += c->amount[i];
+                    g->st.more->revenue_at_risk += c->amount[i];
             }
         }
     }
@@ -422,7 +422,7 @@ static cxm_rc count_agent(struct cxm__builder *b, struct cxm__group *g,
     cxm__buf_release(&k);
     if (rc)
         return rc;
-    g->st.prod_agents += inserted;
+    g->st.more->prod_agents += inserted;
     return CXM_OK;
 }
 
@@ -437,11 +437,11 @@ static cxm_rc ticket_created(struct cxm__builder *b,
     rc = cxm__builder_group(b, &g);
     if (rc)
         return rc;
-    g->st.has_tickets = true;
-    g->st.created++;
-    g->st.created_resolved += t->has_resolved;
-    g->st.escalated += t->escalated == 1;
-    g->st.complaints += t->complaint == 1;
+    g->st.more->has_tickets = true;
+    g->st.more->created++;
+    g->st.more->created_resolved += t->has_resolved;
+    g->st.more->escalated += t->escalated == 1;
+    g->st.more->complaints += t->complaint == 1;
     if (!b->want[CXM_METRIC_CONVERSION_RATE] || !t->customer_id)
         return CXM_OK;
     /* SPEC §2: tickets from customers with no order before the ticket;
@@ -449,8 +449,8 @@ static cxm_rc ticket_created(struct cxm__builder *b,
     c = customer_find(b->customers, t->customer_id);
     if (c && c->n_orders && c->order_at[0] < t->created_at)
         return CXM_OK;
-    g->st.conv_base++;
-    g->st.conv_hits += c && c->n_orders &&
+    g->st.more->conv_base++;
+    g->st.more->conv_hits += c && c->n_orders &&
                        c->order_at[0] - t->created_at <= MS_30_DAYS;
     return CXM_OK;
 }
@@ -466,31 +466,31 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
     rc = cxm__builder_group(b, &g);
     if (rc)
         return rc;
-    g->st.has_tickets = true;
-    g->st.resolved++;
-    g->st.fcr += is_fcr(b, t);
+    g->st.more->has_tickets = true;
+    g->st.more->resolved++;
+    g->st.more->fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
-        rc = cxm__qsketch_add(&g->st.art,
+        rc = cxm__qsketch_add(&g->st.more->art,
                               (double)(t->resolved_at - t->created_at) / 1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->resolved_at,
-                               &g->st.art_bus);
+                               &g->st.more->art_bus);
         if (rc)
             return rc;
     }
     if (t->agent_id && b->want[CXM_METRIC_AGENT_PRODUCTIVITY]) {
-        g->st.prod_tickets++;
+        g->st.more->prod_tickets++;
         rc = count_agent(b, g, t->agent_id);
         if (rc)
             return rc;
     }
     if (!b->want[CXM_METRIC_POST_SERVICE_REPURCHASE] || !t->customer_id)
         return CXM_OK;
-    g->st.ps_base++;
+    g->st.more->ps_base++;
     c = customer_find(b->customers, t->customer_id);
     if (c) {
         size_t i = order_at_or_after(c, t->resolved_at);
-        g->st.ps_hits += i < c->n_orders &&
+        g->st.more->ps_hits += i < c->n_orders &&
                          c->order_at[i] - t->resolved_at <= MS_30_DAYS;
     }
     return CXM_OK;
@@ -512,8 +512,8 @@ static cxm_rc ticket_backlog(struct cxm__builder *b,
         rc = cxm__builder_group(b, &g);
         if (rc)
             return rc;
-        g->st.has_tickets = true;
-        g->st.backlog++;
+        g->st.more->has_tickets = true;
+        g->st.more->backlog++;
     }
     return CXM_OK;
 }
@@ -544,12 +544,12 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         rc = cxm__builder_group(b, &g);
         if (rc)
             return rc;
-        g->st.has_tickets = true;
-        rc = cxm__qsketch_add(&g->st.frt, (double)(t->first_response_at -
+        g->st.more->has_tickets = true;
+        rc = cxm__qsketch_add(&g->st.more->frt, (double)(t->first_response_at -
                                                    t->created_at) / 1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->first_response_at,
-                               &g->st.frt_bus);
+                               &g->st.more->frt_bus);
         if (rc)
             return rc;
     }
@@ -856,8 +856,8 @@ static cxm_rc on_session(const struct cxm__row *row, void *ud)
     rc = cxm__builder_group(b, &g);
     if (rc)
         return rc;
-    g->st.sessions++;
-    g->st.sessions_resolved += !row->is_null[1] && row->i64[1] != 0;
+    g->st.more->sessions++;
+    g->st.more->sessions_resolved += !row->is_null[1] && row->i64[1] != 0;
     return CXM_OK;
 }
 
@@ -880,11 +880,11 @@ static cxm_rc on_agent(const struct cxm__row *row, void *ud)
         rc = cxm__builder_group(b, &g);
         if (rc)
             return rc;
-        g->st.has_agents = true;
-        g->st.period_ms = s1 - s0;
+        g->st.more->has_agents = true;
+        g->st.more->period_ms = s1 - s0;
         if (hi > lo)
-            g->st.headcount_ms += (double)(hi - lo);
-        g->st.agents_left += has_left && left >= s0 && left < s1;
+            g->st.more->headcount_ms += (double)(hi - lo);
+        g->st.more->agents_left += has_left && left >= s0 && left < s1;
     }
     return CXM_OK;
 }
@@ -904,8 +904,8 @@ static cxm_rc on_hours(const struct cxm__row *row, void *ud)
     rc = cxm__builder_group(b, &g);
     if (rc)
         return rc;
-    g->st.has_hours = true;
-    g->st.hours += row->real[3];
+    g->st.more->has_hours = true;
+    g->st.more->hours += row->real[3];
     return CXM_OK;
 }
 
@@ -934,8 +934,8 @@ static cxm_rc on_review(const struct cxm__row *row, void *ud)
         return rc;
     /* SPEC §2: normalised to 1–5 as 1 + (r − 1)·4 / (scale_max − 1). */
     norm = 1 + (row->real[1] - 1) * 4 / (max - 1);
-    moments_add(&g->st.review, norm);
-    g->st.reviews_positive += norm >= 4 - 1e-9;
+    moments_add(&g->st.more->review, norm);
+    g->st.more->reviews_positive += norm >= 4 - 1e-9;
     return CXM_OK;
 }
 
@@ -958,7 +958,7 @@ static cxm_rc on_qa(const struct cxm__row *row, void *ud)
     rc = cxm__builder_group(b, &g);
     if (rc)
         return rc;
-    moments_add(&g->st.qa, 100.0 * row->real[1] / max);
+    moments_add(&g->st.more->qa, 100.0 * row->real[1] / max);
     return CXM_OK;
 }
 
