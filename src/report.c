@@ -444,10 +444,11 @@ static void figure_business(const cxm_definitions *d, struct cxm__qsketch *v,
 static void compute_figure(const cxm_definitions *d, cxm_metric m,
                            struct cxm__group_stat *g, struct cxm_figure *f)
 {
+    struct cxm__group_more *x = g->more;
     const struct cxm__moments *mo;
 
     /* A report of survey figures alone keeps no more (builder_run()). */
-    if (!g->more && cxm__metric_family(m) != CXM__FAM_SURVEY) {
+    if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY) {
         memset(f, 0, sizeof(*f));
         f->is_null = true;
         return;
@@ -474,97 +475,97 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                               g->ces.n, f);
         return;
     case CXM_METRIC_CREATED:
-        figure_count(g->more->has_tickets, g->more->created, f);
+        figure_count(x->has_tickets, x->created, f);
         return;
     case CXM_METRIC_RESOLVED:
-        figure_count(g->more->has_tickets, g->more->resolved, f);
+        figure_count(x->has_tickets, x->resolved, f);
         return;
     case CXM_METRIC_BACKLOG:
-        figure_count(g->more->has_tickets, g->more->backlog, f);
+        figure_count(x->has_tickets, x->backlog, f);
         return;
     case CXM_METRIC_RESOLUTION_RATE:
-        cxm_figure_proportion(g->more->created_resolved, g->more->created, f);
+        cxm_figure_proportion(x->created_resolved, x->created, f);
         return;
     case CXM_METRIC_FCR:
-        cxm_figure_proportion(g->more->fcr, g->more->resolved, f);
+        cxm_figure_proportion(x->fcr, x->resolved, f);
         return;
     case CXM_METRIC_ESCALATION_RATE:
-        cxm_figure_proportion(g->more->escalated, g->more->created, f);
+        cxm_figure_proportion(x->escalated, x->created, f);
         return;
     case CXM_METRIC_ART:
-        figure_duration(&g->more->art, f);
-        figure_business(d, &g->more->art_bus, f);
+        figure_duration(&x->art, f);
+        figure_business(d, &x->art_bus, f);
         return;
     case CXM_METRIC_FRT:
-        figure_duration(&g->more->frt, f);
-        figure_business(d, &g->more->frt_bus, f);
+        figure_duration(&x->frt, f);
+        figure_business(d, &x->frt_bus, f);
         return;
     case CXM_METRIC_COMPLAINTS_PER_1000:
-        figure_amount(g->more->active_any > 0,
-                      g->more->active_any ? 1000.0 * (double)g->more->complaints /
-                                          (double)g->more->active_any
+        figure_amount(x->active_any > 0,
+                      x->active_any ? 1000.0 * (double)x->complaints /
+                                          (double)x->active_any
                                     : 0,
-                      g->more->active_any, f);
+                      x->active_any, f);
         return;
     case CXM_METRIC_SELFSERVICE_RATE:
-        cxm_figure_proportion(g->more->sessions, g->more->sessions + g->more->created, f);
+        cxm_figure_proportion(x->sessions, x->sessions + x->created, f);
         return;
     case CXM_METRIC_DEFLECTION_RATE:
-        cxm_figure_proportion(g->more->sessions_resolved, g->more->sessions, f);
+        cxm_figure_proportion(x->sessions_resolved, x->sessions, f);
         return;
     case CXM_METRIC_CHURN:
-        cxm_figure_proportion(g->more->churned, g->more->active_start, f);
+        cxm_figure_proportion(x->churned, x->active_start, f);
         return;
     case CXM_METRIC_RETENTION:
-        cxm_figure_proportion(g->more->active_start - g->more->churned, g->more->active_start,
+        cxm_figure_proportion(x->active_start - x->churned, x->active_start,
                               f);
         return;
     case CXM_METRIC_REPURCHASE_RATE:
-        cxm_figure_proportion(g->more->repeat_buyers, g->more->buyers, f);
+        cxm_figure_proportion(x->repeat_buyers, x->buyers, f);
         return;
     case CXM_METRIC_POST_SERVICE_REPURCHASE:
-        cxm_figure_proportion(g->more->ps_hits, g->more->ps_base, f);
+        cxm_figure_proportion(x->ps_hits, x->ps_base, f);
         return;
     case CXM_METRIC_CONVERSION_RATE:
-        cxm_figure_proportion(g->more->conv_hits, g->more->conv_base, f);
+        cxm_figure_proportion(x->conv_hits, x->conv_base, f);
         return;
     case CXM_METRIC_REVENUE:
-        figure_amount(g->more->has_orders, g->more->revenue, g->more->n_orders, f);
+        figure_amount(x->has_orders, x->revenue, x->n_orders, f);
         return;
     case CXM_METRIC_REVENUE_AT_RISK:
-        figure_amount(g->more->has_customers, g->more->revenue_at_risk, g->more->churned_any,
+        figure_amount(x->has_customers, x->revenue_at_risk, x->churned_any,
                       f);
         return;
     case CXM_METRIC_AGENT_PRODUCTIVITY:
         memset(f, 0, sizeof(*f));
-        f->is_null = g->more->prod_agents == 0;
-        f->n = g->more->prod_tickets;
-        f->n_agents = g->more->prod_agents;
-        if (g->more->prod_agents)
-            f->value = (double)g->more->prod_tickets / (double)g->more->prod_agents;
-        if (g->more->has_hours && g->more->hours > 0) {
+        f->is_null = x->prod_agents == 0;
+        f->n = x->prod_tickets;
+        f->n_agents = x->prod_agents;
+        if (x->prod_agents)
+            f->value = (double)x->prod_tickets / (double)x->prod_agents;
+        if (x->has_hours && x->hours > 0) {
             f->is_null = false;
             f->has_per_hour = true;
-            f->hours = g->more->hours;
-            f->per_hour = (double)g->more->prod_tickets / g->more->hours;
+            f->hours = x->hours;
+            f->per_hour = (double)x->prod_tickets / x->hours;
         }
         return;
     case CXM_METRIC_AGENT_TURNOVER:
         memset(f, 0, sizeof(*f));
-        f->headcount = g->more->period_ms > 0
-                           ? g->more->headcount_ms / (double)g->more->period_ms
+        f->headcount = x->period_ms > 0
+                           ? x->headcount_ms / (double)x->period_ms
                            : 0;
-        f->is_null = !g->more->has_agents || f->headcount <= 0;
-        f->n = g->more->agents_left;
+        f->is_null = !x->has_agents || f->headcount <= 0;
+        f->n = x->agents_left;
         if (!f->is_null)
-            f->value = 100.0 * (double)g->more->agents_left / f->headcount;
+            f->value = 100.0 * (double)x->agents_left / f->headcount;
         return;
     case CXM_METRIC_REVIEW_RATING:
-        mo = &g->more->review;
+        mo = &x->review;
         cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
         if (mo->n > 0) {
             struct cxm_figure share;
-            cxm_figure_proportion(g->more->reviews_positive, mo->n, &share);
+            cxm_figure_proportion(x->reviews_positive, mo->n, &share);
             f->has_positive = true;
             f->positive = share.value;
             f->positive_lo = share.lo;
@@ -572,7 +573,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         }
         return;
     case CXM_METRIC_QA_SCORE:
-        cxm_figure_mean(g->more->qa.n, g->more->qa.sum, g->more->qa.sum_sq, f);
+        cxm_figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
         return;
     case CXM_METRIC_COUNT:
         break;
@@ -624,8 +625,9 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
     double sum, sum_sq;
     int64_t cnt;
     struct cxm__qsketch *d = NULL;
+    struct cxm__group_more *x = g->more;
 
-    if (!g->more && cxm__metric_family(m) != CXM__FAM_SURVEY)
+    if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY)
         return false;
     switch (m) {
     case CXM_METRIC_CSAT_MEAN:
@@ -635,18 +637,16 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
         cnt = g->ces.n, sum = g->ces.sum, sum_sq = g->ces.sum_sq;
         break;
     case CXM_METRIC_REVIEW_RATING:
-        cnt = g->more->review.n, sum = g->more->review.sum,
-        sum_sq = g->more->review.sum_sq;
+        cnt = x->review.n, sum = x->review.sum, sum_sq = x->review.sum_sq;
         break;
     case CXM_METRIC_QA_SCORE:
-        cnt = g->more->qa.n, sum = g->more->qa.sum,
-        sum_sq = g->more->qa.sum_sq;
+        cnt = x->qa.n, sum = x->qa.sum, sum_sq = x->qa.sum_sq;
         break;
     case CXM_METRIC_ART:
-        d = &g->more->art;
+        d = &x->art;
         break;
     case CXM_METRIC_FRT:
-        d = &g->more->frt;
+        d = &x->frt;
         break;
     default:
         return false;

@@ -451,7 +451,7 @@ static cxm_rc ticket_created(struct cxm__builder *b,
         return CXM_OK;
     g->st.more->conv_base++;
     g->st.more->conv_hits += c && c->n_orders &&
-                       c->order_at[0] - t->created_at <= MS_30_DAYS;
+                             c->order_at[0] - t->created_at <= MS_30_DAYS;
     return CXM_OK;
 }
 
@@ -491,7 +491,7 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
     if (c) {
         size_t i = order_at_or_after(c, t->resolved_at);
         g->st.more->ps_hits += i < c->n_orders &&
-                         c->order_at[i] - t->resolved_at <= MS_30_DAYS;
+                               c->order_at[i] - t->resolved_at <= MS_30_DAYS;
     }
     return CXM_OK;
 }
@@ -545,8 +545,9 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         if (rc)
             return rc;
         g->st.more->has_tickets = true;
-        rc = cxm__qsketch_add(&g->st.more->frt, (double)(t->first_response_at -
-                                                   t->created_at) / 1e3);
+        rc = cxm__qsketch_add(&g->st.more->frt,
+                              (double)(t->first_response_at - t->created_at) /
+                                  1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->first_response_at,
                                &g->st.more->frt_bus);

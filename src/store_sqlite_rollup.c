@@ -294,6 +294,35 @@ static cxm_rc prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
     return CXM_OK;
 }
 
+/* Runs `sql` with ?1, ?2, … bound to args[0 .. n_args) and, when `out` is
+ * not NULL, sets *out to the first column of its one row (a count, a
+ * max(rowid), an EXISTS); else runs it to its end. */
+static cxm_rc run_ints(cxm_store *st, const char *sql, const int64_t *args,
+                       size_t n_args, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = prepare(st, sql, &s);
+    int step;
+
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n_args; i++)
+        sqlite3_bind_int64(s, (int)i + 1, args[i]);
+    step = sqlite3_step(s);
+    if (out && step == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else if (out || step != SQLITE_DONE)
+        rc = fail(st, cxm__sq_db(st));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* The one integer `sql` selects, without parameters. */
+static cxm_rc select_int(cxm_store *st, const char *sql, int64_t *out)
+{
+    return run_ints(st, sql, NULL, 0, out);
+}
+
 /* The answers a metric reads, with the dimensions a report sees (the scan
  * of store_sqlite.c: from the ticket where the answer lacks them; team
  * from the agent last). */
@@ -742,22 +771,6 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     return rc;
 }
 
-/* Sets *out to the one integer `sql` selects (a max(rowid), a count). */
-static cxm_rc select_int(cxm_store *st, const char *sql, int64_t *out)
-{
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, sql, &s);
-
-    if (rc)
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    return rc;
-}
-
 /* Whether to recount the dirty months by one scan of the whole table, in
  * table order, rather than by one index range each: the ranges fetch each
  * answer's row out of table order (on the 1M store ~2 µs an answer, the
@@ -885,25 +898,6 @@ cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
     " GROUP BY cube, survey, scale_min, scale_max, agent_id, team, channel," \
     "  language, topic"
 
-static cxm_rc exec_4(cxm_store *st, const char *sql, int64_t a, int64_t b,
-                     int64_t c, int64_t d)
-{
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, sql, &s);
-
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, a);
-    sqlite3_bind_int64(s, 2, b);
-    sqlite3_bind_int64(s, 3, c);
-    if (sqlite3_bind_parameter_count(s) >= 4)
-        sqlite3_bind_int64(s, 4, d);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    return rc;
-}
-
 /* After the months of fl were written: the year cells (grain 2) of the
  * UTC years they lie in, summed from those years' month cells, and the
  * all-time cells (grain 3, t 0), summed from every year's. A few thousand
@@ -925,15 +919,17 @@ static cxm_rc write_years(struct flush *fl, int64_t ws)
         if (y0 == last_y)
             continue; /* months are in order */
         last_y = y0;
-        rc = exec_4(fl->st, del_sql, ws, d0, d1, 2);
+        rc = run_ints(fl->st, del_sql, (int64_t[]){ws, d0, d1, 2}, 4, NULL);
         if (!rc)
-            rc = exec_4(fl->st, SUM_CELLS_SQL("2", "1"), ws, d0, d1, d0);
+            rc = run_ints(fl->st, SUM_CELLS_SQL("2", "1"),
+                          (int64_t[]){ws, d0, d1, d0}, 4, NULL);
     }
     if (!rc)
-        rc = exec_4(fl->st, del_sql, ws, INT64_MIN, INT64_MAX, 3);
+        rc = run_ints(fl->st, del_sql,
+                      (int64_t[]){ws, INT64_MIN, INT64_MAX, 3}, 4, NULL);
     if (!rc)
-        rc = exec_4(fl->st, SUM_CELLS_SQL("3", "2"), ws, INT64_MIN,
-                    INT64_MAX, 0);
+        rc = run_ints(fl->st, SUM_CELLS_SQL("3", "2"),
+                      (int64_t[]){ws, INT64_MIN, INT64_MAX, 0}, 4, NULL);
     return rc;
 }
 
@@ -961,20 +957,6 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
     for (size_t i = 0; i < fl->n_months; i++)
         month_release(&fl->months[i]);
     fl->n_months = 0;
-    return rc;
-}
-
-static cxm_rc exec_with(cxm_store *st, const char *sql, int64_t a)
-{
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, sql, &s);
-
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, a);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
     return rc;
 }
 
@@ -1010,7 +992,7 @@ static cxm_rc mark_written(cxm_store *st)
 
     if (!cxm__sq_marks(st, &mr, &mt))
         return CXM_OK;
-    rc = exec_with(st, responses_sql, mr);
+    rc = run_ints(st, responses_sql, &mr, 1, NULL);
     if (!rc)
         rc = select_int(st, "SELECT coalesce(max(rowid), 0) FROM responses",
                        &max_r);
@@ -1020,8 +1002,8 @@ static cxm_rc mark_written(cxm_store *st)
     if (rc)
         return rc;
     /* max_t - mt + 1 bounds the tickets written, max_r the answers. */
-    return exec_with(st, max_t - mt < max_r ? tickets_first_sql : tickets_sql,
-                     mt);
+    return run_ints(st, max_t - mt < max_r ? tickets_first_sql : tickets_sql,
+                    &mt, 1, NULL);
 }
 
 cxm_rc cxm__sq_rollup_flush(cxm_store *st)
@@ -1128,19 +1110,11 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
     /* Years and all time keep the month cubes (write_years()). */
     const unsigned *pref = grain ? month_pref : day_pref;
     size_t n = grain ? CXM_ARRAY_LEN(month_pref) : CXM_ARRAY_LEN(day_pref);
-    sqlite3_stmt *s = NULL;
-    bool dirty = true;
+    int64_t dirty = 1;
     cxm_rc rc;
 
     *cube = -1;
-    rc = prepare(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)", &s);
-    if (rc)
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        dirty = sqlite3_column_int(s, 0) != 0;
-    else
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
+    rc = select_int(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)", &dirty);
     if (rc || dirty)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -1155,27 +1129,18 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
 cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
                                  bool *any)
 {
-    sqlite3_stmt *s = NULL;
+    int64_t v = 0;
     cxm_rc rc;
 
     *any = false;
     if (from >= to)
         return CXM_OK;
-    rc = prepare(st,
-                 "SELECT EXISTS (SELECT 1 FROM responses"
-                 " WHERE workspace_id = ?1 AND responded_at >= ?2"
-                 " AND responded_at < ?3)",
-                 &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *any = sqlite3_column_int(s, 0) != 0;
-    else
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
+    rc = run_ints(st,
+                  "SELECT EXISTS (SELECT 1 FROM responses"
+                  " WHERE workspace_id = ?1 AND responded_at >= ?2"
+                  " AND responded_at < ?3)",
+                  (int64_t[]){st->workspace_id, from, to}, 3, &v);
+    *any = v != 0;
     return rc;
 }
 
@@ -1249,28 +1214,14 @@ cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
                             int64_t from_t, int64_t to_t, int64_t limit,
                             int64_t *cells)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st,
-                        "SELECT count(*) FROM (SELECT 1 FROM rollup_answers"
-                        " WHERE workspace_id = ?1 AND grain = ?2"
-                        " AND cube = ?3 AND t >= ?4 AND t < ?5 LIMIT ?6)",
-                        &s);
-
     *cells = 0;
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_int(s, 2, grain);
-    sqlite3_bind_int(s, 3, cube);
-    sqlite3_bind_int64(s, 4, from_t);
-    sqlite3_bind_int64(s, 5, to_t);
-    sqlite3_bind_int64(s, 6, limit);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *cells = sqlite3_column_int64(s, 0);
-    else
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    return rc;
+    return run_ints(st,
+                    "SELECT count(*) FROM (SELECT 1 FROM rollup_answers"
+                    " WHERE workspace_id = ?1 AND grain = ?2"
+                    " AND cube = ?3 AND t >= ?4 AND t < ?5 LIMIT ?6)",
+                    (int64_t[]){st->workspace_id, grain, cube, from_t, to_t,
+                                limit},
+                    6, cells);
 }
 
 /* ---- Column segments (0005-columns.sql) -------------------------------- */
@@ -1278,24 +1229,11 @@ cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
 cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
                                int64_t *answers)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st,
-                        "SELECT coalesce(sum(n), 0) FROM col_answers"
-                        " WHERE workspace_id = ?1 AND t >= ?2 AND t < ?3",
-                        &s);
-
     *answers = 0;
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_int64(s, 2, from_t);
-    sqlite3_bind_int64(s, 3, to_t);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *answers = sqlite3_column_int64(s, 0);
-    else
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    return rc;
+    return run_ints(st,
+                    "SELECT coalesce(sum(n), 0) FROM col_answers"
+                    " WHERE workspace_id = ?1 AND t >= ?2 AND t < ?3",
+                    (int64_t[]){st->workspace_id, from_t, to_t}, 3, answers);
 }
 
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
