@@ -212,33 +212,29 @@ def table(times, meta, out_md, targets_md):
                     None if rc is None else
                     (rc <= 0.10 and took(n, op, "columns") == "columns"))
         for n in sizes:
-            c = med.get((n, op, AUTO))
             tr = med.get((n, "process_start", "true"))
             path = took(n, op, "auto")
-            row("%s, %s tickets, from rollups (`--read auto`, read: %s)" % (
-                op, n_(n), path), "≤ 5 ms",
-                "%s ms: the whole `cxmeter report` process, start-up included "
-                "(exec, opening the store, reading the %s, JSON out); spawning "
-                "`true` the same way: %s ms" % (
-                    fmt(c * 1000 if c else None, 1), path,
-                    fmt(tr * 1000 if tr else None, 1)),
-                None if c is None else
-                (c <= 0.005 and path.startswith("rollups")))
-            ci = med.get((n, op, AUTO + INPROC))
-            row("%s, %s tickets, from rollups, in-process (`--timing`)" % (
-                op, n_(n)), "≤ 5 ms",
-                "%s ms from opening the store to the JSON written (the same "
-                "runs)" % fmt(ci * 1000 if ci else None, 1),
-                None if ci is None else
-                (ci <= 0.005 and path.startswith("rollups")))
-            cw = med.get((n, op, AUTO + WARM))
-            row("%s, %s tickets, from rollups, store open (`bench_report`)" % (
-                op, n_(n)), "≤ 5 ms",
-                "%s ms to compute and format the report in a process that "
-                "keeps the store open (a server, an embedding program)" %
-                fmt(cw * 1000 if cw else None, 2),
-                None if cw is None else
-                (cw <= 0.005 and path.startswith("rollups")))
+            # From rollups three ways, as the scan path above.
+            for suffix, how, what, nd in (
+                    ("", "(`--read auto`, read: %s)" % path,
+                     "the whole `cxmeter report` process, start-up included "
+                     "(exec, opening the store, reading the %s, JSON out); "
+                     "spawning `true` the same way: %s ms" % (
+                         path, fmt(tr * 1000 if tr else None, 1)), 1),
+                    (INPROC, "in-process (`--timing`)",
+                     "from opening the store to the JSON written (the same "
+                     "runs)", 1),
+                    (WARM, "store open (`bench_report`)",
+                     "to compute and format the report in a process that "
+                     "keeps the store open (a server, an embedding program)",
+                     2)):
+                c = med.get((n, op, AUTO + suffix))
+                row("%s, %s tickets, from rollups%s %s" % (
+                    op, n_(n), "" if not suffix else ",", how), "≤ 5 ms",
+                    "%s ms%s %s" % (fmt(c * 1000 if c else None, nd),
+                                    ":" if not suffix else "", what),
+                    None if c is None else
+                    (c <= 0.005 and path.startswith("rollups")))
     for n in sizes:
         c, d, s = (med.get((n, "import", e)) for e in ("cxmeter", "duckdb", "sqlite3"))
         if c and d:
