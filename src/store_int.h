@@ -197,13 +197,16 @@ extern const struct cxm__store_ops cxm__sqlite_ops;
 struct sqlite3;
 struct sqlite3 *cxm__sq_db(cxm_store *st);
 cxm_rc cxm__sq_rollup_flush(cxm_store *st);
-/* Defines cxm_hist_sum(hist), the aggregate that sums rollup histograms
- * (store_sqlite_rollup.c), on a new connection, before migrations. */
+/* Defines cxm_hist_sum(hist), the aggregate that sums rollup histograms,
+ * and cxm_hist_add(a, b), which adds two (store_sqlite_rollup.c), on a
+ * new connection, before migrations. */
 cxm_rc cxm__sq_rollup_register(struct sqlite3 *db);
 cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
 /* max(rowid) of responses and tickets when the open write transaction
  * began; false when not known (store_sqlite.c). */
 bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets);
+/* The kinds put since BEGIN, as a set of 1 << kind. */
+unsigned cxm__sq_kinds_written(cxm_store *st);
 cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
                            int *cube);
 cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,

@@ -22,6 +22,7 @@ struct sq {
      * began: rows at or past them were written by it (0004-rollups.sql) */
     bool has_marks;
     int64_t mark_responses, mark_tickets;
+    unsigned kinds_written; /* 1 << kind for each kind put since BEGIN */
     sqlite3_stmt *put_many[CXM_KIND_COUNT]; /* PUT_ROWS rows; as put */
     struct cxm__sq_colimage colimage; /* what col_segments handed out */
 };
@@ -335,6 +336,7 @@ static cxm_rc sq_begin(cxm_store *st)
 
     if (rc)
         return rc;
+    q->kinds_written = 0;
     q->has_marks =
         max_rowid(q->db, "SELECT coalesce(max(rowid), 0) FROM responses",
                   &q->mark_responses) &&
@@ -350,6 +352,13 @@ bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets)
     *responses = q->mark_responses;
     *tickets = q->mark_tickets;
     return q->has_marks;
+}
+
+unsigned cxm__sq_kinds_written(cxm_store *st)
+{
+    const struct sq *q = st->impl;
+
+    return q->kinds_written;
 }
 
 static cxm_rc sq_commit(cxm_store *st) { return sq_exec(st, "COMMIT"); }
@@ -431,6 +440,7 @@ static cxm_rc sq_put(cxm_store *st, cxm_kind kind,
         if (rc)
             return rc;
     }
+    q->kinds_written |= 1u << kind;
     bind_row(st, q->put[kind], &p, cxm__kind_spec(kind), vals);
     return step_put(st, q->put[kind]);
 }
@@ -496,6 +506,7 @@ static cxm_rc sq_put_rows(cxm_store *st, cxm_kind kind,
     const struct cxm__kindspec *ks = cxm__kind_spec(kind);
     cxm_rc rc;
 
+    q->kinds_written |= 1u << kind;
     if (n_rows >= PUT_ROWS && !q->put_many[kind]) {
         rc = prepare_put_many(st, kind, &q->put_many[kind]);
         if (rc)

@@ -142,6 +142,23 @@ def rewrite(src, dst, change):
         raise Failure(f"{dst}: nothing changed")
 
 
+def split(src, dst_a, dst_b):
+    """Two of every three rows of src to dst_a, the others to dst_b; the
+    answers of 2025-01-01 all to dst_a (CASES has periods that start
+    inside that day, which need answers before their start)."""
+    with open(src, newline="") as f:
+        rows = list(csv.DictReader(f))
+        fields = list(rows[0].keys())
+    later = [i % 3 == 2 and not r["responded_at"].startswith("2025-01-01")
+             for i, r in enumerate(rows)]
+    for dst, keep in ((dst_a, lambda i: not later[i]),
+                      (dst_b, lambda i: later[i])):
+        with open(dst, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(r for i, r in enumerate(rows) if keep(i))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cxmeter", required=True)
@@ -158,14 +175,36 @@ def main():
             "--out", data)
         d = lambda k: os.path.join(data, k)  # noqa: E731
 
-        # Answers first: agent, team, channel and topic come later.
-        run(cx, "import", "--db", db, "responses", d("responses.csv"))
+        # Answers first: agent, team, channel and topic come later. Two
+        # of every three answers now, the rest once tickets and agents are
+        # in: a transaction that only adds answers adds their counts to
+        # the stored cells and segments instead of recounting their months
+        # (store_sqlite_rollup.c, append mode).
+        split(d("responses.csv"), d("responses_a.csv"), d("responses_b.csv"))
+        run(cx, "import", "--db", db, "responses", d("responses_a.csv"))
         check_all(cx, db, "answers only")
         run(cx, "import", "--db", db, "tickets", d("tickets.csv"))
         check_all(cx, db, "+ tickets")
         run(cx, "import", "--db", db, "agents", d("agents.csv"))
         run(cx, "import", "--db", db, "customers", d("customers.csv"))
         check_all(cx, db, "+ agents, customers")
+        run(cx, "import", "--db", db, "responses", d("responses_b.csv"))
+        check_all(cx, db, "answers added to counted months")
+        # New answers with values no cell or dictionary holds yet: an
+        # agent, team, channel, language and scale of their own, in
+        # months already counted and in a month before the data.
+        with open(d("responses_new.csv"), "w", newline="") as f:
+            f.write("response_id,survey,responded_at,score,scale,agent_id,"
+                    "team,channel,language\n"
+                    "NEW1,csat,2025-03-10T08:00:00Z,9,1-10,newbie,"
+                    "night-shift,fax,fi\n"
+                    "NEW2,csat,2025-03-11T08:00:00Z,2,1-10,newbie,"
+                    "night-shift,fax,fi\n"
+                    "NEW3,nps,2025-06-01T23:59:59Z,10,,newbie,,,vi\n"
+                    "NEW4,ces,2024-10-15T12:00:00Z,6,,,,email,en\n"
+                    "NEW5,csat,2025-03-12T08:00:00Z,,,newbie,,,\n")
+        run(cx, "import", "--db", db, "responses", d("responses_new.csv"))
+        check_all(cx, db, "answers with new values added")
 
         # Tickets handed to another agent and channel; the answers without
         # their own agent or channel follow them.
@@ -278,40 +317,55 @@ def main():
             "csat.satisfied", "top2", "ces.agree", "above_mid", "--by", "test")
         print("ok  definitions: points on rollups, exclusions on rows")
 
-        # A damaged rollup cell is an error, not a wrong sum: the year and
-        # all-time cells are summed from the month cells (0007), so a
-        # recount of December 2024 reads November's; with one of them
-        # cut short the import fails with a store error and stores
-        # nothing.
-        db3 = os.path.join(wd, "r3.db")
-        shutil.copy(db, db3)
-        con = sqlite3.connect(db3)
-        n_before = con.execute("SELECT count(*) FROM responses").fetchone()[0]
-        con.execute("UPDATE rollup_answers SET hist = x'00' WHERE grain = 1"
-                    " AND cube = 2 AND t = (SELECT min(t) FROM rollup_answers"
-                    " WHERE grain = 1)")
-        con.commit()
-        con.close()
-        one = os.path.join(wd, "one.csv")
-        with open(one, "w") as f:
-            f.write("response_id,survey,responded_at,score\n"
-                    "ZZ1,csat,2024-12-15T10:00:00Z,5\n")
-        p = run(cx, "import", "--db", db3, "responses", one, check=False)
-        if p.returncode != 3 or "malformed" not in p.stderr:
-            raise Failure(f"a damaged rollup cell: exit {p.returncode}, "
-                          f"{p.stderr.strip()!r}")
-        con = sqlite3.connect(db3)
-        n_after = con.execute("SELECT count(*) FROM responses").fetchone()[0]
-        con.close()
-        if n_after != n_before:
-            raise Failure("the failed import stored answers")
+        # A damaged rollup cell is an error, not a wrong sum. A recount:
+        # the year and all-time cells are summed from the month cells
+        # (0007), so a recount of December 2024 (an answer of it
+        # replaced) reads November's. An append: a new answer's counts
+        # are added to its year's cells. With the cell read cut short the
+        # import fails with a store error and stores nothing.
+        with open(d("responses2.csv"), newline="") as f:
+            dec = next(r for r in csv.DictReader(f)
+                       if r["responded_at"].startswith("2024-12")
+                       and r["score"])
+        for case, damaged, row in (
+                ("recount", "grain = 1 AND cube = 2 AND t = (SELECT min(t)"
+                 " FROM rollup_answers WHERE grain = 1)",
+                 f"{dec['response_id']},{dec['survey']},"
+                 f"{dec['responded_at']},{dec['score']}"),
+                ("append", "grain = 2 AND t = (SELECT min(t)"
+                 " FROM rollup_answers WHERE grain = 2)",
+                 "ZZ1,csat,2024-12-15T10:00:00Z,5")):
+            db3 = os.path.join(wd, f"r3-{case}.db")
+            shutil.copy(db, db3)
+            con = sqlite3.connect(db3)
+            before = con.execute("SELECT count(*), sum(score)"
+                                 " FROM responses").fetchone()
+            con.execute("UPDATE rollup_answers SET hist = x'00' WHERE " +
+                        damaged)
+            con.commit()
+            con.close()
+            one = os.path.join(wd, "one.csv")
+            with open(one, "w") as f:
+                f.write("response_id,survey,responded_at,score\n" + row +
+                        "\n")
+            p = run(cx, "import", "--db", db3, "responses", one, check=False)
+            if p.returncode != 3 or "malformed" not in p.stderr:
+                raise Failure(f"a damaged rollup cell ({case}): exit "
+                              f"{p.returncode}, {p.stderr.strip()!r}")
+            con = sqlite3.connect(db3)
+            after = con.execute("SELECT count(*), sum(score)"
+                                " FROM responses").fetchone()
+            con.close()
+            if after != before:
+                raise Failure(f"the failed import ({case}) stored answers")
         print("ok  damaged rollup cell: store error, nothing stored")
 
         # A fresh store, in the usual order, agrees with the changed one.
         db2 = os.path.join(wd, "r2.db")
         for kind, f in (("agents", "agents2.csv"), ("tickets", "tickets2.csv"),
                         ("responses", "responses2.csv"),
-                        ("responses", "responses3.csv")):
+                        ("responses", "responses3.csv"),
+                        ("responses", "responses_new.csv")):
             run(cx, "import", "--db", db2, kind, d(f))
         for by in ("month,channel", "agent,team", "language,topic"):
             x = report(cx, db, by, None, None, [])
