@@ -826,8 +826,9 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
     blob = sqlite3_column_blob(s, 1);
     keep_blob = blob && !m->overflow;
     memset(&all, 0, sizeof(all));
-    if (keep_blob &&
-        cxm__colseg_view(blob, (size_t)sqlite3_column_bytes(s, 1), &view)) {
+    if (old_n < 0 || (keep_blob && cxm__colseg_view(
+                                      blob, (size_t)sqlite3_column_bytes(s, 1),
+                                      &view))) {
         sqlite3_reset(s);
         cxm__store_set_error(fl->st, "a column segment is malformed");
         return CXM_ESTORE;

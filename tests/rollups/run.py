@@ -327,21 +327,27 @@ def main():
             dec = next(r for r in csv.DictReader(f)
                        if r["responded_at"].startswith("2024-12")
                        and r["score"])
-        for case, damaged, row in (
-                ("recount", "grain = 1 AND cube = 2 AND t = (SELECT min(t)"
-                 " FROM rollup_answers WHERE grain = 1)",
+        cell = "UPDATE rollup_answers SET hist = x'00' WHERE "
+        for case, damage, row in (
+                ("recount", cell + "grain = 1 AND cube = 2 AND t ="
+                 " (SELECT min(t) FROM rollup_answers WHERE grain = 1)",
                  f"{dec['response_id']},{dec['survey']},"
                  f"{dec['responded_at']},{dec['score']}"),
-                ("append", "grain = 2 AND t = (SELECT min(t)"
+                ("append", cell + "grain = 2 AND t = (SELECT min(t)"
                  " FROM rollup_answers WHERE grain = 2)",
+                 "ZZ1,csat,2024-12-15T10:00:00Z,5"),
+                # The month's column segment, which an append extends.
+                ("append, segment", "UPDATE col_answers SET data ="
+                 " substr(data, 1, 20) WHERE t = (SELECT max(t) FROM"
+                 " col_answers WHERE t < 20089)",
                  "ZZ1,csat,2024-12-15T10:00:00Z,5")):
-            db3 = os.path.join(wd, f"r3-{case}.db")
+            db3 = os.path.join(wd, f"r3-{case.replace(', ', '-')}.db")
             shutil.copy(db, db3)
             con = sqlite3.connect(db3)
             before = con.execute("SELECT count(*), sum(score)"
                                  " FROM responses").fetchone()
-            con.execute("UPDATE rollup_answers SET hist = x'00' WHERE " +
-                        damaged)
+            if con.execute(damage).rowcount < 1:
+                raise Failure(f"{case}: nothing damaged")
             con.commit()
             con.close()
             one = os.path.join(wd, "one.csv")
@@ -358,7 +364,8 @@ def main():
             con.close()
             if after != before:
                 raise Failure(f"the failed import ({case}) stored answers")
-        print("ok  damaged rollup cell: store error, nothing stored")
+        print("ok  damaged rollup cell or segment: store error, nothing"
+              " stored")
 
         # A fresh store, in the usual order, agrees with the changed one.
         db2 = os.path.join(wd, "r2.db")
