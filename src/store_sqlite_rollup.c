@@ -260,34 +260,19 @@ static void cell_add(struct cell *c, int score, int64_t count,
     c->n += count;
 }
 
-/* Sums every cell of `src` into the cells of the smaller cube `cube`. */
-static cxm_rc derive(const struct cellset *src, unsigned cube,
+/* Sums every cell of `src` into the cells of the smaller cube `cube`,
+ * whose first day is t, or the cell's own when t is INT64_MIN. */
+static cxm_rc derive(const struct cellset *src, unsigned cube, int64_t t,
                      struct cellset *dst)
 {
     for (size_t i = 0; i < src->n; i++) {
         const struct cell *c = &src->cells[i];
         struct cell_key k = key_in_cube(&c->key, cube);
         struct cell *d;
-        cxm_rc rc = cellset_get(dst, &k, c->lo, c->hi, &d);
-
-        if (rc)
-            return rc;
-        cell_add(d, 0, c->n, c->hist);
-    }
-    return CXM_OK;
-}
-
-/* Sums every cell of `src` into dst as a cell whose first day is t. */
-static cxm_rc derive_at(const struct cellset *src, int64_t t,
-                        struct cellset *dst)
-{
-    for (size_t i = 0; i < src->n; i++) {
-        const struct cell *c = &src->cells[i];
-        struct cell_key k = c->key;
-        struct cell *d;
         cxm_rc rc;
 
-        k.t = t;
+        if (t != INT64_MIN)
+            k.t = t;
         rc = cellset_get(dst, &k, c->lo, c->hi, &d);
         if (rc)
             return rc;
@@ -892,9 +877,9 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     rc = fl->append ? seg_append(fl, ws, m, &add) : seg_write(fl, ws, m);
     put = add ? fl->add : fl->ins;
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(day_cubes); i++)
-        rc = derive(&m->day, day_cubes[i], &day[i]);
+        rc = derive(&m->day, day_cubes[i], INT64_MIN, &day[i]);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++)
-        rc = derive(&m->full, month_cubes[i], &month[i]);
+        rc = derive(&m->full, month_cubes[i], INT64_MIN, &month[i]);
     for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(day_cubes); i++) {
         const struct cellset *cs = i ? &day[i] : &m->day;
         if (!add)
@@ -909,9 +894,9 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
             rc = put_cells(fl, put, ws, 1, month_cubes[i], INT64_MIN,
                            &month[i]);
         if (!rc && fl->append)
-            rc = derive_at(&month[i], y0, &fl->years[i]);
+            rc = derive(&month[i], month_cubes[i], y0, &fl->years[i]);
         if (!rc && fl->append)
-            rc = derive_at(&month[i], 0, &fl->ever[i]);
+            rc = derive(&month[i], month_cubes[i], 0, &fl->ever[i]);
     }
     for (size_t i = 0; i < CXM_ARRAY_LEN(day_cubes); i++)
         cellset_release(&day[i]);
@@ -1162,6 +1147,14 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
     return rc;
 }
 
+/* The days of the answers at or past rowid ?1; hint: "" or " NOT
+ * INDEXED" (mark_written()). */
+#define RESPONSES_MARK_SQL(hint)                                            \
+    "INSERT OR IGNORE INTO rollup_dirty"                                    \
+    " SELECT DISTINCT workspace_id,"                                        \
+    "  (responded_at - (responded_at < 0) * 86399999) / 86400000"           \
+    " FROM responses" hint " WHERE rowid >= ?1"
+
 /* The days of the answers of the tickets this transaction wrote. */
 #define TICKETS_MARK_SQL(join)                                              \
     "INSERT OR IGNORE INTO rollup_dirty"                                    \
@@ -1183,16 +1176,9 @@ static cxm_rc mark_written(cxm_store *st)
      * the rowid range of the table is the cheaper read unless the
      * transaction wrote a large part of it (then the index, a fifth of
      * the table's size, is). */
-    static const char responses_sql[] =
-        "INSERT OR IGNORE INTO rollup_dirty"
-        " SELECT DISTINCT workspace_id,"
-        "  (responded_at - (responded_at < 0) * 86399999) / 86400000"
-        " FROM responses WHERE rowid >= ?1";
+    static const char responses_sql[] = RESPONSES_MARK_SQL("");
     static const char responses_range_sql[] =
-        "INSERT OR IGNORE INTO rollup_dirty"
-        " SELECT DISTINCT workspace_id,"
-        "  (responded_at - (responded_at < 0) * 86399999) / 86400000"
-        " FROM responses NOT INDEXED WHERE rowid >= ?1";
+        RESPONSES_MARK_SQL(" NOT INDEXED");
     /* SQLite keeps no statistics here, and its planner walks every answer
      * (by the answers' ticket index) looking for written tickets, even
      * when none was written: 1M lookups after an import of answers alone.
