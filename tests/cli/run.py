@@ -1385,9 +1385,12 @@ def report_explain_and_timing(c):
     c.check(r.rc == 0 and r.err == "", "no --explain, --timing: quiet", r)
 
 
-def main():
+def main(tests=None, suite="cli", doc=None):
+    """Runs `tests` (default: this file's) as the suite `suite`; other test
+    files (tests/hostile/) import this module and call it with theirs."""
     global CXMETER, WORKDIR, VERBOSE
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    tests = TESTS if tests is None else tests
+    ap = argparse.ArgumentParser(description=(doc or __doc__).split("\n")[0])
     ap.add_argument("--cxmeter", required=True)
     ap.add_argument("--workdir", help="default: a fresh temporary directory")
     ap.add_argument("-v", "--verbose", action="store_true",
@@ -1404,15 +1407,15 @@ def main():
         WORKDIR = os.path.abspath(a.workdir)
         os.makedirs(WORKDIR, exist_ok=True)
     else:
-        WORKDIR = own = tempfile.mkdtemp(prefix="cxm-cli-")
-    names = [t.__name__ for t in TESTS]
+        WORKDIR = own = tempfile.mkdtemp(prefix=f"cxm-{suite}-")
+    names = [t.__name__ for t in tests]
     unknown = set(a.tests) - set(names)
     if unknown:
         print(f"run.py: no such test: {', '.join(sorted(unknown))}",
               file=sys.stderr)
         return 2
     failed = []
-    for t in TESTS:
+    for t in tests:
         if a.tests and t.__name__ not in a.tests:
             continue
         c = Ctx(t.__name__)
@@ -1427,8 +1430,8 @@ def main():
                 print("    " + f.replace("\n", "\n    "))
         else:
             print(f"{t.__name__}: ok")
-    n = len(a.tests) if a.tests else len(TESTS)
-    print(f"cli: {n - len(failed)} passed, {len(failed)} failed"
+    n = len(a.tests) if a.tests else len(tests)
+    print(f"{suite}: {n - len(failed)} passed, {len(failed)} failed"
           + (f" ({', '.join(failed)})" if failed else ""))
     if own and not failed:
         shutil.rmtree(own, ignore_errors=True)
