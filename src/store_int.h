@@ -63,6 +63,8 @@ enum cxm__query {
     CXM__Q_BENCHMARKS,
     /* version I, set_at I, set_by T, note T, settings T; oldest first */
     CXM__Q_DEFINITIONS,
+    /* key T, value T: the stored settings (config.c), by key */
+    CXM__Q_SETTINGS,
     CXM__Q_COUNT
 };
 
@@ -177,6 +179,9 @@ struct cxm__store_ops {
     cxm_rc (*put_definitions)(cxm_store *st, const char *settings,
                               const char *set_by, const char *note,
                               int64_t at_ms, int *version_out);
+    /* Stores `value` for the setting `key`, or forgets it (value NULL). */
+    cxm_rc (*put_setting)(cxm_store *st, const char *key, const char *value,
+                          int64_t at_ms);
 };
 
 struct cxm_store {

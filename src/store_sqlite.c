@@ -161,6 +161,9 @@ static const struct {
     [CXM__Q_DEFINITIONS] = {
         "SELECT version, set_at, set_by, note, settings FROM definitions"
         " WHERE workspace_id = ?1 ORDER BY version", "IITTT"},
+    [CXM__Q_SETTINGS] = {
+        "SELECT key, value FROM settings WHERE workspace_id = ?1"
+        " ORDER BY key", "TT"},
 };
 
 /* SPEC §2: a response without agent, team, channel, topic or customer
@@ -781,6 +784,32 @@ static cxm_rc sq_put_definitions(cxm_store *st, const char *settings,
     return rc;
 }
 
+static cxm_rc sq_put_setting(cxm_store *st, const char *key,
+                             const char *value, int64_t at_ms)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           value ? "INSERT OR REPLACE INTO settings"
+                                   " (workspace_id, key, value, set_at)"
+                                   " VALUES (?1, ?2, ?3, ?4)"
+                                 : "DELETE FROM settings"
+                                   " WHERE workspace_id = ?1 AND key = ?2",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    if (value) {
+        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, at_ms);
+    }
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 const struct cxm__store_ops cxm__sqlite_ops = {
     "sqlite",
     sq_open,
@@ -811,4 +840,5 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_col_segments,
     cxm__sq_col_file_refresh,
     sq_put_definitions,
+    sq_put_setting,
 };

@@ -118,7 +118,8 @@ static cxm_rc ref_file(cxm_store *st, cxm_kind kind, const char *path,
             continue;
         }
         assert_int_equal(rc, CXM_OK);
-        rc = cxm__record_validate(kind, &rec, colmap, n_header, vals, &rej);
+        rc = cxm__record_validate(kind, &rec, colmap, n_header, NULL, vals,
+                                  &rej);
         if (rc == CXM_EINPUT) {
             int col = rej.col, fnum = col >= 0 ? colmap[col] : -1;
             ref_diag(o, path, rec.line, fnum >= 0 ? fnum + 1 : 0,

@@ -36,6 +36,7 @@ struct fx {
     struct cxm__csv_rec rec;
     struct cxm__value vals[MAX_FIELDS];
     struct cxm__reject rej;
+    const struct cxm__window *win; /* NULL: no plausibility window */
 };
 
 static int setup(void **state)
@@ -121,7 +122,7 @@ static cxm_rc row_n(struct fx *fx, const char *s, size_t n)
     cxm__buf_reset(&fx->rej.reason);
     fx->rej.col = -2;
     return cxm__record_validate(fx->kind, &fx->rec, fx->colmap,
-                                fx->n_header, fx->vals, &fx->rej);
+                                fx->n_header, fx->win, fx->vals, &fx->rej);
 }
 
 static cxm_rc row(struct fx *fx, const char *s)
