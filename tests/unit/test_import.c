@@ -87,11 +87,12 @@ static cxm_rc ref_file(cxm_store *st, cxm_kind kind, const char *path,
     struct cxm__csv_rec rec;
     const char *why = NULL;
     size_t n_header;
-    FILE *fp = fopen(path, "rb");
+    char why_open[192];
+    FILE *fp = cxm__csv_fopen(path, why_open, sizeof(why_open));
     cxm_rc rc;
 
     if (!fp) {
-        ref_diag(o, path, 0, 0, "", "cannot open the file");
+        ref_diag(o, path, 0, 0, "", why_open);
         return CXM_EIO;
     }
     assert_int_equal(cxm__csv_open(&csv, fp, 0), CXM_OK);
@@ -135,7 +136,7 @@ static cxm_rc ref_file(cxm_store *st, cxm_kind kind, const char *path,
     }
     cxm__buf_release(&rej.reason);
     cxm__csv_close(csv);
-    fclose(fp);
+    cxm__csv_fclose(fp);
     return rc;
 }
 
