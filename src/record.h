@@ -53,7 +53,7 @@ struct cxm__value {
     int64_t i;     /* INT; also scale min */
     int64_t i2;    /* scale max */
     double d;      /* REAL */
-    const char *s; /* TEXT, NUL-terminated */
+    const char *s; /* TEXT; NUL-terminated when read from a CSV record */
     size_t len;
 };
 
