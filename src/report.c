@@ -248,6 +248,8 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
         *out = &b->groups[pos];
         return CXM_OK;
     }
+    if (b->n_groups >= CXM__MAX_ROWS)
+        return CXM_ETOOBIG; /* the caller says why (rows_error()) */
     g = &b->groups[b->n_groups++];
     memset(g, 0, sizeof(*g));
     g->t_ms = b->time_labels_ms;
@@ -758,6 +760,7 @@ void cxm_report_free(cxm_report *r)
     for (size_t i = 0; i < r->n_warnings; i++)
         cxm__free(r->warnings[i]);
     cxm__free(r->warnings);
+    cxm__free(r->errmsg);
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         cxm__free(r->bench_labels[m]);
     cxm__tz_free(r->zone);
@@ -875,6 +878,290 @@ static cxm_rc resolve_period(cxm_store *st, const struct cxm_report_query *q,
     *from = q->has_from ? q->from_ms : lo;
     *to = q->has_to ? q->to_ms : hi + 1000;
     return *to > *from ? CXM_OK : CXM_EINVAL;
+}
+
+/* ---- What stretches the default period; how many buckets it holds ---- */
+
+/* One of the earliest or latest events of the data. */
+struct event_end {
+    const char *what; /* "ticket T1 (created_at" …: static */
+    char *id;         /* owned */
+    int64_t at;
+};
+
+struct event_ends {
+    struct event_end v[10 * CXM__EVENT_ENDS];
+    size_t n;
+};
+
+static void event_ends_release(struct event_ends *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        cxm__free(e->v[i].id);
+    e->n = 0;
+}
+
+static cxm_rc on_event_end(const struct cxm__row *row, void *ud)
+{
+    static const char *const names[][2] = {
+        {"tickets", "ticket"},     {"responses", "response"},
+        {"selfservice", "self-service session"},
+        {"orders", "order"},       {"reviews", "review"}};
+    struct event_ends *e = ud;
+    struct event_end *x;
+    size_t k;
+
+    if (row->is_null[0] || row->is_null[2])
+        return CXM_OK;
+    for (k = 0; k < CXM_ARRAY_LEN(names); k++) {
+        if (strcmp(row->text[0], names[k][0]) == 0)
+            break;
+    }
+    if (k == CXM_ARRAY_LEN(names))
+        return CXM_OK;
+    /* A kind of fewer rows than both ends hold lists a row twice. */
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->v[i].what == names[k][1] &&
+            strcmp(e->v[i].id, row->text[1] ? row->text[1] : "") == 0)
+            return CXM_OK;
+    }
+    if (e->n == CXM_ARRAY_LEN(e->v))
+        return CXM_OK;
+    x = &e->v[e->n];
+    x->id = cxm__strdup(row->text[1] ? row->text[1] : "");
+    if (!x->id)
+        return CXM_ENOMEM;
+    x->what = names[k][1];
+    x->at = row->i64[2];
+    e->n++;
+    return CXM_OK;
+}
+
+static int cmp_event_end(const void *a, const void *b)
+{
+    const struct event_end *x = a, *y = b;
+
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* The event timestamp column of the rows named `what`. */
+static const char *event_column(const char *what)
+{
+    switch (what[0]) {
+    case 't': return "created_at";
+    case 'r': return what[2] == 's' ? "responded_at" : "posted_at";
+    case 's': return "started_at";
+    default: return "ordered_at";
+    }
+}
+
+#define MS_PER_YEAR (INT64_C(31556952000)) /* 365.2425 days */
+/* An instant outside [1970, 2100) is the likelier typo of two. */
+#define PLAUSIBLE_FROM INT64_C(0)
+#define PLAUSIBLE_TO INT64_C(4102444800000)
+
+/* Finds the rows that stretch the data's span: at most
+ * CXM__EVENT_ENDS − 1 at each end, each more than a year and more than
+ * the span of the rest away from the rest, the rest keeping at least as
+ * many rows (of those e holds) as are named. Of the ways to cut, the one
+ * leaving the shortest rest wins; then the one naming rows outside
+ * 1970–2099; then the fewest rows. Sets *a and *b: the outliers are
+ * e->v[0..a) and e->v[n − b..n). */
+static void find_outliers(const struct event_ends *e, size_t *a_out,
+                          size_t *b_out)
+{
+    size_t n = e->n, best_a = 0, best_b = 0, kmax = CXM__EVENT_ENDS - 1;
+    int64_t best_span = n ? e->v[n - 1].at - e->v[0].at : 0;
+    int best_odd = 0;
+
+    for (size_t a = 0; a <= kmax && a < n; a++) {
+        for (size_t b = 0; b <= kmax && a + b < n; b++) {
+            int64_t lo = e->v[a].at, hi = e->v[n - 1 - b].at;
+            int64_t span = hi - lo, need = span > MS_PER_YEAR ? span
+                                                              : MS_PER_YEAR;
+            size_t core = n - a - b;
+            int odd = 0;
+            /* The rest is the bulk: at least as many rows as are named,
+             * and two unless there are only two. */
+            if (a + b == 0 || core < a + b || core < (n > 2 ? 2u : 1u))
+                continue;
+            if (a && lo - e->v[a - 1].at <= need)
+                continue;
+            if (b && e->v[n - b].at - hi <= need)
+                continue;
+            for (size_t i = 0; i < a; i++)
+                odd += e->v[i].at < PLAUSIBLE_FROM;
+            for (size_t i = n - b; i < n; i++)
+                odd += e->v[i].at >= PLAUSIBLE_TO;
+            if (span < best_span ||
+                (span == best_span && odd > best_odd) ||
+                (span == best_span && odd == best_odd &&
+                 a + b < best_a + best_b)) {
+                best_span = span;
+                best_odd = odd;
+                best_a = a;
+                best_b = b;
+            }
+        }
+    }
+    *a_out = best_a;
+    *b_out = best_b;
+}
+
+/* Appends "ticket T1 (created_at 2026-01-01T00:00:00Z)". */
+static cxm_rc add_event(struct cxm__buf *w, const struct event_end *x)
+{
+    char t[40];
+
+    cxm_time_format(x->at, t, sizeof(t));
+    return cxm__buf_addf(w, "%s %s (%s %s)", x->what, x->id,
+                         event_column(x->what), t);
+}
+
+/* The rows at either end of the data, sorted by time (none when the
+ * period was given whole). */
+static cxm_rc load_event_ends(cxm_store *st, const struct cxm_report_query *q,
+                              struct event_ends *e)
+{
+    cxm_rc rc;
+
+    e->n = 0;
+    if (q->has_from && q->has_to)
+        return CXM_OK;
+    rc = cxm__store_query(st, CXM__Q_EVENT_ENDS, on_event_end, e);
+    if (!rc)
+        qsort(e->v, e->n, sizeof(e->v[0]), cmp_event_end);
+    return rc;
+}
+
+/* SPEC §2 takes the default period from the earliest to the latest event:
+ * a typo (1026 for 2026) stretches it over centuries. Names such rows in
+ * a warning, at the ends the query left to the data. */
+static cxm_rc warn_outliers(cxm_report *r, const struct cxm_report_query *q,
+                            const struct event_ends *e)
+{
+    struct cxm__buf w = CXM__BUF_INIT(1 << 16);
+    size_t a = 0, b = 0, n = e->n, named = 0;
+    char lo[40], hi[40];
+    cxm_rc rc = CXM_OK;
+
+    find_outliers(e, &a, &b);
+    if (q->has_from)
+        a = 0;
+    if (q->has_to)
+        b = 0;
+    if (a + b == 0)
+        return CXM_OK;
+    cxm_time_format(e->v[a].at, lo, sizeof(lo));
+    cxm_time_format(e->v[n - 1 - b].at, hi, sizeof(hi));
+    rc = cxm__buf_addf(&w, "the default period is stretched by %zu "
+                           "outlying row%s far from the rest of the data "
+                           "(%s .. %s): ",
+                       a + b, a + b == 1 ? "" : "s", lo, hi);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (i >= a && i < n - b)
+            continue;
+        if (named++)
+            rc = cxm__buf_adds(&w, ", ");
+        if (!rc)
+            rc = add_event(&w, &e->v[i]);
+    }
+    if (!rc)
+        rc = cxm__buf_adds(&w, "; give --from/--to to leave them out");
+    if (!rc)
+        rc = add_warning(r, "%s", w.data);
+    cxm__buf_release(&w);
+    return rc;
+}
+
+/* Writes n with thousands separators ("365,243"). */
+static void thousands(int64_t n, char *dst, size_t cap)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%lld", (long long)n);
+    size_t o = 0;
+
+    for (int i = 0; i < len && o + 1 < cap; i++) {
+        if (i && digits[i] != '-' && (len - i) % 3 == 0 && digits[0] != '-')
+            dst[o++] = ',';
+        if (o + 1 < cap)
+            dst[o++] = digits[i];
+    }
+    dst[o] = '\0';
+}
+
+/* The number of buckets of time dimension d in [from, to). */
+static int64_t bucket_count(const cxm_report *r, cxm_dim d, int64_t from,
+                            int64_t to)
+{
+    int64_t a = r->zone ? cxm__tz_to_local(r->zone, from) : from;
+    int64_t b = r->zone ? cxm__tz_to_local(r->zone, to - 1) : to - 1;
+
+    return cxm__bucket_index(d, b) - cxm__bucket_index(d, a) + 1;
+}
+
+/* Says why a builder stopped at CXM__MAX_ROWS groups. */
+static cxm_rc rows_error(cxm_report *r)
+{
+    struct cxm__buf w = CXM__BUF_INIT(1024);
+    char num[32];
+
+    thousands(CXM__MAX_ROWS, num, sizeof(num));
+    if (cxm__buf_addf(&w, "the breakdown has more than %s rows, the most "
+                          "a report builds", num))
+        return CXM_ENOMEM;
+    cxm__free(r->errmsg);
+    r->errmsg = cxm__buf_take(&w, NULL);
+    return CXM_ETOOBIG;
+}
+
+/* Refuses, before anything is allocated for them, a period holding more
+ * than CXM__MAX_BUCKETS buckets of a time dimension of the breakdown
+ * (r->errmsg says how many). */
+static cxm_rc check_buckets(cxm_report *r, int64_t from, int64_t to,
+                            const struct event_ends *e)
+{
+    struct cxm__buf w = CXM__BUF_INIT(1 << 16);
+    int64_t most = 0;
+    cxm_dim which = CXM_BY_COUNT;
+    char a[40], b[40], num[32], cap[32];
+    cxm_rc rc;
+
+    for (size_t k = 0; k < r->n_by; k++) {
+        int64_t n;
+        if (!cxm__dim_is_time(r->by[k]))
+            continue;
+        n = bucket_count(r, r->by[k], from, to);
+        if (n > most) {
+            most = n;
+            which = r->by[k];
+        }
+    }
+    if (most <= CXM__MAX_BUCKETS)
+        return CXM_OK;
+    cxm_time_format(from, a, sizeof(a));
+    cxm_time_format(to, b, sizeof(b));
+    thousands(most, num, sizeof(num));
+    thousands(CXM__MAX_BUCKETS, cap, sizeof(cap));
+    rc = cxm__buf_addf(&w, "the period %s .. %s holds %s %s buckets, more "
+                           "than the %s a report builds",
+                       a, b, num, cxm_dim_name(which), cap);
+    if (!rc && e->n) {
+        rc = cxm__buf_adds(&w, "; the data runs from ");
+        if (!rc)
+            rc = add_event(&w, &e->v[0]);
+        if (!rc)
+            rc = cxm__buf_adds(&w, " to ");
+        if (!rc)
+            rc = add_event(&w, &e->v[e->n - 1]);
+    }
+    if (!rc) {
+        cxm__free(r->errmsg);
+        r->errmsg = cxm__buf_take(&w, NULL);
+        return CXM_ETOOBIG;
+    }
+    cxm__buf_release(&w);
+    return rc;
 }
 
 /* The finest time dimension of the report, or CXM_BY_COUNT. */
@@ -1037,6 +1324,7 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
                       cxm_report **out)
 {
     struct cxm__builder b, prev;
+    struct event_ends ends;
     bool want[CXM_METRIC_COUNT] = {false};
     bool none_applies = false, compare;
     int defs_version = 0;
@@ -1059,6 +1347,7 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         return CXM_ENOMEM;
     memset(&b, 0, sizeof(b));
     memset(&prev, 0, sizeof(prev));
+    ends.n = 0;
     rc = take_query(r, q);
     r->read = q->size >= offsetof(struct cxm_report_query, read) +
                              sizeof(q->read)
@@ -1074,17 +1363,29 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         rc = resolve_period(st, q, &from, &to);
     if (!rc)
         rc = cxm__report_benchmarks(st, r);
+    if (!rc)
+        rc = load_event_ends(st, q, &ends);
+    if (!rc)
+        rc = warn_outliers(r, q, &ends);
     if (rc)
         goto out;
     r->from_ms = from;
     r->to_ms = to;
-    rc = builder_run(&b, st, r, want, from, to);
-    if (!rc && compare) {
+    if (compare) {
         r->has_compare = true;
         previous_period(r, from, to, &r->prev_from_ms, &r->prev_to_ms);
+    }
+    /* Before anything is built: buckets are bounded by the period. */
+    rc = check_buckets(r, from, to, &ends);
+    if (!rc && compare)
+        rc = check_buckets(r, r->prev_from_ms, r->prev_to_ms, &ends);
+    if (!rc)
+        rc = builder_run(&b, st, r, want, from, to);
+    if (!rc && compare)
         rc = builder_run(&prev, st, r, want, r->prev_from_ms,
                          r->prev_to_ms);
-    }
+    if (rc == CXM_ETOOBIG && !r->errmsg)
+        rc = rows_error(r);
     r->answers_path = b.answers_path;
     r->rollup_cells = b.rollup_cells;
     if (compare && prev.answers_path != b.answers_path)
@@ -1097,12 +1398,24 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
 out:
     builder_release(&b);
     builder_release(&prev);
+    event_ends_release(&ends);
+    if (rc == CXM_ETOOBIG && r->errmsg) {
+        /* Refused, with why: the caller shows r's message and warnings. */
+        r->n_rows = 0;
+        *out = r;
+        return rc;
+    }
     if (rc) {
         cxm_report_free(r);
         return rc;
     }
     *out = r;
     return none_applies ? CXM_EUSAGE : CXM_OK;
+}
+
+const char *cxm_report_errmsg(const cxm_report *r)
+{
+    return r && r->errmsg ? r->errmsg : "";
 }
 
 size_t cxm_report_n_warnings(const cxm_report *r) { return r->n_warnings; }

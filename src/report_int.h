@@ -131,10 +131,18 @@ struct cxm_report {
     struct cxm_figure *figures;    /* n_rows × n_metrics */
     cxm_definitions *defs;         /* owned; what the figures use */
     char **warnings;               /* owned */
+    char *errmsg;                  /* owned; why the report was refused */
     size_t n_warnings, warnings_cap;
     char *bench_labels[CXM_METRIC_COUNT]; /* owned; NULL = no benchmark */
     double bench_values[CXM_METRIC_COUNT];
 };
+
+/* What a report builds at most: time buckets of one dimension (checked
+ * on the period before anything is built) and rows (groups) in all. A
+ * few rows of data can neither stretch a report past a second or 100 MB
+ * (docs/report-semantics.md, "Limits"). */
+#define CXM__MAX_BUCKETS 5000
+#define CXM__MAX_ROWS 1000000
 
 /* How a report's survey answers were read. */
 enum cxm__path {

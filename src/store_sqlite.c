@@ -113,6 +113,11 @@ static const char scan_tickets_sql[] =
     "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
     " WHERE t.workspace_id = ?1";
 
+/* The CXM__EVENT_ENDS first rows of `tab` by event timestamp `at`. */
+#define CXM__END(tab, id, at, dir)                                        \
+    "SELECT '" tab "', " id ", " at " FROM " tab                         \
+    " WHERE workspace_id = ?1 ORDER BY " at dir " LIMIT 6"
+
 /* The named queries of store_int.h, each with its column types (T text,
  * I integer, R real) in order. */
 static const struct {
@@ -123,8 +128,8 @@ static const struct {
         "SELECT customer_id, acquired_at, churned_at, segment"
         " FROM customers WHERE workspace_id = ?1", "TIIT"},
     [CXM__Q_ORDERS] = {
-        "SELECT customer_id, ordered_at, amount FROM orders"
-        " WHERE workspace_id = ?1 ORDER BY customer_id, ordered_at", "TIR"},
+        "SELECT customer_id, ordered_at, amount, currency FROM orders"
+        " WHERE workspace_id = ?1 ORDER BY customer_id, ordered_at", "TIRT"},
     [CXM__Q_SELFSERVICE] = {
         "SELECT s.started_at, s.resolved, s.topic, c.segment, s.customer_id"
         " FROM selfservice s LEFT JOIN customers c"
@@ -161,7 +166,32 @@ static const struct {
     [CXM__Q_DEFINITIONS] = {
         "SELECT version, set_at, set_by, note, settings FROM definitions"
         " WHERE workspace_id = ?1 ORDER BY version", "IITTT"},
+    [CXM__Q_EVENT_ENDS] = {
+        "SELECT * FROM (" CXM__END("tickets", "ticket_id", "created_at", "")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("tickets", "ticket_id", "created_at", " DESC")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("responses", "response_id", "responded_at", "")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("responses", "response_id", "responded_at", " DESC")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("selfservice", "session_id", "started_at", "")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("selfservice", "session_id", "started_at", " DESC")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("orders", "order_id", "ordered_at", "")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("orders", "order_id", "ordered_at", " DESC")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("reviews", "review_id", "posted_at", "")
+        ") UNION ALL SELECT * FROM ("
+        CXM__END("reviews", "review_id", "posted_at", " DESC") ")",
+        "TTI"},
+    [CXM__Q_SUPPLIED] = {
+        "SELECT kind, column_name FROM supplied_columns"
+        " WHERE workspace_id = ?1", "TT"},
 };
+#undef CXM__END
 
 /* SPEC §2: a response without agent, team, channel, topic or customer
  * takes them from its ticket; team falls back to the agent's team. */
@@ -746,6 +776,27 @@ static cxm_rc sq_put_benchmark(cxm_store *st, const char *metric,
     return rc;
 }
 
+static cxm_rc sq_put_supplied(cxm_store *st, cxm_kind kind,
+                              const char *column)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           "INSERT OR IGNORE INTO supplied_columns"
+                           " (workspace_id, kind, column_name)"
+                           " VALUES (?,?,?)",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_text(s, 2, cxm_kind_name(kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, column, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* One statement, so the next version is decided and taken atomically. */
 static cxm_rc sq_put_definitions(cxm_store *st, const char *settings,
                                  const char *set_by, const char *note,
@@ -810,5 +861,6 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_col_dict,
     cxm__sq_col_segments,
     cxm__sq_col_file_refresh,
+    sq_put_supplied,
     sq_put_definitions,
 };
