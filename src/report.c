@@ -344,6 +344,8 @@ static void builder_release(struct cxm__builder *b)
             cxm__qsketch_release(&g->st.more->frt);
             cxm__qsketch_release(&g->st.more->art_bus);
             cxm__qsketch_release(&g->st.more->frt_bus);
+            cxm__free(g->st.more->rev);
+            cxm__free(g->st.more->risk);
             cxm__free(g->st.more);
         }
     }
@@ -404,6 +406,54 @@ static void figure_amount(bool has, double v, int64_t n,
     f->n = n;
 }
 
+/* Clips f's interval to the metric's range [lo, hi] (SPEC §2: every
+ * interval), widened to hold the value itself (a mean of out-of-range
+ * data is shown as it is). */
+static void clip_interval(struct cxm_figure *f, double lo, double hi)
+{
+    double a = f->value < lo ? f->value : lo;
+    double z = f->value > hi ? f->value : hi;
+
+    if (!f->has_ci || f->is_null)
+        return;
+    if (f->lo < a)
+        f->lo = a;
+    if (f->hi > z)
+        f->hi = z;
+}
+
+/* The range of the scores of s: from the lowest to the highest point of
+ * its scales; [lo, hi] when it has no histogram. */
+static void scale_range(const struct cxm_survey_stat *s, double *lo,
+                        double *hi)
+{
+    if (!s->n_scales)
+        return;
+    *lo = s->scales[0].lo;
+    *hi = s->scales[0].hi;
+    for (int i = 1; i < s->n_scales; i++) {
+        if (s->scales[i].lo < *lo)
+            *lo = s->scales[i].lo;
+        if (s->scales[i].hi > *hi)
+            *hi = s->scales[i].hi;
+    }
+}
+
+/* revenue, revenue_at_risk: one value only in one currency. */
+static void figure_money(bool has, double sum, int64_t n,
+                         const struct cxm__money_sum *v, size_t n_v,
+                         struct cxm_figure *f)
+{
+    figure_amount(has, sum, n, f);
+    f->n_currencies = n_v;
+    if (n_v > 1) {
+        f->value_is_null = true;
+        f->value = 0;
+    } else if (n_v == 1) {
+        f->value = v[0].sum;
+    }
+}
+
 /* Mean, median and p90 of a duration sketch: exact percentile_cont for up
  * to CXM__QSKETCH_EXACT_MAX values, within 0.5 % of it past that
  * (SPEC §2, docs/report-semantics.md). */
@@ -418,6 +468,9 @@ static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
         return;
     }
     cxm__qsketch_sums(d, &sum, &sum_sq);
+    /* SPEC §2: every mean carries its t interval, art and frt too. */
+    cxm_figure_mean((int64_t)n, sum, sum_sq, f);
+    clip_interval(f, 0, INFINITY);
     f->value = sum / (double)n;
     f->n = (int64_t)n;
     f->has_quantiles = true;
@@ -448,6 +501,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
 {
     struct cxm__group_more *x = g->more;
     const struct cxm__moments *mo;
+    double lo, hi;
 
     /* A report of survey figures alone keeps no more (builder_run()). */
     if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY) {
@@ -464,12 +518,18 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_CSAT_MEAN:
         cxm_figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
+        lo = 1, hi = 5;
+        scale_range(&g->csat, &lo, &hi);
+        clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_NPS:
         cxm_figure_nps(&g->nps, f);
         return;
     case CXM_METRIC_CES:
         cxm_figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
+        lo = 1, hi = 7;
+        scale_range(&g->ces, &lo, &hi);
+        clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_CES_AGREE:
         cxm_figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
@@ -532,11 +592,12 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         cxm_figure_proportion(x->conv_hits, x->conv_base, f);
         return;
     case CXM_METRIC_REVENUE:
-        figure_amount(x->has_orders, x->revenue, x->n_orders, f);
+        figure_money(x->has_orders, x->revenue, x->n_orders, x->rev,
+                     x->n_rev, f);
         return;
     case CXM_METRIC_REVENUE_AT_RISK:
-        figure_amount(x->has_customers, x->revenue_at_risk, x->churned_any,
-                      f);
+        figure_money(x->has_customers, x->revenue_at_risk, x->churned_any,
+                     x->risk, x->n_risk, f);
         return;
     case CXM_METRIC_AGENT_PRODUCTIVITY:
         memset(f, 0, sizeof(*f));
@@ -565,6 +626,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     case CXM_METRIC_REVIEW_RATING:
         mo = &x->review;
         cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
+        clip_interval(f, 1, 5);
         if (mo->n > 0) {
             struct cxm_figure share;
             cxm_figure_proportion(x->reviews_positive, mo->n, &share);
@@ -576,6 +638,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_QA_SCORE:
         cxm_figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
+        clip_interval(f, 0, 100);
         return;
     case CXM_METRIC_COUNT:
         break;
@@ -761,6 +824,10 @@ void cxm_report_free(cxm_report *r)
         cxm__free(r->warnings[i]);
     cxm__free(r->warnings);
     cxm__free(r->errmsg);
+    for (size_t i = 0; i < r->n_currencies_codes; i++)
+        cxm__free(r->currencies[i]);
+    cxm__free(r->currencies);
+    cxm__free(r->money);
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         cxm__free(r->bench_labels[m]);
     cxm__tz_free(r->zone);
@@ -1225,12 +1292,12 @@ static void compare_figure(const cxm_definitions *d, cxm_metric m,
     if (!pg)
         return;
     compute_figure(d, m, &pg->st, &pf);
-    if (pf.is_null)
+    if (pf.is_null || pf.value_is_null)
         return;
     f->prev_is_null = false;
     f->prev_value = pf.value;
     f->prev_n = pf.n;
-    if (f->is_null)
+    if (f->is_null || f->value_is_null)
         return;
     f->change = f->value - pf.value;
     if (!change_p_value(d, m, &g->st, &pg->st, &p))
@@ -1240,6 +1307,63 @@ static void compare_figure(const cxm_definitions *d, cxm_metric m,
     /* Never mark a change on low_n data. */
     f->significant = p < 0.05 && f->n >= CXM_LOW_N && pf.n >= CXM_LOW_N &&
                      !f->low_n && !pf.low_n;
+}
+
+static int cmp_money(const void *a, const void *b)
+{
+    return strcmp(((const struct cxm_money *)a)->currency,
+                  ((const struct cxm_money *)b)->currency);
+}
+
+static bool is_money(cxm_metric m)
+{
+    return m == CXM_METRIC_REVENUE || m == CXM_METRIC_REVENUE_AT_RISK;
+}
+
+/* Gives the money figures of the rows their amounts per currency, kept
+ * in r (r->money, codes in r->currencies), sorted by code. */
+static cxm_rc attach_money(cxm_report *r, struct cxm__builder *b)
+{
+    size_t n_codes = 0, total = 0, k = 0;
+    const char *const *codes = cxm__report_scan_currencies(b, &n_codes);
+
+    for (size_t i = 0; i < r->n_rows * r->n_metrics; i++) {
+        const struct cxm_figure *f = &r->figures[i];
+        if (is_money(r->metrics[i % r->n_metrics]) && !f->is_null)
+            total += f->n_currencies;
+    }
+    if (!total || !n_codes)
+        return CXM_OK;
+    r->currencies = cxm__calloc(n_codes, sizeof(*r->currencies));
+    r->money = cxm__calloc(total, sizeof(*r->money));
+    if (!r->currencies || !r->money)
+        return CXM_ENOMEM;
+    for (; r->n_currencies_codes < n_codes; r->n_currencies_codes++) {
+        size_t c = r->n_currencies_codes;
+        r->currencies[c] = cxm__strdup(codes[c]);
+        if (!r->currencies[c])
+            return CXM_ENOMEM;
+    }
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const struct cxm__group_more *x = b->groups[i].st.more;
+        for (size_t j = 0; x && j < r->n_metrics; j++) {
+            struct cxm_figure *f = &r->figures[i * r->n_metrics + j];
+            bool rev = r->metrics[j] == CXM_METRIC_REVENUE;
+            const struct cxm__money_sum *v = rev ? x->rev : x->risk;
+            size_t n = rev ? x->n_rev : x->n_risk;
+            if (!is_money(r->metrics[j]) || f->is_null || !f->n_currencies)
+                continue;
+            CXM_ASSERT(n == f->n_currencies && k + n <= total);
+            f->currencies = &r->money[k];
+            for (size_t c = 0; c < n; c++, k++) {
+                r->money[k].currency = r->currencies[v[c].code];
+                r->money[k].value = v[c].sum;
+                r->money[k].n = v[c].n;
+            }
+            qsort(&r->money[k - n], n, sizeof(r->money[0]), cmp_money);
+        }
+    }
+    return CXM_OK;
 }
 
 /* Turns the groups into the report's rows and figures. */
@@ -1291,7 +1415,7 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
             g->labels[k] = NULL;
         }
     }
-    return CXM_OK;
+    return attach_money(r, b);
 }
 
 /* The comparison period of [from, to): the same length just before it;
