@@ -947,6 +947,152 @@ static cxm_rc resolve_period(cxm_store *st, const struct cxm_report_query *q,
     return *to > *from ? CXM_OK : CXM_EINVAL;
 }
 
+/* ---- Inputs never supplied (SPEC §2: no data is not zero) ------------ */
+
+/* What metric m is computed from: record kinds ("" column) and optional
+ * columns some import must have supplied for its figure to mean
+ * anything; a metric needs every one. */
+struct need {
+    cxm_kind kind;
+    const char *column;
+};
+
+static size_t metric_needs(cxm_metric m, struct need *out)
+{
+    size_t n = 0;
+#define NEED(k, c) (out[n].kind = CXM_KIND_##k, out[n++].column = (c))
+    switch (m) {
+    case CXM_METRIC_CSAT: case CXM_METRIC_CSAT_MEAN: case CXM_METRIC_NPS:
+    case CXM_METRIC_CES: case CXM_METRIC_CES_AGREE:
+        NEED(RESPONSES, "");
+        break;
+    case CXM_METRIC_CREATED:
+        NEED(TICKETS, "");
+        break;
+    case CXM_METRIC_RESOLVED: case CXM_METRIC_RESOLUTION_RATE:
+    case CXM_METRIC_FCR: case CXM_METRIC_BACKLOG: case CXM_METRIC_ART:
+        NEED(TICKETS, "resolved_at");
+        break;
+    case CXM_METRIC_FRT:
+        NEED(TICKETS, "first_response_at");
+        break;
+    case CXM_METRIC_ESCALATION_RATE:
+        NEED(TICKETS, "escalated");
+        break;
+    case CXM_METRIC_COMPLAINTS_PER_1000:
+        NEED(TICKETS, "complaint");
+        NEED(CUSTOMERS, "");
+        break;
+    case CXM_METRIC_SELFSERVICE_RATE:
+        NEED(SELFSERVICE, "");
+        NEED(TICKETS, "");
+        break;
+    case CXM_METRIC_DEFLECTION_RATE:
+        NEED(SELFSERVICE, "resolved");
+        break;
+    case CXM_METRIC_CHURN: case CXM_METRIC_RETENTION:
+        NEED(CUSTOMERS, "churned_at");
+        break;
+    case CXM_METRIC_REPURCHASE_RATE:
+        NEED(ORDERS, "");
+        break;
+    case CXM_METRIC_POST_SERVICE_REPURCHASE:
+        NEED(ORDERS, "");
+        NEED(TICKETS, "resolved_at");
+        NEED(TICKETS, "customer_id");
+        break;
+    case CXM_METRIC_CONVERSION_RATE:
+        NEED(ORDERS, "");
+        NEED(TICKETS, "customer_id");
+        break;
+    case CXM_METRIC_REVENUE:
+        NEED(ORDERS, "amount");
+        break;
+    case CXM_METRIC_REVENUE_AT_RISK:
+        NEED(CUSTOMERS, "churned_at");
+        NEED(ORDERS, "amount");
+        break;
+    case CXM_METRIC_AGENT_PRODUCTIVITY:
+        NEED(TICKETS, "resolved_at");
+        NEED(TICKETS, "agent_id");
+        break;
+    case CXM_METRIC_AGENT_TURNOVER:
+        NEED(AGENTS, "left_at");
+        break;
+    case CXM_METRIC_REVIEW_RATING:
+        NEED(REVIEWS, "");
+        break;
+    case CXM_METRIC_QA_SCORE:
+        NEED(QA_SCORES, "");
+        break;
+    case CXM_METRIC_COUNT:
+        break;
+    }
+#undef NEED
+    return n;
+}
+
+static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
+{
+    struct cxm__strmap *set = ud;
+    struct cxm__buf k = CXM__BUF_INIT(4096);
+    size_t pos;
+    bool inserted;
+    cxm_rc rc;
+
+    if (row->is_null[0] || row->is_null[1])
+        return CXM_OK;
+    rc = cxm__buf_addf(&k, "%s.%s", row->text[0], row->text[1]);
+    if (!rc)
+        rc = cxm__strmap_upsert(set, k.data, k.len, 0, &pos, NULL,
+                                &inserted);
+    cxm__buf_release(&k);
+    return rc;
+}
+
+/* Marks in r->unsupplied the wanted metrics one of whose inputs no import
+ * ever supplied (0009-supplied.sql), with a warning for each metric the
+ * query named; the default list leaves them out (make_rows()). A store
+ * whose engine keeps no such record counts everything as supplied. */
+static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
+                              const struct cxm_report_query *q,
+                              const bool *want)
+{
+    struct cxm__strmap set;
+    cxm_rc rc;
+
+    memset(&set, 0, sizeof(set));
+    rc = cxm__store_query(st, CXM__Q_SUPPLIED, on_supplied, &set);
+    if (rc == CXM_ESTORE) {
+        cxm__strmap_release(&set);
+        return CXM_OK; /* no record kept: everything counts */
+    }
+    for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
+        struct need needs[4];
+        size_t n = metric_needs((cxm_metric)m, needs), pos;
+        char key[64];
+        if (!want[m])
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            snprintf(key, sizeof(key), "%s.%s", cxm_kind_name(needs[i].kind),
+                     needs[i].column);
+            if (cxm__strmap_get(&set, key, strlen(key), &pos))
+                continue;
+            snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                     *needs[i].column ? "no %s file had the %s column"
+                                      : "no %s records were imported%s",
+                     cxm_kind_name(needs[i].kind), needs[i].column);
+            if (q->n_metrics)
+                rc = add_warning(r, "%s has no data: %s; shown as null",
+                                 cxm_metric_name((cxm_metric)m),
+                                 r->unsupplied[m]);
+            break;
+        }
+    }
+    cxm__strmap_release(&set);
+    return rc;
+}
+
 /* ---- What stretches the default period; how many buckets it holds ---- */
 
 /* One of the earliest or latest events of the data. */
@@ -1373,10 +1519,24 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
     size_t n_cells;
 
     if (q->n_metrics == 0) {
-        for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-            if (b->want[m] && metric_has_data(b, (cxm_metric)m))
+        struct cxm__buf left = CXM__BUF_INIT(1 << 16);
+        cxm_rc rc = CXM_OK;
+        for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
+            if (!b->want[m] || !metric_has_data(b, (cxm_metric)m))
+                continue;
+            if (!r->unsupplied[m][0])
                 r->metrics[r->n_metrics++] = (cxm_metric)m;
+            else /* would show a zero that is no data */
+                rc = cxm__buf_addf(&left, "%s%s (%s)", left.len ? ", " : "",
+                                   cxm_metric_name((cxm_metric)m),
+                                   r->unsupplied[m]);
         }
+        if (!rc && left.len)
+            rc = add_warning(r, "left out, their input was never "
+                                "supplied: %s", left.data);
+        cxm__buf_release(&left);
+        if (rc)
+            return rc;
     }
     if (r->n_by && b->n_groups > 1) {
         qsort(b->groups, b->n_groups, sizeof(*b->groups), cmp_group);
@@ -1400,9 +1560,12 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
         for (size_t j = 0; j < r->n_metrics; j++) {
             struct cxm_figure *f = &r->figures[i * r->n_metrics + j];
             cxm_metric m = r->metrics[j];
-            compute_figure(r->defs, b->want[m] ? m : CXM_METRIC_COUNT,
+            compute_figure(r->defs,
+                           b->want[m] && !r->unsupplied[m][0]
+                               ? m
+                               : CXM_METRIC_COUNT,
                            &g->st, f);
-            if (prev && b->want[m])
+            if (prev && b->want[m] && !r->unsupplied[m][0])
                 compare_figure(r->defs, m, g, pg, f);
             if (r->bench_labels[m] && !f->is_null) {
                 f->has_benchmark = true;
@@ -1487,6 +1650,8 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         rc = resolve_period(st, q, &from, &to);
     if (!rc)
         rc = cxm__report_benchmarks(st, r);
+    if (!rc)
+        rc = find_unsupplied(st, r, q, want);
     if (!rc)
         rc = load_event_ends(st, q, &ends);
     if (!rc)

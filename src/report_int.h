@@ -144,6 +144,8 @@ struct cxm_report {
     cxm_definitions *defs;         /* owned; what the figures use */
     char **warnings;               /* owned */
     char *errmsg;                  /* owned; why the report was refused */
+    char unsupplied[CXM_METRIC_COUNT][96]; /* why a metric's input was
+                                      never supplied, "" when it was */
     char **currencies;             /* owned: the codes of money figures */
     size_t n_currencies_codes;
     struct cxm_money *money;       /* owned; what figures' currencies
