@@ -113,10 +113,15 @@ static const char scan_tickets_sql[] =
     "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
     " WHERE t.workspace_id = ?1";
 
-/* The CXM__EVENT_ENDS first rows of `tab` by event timestamp `at`. */
+/* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
+ * then its last: two subqueries of a UNION ALL. */
 #define CXM__END(tab, id, at, dir)                                        \
     "SELECT '" tab "', " id ", " at " FROM " tab                         \
     " WHERE workspace_id = ?1 ORDER BY " at dir " LIMIT 6"
+_Static_assert(CXM__EVENT_ENDS == 6, "CXM__END's LIMIT is CXM__EVENT_ENDS");
+#define CXM__ENDS(tab, id, at)                                            \
+    CXM__END(tab, id, at, "") ") UNION ALL SELECT * FROM ("                \
+    CXM__END(tab, id, at, " DESC")
 
 /* The named queries of store_int.h, each with its column types (T text,
  * I integer, R real) in order. */
@@ -167,30 +172,22 @@ static const struct {
         "SELECT version, set_at, set_by, note, settings FROM definitions"
         " WHERE workspace_id = ?1 ORDER BY version", "IITTT"},
     [CXM__Q_EVENT_ENDS] = {
-        "SELECT * FROM (" CXM__END("tickets", "ticket_id", "created_at", "")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("tickets", "ticket_id", "created_at", " DESC")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("responses", "response_id", "responded_at", "")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("responses", "response_id", "responded_at", " DESC")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("selfservice", "session_id", "started_at", "")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("selfservice", "session_id", "started_at", " DESC")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("orders", "order_id", "ordered_at", "")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("orders", "order_id", "ordered_at", " DESC")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("reviews", "review_id", "posted_at", "")
-        ") UNION ALL SELECT * FROM ("
-        CXM__END("reviews", "review_id", "posted_at", " DESC") ")",
+        "SELECT * FROM ("
+        CXM__ENDS("tickets", "ticket_id", "created_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("responses", "response_id", "responded_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("selfservice", "session_id", "started_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("orders", "order_id", "ordered_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("reviews", "review_id", "posted_at") ")",
         "TTI"},
     [CXM__Q_SUPPLIED] = {
         "SELECT kind, column_name FROM supplied_columns"
         " WHERE workspace_id = ?1", "TT"},
 };
+#undef CXM__ENDS
 #undef CXM__END
 
 /* SPEC §2: a response without agent, team, channel, topic or customer
