@@ -586,6 +586,20 @@ static cxm_rc sq_count(cxm_store *st, cxm_kind kind, int64_t *out)
     return rc;
 }
 
+/* SPEC timestamps have four-digit years: an instant (or any integer a
+ * report reads) past 0000-01-01 .. 9999-12-31T23:59:59.999, which only a
+ * store written by other means can hold, reads as that range's edge, so
+ * no difference or sum of two read values can overflow. */
+#define READ_MIN INT64_C(-62167219200000)
+#define READ_MAX INT64_C(253402300799999)
+
+static int64_t col_int(sqlite3_stmt *s, int i)
+{
+    int64_t v = sqlite3_column_int64(s, i);
+
+    return v < READ_MIN ? READ_MIN : v > READ_MAX ? READ_MAX : v;
+}
+
 static cxm_rc sq_time_range(cxm_store *st, bool *found, int64_t *min,
                             int64_t *max)
 {
@@ -599,8 +613,8 @@ static cxm_rc sq_time_range(cxm_store *st, bool *found, int64_t *min,
     if (sqlite3_step(s) == SQLITE_ROW) {
         if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
             *found = true;
-            *min = sqlite3_column_int64(s, 0);
-            *max = sqlite3_column_int64(s, 1);
+            *min = col_int(s, 0);
+            *max = col_int(s, 1);
         }
     } else {
         rc = sq_fail(st);
@@ -618,7 +632,7 @@ static bool col_i64(sqlite3_stmt *s, int i, int64_t *out)
 {
     if (sqlite3_column_type(s, i) == SQLITE_NULL)
         return false;
-    *out = sqlite3_column_int64(s, i);
+    *out = col_int(s, i);
     return true;
 }
 
@@ -647,7 +661,7 @@ static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
         t.channel = col_text(s, 4);
         t.topic = col_text(s, 5);
         t.segment = col_text(s, 6);
-        t.created_at = sqlite3_column_int64(s, 7);
+        t.created_at = col_int(s, 7);
         t.has_first_response = col_i64(s, 8, &t.first_response_at);
         t.has_resolved = col_i64(s, 9, &t.resolved_at);
         t.has_contacts = col_i64(s, 10, &t.contacts);
@@ -689,7 +703,7 @@ static cxm_rc sq_scan_responses(cxm_store *st, int64_t from, int64_t to,
         r.language = col_text(s, 4);
         r.topic = col_text(s, 5);
         r.segment = col_text(s, 6);
-        r.responded_at = sqlite3_column_int64(s, 7);
+        r.responded_at = col_int(s, 7);
         r.has_score = col_i64(s, 8, &v);
         r.score = r.has_score ? (int)v : 0;
         r.scale_min = sqlite3_column_int(s, 9);
@@ -736,7 +750,7 @@ static cxm_rc sq_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
             if (types[k] == 'T')
                 row.text[k] = col_text(s, c);
             else if (types[k] == 'I')
-                row.i64[k] = sqlite3_column_int64(s, c);
+                row.i64[k] = col_int(s, c);
             else
                 row.real[k] = sqlite3_column_double(s, c);
         }
