@@ -85,6 +85,8 @@ struct parser {
     size_t file;              /* index of the file being read */
     uint64_t bytes_total;     /* its size, 0 when unknown */
     struct cxm__csv *csv;     /* its reader, or NULL */
+    uint64_t supplied;        /* OUT: 1 << j for each spec column j some
+                                 file's header had (0009-supplied.sql) */
     cxm_rc rc;                /* OUT: how the thread ended */
 };
 
@@ -333,6 +335,10 @@ static cxm_rc map_header(struct parser *p, const struct cxm__csv_rec *hdr)
             rc = CXM_EINPUT;
         }
     }
+    for (size_t j = 0; !rc && j < ks->n_cols && j < 64; j++) {
+        if (p->colmap[j] >= 0)
+            p->supplied |= (uint64_t)1 << j;
+    }
     return rc;
 }
 
@@ -545,9 +551,20 @@ static cxm_rc write_all(struct writer *w, struct cxm__pipe *to_writer,
  * import, not per row, so that it commits or rolls back with the rows.
  * (Rollups and column segments are recounted by cxm__store_commit for
  * every write transaction, so they need no hook.) */
-static cxm_rc finish_import(struct writer *w)
+static cxm_rc finish_import(struct writer *w, uint64_t supplied)
 {
-    return cxm__store_import_end(w->st, w->kind);
+    cxm_rc rc = cxm__store_import_end(w->st, w->kind);
+
+    /* Which kind and optional columns were supplied (0009): a report
+     * tells a figure never supplied from one of zero. */
+    if (!rc)
+        rc = cxm__store_put_supplied(w->st, w->kind, "");
+    for (size_t j = 0; !rc && j < w->ks->n_cols && j < 64; j++) {
+        if (!w->ks->cols[j].required && (supplied >> j & 1))
+            rc = cxm__store_put_supplied(w->st, w->kind,
+                                         w->ks->cols[j].name);
+    }
+    return rc;
 }
 
 cxm_rc cxm__import_window(cxm_store *st, const struct cxm_import_opts *opts,
@@ -656,7 +673,7 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
     if (!rc && opts->strict && out->n_rejected)
         rc = CXM_EINPUT;
     if (!rc)
-        rc = finish_import(&w);
+        rc = finish_import(&w, p.supplied);
     if (rc) {
         cxm__store_rollback(st);
         out->n_imported = 0;

@@ -201,6 +201,7 @@ struct synth {
     enum hd_field *src;
     int *colmap; /* identity: spec column j is field j */
     struct cxm__value *vals;
+    uint64_t seen; /* 1 << j for each spec column j ever filled */
 };
 
 struct hd_col {
@@ -657,6 +658,8 @@ static void put(struct synth *sy, int k, const char *s, size_t n,
     sy->fields[j] = s;
     sy->lens[j] = n;
     sy->src[j] = src;
+    if (n && j < 64)
+        sy->seen |= (uint64_t)1 << j;
 }
 
 static void put_field(const struct hd *im, struct synth *sy, int k,
@@ -1087,6 +1090,24 @@ static cxm_rc synth_init(struct synth *sy, cxm_kind kind,
     return CXM_OK;
 }
 
+/* Records the kind of sy and the optional columns it ever filled as
+ * supplied (0009-supplied.sql): an export's column counts as supplied
+ * when some row had a value there. Nothing when no row was filled. */
+static cxm_rc synth_supplied(cxm_store *st, const struct synth *sy,
+                             cxm_kind kind)
+{
+    cxm_rc rc = CXM_OK;
+
+    if (!sy->seen)
+        return CXM_OK;
+    rc = cxm__store_put_supplied(st, kind, "");
+    for (size_t j = 0; !rc && j < sy->ks->n_cols && j < 64; j++) {
+        if (!sy->ks->cols[j].required && (sy->seen >> j & 1))
+            rc = cxm__store_put_supplied(st, kind, sy->ks->cols[j].name);
+    }
+    return rc;
+}
+
 static void synth_release(struct synth *sy)
 {
     cxm__free(sy->fields);
@@ -1165,6 +1186,10 @@ cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
         rc = cxm__store_import_end(st, CXM_KIND_TICKETS);
     if (!rc)
         rc = cxm__store_import_end(st, CXM_KIND_RESPONSES);
+    if (!rc)
+        rc = synth_supplied(st, &im.t, CXM_KIND_TICKETS);
+    if (!rc)
+        rc = synth_supplied(st, &im.r, CXM_KIND_RESPONSES);
     if (rc) {
         cxm__store_rollback(st);
         out->n_imported = 0;

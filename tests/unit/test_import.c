@@ -134,6 +134,14 @@ static cxm_rc ref_file(cxm_store *st, cxm_kind kind, const char *path,
             break;
         res->n_imported++;
     }
+    /* The kind and the optional columns of the header, as supplied
+     * (0009-supplied.sql). */
+    if (!rc)
+        rc = cxm__store_put_supplied(st, kind, "");
+    for (size_t j = 0; !rc && j < ks->n_cols; j++) {
+        if (!ks->cols[j].required && colmap[j] >= 0)
+            rc = cxm__store_put_supplied(st, kind, ks->cols[j].name);
+    }
     cxm__buf_release(&rej.reason);
     cxm__csv_close(csv);
     cxm__csv_fclose(fp);
