@@ -362,6 +362,22 @@ def templates_listed_and_installable(c):
 
 
 @test
+def documented_example_is_valid(c):
+    """docs/survey.md's complete example adds as it is written."""
+    import re
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "docs", "survey.md")
+    with open(doc, encoding="utf-8") as f:
+        m = re.search(r"```json\n(.*?)```", f.read(), re.S)
+    if not c.check(m, "docs/survey.md has a JSON example"):
+        return
+    c.write("example.json", m.group(1))
+    r = survey(c, "add", "example.json")
+    c.check(r.rc == 0 and "added after-call version 1" in r.out,
+            "the example is a valid definition", r)
+
+
+@test
 def usage_errors(c):
     for argv in (["survey"], ["survey", "frob"], ["survey", "add"],
                  ["survey", "show"], ["survey", "list", "extra"],
