@@ -204,6 +204,20 @@ static int store_failed(cxm_store *st, cxm_rc rc)
                                : EXIT_STORE;
 }
 
+/* The survey `id` (version `version`, 0: the current one) was not read:
+ * not there (exit 1), or the store failed. */
+static int lookup_failed(cxm_store *st, cxm_rc rc, const char *id,
+                         int version)
+{
+    if (rc != CXM_ENOTFOUND)
+        return store_failed(st, rc);
+    if (version)
+        cli_error("survey", "no version %d of survey '%s'", version, id);
+    else
+        cli_error("survey", "no survey '%s' (cxmeter survey list)", id);
+    return EXIT_INPUT;
+}
+
 int cmd_survey(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
@@ -310,31 +324,15 @@ int cmd_survey(struct cli_env *env, int argc, char **argv)
         status = EXIT_OK_;
     } else if (strcmp(verb, "show") == 0) {
         rc = cxm_survey_get(st, o.pos[1], (int)version, &s);
-        if (rc == CXM_ENOTFOUND) {
-            if (version)
-                cli_error("survey", "no version %d of survey '%s'",
-                          (int)version, o.pos[1]);
-            else
-                cli_error("survey", "no survey '%s' (cxmeter survey list)",
-                          o.pos[1]);
-            status = EXIT_INPUT;
-            goto out;
-        }
         if (rc) {
-            status = store_failed(st, rc);
+            status = lookup_failed(st, rc, o.pos[1], (int)version);
             goto out;
         }
         status = print_json(s);
     } else {
         rc = cxm_survey_remove(st, o.pos[1]);
-        if (rc == CXM_ENOTFOUND) {
-            cli_error("survey", "no survey '%s' (cxmeter survey list)",
-                      o.pos[1]);
-            status = EXIT_INPUT;
-            goto out;
-        }
         if (rc) {
-            status = store_failed(st, rc);
+            status = lookup_failed(st, rc, o.pos[1], 0);
             goto out;
         }
         printf("removed %s (its versions are kept for the answers given "

@@ -87,30 +87,32 @@ struct ctx {
     size_t plen;
 };
 
+/* Appends to the path (cut at its size); returns the old length for
+ * pop(). */
+static size_t push(struct ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static size_t push(struct ctx *c, const char *fmt, ...)
+{
+    size_t old = c->plen, room = sizeof(c->path) - c->plen;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(c->path + c->plen, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        c->plen += (size_t)n < room ? (size_t)n : room - 1;
+    return old;
+}
+
 static size_t push_key(struct ctx *c, const char *key)
 {
-    size_t old = c->plen;
-    int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "%s%s",
-                     c->plen ? "." : "", key);
-
-    if (n > 0)
-        c->plen += (size_t)n < sizeof(c->path) - c->plen
-                       ? (size_t)n
-                       : sizeof(c->path) - c->plen - 1;
-    return old;
+    return push(c, "%s%s", c->plen ? "." : "", key);
 }
 
 static size_t push_index(struct ctx *c, size_t i)
 {
-    size_t old = c->plen;
-    int n = snprintf(c->path + c->plen, sizeof(c->path) - c->plen, "[%zu]",
-                     i);
-
-    if (n > 0)
-        c->plen += (size_t)n < sizeof(c->path) - c->plen
-                       ? (size_t)n
-                       : sizeof(c->path) - c->plen - 1;
-    return old;
+    return push(c, "[%zu]", i);
 }
 
 static void pop(struct ctx *c, size_t old)
