@@ -8,6 +8,8 @@
  * A parsed survey keeps its jansson tree: every string the accessors hand
  * out is borrowed from it, and the survey's own arrays (texts by language
  * index, questions, options) are allocated blocks listed in `blocks`.
+ * jansson allocates its tree with its own allocator (malloc); setting
+ * another would be process-wide state, which the library does not keep.
  */
 #include "internal.h"
 

@@ -85,7 +85,7 @@ cxm_rc cxm_survey_store(cxm_store *st, const cxm_survey *sv, int *version_out,
     rc = cxm__survey_json(sv, false, &text, &len);
     if (rc)
         return rc;
-    rc = st->ops->begin(st);
+    rc = cxm__store_begin(st);
     if (rc)
         goto out;
     rc = prepare(st,
@@ -138,7 +138,7 @@ cxm_rc cxm_survey_store(cxm_store *st, const cxm_survey *sv, int *version_out,
         sqlite3_finalize(s);
         s = NULL;
     }
-    rc = st->ops->commit(st);
+    rc = cxm__store_commit(st);
     if (rc)
         goto rollback;
     if (version_out)
@@ -149,7 +149,7 @@ cxm_rc cxm_survey_store(cxm_store *st, const cxm_survey *sv, int *version_out,
 rollback:
     sqlite3_finalize(s);
     s = NULL;
-    st->ops->rollback(st);
+    cxm__store_rollback(st);
 out:
     sqlite3_finalize(s);
     cxm__free(text);
