@@ -4,7 +4,9 @@
 -- the version they were given under, so old versions are never changed.
 -- `survey remove` sets removed_at on every version of the id: the survey
 -- is no longer listed or served, its versions stay for the answers.
-CREATE TABLE surveys (
+-- IF NOT EXISTS: a store whose schema record was wound back (as a test of
+-- an older store does) runs this again over a table it already has.
+CREATE TABLE IF NOT EXISTS surveys (
     workspace_id INTEGER NOT NULL,
     survey_id TEXT NOT NULL,
     version INTEGER NOT NULL CHECK (version >= 1),
