@@ -79,5 +79,6 @@ int cmd_benchmark(struct cli_env *env, int argc, char **argv);
 int cmd_demo_data(struct cli_env *env, int argc, char **argv);
 int cmd_definitions(struct cli_env *env, int argc, char **argv);
 int cmd_config(struct cli_env *env, int argc, char **argv);
+int cmd_survey(struct cli_env *env, int argc, char **argv);
 
 #endif /* CXM_CLI_H */

@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"benchmark", cmd_benchmark},
     {"definitions", cmd_definitions},
     {"config", cmd_config},
+    {"survey", cmd_survey},
     {NULL, NULL},
 };
 

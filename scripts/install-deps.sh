@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libsqlite3-dev sqlite3
   libgsl-dev
+  libjansson-dev
   libcmocka-dev
   clang libclang-rt-14-dev llvm
   python3

@@ -26,6 +26,7 @@
 #include "cxmeter/metrics.h"
 #include "cxmeter/report.h"
 #include "cxmeter/store.h"
+#include "cxmeter/survey.h"
 #include "cxmeter/timefmt.h"
 
 #endif /* CXMETER_CXMETER_H */
