@@ -217,8 +217,6 @@ int cmd_definitions(struct cli_env *env, int argc, char **argv)
     bool has_version = false, has_format = false, has_set_opts = false;
     int version = 0, id, status = EXIT_USAGE;
     cxm_store *st = NULL;
-    char *err = NULL;
-    cxm_rc rc;
 
     cli_opts_init(&o, "definitions", argc, argv, specs);
     while ((id = cli_opt_next(&o)) > 0) {
@@ -287,13 +285,12 @@ int cmd_definitions(struct cli_env *env, int argc, char **argv)
                                  "history)", sub);
         goto out;
     }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("definitions", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
+    status = cli_open_store(env, "definitions",
+                            strcmp(sub, "set") == 0 ? CXM_OPEN_CREATE
+                                                    : CXM_OPEN_READ,
+                            &st);
+    if (status)
         goto out;
-    }
     if (strcmp(sub, "show") == 0)
         status = do_show(st, version, fmt);
     else if (strcmp(sub, "set") == 0)
@@ -301,7 +298,6 @@ int cmd_definitions(struct cli_env *env, int argc, char **argv)
     else
         status = do_history(st, fmt);
 out:
-    cxm_free(err);
     cxm_store_close(st);
     cli_opts_release(&o);
     return status;

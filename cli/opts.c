@@ -99,6 +99,36 @@ int cli_opt_next(struct cli_opts *o)
     return 0;
 }
 
+int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
+                   cxm_store **st)
+{
+    char *err = NULL;
+    cxm_rc rc;
+
+    *st = NULL;
+    if (!env->db) {
+        cli_error(cmd, "CXMETER_DB is set but empty: name a store, or unset "
+                       "it for ./cxmeter.db");
+        return EXIT_USAGE;
+    }
+    if (!*env->db) {
+        cli_error(cmd, "--db: empty path");
+        return EXIT_USAGE;
+    }
+    rc = cxm_store_open_ex(env->db, mode, st, &err);
+    if (rc) {
+        if (err && *err)
+            cli_error(cmd, "%s", err);
+        else
+            cli_error(cmd, "cannot open the store %s: %s", env->db,
+                      cxm_strerror(rc));
+        cxm_free(err);
+        *st = NULL;
+        return cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
+    }
+    return EXIT_OK_;
+}
+
 bool cli_parse_time(const char *s, int64_t *out)
 {
     return cxm_time_parse(s, strlen(s), true, out, NULL) == CXM_OK;

@@ -38,13 +38,32 @@ static int migration_number(const char *name)
     return (int)n;
 }
 
-static cxm_rc migrate(cxm_store *st)
+static cxm_rc migrate(cxm_store *st, const char *dsn)
 {
     int have = 0;
     cxm_rc rc = st->ops->schema_version(st, &have);
 
     if (rc)
         return rc;
+    if (st->read_only) {
+        int want = cxm__n_embedded_sql
+                       ? migration_number(
+                             cxm__embedded_sql[cxm__n_embedded_sql - 1].name)
+                       : 0;
+        if (have < want) {
+            cxm__buf_reset(&st->errmsg);
+            if (cxm__buf_addf(&st->errmsg,
+                              "the store %s is at schema version %d, this "
+                              "cxmeter needs %d, and a store it cannot "
+                              "write cannot be upgraded (run any import on "
+                              "it where it can be written)",
+                              dsn, have, want))
+                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+            return CXM_ESTORE;
+        }
+        st->schema_version = have;
+        return CXM_OK;
+    }
     for (size_t i = 0; i < cxm__n_embedded_sql; i++) {
         const struct cxm__embedded *m = &cxm__embedded_sql[i];
         int num = migration_number(m->name);
@@ -70,12 +89,19 @@ static cxm_rc migrate(cxm_store *st)
 
 cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
 {
+    return cxm_store_open_ex(dsn, CXM_OPEN_CREATE, out, errmsg_out);
+}
+
+cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
+                         char **errmsg_out)
+{
     cxm_store *st;
     cxm_rc rc;
 
     if (errmsg_out)
         *errmsg_out = NULL;
-    if (!dsn || !*dsn)
+    if (!dsn || !*dsn || !out ||
+        (mode != CXM_OPEN_CREATE && mode != CXM_OPEN_READ))
         return CXM_EINVAL;
     if (strncmp(dsn, "postgresql://", 13) == 0 ||
         strncmp(dsn, "postgres://", 11) == 0) {
@@ -85,18 +111,32 @@ cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
     }
     if (strncmp(dsn, "sqlite:", 7) == 0)
         dsn += 7;
+    if (!*dsn)
+        return CXM_EINVAL;
     st = cxm__calloc(1, sizeof(*st));
     if (!st)
         return CXM_ENOMEM;
     st->errmsg.cap = 4096;
     st->workspace_id = 1;
     st->ops = &cxm__sqlite_ops;
-    rc = st->ops->open(st, dsn);
-    if (!rc)
-        rc = migrate(st);
+    rc = st->ops->open(st, dsn, mode);
+    if (!rc) {
+        rc = migrate(st, dsn);
+        if (rc && !st->read_only) {
+            /* The engine's message, with the store it is about. */
+            char *why = cxm__buf_take(&st->errmsg, NULL);
+
+            if (cxm__buf_addf(&st->errmsg, "cannot upgrade the store %s: %s",
+                              dsn, why && *why ? why : cxm_strerror(rc)))
+                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+            cxm__free(why);
+        }
+    }
     if (rc) {
-        if (errmsg_out && st->errmsg.data)
-            *errmsg_out = cxm__strdup(st->errmsg.data);
+        if (errmsg_out)
+            *errmsg_out = cxm__strdup(st->errmsg.data && *st->errmsg.data
+                                          ? st->errmsg.data
+                                          : cxm_strerror(rc));
         cxm_store_close(st);
         return rc;
     }
@@ -117,6 +157,11 @@ void cxm_store_close(cxm_store *st)
 const char *cxm_store_errmsg(const cxm_store *st)
 {
     return st && st->errmsg.data ? st->errmsg.data : "";
+}
+
+bool cxm_store_read_only(const cxm_store *st)
+{
+    return st && st->read_only;
 }
 
 int cxm_store_schema_version(const cxm_store *st)

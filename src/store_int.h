@@ -115,7 +115,9 @@ typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
 
 struct cxm__store_ops {
     const char *name; /* "sqlite" | "postgresql" */
-    cxm_rc (*open)(cxm_store *st, const char *dsn);
+    /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
+     * st->read_only, and st->errmsg to a whole sentence on failure. */
+    cxm_rc (*open)(cxm_store *st, const char *dsn, int mode);
     void (*close)(cxm_store *st); /* NULL-safe on a half-open store */
     cxm_rc (*exec_script)(cxm_store *st, const char *sql);
     cxm_rc (*schema_version)(cxm_store *st, int *out);
@@ -184,6 +186,7 @@ struct cxm_store {
     void *impl;          /* the engine's own state */
     int64_t workspace_id;
     int schema_version;
+    bool read_only;         /* opened read-only: no migration, no write */
     struct cxm__buf errmsg; /* last engine message */
 };
 
