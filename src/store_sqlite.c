@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -249,11 +250,39 @@ sq_errorf(cxm_store *st, const char *fmt, ...)
     return CXM_ESTORE;
 }
 
+/* Why the file system refuses `path` to this user (an errno), or 0: the
+ * file must be readable (and writable, with `write`), and its directory
+ * searchable (and writable: the WAL and its index are created there). */
+static int fs_errno(const char *path, bool write)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int e = 0;
+
+    if (access(path, write ? R_OK | W_OK : R_OK) != 0 && errno != ENOENT)
+        return errno;
+    dir = slash ? cxm__malloc((size_t)(slash - path) + 2) : NULL;
+    if (slash && !dir)
+        return 0;
+    if (dir) {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    if (access(dir ? dir : ".", write ? W_OK | X_OK : X_OK) != 0)
+        e = errno;
+    else if (access(path, F_OK) != 0)
+        e = errno;
+    cxm__free(dir);
+    return e;
+}
+
 /* Sets "cannot open the store PATH: REASON": the system's reason (errno
- * `sys`, else the one SQLite saw) when the failure is the system's, else
- * SQLite's message. Never an empty reason. */
+ * `sys`, else what the file system says of PATH, else the errno SQLite
+ * saw) when the failure is the system's, else SQLite's message. Never an
+ * empty reason. `write`: the open was for writing. */
 static cxm_rc open_failed(cxm_store *st, const char *path, int sys,
-                          const char *hint)
+                          bool write, const char *hint)
 {
     struct sq *q = st->impl;
     const char *reason = "unknown error";
@@ -263,8 +292,11 @@ static cxm_rc open_failed(cxm_store *st, const char *path, int sys,
         int code = sqlite3_errcode(q->db) & 0xff;
 
         if (code == SQLITE_CANTOPEN || code == SQLITE_IOERR ||
-            code == SQLITE_READONLY || code == SQLITE_PERM)
-            sys = sqlite3_system_errno(q->db);
+            code == SQLITE_READONLY || code == SQLITE_PERM) {
+            sys = fs_errno(path, write);
+            if (!sys)
+                sys = sqlite3_system_errno(q->db);
+        }
         reason = sqlite3_errmsg(q->db);
     }
     if (sys && strerror_r(sys, why, sizeof(why)) == 0 && *why)
@@ -360,14 +392,14 @@ static cxm_rc sq_open_read_only(cxm_store *st, const char *path)
         cxm__free(uri);
     }
     if (!ok || sq_probe(q->db, &is_store) != SQLITE_OK)
-        return open_failed(st, path, 0,
-                           has_wal ? " (read-only; its write-ahead log "
-                                     "needs a -shm file beside it, which "
-                                     "cannot be created there)"
-                                   : " (read-only)");
-    if (!is_store) {
+        return open_failed(st, path, 0, false,
+                           has_wal && access(path, R_OK) == 0
+                               ? " (read-only; its write-ahead log "
+                                 "needs a -shm file beside it, which "
+                                 "cannot be created there)"
+                               : " (read-only)");
+    if (!is_store)
         return sq_errorf(st, "%s is not a cxmeter store", path);
-    }
     st->read_only = true;
     return sq_exec(st, conn_pragmas);
 }
@@ -382,18 +414,18 @@ static cxm_rc sq_open_existing(cxm_store *st, const char *path)
 
     if (stat(path, &sb) != 0) {
         if (errno != ENOENT)
-            return open_failed(st, path, errno, NULL);
+            return open_failed(st, path, errno, false, NULL);
         return sq_errorf(st, "no store at %s", path);
     }
     if (S_ISDIR(sb.st_mode))
-        return open_failed(st, path, EISDIR, NULL);
+        return open_failed(st, path, EISDIR, false, NULL);
     if (sq_connect(q, path, SQLITE_OPEN_READWRITE))
         code = sq_probe(q->db, &is_store) & 0xff;
     if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY ||
         code == SQLITE_PERM || code == SQLITE_IOERR)
         return sq_open_read_only(st, path);
     if (code != SQLITE_OK)
-        return open_failed(st, path, 0, NULL);
+        return open_failed(st, path, 0, true, NULL);
     if (!is_store) {
         return sq_errorf(st, "%s is not a cxmeter store", path);
     }
@@ -419,7 +451,7 @@ static cxm_rc sq_open(cxm_store *st, const char *path, int mode)
     if (mode == CXM_OPEN_READ)
         return sq_open_existing(st, path);
     if (!sq_connect(q, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
-        return open_failed(st, path, 0, NULL);
+        return open_failed(st, path, 0, true, NULL);
     /* WAL: readers never block the writer (docs/store.md).
      * page_size: for a new store only (an existing one keeps its own).
      * An import is one transaction, so its WAL grows by everything it
@@ -432,10 +464,11 @@ static cxm_rc sq_open(cxm_store *st, const char *path, int mode)
         sq_exec(st, conn_pragmas) ||
         sq_exec(st, "CREATE TABLE IF NOT EXISTS cxm_schema ("
                     " version INTEGER NOT NULL);"))
-        return open_failed(st, path, 0, NULL);
+        return open_failed(st, path, 0, true, NULL);
     /* SQLite opens a file the user may not write read-only by itself. */
     if (sqlite3_db_readonly(q->db, "main") == 1)
-        return open_failed(st, path, EACCES, " (the file is read-only)");
+        return open_failed(st, path, EACCES, true,
+                           " (the file is read-only)");
     return CXM_OK;
 }
 
