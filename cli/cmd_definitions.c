@@ -117,9 +117,13 @@ static int do_set(cxm_store *st, const char *const *kv, int n,
     }
     for (int i = 0; i < n; i += 2) {
         rc = cxm_definitions_set(d, kv[i], kv[i + 1], &err);
+        /* A key given is checked against the stored answers even when
+         * its value is the current one. */
+        if (!rc)
+            rc = cxm_definitions_check(st, d, kv[i], &err);
         if (rc) {
             cli_error("definitions", "%s", err ? err : cxm_strerror(rc));
-            status = rc == CXM_ENOMEM     ? EXIT_STORE
+            status = rc == CXM_ENOMEM || rc == CXM_ESTORE ? EXIT_STORE
                      : rc == CXM_ENOTFOUND ? EXIT_USAGE
                                            : EXIT_INPUT;
             goto out;

@@ -43,6 +43,11 @@ void cli_opts_release(struct cli_opts *o)
     o->pos = NULL;
 }
 
+static bool starts_number(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.';
+}
+
 int cli_opt_next(struct cli_opts *o)
 {
     if (!o->pos) {
@@ -59,7 +64,9 @@ int cli_opt_next(struct cli_opts *o)
                 o->pos[o->n_pos++] = o->argv[o->i++];
             return 0;
         }
-        if (a[0] != '-' || a[1] == '\0') {
+        /* "-" (standard input) and negative numbers ("-20", "-.5") are
+         * values, not options. */
+        if (a[0] != '-' || a[1] == '\0' || starts_number(a[1])) {
             o->pos[o->n_pos++] = a;
             continue;
         }

@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "store_int.h"
 
@@ -246,19 +245,6 @@ cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
     return st->ops->query(st, id, fn, ud);
 }
 
-cxm_rc cxm_benchmark_set(cxm_store *st, cxm_metric m, double value,
-                         const char *label)
-{
-    struct timespec ts;
-
-    if (!st || m < 0 || m >= CXM_METRIC_COUNT || !label || !*label)
-        return CXM_EINVAL;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return st->ops->put_benchmark(st, cxm_metric_name(m), label, value,
-                                  (int64_t)ts.tv_sec * 1000 +
-                                      ts.tv_nsec / 1000000);
-}
-
 cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain, int cube,
                                int64_t from_t, int64_t to_t, int64_t limit,
                                int64_t *cells)
@@ -287,6 +273,19 @@ cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                                cxm__colseg_fn fn, void *ud)
 {
     return st->ops->col_segments(st, from_t, to_t, fn, ud);
+}
+
+cxm_rc cxm__store_remove_benchmarks(cxm_store *st, const char *metric,
+                                   const char *label, int64_t *removed)
+{
+    return st->ops->remove_benchmarks(st, metric, label, removed);
+}
+
+cxm_rc cxm__store_put_benchmark(cxm_store *st, const char *metric,
+                                const char *label, double value,
+                                int64_t at_ms)
+{
+    return st->ops->put_benchmark(st, metric, label, value, at_ms);
 }
 
 cxm_rc cxm__store_col_refresh(cxm_store *st)

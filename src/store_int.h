@@ -59,10 +59,13 @@ enum cxm__query {
      * created_at), score R, max_score R, agent_id T, team T, channel T,
      * topic T, segment T, reviewer T */
     CXM__Q_QA,
-    /* metric T, label T, value R; oldest first */
+    /* metric T, label T, value R, set_at I; oldest first */
     CXM__Q_BENCHMARKS,
     /* version I, set_at I, set_by T, note T, settings T; oldest first */
     CXM__Q_DEFINITIONS,
+    /* survey T, scale_min I, scale_max I, answers I: the scales the
+     * stored csat, nps and ces answers are on, one row a scale */
+    CXM__Q_SCALES,
     CXM__Q_COUNT
 };
 
@@ -175,6 +178,10 @@ struct cxm__store_ops {
      * up to date (after an import has committed: the first report then
      * finds it ready). */
     cxm_rc (*col_refresh)(cxm_store *st);
+    /* Deletes the benchmarks of `metric` (with `label` only, when not
+     * NULL); *removed: how many. */
+    cxm_rc (*remove_benchmarks)(cxm_store *st, const char *metric,
+                                const char *label, int64_t *removed);
     /* Appends the next definitions version (at least 2); *version_out. */
     cxm_rc (*put_definitions)(cxm_store *st, const char *settings,
                               const char *set_by, const char *note,
@@ -295,6 +302,29 @@ CXM_MUST_USE cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t,
                                             void *ud);
 /* A failure is only that: the copy is a cache (see col_refresh). */
 cxm_rc cxm__store_col_refresh(cxm_store *st);
+
+/* Benchmarks (struct cxm__store_ops). */
+CXM_MUST_USE cxm_rc cxm__store_put_benchmark(cxm_store *st,
+                                             const char *metric,
+                                             const char *label, double value,
+                                             int64_t at_ms);
+CXM_MUST_USE cxm_rc cxm__store_remove_benchmarks(cxm_store *st,
+                                                 const char *metric,
+                                                 const char *label,
+                                                 int64_t *removed);
+
+/* The scales the stored answers of `survey` ("csat", "nps", "ces") are
+ * on, each once (src/benchmark.c); the SPEC default scale alone, and
+ * *stored false, when no answer of it is stored. At most
+ * CXM__MAX_SCALES: beyond, the last one widens to take in the rest. */
+#define CXM__MAX_SCALES 16
+struct cxm__scales {
+    int n;
+    bool stored;
+    int lo[CXM__MAX_SCALES], hi[CXM__MAX_SCALES];
+};
+CXM_MUST_USE cxm_rc cxm__survey_scales(cxm_store *st, const char *survey,
+                                       struct cxm__scales *out);
 
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,

@@ -160,11 +160,16 @@ static const struct {
         "  AND c.customer_id = t.customer_id"
         " WHERE q.workspace_id = ?1", "IRRTTTTTT"},
     [CXM__Q_BENCHMARKS] = {
-        "SELECT metric, label, value FROM benchmarks"
-        " WHERE workspace_id = ?1 ORDER BY set_at, rowid", "TTR"},
+        "SELECT metric, label, value, set_at FROM benchmarks"
+        " WHERE workspace_id = ?1 ORDER BY set_at, rowid", "TTRI"},
     [CXM__Q_DEFINITIONS] = {
         "SELECT version, set_at, set_by, note, settings FROM definitions"
         " WHERE workspace_id = ?1 ORDER BY version", "IITTT"},
+    [CXM__Q_SCALES] = {
+        "SELECT survey, scale_min, scale_max, count(*) FROM responses"
+        " WHERE workspace_id = ?1 AND survey IN ('csat', 'nps', 'ces')"
+        "  AND scale_min IS NOT NULL AND scale_max IS NOT NULL"
+        " GROUP BY survey, scale_min, scale_max", "TIII"},
 };
 
 /* SPEC §2: a response without agent, team, channel, topic or customer
@@ -960,6 +965,30 @@ static cxm_rc sq_put_benchmark(cxm_store *st, const char *metric,
     return rc;
 }
 
+static cxm_rc sq_remove_benchmarks(cxm_store *st, const char *metric,
+                                   const char *label, int64_t *removed)
+{
+    struct sq *q = st->impl;
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           "DELETE FROM benchmarks WHERE workspace_id = ?1"
+                           " AND metric = ?2 AND (?3 IS NULL OR label = ?3)",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
+    if (label)
+        sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    else
+        *removed = sqlite3_changes64(q->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* One statement, so the next version is decided and taken atomically. */
 static cxm_rc sq_put_definitions(cxm_store *st, const char *settings,
                                  const char *set_by, const char *note,
@@ -1024,5 +1053,6 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_col_dict,
     cxm__sq_col_segments,
     cxm__sq_col_file_refresh,
+    sq_remove_benchmarks,
     sq_put_definitions,
 };
