@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { OPT_HELP = 1, OPT_DB, OPT_LABEL };
 
@@ -204,8 +205,9 @@ int cmd_benchmark(struct cli_env *env, int argc, char **argv)
     }
     /* A value no store could take is refused before a store is made;
      * the mean scores' range depends on the stored answers' scales, so
-     * theirs is checked on the store. */
-    if (want == 3 && m != CXM_METRIC_CSAT_MEAN && m != CXM_METRIC_CES) {
+     * theirs is checked on the store when there is one. */
+    if (want == 3 && ((m != CXM_METRIC_CSAT_MEAN && m != CXM_METRIC_CES) ||
+                      (env->db && access(env->db, F_OK) != 0))) {
         double v;
         if (!check_value(NULL, m, o.pos[2], &v, &status))
             goto out;
