@@ -212,6 +212,9 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st);
  * new connection, before migrations. */
 cxm_rc cxm__sq_rollup_register(struct sqlite3 *db);
 cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
+/* Sets st's message to the connection's last error, with the system's
+ * reason when the failure was the system's; CXM_ESTORE. */
+cxm_rc cxm__sq_fail(cxm_store *st);
 /* max(rowid) of responses and tickets when the open write transaction
  * began; false when not known (store_sqlite.c). */
 bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets);

@@ -190,13 +190,39 @@ static const char scan_responses_sql[] =
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
     "  AND r.responded_at < ?3";
 
-static cxm_rc sq_fail(cxm_store *st)
+
+
+/* SQLite's message, with the system's reason after it when the failure
+ * was the system's ("disk I/O error (File too large)"). */
+static void sq_set_error(cxm_store *st, sqlite3 *db, const char *msg)
+{
+    int code = db ? sqlite3_errcode(db) & 0xff : 0;
+    int sys = db ? sqlite3_system_errno(db) : 0;
+    char why[160];
+
+    if (sys && (code == SQLITE_IOERR || code == SQLITE_FULL ||
+                code == SQLITE_CANTOPEN) &&
+        strerror_r(sys, why, sizeof(why)) == 0 && *why) {
+        cxm__buf_reset(&st->errmsg);
+        if (cxm__buf_addf(&st->errmsg, "%s (%s)", msg, why))
+            cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+        return;
+    }
+    cxm__store_set_error(st, msg);
+}
+
+cxm_rc cxm__sq_fail(cxm_store *st)
 {
     struct sq *q = st->impl;
-    cxm__store_set_error(st, q && q->db ? sqlite3_errmsg(q->db)
-                                        : "cannot open the database");
+
+    if (q && q->db)
+        sq_set_error(st, q->db, sqlite3_errmsg(q->db));
+    else
+        cxm__store_set_error(st, "cannot open the database");
     return CXM_ESTORE;
 }
+
+static cxm_rc sq_fail(cxm_store *st) { return cxm__sq_fail(st); }
 
 static cxm_rc sq_exec(cxm_store *st, const char *sql)
 {
@@ -204,7 +230,7 @@ static cxm_rc sq_exec(cxm_store *st, const char *sql)
     char *err = NULL;
 
     if (sqlite3_exec(q->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        cxm__store_set_error(st, err);
+        sq_set_error(st, q->db, err ? err : sqlite3_errmsg(q->db));
         sqlite3_free(err);
         return CXM_ESTORE;
     }
