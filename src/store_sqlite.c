@@ -190,8 +190,6 @@ static const char scan_responses_sql[] =
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
     "  AND r.responded_at < ?3";
 
-
-
 /* SQLite's message, with the system's reason after it when the failure
  * was the system's ("disk I/O error (File too large)"). */
 static void sq_set_error(cxm_store *st, sqlite3 *db, const char *msg)

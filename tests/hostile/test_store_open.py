@@ -209,17 +209,23 @@ def unprivileged_test(fn):
     return test(run)
 
 
+def store_in(c, base, sub):
+    """A small store in base/sub: (its directory, its path, the writable
+    store's report rows, or None when that report failed)."""
+    d = os.path.join(base, sub)
+    os.makedirs(d)
+    db = os.path.join(d, "store.db")
+    small_store(c, db)
+    want, _ = c.report_json("--metrics", "csat,nps,created", "--by",
+                            "channel", *WIDE, db=db)
+    return d, db, (want or {}).get("rows")
+
+
 @unprivileged_test
 def read_only_directory(c, pre, base):
-    ro = os.path.join(base, "ro")
-    os.makedirs(ro)
-    db = os.path.join(ro, "store.db")
-    small_store(c, db)
-    want, r = c.report_json("--metrics", "csat,nps,created", "--by",
-                            "channel", *WIDE, db=db)
+    ro, db, want = store_in(c, base, "ro")
     if want is None:
         return
-    want = want["rows"]
     for f in os.listdir(ro):
         if f != "store.db":
             os.remove(os.path.join(ro, f))   # no -wal, no -cols
@@ -271,17 +277,12 @@ def read_only_directory_with_a_writer_open(c, pre, base):
 def read_only_file(c, pre, base):
     """A store file the user may not write, in a directory they may: read
     read-only (the column file cache may be written beside it)."""
-    d = os.path.join(base, "mine")
-    os.makedirs(d)
-    db = os.path.join(d, "store.db")
-    small_store(c, db)
-    want, r = c.report_json("--metrics", "csat,nps,created", "--by",
-                            "channel", *WIDE, db=db)
+    d, db, want = store_in(c, base, "mine")
     os.remove(db + "-cols")
     os.chmod(db, 0o444)
     os.chmod(d, 0o777)
     if want is not None:
-        check_same_as(c, reports(c, pre, db), want["rows"], "read-only file")
+        check_same_as(c, reports(c, pre, db), want, "read-only file")
     r = run_as(c, pre, "import", "--db", db, "tickets", "t.csv")
     c.expect_rc(r, 3, "import into a read-only file")
     c.check("read-only" in r.err, "the reason is not given", r)
