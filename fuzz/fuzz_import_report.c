@@ -42,7 +42,8 @@ static char template_path[96]; /* scratch/template.db: a new store */
 static uint8_t *template_img;  /* its bytes, copied to db_path per input */
 static size_t template_len;
 
-static void fail(const char *what, const char *detail)
+__attribute__((noreturn)) static void fail(const char *what,
+                                          const char *detail)
 {
     fprintf(stderr, "fuzz_import_report: %s%s%s\n", what, detail ? ": " : "",
             detail ? detail : "");
@@ -109,7 +110,7 @@ static void new_store(void)
     if (!template_img) {
         cxm_store *st = NULL;
         char *err = NULL;
-        long len;
+        long len = 0;
 
         if (cxm_store_open_ex(template_path, CXM_OPEN_CREATE, &st, &err))
             fail("cannot make a new store", err);
