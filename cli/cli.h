@@ -71,6 +71,9 @@ void cli_error(const char *cmd, const char *fmt, ...)
 /* Parses a --from/--to value: a SPEC timestamp or a plain date. */
 bool cli_parse_time(const char *s, int64_t *out);
 
+/* Strict unsigned decimal: digits only, no sign, no overflow. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
 /* Formats n with thousands separators ("9,812") into dst. */
 const char *cli_thousands(uint64_t n, char *dst, size_t cap);
 
@@ -84,5 +87,6 @@ int cmd_report(struct cli_env *env, int argc, char **argv);
 int cmd_benchmark(struct cli_env *env, int argc, char **argv);
 int cmd_demo_data(struct cli_env *env, int argc, char **argv);
 int cmd_definitions(struct cli_env *env, int argc, char **argv);
+int cmd_config(struct cli_env *env, int argc, char **argv);
 
 #endif /* CXM_CLI_H */

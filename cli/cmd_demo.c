@@ -21,18 +21,6 @@ static const struct cli_optspec specs[] = {
     {NULL, false, 0},
 };
 
-/* Strict unsigned decimal. */
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-
-    if (!*s || *s == '-' || *s == '+')
-        return false;
-    errno = 0;
-    *out = strtoull(s, &end, 10);
-    return errno == 0 && *end == '\0';
-}
-
 int cmd_demo_data(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
@@ -55,15 +43,15 @@ int cmd_demo_data(struct cli_env *env, int argc, char **argv)
             cli_opts_release(&o);
             return EXIT_OK_;
         case OPT_SEED:
-            if (!parse_u64(o.arg, &d.seed))
+            if (!cli_parse_u64(o.arg, &d.seed))
                 goto bad_number;
             break;
         case OPT_TICKETS:
-            if (!parse_u64(o.arg, &d.n_tickets) || d.n_tickets == 0)
+            if (!cli_parse_u64(o.arg, &d.n_tickets) || d.n_tickets == 0)
                 goto bad_number;
             break;
         case OPT_DAYS:
-            if (!parse_u64(o.arg, &v) || v == 0 || v > 36500)
+            if (!cli_parse_u64(o.arg, &v) || v == 0 || v > 36500)
                 goto bad_number;
             d.span_days = (int)v;
             break;

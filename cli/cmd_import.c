@@ -13,21 +13,28 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { OPT_HELP = 1, OPT_DB, OPT_STRICT, OPT_QUIET };
+enum { OPT_HELP = 1, OPT_DB, OPT_STRICT, OPT_QUIET, OPT_EARLIEST,
+       OPT_HORIZON, OPT_MAX_ERRORS };
 
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},
     {"db", true, OPT_DB},
     {"strict", false, OPT_STRICT},
     {"quiet", false, OPT_QUIET},
+    {"earliest", true, OPT_EARLIEST},
+    {"horizon-years", true, OPT_HORIZON},
+    {"max-errors", true, OPT_MAX_ERRORS},
     {NULL, false, 0},
 };
+
+#define DEFAULT_MAX_ERRORS 100 /* diagnostics shown before a count */
 
 struct import_ui {
     bool progress;      /* stderr is a terminal */
     bool progress_shown;
     double last;        /* monotonic seconds of the last progress line */
     uint64_t n_diags;
+    uint64_t max_diags; /* shown at most; 0 = all */
 };
 
 static double now_s(void)
@@ -50,8 +57,10 @@ static void on_diag(const struct cxm_diag *d, void *ud)
 {
     struct import_ui *ui = ud;
 
-    clear_progress(ui);
     ui->n_diags++;
+    if (ui->max_diags && ui->n_diags > ui->max_diags)
+        return; /* counted; summed up after the import */
+    clear_progress(ui);
     if (d->line <= 0)
         fprintf(stderr, "%s: %s\n", d->file, d->reason);
     else if (d->column > 0)
@@ -93,6 +102,8 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     cxm_rc rc;
     int id, status;
     char a[32], b[32];
+    const char *why = NULL;
+    uint64_t max_errors = DEFAULT_MAX_ERRORS;
 
     memset(&io, 0, sizeof(io));
     io.size = sizeof(io);
@@ -112,7 +123,23 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
         case OPT_QUIET:
             quiet = true;
             break;
+        case OPT_EARLIEST:
+            io.earliest = o.arg;
+            break;
+        case OPT_HORIZON:
+            io.horizon_years = o.arg;
+            break;
+        case OPT_MAX_ERRORS:
+            if (!cli_parse_u64(o.arg, &max_errors)) {
+                cli_error("import", "--max-errors takes a number (0 = "
+                                    "all), not '%s'",
+                          o.arg);
+                id = -1;
+            }
+            break;
         }
+        if (id < 0)
+            break;
     }
     if (id < 0) {
         cli_opts_release(&o);
@@ -121,6 +148,14 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     if (o.n_pos < 2) {
         cli_error("import", "usage: cxmeter import [--db D] [--strict] "
                             "KIND FILE... (try --help)");
+        cli_opts_release(&o);
+        return EXIT_USAGE;
+    }
+    if ((io.earliest &&
+         cxm_config_check("import.earliest", io.earliest, &why)) ||
+        (io.horizon_years &&
+         cxm_config_check("import.horizon_years", io.horizon_years, &why))) {
+        cli_error("import", "%s (--earliest, --horizon-years)", why);
         cli_opts_release(&o);
         return EXIT_USAGE;
     }
@@ -141,6 +176,7 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     }
     memset(&ui, 0, sizeof(ui));
     ui.progress = !quiet && isatty(STDERR_FILENO);
+    ui.max_diags = max_errors;
     io.on_diag = on_diag;
     io.on_progress = on_progress;
     io.ud = &ui;
@@ -151,6 +187,10 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
         rc = cxm_import_files(st, kind, (const char *const *)(o.pos + 1),
                               (size_t)(o.n_pos - 1), &io, &res);
     clear_progress(&ui);
+    if (ui.max_diags && ui.n_diags > ui.max_diags)
+        fprintf(stderr, "... and %s more rejected rows or file errors not "
+                        "shown (--max-errors 0 shows all)\n",
+                cli_thousands(ui.n_diags - ui.max_diags, a, sizeof(a)));
     if (rc == CXM_ESTORE)
         cli_error("import", "store error: %s", cxm_store_errmsg(st));
     else if (rc && rc != CXM_EINPUT && rc != CXM_EIO)

@@ -258,6 +258,13 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
             cli_error("report", "warning: %s", cxm_report_warning(r, i));
     }
+    if (rc == CXM_ETOOBIG) {
+        cli_error("report", "%s: narrow the period with --from/--to, or "
+                            "break it down by a coarser time dimension",
+                  cxm_report_errmsg(r));
+        status = EXIT_USAGE;
+        goto out;
+    }
     if (rc == CXM_EUSAGE) {
         cli_error("report", "no requested metric applies to this "
                             "breakdown");

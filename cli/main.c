@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"demo-data", cmd_demo_data},
     {"benchmark", cmd_benchmark},
     {"definitions", cmd_definitions},
+    {"config", cmd_config},
     {NULL, NULL},
 };
 

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,4 +155,15 @@ const char *cli_thousands(uint64_t n, char *dst, size_t cap)
     }
     dst[j] = '\0';
     return dst;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+
+    if (!*s || *s == '-' || *s == '+')
+        return false;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return errno == 0 && *end == '\0';
 }

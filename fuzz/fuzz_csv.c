@@ -184,6 +184,19 @@ static void check(const unsigned char *buf, size_t n, size_t max_record,
         goto out;
     if (cxm__csv_open(&csv, fp, max_record) != CXM_OK)
         goto out;
+    if (!pad_len) {
+        /* A file that is not UTF-8 (csv.h): one error, then the end. */
+        const char *bad = cxm__csv_sniff(buf, n < CHUNK ? n : CHUNK);
+        const char *why = NULL;
+        if (bad) {
+            if (cxm__csv_next(csv, &rec, &why) != CXM_EINPUT || !why ||
+                strcmp(why, bad) != 0 || rec.line != 1 || rec.n_fields)
+                mismatch("a file that is not UTF-8 text", 1);
+            if (cxm__csv_next(csv, &rec, &why) != CXM_ENOTFOUND)
+                mismatch("reading on after refusing the file", 1);
+            goto out;
+        }
+    }
     if (pad_len) {
         const char *why = NULL;
         if (cxm__csv_next(csv, &rec, &why) != CXM_OK || rec.n_fields != 1 ||

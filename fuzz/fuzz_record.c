@@ -149,11 +149,40 @@ static void check_values(cxm_kind kind, const struct cxm__kindspec *ks,
         if (!cxm__utf8_valid(s, n))
             fail(kind, rec->line, "invalid UTF-8 accepted");
         switch (cs->type) {
-        case CXM__COL_ID:
         case CXM__COL_TEXT:
-        case CXM__COL_SURVEY:
             if (v->type != CXM__V_TEXT || v->s != s || v->len != n)
                 fail(kind, rec->line, "text value is not its field");
+            for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+                    c == 0x7F)
+                    fail(kind, rec->line, "control character in text");
+            }
+            break;
+        case CXM__COL_ID:
+        case CXM__COL_KEY:
+        case CXM__COL_SURVEY:
+        case CXM__COL_CURRENCY:
+            /* Trimmed: a part of the field, no space at either end, no
+             * control character (validation may have ended it with a
+             * NUL where trailing space was). */
+            if (v->type == CXM__V_NULL && !cs->required)
+                break;
+            if (v->type != CXM__V_TEXT || v->s < s || v->len == 0 ||
+                v->s + v->len > s + n)
+                fail(kind, rec->line, "key value is not its trimmed field");
+            if (cxm__is_space((unsigned char)v->s[0]) ||
+                cxm__is_space((unsigned char)v->s[v->len - 1]))
+                fail(kind, rec->line, "key value not trimmed");
+            for (size_t i = 0; i < v->len; i++) {
+                unsigned char c = (unsigned char)v->s[i];
+                if (c < 0x20 || c == 0x7F)
+                    fail(kind, rec->line, "control character in a key");
+                if (cs->type == CXM__COL_CURRENCY && !(c >= 'A' && c <= 'Z'))
+                    fail(kind, rec->line, "currency not upper-case letters");
+            }
+            if (cs->type == CXM__COL_CURRENCY && v->len != 3)
+                fail(kind, rec->line, "currency not three letters");
             break;
         case CXM__COL_TS:
         case CXM__COL_DATE:
@@ -162,6 +191,13 @@ static void check_values(cxm_kind kind, const struct cxm__kindspec *ks,
                                NULL) != CXM_OK ||
                 ms != v->i)
                 fail(kind, rec->line, "timestamp value differs");
+            break;
+        case CXM__COL_DAY:
+            if (v->type != CXM__V_INT ||
+                cxm_time_parse(s, n, true, &ms, NULL) != CXM_OK ||
+                cxm_time_parse(s, 10, true, &ms, NULL) != CXM_OK ||
+                ms != v->i || v->i % CXM__MS_PER_DAY != 0)
+                fail(kind, rec->line, "day value differs");
             break;
         case CXM__COL_INT:
             if (v->type != CXM__V_INT ||
@@ -258,7 +294,8 @@ static void run(cxm_kind kind, const uint8_t *buf, size_t n,
         if (rc != CXM_OK)
             break;
         memset(vals, 0xA5, sizeof(vals)); /* no help from a previous row */
-        rc = cxm__record_validate(kind, &rec, colmap, n_header, vals, &rej);
+        rc = cxm__record_validate(kind, &rec, colmap, n_header, NULL, vals,
+                                  &rej);
         if (rc == CXM_EINPUT) {
             if (!rej.reason.data || rej.reason.len == 0 ||
                 strlen(rej.reason.data) != rej.reason.len)

@@ -69,6 +69,16 @@ bool cxm__eq_nocase(const char *s, size_t n, const char *t)
     return t[n] == '\0';
 }
 
+void cxm__trim(const char **s, size_t *n)
+{
+    while (*n && cxm__is_space((unsigned char)(*s)[0])) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n && cxm__is_space((unsigned char)(*s)[*n - 1]))
+        (*n)--;
+}
+
 cxm_rc cxm__parse_i64(const char *s, size_t n, int64_t *out)
 {
     size_t i = 0;

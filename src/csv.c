@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ struct cxm__csv {
     size_t in_len, in_pos;
     bool eof;
     bool at_start;     /* nothing read yet: a BOM may follow */
+    const char *bad_start; /* the file is not UTF-8 text: why (static) */
     bool pending_cr;   /* last byte was CR: swallow a following LF */
     uint64_t n_bytes;
     long line;         /* current physical line, 1-based */
@@ -72,6 +74,110 @@ void cxm__csv_close(struct cxm__csv *c)
 
 uint64_t cxm__csv_bytes(const struct cxm__csv *c) { return c->n_bytes; }
 
+const char *cxm__csv_sniff(const unsigned char *p, size_t n)
+{
+    if (n >= 4 && p[0] == 0xFF && p[1] == 0xFE && p[2] == 0 && p[3] == 0)
+        return "the file is UTF-32 (little-endian) text, not UTF-8: save "
+               "it as UTF-8 (\"CSV UTF-8\")";
+    if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xFE && p[3] == 0xFF)
+        return "the file is UTF-32 (big-endian) text, not UTF-8: save it "
+               "as UTF-8 (\"CSV UTF-8\")";
+    if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+        return "the file is UTF-16 (little-endian, byte order mark FF FE) "
+               "text, not UTF-8: save it as UTF-8 (\"CSV UTF-8\")";
+    if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF)
+        return "the file is UTF-16 (big-endian, byte order mark FE FF) "
+               "text, not UTF-8: save it as UTF-8 (\"CSV UTF-8\")";
+    if (n >= 6 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF &&
+        p[3] == 0xEF && p[4] == 0xBB && p[5] == 0xBF)
+        return "the file starts with two UTF-8 byte order marks (EF BB BF "
+               "twice): remove one";
+    /* Without a mark: ASCII text in UTF-16 has a NUL in every other
+     * byte, which no CSV header has. */
+    if (n >= 4 && p[0] != 0 && p[1] == 0 && p[2] != 0 && p[3] == 0)
+        return "the file is UTF-16 (little-endian, no byte order mark) "
+               "text, not UTF-8: save it as UTF-8 (\"CSV UTF-8\")";
+    if (n >= 4 && p[0] == 0 && p[1] != 0 && p[2] == 0 && p[3] != 0)
+        return "the file is UTF-16 (big-endian, no byte order mark) text, "
+               "not UTF-8: save it as UTF-8 (\"CSV UTF-8\")";
+    return NULL;
+}
+
+FILE *cxm__csv_fopen(const char *path, char *why, size_t cap)
+{
+    FILE *fp;
+    char sys[128];
+
+    if (strcmp(path, "-") == 0)
+        return stdin;
+    fp = fopen(path, "rb");
+    if (!fp) {
+        int e = errno;
+        if (strerror_r(e, sys, sizeof(sys)) != 0)
+            snprintf(sys, sizeof(sys), "error %d", e);
+        snprintf(why, cap, "cannot open the file: %s", sys);
+    }
+    return fp;
+}
+
+void cxm__csv_fclose(FILE *fp)
+{
+    if (fp && fp != stdin)
+        fclose(fp);
+}
+
+/* ASCII case-insensitive equality of a[0..n) and b[0..m). */
+static bool same_nocase(const char *a, size_t n, const char *b, size_t m)
+{
+    if (n != m)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (cxm__to_lower((unsigned char)a[i]) !=
+            cxm__to_lower((unsigned char)b[i]))
+            return false;
+    }
+    return true;
+}
+
+long cxm__csv_same_name(const struct cxm__csv_rec *hdr, size_t k)
+{
+    const char *a = hdr->fields[k], *b;
+    size_t n = hdr->lens[k], m;
+
+    cxm__trim(&a, &n);
+    if (n == 0)
+        return -1; /* empty names (a trailing comma) are not names */
+    for (size_t j = 0; j < hdr->n_fields; j++) {
+        if (j == k)
+            continue;
+        b = hdr->fields[j];
+        m = hdr->lens[j];
+        cxm__trim(&b, &m);
+        if (same_nocase(a, n, b, m))
+            return (long)j;
+    }
+    return -1;
+}
+
+const char *cxm__csv_separator_hint(const struct cxm__csv_rec *hdr)
+{
+    if (hdr->n_fields != 1)
+        return NULL;
+    if (memchr(hdr->fields[0], ';', hdr->lens[0]))
+        return "the header is one column holding ';': the file seems to "
+               "be separated by ';', but cxmeter reads comma-separated "
+               "files (save or export it with ',')";
+    if (memchr(hdr->fields[0], '\t', hdr->lens[0]))
+        return "the header is one column holding tabs: the file seems to "
+               "be tab-separated, but cxmeter reads comma-separated files "
+               "(save or export it with ',')";
+    if (memchr(hdr->fields[0], '|', hdr->lens[0]))
+        return "the header is one column holding '|': the file seems to "
+               "be separated by '|', but cxmeter reads comma-separated "
+               "files (save or export it with ',')";
+    return NULL;
+}
+
 /* Refills the read buffer. Returns CXM_OK (possibly at EOF) or CXM_EIO. */
 static cxm_rc fill(struct cxm__csv *c)
 {
@@ -89,6 +195,7 @@ static cxm_rc fill(struct cxm__csv *c)
     c->in_pos = 0;
     if (c->at_start) {
         c->at_start = false;
+        c->bad_start = cxm__csv_sniff(c->in, n);
         if (n >= 3 && c->in[0] == 0xEF && c->in[1] == 0xBB &&
             c->in[2] == 0xBF)
             c->in_pos = 3;
@@ -180,6 +287,22 @@ cxm_rc cxm__csv_next(struct cxm__csv *c, struct cxm__csv_rec *rec,
     bool too_big, too_many, bad_quote, any_quote, by_newline;
     bool quoted_cr; /* the last byte of a quoted field was a CR */
     cxm_rc rc;
+
+    if (c->at_start) {
+        rc = fill(c);
+        if (rc)
+            return rc;
+    }
+    if (c->bad_start) {
+        /* Reported once, as the first record; nothing more is read. */
+        *why = c->bad_start;
+        c->bad_start = NULL;
+        c->eof = true;
+        c->in_pos = c->in_len;
+        rec->line = rec->end_line = 1;
+        rec->n_fields = 0;
+        return CXM_EINPUT;
+    }
 
 again:
     st = ST_FIELD_START;

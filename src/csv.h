@@ -4,7 +4,10 @@
  *
  * Yields one record at a time from a FILE: quoted fields with embedded
  * commas, quotes ("" inside quotes) and newlines; CRLF, LF or CR line ends; a
- * UTF-8 BOM at the start is skipped; blank lines are skipped. A record that
+ * UTF-8 BOM at the start is skipped; blank lines are skipped. A file that
+ * starts as UTF-16 or UTF-32 text (with or without a byte order mark) or
+ * with two UTF-8 BOMs is refused at its first record (CXM_EINPUT, a reason
+ * naming the encoding) and nothing more of it is read. A record that
  * breaks the grammar is reported as CXM_EINPUT with the line it started on
  * and a reason, and reading goes on with the next record. Every record is
  * capped (`max_record` bytes, CXM__CSV_MAX_FIELDS fields).
@@ -49,5 +52,27 @@ CXM_MUST_USE cxm_rc cxm__csv_next(struct cxm__csv *c,
 
 /* Bytes consumed from the file so far. */
 uint64_t cxm__csv_bytes(const struct cxm__csv *c);
+
+/* Why the first n bytes p of a file show it is not UTF-8 CSV (UTF-16,
+ * UTF-32, two BOMs), or NULL. Static. */
+const char *cxm__csv_sniff(const unsigned char *p, size_t n);
+
+/* Opens `path` for reading; "-" is standard input. On failure returns
+ * NULL and writes "cannot open the file: <the system's reason>" to
+ * why[0..cap). The caller closes the result with cxm__csv_fclose(). */
+FILE *cxm__csv_fopen(const char *path, char *why, size_t cap);
+
+/* Closes what cxm__csv_fopen() opened (standard input stays open).
+ * NULL-safe. */
+void cxm__csv_fclose(FILE *fp);
+
+/* Index of another column of the header with the same name as column k
+ * (trimmed, ASCII case-insensitive), or -1; an empty name has none. */
+long cxm__csv_same_name(const struct cxm__csv_rec *hdr, size_t k);
+
+/* When the header is one column holding ';', a tab or '|': a sentence
+ * saying the file seems separated by that, not by commas. Else NULL.
+ * Static. */
+const char *cxm__csv_separator_hint(const struct cxm__csv_rec *hdr);
 
 #endif /* CXM_CSV_H */

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "csv.h"
 #include "pipe.h"
@@ -78,11 +79,14 @@ struct parser {
     struct cxm__pipe *to_parser;  /* empty batches */
     struct batch *cur;        /* being filled; NULL before the first */
     struct cxm__reject rej;   /* owned reason buffer */
+    struct cxm__window win;   /* the plausibility window of timestamps */
     struct cxm__value *vals;  /* owned; one row, borrowing the CSV record */
     int *colmap;              /* owned; spec column -> CSV field */
     size_t file;              /* index of the file being read */
     uint64_t bytes_total;     /* its size, 0 when unknown */
     struct cxm__csv *csv;     /* its reader, or NULL */
+    uint64_t supplied;        /* OUT: 1 << j for each spec column j some
+                                 file's header had (0009-supplied.sql) */
     cxm_rc rc;                /* OUT: how the thread ended */
 };
 
@@ -263,30 +267,56 @@ static cxm_rc add_file_done(struct parser *p)
     return CXM_OK;
 }
 
-/* Trims ASCII space around a header name. */
-static void trim(const char **s, size_t *n)
+/* Reports a header problem: the message `fmt` formats. Returns the rc
+ * of reporting it. */
+static cxm_rc header_diag(struct parser *p, long line, int column,
+                          const char *column_name, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static cxm_rc header_diag(struct parser *p, long line, int column,
+                          const char *column_name, const char *fmt, ...)
 {
-    while (*n && cxm__is_space((unsigned char)(*s)[0])) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && cxm__is_space((unsigned char)(*s)[*n - 1]))
-        (*n)--;
+    struct cxm__buf msg = CXM__BUF_INIT(512);
+    va_list ap;
+    cxm_rc rc;
+
+    va_start(ap, fmt);
+    rc = cxm__buf_vaddf(&msg, fmt, ap);
+    va_end(ap);
+    if (!rc)
+        rc = add_diag(p, line, column, column_name, msg.data, false);
+    cxm__buf_release(&msg);
+    return rc;
 }
 
-/* Maps the header to spec columns. Returns CXM_OK, CXM_EINPUT (reported)
- * or the rc of reporting it. */
+/* Maps the header to spec columns. A file separated by ';' or tabs, a
+ * column named twice or a required column missing is a header error.
+ * Returns CXM_OK, CXM_EINPUT (reported) or the rc of reporting it. */
 static cxm_rc map_header(struct parser *p, const struct cxm__csv_rec *hdr)
 {
     const struct cxm__kindspec *ks = p->ks;
-    cxm_rc rc = CXM_OK;
+    const char *hint = cxm__csv_separator_hint(hdr);
+    cxm_rc rc = CXM_OK, r2;
 
+    if (hint) {
+        r2 = add_diag(p, hdr->line, 0, "", hint, false);
+        return r2 ? r2 : CXM_EINPUT;
+    }
     for (size_t j = 0; j < ks->n_cols; j++)
         p->colmap[j] = -1;
     for (size_t f = 0; f < hdr->n_fields; f++) {
         const char *name = hdr->fields[f];
         size_t n = hdr->lens[f];
-        trim(&name, &n);
+        long twin = cxm__csv_same_name(hdr, f);
+        cxm__trim(&name, &n);
+        if (twin >= 0 && (size_t)twin > f) {
+            r2 = header_diag(p, hdr->line, 0, "",
+                             "the header names the column \"%.*s\" twice "
+                             "(columns %zu and %ld)",
+                             n > 64 ? 64 : (int)n, name, f + 1, twin + 1);
+            if (r2)
+                return r2;
+            rc = CXM_EINPUT;
+        }
         for (size_t j = 0; j < ks->n_cols; j++) {
             if (p->colmap[j] < 0 &&
                 cxm__eq_nocase(name, n, ks->cols[j].name)) {
@@ -297,17 +327,17 @@ static cxm_rc map_header(struct parser *p, const struct cxm__csv_rec *hdr)
     }
     for (size_t j = 0; j < ks->n_cols; j++) {
         if (ks->cols[j].required && p->colmap[j] < 0) {
-            struct cxm__buf b = CXM__BUF_INIT(256);
-            cxm_rc r2;
-            if (cxm__buf_addf(&b, "header lacks the required column %s",
-                              ks->cols[j].name))
-                return CXM_ENOMEM;
-            r2 = add_diag(p, hdr->line, 0, ks->cols[j].name, b.data, false);
-            cxm__buf_release(&b);
+            r2 = header_diag(p, hdr->line, 0, ks->cols[j].name,
+                             "header lacks the required column %s",
+                             ks->cols[j].name);
             if (r2)
                 return r2;
             rc = CXM_EINPUT;
         }
+    }
+    for (size_t j = 0; !rc && j < ks->n_cols && j < 64; j++) {
+        if (p->colmap[j] >= 0)
+            p->supplied |= (uint64_t)1 << j;
     }
     return rc;
 }
@@ -333,7 +363,7 @@ static cxm_rc parse_rows(struct parser *p, size_t n_header)
         if (rc)
             return rc;
         rc = cxm__record_validate(p->kind, &rec, p->colmap, n_header,
-                                  p->vals, &p->rej);
+                                  &p->win, p->vals, &p->rej);
         if (rc == CXM_EINPUT) {
             int col = p->rej.col;
             int fnum = col >= 0 ? p->colmap[col] : -1;
@@ -357,16 +387,18 @@ static cxm_rc parse_file(struct parser *p)
     struct cxm__csv_rec rec;
     const char *why = NULL;
     struct stat sb;
+    char open_why[192];
     FILE *fp;
     cxm_rc rc, r2;
 
     p->bytes_total = 0;
-    fp = fopen(path, "rb");
+    fp = cxm__csv_fopen(path, open_why, sizeof(open_why));
     if (!fp) {
-        rc = add_diag(p, 0, 0, "", "cannot open the file", false);
+        rc = add_diag(p, 0, 0, "", open_why, false);
         return rc ? rc : CXM_EIO;
     }
-    if (fstat(fileno(fp), &sb) == 0 && sb.st_size > 0)
+    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+        sb.st_size > 0)
         p->bytes_total = (uint64_t)sb.st_size;
     rc = cxm__csv_open(&p->csv, fp, 0);
     if (rc)
@@ -396,7 +428,7 @@ out:
     }
     cxm__csv_close(p->csv);
     p->csv = NULL;
-    fclose(fp);
+    cxm__csv_fclose(fp);
     return rc;
 }
 
@@ -519,9 +551,39 @@ static cxm_rc write_all(struct writer *w, struct cxm__pipe *to_writer,
  * import, not per row, so that it commits or rolls back with the rows.
  * (Rollups and column segments are recounted by cxm__store_commit for
  * every write transaction, so they need no hook.) */
-static cxm_rc finish_import(struct writer *w)
+static cxm_rc finish_import(struct writer *w, uint64_t supplied)
 {
-    return cxm__store_import_end(w->st, w->kind);
+    cxm_rc rc = cxm__store_import_end(w->st, w->kind);
+
+    /* Which kind and optional columns were supplied (0009): a report
+     * tells a figure never supplied from one of zero. */
+    if (!rc)
+        rc = cxm__store_put_supplied(w->st, w->kind, "");
+    for (size_t j = 0; !rc && j < w->ks->n_cols && j < 64; j++) {
+        if (!w->ks->cols[j].required && (supplied >> j & 1))
+            rc = cxm__store_put_supplied(w->st, w->kind,
+                                         w->ks->cols[j].name);
+    }
+    return rc;
+}
+
+cxm_rc cxm__import_window(cxm_store *st, const struct cxm_import_opts *opts,
+                          struct cxm__window *win)
+{
+    struct timespec ts;
+    const char *why = NULL;
+    const char *earliest = NULL, *horizon = NULL;
+    cxm_rc rc;
+
+    if (opts->size >= offsetof(struct cxm_import_opts, horizon_years) +
+                          sizeof(opts->horizon_years)) {
+        earliest = opts->earliest;
+        horizon = opts->horizon_years;
+    }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    rc = cxm__config_window(st, earliest, horizon,
+                            (int64_t)ts.tv_sec * 1000, win, &why);
+    return rc == CXM_EINPUT ? CXM_EINVAL : rc;
 }
 
 cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
@@ -589,6 +651,9 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
             goto out;
     }
 
+    rc = cxm__import_window(st, opts, &p.win);
+    if (rc)
+        goto out;
     rc = cxm__store_begin(st);
     if (rc)
         goto out;
@@ -608,7 +673,7 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
     if (!rc && opts->strict && out->n_rejected)
         rc = CXM_EINPUT;
     if (!rc)
-        rc = finish_import(&w);
+        rc = finish_import(&w, p.supplied);
     if (rc) {
         cxm__store_rollback(st);
         out->n_imported = 0;

@@ -147,7 +147,8 @@ static const struct {
     {"mobihelp", "mobile"},
 };
 
-/* Rating labels. Zendesk: good/bad on 1–2, so that csat (the top point of
+/* Rating labels. Zendesk: good/bad as the ends of 1–3 (SPEC Conventions:
+ * a CSAT scale has at least three points), so that csat (the top point of
  * a short scale) is good / (good + bad). Freshdesk: its seven levels on
  * 1–7 (top two = very/extremely happy), the classic three on 1–3. */
 static const struct {
@@ -155,8 +156,8 @@ static const struct {
     bool prefix; /* "good with comment", "Good, I'm satisfied" */
     int score, lo, hi;
 } ratings[] = {
-    {"good", true, 2, 1, 2},
-    {"bad", true, 1, 1, 2},
+    {"good", true, 3, 1, 3},
+    {"bad", true, 1, 1, 3},
     {"extremely happy", false, 7, 1, 7},
     {"very happy", false, 6, 1, 7},
     {"happy", false, 5, 1, 7},
@@ -200,6 +201,7 @@ struct synth {
     enum hd_field *src;
     int *colmap; /* identity: spec column j is field j */
     struct cxm__value *vals;
+    uint64_t seen; /* 1 << j for each spec column j ever filled */
 };
 
 struct hd_col {
@@ -214,6 +216,7 @@ struct hd {
     struct cxm_import_result *res;
     struct hd_col col[HF_COUNT];
     struct synth t, r;
+    struct cxm__window win; /* the plausibility window of timestamps */
     struct cxm__reject rej; /* reason of the row being rejected */
     enum hd_field bad;      /* its vendor field, or HF_NONE */
     struct cxm__buf rid;    /* response id */
@@ -236,17 +239,6 @@ static void diag(const struct hd *im, const char *file, long line,
     d.column_name = column_name ? column_name : "";
     d.reason = reason;
     im->opts->on_diag(&d, im->opts->ud);
-}
-
-/* Trims ASCII space around s[0..*n). */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && cxm__is_space((unsigned char)(*s)[0])) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && cxm__is_space((unsigned char)(*s)[*n - 1]))
-        (*n)--;
 }
 
 /* ASCII case-insensitive: does s[0..n) contain the lower-case `t`? */
@@ -423,7 +415,13 @@ static cxm_rc parse_when(const char *s, size_t n, int64_t *ms,
         return CXM_EINPUT;
     if (cxm_time_parse(iso, (size_t)len, false, ms, why))
         return CXM_EINPUT;
-    if (*ms < MIN_REAL_MS)
+    /* "Never" as some exports and spreadsheets write it: midnight on
+     * 1 January of a year before 1971 (1900-01-01, 1970-01-01) or on a
+     * spreadsheet's day zero (1899-12-30, 1899-12-31). Any other
+     * timestamp is kept, and one outside the plausibility window rejects
+     * the row when it is validated. */
+    if (*ms < MIN_REAL_MS && *ms % CXM__MS_PER_DAY == 0 &&
+        ((mo == 1 && d == 1) || (y == 1899 && mo == 12 && d >= 30)))
         return CXM_ENOTFOUND;
     return CXM_OK;
 }
@@ -546,15 +544,22 @@ static cxm_rc map_header(struct hd *im, const char *file,
     size_t rank[HF_COUNT];
     size_t list_rank = SIZE_MAX;
     int list_col = -1;
+    long twin;
     cxm_rc rc = CXM_OK;
 
+    const char *hint = cxm__csv_separator_hint(hdr);
+
+    if (hint) {
+        diag(im, file, hdr->line, 0, "", hint);
+        return CXM_EINPUT;
+    }
     for (int f = 0; f < HF_COUNT; f++)
         rank[f] = SIZE_MAX;
     for (size_t k = 0; k < hdr->n_fields; k++) {
         const char *name = hdr->fields[k];
         size_t n = hdr->lens[k];
 
-        trim(&name, &n);
+        cxm__trim(&name, &n);
         for (size_t i = 0; i < CXM_ARRAY_LEN(aliases); i++) {
             enum hd_field f = aliases[i].f;
             if (!(aliases[i].vendors & (1u << im->vendor)) ||
@@ -563,6 +568,20 @@ static cxm_rc map_header(struct hd *im, const char *file,
             if (i < rank[f]) {
                 rank[f] = i;
                 im->col[f].idx = (int)k;
+            }
+            /* A column read twice would be read from one of them. */
+            twin = cxm__csv_same_name(hdr, k);
+            if (twin > (long)k) {
+                struct cxm__buf b = CXM__BUF_INIT(512);
+                if (cxm__buf_addf(&b,
+                                  "the header names the column \"%.*s\" "
+                                  "twice (columns %zu and %ld)",
+                                  n > 64 ? 64 : (int)n, name, k + 1,
+                                  twin + 1))
+                    return CXM_ENOMEM;
+                diag(im, file, hdr->line, 0, "", b.data);
+                cxm__buf_release(&b);
+                rc = CXM_EINPUT;
             }
             break;
         }
@@ -591,7 +610,7 @@ static cxm_rc map_header(struct hd *im, const char *file,
             continue;
         name = hdr->fields[k];
         n = hdr->lens[k];
-        trim(&name, &n);
+        cxm__trim(&name, &n);
         im->col[f].name = cxm__strndup(name, n);
         if (!im->col[f].name)
             return CXM_ENOMEM;
@@ -628,7 +647,7 @@ static void get(const struct hd *im, const struct cxm__csv_rec *rec,
     }
     *s = rec->fields[k];
     *n = rec->lens[k];
-    trim(s, n);
+    cxm__trim(s, n);
 }
 
 static void put(struct synth *sy, int k, const char *s, size_t n,
@@ -639,6 +658,8 @@ static void put(struct synth *sy, int k, const char *s, size_t n,
     sy->fields[j] = s;
     sy->lens[j] = n;
     sy->src[j] = src;
+    if (n && j < 64)
+        sy->seen |= (uint64_t)1 << j;
 }
 
 static void put_field(const struct hd *im, struct synth *sy, int k,
@@ -924,8 +945,8 @@ static cxm_rc validate(struct hd *im, cxm_kind kind, struct synth *sy,
     g.lens = sy->lens;
     g.line = rec->line;
     g.end_line = rec->end_line;
-    rc = cxm__record_validate(kind, &g, sy->colmap, sy->ks->n_cols, sy->vals,
-                              &im->rej);
+    rc = cxm__record_validate(kind, &g, sy->colmap, sy->ks->n_cols, &im->win,
+                              sy->vals, &im->rej);
     if (rc == CXM_EINPUT)
         im->bad = im->rej.col >= 0 ? sy->src[im->rej.col] : HF_NONE;
     return rc;
@@ -962,15 +983,17 @@ static cxm_rc import_file(struct hd *im, const char *path)
     uint64_t total = 0, since_progress = 0;
     size_t n_header;
     struct stat sb;
+    char open_why[192];
     FILE *fp;
     cxm_rc rc;
 
-    fp = fopen(path, "rb");
+    fp = cxm__csv_fopen(path, open_why, sizeof(open_why));
     if (!fp) {
-        diag(im, path, 0, 0, "", "cannot open the file");
+        diag(im, path, 0, 0, "", open_why);
         return CXM_EIO;
     }
-    if (fstat(fileno(fp), &sb) == 0 && sb.st_size > 0)
+    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) &&
+        sb.st_size > 0)
         total = (uint64_t)sb.st_size;
     rc = cxm__csv_open(&csv, fp, 0);
     if (rc)
@@ -1033,7 +1056,7 @@ out:
         diag(im, path, 0, 0, "", "read error");
     release_header(im);
     cxm__csv_close(csv);
-    fclose(fp);
+    cxm__csv_fclose(fp);
     return rc;
 }
 
@@ -1065,6 +1088,24 @@ static cxm_rc synth_init(struct synth *sy, cxm_kind kind,
     for (size_t j = 0; j < cols; j++)
         sy->colmap[j] = (int)j;
     return CXM_OK;
+}
+
+/* Records the kind of sy and the optional columns it ever filled as
+ * supplied (0009-supplied.sql): an export's column counts as supplied
+ * when some row had a value there. Nothing when no row was filled. */
+static cxm_rc synth_supplied(cxm_store *st, const struct synth *sy,
+                             cxm_kind kind)
+{
+    cxm_rc rc = CXM_OK;
+
+    if (!sy->seen)
+        return CXM_OK;
+    rc = cxm__store_put_supplied(st, kind, "");
+    for (size_t j = 0; !rc && j < sy->ks->n_cols && j < 64; j++) {
+        if (!sy->ks->cols[j].required && (sy->seen >> j & 1))
+            rc = cxm__store_put_supplied(st, kind, sy->ks->cols[j].name);
+    }
+    return rc;
 }
 
 static void synth_release(struct synth *sy)
@@ -1129,6 +1170,8 @@ cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
     rc = synth_init(&im.t, CXM_KIND_TICKETS, t_names, T_N);
     if (!rc)
         rc = synth_init(&im.r, CXM_KIND_RESPONSES, r_names, R_N);
+    if (!rc)
+        rc = cxm__import_window(st, opts, &im.win);
     if (rc)
         goto out;
     rc = cxm__store_begin(st);
@@ -1143,6 +1186,10 @@ cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
         rc = cxm__store_import_end(st, CXM_KIND_TICKETS);
     if (!rc)
         rc = cxm__store_import_end(st, CXM_KIND_RESPONSES);
+    if (!rc)
+        rc = synth_supplied(st, &im.t, CXM_KIND_TICKETS);
+    if (!rc)
+        rc = synth_supplied(st, &im.r, CXM_KIND_RESPONSES);
     if (rc) {
         cxm__store_rollback(st);
         out->n_imported = 0;

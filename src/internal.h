@@ -102,6 +102,9 @@ static inline int cxm__to_lower(int c)
 }
 /* ASCII case-insensitive equality of s[0..n) and the NUL-terminated t. */
 bool cxm__eq_nocase(const char *s, size_t n, const char *t);
+/* Trims ASCII white space around s[0..*n), as header names and key
+ * values are trimmed. */
+void cxm__trim(const char **s, size_t *n);
 
 /* Strict integer parsing of s[0..n): optional sign, digits only, no
  * surrounding space, no overflow. */

@@ -74,6 +74,24 @@ int64_t cxm__bucket_next(cxm_dim d, int64_t start)
     return cxm__days_from_civil(y, m, 1) * CXM__MS_PER_DAY;
 }
 
+int64_t cxm__bucket_index(cxm_dim d, int64_t ms)
+{
+    int64_t day = cxm__day_of_ms(ms), y;
+    int m, dd;
+
+    if (d == CXM_BY_DAY)
+        return day;
+    if (d == CXM_BY_WEEK)
+        /* Mondays are the days 7k - 3 (1970-01-01 was a Thursday). */
+        return (day - weekday(day) + 3) / 7;
+    cxm__civil_from_days(day, &y, &m, &dd);
+    if (d == CXM_BY_MONTH)
+        return y * 12 + m - 1;
+    if (d == CXM_BY_QUARTER)
+        return y * 4 + (m - 1) / 3;
+    return y;
+}
+
 size_t cxm__bucket_label(cxm_dim d, int64_t ms, char *dst, size_t cap)
 {
     int64_t day = cxm__day_of_ms(ms), y;

@@ -19,6 +19,11 @@ int64_t cxm__bucket_start(cxm_dim d, int64_t ms);
 /* The start of the bucket after the one starting at `start`. */
 int64_t cxm__bucket_next(cxm_dim d, int64_t start);
 
+/* The ordinal of the bucket of `d` holding `ms`: consecutive buckets
+ * differ by one, so the buckets of [a, b] number
+ * index(b) - index(a) + 1, counted without building them. */
+int64_t cxm__bucket_index(cxm_dim d, int64_t ms);
+
 /* Writes the label of the bucket holding `ms` into dst (16 bytes suffice);
  * returns its length. */
 size_t cxm__bucket_label(cxm_dim d, int64_t ms, char *dst, size_t cap);

@@ -18,20 +18,20 @@
 static const struct cxm__colspec tickets_cols[] = {
     {"ticket_id", CXM__COL_ID, true},
     {"created_at", CXM__COL_TS, true},
-    {"customer_id", CXM__COL_TEXT, false},
-    {"agent_id", CXM__COL_TEXT, false},
-    {"team", CXM__COL_TEXT, false},
-    {"channel", CXM__COL_TEXT, false},
+    {"customer_id", CXM__COL_KEY, false},
+    {"agent_id", CXM__COL_KEY, false},
+    {"team", CXM__COL_KEY, false},
+    {"channel", CXM__COL_KEY, false},
     {"first_response_at", CXM__COL_TS, false},
     {"resolved_at", CXM__COL_TS, false},
-    {"status", CXM__COL_TEXT, false},
+    {"status", CXM__COL_KEY, false},
     {"contacts", CXM__COL_INT, false},
     {"reopened", CXM__COL_BOOL, false},
     {"escalated", CXM__COL_BOOL, false},
     {"complaint", CXM__COL_BOOL, false},
-    {"topic", CXM__COL_TEXT, false},
+    {"topic", CXM__COL_KEY, false},
     {"replies", CXM__COL_INT, false},
-    {"tags", CXM__COL_TEXT, false},
+    {"tags", CXM__COL_KEY, false},
 };
 
 static const struct cxm__colspec responses_cols[] = {
@@ -42,23 +42,23 @@ static const struct cxm__colspec responses_cols[] = {
     {"score", CXM__COL_INT, false},
     {"scale", CXM__COL_SCALE, false},
     {"comment", CXM__COL_TEXT, false},
-    {"ticket_id", CXM__COL_TEXT, false},
-    {"customer_id", CXM__COL_TEXT, false},
-    {"agent_id", CXM__COL_TEXT, false},
-    {"team", CXM__COL_TEXT, false},
-    {"channel", CXM__COL_TEXT, false},
-    {"language", CXM__COL_TEXT, false},
+    {"ticket_id", CXM__COL_KEY, false},
+    {"customer_id", CXM__COL_KEY, false},
+    {"agent_id", CXM__COL_KEY, false},
+    {"team", CXM__COL_KEY, false},
+    {"channel", CXM__COL_KEY, false},
+    {"language", CXM__COL_KEY, false},
 };
 
 static const struct cxm__colspec customers_cols[] = {
     {"customer_id", CXM__COL_ID, true},
     {"acquired_at", CXM__COL_TS, true},
     {"churned_at", CXM__COL_TS, false},
-    {"segment", CXM__COL_TEXT, false},
-    {"country", CXM__COL_TEXT, false},
-    {"email", CXM__COL_TEXT, false},
-    {"phone", CXM__COL_TEXT, false},
-    {"language", CXM__COL_TEXT, false},
+    {"segment", CXM__COL_KEY, false},
+    {"country", CXM__COL_KEY, false},
+    {"email", CXM__COL_KEY, false},
+    {"phone", CXM__COL_KEY, false},
+    {"language", CXM__COL_KEY, false},
 };
 
 static const struct cxm__colspec orders_cols[] = {
@@ -66,28 +66,28 @@ static const struct cxm__colspec orders_cols[] = {
     {"customer_id", CXM__COL_ID, true},
     {"ordered_at", CXM__COL_TS, true},
     {"amount", CXM__COL_NUM, false},
-    {"currency", CXM__COL_TEXT, false},
+    {"currency", CXM__COL_CURRENCY, false},
 };
 
 static const struct cxm__colspec selfservice_cols[] = {
     {"session_id", CXM__COL_ID, true},
     {"started_at", CXM__COL_TS, true},
-    {"customer_id", CXM__COL_TEXT, false},
-    {"kind", CXM__COL_TEXT, false},
+    {"customer_id", CXM__COL_KEY, false},
+    {"kind", CXM__COL_KEY, false},
     {"resolved", CXM__COL_BOOL, false},
-    {"topic", CXM__COL_TEXT, false},
+    {"topic", CXM__COL_KEY, false},
 };
 
 static const struct cxm__colspec agents_cols[] = {
     {"agent_id", CXM__COL_ID, true},
-    {"team", CXM__COL_TEXT, false},
+    {"team", CXM__COL_KEY, false},
     {"hired_at", CXM__COL_DATE, false},
     {"left_at", CXM__COL_DATE, false},
 };
 
 static const struct cxm__colspec agent_hours_cols[] = {
     {"agent_id", CXM__COL_ID, true},
-    {"date", CXM__COL_DATE, true},
+    {"date", CXM__COL_DAY, true},
     {"hours", CXM__COL_NUM, true},
 };
 
@@ -95,10 +95,10 @@ static const struct cxm__colspec reviews_cols[] = {
     {"review_id", CXM__COL_ID, true},
     {"posted_at", CXM__COL_TS, true},
     {"rating", CXM__COL_NUM, true},
-    {"source", CXM__COL_TEXT, false},
+    {"source", CXM__COL_KEY, false},
     {"scale_max", CXM__COL_NUM, false},
     {"text", CXM__COL_TEXT, false},
-    {"language", CXM__COL_TEXT, false},
+    {"language", CXM__COL_KEY, false},
 };
 
 static const struct cxm__colspec qa_scores_cols[] = {
@@ -176,7 +176,9 @@ static cxm_rc reject(struct cxm__reject *rej, int col, const char *fmt, ...)
     return rc ? CXM_ENOMEM : CXM_EINPUT;
 }
 
-/* Writes at most 40 bytes of the field for quoting in a reason. */
+/* Writes at most 40 bytes of the field for quoting in a reason; line
+ * breaks become spaces and other control characters '?', so a reason is
+ * one printable line. */
 static const char *excerpt(const char *s, size_t len, char *dst, size_t cap)
 {
     size_t n = len < cap - 4 ? len : cap - 4;
@@ -184,16 +186,64 @@ static const char *excerpt(const char *s, size_t len, char *dst, size_t cap)
     /* Do not cut a UTF-8 sequence in two. */
     while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--;
-    memcpy(dst, s, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        dst[i] = c == '\n' || c == '\r' ? ' '
+                 : c < 0x20 || c == 0x7F ? '?'
+                                         : (char)c;
+    }
     if (n < len)
         memcpy(dst + n, "...", 4);
     else
         dst[n] = '\0';
-    for (size_t i = 0; dst[i]; i++) {
-        if (dst[i] == '\n' || dst[i] == '\r')
-            dst[i] = ' ';
-    }
     return dst;
+}
+
+/* The offset of the first control character of the valid UTF-8 s[0..n)
+ * (C0, DEL or C1 U+0080-U+009F; in free text TAB, LF and CR are allowed),
+ * or n when there is none; *cp is its code point. One pass, no
+ * allocation: it runs on every text field of every row. */
+static size_t find_control(const char *s, size_t n, bool free_text,
+                           unsigned *cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c >= 0x20 && c < 0x7F)
+            continue;
+        if (c < 0x20 &&
+            !(free_text && (c == '\t' || c == '\n' || c == '\r'))) {
+            *cp = c;
+            return i;
+        }
+        if (c == 0x7F) {
+            *cp = c;
+            return i;
+        }
+        if (c == 0xC2 && i + 1 < n && p[i + 1] < 0xA0) {
+            *cp = p[i + 1]; /* U+0080-U+009F: C2 80 .. C2 9F */
+            return i;
+        }
+    }
+    return n;
+}
+
+/* Rejects a timestamp outside the window, naming the window. */
+static cxm_rc reject_window(struct cxm__reject *rej, int col,
+                            const struct cxm__window *win, const char *s,
+                            size_t n)
+{
+    char lo[40], last[40], ex[48];
+
+    cxm_time_format(win->lo, lo, sizeof(lo));
+    cxm_time_format(win->hi - CXM__MS_PER_DAY, last, sizeof(last));
+    lo[10] = last[10] = '\0'; /* the dates: the window is whole days */
+    return reject(rej, col,
+                  "timestamp outside the plausible window %s .. %s "
+                  "(widen it with cxmeter config set import.earliest / "
+                  "import.horizon_years): \"%s\"",
+                  lo, last, excerpt(s, n, ex, sizeof(ex)));
 }
 
 static bool parse_bool(const char *s, size_t n, int64_t *out)
@@ -232,12 +282,25 @@ static bool parse_scale(const char *s, size_t n, int64_t *lo, int64_t *hi)
 
 /* Converts one field to a value of its column's type. */
 static cxm_rc convert(const struct cxm__colspec *cs, int col, const char *s,
-                      size_t n, struct cxm__value *v, struct cxm__reject *rej)
+                      size_t n, const struct cxm__window *win,
+                      struct cxm__value *v, struct cxm__reject *rej)
 {
     const char *why = NULL;
+    bool is_key = cs->type == CXM__COL_ID || cs->type == CXM__COL_KEY ||
+                  cs->type == CXM__COL_SURVEY ||
+                  cs->type == CXM__COL_CURRENCY;
+    unsigned cp = 0;
     char ex[48];
 
     v->type = CXM__V_NULL;
+    if (is_key) {
+        const char *end = s + n;
+        cxm__trim(&s, &n);
+        /* Keep the value NUL-terminated: the byte after it was trimmed
+         * white space of the writable record. */
+        if (s + n != end)
+            ((char *)s)[n] = '\0';
+    }
     if (n == 0) {
         if (cs->required)
             return reject(rej, col, "required value missing");
@@ -247,17 +310,55 @@ static cxm_rc convert(const struct cxm__colspec *cs, int col, const char *s,
         return reject(rej, col, "not valid UTF-8");
     switch (cs->type) {
     case CXM__COL_ID:
-    case CXM__COL_TEXT:
+    case CXM__COL_KEY:
     case CXM__COL_SURVEY:
+    case CXM__COL_TEXT:
+        if (find_control(s, n, cs->type == CXM__COL_TEXT, &cp) < n)
+            return reject(rej, col,
+                          cs->type == CXM__COL_TEXT
+                              ? "control character U+%04X in the text "
+                                "(only tab and line breaks are allowed): "
+                                "\"%s\""
+                              : "control character U+%04X in a key or "
+                                "dimension value: \"%s\"",
+                          cp, excerpt(s, n, ex, sizeof(ex)));
+        v->type = CXM__V_TEXT;
+        v->s = s;
+        v->len = n;
+        return CXM_OK;
+    case CXM__COL_CURRENCY:
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+                n = 0; /* flags the value: not letters */
+        }
+        if (n != 3)
+            return reject(rej, col,
+                          "not an ISO 4217 currency code (three letters, "
+                          "e.g. USD)");
+        /* Upper case, in the record buffer the caller lets us rewrite. */
+        for (size_t i = 0; i < n; i++) {
+            if (s[i] >= 'a' && s[i] <= 'z')
+                ((char *)s)[i] = (char)(s[i] - ('a' - 'A'));
+        }
         v->type = CXM__V_TEXT;
         v->s = s;
         v->len = n;
         return CXM_OK;
     case CXM__COL_TS:
     case CXM__COL_DATE:
-        if (cxm_time_parse(s, n, cs->type == CXM__COL_DATE, &v->i, &why))
+    case CXM__COL_DAY:
+        if (cxm_time_parse(s, n, cs->type != CXM__COL_TS, &v->i, &why))
             return reject(rej, col, "%s: \"%s\"", why,
                           excerpt(s, n, ex, sizeof(ex)));
+        /* The calendar day as written: its first ten bytes are a valid
+         * YYYY-MM-DD once the whole value parsed. */
+        if (cs->type == CXM__COL_DAY &&
+            cxm_time_parse(s, 10, true, &v->i, &why))
+            return reject(rej, col, "%s: \"%s\"", why,
+                          excerpt(s, n, ex, sizeof(ex)));
+        if (win && (v->i < win->lo || v->i >= win->hi))
+            return reject_window(rej, col, win, s, n);
         v->type = CXM__V_INT;
         return CXM_OK;
     case CXM__COL_INT:
@@ -322,7 +423,8 @@ static cxm_rc check_responses(const struct cxm__kindspec *ks,
     int c_survey = col_index(ks, "survey"), c_score = col_index(ks, "score");
     int c_scale = col_index(ks, "scale");
     struct cxm__value *sv = &vals[c_survey];
-    char name[16];
+    char name[8] = "";
+    bool is_nps, is_csat_ces;
     int lo, hi;
 
     /* csat/nps/ces are matched case-insensitively and stored lower case;
@@ -334,26 +436,37 @@ static cxm_rc check_responses(const struct cxm__kindspec *ks,
         if (strcmp(name, "csat") == 0 || strcmp(name, "nps") == 0 ||
             strcmp(name, "ces") == 0)
             memcpy((char *)sv->s, name, sv->len);
+        else
+            name[0] = '\0';
     }
     if (vals[c_scale].type == CXM__V_INT) {
         lo = (int)vals[c_scale].i;
         hi = (int)vals[c_scale].i2;
     } else {
-        cxm__survey_default_scale(sv->s, &lo, &hi);
+        cxm__survey_default_scale(name, &lo, &hi);
         vals[c_scale].type = CXM__V_INT;
         vals[c_scale].i = lo;
         vals[c_scale].i2 = hi;
     }
+    /* SPEC Conventions: NPS is 0-10 only; CSAT and CES need at least
+     * three points (a top two and something below it). Custom surveys
+     * feed no metric and keep any scale. */
+    is_nps = strcmp(name, "nps") == 0;
+    is_csat_ces = strcmp(name, "csat") == 0 || strcmp(name, "ces") == 0;
+    if (is_nps && (lo != 0 || hi != 10))
+        return reject(rej, c_scale,
+                      "an nps answer must be on the 0-10 scale, not %d-%d",
+                      lo, hi);
+    if (is_csat_ces && hi - lo + 1 < 3)
+        return reject(rej, c_scale,
+                      "a %s answer needs a scale of at least three points, "
+                      "not %d-%d",
+                      name, lo, hi);
     if (vals[c_score].type == CXM__V_INT &&
-        (vals[c_score].i < lo || vals[c_score].i > hi)) {
-        cxm__buf_reset(&rej->reason);
-        rej->col = c_score;
-        if (cxm__buf_addf(&rej->reason,
-                          "score %lld outside the %s scale %d-%d",
-                          (long long)vals[c_score].i, sv->s, lo, hi))
-            return CXM_ENOMEM;
-        return CXM_EINPUT;
-    }
+        (vals[c_score].i < lo || vals[c_score].i > hi))
+        return reject(rej, c_score, "score %lld outside the %.*s scale %d-%d",
+                      (long long)vals[c_score].i,
+                      sv->len > 40 ? 40 : (int)sv->len, sv->s, lo, hi);
     return CXM_OK;
 }
 
@@ -445,6 +558,7 @@ static cxm_rc check_row(cxm_kind kind, const struct cxm__kindspec *ks,
 
 cxm_rc cxm__record_validate(cxm_kind kind, const struct cxm__csv_rec *rec,
                             const int *colmap, size_t n_header,
+                            const struct cxm__window *win,
                             struct cxm__value *vals, struct cxm__reject *rej)
 {
     const struct cxm__kindspec *ks = cxm__kind_spec(kind);
@@ -464,7 +578,7 @@ cxm_rc cxm__record_validate(cxm_kind kind, const struct cxm__csv_rec *rec,
             continue;
         }
         rc = convert(&ks->cols[j], (int)j, rec->fields[f], rec->lens[f],
-                     &vals[j], rej);
+                     win, &vals[j], rej);
         if (rc)
             return rc;
     }

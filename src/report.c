@@ -248,6 +248,8 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
         *out = &b->groups[pos];
         return CXM_OK;
     }
+    if (b->n_groups >= CXM__MAX_ROWS)
+        return CXM_ETOOBIG; /* the caller says why (rows_error()) */
     g = &b->groups[b->n_groups++];
     memset(g, 0, sizeof(*g));
     g->t_ms = b->time_labels_ms;
@@ -342,6 +344,8 @@ static void builder_release(struct cxm__builder *b)
             cxm__qsketch_release(&g->st.more->frt);
             cxm__qsketch_release(&g->st.more->art_bus);
             cxm__qsketch_release(&g->st.more->frt_bus);
+            cxm__free(g->st.more->rev);
+            cxm__free(g->st.more->risk);
             cxm__free(g->st.more);
         }
     }
@@ -402,6 +406,54 @@ static void figure_amount(bool has, double v, int64_t n,
     f->n = n;
 }
 
+/* Clips f's interval to the metric's range [lo, hi] (SPEC §2: every
+ * interval), widened to hold the value itself (a mean of out-of-range
+ * data is shown as it is). */
+static void clip_interval(struct cxm_figure *f, double lo, double hi)
+{
+    double a = f->value < lo ? f->value : lo;
+    double z = f->value > hi ? f->value : hi;
+
+    if (!f->has_ci || f->is_null)
+        return;
+    if (f->lo < a)
+        f->lo = a;
+    if (f->hi > z)
+        f->hi = z;
+}
+
+/* The range of the scores of s: from the lowest to the highest point of
+ * its scales; [lo, hi] when it has no histogram. */
+static void scale_range(const struct cxm_survey_stat *s, double *lo,
+                        double *hi)
+{
+    if (!s->n_scales)
+        return;
+    *lo = s->scales[0].lo;
+    *hi = s->scales[0].hi;
+    for (int i = 1; i < s->n_scales; i++) {
+        if (s->scales[i].lo < *lo)
+            *lo = s->scales[i].lo;
+        if (s->scales[i].hi > *hi)
+            *hi = s->scales[i].hi;
+    }
+}
+
+/* revenue, revenue_at_risk: one value only in one currency. */
+static void figure_money(bool has, double sum, int64_t n,
+                         const struct cxm__money_sum *v, size_t n_v,
+                         struct cxm_figure *f)
+{
+    figure_amount(has, sum, n, f);
+    f->n_currencies = n_v;
+    if (n_v > 1) {
+        f->value_is_null = true;
+        f->value = 0;
+    } else if (n_v == 1) {
+        f->value = v[0].sum;
+    }
+}
+
 /* Mean, median and p90 of a duration sketch: exact percentile_cont for up
  * to CXM__QSKETCH_EXACT_MAX values, within 0.5 % of it past that
  * (SPEC §2, docs/report-semantics.md). */
@@ -416,6 +468,9 @@ static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
         return;
     }
     cxm__qsketch_sums(d, &sum, &sum_sq);
+    /* SPEC §2: every mean carries its t interval, art and frt too. */
+    cxm_figure_mean((int64_t)n, sum, sum_sq, f);
+    clip_interval(f, 0, INFINITY);
     f->value = sum / (double)n;
     f->n = (int64_t)n;
     f->has_quantiles = true;
@@ -446,6 +501,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
 {
     struct cxm__group_more *x = g->more;
     const struct cxm__moments *mo;
+    double lo, hi;
 
     /* A report of survey figures alone keeps no more (builder_run()). */
     if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY) {
@@ -462,12 +518,18 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_CSAT_MEAN:
         cxm_figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
+        lo = 1, hi = 5;
+        scale_range(&g->csat, &lo, &hi);
+        clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_NPS:
         cxm_figure_nps(&g->nps, f);
         return;
     case CXM_METRIC_CES:
         cxm_figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
+        lo = 1, hi = 7;
+        scale_range(&g->ces, &lo, &hi);
+        clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_CES_AGREE:
         cxm_figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
@@ -530,11 +592,12 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         cxm_figure_proportion(x->conv_hits, x->conv_base, f);
         return;
     case CXM_METRIC_REVENUE:
-        figure_amount(x->has_orders, x->revenue, x->n_orders, f);
+        figure_money(x->has_orders, x->revenue, x->n_orders, x->rev,
+                     x->n_rev, f);
         return;
     case CXM_METRIC_REVENUE_AT_RISK:
-        figure_amount(x->has_customers, x->revenue_at_risk, x->churned_any,
-                      f);
+        figure_money(x->has_customers, x->revenue_at_risk, x->churned_any,
+                     x->risk, x->n_risk, f);
         return;
     case CXM_METRIC_AGENT_PRODUCTIVITY:
         memset(f, 0, sizeof(*f));
@@ -563,6 +626,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     case CXM_METRIC_REVIEW_RATING:
         mo = &x->review;
         cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
+        clip_interval(f, 1, 5);
         if (mo->n > 0) {
             struct cxm_figure share;
             cxm_figure_proportion(x->reviews_positive, mo->n, &share);
@@ -574,6 +638,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_QA_SCORE:
         cxm_figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
+        clip_interval(f, 0, 100);
         return;
     case CXM_METRIC_COUNT:
         break;
@@ -758,6 +823,11 @@ void cxm_report_free(cxm_report *r)
     for (size_t i = 0; i < r->n_warnings; i++)
         cxm__free(r->warnings[i]);
     cxm__free(r->warnings);
+    cxm__free(r->errmsg);
+    for (size_t i = 0; i < r->n_currencies_codes; i++)
+        cxm__free(r->currencies[i]);
+    cxm__free(r->currencies);
+    cxm__free(r->money);
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         cxm__free(r->bench_labels[m]);
     cxm__tz_free(r->zone);
@@ -877,6 +947,436 @@ static cxm_rc resolve_period(cxm_store *st, const struct cxm_report_query *q,
     return *to > *from ? CXM_OK : CXM_EINVAL;
 }
 
+/* ---- Inputs never supplied (SPEC §2: no data is not zero) ------------ */
+
+/* What metric m is computed from: record kinds ("" column) and optional
+ * columns some import must have supplied for its figure to mean
+ * anything; a metric needs every one. */
+struct need {
+    cxm_kind kind;
+    const char *column;
+};
+
+static size_t metric_needs(cxm_metric m, struct need *out)
+{
+    size_t n = 0;
+#define NEED(k, c) (out[n].kind = CXM_KIND_##k, out[n++].column = (c))
+    switch (m) {
+    case CXM_METRIC_CSAT: case CXM_METRIC_CSAT_MEAN: case CXM_METRIC_NPS:
+    case CXM_METRIC_CES: case CXM_METRIC_CES_AGREE:
+        NEED(RESPONSES, "");
+        break;
+    case CXM_METRIC_CREATED:
+        NEED(TICKETS, "");
+        break;
+    case CXM_METRIC_RESOLVED: case CXM_METRIC_RESOLUTION_RATE:
+    case CXM_METRIC_FCR: case CXM_METRIC_BACKLOG: case CXM_METRIC_ART:
+        NEED(TICKETS, "resolved_at");
+        break;
+    case CXM_METRIC_FRT:
+        NEED(TICKETS, "first_response_at");
+        break;
+    case CXM_METRIC_ESCALATION_RATE:
+        NEED(TICKETS, "escalated");
+        break;
+    case CXM_METRIC_COMPLAINTS_PER_1000:
+        NEED(TICKETS, "complaint");
+        NEED(CUSTOMERS, "");
+        break;
+    case CXM_METRIC_SELFSERVICE_RATE:
+        NEED(SELFSERVICE, "");
+        NEED(TICKETS, "");
+        break;
+    case CXM_METRIC_DEFLECTION_RATE:
+        NEED(SELFSERVICE, "resolved");
+        break;
+    case CXM_METRIC_CHURN: case CXM_METRIC_RETENTION:
+        NEED(CUSTOMERS, "churned_at");
+        break;
+    case CXM_METRIC_REPURCHASE_RATE:
+        NEED(ORDERS, "");
+        break;
+    case CXM_METRIC_POST_SERVICE_REPURCHASE:
+        NEED(ORDERS, "");
+        NEED(TICKETS, "resolved_at");
+        NEED(TICKETS, "customer_id");
+        break;
+    case CXM_METRIC_CONVERSION_RATE:
+        NEED(ORDERS, "");
+        NEED(TICKETS, "customer_id");
+        break;
+    case CXM_METRIC_REVENUE:
+        NEED(ORDERS, "amount");
+        break;
+    case CXM_METRIC_REVENUE_AT_RISK:
+        NEED(CUSTOMERS, "churned_at");
+        NEED(ORDERS, "amount");
+        break;
+    case CXM_METRIC_AGENT_PRODUCTIVITY:
+        NEED(TICKETS, "resolved_at");
+        NEED(TICKETS, "agent_id");
+        break;
+    case CXM_METRIC_AGENT_TURNOVER:
+        NEED(AGENTS, "left_at");
+        break;
+    case CXM_METRIC_REVIEW_RATING:
+        NEED(REVIEWS, "");
+        break;
+    case CXM_METRIC_QA_SCORE:
+        NEED(QA_SCORES, "");
+        break;
+    case CXM_METRIC_COUNT:
+        break;
+    }
+#undef NEED
+    return n;
+}
+
+static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
+{
+    struct cxm__strmap *set = ud;
+    struct cxm__buf k = CXM__BUF_INIT(4096);
+    size_t pos;
+    bool inserted;
+    cxm_rc rc;
+
+    if (row->is_null[0] || row->is_null[1])
+        return CXM_OK;
+    rc = cxm__buf_addf(&k, "%s.%s", row->text[0], row->text[1]);
+    if (!rc)
+        rc = cxm__strmap_upsert(set, k.data, k.len, 0, &pos, NULL,
+                                &inserted);
+    cxm__buf_release(&k);
+    return rc;
+}
+
+/* Marks in r->unsupplied the wanted metrics one of whose inputs no import
+ * ever supplied (0009-supplied.sql), with a warning for each metric the
+ * query named; the default list leaves them out (make_rows()). A store
+ * whose engine keeps no such record counts everything as supplied. */
+static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
+                              const struct cxm_report_query *q,
+                              const bool *want)
+{
+    struct cxm__strmap set;
+    cxm_rc rc;
+
+    memset(&set, 0, sizeof(set));
+    rc = cxm__store_query(st, CXM__Q_SUPPLIED, on_supplied, &set);
+    if (rc == CXM_ESTORE) {
+        cxm__strmap_release(&set);
+        return CXM_OK; /* no record kept: everything counts */
+    }
+    for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
+        struct need needs[4];
+        size_t n = metric_needs((cxm_metric)m, needs), pos;
+        char key[64];
+        if (!want[m])
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            snprintf(key, sizeof(key), "%s.%s", cxm_kind_name(needs[i].kind),
+                     needs[i].column);
+            if (cxm__strmap_get(&set, key, strlen(key), &pos))
+                continue;
+            snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                     *needs[i].column ? "no %s file had the %s column"
+                                      : "no %s records were imported%s",
+                     cxm_kind_name(needs[i].kind), needs[i].column);
+            if (q->n_metrics)
+                rc = add_warning(r, "%s has no data: %s; shown as null",
+                                 cxm_metric_name((cxm_metric)m),
+                                 r->unsupplied[m]);
+            break;
+        }
+    }
+    cxm__strmap_release(&set);
+    return rc;
+}
+
+/* ---- What stretches the default period; how many buckets it holds ---- */
+
+/* One of the earliest or latest events of the data. */
+struct event_end {
+    const char *what; /* "ticket T1 (created_at" …: static */
+    char *id;         /* owned */
+    int64_t at;
+};
+
+struct event_ends {
+    struct event_end v[10 * CXM__EVENT_ENDS];
+    size_t n;
+};
+
+static void event_ends_release(struct event_ends *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        cxm__free(e->v[i].id);
+    e->n = 0;
+}
+
+static cxm_rc on_event_end(const struct cxm__row *row, void *ud)
+{
+    static const char *const names[][2] = {
+        {"tickets", "ticket"},     {"responses", "response"},
+        {"selfservice", "self-service session"},
+        {"orders", "order"},       {"reviews", "review"}};
+    struct event_ends *e = ud;
+    struct event_end *x;
+    size_t k;
+
+    if (row->is_null[0] || row->is_null[2])
+        return CXM_OK;
+    for (k = 0; k < CXM_ARRAY_LEN(names); k++) {
+        if (strcmp(row->text[0], names[k][0]) == 0)
+            break;
+    }
+    if (k == CXM_ARRAY_LEN(names))
+        return CXM_OK;
+    /* A kind of fewer rows than both ends hold lists a row twice. */
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->v[i].what == names[k][1] &&
+            strcmp(e->v[i].id, row->text[1] ? row->text[1] : "") == 0)
+            return CXM_OK;
+    }
+    if (e->n == CXM_ARRAY_LEN(e->v))
+        return CXM_OK;
+    x = &e->v[e->n];
+    x->id = cxm__strdup(row->text[1] ? row->text[1] : "");
+    if (!x->id)
+        return CXM_ENOMEM;
+    x->what = names[k][1];
+    x->at = row->i64[2];
+    e->n++;
+    return CXM_OK;
+}
+
+static int cmp_event_end(const void *a, const void *b)
+{
+    const struct event_end *x = a, *y = b;
+
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* The event timestamp column of the rows named `what`. */
+static const char *event_column(const char *what)
+{
+    switch (what[0]) {
+    case 't': return "created_at";
+    case 'r': return what[2] == 's' ? "responded_at" : "posted_at";
+    case 's': return "started_at";
+    default: return "ordered_at";
+    }
+}
+
+#define MS_PER_YEAR (INT64_C(31556952000)) /* 365.2425 days */
+/* An instant outside [1970, 2100) is the likelier typo of two. */
+#define PLAUSIBLE_FROM INT64_C(0)
+#define PLAUSIBLE_TO INT64_C(4102444800000)
+
+/* Finds the rows that stretch the data's span: at most
+ * CXM__EVENT_ENDS − 1 at each end, each more than a year and more than
+ * the span of the rest away from the rest, the rest keeping at least as
+ * many rows (of those e holds) as are named. Of the ways to cut, the one
+ * leaving the shortest rest wins; then the one naming rows outside
+ * 1970–2099; then the fewest rows. Sets *a and *b: the outliers are
+ * e->v[0..a) and e->v[n − b..n). */
+static void find_outliers(const struct event_ends *e, size_t *a_out,
+                          size_t *b_out)
+{
+    size_t n = e->n, best_a = 0, best_b = 0, kmax = CXM__EVENT_ENDS - 1;
+    int64_t best_span = n ? e->v[n - 1].at - e->v[0].at : 0;
+    int best_odd = 0;
+
+    for (size_t a = 0; a <= kmax && a < n; a++) {
+        for (size_t b = 0; b <= kmax && a + b < n; b++) {
+            int64_t lo = e->v[a].at, hi = e->v[n - 1 - b].at;
+            int64_t span = hi - lo, need = span > MS_PER_YEAR ? span
+                                                              : MS_PER_YEAR;
+            size_t core = n - a - b;
+            int odd = 0;
+            /* The rest is the bulk: at least as many rows as are named,
+             * and two unless there are only two. */
+            if (a + b == 0 || core < a + b || core < (n > 2 ? 2u : 1u))
+                continue;
+            if (a && lo - e->v[a - 1].at <= need)
+                continue;
+            if (b && e->v[n - b].at - hi <= need)
+                continue;
+            for (size_t i = 0; i < a; i++)
+                odd += e->v[i].at < PLAUSIBLE_FROM;
+            for (size_t i = n - b; i < n; i++)
+                odd += e->v[i].at >= PLAUSIBLE_TO;
+            if (span < best_span ||
+                (span == best_span && odd > best_odd) ||
+                (span == best_span && odd == best_odd &&
+                 a + b < best_a + best_b)) {
+                best_span = span;
+                best_odd = odd;
+                best_a = a;
+                best_b = b;
+            }
+        }
+    }
+    *a_out = best_a;
+    *b_out = best_b;
+}
+
+/* Appends "ticket T1 (created_at 2026-01-01T00:00:00Z)". */
+static cxm_rc add_event(struct cxm__buf *w, const struct event_end *x)
+{
+    char t[40];
+
+    cxm_time_format(x->at, t, sizeof(t));
+    return cxm__buf_addf(w, "%s %s (%s %s)", x->what, x->id,
+                         event_column(x->what), t);
+}
+
+/* The rows at either end of the data, sorted by time (none when the
+ * period was given whole). */
+static cxm_rc load_event_ends(cxm_store *st, const struct cxm_report_query *q,
+                              struct event_ends *e)
+{
+    cxm_rc rc;
+
+    e->n = 0;
+    if (q->has_from && q->has_to)
+        return CXM_OK;
+    rc = cxm__store_query(st, CXM__Q_EVENT_ENDS, on_event_end, e);
+    if (!rc)
+        qsort(e->v, e->n, sizeof(e->v[0]), cmp_event_end);
+    return rc;
+}
+
+/* SPEC §2 takes the default period from the earliest to the latest event:
+ * a typo (1026 for 2026) stretches it over centuries. Names such rows in
+ * a warning, at the ends the query left to the data. */
+static cxm_rc warn_outliers(cxm_report *r, const struct cxm_report_query *q,
+                            const struct event_ends *e)
+{
+    struct cxm__buf w = CXM__BUF_INIT(1 << 16);
+    size_t a = 0, b = 0, n = e->n, named = 0;
+    char lo[40], hi[40];
+    cxm_rc rc = CXM_OK;
+
+    find_outliers(e, &a, &b);
+    if (q->has_from)
+        a = 0;
+    if (q->has_to)
+        b = 0;
+    if (a + b == 0)
+        return CXM_OK;
+    cxm_time_format(e->v[a].at, lo, sizeof(lo));
+    cxm_time_format(e->v[n - 1 - b].at, hi, sizeof(hi));
+    rc = cxm__buf_addf(&w, "the default period is stretched by %zu "
+                           "outlying row%s far from the rest of the data "
+                           "(%s .. %s): ",
+                       a + b, a + b == 1 ? "" : "s", lo, hi);
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (i >= a && i < n - b)
+            continue;
+        if (named++)
+            rc = cxm__buf_adds(&w, ", ");
+        if (!rc)
+            rc = add_event(&w, &e->v[i]);
+    }
+    if (!rc)
+        rc = cxm__buf_adds(&w, "; give --from/--to to leave them out");
+    if (!rc)
+        rc = add_warning(r, "%s", w.data);
+    cxm__buf_release(&w);
+    return rc;
+}
+
+/* Writes n with thousands separators ("365,243"). */
+static void thousands(int64_t n, char *dst, size_t cap)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%lld", (long long)n);
+    size_t o = 0;
+
+    for (int i = 0; i < len && o + 1 < cap; i++) {
+        if (i && digits[i] != '-' && (len - i) % 3 == 0 && digits[0] != '-')
+            dst[o++] = ',';
+        if (o + 1 < cap)
+            dst[o++] = digits[i];
+    }
+    dst[o] = '\0';
+}
+
+/* The number of buckets of time dimension d in [from, to). */
+static int64_t bucket_count(const cxm_report *r, cxm_dim d, int64_t from,
+                            int64_t to)
+{
+    int64_t a = r->zone ? cxm__tz_to_local(r->zone, from) : from;
+    int64_t b = r->zone ? cxm__tz_to_local(r->zone, to - 1) : to - 1;
+
+    return cxm__bucket_index(d, b) - cxm__bucket_index(d, a) + 1;
+}
+
+/* Says why a builder stopped at CXM__MAX_ROWS groups. */
+static cxm_rc rows_error(cxm_report *r)
+{
+    struct cxm__buf w = CXM__BUF_INIT(1024);
+    char num[32];
+
+    thousands(CXM__MAX_ROWS, num, sizeof(num));
+    if (cxm__buf_addf(&w, "the breakdown has more than %s rows, the most "
+                          "a report builds", num))
+        return CXM_ENOMEM;
+    cxm__free(r->errmsg);
+    r->errmsg = cxm__buf_take(&w, NULL);
+    return CXM_ETOOBIG;
+}
+
+/* Refuses, before anything is allocated for them, a period holding more
+ * than CXM__MAX_BUCKETS buckets of a time dimension of the breakdown
+ * (r->errmsg says how many). */
+static cxm_rc check_buckets(cxm_report *r, int64_t from, int64_t to,
+                            const struct event_ends *e)
+{
+    struct cxm__buf w = CXM__BUF_INIT(1 << 16);
+    int64_t most = 0;
+    cxm_dim which = CXM_BY_COUNT;
+    char a[40], b[40], num[32], cap[32];
+    cxm_rc rc;
+
+    for (size_t k = 0; k < r->n_by; k++) {
+        int64_t n;
+        if (!cxm__dim_is_time(r->by[k]))
+            continue;
+        n = bucket_count(r, r->by[k], from, to);
+        if (n > most) {
+            most = n;
+            which = r->by[k];
+        }
+    }
+    if (most <= CXM__MAX_BUCKETS)
+        return CXM_OK;
+    cxm_time_format(from, a, sizeof(a));
+    cxm_time_format(to, b, sizeof(b));
+    thousands(most, num, sizeof(num));
+    thousands(CXM__MAX_BUCKETS, cap, sizeof(cap));
+    rc = cxm__buf_addf(&w, "the period %s .. %s holds %s %s buckets, more "
+                           "than the %s a report builds",
+                       a, b, num, cxm_dim_name(which), cap);
+    if (!rc && e->n) {
+        rc = cxm__buf_adds(&w, "; the data runs from ");
+        if (!rc)
+            rc = add_event(&w, &e->v[0]);
+        if (!rc)
+            rc = cxm__buf_adds(&w, " to ");
+        if (!rc)
+            rc = add_event(&w, &e->v[e->n - 1]);
+    }
+    if (!rc) {
+        cxm__free(r->errmsg);
+        r->errmsg = cxm__buf_take(&w, NULL);
+        return CXM_ETOOBIG;
+    }
+    cxm__buf_release(&w);
+    return rc;
+}
+
 /* The finest time dimension of the report, or CXM_BY_COUNT. */
 static cxm_dim finest_time_dim(const cxm_report *r)
 {
@@ -938,12 +1438,12 @@ static void compare_figure(const cxm_definitions *d, cxm_metric m,
     if (!pg)
         return;
     compute_figure(d, m, &pg->st, &pf);
-    if (pf.is_null)
+    if (pf.is_null || pf.value_is_null)
         return;
     f->prev_is_null = false;
     f->prev_value = pf.value;
     f->prev_n = pf.n;
-    if (f->is_null)
+    if (f->is_null || f->value_is_null)
         return;
     f->change = f->value - pf.value;
     if (!change_p_value(d, m, &g->st, &pg->st, &p))
@@ -955,6 +1455,63 @@ static void compare_figure(const cxm_definitions *d, cxm_metric m,
                      !f->low_n && !pf.low_n;
 }
 
+static int cmp_money(const void *a, const void *b)
+{
+    return strcmp(((const struct cxm_money *)a)->currency,
+                  ((const struct cxm_money *)b)->currency);
+}
+
+static bool is_money(cxm_metric m)
+{
+    return m == CXM_METRIC_REVENUE || m == CXM_METRIC_REVENUE_AT_RISK;
+}
+
+/* Gives the money figures of the rows their amounts per currency, kept
+ * in r (r->money, codes in r->currencies), sorted by code. */
+static cxm_rc attach_money(cxm_report *r, struct cxm__builder *b)
+{
+    size_t n_codes = 0, total = 0, k = 0;
+    const char *const *codes = cxm__report_scan_currencies(b, &n_codes);
+
+    for (size_t i = 0; i < r->n_rows * r->n_metrics; i++) {
+        const struct cxm_figure *f = &r->figures[i];
+        if (is_money(r->metrics[i % r->n_metrics]) && !f->is_null)
+            total += f->n_currencies;
+    }
+    if (!total || !n_codes)
+        return CXM_OK;
+    r->currencies = cxm__calloc(n_codes, sizeof(*r->currencies));
+    r->money = cxm__calloc(total, sizeof(*r->money));
+    if (!r->currencies || !r->money)
+        return CXM_ENOMEM;
+    for (; r->n_currencies_codes < n_codes; r->n_currencies_codes++) {
+        size_t c = r->n_currencies_codes;
+        r->currencies[c] = cxm__strdup(codes[c]);
+        if (!r->currencies[c])
+            return CXM_ENOMEM;
+    }
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const struct cxm__group_more *x = b->groups[i].st.more;
+        for (size_t j = 0; x && j < r->n_metrics; j++) {
+            struct cxm_figure *f = &r->figures[i * r->n_metrics + j];
+            bool rev = r->metrics[j] == CXM_METRIC_REVENUE;
+            const struct cxm__money_sum *v = rev ? x->rev : x->risk;
+            size_t n = rev ? x->n_rev : x->n_risk;
+            if (!is_money(r->metrics[j]) || f->is_null || !f->n_currencies)
+                continue;
+            CXM_ASSERT(n == f->n_currencies && k + n <= total);
+            f->currencies = &r->money[k];
+            for (size_t c = 0; c < n; c++, k++) {
+                r->money[k].currency = r->currencies[v[c].code];
+                r->money[k].value = v[c].sum;
+                r->money[k].n = v[c].n;
+            }
+            qsort(&r->money[k - n], n, sizeof(r->money[0]), cmp_money);
+        }
+    }
+    return CXM_OK;
+}
+
 /* Turns the groups into the report's rows and figures. */
 static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
                         struct cxm__builder *b, struct cxm__builder *prev)
@@ -962,10 +1519,24 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
     size_t n_cells;
 
     if (q->n_metrics == 0) {
-        for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-            if (b->want[m] && metric_has_data(b, (cxm_metric)m))
+        struct cxm__buf left = CXM__BUF_INIT(1 << 16);
+        cxm_rc rc = CXM_OK;
+        for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
+            if (!b->want[m] || !metric_has_data(b, (cxm_metric)m))
+                continue;
+            if (!r->unsupplied[m][0])
                 r->metrics[r->n_metrics++] = (cxm_metric)m;
+            else /* would show a zero that is no data */
+                rc = cxm__buf_addf(&left, "%s%s (%s)", left.len ? ", " : "",
+                                   cxm_metric_name((cxm_metric)m),
+                                   r->unsupplied[m]);
         }
+        if (!rc && left.len)
+            rc = add_warning(r, "left out, their input was never "
+                                "supplied: %s", left.data);
+        cxm__buf_release(&left);
+        if (rc)
+            return rc;
     }
     if (r->n_by && b->n_groups > 1) {
         qsort(b->groups, b->n_groups, sizeof(*b->groups), cmp_group);
@@ -989,9 +1560,12 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
         for (size_t j = 0; j < r->n_metrics; j++) {
             struct cxm_figure *f = &r->figures[i * r->n_metrics + j];
             cxm_metric m = r->metrics[j];
-            compute_figure(r->defs, b->want[m] ? m : CXM_METRIC_COUNT,
+            compute_figure(r->defs,
+                           b->want[m] && !r->unsupplied[m][0]
+                               ? m
+                               : CXM_METRIC_COUNT,
                            &g->st, f);
-            if (prev && b->want[m])
+            if (prev && b->want[m] && !r->unsupplied[m][0])
                 compare_figure(r->defs, m, g, pg, f);
             if (r->bench_labels[m] && !f->is_null) {
                 f->has_benchmark = true;
@@ -1004,7 +1578,7 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
             g->labels[k] = NULL;
         }
     }
-    return CXM_OK;
+    return attach_money(r, b);
 }
 
 /* The comparison period of [from, to): the same length just before it;
@@ -1037,6 +1611,7 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
                       cxm_report **out)
 {
     struct cxm__builder b, prev;
+    struct event_ends ends;
     bool want[CXM_METRIC_COUNT] = {false};
     bool none_applies = false, compare;
     int defs_version = 0;
@@ -1059,6 +1634,7 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         return CXM_ENOMEM;
     memset(&b, 0, sizeof(b));
     memset(&prev, 0, sizeof(prev));
+    ends.n = 0;
     rc = take_query(r, q);
     r->read = q->size >= offsetof(struct cxm_report_query, read) +
                              sizeof(q->read)
@@ -1074,17 +1650,31 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         rc = resolve_period(st, q, &from, &to);
     if (!rc)
         rc = cxm__report_benchmarks(st, r);
+    if (!rc)
+        rc = find_unsupplied(st, r, q, want);
+    if (!rc)
+        rc = load_event_ends(st, q, &ends);
+    if (!rc)
+        rc = warn_outliers(r, q, &ends);
     if (rc)
         goto out;
     r->from_ms = from;
     r->to_ms = to;
-    rc = builder_run(&b, st, r, want, from, to);
-    if (!rc && compare) {
+    if (compare) {
         r->has_compare = true;
         previous_period(r, from, to, &r->prev_from_ms, &r->prev_to_ms);
+    }
+    /* Before anything is built: buckets are bounded by the period. */
+    rc = check_buckets(r, from, to, &ends);
+    if (!rc && compare)
+        rc = check_buckets(r, r->prev_from_ms, r->prev_to_ms, &ends);
+    if (!rc)
+        rc = builder_run(&b, st, r, want, from, to);
+    if (!rc && compare)
         rc = builder_run(&prev, st, r, want, r->prev_from_ms,
                          r->prev_to_ms);
-    }
+    if (rc == CXM_ETOOBIG && !r->errmsg)
+        rc = rows_error(r);
     r->answers_path = b.answers_path;
     r->rollup_cells = b.rollup_cells;
     if (compare && prev.answers_path != b.answers_path)
@@ -1097,12 +1687,24 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
 out:
     builder_release(&b);
     builder_release(&prev);
+    event_ends_release(&ends);
+    if (rc == CXM_ETOOBIG && r->errmsg) {
+        /* Refused, with why: the caller shows r's message and warnings. */
+        r->n_rows = 0;
+        *out = r;
+        return rc;
+    }
     if (rc) {
         cxm_report_free(r);
         return rc;
     }
     *out = r;
     return none_applies ? CXM_EUSAGE : CXM_OK;
+}
+
+const char *cxm_report_errmsg(const cxm_report *r)
+{
+    return r && r->errmsg ? r->errmsg : "";
 }
 
 size_t cxm_report_n_warnings(const cxm_report *r) { return r->n_warnings; }

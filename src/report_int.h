@@ -37,6 +37,14 @@ struct cxm__group_stat {
     struct cxm__group_more *more;
 };
 
+/* Money in one currency: code indexes the report's currency codes
+ * (struct cxm__customers). */
+struct cxm__money_sum {
+    size_t code;
+    double sum;
+    int64_t n;
+};
+
 /* Tickets, self-service, customers, orders, agents, reviews, QA. */
 struct cxm__group_more {
     bool has_tickets;          /* some ticket event fell in this group */
@@ -66,6 +74,10 @@ struct cxm__group_more {
     bool has_orders;
     int64_t n_orders;
     double revenue;
+    /* the same two per currency, owned (SPEC §2: never added across
+     * currencies) */
+    struct cxm__money_sum *rev, *risk;
+    size_t n_rev, rev_cap, n_risk, risk_cap;
     /* tickets × orders */
     int64_t ps_base, ps_hits;     /* post_service_repurchase */
     int64_t conv_base, conv_hits; /* conversion_rate */
@@ -131,10 +143,24 @@ struct cxm_report {
     struct cxm_figure *figures;    /* n_rows × n_metrics */
     cxm_definitions *defs;         /* owned; what the figures use */
     char **warnings;               /* owned */
+    char *errmsg;                  /* owned; why the report was refused */
+    char unsupplied[CXM_METRIC_COUNT][96]; /* why a metric's input was
+                                      never supplied, "" when it was */
+    char **currencies;             /* owned: the codes of money figures */
+    size_t n_currencies_codes;
+    struct cxm_money *money;       /* owned; what figures' currencies
+                                      point into */
     size_t n_warnings, warnings_cap;
     char *bench_labels[CXM_METRIC_COUNT]; /* owned; NULL = no benchmark */
     double bench_values[CXM_METRIC_COUNT];
 };
+
+/* What a report builds at most: time buckets of one dimension (checked
+ * on the period before anything is built) and rows (groups) in all. A
+ * few rows of data can neither stretch a report past a second or 100 MB
+ * (docs/report-semantics.md, "Limits"). */
+#define CXM__MAX_BUCKETS 5000
+#define CXM__MAX_ROWS 1000000
 
 /* How a report's survey answers were read. */
 enum cxm__path {
@@ -223,6 +249,10 @@ CXM_MUST_USE cxm_rc cxm__report_scan_columns(struct cxm__builder *b,
 
 /* Runs every scan the wanted metrics need (report_scan.c). */
 CXM_MUST_USE cxm_rc cxm__report_scan(struct cxm__builder *b);
+/* The currency codes of the orders the scan read (index: a money sum's
+ * code), and how many; NULL, 0 when none was read. */
+const char *const *cxm__report_scan_currencies(const struct cxm__builder *b,
+                                               size_t *n);
 /* Frees what report_scan.c loaded. NULL-safe. */
 void cxm__report_scan_release(struct cxm__builder *b);
 

@@ -43,13 +43,17 @@ struct customer {
     char *segment;        /* owned; NULL when missing */
     int64_t *order_at;    /* owned; ascending */
     double *amount;       /* owned; parallel to order_at */
-    size_t n_orders, orders_cap, amount_cap;
+    size_t *cur;          /* owned; parallel: the currency code index */
+    size_t n_orders, orders_cap, amount_cap, cur_cap;
 };
 
 struct cxm__customers {
     struct cxm__strmap index; /* customer_id -> position */
     struct customer *v;
     size_t n, cap;
+    struct cxm__strmap cur_index; /* currency -> code index */
+    char **codes;                 /* owned; "" when an order named none */
+    size_t n_codes, codes_cap;
 };
 
 static void customers_free(struct cxm__customers *cs)
@@ -60,9 +64,14 @@ static void customers_free(struct cxm__customers *cs)
         cxm__free(cs->v[i].segment);
         cxm__free(cs->v[i].order_at);
         cxm__free(cs->v[i].amount);
+        cxm__free(cs->v[i].cur);
     }
     cxm__free(cs->v);
     cxm__strmap_release(&cs->index);
+    for (size_t i = 0; i < cs->n_codes; i++)
+        cxm__free(cs->codes[i]);
+    cxm__free(cs->codes);
+    cxm__strmap_release(&cs->cur_index);
     cxm__free(cs);
 }
 
@@ -120,11 +129,32 @@ static cxm_rc on_customer_row(const struct cxm__row *row, void *ud)
     return CXM_OK;
 }
 
+/* The index of currency `cur` among the codes read, added when new. */
+static cxm_rc currency_code(struct cxm__customers *cs, const char *cur,
+                            size_t *out)
+{
+    bool inserted;
+    cxm_rc rc = cxm__strmap_upsert(&cs->cur_index, cur, strlen(cur),
+                                   cs->n_codes, out, NULL, &inserted);
+
+    if (rc || !inserted)
+        return rc;
+    rc = cxm__grow((void **)&cs->codes, &cs->codes_cap, cs->n_codes + 1,
+                   sizeof(*cs->codes));
+    if (rc)
+        return rc;
+    cs->codes[cs->n_codes] = cxm__strdup(cur);
+    if (!cs->codes[cs->n_codes])
+        return CXM_ENOMEM;
+    cs->n_codes++;
+    return CXM_OK;
+}
+
 static cxm_rc on_order_row(const struct cxm__row *row, void *ud)
 {
     struct cxm__customers *cs = ud;
     struct customer *c;
-    size_t cap2;
+    size_t cap2, code;
     cxm_rc rc;
 
     if (row->is_null[0])
@@ -138,12 +168,48 @@ static cxm_rc on_order_row(const struct cxm__row *row, void *ud)
     if (!rc)
         rc = cxm__grow((void **)&c->amount, &cap2, c->n_orders + 1,
                        sizeof(*c->amount));
+    if (!rc)
+        rc = cxm__grow((void **)&c->cur, &c->cur_cap, c->n_orders + 1,
+                       sizeof(*c->cur));
+    if (!rc)
+        rc = currency_code(cs, row->text[3] ? row->text[3] : "", &code);
     if (rc)
         return rc;
     c->amount_cap = cap2;
     c->order_at[c->n_orders] = row->i64[1];
     c->amount[c->n_orders] = row->is_null[2] ? 0 : row->real[2];
+    c->cur[c->n_orders] = code;
     c->n_orders++;
+    return CXM_OK;
+}
+
+const char *const *cxm__report_scan_currencies(const struct cxm__builder *b,
+                                               size_t *n)
+{
+    *n = b->customers ? b->customers->n_codes : 0;
+    return b->customers ? (const char *const *)b->customers->codes : NULL;
+}
+
+/* Adds `amount` in currency `code` to the sums v[0..*n). */
+static cxm_rc money_add(struct cxm__money_sum **v, size_t *n, size_t *cap,
+                        size_t code, double amount)
+{
+    size_t i;
+    cxm_rc rc;
+
+    for (i = 0; i < *n && (*v)[i].code != code; i++)
+        ;
+    if (i == *n) {
+        rc = cxm__grow((void **)v, cap, *n + 1, sizeof(**v));
+        if (rc)
+            return rc;
+        (*v)[i].code = code;
+        (*v)[i].sum = 0;
+        (*v)[i].n = 0;
+        (*n)++;
+    }
+    (*v)[i].sum += amount;
+    (*v)[i].n++;
     return CXM_OK;
 }
 
@@ -209,6 +275,11 @@ static cxm_rc scan_customers(struct cxm__builder *b)
                 g->st.more->has_orders = true;
                 g->st.more->n_orders++;
                 g->st.more->revenue += c->amount[i];
+                rc = money_add(&g->st.more->rev, &g->st.more->n_rev,
+                               &g->st.more->rev_cap, c->cur[i],
+                               c->amount[i]);
+                if (rc)
+                    return rc;
             }
         }
         if (!want_state)
@@ -248,8 +319,15 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             if (churned_any) {
                 /* revenue_at_risk: the 12 months before churning. */
                 size_t i = order_at_or_after(c, c->churned_at - MS_365_DAYS);
-                for (; i < c->n_orders && c->order_at[i] < c->churned_at; i++)
+                for (; i < c->n_orders && c->order_at[i] < c->churned_at;
+                     i++) {
                     g->st.more->revenue_at_risk += c->amount[i];
+                    rc = money_add(&g->st.more->risk, &g->st.more->n_risk,
+                                   &g->st.more->risk_cap, c->cur[i],
+                                   c->amount[i]);
+                    if (rc)
+                        return rc;
+                }
             }
         }
     }

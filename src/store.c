@@ -222,6 +222,12 @@ cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind, int64_t *out)
     return st->ops->count(st, kind, out);
 }
 
+cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
+                              const char *column)
+{
+    return st->ops->put_supplied(st, kind, column);
+}
+
 cxm_rc cxm__store_time_range(cxm_store *st, bool *found, int64_t *min,
                              int64_t *max)
 {

@@ -45,7 +45,8 @@ struct cxm__response_row {
 enum cxm__query {
     /* customer_id T, acquired_at I, churned_at I, segment T */
     CXM__Q_CUSTOMERS,
-    /* customer_id T, ordered_at I, amount R; by customer, then time */
+    /* customer_id T, ordered_at I, amount R, currency T; by customer,
+     * then time */
     CXM__Q_ORDERS,
     /* started_at I, resolved I, topic T, segment T, customer_id T */
     CXM__Q_SELFSERVICE,
@@ -66,10 +67,21 @@ enum cxm__query {
     /* survey T, scale_min I, scale_max I, answers I: the scales the
      * stored csat, nps and ces answers are on, one row a scale */
     CXM__Q_SCALES,
+    /* key T, value T: the stored settings (config.c), by key */
+    CXM__Q_SETTINGS,
+    /* kind T (the event's record kind: tickets, responses, selfservice,
+     * orders, reviews), id T, at I (its event timestamp): the
+     * CXM__EVENT_ENDS earliest and latest events of each kind, for naming
+     * the rows that stretch a report's default period */
+    CXM__Q_EVENT_ENDS,
+    /* kind T, column T ("" for the kind itself): the record kinds and
+     * optional columns ever supplied by an import (0009) */
+    CXM__Q_SUPPLIED,
     CXM__Q_COUNT
 };
 
 #define CXM__ROW_MAX_COLS 12
+#define CXM__EVENT_ENDS 6 /* rows per kind and end of CXM__Q_EVENT_ENDS */
 
 /* One row of a named query. Borrowed for the duration of the callback. */
 struct cxm__row {
@@ -182,10 +194,16 @@ struct cxm__store_ops {
      * NULL); *removed: how many. */
     cxm_rc (*remove_benchmarks)(cxm_store *st, const char *metric,
                                 const char *label, int64_t *removed);
+    /* Records, in the open transaction, that an import supplied `column`
+     * of records `kind` ("" for the kind itself; 0009). */
+    cxm_rc (*put_supplied)(cxm_store *st, cxm_kind kind, const char *column);
     /* Appends the next definitions version (at least 2); *version_out. */
     cxm_rc (*put_definitions)(cxm_store *st, const char *settings,
                               const char *set_by, const char *note,
                               int64_t at_ms, int *version_out);
+    /* Stores `value` for the setting `key`, or forgets it (value NULL). */
+    cxm_rc (*put_setting)(cxm_store *st, const char *key, const char *value,
+                          int64_t at_ms);
 };
 
 struct cxm_store {
@@ -328,6 +346,12 @@ struct cxm__scales {
 };
 CXM_MUST_USE cxm_rc cxm__survey_scales(cxm_store *st, const char *survey,
                                        struct cxm__scales *out);
+/* Records, inside the import's transaction, that the import supplied
+ * records of `kind` with the (optional) column `column`, or the kind
+ * itself when column is "" (src/sql/0009-supplied.sql): a report tells a
+ * figure whose input was never supplied (null) from one of zero. */
+CXM_MUST_USE cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
+                                            const char *column);
 
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,

@@ -117,6 +117,16 @@ static const char scan_tickets_sql[] =
     "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
     " WHERE t.workspace_id = ?1";
 
+/* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
+ * then its last: two subqueries of a UNION ALL. */
+#define CXM__END(tab, id, at, dir)                                        \
+    "SELECT '" tab "', " id ", " at " FROM " tab                         \
+    " WHERE workspace_id = ?1 ORDER BY " at dir " LIMIT 6"
+_Static_assert(CXM__EVENT_ENDS == 6, "CXM__END's LIMIT is CXM__EVENT_ENDS");
+#define CXM__ENDS(tab, id, at)                                            \
+    CXM__END(tab, id, at, "") ") UNION ALL SELECT * FROM ("                \
+    CXM__END(tab, id, at, " DESC")
+
 /* The named queries of store_int.h, each with its column types (T text,
  * I integer, R real) in order. */
 static const struct {
@@ -127,8 +137,8 @@ static const struct {
         "SELECT customer_id, acquired_at, churned_at, segment"
         " FROM customers WHERE workspace_id = ?1", "TIIT"},
     [CXM__Q_ORDERS] = {
-        "SELECT customer_id, ordered_at, amount FROM orders"
-        " WHERE workspace_id = ?1 ORDER BY customer_id, ordered_at", "TIR"},
+        "SELECT customer_id, ordered_at, amount, currency FROM orders"
+        " WHERE workspace_id = ?1 ORDER BY customer_id, ordered_at", "TIRT"},
     [CXM__Q_SELFSERVICE] = {
         "SELECT s.started_at, s.resolved, s.topic, c.segment, s.customer_id"
         " FROM selfservice s LEFT JOIN customers c"
@@ -170,7 +180,27 @@ static const struct {
         " WHERE workspace_id = ?1 AND survey IN ('csat', 'nps', 'ces')"
         "  AND scale_min IS NOT NULL AND scale_max IS NOT NULL"
         " GROUP BY survey, scale_min, scale_max", "TIII"},
+    [CXM__Q_SETTINGS] = {
+        "SELECT key, value FROM settings WHERE workspace_id = ?1"
+        " ORDER BY key", "TT"},
+    [CXM__Q_EVENT_ENDS] = {
+        "SELECT * FROM ("
+        CXM__ENDS("tickets", "ticket_id", "created_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("responses", "response_id", "responded_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("selfservice", "session_id", "started_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("orders", "order_id", "ordered_at") ") UNION ALL"
+        " SELECT * FROM ("
+        CXM__ENDS("reviews", "review_id", "posted_at") ")",
+        "TTI"},
+    [CXM__Q_SUPPLIED] = {
+        "SELECT kind, column_name FROM supplied_columns"
+        " WHERE workspace_id = ?1", "TT"},
 };
+#undef CXM__ENDS
+#undef CXM__END
 
 /* SPEC §2: a response without agent, team, channel, topic or customer
  * takes them from its ticket; team falls back to the agent's team. */
@@ -802,6 +832,20 @@ static cxm_rc sq_count(cxm_store *st, cxm_kind kind, int64_t *out)
     return rc;
 }
 
+/* SPEC timestamps have four-digit years: an instant (or any integer a
+ * report reads) past 0000-01-01 .. 9999-12-31T23:59:59.999, which only a
+ * store written by other means can hold, reads as that range's edge, so
+ * no difference or sum of two read values can overflow. */
+#define READ_MIN INT64_C(-62167219200000)
+#define READ_MAX INT64_C(253402300799999)
+
+static int64_t col_int(sqlite3_stmt *s, int i)
+{
+    int64_t v = sqlite3_column_int64(s, i);
+
+    return v < READ_MIN ? READ_MIN : v > READ_MAX ? READ_MAX : v;
+}
+
 static cxm_rc sq_time_range(cxm_store *st, bool *found, int64_t *min,
                             int64_t *max)
 {
@@ -815,8 +859,8 @@ static cxm_rc sq_time_range(cxm_store *st, bool *found, int64_t *min,
     if (sqlite3_step(s) == SQLITE_ROW) {
         if (sqlite3_column_type(s, 0) != SQLITE_NULL) {
             *found = true;
-            *min = sqlite3_column_int64(s, 0);
-            *max = sqlite3_column_int64(s, 1);
+            *min = col_int(s, 0);
+            *max = col_int(s, 1);
         }
     } else {
         rc = sq_fail(st);
@@ -834,7 +878,7 @@ static bool col_i64(sqlite3_stmt *s, int i, int64_t *out)
 {
     if (sqlite3_column_type(s, i) == SQLITE_NULL)
         return false;
-    *out = sqlite3_column_int64(s, i);
+    *out = col_int(s, i);
     return true;
 }
 
@@ -863,7 +907,7 @@ static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
         t.channel = col_text(s, 4);
         t.topic = col_text(s, 5);
         t.segment = col_text(s, 6);
-        t.created_at = sqlite3_column_int64(s, 7);
+        t.created_at = col_int(s, 7);
         t.has_first_response = col_i64(s, 8, &t.first_response_at);
         t.has_resolved = col_i64(s, 9, &t.resolved_at);
         t.has_contacts = col_i64(s, 10, &t.contacts);
@@ -905,7 +949,7 @@ static cxm_rc sq_scan_responses(cxm_store *st, int64_t from, int64_t to,
         r.language = col_text(s, 4);
         r.topic = col_text(s, 5);
         r.segment = col_text(s, 6);
-        r.responded_at = sqlite3_column_int64(s, 7);
+        r.responded_at = col_int(s, 7);
         r.has_score = col_i64(s, 8, &v);
         r.score = r.has_score ? (int)v : 0;
         r.scale_min = sqlite3_column_int(s, 9);
@@ -952,7 +996,7 @@ static cxm_rc sq_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
             if (types[k] == 'T')
                 row.text[k] = col_text(s, c);
             else if (types[k] == 'I')
-                row.i64[k] = sqlite3_column_int64(s, c);
+                row.i64[k] = col_int(s, c);
             else
                 row.real[k] = sqlite3_column_double(s, c);
         }
@@ -1013,6 +1057,27 @@ static cxm_rc sq_remove_benchmarks(cxm_store *st, const char *metric,
     return rc;
 }
 
+static cxm_rc sq_put_supplied(cxm_store *st, cxm_kind kind,
+                              const char *column)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           "INSERT OR IGNORE INTO supplied_columns"
+                           " (workspace_id, kind, column_name)"
+                           " VALUES (?,?,?)",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_text(s, 2, cxm_kind_name(kind), -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, column, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* One statement, so the next version is decided and taken atomically. */
 static cxm_rc sq_put_definitions(cxm_store *st, const char *settings,
                                  const char *set_by, const char *note,
@@ -1048,6 +1113,32 @@ static cxm_rc sq_put_definitions(cxm_store *st, const char *settings,
     return rc;
 }
 
+static cxm_rc sq_put_setting(cxm_store *st, const char *key,
+                             const char *value, int64_t at_ms)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           value ? "INSERT OR REPLACE INTO settings"
+                                   " (workspace_id, key, value, set_at)"
+                                   " VALUES (?1, ?2, ?3, ?4)"
+                                 : "DELETE FROM settings"
+                                   " WHERE workspace_id = ?1 AND key = ?2",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    if (value) {
+        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, at_ms);
+    }
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 const struct cxm__store_ops cxm__sqlite_ops = {
     "sqlite",
     sq_open,
@@ -1078,5 +1169,7 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_col_segments,
     cxm__sq_col_file_refresh,
     sq_remove_benchmarks,
+    sq_put_supplied,
     sq_put_definitions,
+    sq_put_setting,
 };

@@ -74,6 +74,12 @@ struct cxm_import_opts {
     cxm_diag_fn on_diag;         /* may be NULL */
     cxm_progress_fn on_progress; /* may be NULL */
     void *ud;                    /* passed to both callbacks */
+    /* The plausibility window of timestamps for this import only, as the
+     * settings import.earliest and import.horizon_years take them
+     * (config.h); NULL: the store's setting. A timestamp outside the
+     * window is a rejected row (SPEC Conventions). */
+    const char *earliest;
+    const char *horizon_years;
 };
 
 /** What an import did. */
@@ -87,8 +93,9 @@ struct cxm_import_result {
  *  rejected: see out->n_rejected); CXM_EINPUT when `strict` and a row was
  *  rejected, or a file's header lacks a required column (nothing stored);
  *  CXM_EIO when a file cannot be read (nothing stored); CXM_ESTORE when the
- *  engine fails (nothing stored); CXM_ENOMEM. `out` is filled in every case
- *  with what was read. */
+ *  engine fails (nothing stored); CXM_ENOMEM; CXM_EINVAL for a bad
+ *  `earliest` or `horizon_years`. `out` is filled in every case with what
+ *  was read. A path "-" is standard input. */
 CXM_API CXM_MUST_USE cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
                                              const char *const *paths,
                                              size_t n_paths,

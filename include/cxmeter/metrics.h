@@ -147,10 +147,20 @@ CXM_API int64_t cxm_survey_stat_count(const struct cxm_survey_stat *s,
                                       const struct cxm_points *p,
                                       const struct cxm_points *kind_default);
 
+/** An amount of money in one currency (revenue, revenue_at_risk). */
+struct cxm_money {
+    const char *currency; /* as stored (ISO 4217 form); "" when the rows
+                             named none */
+    double value;         /* the sum of the amounts in that currency */
+    int64_t n;            /* the orders summed */
+};
+
 /** One reported figure. Fields that do not apply to the metric are flagged
  *  off; `is_null` means no data (JSON null). */
 struct cxm_figure {
     bool is_null;
+    bool value_is_null; /* data, but no one value: an amount of money in
+                           several currencies (see `currencies`) */
     double value;
     int64_t n;
     bool has_ci;        /* lo/hi are set */
@@ -189,6 +199,11 @@ struct cxm_figure {
     bool has_benchmark;
     double benchmark;
     const char *benchmark_label; /* borrowed from the report */
+    /* revenue, revenue_at_risk: the amounts per currency, sorted by code,
+     * never added across currencies (SPEC §2): `value` is the one
+     * currency's amount when n_currencies <= 1, else value_is_null. */
+    size_t n_currencies;
+    const struct cxm_money *currencies; /* borrowed from the report */
 };
 
 /** 100 × k/n with its Wilson 95 % interval. n == 0 gives a null figure. */

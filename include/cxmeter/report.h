@@ -82,7 +82,10 @@ typedef struct cxm_report cxm_report;
 
 /** Computes the report `q` asks of `st` and sets *out.
  *  Returns CXM_OK; CXM_EINVAL for a malformed query (from >= to, a
- *  dimension twice, too many dimensions); CXM_EUSAGE when no requested
+ *  dimension twice, too many dimensions); CXM_ETOOBIG when the period
+ *  holds more time buckets, or the breakdown more rows, than a report
+ *  builds (the report is still set, with its message,
+ *  cxm_report_errmsg(), and its warnings); CXM_EUSAGE when no requested
  *  metric applies to the breakdown (the report is still set, with its
  *  warnings, for the caller to show); CXM_ENOTBUILT for a time zone this
  *  build cannot use; CXM_ESTORE; CXM_ENOMEM.
@@ -90,6 +93,11 @@ typedef struct cxm_report cxm_report;
 CXM_API CXM_MUST_USE cxm_rc cxm_report_run(cxm_store *st,
                                            const struct cxm_report_query *q,
                                            cxm_report **out);
+
+/** Why cxm_report_run() refused with CXM_ETOOBIG: the report would build
+ *  more time buckets or rows than its limits (docs/report-semantics.md,
+ *  "Limits"); "" otherwise. Borrowed; valid until cxm_report_free(). */
+CXM_API const char *cxm_report_errmsg(const cxm_report *r);
 
 /** Frees a report. NULL-safe. */
 CXM_API void cxm_report_free(cxm_report *r);

@@ -275,6 +275,8 @@ def report_sql(by, metrics, from_ms, to_ms):
         # durations of each group.
         ctes.append("""{name}_g AS (
   SELECT {k}, count(*) AS n, avg(d) AS mean,
+         CASE WHEN count(*) > 1 THEN sqrt(max(0, (sum(d * d)
+           - sum(d) * sum(d) / count(*)) / (count(*) - 1))) END AS sd,
          {med} AS median, {p90} AS p90{fcr}
   FROM (SELECT *, row_number() OVER (PARTITION BY {k} ORDER BY d) - 1 AS i,
                count(*) OVER (PARTITION BY {k}) AS cnt
@@ -286,6 +288,7 @@ def report_sql(by, metrics, from_ms, to_ms):
         parts.append("%s_g" % name)
         cols += ["{0}_g.n AS {0}_n".format(name),
                  "{0}_g.mean AS {0}_mean".format(name),
+                 "{0}_g.sd AS {0}_sd".format(name),
                  "{0}_g.median AS {0}_median".format(name),
                  "{0}_g.p90 AS {0}_p90".format(name)]
         if extra:
@@ -335,11 +338,12 @@ def report_sql(by, metrics, from_ms, to_ms):
   SELECT {k}, count(*) AS n,
          sum(CASE WHEN smax - smin + 1 >= 5 THEN score >= smax - 1
                   ELSE score = smax END) AS k,
-         avg(score) AS mean, {sd}
+         avg(score) AS mean, {sd}, min(smin) AS smin, max(smax) AS smax
   FROM sv WHERE survey = 'csat' GROUP BY {k})""".format(k=klist, sd=sd))
         parts.append("csat_g")
         cols += ["csat_g.n AS csat_n", "csat_g.k AS csat_k",
                  "csat_g.mean AS csat_mean", "csat_g.sd AS csat_sd",
+                 "csat_g.smin AS csat_smin", "csat_g.smax AS csat_smax",
                  wilson_sql("csat_g.k", "csat_g.n", "csat")]
     if fam_nps:
         ctes.append("""nps_g AS (
@@ -358,11 +362,13 @@ def report_sql(by, metrics, from_ms, to_ms):
         # Agree: above the scale's midpoint (5-7 on 1-7, 4-5 on 1-5).
         ctes.append("""ces_g AS (
   SELECT {k}, count(*) AS n, avg(score) AS mean, {sd},
+         min(smin) AS smin, max(smax) AS smax,
          sum(2 * score > smin + smax) AS agree
   FROM sv WHERE survey = 'ces' GROUP BY {k})""".format(k=klist, sd=sd))
         parts.append("ces_g")
         cols += ["ces_g.n AS ces_n", "ces_g.mean AS ces_mean",
                  "ces_g.sd AS ces_sd", "ces_g.agree AS ces_agree_k",
+                 "ces_g.smin AS ces_smin", "ces_g.smax AS ces_smax",
                  wilson_sql("ces_g.agree", "ces_g.n", "ces_agree")]
 
     ticket_parts = [q for q in parts
@@ -421,20 +427,27 @@ def expected_rows(sql_rows, by, metrics):
             f["low_n"] = n < 30 if survey else None
             return f
 
-        def mean(m, sd, n):
+        def mean(m, sd, n, lo_range=None, hi_range=None):
+            # SPEC §2: every interval clipped to the metric's range (the
+            # scale; durations >= 0), widened to hold the value itself.
             if not n:
                 return None
             lo = hi = None
             if n > 1:
                 moe = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
                 lo, hi = m - moe, m + moe
+                if lo_range is not None:
+                    lo = max(lo, min(lo_range, m))
+                if hi_range is not None:
+                    hi = min(hi, max(hi_range, m))
             return {"value": m, "n": n, "lo": lo, "hi": hi, "low_n": n < 30}
 
         def dur(pre):
             if not r.get(pre + "_n"):
                 return None
-            return {"value": r[pre + "_mean"], "median": r[pre + "_median"],
-                    "p90": r[pre + "_p90"], "n": r[pre + "_n"]}
+            f = mean(r[pre + "_mean"], r.get(pre + "_sd"), r[pre + "_n"], 0)
+            f.update({"median": r[pre + "_median"], "p90": r[pre + "_p90"]})
+            return f
 
         def count(v):
             return {"value": v or 0} if has_t else None
@@ -464,13 +477,15 @@ def expected_rows(sql_rows, by, metrics):
                                r.get("csat_lo"), r.get("csat_hi"), True)
             elif m == "csat_mean":
                 figs[m] = mean(r.get("csat_mean"), r.get("csat_sd"),
-                               r.get("csat_n"))
+                               r.get("csat_n"), r.get("csat_smin"),
+                               r.get("csat_smax"))
             elif m == "nps":
                 figs[m] = prop(r.get("nps_value"), r.get("nps_n"),
                                r.get("nps_lo"), r.get("nps_hi"), True)
             elif m == "ces":
                 figs[m] = mean(r.get("ces_mean"), r.get("ces_sd"),
-                               r.get("ces_n"))
+                               r.get("ces_n"), r.get("ces_smin"),
+                               r.get("ces_smax"))
             elif m == "ces_agree":
                 figs[m] = prop(r.get("ces_agree_value"), r.get("ces_n"),
                                r.get("ces_agree_lo"), r.get("ces_agree_hi"),

@@ -25,6 +25,7 @@ WHERE rowid IN (SELECT max(rowid) FROM customers_raw GROUP BY customer_id);
 CREATE TABLE ord AS
 SELECT o.order_id, o.customer_id, ms(o.ordered_at) AS t,
        CAST(NULLIF(o.amount, '') AS REAL) AS amount,
+       COALESCE(NULLIF(o.currency, ''), '') AS currency,
        COALESCE(c.segment, '') AS segment
 FROM (SELECT * FROM orders_raw
       WHERE rowid IN (SELECT max(rowid) FROM orders_raw GROUP BY order_id)) o

@@ -507,6 +507,71 @@ static void test_csv__record_across_read_chunks(void **state)
     assert_int_equal(cxm__csv_bytes(fx->csv), n);
 }
 
+/* UTF-16 and UTF-32 text (with or without a byte order mark) and a
+ * doubled UTF-8 BOM are refused at the first record, named; nothing more
+ * of the file is read. */
+static void test_csv__other_encodings_are_named(void **state)
+{
+    static const struct {
+        const char *data;
+        size_t n;
+        const char *reason;
+    } cases[] = {
+        {"\xFF\xFEi\0d\0\n\0", 8, "UTF-16 (little-endian, byte order mark"},
+        {"\xFE\xFF\0i\0d\0\n", 8, "UTF-16 (big-endian, byte order mark"},
+        {"i\0d\0,\0x\0\n\0", 10, "UTF-16 (little-endian, no byte order"},
+        {"\0i\0d\0,\0x\0\n", 10, "UTF-16 (big-endian, no byte order"},
+        {"\xFF\xFE\0\0i\0\0\0", 8, "UTF-32 (little-endian"},
+        {"\0\0\xFE\xFF\0\0\0i", 8, "UTF-32 (big-endian"},
+        {"\xEF\xBB\xBF\xEF\xBB\xBFid\n", 9, "two UTF-8 byte order marks"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fx *fx = *state;
+        open_n(fx, cases[i].data, cases[i].n, 0);
+        expect_bad(fx, 1, cases[i].reason);
+        expect_end(fx);
+        cxm__csv_close(fx->csv);
+        fx->csv = NULL;
+        fclose(fx->fp);
+        fx->fp = NULL;
+        free(fx->data);
+        fx->data = NULL;
+    }
+    assert_null(cxm__csv_sniff((const unsigned char *)"id,x\n", 5));
+    assert_null(cxm__csv_sniff((const unsigned char *)"\xEF\xBB\xBFid", 5));
+    assert_null(cxm__csv_sniff((const unsigned char *)"a", 1));
+}
+
+static void test_csv__separator_hint(void **state)
+{
+    struct fx *fx = *state;
+
+    open_str(fx, "ticket_id;created_at\nid\tcreated\nid|x\nid,x\nplain\n");
+    expect_rec(fx, 1, 1, 1, "ticket_id;created_at");
+    assert_non_null(strstr(cxm__csv_separator_hint(&fx->rec), "';'"));
+    expect_rec(fx, 2, 2, 1, "id\tcreated");
+    assert_non_null(strstr(cxm__csv_separator_hint(&fx->rec), "tab"));
+    expect_rec(fx, 3, 3, 1, "id|x");
+    assert_non_null(strstr(cxm__csv_separator_hint(&fx->rec), "'|'"));
+    expect_rec(fx, 4, 4, 2, "id", "x");
+    assert_null(cxm__csv_separator_hint(&fx->rec));
+    expect_rec(fx, 5, 5, 1, "plain");
+    assert_null(cxm__csv_separator_hint(&fx->rec));
+}
+
+static void test_csv__same_name(void **state)
+{
+    struct fx *fx = *state;
+
+    open_str(fx, "id, Team ,x,TEAM,,\n");
+    expect_rec(fx, 1, 1, 6, "id", " Team ", "x", "TEAM", "", "");
+    assert_int_equal(cxm__csv_same_name(&fx->rec, 1), 3);
+    assert_int_equal(cxm__csv_same_name(&fx->rec, 3), 1);
+    assert_int_equal(cxm__csv_same_name(&fx->rec, 0), -1);
+    assert_int_equal(cxm__csv_same_name(&fx->rec, 4), -1); /* empty */
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -543,6 +608,9 @@ int main(void)
         T(test_csv__field_cap),
         T(test_csv__field_cap_is_inclusive),
         T(test_csv__record_across_read_chunks),
+        T(test_csv__other_encodings_are_named),
+        T(test_csv__separator_hint),
+        T(test_csv__same_name),
     };
 
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

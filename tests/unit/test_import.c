@@ -87,11 +87,12 @@ static cxm_rc ref_file(cxm_store *st, cxm_kind kind, const char *path,
     struct cxm__csv_rec rec;
     const char *why = NULL;
     size_t n_header;
-    FILE *fp = fopen(path, "rb");
+    char why_open[192];
+    FILE *fp = cxm__csv_fopen(path, why_open, sizeof(why_open));
     cxm_rc rc;
 
     if (!fp) {
-        ref_diag(o, path, 0, 0, "", "cannot open the file");
+        ref_diag(o, path, 0, 0, "", why_open);
         return CXM_EIO;
     }
     assert_int_equal(cxm__csv_open(&csv, fp, 0), CXM_OK);
@@ -118,7 +119,8 @@ static cxm_rc ref_file(cxm_store *st, cxm_kind kind, const char *path,
             continue;
         }
         assert_int_equal(rc, CXM_OK);
-        rc = cxm__record_validate(kind, &rec, colmap, n_header, vals, &rej);
+        rc = cxm__record_validate(kind, &rec, colmap, n_header, NULL, vals,
+                                  &rej);
         if (rc == CXM_EINPUT) {
             int col = rej.col, fnum = col >= 0 ? colmap[col] : -1;
             ref_diag(o, path, rec.line, fnum >= 0 ? fnum + 1 : 0,
@@ -132,9 +134,17 @@ static cxm_rc ref_file(cxm_store *st, cxm_kind kind, const char *path,
             break;
         res->n_imported++;
     }
+    /* The kind and the optional columns of the header, as supplied
+     * (0009-supplied.sql). */
+    if (!rc)
+        rc = cxm__store_put_supplied(st, kind, "");
+    for (size_t j = 0; !rc && j < ks->n_cols; j++) {
+        if (!ks->cols[j].required && colmap[j] >= 0)
+            rc = cxm__store_put_supplied(st, kind, ks->cols[j].name);
+    }
     cxm__buf_release(&rej.reason);
     cxm__csv_close(csv);
-    fclose(fp);
+    cxm__csv_fclose(fp);
     return rc;
 }
 

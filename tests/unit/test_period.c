@@ -350,6 +350,40 @@ static void test_period__next_walks_without_gaps(void **state)
     }
 }
 
+/* cxm__bucket_index counts buckets without building them: consecutive
+ * buckets differ by one, across 1970 and from year 0 to 9999. */
+static void test_period__index_counts_buckets(void **state)
+{
+    static const cxm_dim dims[] = {CXM_BY_DAY, CXM_BY_WEEK, CXM_BY_MONTH,
+                                   CXM_BY_QUARTER, CXM_BY_YEAR};
+    const int64_t from = INT64_C(-3653) * DAY_MS;
+    const int64_t to = INT64_C(25567) * DAY_MS;
+    const int64_t y0 = INT64_C(-62167219200000);  /* 0000-01-01 */
+    const int64_t y9999 = INT64_C(253402214400000); /* 9999-12-31 */
+
+    (void)state;
+    for (size_t i = 0; i < CXM_ARRAY_LEN(dims); i++) {
+        int64_t t = cxm__bucket_start(dims[i], from);
+        int64_t k = cxm__bucket_index(dims[i], t);
+        while (t < to) {
+            int64_t next = cxm__bucket_next(dims[i], t);
+            assert_int_equal(cxm__bucket_index(dims[i], next - 1), k);
+            assert_int_equal(cxm__bucket_index(dims[i], next), k + 1);
+            k++;
+            t = next;
+        }
+    }
+    assert_int_equal(cxm__bucket_index(CXM_BY_YEAR, y9999) -
+                         cxm__bucket_index(CXM_BY_YEAR, y0) + 1,
+                     10000);
+    assert_int_equal(cxm__bucket_index(CXM_BY_MONTH, y9999) -
+                         cxm__bucket_index(CXM_BY_MONTH, y0) + 1,
+                     120000);
+    assert_int_equal(cxm__bucket_index(CXM_BY_DAY, y9999) -
+                         cxm__bucket_index(CXM_BY_DAY, y0) + 1,
+                     3652425);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -369,6 +403,7 @@ int main(void)
         T(test_period__label_truncates_to_cap),
         T(test_period__every_day_1899_to_2031),
         T(test_period__next_walks_without_gaps),
+        T(test_period__index_counts_buckets),
     };
 
     return cmocka_run_group_tests_name("period", tests, NULL, NULL);

@@ -36,6 +36,7 @@ struct fx {
     struct cxm__csv_rec rec;
     struct cxm__value vals[MAX_FIELDS];
     struct cxm__reject rej;
+    const struct cxm__window *win; /* NULL: no plausibility window */
 };
 
 static int setup(void **state)
@@ -121,7 +122,7 @@ static cxm_rc row_n(struct fx *fx, const char *s, size_t n)
     cxm__buf_reset(&fx->rej.reason);
     fx->rej.col = -2;
     return cxm__record_validate(fx->kind, &fx->rec, fx->colmap,
-                                fx->n_header, fx->vals, &fx->rej);
+                                fx->n_header, fx->win, fx->vals, &fx->rej);
 }
 
 static cxm_rc row(struct fx *fx, const char *s)
@@ -567,6 +568,157 @@ static void test_record__accepts_every_kind(void **state)
     reject(fx, "T1,Q1,3,4,yesterday", "reviewed_at", "not a timestamp");
 }
 
+/* Keys and dimension values are trimmed like header names (the value
+ * stays NUL-terminated); free text is kept as written. */
+static void test_record__keys_are_trimmed(void **state)
+{
+    struct fx *fx = *state;
+
+    header(fx, CXM_KIND_TICKETS, "ticket_id,created_at,team,channel");
+    accept(fx, " T1 ,2026-03-01T09:30:00Z,\t Tier 1 ,email ");
+    assert_string_equal(val(fx, "ticket_id")->s, "T1");
+    assert_int_equal(val(fx, "ticket_id")->len, 2);
+    assert_string_equal(val(fx, "team")->s, "Tier 1");
+    assert_int_equal(val(fx, "team")->len, 6);
+    assert_string_equal(val(fx, "channel")->s, "email");
+    accept(fx, "T1,2026-03-01T09:30:00Z,   ,");
+    assert_int_equal(val(fx, "team")->type, CXM__V_NULL);
+    reject(fx, "  ,2026-03-01T09:30:00Z,,", "ticket_id",
+           "required value missing");
+    header(fx, CXM_KIND_RESPONSES, "response_id,survey,responded_at,comment");
+    accept(fx, "R1,csat,2026-03-01T09:30:00Z, so so ");
+    assert_int_equal(val(fx, "comment")->len, 7);
+}
+
+/* A control character in a key or dimension value rejects the row,
+ * NUL included (it would cut the value short on the way out). */
+static void test_record__control_characters_in_keys(void **state)
+{
+    static const char nul_topic[] = "T1,2026-03-01T09:30:00Z,a\0b";
+    static const char nul_id[] = "T\0001,2026-03-01T09:30:00Z,a";
+    struct fx *fx = *state;
+
+    header(fx, CXM_KIND_TICKETS, "ticket_id,created_at,topic");
+    assert_int_equal(row_n(fx, nul_topic, sizeof(nul_topic) - 1),
+                     CXM_EINPUT);
+    assert_int_equal(fx->rej.col, col(fx, "topic"));
+    assert_non_null(strstr(fx->rej.reason.data, "U+0000"));
+    assert_int_equal(row_n(fx, nul_id, sizeof(nul_id) - 1), CXM_EINPUT);
+    assert_int_equal(fx->rej.col, col(fx, "ticket_id"));
+    reject(fx, "T1,2026-03-01T09:30:00Z,a\x1b[31mred", "topic", "U+001B");
+    reject(fx, "T1,2026-03-01T09:30:00Z,a\x7f", "topic", "U+007F");
+    reject(fx, "T1,2026-03-01T09:30:00Z,a\tb", "topic", "U+0009");
+    reject(fx, "T1,2026-03-01T09:30:00Z,a\xc2\x85z", "topic", "U+0085");
+    /* The reason itself holds no control character. */
+    reject(fx, "T1,2026-03-01T09:30:00Z,x\x1b[2Jy", "topic", "x?[2Jy");
+    accept(fx, "T1,2026-03-01T09:30:00Z,caf\xc3\xa9 \xc2\xa0ok");
+}
+
+static void test_record__control_characters_in_free_text(void **state)
+{
+    static const char nul_comment[] =
+        "R1,csat,2026-03-01T09:30:00Z,bad\0cut";
+    struct fx *fx = *state;
+
+    header(fx, CXM_KIND_RESPONSES, "response_id,survey,responded_at,comment");
+    accept(fx, "R1,csat,2026-03-01T09:30:00Z,tab\there\r\nand more");
+    assert_int_equal(row_n(fx, nul_comment, sizeof(nul_comment) - 1),
+                     CXM_EINPUT);
+    assert_int_equal(fx->rej.col, col(fx, "comment"));
+    reject(fx, "R1,csat,2026-03-01T09:30:00Z,ring\x07", "comment",
+           "U+0007");
+    header(fx, CXM_KIND_REVIEWS, "review_id,posted_at,rating,text");
+    reject(fx, "V1,2026-03-01T09:30:00Z,5,\x1b]0;title", "text", "U+001B");
+}
+
+/* agent_hours' date is the calendar day as written, so one day is one
+ * key whatever time follows it. */
+static void test_record__agent_hours_date_is_the_day(void **state)
+{
+    struct fx *fx = *state;
+    const int64_t day = INT64_C(1767744000000); /* 2026-01-07T00:00:00Z */
+
+    header(fx, CXM_KIND_AGENT_HOURS, "agent_id,date,hours");
+    accept(fx, "A1,2026-01-07,8");
+    assert_int_equal(val(fx, "date")->i, day);
+    accept(fx, "A1,2026-01-07T10:00:00Z,8");
+    assert_int_equal(val(fx, "date")->i, day);
+    accept(fx, "A1,2026-01-07 23:30:00-05:00,8");
+    assert_int_equal(val(fx, "date")->i, day);
+    accept(fx, "A1,2026-01-07T00:30:00+07:00,8");
+    assert_int_equal(val(fx, "date")->i, day);
+    reject(fx, "A1,2026-01-07T25:00:00Z,8", "date", "hour out of range");
+}
+
+/* Outside the window a timestamp is a rejected row naming the window. */
+static void test_record__timestamp_window(void **state)
+{
+    struct fx *fx = *state;
+    /* [1970-01-01, 2036-12-07): the whole of 2036-12-06. */
+    const struct cxm__window win = {0, INT64_C(2112220800000)};
+
+    fx->win = &win;
+    header(fx, CXM_KIND_TICKETS, "ticket_id,created_at,resolved_at");
+    accept(fx, "T1,1970-01-01T00:00:00Z,2036-12-06T23:59:59Z");
+    reject(fx, "T1,1969-12-31T23:59:59Z,", "created_at",
+           "window 1970-01-01 .. 2036-12-06");
+    reject(fx, "T1,2026-01-01T00:00:00Z,2036-12-07T00:00:00Z",
+           "resolved_at", "plausible window");
+    reject(fx, "T1,1026-01-01T00:00:00Z,", "created_at", "\"1026-01-01");
+    header(fx, CXM_KIND_AGENTS, "agent_id,hired_at,left_at");
+    reject(fx, "A1,2020-01-01,9999-12-31", "left_at", "window");
+    header(fx, CXM_KIND_AGENT_HOURS, "agent_id,date,hours");
+    reject(fx, "A1,1026-01-07,8", "date", "window");
+    /* Without a window, every instant cxm_time_parse() takes. */
+    fx->win = NULL;
+    header(fx, CXM_KIND_TICKETS, "ticket_id,created_at,resolved_at");
+    accept(fx, "T1,1026-01-01T00:00:00Z,9999-12-31T23:59:59Z");
+}
+
+/* NPS is 0-10 only; CSAT and CES need three points; custom surveys keep
+ * any scale. */
+static void test_record__scales_that_hold_the_metric(void **state)
+{
+    struct fx *fx = *state;
+
+    header(fx, CXM_KIND_RESPONSES,
+           "response_id,survey,responded_at,score,scale");
+    accept(fx, "R1,nps,2026-03-01T09:30:00Z,10,0-10");
+    reject(fx, "R1,nps,2026-03-01T09:30:00Z,5,1-5", "scale", "0-10");
+    reject(fx, "R1,NPS,2026-03-01T09:30:00Z,,1-10", "scale", "0-10");
+    reject(fx, "R1, nps ,2026-03-01T09:30:00Z,3,0-5", "scale", "0-10");
+    accept(fx, "R1,csat,2026-03-01T09:30:00Z,3,1-3");
+    reject(fx, "R1,csat,2026-03-01T09:30:00Z,2,1-2", "scale",
+           "at least three points");
+    reject(fx, "R1,Ces,2026-03-01T09:30:00Z,,0-1", "scale",
+           "at least three points");
+    accept(fx, "R1,onboarding,2026-03-01T09:30:00Z,1,0-1");
+    accept(fx, "R1,  csat ,2026-03-01T09:30:00Z,5,");
+    assert_string_equal(val(fx, "survey")->s, "csat");
+    assert_int_equal(val(fx, "scale")->i2, 5);
+}
+
+/* ISO 4217 form: three letters, stored upper case. */
+static void test_record__currency_codes(void **state)
+{
+    struct fx *fx = *state;
+
+    header(fx, CXM_KIND_ORDERS,
+           "order_id,customer_id,ordered_at,amount,currency");
+    accept(fx, "O1,C1,2026-03-01T09:30:00Z,10, usd ");
+    assert_string_equal(val(fx, "currency")->s, "USD");
+    assert_int_equal(val(fx, "currency")->len, 3);
+    accept(fx, "O1,C1,2026-03-01T09:30:00Z,10,");
+    assert_int_equal(val(fx, "currency")->type, CXM__V_NULL);
+    reject(fx, "O1,C1,2026-03-01T09:30:00Z,10,NOTACURRENCY", "currency",
+           "ISO 4217");
+    reject(fx, "O1,C1,2026-03-01T09:30:00Z,10,US", "currency", "ISO 4217");
+    reject(fx, "O1,C1,2026-03-01T09:30:00Z,10,U$D", "currency", "ISO 4217");
+    reject(fx, "O1,C1,2026-03-01T09:30:00Z,10,840", "currency", "ISO 4217");
+    reject(fx, "O1,C1,2026-03-01T09:30:00Z,10,\xe2\x82\xac", "currency",
+           "ISO 4217");
+}
+
 static void test_record__kind_names(void **state)
 {
     cxm_kind k;
@@ -618,6 +770,13 @@ int main(void)
         T(test_record__unknown_columns_are_ignored),
         T(test_record__rejects_invalid_utf8),
         T(test_record__accepts_every_kind),
+        T(test_record__keys_are_trimmed),
+        T(test_record__control_characters_in_keys),
+        T(test_record__control_characters_in_free_text),
+        T(test_record__agent_hours_date_is_the_day),
+        T(test_record__timestamp_window),
+        T(test_record__scales_that_hold_the_metric),
+        T(test_record__currency_codes),
         T(test_record__kind_names),
     };
 

@@ -258,8 +258,8 @@ static void test_report_metrics__revenue(void **state)
                 "order_id,customer_id,ordered_at,amount,currency\n"
                 "o1,x,2026-01-05T00:00:00Z,100.50,USD\n"
                 "o2,y,2026-02-05T00:00:00+07:00,49.50,USD\n"
-                "o3,y,2026-03-05T00:00:00Z,0,\n"
-                "o4,z,2026-03-06T00:00:00Z,,\n"
+                "o3,y,2026-03-05T00:00:00Z,0,USD\n"
+                "o4,z,2026-03-06T00:00:00Z,,USD\n"
                 "o5,z,2026-04-01T00:00:00Z,1000,USD\n");
     fig = q1_figure(f, CXM_METRIC_REVENUE);
     assert_float_equal(fig.value, 150.0, 1e-9);
