@@ -25,9 +25,18 @@ int cli_exit_for(cxm_rc rc);
 
 /* Settings common to every command. */
 struct cli_env {
-    const char *db;   /* --db, else $CXMETER_DB, else ./cxmeter.db */
+    const char *db;   /* --db, else $CXMETER_DB, else ./cxmeter.db; NULL
+                       * when CXMETER_DB is set but empty (an error) */
     const char *argv0;
 };
+
+/* Opens env->db for `cmd` as `mode` says (CXM_OPEN_READ for a command
+ * that only reads: an existing store only; CXM_OPEN_CREATE for one that
+ * writes). Returns EXIT_OK_ and sets *st, or prints the error (naming the
+ * store and the reason) and returns the exit status: 2 for an empty
+ * CXMETER_DB or --db, or an engine this build lacks; 3 otherwise. */
+int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
+                   cxm_store **st);
 
 /* Option parsing: each command calls cli_opt_next() until it returns 0.
  * Accepts `--name value`, `--name=value`, flags, and `--` to end options;

@@ -117,9 +117,13 @@ static int do_set(cxm_store *st, const char *const *kv, int n,
     }
     for (int i = 0; i < n; i += 2) {
         rc = cxm_definitions_set(d, kv[i], kv[i + 1], &err);
+        /* A key given is checked against the stored answers even when
+         * its value is the current one. */
+        if (!rc)
+            rc = cxm_definitions_check(st, d, kv[i], &err);
         if (rc) {
             cli_error("definitions", "%s", err ? err : cxm_strerror(rc));
-            status = rc == CXM_ENOMEM     ? EXIT_STORE
+            status = rc == CXM_ENOMEM || rc == CXM_ESTORE ? EXIT_STORE
                      : rc == CXM_ENOTFOUND ? EXIT_USAGE
                                            : EXIT_INPUT;
             goto out;
@@ -217,8 +221,6 @@ int cmd_definitions(struct cli_env *env, int argc, char **argv)
     bool has_version = false, has_format = false, has_set_opts = false;
     int version = 0, id, status = EXIT_USAGE;
     cxm_store *st = NULL;
-    char *err = NULL;
-    cxm_rc rc;
 
     cli_opts_init(&o, "definitions", argc, argv, specs);
     while ((id = cli_opt_next(&o)) > 0) {
@@ -287,13 +289,12 @@ int cmd_definitions(struct cli_env *env, int argc, char **argv)
                                  "history)", sub);
         goto out;
     }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("definitions", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
+    status = cli_open_store(env, "definitions",
+                            strcmp(sub, "set") == 0 ? CXM_OPEN_CREATE
+                                                    : CXM_OPEN_READ,
+                            &st);
+    if (status)
         goto out;
-    }
     if (strcmp(sub, "show") == 0)
         status = do_show(st, version, fmt);
     else if (strcmp(sub, "set") == 0)
@@ -301,7 +302,6 @@ int cmd_definitions(struct cli_env *env, int argc, char **argv)
     else
         status = do_history(st, fmt);
 out:
-    cxm_free(err);
     cxm_store_close(st);
     cli_opts_release(&o);
     return status;

@@ -96,7 +96,6 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     struct cxm_import_result res;
     struct import_ui ui;
     cxm_store *st = NULL;
-    char *err = NULL;
     bool quiet = false, is_helpdesk;
     cxm_kind kind = CXM_KIND_TICKETS;
     cxm_helpdesk vendor = CXM_HELPDESK_ZENDESK;
@@ -170,13 +169,10 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
         cli_opts_release(&o);
         return EXIT_USAGE;
     }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("import", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        cxm_free(err);
+    status = cli_open_store(env, "import", CXM_OPEN_CREATE, &st);
+    if (status) {
         cli_opts_release(&o);
-        return cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
+        return status;
     }
     memset(&ui, 0, sizeof(ui));
     ui.progress = !quiet && isatty(STDERR_FILENO);

@@ -241,13 +241,10 @@ int cmd_report(struct cli_env *env, int argc, char **argv)
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("report", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
+    status = cli_open_store(env, "report", CXM_OPEN_READ, &st);
+    if (status)
         goto out;
-    }
+    status = EXIT_USAGE;
     rc = cxm_report_run(st, &q, &r);
     if (r && explain)
         cli_error("report", "survey answers read from: %s%s%s%s",

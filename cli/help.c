@@ -32,7 +32,11 @@ static const struct help helps[] = {
      "             shipped templates\n"
      "  help CMD   show the help of CMD\n"
      "\n"
-     "The store is ./cxmeter.db, or $CXMETER_DB, or --db PATH.\n"
+     "The store is ./cxmeter.db, or $CXMETER_DB (an error when set but\n"
+     "empty), or --db PATH. import, config, benchmark set and definitions\n"
+     "set create it; the commands that read (report, definitions show and\n"
+     "history, benchmark list and remove) need an existing one (exit 3,\n"
+     "'no store at PATH'), and read a store they cannot write read-only.\n"
      "Exit status: 0 ok, 1 bad input, 2 usage error, 3 store error.\n"
      "Run 'cxmeter CMD --help' for a command's options; 'man cxmeter'.\n"},
     {"import",
@@ -184,10 +188,22 @@ static const struct help helps[] = {
      "buckets than the limit; 3 store error.\n"},
     {"benchmark",
      "usage: cxmeter benchmark set METRIC VALUE --label LABEL [--db PATH]\n"
+     "       cxmeter benchmark list [--db PATH]\n"
+     "       cxmeter benchmark remove METRIC [--label LABEL] [--db PATH]\n"
      "\n"
-     "Stores VALUE as the benchmark of METRIC (an industry CSAT, a\n"
-     "competitor's NPS). Reports show each figure's gap to the latest\n"
-     "benchmark of its metric.\n"},
+     "set stores VALUE as the benchmark of METRIC (an industry CSAT, a\n"
+     "competitor's NPS) under LABEL (where it comes from; not empty).\n"
+     "Reports show each figure's gap to the latest benchmark of its metric.\n"
+     "VALUE must be one the metric's figure can take: a percentage 0-100\n"
+     "(csat, ces_agree, fcr, churn, ...), nps -100-100, csat_mean and ces\n"
+     "on the scales of the stored answers (1-5 and 1-7 by default), counts,\n"
+     "durations and rates >= 0, review_rating 1-5; a negative VALUE needs no\n"
+     "'--' (benchmark set nps -20 --label peers).\n"
+     "list prints every stored benchmark, oldest first; remove deletes\n"
+     "METRIC's (only those labelled LABEL with --label).\n"
+     "\n"
+     "Exit status: 0 ok; 1 nothing to remove; 2 usage error or a value out\n"
+     "of range; 3 store error (list and remove: no store at PATH).\n"},
     {"definitions",
      "usage: cxmeter definitions show [--version N] [--format json|table]\n"
      "       cxmeter definitions set KEY VALUE [KEY VALUE...] [--by NAME]\n"
@@ -202,7 +218,10 @@ static const struct help helps[] = {
      "keys:\n"
      "  csat.satisfied   top2 (default) | topN | scores, e.g. 5 or 4,5\n"
      "  ces.agree        above_mid (default) | topN | scores, e.g. 6,7\n"
-     "  fcr.rule         contacts (default: contacts = 1, not reopened) |\n"
+     "                   (scores must lie on a scale of the stored answers,\n"
+     "                   topN fit the narrowest: csat.satisfied 9 with\n"
+     "                   answers on 1-5 is refused; default scales csat\n"
+     "                   1-5, ces 1-7 when none is stored)\n"     "  fcr.rule         contacts (default: contacts = 1, not reopened) |\n"
      "                   one_touch (fewer than 2 agent replies) |\n"
      "                   repeat_contact (no other ticket of the customer\n"
      "                   within fcr.repeat_days of resolution)\n"

@@ -31,7 +31,9 @@ int main(int argc, char **argv)
     struct cli_env env;
     const char *db = getenv("CXMETER_DB");
 
-    env.db = db && *db ? db : "cxmeter.db";
+    /* Set but empty is a mistake, named when a command opens the store
+     * (cli_open_store()), not a silent ./cxmeter.db. */
+    env.db = !db ? "cxmeter.db" : *db ? db : NULL;
     env.argv0 = argv[0];
     if (argc < 2) {
         cli_help("");

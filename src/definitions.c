@@ -1065,16 +1065,130 @@ cxm_rc cxm_definitions_history(cxm_store *st, cxm_definitions_fn fn,
     return cxm__store_query(st, CXM__Q_DEFINITIONS, on_load_row, &c);
 }
 
+static bool same_points(const struct cxm_points *a,
+                        const struct cxm_points *b)
+{
+    if (a->rule != b->rule || a->top != b->top || a->n_list != b->n_list)
+        return false;
+    for (int k = 0; k < a->n_list; k++) {
+        if (a->list[k] != b->list[k])
+            return false;
+    }
+    return true;
+}
+
+/* Whether the points `p` of `key` can apply to the stored answers of
+ * `survey` (on the default scale when none is stored): each listed score
+ * on at least one of their scales (a list applies to every scale: 6,7
+ * counts on 1-7 and nothing on 1-5), topN no more points than the
+ * narrowest scale has. */
+static cxm_rc check_points(cxm_store *st, const char *key,
+                           const char *survey, const struct cxm_points *p,
+                           char **err)
+{
+    struct cxm__scales sc;
+    char scales[160];
+    size_t used = 0;
+    int narrow = 0;
+    cxm_rc rc;
+
+    if (p->rule == CXM_POINTS_ABOVE_MID)
+        return CXM_OK;
+    rc = cxm__survey_scales(st, survey, &sc);
+    if (rc)
+        return rc;
+    scales[0] = '\0';
+    for (int i = 0; i < sc.n; i++) {
+        int w = snprintf(scales + used, sizeof(scales) - used, "%s%d-%d",
+                         i ? ", " : "", sc.lo[i], sc.hi[i]);
+        if (w > 0 && (size_t)w < sizeof(scales) - used)
+            used += (size_t)w;
+        if (!i || sc.hi[i] - sc.lo[i] < sc.hi[narrow] - sc.lo[narrow])
+            narrow = i;
+    }
+    if (p->rule == CXM_POINTS_TOP &&
+        p->top > sc.hi[narrow] - sc.lo[narrow] + 1) {
+        if (!sc.stored)
+            return bad(err, "%s: top%d is more points than the default %s "
+                            "scale %d-%d has (no %s answer is stored)",
+                       key, p->top, survey, sc.lo[0], sc.hi[0], survey);
+        return bad(err, "%s: top%d is more points than the %d-%d scale of "
+                        "the stored %s answers has",
+                   key, p->top, sc.lo[narrow], sc.hi[narrow], survey);
+    }
+    for (int k = 0; p->rule == CXM_POINTS_LIST && k < p->n_list; k++) {
+        bool on_one = false;
+
+        for (int i = 0; i < sc.n && !on_one; i++)
+            on_one = p->list[k] >= sc.lo[i] && p->list[k] <= sc.hi[i];
+        if (on_one)
+            continue;
+        if (!sc.stored)
+            return bad(err, "%s: score %d is outside the default %s scale "
+                            "%s (no %s answer is stored)",
+                       key, p->list[k], survey, scales, survey);
+        return bad(err, "%s: score %d is on no scale of the stored %s "
+                        "answers (%s)",
+                   key, p->list[k], survey, scales);
+    }
+    return CXM_OK;
+}
+
+/* cxm_definitions_check(), of the point rules that differ from `prev`'s
+ * (every one when prev is NULL). */
+static cxm_rc check_against(cxm_store *st, const cxm_definitions *d,
+                            const cxm_definitions *prev, char **err)
+{
+    cxm_rc rc = CXM_OK;
+
+    if (!prev || !same_points(&d->csat_satisfied, &prev->csat_satisfied))
+        rc = check_points(st, "csat.satisfied", "csat", &d->csat_satisfied,
+                          err);
+    if (!rc && (!prev || !same_points(&d->ces_agree, &prev->ces_agree)))
+        rc = check_points(st, "ces.agree", "ces", &d->ces_agree, err);
+    return rc;
+}
+
+cxm_rc cxm_definitions_check(cxm_store *st, const cxm_definitions *d,
+                             const char *key, char **errmsg_out)
+{
+    if (errmsg_out)
+        *errmsg_out = NULL;
+    if (!st || !d)
+        return CXM_EINVAL;
+    if (!key)
+        return check_against(st, d, NULL, errmsg_out);
+    if (strcmp(key, "csat.satisfied") == 0)
+        return check_points(st, key, "csat", &d->csat_satisfied, errmsg_out);
+    if (strcmp(key, "ces.agree") == 0)
+        return check_points(st, key, "ces", &d->ces_agree, errmsg_out);
+    return CXM_OK;
+}
+
 cxm_rc cxm_definitions_store(cxm_store *st, const cxm_definitions *d,
                              const char *set_by, const char *note,
                              int *version_out)
 {
     struct cxm__buf lines = CXM__BUF_INIT(TEXT_CAP);
     struct timespec ts;
+    cxm_definitions *prev = NULL;
+    char *why = NULL;
     cxm_rc rc;
 
     if (!st || !d || !set_by || !*set_by || !version_out)
         return CXM_EINVAL;
+    /* The point rules this version changes: one already stored stays
+     * storable when later answers came on another scale (the report then
+     * counts what it can). */
+    rc = cxm_definitions_load(st, 0, &prev);
+    if (!rc)
+        rc = check_against(st, d, prev, &why);
+    cxm_definitions_free(prev);
+    if (rc == CXM_EINPUT)
+        cxm__store_set_error(st, why);
+    cxm__free(why);
+    if (rc)
+        return rc;
     rc = cxm__definitions_lines(d, &lines);
     if (rc)
         return rc;

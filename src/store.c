@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "store_int.h"
 
@@ -38,13 +37,32 @@ static int migration_number(const char *name)
     return (int)n;
 }
 
-static cxm_rc migrate(cxm_store *st)
+static cxm_rc migrate(cxm_store *st, const char *dsn)
 {
     int have = 0;
     cxm_rc rc = st->ops->schema_version(st, &have);
 
     if (rc)
         return rc;
+    if (st->read_only) {
+        int want = cxm__n_embedded_sql
+                       ? migration_number(
+                             cxm__embedded_sql[cxm__n_embedded_sql - 1].name)
+                       : 0;
+        if (have < want) {
+            cxm__buf_reset(&st->errmsg);
+            if (cxm__buf_addf(&st->errmsg,
+                              "the store %s is at schema version %d, this "
+                              "cxmeter needs %d, and a store it cannot "
+                              "write cannot be upgraded (run any import on "
+                              "it where it can be written)",
+                              dsn, have, want))
+                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+            return CXM_ESTORE;
+        }
+        st->schema_version = have;
+        return CXM_OK;
+    }
     for (size_t i = 0; i < cxm__n_embedded_sql; i++) {
         const struct cxm__embedded *m = &cxm__embedded_sql[i];
         int num = migration_number(m->name);
@@ -70,12 +88,19 @@ static cxm_rc migrate(cxm_store *st)
 
 cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
 {
+    return cxm_store_open_ex(dsn, CXM_OPEN_CREATE, out, errmsg_out);
+}
+
+cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
+                         char **errmsg_out)
+{
     cxm_store *st;
     cxm_rc rc;
 
     if (errmsg_out)
         *errmsg_out = NULL;
-    if (!dsn || !*dsn)
+    if (!dsn || !*dsn || !out ||
+        (mode != CXM_OPEN_CREATE && mode != CXM_OPEN_READ))
         return CXM_EINVAL;
     if (strncmp(dsn, "postgresql://", 13) == 0 ||
         strncmp(dsn, "postgres://", 11) == 0) {
@@ -85,18 +110,32 @@ cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
     }
     if (strncmp(dsn, "sqlite:", 7) == 0)
         dsn += 7;
+    if (!*dsn)
+        return CXM_EINVAL;
     st = cxm__calloc(1, sizeof(*st));
     if (!st)
         return CXM_ENOMEM;
     st->errmsg.cap = 4096;
     st->workspace_id = 1;
     st->ops = &cxm__sqlite_ops;
-    rc = st->ops->open(st, dsn);
-    if (!rc)
-        rc = migrate(st);
+    rc = st->ops->open(st, dsn, mode);
+    if (!rc) {
+        rc = migrate(st, dsn);
+        if (rc && !st->read_only) {
+            /* The engine's message, with the store it is about. */
+            char *why = cxm__buf_take(&st->errmsg, NULL);
+
+            if (cxm__buf_addf(&st->errmsg, "cannot upgrade the store %s: %s",
+                              dsn, why && *why ? why : cxm_strerror(rc)))
+                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+            cxm__free(why);
+        }
+    }
     if (rc) {
-        if (errmsg_out && st->errmsg.data)
-            *errmsg_out = cxm__strdup(st->errmsg.data);
+        if (errmsg_out)
+            *errmsg_out = cxm__strdup(st->errmsg.data && *st->errmsg.data
+                                          ? st->errmsg.data
+                                          : cxm_strerror(rc));
         cxm_store_close(st);
         return rc;
     }
@@ -117,6 +156,11 @@ void cxm_store_close(cxm_store *st)
 const char *cxm_store_errmsg(const cxm_store *st)
 {
     return st && st->errmsg.data ? st->errmsg.data : "";
+}
+
+bool cxm_store_read_only(const cxm_store *st)
+{
+    return st && st->read_only;
 }
 
 int cxm_store_schema_version(const cxm_store *st)
@@ -207,19 +251,6 @@ cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
     return st->ops->query(st, id, fn, ud);
 }
 
-cxm_rc cxm_benchmark_set(cxm_store *st, cxm_metric m, double value,
-                         const char *label)
-{
-    struct timespec ts;
-
-    if (!st || m < 0 || m >= CXM_METRIC_COUNT || !label || !*label)
-        return CXM_EINVAL;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return st->ops->put_benchmark(st, cxm_metric_name(m), label, value,
-                                  (int64_t)ts.tv_sec * 1000 +
-                                      ts.tv_nsec / 1000000);
-}
-
 cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain, int cube,
                                int64_t from_t, int64_t to_t, int64_t limit,
                                int64_t *cells)
@@ -248,6 +279,19 @@ cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                                cxm__colseg_fn fn, void *ud)
 {
     return st->ops->col_segments(st, from_t, to_t, fn, ud);
+}
+
+cxm_rc cxm__store_remove_benchmarks(cxm_store *st, const char *metric,
+                                   const char *label, int64_t *removed)
+{
+    return st->ops->remove_benchmarks(st, metric, label, removed);
+}
+
+cxm_rc cxm__store_put_benchmark(cxm_store *st, const char *metric,
+                                const char *label, double value,
+                                int64_t at_ms)
+{
+    return st->ops->put_benchmark(st, metric, label, value, at_ms);
 }
 
 cxm_rc cxm__store_col_refresh(cxm_store *st)

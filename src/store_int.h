@@ -60,10 +60,13 @@ enum cxm__query {
      * created_at), score R, max_score R, agent_id T, team T, channel T,
      * topic T, segment T, reviewer T */
     CXM__Q_QA,
-    /* metric T, label T, value R; oldest first */
+    /* metric T, label T, value R, set_at I; oldest first */
     CXM__Q_BENCHMARKS,
     /* version I, set_at I, set_by T, note T, settings T; oldest first */
     CXM__Q_DEFINITIONS,
+    /* survey T, scale_min I, scale_max I, answers I: the scales the
+     * stored csat, nps and ces answers are on, one row a scale */
+    CXM__Q_SCALES,
     /* key T, value T: the stored settings (config.c), by key */
     CXM__Q_SETTINGS,
     /* kind T (the event's record kind: tickets, responses, selfservice,
@@ -127,7 +130,9 @@ typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
 
 struct cxm__store_ops {
     const char *name; /* "sqlite" | "postgresql" */
-    cxm_rc (*open)(cxm_store *st, const char *dsn);
+    /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
+     * st->read_only, and st->errmsg to a whole sentence on failure. */
+    cxm_rc (*open)(cxm_store *st, const char *dsn, int mode);
     void (*close)(cxm_store *st); /* NULL-safe on a half-open store */
     cxm_rc (*exec_script)(cxm_store *st, const char *sql);
     cxm_rc (*schema_version)(cxm_store *st, int *out);
@@ -185,6 +190,10 @@ struct cxm__store_ops {
      * up to date (after an import has committed: the first report then
      * finds it ready). */
     cxm_rc (*col_refresh)(cxm_store *st);
+    /* Deletes the benchmarks of `metric` (with `label` only, when not
+     * NULL); *removed: how many. */
+    cxm_rc (*remove_benchmarks)(cxm_store *st, const char *metric,
+                                const char *label, int64_t *removed);
     /* Records, in the open transaction, that an import supplied `column`
      * of records `kind` ("" for the kind itself; 0009). */
     cxm_rc (*put_supplied)(cxm_store *st, cxm_kind kind, const char *column);
@@ -202,6 +211,7 @@ struct cxm_store {
     void *impl;          /* the engine's own state */
     int64_t workspace_id;
     int schema_version;
+    bool read_only;         /* opened read-only: no migration, no write */
     struct cxm__buf errmsg; /* last engine message */
 };
 
@@ -220,6 +230,9 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st);
  * new connection, before migrations. */
 cxm_rc cxm__sq_rollup_register(struct sqlite3 *db);
 cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
+/* Sets st's message to the connection's last error, with the system's
+ * reason when the failure was the system's; CXM_ESTORE. */
+cxm_rc cxm__sq_fail(cxm_store *st);
 /* max(rowid) of responses and tickets when the open write transaction
  * began; false when not known (store_sqlite.c). */
 bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets);
@@ -311,6 +324,28 @@ CXM_MUST_USE cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t,
 /* A failure is only that: the copy is a cache (see col_refresh). */
 cxm_rc cxm__store_col_refresh(cxm_store *st);
 
+/* Benchmarks (struct cxm__store_ops). */
+CXM_MUST_USE cxm_rc cxm__store_put_benchmark(cxm_store *st,
+                                             const char *metric,
+                                             const char *label, double value,
+                                             int64_t at_ms);
+CXM_MUST_USE cxm_rc cxm__store_remove_benchmarks(cxm_store *st,
+                                                 const char *metric,
+                                                 const char *label,
+                                                 int64_t *removed);
+
+/* The scales the stored answers of `survey` ("csat", "nps", "ces") are
+ * on, each once (src/benchmark.c); the SPEC default scale alone, and
+ * *stored false, when no answer of it is stored. At most
+ * CXM__MAX_SCALES: beyond, the last one widens to take in the rest. */
+#define CXM__MAX_SCALES 16
+struct cxm__scales {
+    int n;
+    bool stored;
+    int lo[CXM__MAX_SCALES], hi[CXM__MAX_SCALES];
+};
+CXM_MUST_USE cxm_rc cxm__survey_scales(cxm_store *st, const char *survey,
+                                       struct cxm__scales *out);
 /* Records, inside the import's transaction, that the import supplied
  * records of `kind` with the (optional) column `column`, or the kind
  * itself when column is "" (src/sql/0009-supplied.sql): a report tells a

@@ -7,7 +7,11 @@
  */
 #include "internal.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -166,11 +170,16 @@ static const struct {
         "  AND c.customer_id = t.customer_id"
         " WHERE q.workspace_id = ?1", "IRRTTTTTT"},
     [CXM__Q_BENCHMARKS] = {
-        "SELECT metric, label, value FROM benchmarks"
-        " WHERE workspace_id = ?1 ORDER BY set_at, rowid", "TTR"},
+        "SELECT metric, label, value, set_at FROM benchmarks"
+        " WHERE workspace_id = ?1 ORDER BY set_at, rowid", "TTRI"},
     [CXM__Q_DEFINITIONS] = {
         "SELECT version, set_at, set_by, note, settings FROM definitions"
         " WHERE workspace_id = ?1 ORDER BY version", "IITTT"},
+    [CXM__Q_SCALES] = {
+        "SELECT survey, scale_min, scale_max, count(*) FROM responses"
+        " WHERE workspace_id = ?1 AND survey IN ('csat', 'nps', 'ces')"
+        "  AND scale_min IS NOT NULL AND scale_max IS NOT NULL"
+        " GROUP BY survey, scale_min, scale_max", "TIII"},
     [CXM__Q_SETTINGS] = {
         "SELECT key, value FROM settings WHERE workspace_id = ?1"
         " ORDER BY key", "TT"},
@@ -211,13 +220,37 @@ static const char scan_responses_sql[] =
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
     "  AND r.responded_at < ?3";
 
-static cxm_rc sq_fail(cxm_store *st)
+/* SQLite's message, with the system's reason after it when the failure
+ * was the system's ("disk I/O error (File too large)"). */
+static void sq_set_error(cxm_store *st, sqlite3 *db, const char *msg)
+{
+    int code = db ? sqlite3_errcode(db) & 0xff : 0;
+    int sys = db ? sqlite3_system_errno(db) : 0;
+    char why[160];
+
+    if (sys && (code == SQLITE_IOERR || code == SQLITE_FULL ||
+                code == SQLITE_CANTOPEN) &&
+        strerror_r(sys, why, sizeof(why)) == 0 && *why) {
+        cxm__buf_reset(&st->errmsg);
+        if (cxm__buf_addf(&st->errmsg, "%s (%s)", msg, why))
+            cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+        return;
+    }
+    cxm__store_set_error(st, msg);
+}
+
+cxm_rc cxm__sq_fail(cxm_store *st)
 {
     struct sq *q = st->impl;
-    cxm__store_set_error(st, q && q->db ? sqlite3_errmsg(q->db)
-                                        : "cannot open the database");
+
+    if (q && q->db)
+        sq_set_error(st, q->db, sqlite3_errmsg(q->db));
+    else
+        cxm__store_set_error(st, "cannot open the database");
     return CXM_ESTORE;
 }
+
+static cxm_rc sq_fail(cxm_store *st) { return cxm__sq_fail(st); }
 
 static cxm_rc sq_exec(cxm_store *st, const char *sql)
 {
@@ -225,7 +258,7 @@ static cxm_rc sq_exec(cxm_store *st, const char *sql)
     char *err = NULL;
 
     if (sqlite3_exec(q->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        cxm__store_set_error(st, err);
+        sq_set_error(st, q->db, err ? err : sqlite3_errmsg(q->db));
         sqlite3_free(err);
         return CXM_ESTORE;
     }
@@ -248,44 +281,254 @@ static void sq_close(cxm_store *st)
     st->impl = NULL;
 }
 
-static cxm_rc sq_open(cxm_store *st, const char *path)
+/* The pragmas of every connection: synchronous=FULL, a commit is on disk
+ * before it is acknowledged (docs/store.md). */
+static const char conn_pragmas[] =
+    "PRAGMA synchronous=FULL;"
+    "PRAGMA foreign_keys=OFF;"
+    "PRAGMA temp_store=MEMORY;"
+    /* INSERT OR REPLACE fires the delete triggers of the rows it replaces
+     * (0004-rollups.sql) */
+    "PRAGMA recursive_triggers=ON;"
+    "PRAGMA cache_size=-262144;"
+    /* reads of the store's pages (column segments above all) without a
+     * copy through read(2) */
+    "PRAGMA mmap_size=1073741824;";
+
+/* Sets st's message to the formatted text; CXM_ESTORE. */
+__attribute__((format(printf, 2, 3))) static cxm_rc
+sq_errorf(cxm_store *st, const char *fmt, ...)
+{
+    va_list ap;
+
+    cxm__buf_reset(&st->errmsg);
+    va_start(ap, fmt);
+    if (cxm__buf_vaddf(&st->errmsg, fmt, ap))
+        cxm__buf_reset(&st->errmsg); /* benign: the rc still says it */
+    va_end(ap);
+    return CXM_ESTORE;
+}
+
+/* Why the file system refuses `path` to this user (an errno), or 0: the
+ * file must be readable (and writable, with `write`), and its directory
+ * searchable (and writable: the WAL and its index are created there). */
+static int fs_errno(const char *path, bool write)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int e = 0;
+
+    if (access(path, write ? R_OK | W_OK : R_OK) != 0 && errno != ENOENT)
+        return errno;
+    dir = slash ? cxm__malloc((size_t)(slash - path) + 2) : NULL;
+    if (slash && !dir)
+        return 0;
+    if (dir) {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    if (access(dir ? dir : ".", write ? W_OK | X_OK : X_OK) != 0)
+        e = errno;
+    else if (access(path, F_OK) != 0)
+        e = errno;
+    cxm__free(dir);
+    return e;
+}
+
+/* Sets "cannot open the store PATH: REASON": the system's reason (errno
+ * `sys`, else what the file system says of PATH, else the errno SQLite
+ * saw) when the failure is the system's, else SQLite's message. Never an
+ * empty reason. `write`: the open was for writing. */
+static cxm_rc open_failed(cxm_store *st, const char *path, int sys,
+                          bool write, const char *hint)
+{
+    struct sq *q = st->impl;
+    const char *reason = "unknown error";
+    char why[160];
+
+    if (!sys && q && q->db) {
+        int code = sqlite3_errcode(q->db) & 0xff;
+
+        if (code == SQLITE_CANTOPEN || code == SQLITE_IOERR ||
+            code == SQLITE_READONLY || code == SQLITE_PERM) {
+            sys = fs_errno(path, write);
+            if (!sys)
+                sys = sqlite3_system_errno(q->db);
+        }
+        reason = sqlite3_errmsg(q->db);
+    }
+    if (sys && strerror_r(sys, why, sizeof(why)) == 0 && *why)
+        reason = why;
+    return sq_errorf(st, "cannot open the store %s: %s%s", path, reason,
+                     hint ? hint : "");
+}
+
+/* Opens `name` with `flags` on a fresh connection (closing the last). */
+static bool sq_connect(struct sq *q, const char *name, int flags)
+{
+    sqlite3_close(q->db);
+    q->db = NULL;
+    if (sqlite3_open_v2(name, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK)
+        return false;
+    sqlite3_extended_result_codes(q->db, 1);
+    /* busy_timeout: wait for a writer instead of failing (docs/store.md) */
+    return sqlite3_busy_timeout(q->db, 10000) == SQLITE_OK &&
+           cxm__sq_rollup_register(q->db) == CXM_OK;
+}
+
+/* The first read of an open file: whether it holds a cxmeter schema. An
+ * SQLite result code other than SQLITE_OK when it cannot be read. */
+static int sq_probe(sqlite3 *db, bool *is_store)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT 1 FROM sqlite_master WHERE type ="
+                                " 'table' AND name = 'cxm_schema'",
+                                -1, &s, NULL);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        *is_store = rc == SQLITE_ROW;
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* "file:PATH?immutable=1", PATH percent-encoded (RFC 3986 unreserved
+ * characters and '/' kept). Owned by the caller. */
+static char *immutable_uri(const char *path)
+{
+    struct cxm__buf b = CXM__BUF_INIT(SIZE_MAX);
+    cxm_rc rc = cxm__buf_adds(&b, "file:");
+
+    for (const unsigned char *p = (const unsigned char *)path; !rc && *p;
+         p++) {
+        int lc = cxm__to_lower(*p);
+
+        if (cxm__is_digit(*p) || (lc >= 'a' && lc <= 'z') ||
+            strchr("/-._~", *p))
+            rc = cxm__buf_addc(&b, (char)*p);
+        else
+            rc = cxm__buf_addf(&b, "%%%02X", *p);
+    }
+    if (!rc)
+        rc = cxm__buf_adds(&b, "?immutable=1");
+    if (rc) {
+        cxm__buf_release(&b);
+        return NULL;
+    }
+    return cxm__buf_take(&b, NULL);
+}
+
+/* A store the user cannot write (docs/store.md, "A read-only store"):
+ * opened read-only; immutable when it has no write-ahead log, since SQLite
+ * otherwise needs to create PATH-shm beside it to read it. */
+static cxm_rc sq_open_read_only(cxm_store *st, const char *path)
+{
+    struct sq *q = st->impl;
+    size_t n = strlen(path);
+    char *wal = cxm__malloc(n + sizeof("-wal"));
+    char *uri = NULL;
+    struct stat sb;
+    bool has_wal, is_store = false, ok;
+
+    if (!wal)
+        return CXM_ENOMEM;
+    memcpy(wal, path, n);
+    memcpy(wal + n, "-wal", sizeof("-wal"));
+    has_wal = stat(wal, &sb) == 0;
+    cxm__free(wal);
+    if (has_wal) {
+        ok = sq_connect(q, path, SQLITE_OPEN_READONLY);
+    } else {
+        uri = immutable_uri(path);
+        if (!uri)
+            return CXM_ENOMEM;
+        ok = sq_connect(q, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+        cxm__free(uri);
+    }
+    if (!ok || sq_probe(q->db, &is_store) != SQLITE_OK)
+        return open_failed(st, path, 0, false,
+                           has_wal && access(path, R_OK) == 0
+                               ? " (read-only; its write-ahead log "
+                                 "needs a -shm file beside it, which "
+                                 "cannot be created there)"
+                               : " (read-only)");
+    if (!is_store)
+        return sq_errorf(st, "%s is not a cxmeter store", path);
+    st->read_only = true;
+    return sq_exec(st, conn_pragmas);
+}
+
+/* CXM_OPEN_READ: an existing store, written if it can be, else read. */
+static cxm_rc sq_open_existing(cxm_store *st, const char *path)
+{
+    struct sq *q = st->impl;
+    struct stat sb;
+    bool is_store = false;
+    int code = SQLITE_CANTOPEN;
+
+    if (stat(path, &sb) != 0) {
+        if (errno != ENOENT)
+            return open_failed(st, path, errno, false, NULL);
+        return sq_errorf(st, "no store at %s", path);
+    }
+    if (S_ISDIR(sb.st_mode))
+        return open_failed(st, path, EISDIR, false, NULL);
+    if (sq_connect(q, path, SQLITE_OPEN_READWRITE))
+        code = sq_probe(q->db, &is_store) & 0xff;
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY ||
+        code == SQLITE_PERM || code == SQLITE_IOERR)
+        return sq_open_read_only(st, path);
+    if (code != SQLITE_OK)
+        return open_failed(st, path, 0, true, NULL);
+    if (!is_store) {
+        return sq_errorf(st, "%s is not a cxmeter store", path);
+    }
+    /* SQLite opens a file the user may not write read-only by itself. */
+    if (sqlite3_db_readonly(q->db, "main") == 1) {
+        st->read_only = true;
+        return sq_exec(st, conn_pragmas);
+    }
+    /* A store that cannot take the WAL's pragmas is read as one the user
+     * cannot write. */
+    if (sq_exec(st, "PRAGMA journal_mode=WAL"))
+        return sq_open_read_only(st, path);
+    return sq_exec(st, conn_pragmas);
+}
+
+static cxm_rc sq_open(cxm_store *st, const char *path, int mode)
 {
     struct sq *q = cxm__calloc(1, sizeof(*q));
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                SQLITE_OPEN_NOMUTEX;
 
     if (!q)
         return CXM_ENOMEM;
     st->impl = q;
-    if (sqlite3_open_v2(path, &q->db, flags, NULL) != SQLITE_OK)
-        return sq_fail(st);
-    sqlite3_extended_result_codes(q->db, 1);
-    /* WAL: readers never block the writer; FULL: a commit is on disk
-     * before it is acknowledged; busy_timeout: wait for a writer instead of
-     * failing (docs/store.md). */
-    if (sqlite3_busy_timeout(q->db, 10000) != SQLITE_OK ||
-        cxm__sq_rollup_register(q->db))
-        return sq_fail(st);
-    /* page_size: for a new store only (an existing one keeps its own).
+    if (mode == CXM_OPEN_READ)
+        return sq_open_existing(st, path);
+    if (!sq_connect(q, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+        return open_failed(st, path, 0, true, NULL);
+    /* WAL: readers never block the writer (docs/store.md).
+     * page_size: for a new store only (an existing one keeps its own).
      * An import is one transaction, so its WAL grows by everything it
      * writes, and every read of a page outside SQLite's cache searches
      * the WAL's index, one hash table per 4,096 frames: with 16 KiB
      * pages a 10M-answer import keeps a quarter of the frames and took
      * 62 s instead of 118 s (docs/store.md, "Page size"). */
-    return sq_exec(st, "PRAGMA page_size=16384;"
-                       "PRAGMA journal_mode=WAL;"
-                       "PRAGMA synchronous=FULL;"
-                       "PRAGMA foreign_keys=OFF;"
-                       "PRAGMA temp_store=MEMORY;"
-                       /* INSERT OR REPLACE fires the delete triggers of
-                        * the rows it replaces (0004-rollups.sql) */
-                       "PRAGMA recursive_triggers=ON;"
-                       "PRAGMA cache_size=-262144;"
-                       /* reads of the store's pages (column segments
-                        * above all) without a copy through read(2) */
-                       "PRAGMA mmap_size=1073741824;"
-                       "CREATE TABLE IF NOT EXISTS cxm_schema ("
-                       " version INTEGER NOT NULL);");
+    if (sq_exec(st, "PRAGMA page_size=16384;"
+                    "PRAGMA journal_mode=WAL;") ||
+        sq_exec(st, conn_pragmas) ||
+        sq_exec(st, "CREATE TABLE IF NOT EXISTS cxm_schema ("
+                    " version INTEGER NOT NULL);"))
+        return open_failed(st, path, 0, true, NULL);
+    /* SQLite opens a file the user may not write read-only by itself. */
+    if (sqlite3_db_readonly(q->db, "main") == 1)
+        return open_failed(st, path, EACCES, true,
+                           " (the file is read-only)");
+    return CXM_OK;
 }
 
 cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql)
@@ -790,6 +1033,30 @@ static cxm_rc sq_put_benchmark(cxm_store *st, const char *metric,
     return rc;
 }
 
+static cxm_rc sq_remove_benchmarks(cxm_store *st, const char *metric,
+                                   const char *label, int64_t *removed)
+{
+    struct sq *q = st->impl;
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = sq_prepare(st,
+                           "DELETE FROM benchmarks WHERE workspace_id = ?1"
+                           " AND metric = ?2 AND (?3 IS NULL OR label = ?3)",
+                           &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
+    if (label)
+        sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = sq_fail(st);
+    else
+        *removed = sqlite3_changes64(q->db);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 static cxm_rc sq_put_supplied(cxm_store *st, cxm_kind kind,
                               const char *column)
 {
@@ -901,6 +1168,7 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     cxm__sq_col_dict,
     cxm__sq_col_segments,
     cxm__sq_col_file_refresh,
+    sq_remove_benchmarks,
     sq_put_supplied,
     sq_put_definitions,
     sq_put_setting,

@@ -285,8 +285,8 @@ static cxm_rc derive(const struct cellset *src, unsigned cube, int64_t t,
 
 static cxm_rc fail(cxm_store *st, sqlite3 *db)
 {
-    cxm__store_set_error(st, sqlite3_errmsg(db));
-    return CXM_ESTORE;
+    (void)db; /* the store's own connection */
+    return cxm__sq_fail(st);
 }
 
 static cxm_rc prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
