@@ -6,9 +6,10 @@
 
 #include <string.h>
 
+#include "checksum.h"
 #include "colfile.h"
 
-static const uint8_t magic[8] = {'C', 'X', 'C', 'O', 'L', 'F', '1', '\n'};
+static const uint8_t magic[8] = {'C', 'X', 'C', 'O', 'L', 'F', '2', '\n'};
 
 static uint64_t get64(const uint8_t *p)
 {
@@ -25,28 +26,53 @@ static void put64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)v;
 }
 
-bool cxm__colfile_check(const uint8_t *base, size_t len, int64_t *token_out)
+/* The checksum of a header and its n entries. */
+static uint64_t header_sum(const uint8_t *base, uint64_t n)
+{
+    return cxm__xxh64(base + CXM__COLFILE_HEADER, n * CXM__COLFILE_ENTRY,
+                      cxm__xxh64(base, 32, 0));
+}
+
+const char *cxm__colfile_check(const uint8_t *base, size_t len, bool verify,
+                               int64_t *token_out)
 {
     uint64_t n, end;
 
-    if (len < CXM__COLFILE_HEADER || memcmp(base, magic, sizeof(magic)) != 0 ||
-        get64(base + 24) != len)
-        return false;
+    if (len < CXM__COLFILE_HEADER)
+        return "shorter than its header";
+    if (memcmp(base, magic, sizeof(magic)) != 0)
+        return "not a column segment file of this version";
+    if (get64(base + 24) != len)
+        return "its length is not the one it names";
     n = get64(base + 16);
     if (n > (len - CXM__COLFILE_HEADER) / CXM__COLFILE_ENTRY)
-        return false;
+        return "its entries pass its end";
+    if (verify && get64(base + 32) != header_sum(base, n))
+        return "its header's checksum does not match";
     end = CXM__COLFILE_HEADER + n * CXM__COLFILE_ENTRY;
+    /* The segments follow the entries in their order, each padded with
+     * zeros to 8 bytes, up to the end: no byte of the file is outside
+     * something checked (the header's checksum, a segment's). */
     for (uint64_t i = 0; i < n; i++) {
         struct cxm__colfile_entry e;
 
         cxm__colfile_entry(base, i, &e);
         if (e.off == CXM__COLFILE_NO_DATA)
             continue;
-        if (e.off < end || e.off > len || e.len > len - e.off)
-            return false;
+        if (e.off != end || e.len > len - e.off ||
+            cxm__colfile_pad((size_t)e.len) > len - e.off)
+            return "an entry's data is not where the file puts it";
+        for (uint64_t k = e.off + e.len;
+             k < e.off + cxm__colfile_pad((size_t)e.len); k++) {
+            if (base[k])
+                return "a segment's padding is not zeros";
+        }
+        end = e.off + cxm__colfile_pad((size_t)e.len);
     }
+    if (end != len)
+        return "bytes after its last segment";
     *token_out = (int64_t)get64(base + 8);
-    return true;
+    return NULL;
 }
 
 uint64_t cxm__colfile_count(const uint8_t *base)
@@ -78,6 +104,7 @@ void cxm__colfile_put_header(uint8_t *base, int64_t token, uint64_t n,
     put64(base + 8, (uint64_t)token);
     put64(base + 16, n);
     put64(base + 24, len);
+    put64(base + 32, header_sum(base, n));
 }
 
 void cxm__colfile_put_entry(uint8_t *base, uint64_t i,

@@ -745,6 +745,11 @@ static cxm_rc add_warning(cxm_report *r, const char *fmt, ...)
     return CXM_OK;
 }
 
+static cxm_rc store_note_warning(const char *note, void *ud)
+{
+    return add_warning(ud, "%s", note);
+}
+
 void cxm_report_free(cxm_report *r)
 {
     if (!r)
@@ -1085,6 +1090,10 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
         rc = builder_run(&prev, st, r, want, r->prev_from_ms,
                          r->prev_to_ms);
     }
+    /* What the store read around or rebuilt (a damaged derived form), and
+     * why --read columns read rows: warnings (cxm__store_note()). */
+    if (!rc)
+        rc = cxm__store_take_notes(st, store_note_warning, r);
     r->answers_path = b.answers_path;
     r->rollup_cells = b.rollup_cells;
     if (compare && prev.answers_path != b.answers_path)

@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "checksum.h"
 #include "colseg.h"
 #include "period.h"
 #include "store_int.h"
@@ -281,6 +282,100 @@ static cxm_rc derive(const struct cellset *src, unsigned cube, int64_t t,
     return CXM_OK;
 }
 
+/* ---- Cell checksums (0010-derived-checksums.sql) ------------------------ */
+
+/* What a stored cell holds, its key columns first (their text borrowed). */
+struct cell_row {
+    int64_t ws, grain, cube, t;
+    struct dict_name text[6]; /* survey, agent, team, channel, language,
+                                 topic */
+    int64_t lo, hi, n;
+    const uint8_t *hist;
+    size_t hist_len;
+};
+
+/* The checksum of a cell: XXH64 over every column, each integer as 8
+ * little-endian bytes and each text as its length then its bytes, so that
+ * no two cells share the byte string summed. Stored as a signed integer
+ * (SQLite has no unsigned one). */
+static int64_t cell_chk(const struct cell_row *c)
+{
+    const int64_t ints[] = {c->ws, c->grain, c->cube, c->t,
+                            c->lo, c->hi,    c->n};
+    uint8_t b[8];
+    uint64_t h = 0;
+
+    for (size_t i = 0; i < CXM_ARRAY_LEN(ints); i++) {
+        for (int k = 0; k < 8; k++)
+            b[k] = (uint8_t)((uint64_t)ints[i] >> (8 * k));
+        h = cxm__xxh64(b, 8, h);
+    }
+    for (size_t i = 0; i < CXM_ARRAY_LEN(c->text); i++) {
+        uint64_t len = c->text[i].len;
+        for (int k = 0; k < 8; k++)
+            b[k] = (uint8_t)(len >> (8 * k));
+        h = cxm__xxh64(b, 8, h);
+        h = cxm__xxh64(c->text[i].s ? c->text[i].s : "", c->text[i].len, h);
+    }
+    return (int64_t)cxm__xxh64(c->hist, c->hist_len, h);
+}
+
+/* Reads the cell columns of argv[0..14) (cxm_cell_chk()'s order:
+ * workspace_id, grain, cube, t, survey, scale_min, scale_max, agent_id,
+ * team, channel, language, topic, n, hist) into *c. */
+static void cell_from_values(sqlite3_value **argv, struct cell_row *c)
+{
+    static const int text_arg[6] = {4, 7, 8, 9, 10, 11};
+
+    c->ws = sqlite3_value_int64(argv[0]);
+    c->grain = sqlite3_value_int64(argv[1]);
+    c->cube = sqlite3_value_int64(argv[2]);
+    c->t = sqlite3_value_int64(argv[3]);
+    c->lo = sqlite3_value_int64(argv[5]);
+    c->hi = sqlite3_value_int64(argv[6]);
+    for (int i = 0; i < 6; i++) {
+        const char *v = (const char *)sqlite3_value_text(argv[text_arg[i]]);
+        c->text[i].s = v ? v : "";
+        c->text[i].len = v ? (size_t)sqlite3_value_bytes(argv[text_arg[i]])
+                           : 0;
+    }
+    c->n = sqlite3_value_int64(argv[12]);
+    c->hist = sqlite3_value_blob(argv[13]);
+    c->hist_len = (size_t)sqlite3_value_bytes(argv[13]);
+    if (!c->hist)
+        c->hist_len = 0;
+}
+
+/* cxm_cell_chk(<the 14 columns>): the checksum of a cell. */
+static void cell_chk_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct cell_row c;
+
+    (void)argc;
+    cell_from_values(argv, &c);
+    sqlite3_result_int64(cx, cell_chk(&c));
+}
+
+#define DAMAGED_CELL "a rollup cell is damaged (its checksum does not match)"
+
+/* cxm_cell_ok(<the 14 columns>, chk): 1, or the error DAMAGED_CELL when
+ * chk is not the cell's checksum; a cell read to be added to or summed
+ * must be the one written (else the sum would carry the damage on under
+ * a new checksum). */
+static void cell_ok_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct cell_row c;
+
+    (void)argc;
+    cell_from_values(argv, &c);
+    if (sqlite3_value_type(argv[14]) != SQLITE_INTEGER ||
+        sqlite3_value_int64(argv[14]) != cell_chk(&c)) {
+        sqlite3_result_error(cx, DAMAGED_CELL, -1);
+        return;
+    }
+    sqlite3_result_int(cx, 1);
+}
+
 /* ---- SQL -------------------------------------------------------------- */
 
 static cxm_rc fail(cxm_store *st, sqlite3 *db)
@@ -371,8 +466,13 @@ static const char delete_sql[] =
 #define INSERT_CELL_SQL                                                     \
     "INSERT INTO rollup_answers (workspace_id, grain, cube, t, survey,"     \
     " scale_min, scale_max, agent_id, team, channel, language, topic, n,"   \
-    " hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
-    " ?14)"
+    " hist, chk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12," \
+    " ?13, ?14, ?15)"
+
+/* The columns of a stored cell, in cxm_cell_chk()'s order. */
+#define CELL_COLS                                                           \
+    "workspace_id, grain, cube, t, survey, scale_min, scale_max, agent_id," \
+    " team, channel, language, topic"
 
 static const char insert_sql[] = INSERT_CELL_SQL;
 
@@ -382,7 +482,10 @@ static const char add_sql[] =
     " ON CONFLICT (workspace_id, grain, cube, t, survey, scale_min,"
     "  scale_max, agent_id, team, channel, language, topic)"
     " DO UPDATE SET n = n + excluded.n,"
-    "  hist = cxm_hist_add(hist, excluded.hist)";
+    "  hist = cxm_hist_add(hist, excluded.hist,"
+    "   cxm_cell_ok(" CELL_COLS ", n, hist, chk)),"
+    "  chk = cxm_cell_chk(" CELL_COLS ", n + excluded.n,"
+    "   cxm_hist_add(hist, excluded.hist, 1))";
 
 
 /* A kind looked up before: survey and scale, and its id. */
@@ -588,22 +691,21 @@ static cxm_rc answer_ids(struct flush *fl, int64_t ws, sqlite3_stmt *s,
 }
 
 /* Adds an answer to the month's column segment; a month holding an id
- * past two bytes gets no segment. */
+ * past CXM__COL_MAX_ID gets no segment. */
 static cxm_rc seg_push(struct month *m, int64_t at, int score, int lo,
                        const uint32_t id[CXM__COL_COUNT])
 {
-    uint16_t id16[CXM__COL_COUNT];
+    uint32_t ids[CXM__COL_COUNT];
 
     for (int c = 0; c < CXM__COL_COUNT; c++) {
+        ids[c] = id[c];
         if (id[c] > CXM__COL_MAX_ID) {
             m->overflow = true;
-            id16[c] = 0;
-        } else {
-            id16[c] = (uint16_t)id[c];
+            ids[c] = 0;
         }
     }
     return cxm__colseg_push(&m->seg, (uint32_t)(at - m->m0),
-                            (uint16_t)(score - lo), id16);
+                            (uint16_t)(score - lo), ids);
 }
 
 /* Writes (or removes) the month's column segment. */
@@ -772,6 +874,15 @@ static cxm_rc put_cells(struct flush *fl, sqlite3_stmt *s, int64_t ws,
                             coldict_value(&fl->dict, col, c->key.id[col]));
         sqlite3_bind_int64(s, 13, c->n);
         sqlite3_bind_blob(s, 14, fl->blob, (int)(span * 8), SQLITE_STATIC);
+        if (!rc) {
+            struct cell_row row = {
+                ws, grain, cube, t == INT64_MIN ? c->key.t : t,
+                {survey}, c->lo, c->hi, c->n, fl->blob, span * 8};
+            for (int col = CXM__COL_AGENT; col <= CXM__COL_TOPIC; col++)
+                row.text[col] = coldict_value(&fl->dict, col,
+                                              c->key.id[col]);
+            sqlite3_bind_int64(s, 15, cell_chk(&row));
+        }
         if (!rc && sqlite3_step(s) != SQLITE_DONE)
             rc = fail(fl->st, db);
     }
@@ -811,9 +922,11 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
     blob = sqlite3_column_blob(s, 1);
     keep_blob = blob && !m->overflow;
     memset(&all, 0, sizeof(all));
-    if (old_n < 0 || (keep_blob && cxm__colseg_view(
-                                      blob, (size_t)sqlite3_column_bytes(s, 1),
-                                      &view))) {
+    if (old_n < 0 ||
+        (keep_blob &&
+         (cxm__colseg_view(blob, (size_t)sqlite3_column_bytes(s, 1), true,
+                           &view) ||
+          (int64_t)view.n != old_n))) {
         sqlite3_reset(s);
         cxm__store_set_error(fl->st, "a column segment is malformed");
         return CXM_ESTORE;
@@ -821,18 +934,18 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
     /* The stored answers, then the new ones: a segment's order is not
      * read (report_cols.c). A month without a blob keeps none. */
     for (size_t i = 0; keep_blob && !rc && i < view.n; i++) {
-        uint16_t id[CXM__COL_COUNT];
+        uint32_t id[CXM__COL_COUNT];
         for (int c = 0; c < CXM__COL_COUNT; c++)
-            id[c] = (uint16_t)cxm__colseg_get(view.col[c], view.w[c], i);
+            id[c] = cxm__colseg_get(view.col[c], view.w[c], i);
         rc = cxm__colseg_push(
             &all, cxm__colseg_off(&view, i),
             (uint16_t)cxm__colseg_get(view.score, view.score_w, i), id);
     }
     sqlite3_reset(s); /* the blob is not read past here */
     for (size_t i = 0; keep_blob && !rc && i < m->seg.n; i++) {
-        uint16_t id[CXM__COL_COUNT];
+        uint32_t id[CXM__COL_COUNT];
         for (int c = 0; c < CXM__COL_COUNT; c++)
-            id[c] = m->seg.id[c][i];
+            id[c] = cxm__colseg_writer_id(&m->seg, c, i);
         rc = cxm__colseg_push(&all, m->seg.off[i], m->seg.score[i], id);
     }
     if (!rc && keep_blob && (int64_t)all.n != old_n + (int64_t)m->seg.n) {
@@ -1008,8 +1121,9 @@ static void hist_sum_final(sqlite3_context *cx)
     sqlite3_result_blob(cx, out, (int)(a->n * 8), sqlite3_free);
 }
 
-/* cxm_hist_add(a, b): two histograms of one length added, count by
- * count (a cell's counts plus new answers', append mode). */
+/* cxm_hist_add(a, b, ok): two histograms of one length added, count by
+ * count (a cell's counts plus new answers', append mode); `ok` is only
+ * there to be evaluated first (cxm_cell_ok() of the stored cell). */
 static void hist_add(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     const uint8_t *a = sqlite3_value_blob(argv[0]);
@@ -1041,6 +1155,31 @@ static void hist_add(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_blob(cx, out, (int)len, sqlite3_free);
 }
 
+/* cxm_colseg_upgrade(data): a column segment of the layout before 0010
+ * in the current one (colseg.h), NULL for NULL or a blob that is not one
+ * (its month then reads the rows). */
+static void colseg_upgrade_fn(sqlite3_context *cx, int argc,
+                              sqlite3_value **argv)
+{
+    const uint8_t *b = sqlite3_value_blob(argv[0]);
+    size_t len = (size_t)sqlite3_value_bytes(argv[0]), out_len;
+    uint8_t *out;
+    cxm_rc rc;
+
+    (void)argc;
+    rc = cxm__colseg_upgrade(b, len, &out, &out_len);
+    if (rc == CXM_ENOMEM) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    if (rc) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_result_blob64(cx, out, out_len, SQLITE_TRANSIENT);
+    cxm__free(out);
+}
+
 cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
 {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -1048,26 +1187,36 @@ cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
     if (sqlite3_create_function_v2(db, "cxm_hist_sum", 1, flags, NULL, NULL,
                                    hist_sum_step, hist_sum_final,
                                    NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_hist_add", 2, flags, NULL,
+        sqlite3_create_function_v2(db, "cxm_hist_add", 3, flags, NULL,
                                    hist_add, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_cell_chk", 14, flags, NULL,
+                                   cell_chk_fn, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_cell_ok", 15, flags, NULL,
+                                   cell_ok_fn, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_colseg_upgrade", 1, flags, NULL,
+                                   colseg_upgrade_fn, NULL, NULL,
                                    NULL) != SQLITE_OK)
         return CXM_ESTORE;
     return CXM_OK;
 }
 
 /* The cells of grain `to` summed from the cells of grain `from` with
- * first day in [?2, ?3), as one cell of first day ?4 per key. */
+ * first day in [?2, ?3), as one cell of first day ?4 per key; every cell
+ * summed is checked first (cxm_cell_ok()). */
 #define SUM_CELLS_SQL(to, from)                                             \
-    "INSERT INTO rollup_answers (workspace_id, grain, cube, t, survey,"     \
-    " scale_min, scale_max, agent_id, team, channel, language, topic, n,"   \
-    " hist)"                                                                \
-    " SELECT workspace_id, " to ", cube, ?4, survey, scale_min, scale_max," \
-    "  agent_id, team, channel, language, topic, sum(n),"                   \
-    "  cxm_hist_sum(hist)"                                                  \
-    " FROM rollup_answers WHERE workspace_id = ?1 AND grain = " from        \
-    "  AND t >= ?2 AND t < ?3"                                              \
-    " GROUP BY cube, survey, scale_min, scale_max, agent_id, team, channel," \
-    "  language, topic"
+    "INSERT INTO rollup_answers (" CELL_COLS ", n, hist, chk)"             \
+    " SELECT " CELL_COLS ", n, hist, cxm_cell_chk(" CELL_COLS ", n, hist)"  \
+    " FROM (SELECT workspace_id, " to " AS grain, cube, ?4 AS t, survey,"   \
+    "  scale_min, scale_max, agent_id, team, channel, language, topic,"     \
+    "  sum(n) AS n, cxm_hist_sum(hist) AS hist"                             \
+    "  FROM rollup_answers WHERE workspace_id = ?1 AND grain = " from       \
+    "   AND t >= ?2 AND t < ?3"                                             \
+    "   AND cxm_cell_ok(" CELL_COLS ", n, hist, chk)"                      \
+    "  GROUP BY cube, survey, scale_min, scale_max, agent_id, team,"        \
+    "   channel, language, topic)"
 
 /* After the months of fl were written: the year cells (grain 2) of the
  * UTC years they lie in, summed from those years' month cells, and the
@@ -1232,7 +1381,7 @@ static cxm_rc want_append(cxm_store *st, bool *append, int64_t *mark)
     return rc;
 }
 
-cxm_rc cxm__sq_rollup_flush(cxm_store *st)
+static cxm_rc flush_once(cxm_store *st)
 {
     struct flush fl;
     sqlite3_stmt *dirty = NULL;
@@ -1338,6 +1487,52 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
     return rc;
 }
 
+/* Whether a recount failed on a damaged derived form rather than on the
+ * store: a cell whose checksum does not match (cxm_cell_ok()), a malformed
+ * histogram, a segment that does not view. */
+static bool damaged(cxm_store *st)
+{
+    const char *m = st->errmsg.data ? st->errmsg.data : "";
+
+    return strstr(m, "rollup cell") || strstr(m, "column segment");
+}
+
+/* Everything derived from the answers, dropped, and every day of them
+ * to be counted again. */
+static const char rebuild_sql[] =
+    "DELETE FROM rollup_answers;"
+    "DELETE FROM col_answers;"
+    "DELETE FROM rollup_off;"
+    "INSERT OR IGNORE INTO rollup_dirty"
+    " SELECT DISTINCT workspace_id,"
+    "  (responded_at - (responded_at < 0) * 86399999) / 86400000"
+    " FROM responses;";
+
+/* The recount of the open write transaction. A derived form found damaged
+ * on the way (an append adds to stored cells and segments; a recount sums
+ * stored month cells into years) must not carry the damage on, nor fail
+ * the import over a cache the user cannot mend: the flush is undone to
+ * its savepoint and every rollup and segment is counted again from the
+ * rows (docs/store.md, "Damage"). */
+cxm_rc cxm__sq_rollup_flush(cxm_store *st)
+{
+    cxm_rc rc = cxm__sq_exec_plain(st, "SAVEPOINT cxm_flush");
+
+    if (rc)
+        return rc;
+    rc = flush_once(st);
+    if (rc == CXM_ESTORE && damaged(st)) {
+        rc = cxm__sq_exec_plain(st, "ROLLBACK TO cxm_flush");
+        if (!rc)
+            rc = cxm__sq_exec_plain(st, rebuild_sql);
+        if (!rc)
+            rc = flush_once(st);
+    }
+    if (!rc)
+        rc = cxm__sq_exec_plain(st, "RELEASE cxm_flush");
+    return rc;
+}
+
 /* ---- Reading ---------------------------------------------------------- */
 
 cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
@@ -1394,10 +1589,35 @@ static const char *text_col(sqlite3_stmt *s, int i)
     return t ? t : "";
 }
 
+/* The row of statement s (scan_rollup()'s columns) as a cell of
+ * (grain, cube); whether its checksum is the one stored. */
+static bool rollup_row(cxm_store *st, sqlite3_stmt *s, int grain, int cube,
+                       struct cell_row *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->ws = st->workspace_id;
+    c->grain = grain;
+    c->cube = cube;
+    c->t = sqlite3_column_int64(s, 0);
+    for (int i = 0; i < 6; i++) {
+        int col = i ? 3 + i : 1; /* survey, then agent_id … topic */
+        c->text[i].s = text_col(s, col);
+        c->text[i].len = (size_t)sqlite3_column_bytes(s, col);
+    }
+    c->lo = sqlite3_column_int64(s, 2);
+    c->hi = sqlite3_column_int64(s, 3);
+    c->hist = sqlite3_column_blob(s, 9);
+    c->hist_len = c->hist ? (size_t)sqlite3_column_bytes(s, 9) : 0;
+    c->n = sqlite3_column_int64(s, 10);
+    return sqlite3_column_type(s, 11) == SQLITE_INTEGER &&
+           sqlite3_column_int64(s, 11) == cell_chk(c);
+}
+
 cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
                            int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                            void *ud)
 {
+    static const char *const grains[] = {"day", "month", "year", "all-time"};
     int64_t hist[MAX_SPAN + 1];
     sqlite3_stmt *s = NULL;
     cxm_rc rc;
@@ -1405,7 +1625,7 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
 
     rc = prepare(st,
                  "SELECT t, survey, scale_min, scale_max, agent_id, team,"
-                 " channel, language, topic, hist FROM rollup_answers"
+                 " channel, language, topic, hist, n, chk FROM rollup_answers"
                  " WHERE workspace_id = ?1 AND grain = ?2 AND cube = ?3"
                  " AND t >= ?4 AND t < ?5",
                  &s);
@@ -1416,34 +1636,70 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     sqlite3_bind_int(s, 3, cube);
     sqlite3_bind_int64(s, 4, from_t);
     sqlite3_bind_int64(s, 5, to_t);
+    /* Every cell is checked before any is handed over: a damaged one
+     * sends the report to the column segments or the rows (CXM_EINPUT). */
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cell_row c;
+        if (!rollup_row(st, s, grain, cube, &c)) {
+            int64_t y;
+            int m, d;
+            cxm__civil_from_days(c.t, &y, &m, &d);
+            cxm__store_note(
+                st,
+                "a rollup cell (%s of %04lld-%02d-%02d) is damaged (its "
+                "checksum does not match): survey answers read from the "
+                "column segments or the rows; the next import rebuilds the "
+                "rollups",
+                grain >= 0 && grain < 4 ? grains[grain] : "?", (long long)y,
+                m, d);
+            sqlite3_finalize(s);
+            return CXM_EINPUT;
+        }
+    }
+    if (step != SQLITE_DONE || !fn) {
+        rc = step != SQLITE_DONE ? fail(st, cxm__sq_db(st)) : CXM_OK;
+        sqlite3_finalize(s);
+        return rc;
+    }
+    sqlite3_reset(s);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__response_row r;
-        const uint8_t *h = sqlite3_column_blob(s, 9);
-        size_t h_len = (size_t)sqlite3_column_bytes(s, 9);
+        struct cell_row c;
+        bool sound = rollup_row(st, s, grain, cube, &c);
+        int64_t sum = 0;
 
         memset(&r, 0, sizeof(r));
-        r.responded_at = sqlite3_column_int64(s, 0) * CXM__DAY_MS;
-        r.survey = text_col(s, 1);
-        r.scale_min = sqlite3_column_int(s, 2);
-        r.scale_max = sqlite3_column_int(s, 3);
-        r.agent_id = text_col(s, 4);
-        r.team = text_col(s, 5);
-        r.channel = text_col(s, 6);
-        r.language = text_col(s, 7);
-        r.topic = text_col(s, 8);
+        r.responded_at = c.t * CXM__DAY_MS;
+        r.survey = c.text[0].s;
+        r.scale_min = (int)c.lo;
+        r.scale_max = (int)c.hi;
+        r.agent_id = c.text[1].s;
+        r.team = c.text[2].s;
+        r.channel = c.text[3].s;
+        r.language = c.text[4].s;
+        r.topic = c.text[5].s;
         r.has_score = true;
-        if (r.scale_min >= r.scale_max ||
-            r.scale_max - r.scale_min > MAX_SPAN ||
-            h_len != (size_t)(r.scale_max - r.scale_min + 1) * 8) {
-            cxm__store_set_error(st, "a rollup cell is malformed");
+        if (!sound || c.lo >= c.hi || c.hi - c.lo > MAX_SPAN ||
+            c.hist_len != (size_t)(c.hi - c.lo + 1) * 8) {
+            /* Written since the check above, and damaged: rare enough
+             * to be an error. */
+            cxm__store_set_error(st, sound ? "a rollup cell is malformed"
+                                           : DAMAGED_CELL);
             rc = CXM_ESTORE;
             break;
         }
-        for (size_t k = 0; k * 8 < h_len; k++) {
+        for (size_t k = 0; k * 8 < c.hist_len; k++) {
             uint64_t v = 0;
             for (int b = 0; b < 8; b++)
-                v |= (uint64_t)h[k * 8 + (size_t)b] << (8 * b);
+                v |= (uint64_t)c.hist[k * 8 + (size_t)b] << (8 * b);
             hist[k] = (int64_t)v;
+            sum += hist[k];
+        }
+        if (sum != c.n) {
+            cxm__store_set_error(st, "a rollup cell's count is not the sum "
+                                     "of its histogram");
+            rc = CXM_ESTORE;
+            break;
         }
         rc = fn(&r, hist, ud);
     }
