@@ -40,8 +40,10 @@ const char *cxm__colfile_check(const uint8_t *base, size_t len, bool verify,
 
     if (len < CXM__COLFILE_HEADER)
         return "shorter than its header";
+    if (memcmp(base, magic, 6) == 0 && base[7] == '\n' && base[6] != magic[6])
+        return "written in another version's layout";
     if (memcmp(base, magic, sizeof(magic)) != 0)
-        return "not a column segment file of this version";
+        return "not a column segment file";
     if (get64(base + 24) != len)
         return "its length is not the one it names";
     n = get64(base + 16);

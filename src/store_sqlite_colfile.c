@@ -146,7 +146,11 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
     cxm_rc rc = CXM_OK;
 
     if (sqlite3_prepare_v2(db,
-                           "SELECT workspace_id, t, n, rowid, length(data)"
+                           /* A value not a blob is no segment: an
+                            * empty one, which no reader takes. */
+                           "SELECT workspace_id, t, n, rowid,"
+                           " CASE typeof(data) WHEN 'null' THEN NULL"
+                           "  WHEN 'blob' THEN length(data) ELSE 0 END"
                            " FROM col_answers ORDER BY workspace_id, t",
                            -1, &s, NULL) != SQLITE_OK)
         return fail(st, db);
@@ -193,10 +197,18 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
         /* Straight from the pages into the image: one copy. */
         if (sqlite3_blob_open(db, "main", "col_answers", "data", es[i].rowid,
                               0, &h) != SQLITE_OK ||
-            sqlite3_blob_bytes(h) != es[i].len ||
-            sqlite3_blob_read(h, base + off, (int)es[i].len, 0) !=
-                SQLITE_OK)
+            sqlite3_blob_read(h, base + off,
+                              sqlite3_blob_bytes(h) < es[i].len
+                                  ? sqlite3_blob_bytes(h)
+                                  : (int)es[i].len,
+                              0) != SQLITE_OK)
             rc = fail(st, db);
+        else if (sqlite3_blob_bytes(h) != es[i].len) {
+            /* Not under our read snapshot: never so, but say it. */
+            cxm__store_set_error(st, "a column segment changed while the "
+                                     "segment file was built");
+            rc = CXM_ESTORE;
+        }
         sqlite3_blob_close(h);
         off += cxm__colfile_pad((size_t)es[i].len);
     }
