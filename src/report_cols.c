@@ -64,8 +64,9 @@ struct plan {
     size_t n_codes; /* groups */
     struct seg *segs; /* owned */
     size_t n_segs, segs_cap;
-    const char *why;  /* static: why the rows serve (NULL: they need not),
-                         for --read columns */
+    const char *why;  /* why the rows serve (NULL: they need not), for
+                         --read columns: static, or why_buf */
+    char why_buf[200];
 };
 
 /* The rows serve instead (a static reason). */
@@ -434,10 +435,12 @@ static bool plan_dims(struct plan *p)
     return true;
 }
 
-/* Mixed-radix strides; false when the groups × counters pass MAX_CELLS. */
+/* Mixed-radix strides; false (and p->why) when the groups × counters
+ * pass MAX_CELLS. */
 static bool plan_strides(struct plan *p)
 {
     size_t codes = 1;
+    bool over = false;
 
     for (size_t k = p->n_by; k-- > 0;) {
         p->card[k] = p->src[k] < 0 ? p->n_starts[k]
@@ -445,11 +448,33 @@ static bool plan_strides(struct plan *p)
         if (p->card[k] == 0)
             p->card[k] = 1; /* no value at all: no answer either */
         p->stride[k] = codes;
-        if (!cxm__size_mul(&codes, codes, p->card[k]) || codes > MAX_CELLS)
-            return false;
+        if (!over && (!cxm__size_mul(&codes, codes, p->card[k]) ||
+                      codes > MAX_CELLS))
+            over = true;
+    }
+    over = over || (p->width && codes > MAX_CELLS / p->width);
+    if (over) {
+        struct cxm__buf b = CXM__BUF_INIT(sizeof(p->why_buf) - 1);
+        cxm_rc rc = CXM_OK;
+        for (size_t k = 0; !rc && k < p->n_by; k++)
+            rc = cxm__buf_addf(&b, "%s%zu %ss", k ? " × " : "", p->card[k],
+                               cxm_dim_name(p->b->r->by[k]));
+        if (!rc)
+            rc = cxm__buf_addf(&b, " × %zu scale points are more counters "
+                                   "than the column scan's %zu",
+                               p->width, MAX_CELLS);
+        if (!rc && b.data) {
+            memcpy(p->why_buf, b.data, b.len + 1);
+            p->why = p->why_buf;
+        } else {
+            p->why = "its groups × scale points pass the column scan's "
+                     "limit of 8,388,608 counters";
+        }
+        cxm__buf_release(&b);
+        return false;
     }
     p->n_codes = codes;
-    return p->width == 0 || codes <= MAX_CELLS / p->width;
+    return true;
 }
 
 /* Why the column scan cannot serve b before it looks at the store, or
@@ -499,9 +524,8 @@ cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
         if (p.src[k] < 0)
             rc = make_buckets(&p, k, b->r->by[k]);
     }
-    if (!rc && !p.why && !plan_strides(&p))
-        p.why = "its groups × scale points pass the column scan's limit of "
-                "8,388,608 counters";
+    if (!rc && !p.why)
+        (void)plan_strides(&p);
     if (!rc && !p.why) {
         rc = count_all(&p, ws);
         if (rc == CXM_EINPUT) {

@@ -37,16 +37,25 @@
 /* The cubes kept per grain, finest first (the others are summed from it). */
 static const unsigned day_cubes[] = {
     CXM__CUBE_TEAM | CXM__CUBE_CHANNEL, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM, 0};
-/* Month cube 0 (agent × team × channel) is only counted, to sum the others
- * from; it is not stored. Language and topic are not rolled up: at the
- * sizes measured (docs/performance.md) their cubes hardly compress. */
+/* The month cubes: agent × team counted by itself (AGENT_CUBE), the
+ * others summed from the day cells. Language and topic are not rolled up:
+ * at the sizes measured (docs/performance.md) their cubes hardly
+ * compress. */
+#define AGENT_CUBE (CXM__CUBE_AGENT | CXM__CUBE_TEAM)
 static const unsigned month_cubes[] = {
-    CXM__CUBE_AGENT | CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
-    CXM__CUBE_AGENT | CXM__CUBE_TEAM,
+    AGENT_CUBE,
     CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
     CXM__CUBE_CHANNEL,
     CXM__CUBE_TEAM,
     0};
+
+/* A month keeps its agent cells only while they are fewer than a quarter
+ * of its answers (past the first AGENT_CELLS_FREE): a dimension of very
+ * many values (300,000 agents of a few answers each) makes a cube as
+ * large as the answers, which costs the import time and memory and saves
+ * a report nothing (the column scan counts the answers as fast). Such a
+ * month is listed in rollup_off (0010) and its cells are not written. */
+#define AGENT_CELLS_FREE 16384
 
 /* The cube bit of each dictionary column; the kind is in every cube. */
 static const unsigned col_cube_bit[CXM__COL_COUNT] = {
@@ -499,7 +508,8 @@ struct kind_memo {
 /* One month being recounted: its finest cubes and its column segment. */
 struct month {
     int64_t m0, m1;                /* [m0, m1), ms */
-    struct cellset day, full;      /* day_cubes[0], month_cubes[0] */
+    struct cellset day, agent;     /* day_cubes[0], AGENT_CUBE */
+    bool agent_off;                /* too many agent cells: none kept */
     struct cxm__colseg_writer seg; /* the month's answers, as columns */
     bool overflow;                 /* an id outgrew two bytes */
 };
@@ -532,7 +542,7 @@ struct flush {
 static void month_release(struct month *m)
 {
     cellset_release(&m->day);
-    cellset_release(&m->full);
+    cellset_release(&m->agent);
     cxm__colseg_writer_release(&m->seg);
 }
 
@@ -798,12 +808,18 @@ static cxm_rc count_rows(struct flush *fl, int64_t ws, sqlite3_stmt *s)
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
+        if (m->agent_off)
+            continue;
         key.t = cxm__day_of_ms(m->m0);
-        k = key_in_cube(&key, month_cubes[0]);
-        rc = cellset_get(&m->full, &k, lo, hi, &c);
+        k = key_in_cube(&key, AGENT_CUBE);
+        rc = cellset_get(&m->agent, &k, lo, hi, &c);
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
+        if (m->agent.n > AGENT_CELLS_FREE && m->agent.n > m->seg.n / 4) {
+            m->agent_off = true;
+            cellset_release(&m->agent);
+        }
     }
     if (!rc && step != SQLITE_DONE)
         rc = fail(fl->st, cxm__sq_db(fl->st));
@@ -975,6 +991,26 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
  * to the cells of a month that held answers, and summed into fl's year
  * and all-time cells, added to the stored ones once all months are
  * written (write_years() sums those in the other mode). */
+/* The agent cube of month d0 (first day) is not kept: its cells
+ * removed, the month listed in rollup_off; or, `off` false, listed no
+ * more (a recount that kept them). */
+static cxm_rc agent_cube_off(struct flush *fl, int64_t ws, int64_t d0,
+                             bool off)
+{
+    cxm_rc rc = CXM_OK;
+
+    if (off)
+        rc = delete_cells(fl, ws, 1, AGENT_CUBE, d0, d0 + 1);
+    if (!rc)
+        rc = run_ints(fl->st,
+                      off ? "INSERT OR IGNORE INTO rollup_off"
+                            " (workspace_id, cube, t) VALUES (?1, ?2, ?3)"
+                          : "DELETE FROM rollup_off WHERE workspace_id = ?1"
+                            " AND cube = ?2 AND t = ?3",
+                      (int64_t[]){ws, AGENT_CUBE, d0}, 3, NULL);
+    return rc;
+}
+
 static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
 {
     int64_t d0 = cxm__day_of_ms(m->m0), d1 = cxm__day_of_ms(m->m1);
@@ -989,10 +1025,22 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     memset(month, 0, sizeof(month));
     rc = fl->append ? seg_append(fl, ws, m, &add) : seg_write(fl, ws, m);
     put = add ? fl->add : fl->ins;
+    /* An append to a month whose agent cube is off keeps it off. */
+    if (!rc && add && !m->agent_off) {
+        int64_t off = 0;
+        rc = run_ints(fl->st,
+                      "SELECT EXISTS (SELECT 1 FROM rollup_off"
+                      " WHERE workspace_id = ?1 AND cube = ?2 AND t = ?3)",
+                      (int64_t[]){ws, AGENT_CUBE, d0}, 3, &off);
+        m->agent_off = off != 0;
+    }
+    if (!rc && (m->agent_off || !add))
+        rc = agent_cube_off(fl, ws, d0, m->agent_off);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(day_cubes); i++)
         rc = derive(&m->day, day_cubes[i], INT64_MIN, &day[i]);
+    /* The month cubes without agent: the month's day cells summed. */
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++)
-        rc = derive(&m->full, month_cubes[i], INT64_MIN, &month[i]);
+        rc = derive(&m->day, month_cubes[i], d0, &month[i]);
     for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(day_cubes); i++) {
         const struct cellset *cs = i ? &day[i] : &m->day;
         if (!add)
@@ -1000,16 +1048,18 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
         if (!rc)
             rc = put_cells(fl, put, ws, 0, day_cubes[i], INT64_MIN, cs);
     }
-    for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++) {
+    for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(month_cubes); i++) {
+        const struct cellset *cs = i ? &month[i] : &m->agent;
+        if (month_cubes[i] == AGENT_CUBE && m->agent_off)
+            continue; /* agent_cube_off() removed its cells */
         if (!add)
             rc = delete_cells(fl, ws, 1, month_cubes[i], d0, d0 + 1);
         if (!rc)
-            rc = put_cells(fl, put, ws, 1, month_cubes[i], INT64_MIN,
-                           &month[i]);
+            rc = put_cells(fl, put, ws, 1, month_cubes[i], INT64_MIN, cs);
         if (!rc && fl->append)
-            rc = derive(&month[i], month_cubes[i], y0, &fl->years[i]);
+            rc = derive(cs, month_cubes[i], y0, &fl->years[i]);
         if (!rc && fl->append)
-            rc = derive(&month[i], month_cubes[i], 0, &fl->ever[i]);
+            rc = derive(cs, month_cubes[i], 0, &fl->ever[i]);
     }
     for (size_t i = 0; i < CXM_ARRAY_LEN(day_cubes); i++)
         cellset_release(&day[i]);
@@ -1280,7 +1330,7 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
         rc = write_month(fl, ws, &fl->months[i]);
     if (!rc && !fl->append)
         rc = write_years(fl, ws);
-    for (size_t i = 1; fl->append && i < CXM_ARRAY_LEN(month_cubes); i++) {
+    for (size_t i = 0; fl->append && i < CXM_ARRAY_LEN(month_cubes); i++) {
         if (!rc)
             rc = put_cells(fl, fl->add, ws, 2, month_cubes[i], INT64_MIN,
                            &fl->years[i]);
@@ -1351,11 +1401,20 @@ static cxm_rc mark_written(cxm_store *st)
                       max_r - mr < max_r / 8 ? responses_range_sql
                                              : responses_sql,
                       &mr, 1, NULL);
-    if (rc)
-        return rc;
     /* max_t - mt + 1 bounds the tickets written, max_r the answers. */
-    return run_ints(st, max_t - mt < max_r ? tickets_first_sql : tickets_sql,
-                    &mt, 1, NULL);
+    if (!rc)
+        rc = run_ints(st, max_t - mt < max_r ? tickets_first_sql
+                                             : tickets_sql,
+                      &mt, 1, NULL);
+    /* An agent's team lends itself to answers without one: the triggers
+     * of 0004 find the months by the agent's cells, which a month whose
+     * agent cube is off lacks; those months are counted again whenever
+     * agents were written. */
+    if (!rc && (cxm__sq_kinds_written(st) & 1u << CXM_KIND_AGENTS))
+        rc = cxm__sq_exec_plain(st, "INSERT OR IGNORE INTO rollup_dirty"
+                                    " SELECT workspace_id, t"
+                                    " FROM rollup_off");
+    return rc;
 }
 
 /* Whether the transaction only added answers, so that counting them and
@@ -1551,11 +1610,22 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
     int64_t dirty = 1;
     cxm_rc rc;
 
+    int64_t agent_off = 0;
+
     *cube = -1;
     rc = select_int(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)", &dirty);
+    if (!rc && !dirty && (dims & CXM__CUBE_AGENT))
+        rc = run_ints(st,
+                      "SELECT EXISTS (SELECT 1 FROM rollup_off"
+                      " WHERE workspace_id = ?1 AND cube = ?2)",
+                      (int64_t[]){st->workspace_id, AGENT_CUBE}, 2,
+                      &agent_off);
     if (rc || dirty)
         return rc;
     for (size_t i = 0; i < n; i++) {
+        /* A month of the agent cube not kept: the cube serves no one. */
+        if (agent_off && pref[i] == AGENT_CUBE)
+            continue;
         if ((pref[i] & dims) == dims) {
             *cube = (int)pref[i];
             break;
