@@ -45,7 +45,10 @@ void cxm__sq_colimage_release(struct cxm__sq_colimage *im)
 
 static cxm_rc fail(cxm_store *st, sqlite3 *db)
 {
-    cxm__store_set_error(st, sqlite3_errmsg(db));
+    /* Never an empty reason, even for a call SQLite gave none for. */
+    cxm__store_set_error(st, sqlite3_errcode(db) == SQLITE_OK
+                                 ? "an SQLite call failed without a reason"
+                                 : sqlite3_errmsg(db));
     return CXM_ESTORE;
 }
 

@@ -389,7 +389,10 @@ static void cell_ok_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 static cxm_rc fail(cxm_store *st, sqlite3 *db)
 {
-    cxm__store_set_error(st, sqlite3_errmsg(db));
+    /* Never an empty reason, even for a call SQLite gave none for. */
+    cxm__store_set_error(st, sqlite3_errcode(db) == SQLITE_OK
+                                 ? "an SQLite call failed without a reason"
+                                 : sqlite3_errmsg(db));
     return CXM_ESTORE;
 }
 
@@ -827,12 +830,13 @@ static cxm_rc count_rows(struct flush *fl, int64_t ws, sqlite3_stmt *s)
     return rc;
 }
 
-static cxm_rc bind_value(sqlite3_stmt *s, int i, struct dict_name v)
+static cxm_rc bind_value(cxm_store *st, sqlite3_stmt *s, int i,
+                         struct dict_name v)
 {
     return sqlite3_bind_text(s, i, v.s, (int)v.len, SQLITE_STATIC) ==
                    SQLITE_OK
                ? CXM_OK
-               : CXM_ESTORE;
+               : fail(st, cxm__sq_db(st));
 }
 
 /* Deletes the cells of (grain, cube) over days [t0, t1). */
@@ -882,11 +886,11 @@ static cxm_rc put_cells(struct flush *fl, sqlite3_stmt *s, int64_t ws,
         sqlite3_bind_int(s, 2, grain);
         sqlite3_bind_int(s, 3, (int)cube);
         sqlite3_bind_int64(s, 4, t == INT64_MIN ? c->key.t : t);
-        rc = bind_value(s, 5, survey);
+        rc = bind_value(fl->st, s, 5, survey);
         sqlite3_bind_int(s, 6, c->lo);
         sqlite3_bind_int(s, 7, c->hi);
         for (int col = CXM__COL_AGENT; !rc && col <= CXM__COL_TOPIC; col++)
-            rc = bind_value(s, 8 + (col - CXM__COL_AGENT),
+            rc = bind_value(fl->st, s, 8 + (col - CXM__COL_AGENT),
                             coldict_value(&fl->dict, col, c->key.id[col]));
         sqlite3_bind_int64(s, 13, c->n);
         sqlite3_bind_blob(s, 14, fl->blob, (int)(span * 8), SQLITE_STATIC);
