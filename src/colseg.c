@@ -14,21 +14,6 @@
 #define CHECKSUM_AT 4 /* the checksum's offset; it covers what follows */
 #define BODY_AT (CHECKSUM_AT + 8)
 
-static uint64_t get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
 /* Grows every array of w (the third bytes already made too) to n + 1. */
 static cxm_rc writer_grow(struct cxm__colseg_writer *w)
 {
@@ -158,7 +143,7 @@ cxm_rc cxm__colseg_encode(const struct cxm__colseg_writer *w,
     for (int c = 0; c < CXM__COL_COUNT; c++)
         p = put_col(p, w->id[c], w->hi[c], w->n, cw[c]);
     CXM_ASSERT((size_t)(p - blob) == len);
-    put_u64(blob + CHECKSUM_AT, cxm__xxh64(blob + BODY_AT, len - BODY_AT, 0));
+    cxm__put_le64(blob + CHECKSUM_AT, cxm__xxh64(blob + BODY_AT, len - BODY_AT, 0));
     *blob_out = blob;
     *len_out = len;
     return CXM_OK;
@@ -212,7 +197,7 @@ cxm_rc cxm__colseg_view(const uint8_t *blob, size_t len, bool verify,
         return CXM_EINPUT;
     rc = view_body(blob + BODY_AT, len - BODY_AT, 3, out);
     if (!rc && verify &&
-        get_u64(blob + CHECKSUM_AT) !=
+        cxm__get_le64(blob + CHECKSUM_AT) !=
             cxm__xxh64(blob + BODY_AT, len - BODY_AT, 0))
         rc = CXM_EINPUT;
     if (rc)
@@ -236,7 +221,7 @@ cxm_rc cxm__colseg_upgrade(const uint8_t *blob, size_t len, uint8_t **out,
         return CXM_ENOMEM;
     memcpy(b, "CXC2", 4);
     memcpy(b + BODY_AT, blob + 4, len - 4);
-    put_u64(b + CHECKSUM_AT, cxm__xxh64(b + BODY_AT, len - 4, 0));
+    cxm__put_le64(b + CHECKSUM_AT, cxm__xxh64(b + BODY_AT, len - 4, 0));
     *out = b;
     *len_out = len + 8;
     return CXM_OK;
