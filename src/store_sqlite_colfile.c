@@ -370,8 +370,8 @@ cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
             cxm__store_note(st, "the column segment of %s in the store is "
                                 "damaged (its checksum or count does not "
                                 "match): its answers are read from the "
-                                "rows; the next import that changes that "
-                                "month rewrites it",
+                                "rows; an import that adds to or changes "
+                                "that month rewrites it",
                             month_label(e.t, m));
         }
         rc = fn(e.t, e.n,

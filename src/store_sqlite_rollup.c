@@ -1722,8 +1722,7 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
                 st,
                 "a rollup cell (%s of %04lld-%02d-%02d) is damaged (its "
                 "checksum does not match): survey answers read from the "
-                "column segments or the rows; the next import rebuilds the "
-                "rollups",
+                "column segments or the rows",
                 grain >= 0 && grain < 4 ? grains[grain] : "?", (long long)y,
                 m, d);
             sqlite3_finalize(s);
