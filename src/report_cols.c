@@ -516,8 +516,13 @@ cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
         rc = cxm__store_col_segments(
             b->st, cxm__day_of_ms(cxm__bucket_start(CXM_BY_MONTH, b->from)),
             cxm__day_of_ms(b->to - 1) + 1, on_segment, &p);
-    if (!rc && !p.why)
+    if (!rc && !p.why) {
         rc = cxm__store_col_dict(b->st, on_dict, &p);
+        if (rc == CXM_EINPUT) {
+            rc = CXM_OK; /* a damaged entry, with a note */
+            p.why = "the column dictionary is damaged";
+        }
+    }
     if (!rc && !p.why)
         rc = make_kinds(&p);
     for (size_t k = 0; !rc && !p.why && k < p.n_by; k++) {

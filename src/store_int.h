@@ -171,6 +171,8 @@ struct cxm__store_ops {
      * the column dictionaries; the segments of months t in [from_t, to_t),
      * oldest first. */
     cxm_rc (*rollups_clean)(cxm_store *st, bool *clean);
+    /* col_dict: CXM_EINPUT (with a note) when an entry is damaged; fn
+     * may have been called for the entries before it. */
     cxm_rc (*col_dict)(cxm_store *st, cxm__coldict_fn fn, void *ud);
     cxm_rc (*col_segments)(cxm_store *st, int64_t from_t, int64_t to_t,
                            cxm__colseg_fn fn, void *ud);

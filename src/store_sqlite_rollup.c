@@ -385,6 +385,34 @@ static void cell_ok_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, 1);
 }
 
+/* The checksum of a column dictionary entry (col_dict.chk, 0010): a
+ * renamed value would relabel every answer of its id. */
+static int64_t dict_chk(int64_t ws, int64_t col, int64_t id, const char *v,
+                        size_t len)
+{
+    uint8_t b[24];
+
+    cxm__put_le64(b, (uint64_t)ws);
+    cxm__put_le64(b + 8, (uint64_t)col);
+    cxm__put_le64(b + 16, (uint64_t)id);
+    return (int64_t)cxm__xxh64(v, len, cxm__xxh64(b, sizeof(b), 0));
+}
+
+/* cxm_dict_chk(workspace_id, col, id, value). */
+static void dict_chk_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *v = (const char *)sqlite3_value_text(argv[3]);
+
+    (void)argc;
+    sqlite3_result_int64(
+        cx, dict_chk(sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]),
+                     sqlite3_value_int64(argv[2]), v ? v : "",
+                     v ? (size_t)sqlite3_value_bytes(argv[3]) : 0));
+}
+
+#define DAMAGED_DICT "the column dictionary is damaged (an entry's checksum " \
+                     "does not match)"
+
 /* ---- SQL -------------------------------------------------------------- */
 
 static cxm_rc fail(cxm_store *st, sqlite3 *db)
@@ -561,7 +589,7 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
         return CXM_OK;
     coldict_release(d);
     fl->n_kinds = 0;
-    rc = prepare(fl->st, "SELECT col, id, value FROM col_dict"
+    rc = prepare(fl->st, "SELECT col, id, value, chk FROM col_dict"
                          " WHERE workspace_id = ?1",
                  &s);
     if (rc)
@@ -577,6 +605,14 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
         if (c < 0 || c >= CXM__COL_COUNT || id < 0 ||
             id > (int64_t)CXM__COL_MAX_ID || !v) {
             cxm__store_set_error(fl->st, "col_dict holds a bad entry");
+            rc = CXM_ESTORE;
+            break;
+        }
+        if (sqlite3_column_type(s, 3) != SQLITE_INTEGER ||
+            sqlite3_column_int64(s, 3) != dict_chk(ws, c, id, v, len)) {
+            /* The recount starts again from the rows, dictionary and all
+             * (cxm__sq_rollup_flush()). */
+            cxm__store_set_error(fl->st, DAMAGED_DICT);
             rc = CXM_ESTORE;
             break;
         }
@@ -630,6 +666,7 @@ static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
             sqlite3_bind_int(s, 2, c);
             sqlite3_bind_int64(s, 3, (int64_t)pos);
             sqlite3_bind_text(s, 4, v, (int)n, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 5, dict_chk(ws, c, (int64_t)pos, v, n));
             if (sqlite3_step(s) != SQLITE_DONE)
                 return fail(fl->st, cxm__sq_db(fl->st));
         }
@@ -1247,6 +1284,9 @@ cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
         sqlite3_create_function_v2(db, "cxm_cell_chk", 14, flags, NULL,
                                    cell_chk_fn, NULL, NULL,
                                    NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_dict_chk", 4, flags, NULL,
+                                   dict_chk_fn, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
         sqlite3_create_function_v2(db, "cxm_cell_ok", 15, flags, NULL,
                                    cell_ok_fn, NULL, NULL,
                                    NULL) != SQLITE_OK ||
@@ -1487,8 +1527,8 @@ static cxm_rc flush_once(cxm_store *st)
                          " WHERE workspace_id = ?1 AND t = ?2",
                      &fl.seg_get);
     if (!rc)
-        rc = prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value)"
-                         " VALUES (?1, ?2, ?3, ?4)",
+        rc = prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value,"
+                         " chk) VALUES (?1, ?2, ?3, ?4, ?5)",
                      &fl.dict_ins);
     if (!rc)
         rc = prepare(st, "INSERT OR REPLACE INTO col_answers (workspace_id,"
@@ -1557,7 +1597,8 @@ static bool damaged(cxm_store *st)
 {
     const char *m = st->errmsg.data ? st->errmsg.data : "";
 
-    return strstr(m, "rollup cell") || strstr(m, "column segment");
+    return strstr(m, "rollup cell") || strstr(m, "column segment") ||
+           strstr(m, "column dictionary");
 }
 
 /* Everything derived from the answers, dropped, and every day of them
@@ -1565,6 +1606,7 @@ static bool damaged(cxm_store *st)
 static const char rebuild_sql[] =
     "DELETE FROM rollup_answers;"
     "DELETE FROM col_answers;"
+    "DELETE FROM col_dict;"
     "DELETE FROM rollup_off;"
     "INSERT OR IGNORE INTO rollup_dirty"
     " SELECT DISTINCT workspace_id,"
@@ -1821,7 +1863,7 @@ cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
 cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, "SELECT col, id, value FROM col_dict"
+    cxm_rc rc = prepare(st, "SELECT col, id, value, chk FROM col_dict"
                             " WHERE workspace_id = ?1",
                         &s);
     int step = SQLITE_DONE;
@@ -1831,8 +1873,18 @@ cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
     sqlite3_bind_int64(s, 1, st->workspace_id);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(s, 2);
-        rc = fn(sqlite3_column_int(s, 0), sqlite3_column_int64(s, 1),
-                v ? v : "", (size_t)sqlite3_column_bytes(s, 2), ud);
+        size_t len = v ? (size_t)sqlite3_column_bytes(s, 2) : 0;
+        int64_t col = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
+
+        if (sqlite3_column_type(s, 3) != SQLITE_INTEGER ||
+            sqlite3_column_int64(s, 3) !=
+                dict_chk(st->workspace_id, col, id, v ? v : "", len)) {
+            cxm__store_note(st, DAMAGED_DICT ": survey answers read from "
+                                "the rows");
+            rc = CXM_EINPUT;
+            break;
+        }
+        rc = fn((int)col, id, v ? v : "", len, ud);
     }
     if (!rc && step != SQLITE_DONE)
         rc = fail(st, cxm__sq_db(st));

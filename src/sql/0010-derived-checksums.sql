@@ -16,6 +16,10 @@ SET chk = cxm_cell_chk(workspace_id, grain, cube, t, survey, scale_min,
                        scale_max, agent_id, team, channel, language, topic,
                        n, hist);
 UPDATE col_answers SET data = cxm_colseg_upgrade(data) WHERE data IS NOT NULL;
+-- col_dict.chk: cxm_dict_chk() of the entry (a renamed value would relabel
+-- every answer of its id in the column scan).
+ALTER TABLE col_dict ADD COLUMN chk INTEGER;
+UPDATE col_dict SET chk = cxm_dict_chk(workspace_id, col, id, value);
 
 CREATE TABLE rollup_off (
     workspace_id INTEGER NOT NULL,

@@ -5,8 +5,8 @@
 
 Survey answers are also kept in derived forms: the column segment file
 beside the store (<store>-cols), and inside the store the rollup cells
-(rollup_answers) and the column segments (col_answers). Each carries a
-checksum; a damaged one is rebuilt from the store, or read around (the
+(rollup_answers), the column segments (col_answers) and their
+dictionary (col_dict). Each carries a checksum; a damaged one is rebuilt from the store, or read around (the
 rows serve), with a warning on stderr — never a different figure, never
 an error with an empty reason. The truth is `--read rows`."""
 import os
@@ -167,6 +167,12 @@ def damage_cases(db):
                   (f"segment {t}: text",
                    "UPDATE col_answers SET data = 'garbage' WHERE t = ?",
                    (t,))]
+    # A dictionary entry renamed: every answer of that agent, team or
+    # channel would be counted under another name.
+    for col in (1, 2, 3):
+        cases.append((f"segment dictionary: column {col} renamed",
+                      "UPDATE col_dict SET value = value || 'x'"
+                      " WHERE col = ? AND id = 0", (col,)))
     # Every cell damaged: whichever cells a report reads are damaged.
     cases.append(("every cell: n + 1",
                   "UPDATE rollup_answers SET n = n + 1", ()))
@@ -227,6 +233,8 @@ def import_mends_damage(c):
         ("append over a damaged segment", "more.csv",
          "UPDATE col_answers SET data = CAST(substr(data, 1, 30) ||"
          " x'07' || substr(data, 32) AS BLOB)"),
+        ("append over a damaged dictionary", "more.csv",
+         "UPDATE col_dict SET value = 'zz' WHERE col = 2 AND id = 0"),
         ("recount over a damaged month cell", "replace.csv",
          "UPDATE rollup_answers SET hist = substr(hist, 9) ||"
          " substr(hist, 1, 8) WHERE grain = 1"),
