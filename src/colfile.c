@@ -25,8 +25,8 @@ const char *cxm__colfile_check(const uint8_t *base, size_t len, bool verify,
 
     if (len < CXM__COLFILE_HEADER)
         return "shorter than its header";
-    if (memcmp(base, magic, 6) == 0 && base[7] == '\n' && base[6] != magic[6])
-        return "written in another version's layout";
+    if (memcmp(base, "CXCOLF1\n", 8) == 0)
+        return CXM__COLFILE_OTHER_LAYOUT; /* before 0010 */
     if (memcmp(base, magic, sizeof(magic)) != 0)
         return "not a column segment file";
     if (cxm__get_le64(base + 24) != len)

@@ -25,6 +25,8 @@
 #define CXM__COLFILE_HEADER 40
 #define CXM__COLFILE_ENTRY 40
 #define CXM__COLFILE_NO_DATA UINT64_MAX
+/* cxm__colfile_check()'s answer for a file of the layout before 0010. */
+#define CXM__COLFILE_OTHER_LAYOUT "written in an older layout"
 
 struct cxm__colfile_entry {
     int64_t workspace_id, t, n;

@@ -278,7 +278,11 @@ static cxm_rc load_image(cxm_store *st, struct cxm__sq_colimage *im,
     token = sqlite3_column_int64(tok, 0);
     if (path && !rebuild && map_file(path, token, im, &why))
         goto out;
-    if (why)
+    if (why && strcmp(why, CXM__COLFILE_OTHER_LAYOUT) == 0)
+        cxm__store_note(st, "the column segment file %s was %s: rebuilt "
+                            "from the store",
+                        path, why);
+    else if (why)
         cxm__store_note(st, "the column segment file %s was damaged (%s): "
                             "rebuilt from the store",
                         path, why);
