@@ -1091,9 +1091,13 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
                          r->prev_to_ms);
     }
     /* What the store read around or rebuilt (a damaged derived form), and
-     * why --read columns read rows: warnings (cxm__store_note()). */
-    if (!rc)
-        rc = cxm__store_take_notes(st, store_note_warning, r);
+     * why --read columns read rows: warnings (cxm__store_note()); taken
+     * in any case, so that none is left for the next report. */
+    {
+        cxm_rc nrc = cxm__store_take_notes(st, store_note_warning, r);
+        if (!rc)
+            rc = nrc;
+    }
     r->answers_path = b.answers_path;
     r->rollup_cells = b.rollup_cells;
     if (compare && prev.answers_path != b.answers_path)
