@@ -6,52 +6,65 @@
 
 #include <string.h>
 
+#include "checksum.h"
 #include "colfile.h"
 
-static const uint8_t magic[8] = {'C', 'X', 'C', 'O', 'L', 'F', '1', '\n'};
+static const uint8_t magic[8] = {'C', 'X', 'C', 'O', 'L', 'F', '2', '\n'};
 
-static uint64_t get64(const uint8_t *p)
+/* The checksum of a header and its n entries. */
+static uint64_t header_sum(const uint8_t *base, uint64_t n)
 {
-    uint64_t v = 0;
-
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
+    return cxm__xxh64(base + CXM__COLFILE_HEADER, n * CXM__COLFILE_ENTRY,
+                      cxm__xxh64(base, 32, 0));
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-bool cxm__colfile_check(const uint8_t *base, size_t len, int64_t *token_out)
+const char *cxm__colfile_check(const uint8_t *base, size_t len, bool verify,
+                               int64_t *token_out)
 {
     uint64_t n, end;
 
-    if (len < CXM__COLFILE_HEADER || memcmp(base, magic, sizeof(magic)) != 0 ||
-        get64(base + 24) != len)
-        return false;
-    n = get64(base + 16);
+    if (len < CXM__COLFILE_HEADER)
+        return "shorter than its header";
+    if (memcmp(base, "CXCOLF1\n", 8) == 0)
+        return CXM__COLFILE_OTHER_LAYOUT; /* before 0010 */
+    if (memcmp(base, magic, sizeof(magic)) != 0)
+        return "not a column segment file";
+    if (cxm__get_le64(base + 24) != len)
+        return "its length is not the one it names";
+    n = cxm__get_le64(base + 16);
     if (n > (len - CXM__COLFILE_HEADER) / CXM__COLFILE_ENTRY)
-        return false;
+        return "its entries pass its end";
+    if (verify && cxm__get_le64(base + 32) != header_sum(base, n))
+        return "its header's checksum does not match";
     end = CXM__COLFILE_HEADER + n * CXM__COLFILE_ENTRY;
+    /* The segments follow the entries in their order, each padded with
+     * zeros to 8 bytes, up to the end: no byte of the file is outside
+     * something checked (the header's checksum, a segment's). */
     for (uint64_t i = 0; i < n; i++) {
         struct cxm__colfile_entry e;
 
         cxm__colfile_entry(base, i, &e);
         if (e.off == CXM__COLFILE_NO_DATA)
             continue;
-        if (e.off < end || e.off > len || e.len > len - e.off)
-            return false;
+        if (e.off != end || e.len > len - e.off ||
+            cxm__colfile_pad((size_t)e.len) > len - e.off)
+            return "an entry's data is not where the file puts it";
+        for (uint64_t k = e.off + e.len;
+             k < e.off + cxm__colfile_pad((size_t)e.len); k++) {
+            if (base[k])
+                return "a segment's padding is not zeros";
+        }
+        end = e.off + cxm__colfile_pad((size_t)e.len);
     }
-    *token_out = (int64_t)get64(base + 8);
-    return true;
+    if (end != len)
+        return "bytes after its last segment";
+    *token_out = (int64_t)cxm__get_le64(base + 8);
+    return NULL;
 }
 
 uint64_t cxm__colfile_count(const uint8_t *base)
 {
-    return get64(base + 16);
+    return cxm__get_le64(base + 16);
 }
 
 void cxm__colfile_entry(const uint8_t *base, uint64_t i,
@@ -59,11 +72,11 @@ void cxm__colfile_entry(const uint8_t *base, uint64_t i,
 {
     const uint8_t *e = base + CXM__COLFILE_HEADER + i * CXM__COLFILE_ENTRY;
 
-    out->workspace_id = (int64_t)get64(e);
-    out->t = (int64_t)get64(e + 8);
-    out->n = (int64_t)get64(e + 16);
-    out->off = get64(e + 24);
-    out->len = get64(e + 32);
+    out->workspace_id = (int64_t)cxm__get_le64(e);
+    out->t = (int64_t)cxm__get_le64(e + 8);
+    out->n = (int64_t)cxm__get_le64(e + 16);
+    out->off = cxm__get_le64(e + 24);
+    out->len = cxm__get_le64(e + 32);
 }
 
 size_t cxm__colfile_pad(size_t len)
@@ -75,9 +88,10 @@ void cxm__colfile_put_header(uint8_t *base, int64_t token, uint64_t n,
                              uint64_t len)
 {
     memcpy(base, magic, sizeof(magic));
-    put64(base + 8, (uint64_t)token);
-    put64(base + 16, n);
-    put64(base + 24, len);
+    cxm__put_le64(base + 8, (uint64_t)token);
+    cxm__put_le64(base + 16, n);
+    cxm__put_le64(base + 24, len);
+    cxm__put_le64(base + 32, header_sum(base, n));
 }
 
 void cxm__colfile_put_entry(uint8_t *base, uint64_t i,
@@ -85,9 +99,9 @@ void cxm__colfile_put_entry(uint8_t *base, uint64_t i,
 {
     uint8_t *p = base + CXM__COLFILE_HEADER + i * CXM__COLFILE_ENTRY;
 
-    put64(p, (uint64_t)e->workspace_id);
-    put64(p + 8, (uint64_t)e->t);
-    put64(p + 16, (uint64_t)e->n);
-    put64(p + 24, e->off);
-    put64(p + 32, e->len);
+    cxm__put_le64(p, (uint64_t)e->workspace_id);
+    cxm__put_le64(p + 8, (uint64_t)e->t);
+    cxm__put_le64(p + 16, (uint64_t)e->n);
+    cxm__put_le64(p + 24, e->off);
+    cxm__put_le64(p + 32, e->len);
 }

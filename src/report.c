@@ -810,6 +810,11 @@ static cxm_rc add_warning(cxm_report *r, const char *fmt, ...)
     return CXM_OK;
 }
 
+static cxm_rc store_note_warning(const char *note, void *ud)
+{
+    return add_warning(ud, "%s", note);
+}
+
 void cxm_report_free(cxm_report *r)
 {
     if (!r)
@@ -1675,6 +1680,14 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
                          r->prev_to_ms);
     if (rc == CXM_ETOOBIG && !r->errmsg)
         rc = rows_error(r);
+    /* What the store read around or rebuilt (a damaged derived form), and
+     * why --read columns read rows: warnings (cxm__store_note()); taken
+     * in any case, so that none is left for the next report. */
+    {
+        cxm_rc nrc = cxm__store_take_notes(st, store_note_warning, r);
+        if (!rc)
+            rc = nrc;
+    }
     r->answers_path = b.answers_path;
     r->rollup_cells = b.rollup_cells;
     if (compare && prev.answers_path != b.answers_path)

@@ -64,8 +64,17 @@ struct plan {
     size_t n_codes; /* groups */
     struct seg *segs; /* owned */
     size_t n_segs, segs_cap;
-    bool unusable;    /* a month without a segment: the rows serve */
+    const char *why;  /* why the rows serve (NULL: they need not), for
+                         --read columns: static, or why_buf */
+    char why_buf[200];
 };
+
+/* The rows serve instead (a static reason). */
+static void cannot(struct plan *p, const char *why)
+{
+    if (!p->why)
+        p->why = why;
+}
 
 struct worker {
     const struct plan *p;
@@ -99,8 +108,10 @@ static cxm_rc on_dict(int col, int64_t id, const char *value, size_t len,
     cxm_rc rc;
 
     if (col < 0 || col >= CXM__COL_COUNT || id < 0 ||
-        id > (int64_t)CXM__COL_MAX_ID)
-        return CXM_ESTORE;
+        id > (int64_t)CXM__COL_MAX_ID) {
+        cannot(p, "the column dictionary holds a bad entry");
+        return CXM_OK;
+    }
     d = &p->dict[col];
     cap = d->cap;
     rc = cxm__grow((void **)&d->v, &cap, (size_t)id + 1, sizeof(*d->v));
@@ -109,8 +120,10 @@ static cxm_rc on_dict(int col, int64_t id, const char *value, size_t len,
     if (cap > d->cap)
         memset(d->v + d->cap, 0, (cap - d->cap) * sizeof(*d->v));
     d->cap = cap;
-    if (d->v[id])
-        return CXM_ESTORE; /* an id twice */
+    if (d->v[id]) {
+        cannot(p, "the column dictionary holds an id twice");
+        return CXM_OK;
+    }
     d->v[id] = cxm__strndup(value, len);
     if (!d->v[id])
         return CXM_ENOMEM;
@@ -128,7 +141,11 @@ static cxm_rc on_segment(int64_t t, int64_t n, const uint8_t *blob, size_t len,
 
     (void)n;
     if (!blob) {
-        p->unusable = true;
+        /* Not encoded (a dictionary passed CXM__COL_MAX_ID values), or
+         * damaged (the store said so in a note). */
+        cannot(p, "a month of the period has no usable column segment "
+                  "(damaged, or a dimension with more than 16,777,215 "
+                  "values)");
         return CXM_OK;
     }
     rc = cxm__grow((void **)&p->segs, &p->segs_cap, p->n_segs + 1,
@@ -139,8 +156,11 @@ static cxm_rc on_segment(int64_t t, int64_t n, const uint8_t *blob, size_t len,
     memset(s, 0, sizeof(*s));
     s->t = t;
     s->blob = blob;
-    if (cxm__colseg_view(s->blob, len, &s->v) != CXM_OK)
-        return CXM_ESTORE;
+    /* The engine checked the blob's checksum (store_int.h). */
+    if (cxm__colseg_view(s->blob, len, false, &s->v) != CXM_OK) {
+        p->n_segs--;
+        cannot(p, "a column segment is malformed");
+    }
     return CXM_OK;
 }
 
@@ -168,8 +188,10 @@ static cxm_rc make_kinds(struct plan *p)
         if (!s2 || (size_t)(s1 - v) >= sizeof(k->name) ||
             cxm__parse_i64(s1 + 1, (size_t)(s2 - s1 - 1), &lo) ||
             cxm__parse_i64(s2 + 1, strlen(s2 + 1), &hi) || lo >= hi ||
-            hi - lo > 2000)
-            return CXM_ESTORE;
+            hi - lo > 2000) {
+            cannot(p, "the column dictionary holds a bad survey kind");
+            return CXM_OK;
+        }
         memcpy(k->name, v, (size_t)(s1 - v));
         k->name[s1 - v] = '\0';
         k->lo = (int)lo;
@@ -194,7 +216,7 @@ static cxm_rc make_buckets(struct plan *p, size_t k, cxm_dim d)
     while (s < p->to) {
         cxm_rc rc;
         if (p->n_starts[k] >= MAX_BUCKETS) {
-            p->unusable = true;
+            cannot(p, "the period holds more than 1,048,576 time buckets");
             return CXM_OK;
         }
         rc = cxm__grow((void **)&p->starts[k], &cap, p->n_starts[k] + 1,
@@ -260,7 +282,7 @@ static void count_segment(const struct plan *p, const struct seg *sg,
             } else {
                 id = cxm__colseg_get(v->col[p->src[k]], v->w[p->src[k]], i);
                 if (id >= p->card[k]) {
-                    *rc = CXM_ESTORE; /* an id the dictionary lacks */
+                    *rc = CXM_EINPUT; /* an id the dictionary lacks */
                     return;
                 }
             }
@@ -268,7 +290,7 @@ static void count_segment(const struct plan *p, const struct seg *sg,
         }
         kind = cxm__colseg_get(kind_col, kind_w, i);
         if (kind >= p->n_kinds) {
-            *rc = CXM_ESTORE;
+            *rc = CXM_EINPUT;
             return;
         }
         kd = &p->kinds[kind];
@@ -276,7 +298,7 @@ static void count_segment(const struct plan *p, const struct seg *sg,
             continue;
         score = cxm__colseg_get(v->score, v->score_w, i);
         if (score > (size_t)(kd->hi - kd->lo)) {
-            *rc = CXM_ESTORE;
+            *rc = CXM_EINPUT;
             return;
         }
         counts[code * p->width + kd->off + score]++;
@@ -413,10 +435,12 @@ static bool plan_dims(struct plan *p)
     return true;
 }
 
-/* Mixed-radix strides; false when the groups × counters pass MAX_CELLS. */
+/* Mixed-radix strides; false (and p->why) when the groups × counters
+ * pass MAX_CELLS. */
 static bool plan_strides(struct plan *p)
 {
     size_t codes = 1;
+    bool over = false;
 
     for (size_t k = p->n_by; k-- > 0;) {
         p->card[k] = p->src[k] < 0 ? p->n_starts[k]
@@ -424,11 +448,44 @@ static bool plan_strides(struct plan *p)
         if (p->card[k] == 0)
             p->card[k] = 1; /* no value at all: no answer either */
         p->stride[k] = codes;
-        if (!cxm__size_mul(&codes, codes, p->card[k]) || codes > MAX_CELLS)
-            return false;
+        if (!over && (!cxm__size_mul(&codes, codes, p->card[k]) ||
+                      codes > MAX_CELLS))
+            over = true;
+    }
+    over = over || (p->width && codes > MAX_CELLS / p->width);
+    if (over) {
+        struct cxm__buf b = CXM__BUF_INIT(sizeof(p->why_buf) - 1);
+        cxm_rc rc = CXM_OK;
+        for (size_t k = 0; !rc && k < p->n_by; k++)
+            rc = cxm__buf_addf(&b, "%s%zu %ss", k ? " × " : "", p->card[k],
+                               cxm_dim_name(p->b->r->by[k]));
+        if (!rc)
+            rc = cxm__buf_addf(&b, " × %zu scale points are more counters "
+                                   "than the column scan's %zu",
+                               p->width, MAX_CELLS);
+        if (!rc && b.data) {
+            memcpy(p->why_buf, b.data, b.len + 1);
+            p->why = p->why_buf;
+        } else {
+            p->why = "its groups × scale points pass the column scan's "
+                     "limit of 8,388,608 counters";
+        }
+        cxm__buf_release(&b);
+        return false;
     }
     p->n_codes = codes;
-    return p->width == 0 || codes <= MAX_CELLS / p->width;
+    return true;
+}
+
+/* Why the column scan cannot serve b before it looks at the store, or
+ * NULL. */
+static const char *not_in_columns(const struct cxm__builder *b)
+{
+    if (b->r->defs->n_ex_status || b->r->defs->n_ex_tags)
+        return "definitions with exclusions need the rows";
+    if (b->r->defs->rating_agent != CXM__RATING_RESPONSE)
+        return "rating.agent ticket needs the rows";
+    return NULL;
 }
 
 cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
@@ -441,38 +498,57 @@ cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
     *done = false;
     memset(&p, 0, sizeof(p));
     memset(ws, 0, sizeof(ws));
-    if (b->r->read == CXM_READ_ROWS || b->from >= b->to || b->r->defs->n_ex_status ||
-        b->r->defs->n_ex_tags ||
-        b->r->defs->rating_agent != CXM__RATING_RESPONSE)
+    if (b->r->read == CXM_READ_ROWS || b->from >= b->to)
         return CXM_OK;
+    p.why = not_in_columns(b);
     p.b = b;
     p.from = b->from;
     p.to = b->to;
     p.n_by = b->r->n_by;
-    if (!plan_dims(&p))
-        return CXM_OK;
-    rc = cxm__store_rollups_clean(b->st, &clean);
-    if (rc || !clean)
-        return rc;
+    if (!p.why && !plan_dims(&p))
+        p.why = "a breakdown by segment or source is not in the columns";
+    rc = p.why ? CXM_OK : cxm__store_rollups_clean(b->st, &clean);
+    if (!rc && !p.why && !clean)
+        p.why = "the derived forms are not current";
     /* Segments before the dictionary: ids only grow, so every id of a
      * segment read is in a dictionary read after it. */
-    rc = cxm__store_col_segments(
-        b->st, cxm__day_of_ms(cxm__bucket_start(CXM_BY_MONTH, b->from)),
-        cxm__day_of_ms(b->to - 1) + 1, on_segment, &p);
-    if (!rc && !p.unusable)
+    if (!rc && !p.why)
+        rc = cxm__store_col_segments(
+            b->st, cxm__day_of_ms(cxm__bucket_start(CXM_BY_MONTH, b->from)),
+            cxm__day_of_ms(b->to - 1) + 1, on_segment, &p);
+    if (!rc && !p.why) {
         rc = cxm__store_col_dict(b->st, on_dict, &p);
-    if (!rc && !p.unusable)
+        if (rc == CXM_EINPUT) {
+            rc = CXM_OK; /* a damaged entry, with a note */
+            p.why = "the column dictionary is damaged";
+        }
+    }
+    if (!rc && !p.why)
         rc = make_kinds(&p);
-    for (size_t k = 0; !rc && !p.unusable && k < p.n_by; k++) {
+    for (size_t k = 0; !rc && !p.why && k < p.n_by; k++) {
         if (p.src[k] < 0)
             rc = make_buckets(&p, k, b->r->by[k]);
     }
-    if (!rc && !p.unusable && plan_strides(&p)) {
+    if (!rc && !p.why)
+        (void)plan_strides(&p);
+    if (!rc && !p.why) {
         rc = count_all(&p, ws);
-        if (!rc)
+        if (rc == CXM_EINPUT) {
+            rc = CXM_OK; /* nothing reached the builder yet */
+            p.why = "a column segment names a value its dictionary lacks "
+                    "(damaged)";
+            cxm__store_note(b->st, "the column segments and their "
+                                   "dictionary disagree (damaged): the "
+                                   "answers were read from the rows");
+        }
+        if (!rc && !p.why) {
             rc = emit(&p, ws[0].counts);
-        *done = !rc;
+            *done = !rc;
+        }
     }
+    if (!rc && !*done && p.why && b->r->read == CXM_READ_COLUMNS)
+        cxm__store_note(b->st, "--read columns: survey answers read from "
+                               "the rows: %s", p.why);
     cxm__free(ws[0].counts);
     cxm__free(ws[1].counts);
     plan_release(&p);

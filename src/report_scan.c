@@ -900,6 +900,19 @@ static cxm_rc scan_answers(struct cxm__builder *b)
 
     if (rc)
         return rc;
+    /* Every cell's checksum first: a damaged cell (CXM_EINPUT, with a
+     * note) sends the report to the segments or the rows, before any
+     * cell reached a group. */
+    for (size_t i = 0; !rc && p.cube >= 0 && i < p.n_spans; i++)
+        rc = cxm__store_scan_rollup(b->st, p.span[i].grain, p.cube,
+                                    p.span[i].from_t, p.span[i].to_t, NULL,
+                                    NULL);
+    if (rc == CXM_EINPUT) {
+        rc = CXM_OK;
+        p.cube = -1;
+    }
+    if (rc)
+        return rc;
     if (p.cube >= 0) {
         b->answers_path = CXM__PATH_ROLLUPS;
         b->rollup_cells = p.cells;

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,41 @@ void cxm__store_set_error(cxm_store *st, const char *msg)
     cxm__buf_reset(&st->errmsg);
     if (cxm__buf_adds(&st->errmsg, msg ? msg : "unknown error"))
         return; /* benign: the message is lost, the rc still says it */
+}
+
+void cxm__store_note(cxm_store *st, const char *fmt, ...)
+{
+    struct cxm__buf line = CXM__BUF_INIT(4096);
+    va_list ap;
+    cxm_rc rc;
+
+    va_start(ap, fmt);
+    rc = cxm__buf_vaddf(&line, fmt, ap);
+    va_end(ap);
+    if (!rc && !cxm__buf_addc(&line, '\n') &&
+        !(st->notes.data && strstr(st->notes.data, line.data)))
+        rc = cxm__buf_add(&st->notes, line.data, line.len);
+    (void)rc; /* benign: the note is lost, the figures are not */
+    cxm__buf_release(&line);
+}
+
+cxm_rc cxm__store_take_notes(cxm_store *st,
+                             cxm_rc (*fn)(const char *note, void *ud),
+                             void *ud)
+{
+    cxm_rc rc = CXM_OK;
+    char *p = st->notes.data;
+
+    while (p && *p && !rc) {
+        char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        rc = fn(p, ud);
+        p = nl + 1;
+    }
+    cxm__buf_reset(&st->notes);
+    return rc;
 }
 
 /* The migration number of "NNNN-name.sql", or -1. */
@@ -116,6 +152,7 @@ cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
     if (!st)
         return CXM_ENOMEM;
     st->errmsg.cap = 4096;
+    st->notes.cap = 16384;
     st->workspace_id = 1;
     st->ops = &cxm__sqlite_ops;
     rc = st->ops->open(st, dsn, mode);
@@ -150,6 +187,7 @@ void cxm_store_close(cxm_store *st)
     if (st->ops)
         st->ops->close(st);
     cxm__buf_release(&st->errmsg);
+    cxm__buf_release(&st->notes);
     cxm__free(st);
 }
 

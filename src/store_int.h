@@ -117,8 +117,9 @@ typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
 /* Column segments (src/sql/0005-columns.sql, src/colseg.h): one entry of
  * a column's dictionary; one month's segment: the callback is handed the
  * blob, borrowed from the store until the next cxm__store_col_segments()
- * or cxm_store_close(), or NULL when the month's answers could not be
- * encoded. */
+ * or cxm_store_close(), its checksum checked, or NULL when the month's
+ * answers could not be encoded or its segment is damaged (then with a
+ * note, cxm__store_note()). */
 typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
                                   size_t len, void *ud);
 typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const uint8_t *blob,
@@ -168,6 +169,10 @@ struct cxm__store_ops {
                           int *cube);
     cxm_rc (*responses_between)(cxm_store *st, int64_t from, int64_t to,
                                 bool *any);
+    /* scan_rollup: every cell's checksum is checked before any is handed
+     * over; CXM_EINPUT (and a note, cxm__store_note()) when one does not
+     * match: the caller reads the answers another way. fn NULL: only the
+     * check. */
     cxm_rc (*scan_rollup)(cxm_store *st, int grain, int cube,
                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                           void *ud);
@@ -183,6 +188,8 @@ struct cxm__store_ops {
      * the column dictionaries; the segments of months t in [from_t, to_t),
      * oldest first. */
     cxm_rc (*rollups_clean)(cxm_store *st, bool *clean);
+    /* col_dict: CXM_EINPUT (with a note) when an entry is damaged; fn
+     * may have been called for the entries before it. */
     cxm_rc (*col_dict)(cxm_store *st, cxm__coldict_fn fn, void *ud);
     cxm_rc (*col_segments)(cxm_store *st, int64_t from_t, int64_t to_t,
                            cxm__colseg_fn fn, void *ud);
@@ -213,11 +220,24 @@ struct cxm_store {
     int schema_version;
     bool read_only;         /* opened read-only: no migration, no write */
     struct cxm__buf errmsg; /* last engine message */
+    /* Notes for the caller of the running report, one a line: what the
+     * engine did that the caller should hear of (a damaged derived form
+     * read around or rebuilt: docs/store.md, "Damage"); the report takes
+     * them as warnings (cxm__store_take_notes()). */
+    struct cxm__buf notes;
 };
 
 /* Sets st->errmsg to `msg` (a failure to do so is benign: the message is
  * then empty). */
 void cxm__store_set_error(cxm_store *st, const char *msg);
+/* Adds a note (printf format; a note already held is not repeated; a
+ * failure to keep it is benign). */
+void cxm__store_note(cxm_store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Calls fn for each note held, in order, and forgets them. */
+cxm_rc cxm__store_take_notes(cxm_store *st,
+                             cxm_rc (*fn)(const char *note, void *ud),
+                             void *ud);
 
 extern const struct cxm__store_ops cxm__sqlite_ops;
 

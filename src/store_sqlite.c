@@ -244,7 +244,10 @@ cxm_rc cxm__sq_fail(cxm_store *st)
     struct sq *q = st->impl;
 
     if (q && q->db)
-        sq_set_error(st, q->db, sqlite3_errmsg(q->db));
+        /* Never an empty reason, even for a call SQLite gave none for. */
+        sq_set_error(st, q->db, sqlite3_errcode(q->db) == SQLITE_OK
+                                    ? "an SQLite call failed without a reason"
+                                    : sqlite3_errmsg(q->db));
     else
         cxm__store_set_error(st, "cannot open the database");
     return CXM_ESTORE;

@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "checksum.h"
 #include "colseg.h"
 #include "period.h"
 #include "store_int.h"
@@ -36,16 +37,25 @@
 /* The cubes kept per grain, finest first (the others are summed from it). */
 static const unsigned day_cubes[] = {
     CXM__CUBE_TEAM | CXM__CUBE_CHANNEL, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM, 0};
-/* Month cube 0 (agent × team × channel) is only counted, to sum the others
- * from; it is not stored. Language and topic are not rolled up: at the
- * sizes measured (docs/performance.md) their cubes hardly compress. */
+/* The month cubes: agent × team counted by itself (AGENT_CUBE), the
+ * others summed from the day cells. Language and topic are not rolled up:
+ * at the sizes measured (docs/performance.md) their cubes hardly
+ * compress. */
+#define AGENT_CUBE (CXM__CUBE_AGENT | CXM__CUBE_TEAM)
 static const unsigned month_cubes[] = {
-    CXM__CUBE_AGENT | CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
-    CXM__CUBE_AGENT | CXM__CUBE_TEAM,
+    AGENT_CUBE,
     CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
     CXM__CUBE_CHANNEL,
     CXM__CUBE_TEAM,
     0};
+
+/* A month keeps its agent cells only while they are fewer than a quarter
+ * of its answers (past the first AGENT_CELLS_FREE): a dimension of very
+ * many values (300,000 agents of a few answers each) makes a cube as
+ * large as the answers, which costs the import time and memory and saves
+ * a report nothing (the column scan counts the answers as fast). Such a
+ * month is listed in rollup_off (0010) and its cells are not written. */
+#define AGENT_CELLS_FREE 16384
 
 /* The cube bit of each dictionary column; the kind is in every cube. */
 static const unsigned col_cube_bit[CXM__COL_COUNT] = {
@@ -281,6 +291,128 @@ static cxm_rc derive(const struct cellset *src, unsigned cube, int64_t t,
     return CXM_OK;
 }
 
+/* ---- Cell checksums (0010-derived-checksums.sql) ------------------------ */
+
+/* What a stored cell holds, its key columns first (their text borrowed). */
+struct cell_row {
+    int64_t ws, grain, cube, t;
+    struct dict_name text[6]; /* survey, agent, team, channel, language,
+                                 topic */
+    int64_t lo, hi, n;
+    const uint8_t *hist;
+    size_t hist_len;
+};
+
+/* The checksum of a cell: XXH64 over every column, each integer as 8
+ * little-endian bytes and each text as its length then its bytes, so that
+ * no two cells share the byte string summed. Stored as a signed integer
+ * (SQLite has no unsigned one). */
+static int64_t cell_chk(const struct cell_row *c)
+{
+    const int64_t ints[] = {c->ws, c->grain, c->cube, c->t,
+                            c->lo, c->hi,    c->n};
+    uint8_t b[8];
+    uint64_t h = 0;
+
+    for (size_t i = 0; i < CXM_ARRAY_LEN(ints); i++) {
+        for (int k = 0; k < 8; k++)
+            b[k] = (uint8_t)((uint64_t)ints[i] >> (8 * k));
+        h = cxm__xxh64(b, 8, h);
+    }
+    for (size_t i = 0; i < CXM_ARRAY_LEN(c->text); i++) {
+        uint64_t len = c->text[i].len;
+        for (int k = 0; k < 8; k++)
+            b[k] = (uint8_t)(len >> (8 * k));
+        h = cxm__xxh64(b, 8, h);
+        h = cxm__xxh64(c->text[i].s ? c->text[i].s : "", c->text[i].len, h);
+    }
+    return (int64_t)cxm__xxh64(c->hist, c->hist_len, h);
+}
+
+/* Reads the cell columns of argv[0..14) (cxm_cell_chk()'s order:
+ * workspace_id, grain, cube, t, survey, scale_min, scale_max, agent_id,
+ * team, channel, language, topic, n, hist) into *c. */
+static void cell_from_values(sqlite3_value **argv, struct cell_row *c)
+{
+    static const int text_arg[6] = {4, 7, 8, 9, 10, 11};
+
+    c->ws = sqlite3_value_int64(argv[0]);
+    c->grain = sqlite3_value_int64(argv[1]);
+    c->cube = sqlite3_value_int64(argv[2]);
+    c->t = sqlite3_value_int64(argv[3]);
+    c->lo = sqlite3_value_int64(argv[5]);
+    c->hi = sqlite3_value_int64(argv[6]);
+    for (int i = 0; i < 6; i++) {
+        const char *v = (const char *)sqlite3_value_text(argv[text_arg[i]]);
+        c->text[i].s = v ? v : "";
+        c->text[i].len = v ? (size_t)sqlite3_value_bytes(argv[text_arg[i]])
+                           : 0;
+    }
+    c->n = sqlite3_value_int64(argv[12]);
+    c->hist = sqlite3_value_blob(argv[13]);
+    c->hist_len = (size_t)sqlite3_value_bytes(argv[13]);
+    if (!c->hist)
+        c->hist_len = 0;
+}
+
+/* cxm_cell_chk(<the 14 columns>): the checksum of a cell. */
+static void cell_chk_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct cell_row c;
+
+    (void)argc;
+    cell_from_values(argv, &c);
+    sqlite3_result_int64(cx, cell_chk(&c));
+}
+
+#define DAMAGED_CELL "a rollup cell is damaged (its checksum does not match)"
+
+/* cxm_cell_ok(<the 14 columns>, chk): 1, or the error DAMAGED_CELL when
+ * chk is not the cell's checksum; a cell read to be added to or summed
+ * must be the one written (else the sum would carry the damage on under
+ * a new checksum). */
+static void cell_ok_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    struct cell_row c;
+
+    (void)argc;
+    cell_from_values(argv, &c);
+    if (sqlite3_value_type(argv[14]) != SQLITE_INTEGER ||
+        sqlite3_value_int64(argv[14]) != cell_chk(&c)) {
+        sqlite3_result_error(cx, DAMAGED_CELL, -1);
+        return;
+    }
+    sqlite3_result_int(cx, 1);
+}
+
+/* The checksum of a column dictionary entry (col_dict.chk, 0010): a
+ * renamed value would relabel every answer of its id. */
+static int64_t dict_chk(int64_t ws, int64_t col, int64_t id, const char *v,
+                        size_t len)
+{
+    uint8_t b[24];
+
+    cxm__put_le64(b, (uint64_t)ws);
+    cxm__put_le64(b + 8, (uint64_t)col);
+    cxm__put_le64(b + 16, (uint64_t)id);
+    return (int64_t)cxm__xxh64(v, len, cxm__xxh64(b, sizeof(b), 0));
+}
+
+/* cxm_dict_chk(workspace_id, col, id, value). */
+static void dict_chk_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *v = (const char *)sqlite3_value_text(argv[3]);
+
+    (void)argc;
+    sqlite3_result_int64(
+        cx, dict_chk(sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]),
+                     sqlite3_value_int64(argv[2]), v ? v : "",
+                     v ? (size_t)sqlite3_value_bytes(argv[3]) : 0));
+}
+
+#define DAMAGED_DICT "the column dictionary is damaged (an entry's checksum " \
+                     "does not match)"
+
 /* ---- SQL -------------------------------------------------------------- */
 
 static cxm_rc fail(cxm_store *st, sqlite3 *db)
@@ -371,8 +503,13 @@ static const char delete_sql[] =
 #define INSERT_CELL_SQL                                                     \
     "INSERT INTO rollup_answers (workspace_id, grain, cube, t, survey,"     \
     " scale_min, scale_max, agent_id, team, channel, language, topic, n,"   \
-    " hist) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
-    " ?14)"
+    " hist, chk) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12," \
+    " ?13, ?14, ?15)"
+
+/* The columns of a stored cell, in cxm_cell_chk()'s order. */
+#define CELL_COLS                                                           \
+    "workspace_id, grain, cube, t, survey, scale_min, scale_max, agent_id," \
+    " team, channel, language, topic"
 
 static const char insert_sql[] = INSERT_CELL_SQL;
 
@@ -382,7 +519,10 @@ static const char add_sql[] =
     " ON CONFLICT (workspace_id, grain, cube, t, survey, scale_min,"
     "  scale_max, agent_id, team, channel, language, topic)"
     " DO UPDATE SET n = n + excluded.n,"
-    "  hist = cxm_hist_add(hist, excluded.hist)";
+    "  hist = cxm_hist_add(hist, excluded.hist,"
+    "   cxm_cell_ok(" CELL_COLS ", n, hist, chk)),"
+    "  chk = cxm_cell_chk(" CELL_COLS ", n + excluded.n,"
+    "   cxm_hist_add(hist, excluded.hist, 1))";
 
 
 /* A kind looked up before: survey and scale, and its id. */
@@ -396,7 +536,8 @@ struct kind_memo {
 /* One month being recounted: its finest cubes and its column segment. */
 struct month {
     int64_t m0, m1;                /* [m0, m1), ms */
-    struct cellset day, full;      /* day_cubes[0], month_cubes[0] */
+    struct cellset day, agent;     /* day_cubes[0], AGENT_CUBE */
+    bool agent_off;                /* too many agent cells: none kept */
     struct cxm__colseg_writer seg; /* the month's answers, as columns */
     bool overflow;                 /* an id outgrew two bytes */
 };
@@ -429,7 +570,7 @@ struct flush {
 static void month_release(struct month *m)
 {
     cellset_release(&m->day);
-    cellset_release(&m->full);
+    cellset_release(&m->agent);
     cxm__colseg_writer_release(&m->seg);
 }
 
@@ -445,7 +586,7 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
         return CXM_OK;
     coldict_release(d);
     fl->n_kinds = 0;
-    rc = prepare(fl->st, "SELECT col, id, value FROM col_dict"
+    rc = prepare(fl->st, "SELECT col, id, value, chk FROM col_dict"
                          " WHERE workspace_id = ?1",
                  &s);
     if (rc)
@@ -461,6 +602,14 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
         if (c < 0 || c >= CXM__COL_COUNT || id < 0 ||
             id > (int64_t)CXM__COL_MAX_ID || !v) {
             cxm__store_set_error(fl->st, "col_dict holds a bad entry");
+            rc = CXM_ESTORE;
+            break;
+        }
+        if (sqlite3_column_type(s, 3) != SQLITE_INTEGER ||
+            sqlite3_column_int64(s, 3) != dict_chk(ws, c, id, v, len)) {
+            /* The recount starts again from the rows, dictionary and all
+             * (cxm__sq_rollup_flush()). */
+            cxm__store_set_error(fl->st, DAMAGED_DICT);
             rc = CXM_ESTORE;
             break;
         }
@@ -514,6 +663,7 @@ static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
             sqlite3_bind_int(s, 2, c);
             sqlite3_bind_int64(s, 3, (int64_t)pos);
             sqlite3_bind_text(s, 4, v, (int)n, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 5, dict_chk(ws, c, (int64_t)pos, v, n));
             if (sqlite3_step(s) != SQLITE_DONE)
                 return fail(fl->st, cxm__sq_db(fl->st));
         }
@@ -588,22 +738,21 @@ static cxm_rc answer_ids(struct flush *fl, int64_t ws, sqlite3_stmt *s,
 }
 
 /* Adds an answer to the month's column segment; a month holding an id
- * past two bytes gets no segment. */
+ * past CXM__COL_MAX_ID gets no segment. */
 static cxm_rc seg_push(struct month *m, int64_t at, int score, int lo,
                        const uint32_t id[CXM__COL_COUNT])
 {
-    uint16_t id16[CXM__COL_COUNT];
+    uint32_t ids[CXM__COL_COUNT];
 
     for (int c = 0; c < CXM__COL_COUNT; c++) {
+        ids[c] = id[c];
         if (id[c] > CXM__COL_MAX_ID) {
             m->overflow = true;
-            id16[c] = 0;
-        } else {
-            id16[c] = (uint16_t)id[c];
+            ids[c] = 0;
         }
     }
     return cxm__colseg_push(&m->seg, (uint32_t)(at - m->m0),
-                            (uint16_t)(score - lo), id16);
+                            (uint16_t)(score - lo), ids);
 }
 
 /* Writes (or removes) the month's column segment. */
@@ -696,12 +845,18 @@ static cxm_rc count_rows(struct flush *fl, int64_t ws, sqlite3_stmt *s)
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
+        if (m->agent_off)
+            continue;
         key.t = cxm__day_of_ms(m->m0);
-        k = key_in_cube(&key, month_cubes[0]);
-        rc = cellset_get(&m->full, &k, lo, hi, &c);
+        k = key_in_cube(&key, AGENT_CUBE);
+        rc = cellset_get(&m->agent, &k, lo, hi, &c);
         if (rc)
             break;
         cell_add(c, score, 1, NULL);
+        if (m->agent.n > AGENT_CELLS_FREE && m->agent.n > m->seg.n / 4) {
+            m->agent_off = true;
+            cellset_release(&m->agent);
+        }
     }
     if (!rc && step != SQLITE_DONE)
         rc = fail(fl->st, cxm__sq_db(fl->st));
@@ -709,12 +864,13 @@ static cxm_rc count_rows(struct flush *fl, int64_t ws, sqlite3_stmt *s)
     return rc;
 }
 
-static cxm_rc bind_value(sqlite3_stmt *s, int i, struct dict_name v)
+static cxm_rc bind_value(cxm_store *st, sqlite3_stmt *s, int i,
+                         struct dict_name v)
 {
     return sqlite3_bind_text(s, i, v.s, (int)v.len, SQLITE_STATIC) ==
                    SQLITE_OK
                ? CXM_OK
-               : CXM_ESTORE;
+               : fail(st, cxm__sq_db(st));
 }
 
 /* Deletes the cells of (grain, cube) over days [t0, t1). */
@@ -764,14 +920,23 @@ static cxm_rc put_cells(struct flush *fl, sqlite3_stmt *s, int64_t ws,
         sqlite3_bind_int(s, 2, grain);
         sqlite3_bind_int(s, 3, (int)cube);
         sqlite3_bind_int64(s, 4, t == INT64_MIN ? c->key.t : t);
-        rc = bind_value(s, 5, survey);
+        rc = bind_value(fl->st, s, 5, survey);
         sqlite3_bind_int(s, 6, c->lo);
         sqlite3_bind_int(s, 7, c->hi);
         for (int col = CXM__COL_AGENT; !rc && col <= CXM__COL_TOPIC; col++)
-            rc = bind_value(s, 8 + (col - CXM__COL_AGENT),
+            rc = bind_value(fl->st, s, 8 + (col - CXM__COL_AGENT),
                             coldict_value(&fl->dict, col, c->key.id[col]));
         sqlite3_bind_int64(s, 13, c->n);
         sqlite3_bind_blob(s, 14, fl->blob, (int)(span * 8), SQLITE_STATIC);
+        if (!rc) {
+            struct cell_row row = {
+                ws, grain, cube, t == INT64_MIN ? c->key.t : t,
+                {survey}, c->lo, c->hi, c->n, fl->blob, span * 8};
+            for (int col = CXM__COL_AGENT; col <= CXM__COL_TOPIC; col++)
+                row.text[col] = coldict_value(&fl->dict, col,
+                                              c->key.id[col]);
+            sqlite3_bind_int64(s, 15, cell_chk(&row));
+        }
         if (!rc && sqlite3_step(s) != SQLITE_DONE)
             rc = fail(fl->st, db);
     }
@@ -811,9 +976,11 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
     blob = sqlite3_column_blob(s, 1);
     keep_blob = blob && !m->overflow;
     memset(&all, 0, sizeof(all));
-    if (old_n < 0 || (keep_blob && cxm__colseg_view(
-                                      blob, (size_t)sqlite3_column_bytes(s, 1),
-                                      &view))) {
+    if (old_n < 0 ||
+        (keep_blob &&
+         (cxm__colseg_view(blob, (size_t)sqlite3_column_bytes(s, 1), true,
+                           &view) ||
+          (int64_t)view.n != old_n))) {
         sqlite3_reset(s);
         cxm__store_set_error(fl->st, "a column segment is malformed");
         return CXM_ESTORE;
@@ -821,18 +988,18 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
     /* The stored answers, then the new ones: a segment's order is not
      * read (report_cols.c). A month without a blob keeps none. */
     for (size_t i = 0; keep_blob && !rc && i < view.n; i++) {
-        uint16_t id[CXM__COL_COUNT];
+        uint32_t id[CXM__COL_COUNT];
         for (int c = 0; c < CXM__COL_COUNT; c++)
-            id[c] = (uint16_t)cxm__colseg_get(view.col[c], view.w[c], i);
+            id[c] = cxm__colseg_get(view.col[c], view.w[c], i);
         rc = cxm__colseg_push(
             &all, cxm__colseg_off(&view, i),
             (uint16_t)cxm__colseg_get(view.score, view.score_w, i), id);
     }
     sqlite3_reset(s); /* the blob is not read past here */
     for (size_t i = 0; keep_blob && !rc && i < m->seg.n; i++) {
-        uint16_t id[CXM__COL_COUNT];
+        uint32_t id[CXM__COL_COUNT];
         for (int c = 0; c < CXM__COL_COUNT; c++)
-            id[c] = m->seg.id[c][i];
+            id[c] = cxm__colseg_writer_id(&m->seg, c, i);
         rc = cxm__colseg_push(&all, m->seg.off[i], m->seg.score[i], id);
     }
     if (!rc && keep_blob && (int64_t)all.n != old_n + (int64_t)m->seg.n) {
@@ -862,6 +1029,26 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
  * to the cells of a month that held answers, and summed into fl's year
  * and all-time cells, added to the stored ones once all months are
  * written (write_years() sums those in the other mode). */
+/* The agent cube of month d0 (first day) is not kept: its cells
+ * removed, the month listed in rollup_off; or, `off` false, listed no
+ * more (a recount that kept them). */
+static cxm_rc agent_cube_off(struct flush *fl, int64_t ws, int64_t d0,
+                             bool off)
+{
+    cxm_rc rc = CXM_OK;
+
+    if (off)
+        rc = delete_cells(fl, ws, 1, AGENT_CUBE, d0, d0 + 1);
+    if (!rc)
+        rc = run_ints(fl->st,
+                      off ? "INSERT OR IGNORE INTO rollup_off"
+                            " (workspace_id, cube, t) VALUES (?1, ?2, ?3)"
+                          : "DELETE FROM rollup_off WHERE workspace_id = ?1"
+                            " AND cube = ?2 AND t = ?3",
+                      (int64_t[]){ws, AGENT_CUBE, d0}, 3, NULL);
+    return rc;
+}
+
 static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
 {
     int64_t d0 = cxm__day_of_ms(m->m0), d1 = cxm__day_of_ms(m->m1);
@@ -876,10 +1063,22 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     memset(month, 0, sizeof(month));
     rc = fl->append ? seg_append(fl, ws, m, &add) : seg_write(fl, ws, m);
     put = add ? fl->add : fl->ins;
+    /* An append to a month whose agent cube is off keeps it off. */
+    if (!rc && add && !m->agent_off) {
+        int64_t off = 0;
+        rc = run_ints(fl->st,
+                      "SELECT EXISTS (SELECT 1 FROM rollup_off"
+                      " WHERE workspace_id = ?1 AND cube = ?2 AND t = ?3)",
+                      (int64_t[]){ws, AGENT_CUBE, d0}, 3, &off);
+        m->agent_off = off != 0;
+    }
+    if (!rc && (m->agent_off || !add))
+        rc = agent_cube_off(fl, ws, d0, m->agent_off);
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(day_cubes); i++)
         rc = derive(&m->day, day_cubes[i], INT64_MIN, &day[i]);
+    /* The month cubes without agent: the month's day cells summed. */
     for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++)
-        rc = derive(&m->full, month_cubes[i], INT64_MIN, &month[i]);
+        rc = derive(&m->day, month_cubes[i], d0, &month[i]);
     for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(day_cubes); i++) {
         const struct cellset *cs = i ? &day[i] : &m->day;
         if (!add)
@@ -887,16 +1086,18 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
         if (!rc)
             rc = put_cells(fl, put, ws, 0, day_cubes[i], INT64_MIN, cs);
     }
-    for (size_t i = 1; !rc && i < CXM_ARRAY_LEN(month_cubes); i++) {
+    for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(month_cubes); i++) {
+        const struct cellset *cs = i ? &month[i] : &m->agent;
+        if (month_cubes[i] == AGENT_CUBE && m->agent_off)
+            continue; /* agent_cube_off() removed its cells */
         if (!add)
             rc = delete_cells(fl, ws, 1, month_cubes[i], d0, d0 + 1);
         if (!rc)
-            rc = put_cells(fl, put, ws, 1, month_cubes[i], INT64_MIN,
-                           &month[i]);
+            rc = put_cells(fl, put, ws, 1, month_cubes[i], INT64_MIN, cs);
         if (!rc && fl->append)
-            rc = derive(&month[i], month_cubes[i], y0, &fl->years[i]);
+            rc = derive(cs, month_cubes[i], y0, &fl->years[i]);
         if (!rc && fl->append)
-            rc = derive(&month[i], month_cubes[i], 0, &fl->ever[i]);
+            rc = derive(cs, month_cubes[i], 0, &fl->ever[i]);
     }
     for (size_t i = 0; i < CXM_ARRAY_LEN(day_cubes); i++)
         cellset_release(&day[i]);
@@ -1008,8 +1209,9 @@ static void hist_sum_final(sqlite3_context *cx)
     sqlite3_result_blob(cx, out, (int)(a->n * 8), sqlite3_free);
 }
 
-/* cxm_hist_add(a, b): two histograms of one length added, count by
- * count (a cell's counts plus new answers', append mode). */
+/* cxm_hist_add(a, b, ok): two histograms of one length added, count by
+ * count (a cell's counts plus new answers', append mode); `ok` is only
+ * there to be evaluated first (cxm_cell_ok() of the stored cell). */
 static void hist_add(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     const uint8_t *a = sqlite3_value_blob(argv[0]);
@@ -1041,6 +1243,31 @@ static void hist_add(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_blob(cx, out, (int)len, sqlite3_free);
 }
 
+/* cxm_colseg_upgrade(data): a column segment of the layout before 0010
+ * in the current one (colseg.h), NULL for NULL or a blob that is not one
+ * (its month then reads the rows). */
+static void colseg_upgrade_fn(sqlite3_context *cx, int argc,
+                              sqlite3_value **argv)
+{
+    const uint8_t *b = sqlite3_value_blob(argv[0]);
+    size_t len = (size_t)sqlite3_value_bytes(argv[0]), out_len;
+    uint8_t *out;
+    cxm_rc rc;
+
+    (void)argc;
+    rc = cxm__colseg_upgrade(b, len, &out, &out_len);
+    if (rc == CXM_ENOMEM) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    if (rc) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    sqlite3_result_blob64(cx, out, out_len, SQLITE_TRANSIENT);
+    cxm__free(out);
+}
+
 cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
 {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
@@ -1048,26 +1275,39 @@ cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
     if (sqlite3_create_function_v2(db, "cxm_hist_sum", 1, flags, NULL, NULL,
                                    hist_sum_step, hist_sum_final,
                                    NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_hist_add", 2, flags, NULL,
+        sqlite3_create_function_v2(db, "cxm_hist_add", 3, flags, NULL,
                                    hist_add, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_cell_chk", 14, flags, NULL,
+                                   cell_chk_fn, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_dict_chk", 4, flags, NULL,
+                                   dict_chk_fn, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_cell_ok", 15, flags, NULL,
+                                   cell_ok_fn, NULL, NULL,
+                                   NULL) != SQLITE_OK ||
+        sqlite3_create_function_v2(db, "cxm_colseg_upgrade", 1, flags, NULL,
+                                   colseg_upgrade_fn, NULL, NULL,
                                    NULL) != SQLITE_OK)
         return CXM_ESTORE;
     return CXM_OK;
 }
 
 /* The cells of grain `to` summed from the cells of grain `from` with
- * first day in [?2, ?3), as one cell of first day ?4 per key. */
+ * first day in [?2, ?3), as one cell of first day ?4 per key; every cell
+ * summed is checked first (cxm_cell_ok()). */
 #define SUM_CELLS_SQL(to, from)                                             \
-    "INSERT INTO rollup_answers (workspace_id, grain, cube, t, survey,"     \
-    " scale_min, scale_max, agent_id, team, channel, language, topic, n,"   \
-    " hist)"                                                                \
-    " SELECT workspace_id, " to ", cube, ?4, survey, scale_min, scale_max," \
-    "  agent_id, team, channel, language, topic, sum(n),"                   \
-    "  cxm_hist_sum(hist)"                                                  \
-    " FROM rollup_answers WHERE workspace_id = ?1 AND grain = " from        \
-    "  AND t >= ?2 AND t < ?3"                                              \
-    " GROUP BY cube, survey, scale_min, scale_max, agent_id, team, channel," \
-    "  language, topic"
+    "INSERT INTO rollup_answers (" CELL_COLS ", n, hist, chk)"             \
+    " SELECT " CELL_COLS ", n, hist, cxm_cell_chk(" CELL_COLS ", n, hist)"  \
+    " FROM (SELECT workspace_id, " to " AS grain, cube, ?4 AS t, survey,"   \
+    "  scale_min, scale_max, agent_id, team, channel, language, topic,"     \
+    "  sum(n) AS n, cxm_hist_sum(hist) AS hist"                             \
+    "  FROM rollup_answers WHERE workspace_id = ?1 AND grain = " from       \
+    "   AND t >= ?2 AND t < ?3"                                             \
+    "   AND cxm_cell_ok(" CELL_COLS ", n, hist, chk)"                      \
+    "  GROUP BY cube, survey, scale_min, scale_max, agent_id, team,"        \
+    "   channel, language, topic)"
 
 /* After the months of fl were written: the year cells (grain 2) of the
  * UTC years they lie in, summed from those years' month cells, and the
@@ -1131,7 +1371,7 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
         rc = write_month(fl, ws, &fl->months[i]);
     if (!rc && !fl->append)
         rc = write_years(fl, ws);
-    for (size_t i = 1; fl->append && i < CXM_ARRAY_LEN(month_cubes); i++) {
+    for (size_t i = 0; fl->append && i < CXM_ARRAY_LEN(month_cubes); i++) {
         if (!rc)
             rc = put_cells(fl, fl->add, ws, 2, month_cubes[i], INT64_MIN,
                            &fl->years[i]);
@@ -1202,11 +1442,20 @@ static cxm_rc mark_written(cxm_store *st)
                       max_r - mr < max_r / 8 ? responses_range_sql
                                              : responses_sql,
                       &mr, 1, NULL);
-    if (rc)
-        return rc;
     /* max_t - mt + 1 bounds the tickets written, max_r the answers. */
-    return run_ints(st, max_t - mt < max_r ? tickets_first_sql : tickets_sql,
-                    &mt, 1, NULL);
+    if (!rc)
+        rc = run_ints(st, max_t - mt < max_r ? tickets_first_sql
+                                             : tickets_sql,
+                      &mt, 1, NULL);
+    /* An agent's team lends itself to answers without one: the triggers
+     * of 0004 find the months by the agent's cells, which a month whose
+     * agent cube is off lacks; those months are counted again whenever
+     * agents were written. */
+    if (!rc && (cxm__sq_kinds_written(st) & 1u << CXM_KIND_AGENTS))
+        rc = cxm__sq_exec_plain(st, "INSERT OR IGNORE INTO rollup_dirty"
+                                    " SELECT workspace_id, t"
+                                    " FROM rollup_off");
+    return rc;
 }
 
 /* Whether the transaction only added answers, so that counting them and
@@ -1232,7 +1481,7 @@ static cxm_rc want_append(cxm_store *st, bool *append, int64_t *mark)
     return rc;
 }
 
-cxm_rc cxm__sq_rollup_flush(cxm_store *st)
+static cxm_rc flush_once(cxm_store *st)
 {
     struct flush fl;
     sqlite3_stmt *dirty = NULL;
@@ -1275,8 +1524,8 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
                          " WHERE workspace_id = ?1 AND t = ?2",
                      &fl.seg_get);
     if (!rc)
-        rc = prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value)"
-                         " VALUES (?1, ?2, ?3, ?4)",
+        rc = prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value,"
+                         " chk) VALUES (?1, ?2, ?3, ?4, ?5)",
                      &fl.dict_ins);
     if (!rc)
         rc = prepare(st, "INSERT OR REPLACE INTO col_answers (workspace_id,"
@@ -1338,6 +1587,54 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
     return rc;
 }
 
+/* Whether a recount failed on a damaged derived form rather than on the
+ * store: a cell whose checksum does not match (cxm_cell_ok()), a malformed
+ * histogram, a segment that does not view. */
+static bool damaged(cxm_store *st)
+{
+    const char *m = st->errmsg.data ? st->errmsg.data : "";
+
+    return strstr(m, "rollup cell") || strstr(m, "column segment") ||
+           strstr(m, "column dictionary");
+}
+
+/* Everything derived from the answers, dropped, and every day of them
+ * to be counted again. */
+static const char rebuild_sql[] =
+    "DELETE FROM rollup_answers;"
+    "DELETE FROM col_answers;"
+    "DELETE FROM col_dict;"
+    "DELETE FROM rollup_off;"
+    "INSERT OR IGNORE INTO rollup_dirty"
+    " SELECT DISTINCT workspace_id,"
+    "  (responded_at - (responded_at < 0) * 86399999) / 86400000"
+    " FROM responses;";
+
+/* The recount of the open write transaction. A derived form found damaged
+ * on the way (an append adds to stored cells and segments; a recount sums
+ * stored month cells into years) must not carry the damage on, nor fail
+ * the import over a cache the user cannot mend: the flush is undone to
+ * its savepoint and every rollup and segment is counted again from the
+ * rows (docs/store.md, "Damage"). */
+cxm_rc cxm__sq_rollup_flush(cxm_store *st)
+{
+    cxm_rc rc = cxm__sq_exec_plain(st, "SAVEPOINT cxm_flush");
+
+    if (rc)
+        return rc;
+    rc = flush_once(st);
+    if (rc == CXM_ESTORE && damaged(st)) {
+        rc = cxm__sq_exec_plain(st, "ROLLBACK TO cxm_flush");
+        if (!rc)
+            rc = cxm__sq_exec_plain(st, rebuild_sql);
+        if (!rc)
+            rc = flush_once(st);
+    }
+    if (!rc)
+        rc = cxm__sq_exec_plain(st, "RELEASE cxm_flush");
+    return rc;
+}
+
 /* ---- Reading ---------------------------------------------------------- */
 
 cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
@@ -1356,11 +1653,22 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
     int64_t dirty = 1;
     cxm_rc rc;
 
+    int64_t agent_off = 0;
+
     *cube = -1;
     rc = select_int(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)", &dirty);
+    if (!rc && !dirty && (dims & CXM__CUBE_AGENT))
+        rc = run_ints(st,
+                      "SELECT EXISTS (SELECT 1 FROM rollup_off"
+                      " WHERE workspace_id = ?1 AND cube = ?2)",
+                      (int64_t[]){st->workspace_id, AGENT_CUBE}, 2,
+                      &agent_off);
     if (rc || dirty)
         return rc;
     for (size_t i = 0; i < n; i++) {
+        /* A month of the agent cube not kept: the cube serves no one. */
+        if (agent_off && pref[i] == AGENT_CUBE)
+            continue;
         if ((pref[i] & dims) == dims) {
             *cube = (int)pref[i];
             break;
@@ -1394,10 +1702,35 @@ static const char *text_col(sqlite3_stmt *s, int i)
     return t ? t : "";
 }
 
+/* The row of statement s (scan_rollup()'s columns) as a cell of
+ * (grain, cube); whether its checksum is the one stored. */
+static bool rollup_row(cxm_store *st, sqlite3_stmt *s, int grain, int cube,
+                       struct cell_row *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->ws = st->workspace_id;
+    c->grain = grain;
+    c->cube = cube;
+    c->t = sqlite3_column_int64(s, 0);
+    for (int i = 0; i < 6; i++) {
+        int col = i ? 3 + i : 1; /* survey, then agent_id … topic */
+        c->text[i].s = text_col(s, col);
+        c->text[i].len = (size_t)sqlite3_column_bytes(s, col);
+    }
+    c->lo = sqlite3_column_int64(s, 2);
+    c->hi = sqlite3_column_int64(s, 3);
+    c->hist = sqlite3_column_blob(s, 9);
+    c->hist_len = c->hist ? (size_t)sqlite3_column_bytes(s, 9) : 0;
+    c->n = sqlite3_column_int64(s, 10);
+    return sqlite3_column_type(s, 11) == SQLITE_INTEGER &&
+           sqlite3_column_int64(s, 11) == cell_chk(c);
+}
+
 cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
                            int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
                            void *ud)
 {
+    static const char *const grains[] = {"day", "month", "year", "all-time"};
     int64_t hist[MAX_SPAN + 1];
     sqlite3_stmt *s = NULL;
     cxm_rc rc;
@@ -1405,7 +1738,7 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
 
     rc = prepare(st,
                  "SELECT t, survey, scale_min, scale_max, agent_id, team,"
-                 " channel, language, topic, hist FROM rollup_answers"
+                 " channel, language, topic, hist, n, chk FROM rollup_answers"
                  " WHERE workspace_id = ?1 AND grain = ?2 AND cube = ?3"
                  " AND t >= ?4 AND t < ?5",
                  &s);
@@ -1416,34 +1749,69 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     sqlite3_bind_int(s, 3, cube);
     sqlite3_bind_int64(s, 4, from_t);
     sqlite3_bind_int64(s, 5, to_t);
+    /* Every cell is checked before any is handed over: a damaged one
+     * sends the report to the column segments or the rows (CXM_EINPUT). */
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cell_row c;
+        if (!rollup_row(st, s, grain, cube, &c)) {
+            int64_t y;
+            int m, d;
+            cxm__civil_from_days(c.t, &y, &m, &d);
+            cxm__store_note(
+                st,
+                "a rollup cell (%s of %04lld-%02d-%02d) is damaged (its "
+                "checksum does not match): survey answers read from the "
+                "column segments or the rows",
+                grain >= 0 && grain < 4 ? grains[grain] : "?", (long long)y,
+                m, d);
+            sqlite3_finalize(s);
+            return CXM_EINPUT;
+        }
+    }
+    if (step != SQLITE_DONE || !fn) {
+        rc = step != SQLITE_DONE ? fail(st, cxm__sq_db(st)) : CXM_OK;
+        sqlite3_finalize(s);
+        return rc;
+    }
+    sqlite3_reset(s);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__response_row r;
-        const uint8_t *h = sqlite3_column_blob(s, 9);
-        size_t h_len = (size_t)sqlite3_column_bytes(s, 9);
+        struct cell_row c;
+        bool sound = rollup_row(st, s, grain, cube, &c);
+        int64_t sum = 0;
 
         memset(&r, 0, sizeof(r));
-        r.responded_at = sqlite3_column_int64(s, 0) * CXM__DAY_MS;
-        r.survey = text_col(s, 1);
-        r.scale_min = sqlite3_column_int(s, 2);
-        r.scale_max = sqlite3_column_int(s, 3);
-        r.agent_id = text_col(s, 4);
-        r.team = text_col(s, 5);
-        r.channel = text_col(s, 6);
-        r.language = text_col(s, 7);
-        r.topic = text_col(s, 8);
+        r.responded_at = c.t * CXM__DAY_MS;
+        r.survey = c.text[0].s;
+        r.scale_min = (int)c.lo;
+        r.scale_max = (int)c.hi;
+        r.agent_id = c.text[1].s;
+        r.team = c.text[2].s;
+        r.channel = c.text[3].s;
+        r.language = c.text[4].s;
+        r.topic = c.text[5].s;
         r.has_score = true;
-        if (r.scale_min >= r.scale_max ||
-            r.scale_max - r.scale_min > MAX_SPAN ||
-            h_len != (size_t)(r.scale_max - r.scale_min + 1) * 8) {
-            cxm__store_set_error(st, "a rollup cell is malformed");
+        if (!sound || c.lo >= c.hi || c.hi - c.lo > MAX_SPAN ||
+            c.hist_len != (size_t)(c.hi - c.lo + 1) * 8) {
+            /* Written since the check above, and damaged: rare enough
+             * to be an error. */
+            cxm__store_set_error(st, sound ? "a rollup cell is malformed"
+                                           : DAMAGED_CELL);
             rc = CXM_ESTORE;
             break;
         }
-        for (size_t k = 0; k * 8 < h_len; k++) {
+        for (size_t k = 0; k * 8 < c.hist_len; k++) {
             uint64_t v = 0;
             for (int b = 0; b < 8; b++)
-                v |= (uint64_t)h[k * 8 + (size_t)b] << (8 * b);
+                v |= (uint64_t)c.hist[k * 8 + (size_t)b] << (8 * b);
             hist[k] = (int64_t)v;
+            sum += hist[k];
+        }
+        if (sum != c.n) {
+            cxm__store_set_error(st, "a rollup cell's count is not the sum "
+                                     "of its histogram");
+            rc = CXM_ESTORE;
+            break;
         }
         rc = fn(&r, hist, ud);
     }
@@ -1492,7 +1860,7 @@ cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
 cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, "SELECT col, id, value FROM col_dict"
+    cxm_rc rc = prepare(st, "SELECT col, id, value, chk FROM col_dict"
                             " WHERE workspace_id = ?1",
                         &s);
     int step = SQLITE_DONE;
@@ -1502,8 +1870,18 @@ cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
     sqlite3_bind_int64(s, 1, st->workspace_id);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         const char *v = (const char *)sqlite3_column_text(s, 2);
-        rc = fn(sqlite3_column_int(s, 0), sqlite3_column_int64(s, 1),
-                v ? v : "", (size_t)sqlite3_column_bytes(s, 2), ud);
+        size_t len = v ? (size_t)sqlite3_column_bytes(s, 2) : 0;
+        int64_t col = sqlite3_column_int64(s, 0), id = sqlite3_column_int64(s, 1);
+
+        if (sqlite3_column_type(s, 3) != SQLITE_INTEGER ||
+            sqlite3_column_int64(s, 3) !=
+                dict_chk(st->workspace_id, col, id, v ? v : "", len)) {
+            cxm__store_note(st, DAMAGED_DICT ": survey answers read from "
+                                "the rows");
+            rc = CXM_EINPUT;
+            break;
+        }
+        rc = fn((int)col, id, v ? v : "", len, ud);
     }
     if (!rc && step != SQLITE_DONE)
         rc = fail(st, cxm__sq_db(st));
