@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * fuzz_colfile.c — libFuzzer target for the column segment file reader
- * (src/colfile.c): the file is read from disk beside the store and may be
+ * (src/store/sqlite/colfile.c): the file is read from disk beside the store and may be
  * truncated or damaged, so a file that passes the check must have every
  * entry's data inside it, and each segment is then viewed as a report
  * would (colseg.h), reading every value of an accepted one. Checksums are

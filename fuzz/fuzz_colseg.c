@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * fuzz_colseg.c — libFuzzer target for the column segment reader
- * (src/colseg.c): a segment blob comes from the store, so the view must
+ * (src/store/sqlite/colseg.c): a segment blob comes from the store, so the view must
  * refuse anything malformed without reading past it. The structure is
  * checked without the checksum (a fuzzer seldom guesses one; the checksum
  * itself is run on every input, and the "CXC1" upgrade too). When the input

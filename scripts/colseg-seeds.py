@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """colseg-seeds.py — writes the seed inputs of the fuzz targets fuzz_colseg
 and fuzz_colfile (fuzz/corpus/colseg, fuzz/corpus/colfile) in the layouts
-of src/colseg.h ("CXC2") and src/colfile.h ("CXCOLF2"), checksums
+of src/store/sqlite/colseg.h ("CXC2") and src/store/sqlite/colfile.h ("CXCOLF2"), checksums
 included, beside a few of the layout before migration 0010 ("CXC1",
 "CXCOLF1"), which the readers refuse or upgrade. Run from the repository
 root; `--store-cols FILE` adds a real <store>-cols file as a seed."""
@@ -26,7 +26,7 @@ def rnd(acc, x):
 
 
 def xxh64(data, seed=0):
-    """XXH64, as src/checksum.c (the reference algorithm)."""
+    """XXH64, as src/core/checksum.c (the reference algorithm)."""
     n, p = len(data), 0
     if n >= 32:
         v = [(seed + P1 + P2) & M, (seed + P2) & M, seed, (seed - P1) & M]

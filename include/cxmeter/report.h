@@ -115,7 +115,7 @@ CXM_API const char *cxm_report_warning(const cxm_report *r, size_t i);
  *  (docs/performance.md). */
 CXM_API const char *cxm_report_answers_source(const cxm_report *r);
 /** Which rollup cells a report read from "rollups": "days", "months",
- *  "years", "years and months", "all time" (src/sql/0007-rollup-years.sql)
+ *  "years", "years and months", "all time" (src/store/sqlite/sql/0007-rollup-years.sql)
  *  or "mixed" (a comparison period read others); "" for the other
  *  sources. */
 CXM_API const char *cxm_report_rollup_cells(const cxm_report *r);

@@ -4,7 +4,7 @@
  * keys with their defaults and checks, and what the importer derives from
  * them (the plausibility window of timestamps, SPEC Conventions). A new
  * key is one row of `keys` below; the store keeps any key as text
- * (src/sql/0008-settings.sql).
+ * (src/store/sqlite/sql/0008-settings.sql).
  */
 #include "internal.h"
 

@@ -12,7 +12,7 @@
 
 #include "store_int.h"
 
-/* From the build: src/sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
+/* From the build: src/store/sqlite/sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
 struct cxm__embedded {
     const char *name;
     const char *text;
@@ -209,7 +209,7 @@ int cxm_store_schema_version(const cxm_store *st)
 cxm_rc cxm__store_begin(cxm_store *st) { return st->ops->begin(st); }
 
 /* Every write transaction brings the rollups up to date before it commits,
- * so rows and rollups are durable together (src/sql/0004-rollups.sql). */
+ * so rows and rollups are durable together (src/store/sqlite/sql/0004-rollups.sql). */
 cxm_rc cxm__store_commit(cxm_store *st)
 {
     cxm_rc rc = st->ops->rollup_flush(st);

@@ -94,7 +94,7 @@ struct cxm__row {
 
 typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 
-/* Rollups of survey answers (src/sql/0004-rollups.sql): per UTC day
+/* Rollups of survey answers (src/store/sqlite/sql/0004-rollups.sql): per UTC day
  * (grain 0), month (grain 1), year (grain 2) or over all time (grain 3,
  * t 0; 0007-rollup-years.sql). A cube is a set of the dimensions below;
  * every cube also keeps the cell's first day t, survey, scale and a score
@@ -114,7 +114,7 @@ typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
                                  const int64_t *hist, void *ud);
 
-/* Column segments (src/sql/0005-columns.sql, src/colseg.h): one entry of
+/* Column segments (src/store/sqlite/sql/0005-columns.sql, src/store/sqlite/colseg.h): one entry of
  * a column's dictionary; one month's segment: the callback is handed the
  * blob, borrowed from the store until the next cxm__store_col_segments()
  * or cxm_store_close(), its checksum checked, or NULL when the month's
@@ -355,7 +355,7 @@ CXM_MUST_USE cxm_rc cxm__store_remove_benchmarks(cxm_store *st,
                                                  int64_t *removed);
 
 /* The scales the stored answers of `survey` ("csat", "nps", "ces") are
- * on, each once (src/benchmark.c); the SPEC default scale alone, and
+ * on, each once (src/report/benchmark.c); the SPEC default scale alone, and
  * *stored false, when no answer of it is stored. At most
  * CXM__MAX_SCALES: beyond, the last one widens to take in the rest. */
 #define CXM__MAX_SCALES 16
@@ -368,7 +368,7 @@ CXM_MUST_USE cxm_rc cxm__survey_scales(cxm_store *st, const char *survey,
                                        struct cxm__scales *out);
 /* Records, inside the import's transaction, that the import supplied
  * records of `kind` with the (optional) column `column`, or the kind
- * itself when column is "" (src/sql/0009-supplied.sql): a report tells a
+ * itself when column is "" (src/store/sqlite/sql/0009-supplied.sql): a report tells a
  * figure whose input was never supplied (null) from one of zero. */
 CXM_MUST_USE cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
                                             const char *column);

@@ -143,7 +143,8 @@ def zendesk_store(c):
 
 
 MIGRATION_0009 = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                              "..", "..", "src", "sql", "0009-supplied.sql")
+                              "..", "..", "src", "store", "sqlite", "sql",
+                              "0009-supplied.sql")
 
 
 @test

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """run.py — rollups and column segments give the same figures as the rows.
 
-A report reads survey answers from rollups (src/sql/0004-rollups.sql) when
+A report reads survey answers from rollups (src/store/sqlite/sql/0004-rollups.sql) when
 it can, else from the column segments (0005-columns.sql), else row by row;
 `--read rows` forces the rows. This test
 imports generated data in the worst order (answers before the tickets and

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_colseg.c — unit tests of src/colseg.c, the column segment of a
+ * test_colseg.c — unit tests of src/store/sqlite/colseg.c, the column segment of a
  * month of survey answers: values survive encode and view; each column is
  * one byte wide until an id passes 255, three past 65535; the bytes per
  * answer the issue bounds (≤ 16); the view refuses every malformed blob

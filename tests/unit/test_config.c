@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_config.c — unit tests of src/config.c: the known keys, their checks
+ * test_config.c — unit tests of src/store/config.c: the known keys, their checks
  * and defaults, set/get/unset/list on a store, and the plausibility window
  * of timestamps an import derives from them (SPEC Conventions).
  */

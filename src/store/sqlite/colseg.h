@@ -5,7 +5,7 @@
  * A segment holds one UTC month of the answers a metric reads (csat, nps,
  * ces with a score), struct-of-arrays, each dimension dictionary-encoded:
  * the store keeps one per month beside the rollups, rewritten with them
- * before every commit (src/sql/0005-columns.sql), and the report's column
+ * before every commit (src/store/sqlite/sql/0005-columns.sql), and the report's column
  * scan reads them on both cores (report_cols.c).
  *
  * Blob layout (little-endian): "CXC2", u64 checksum, u32 n, u8 score

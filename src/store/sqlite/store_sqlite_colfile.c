@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * store_sqlite_colfile.c — the SQLite engine's column segment file
- * (src/sql/0006-colfile.sql; docs/store.md, "Column segment file").
+ * (src/store/sqlite/sql/0006-colfile.sql; docs/store.md, "Column segment file").
  *
  * The column scan reads every month segment it needs on each report.
  * Copied out of SQLite's pages (incremental blob I/O) that copy was most of

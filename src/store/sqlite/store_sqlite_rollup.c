@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * store_sqlite_rollup.c — the SQLite engine's rollups of survey answers
- * (src/sql/0004-rollups.sql; docs/performance.md, "Rollups").
+ * (src/store/sqlite/sql/0004-rollups.sql; docs/performance.md, "Rollups").
  *
  * The UTC days whose answers changed are marked in rollup_dirty (by rowid
  * for rows written, by triggers for the rest: 0004-rollups.sql). Just

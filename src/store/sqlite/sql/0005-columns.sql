@@ -1,7 +1,7 @@
 -- Column segments of survey answers (issue 3; docs/performance.md,
 -- "Column scan"). One row per workspace and UTC month (t = its first day,
 -- days since 1970-01-01) holding the month's answers that a metric reads,
--- struct-of-arrays with every dimension dictionary-encoded (src/colseg.h
+-- struct-of-arrays with every dimension dictionary-encoded (src/store/sqlite/colseg.h
 -- has the blob layout); data is NULL when a dictionary outgrew two-byte
 -- ids, and the report then reads the rows. col_dict numbers the values of
 -- each column per workspace: 0 kind (survey, scale_min, scale_max joined

@@ -1,6 +1,6 @@
--- Store settings (`cxmeter config set KEY VALUE`, src/config.c): one value
+-- Store settings (`cxmeter config set KEY VALUE`, src/store/config.c): one value
 -- per known key and workspace; a key with no row has its default. The
--- keys and what values they take are listed in src/config.c, not here, so
+-- keys and what values they take are listed in src/store/config.c, not here, so
 -- a new key needs no migration.
 CREATE TABLE settings (
     workspace_id INTEGER NOT NULL,

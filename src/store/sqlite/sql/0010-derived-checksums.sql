@@ -1,11 +1,11 @@
 -- Checksums on the derived forms of survey answers (issue 12; docs/store.md,
 -- "Damage"). A damaged byte in a rollup cell or a column segment must never
--- change a figure: each carries a checksum (XXH64, src/checksum.c) that its
+-- change a figure: each carries a checksum (XXH64, src/core/checksum.c) that its
 -- reader checks, and a mismatch sends the report to the rows with a note.
 --
 -- rollup_answers.chk: cxm_cell_chk() of the cell's other columns
 -- (store_sqlite_rollup.c). Column segments move to the layout "CXC2"
--- (src/colseg.h), which holds its own checksum, and ids of up to three
+-- (src/store/sqlite/colseg.h), which holds its own checksum, and ids of up to three
 -- bytes. rollup_off lists the months whose cube `cube` is not kept because
 -- it would not be smaller than the answers themselves (a dimension of very
 -- many values, such as 300,000 agents); a report never reads that cube
