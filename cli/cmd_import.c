@@ -222,9 +222,10 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     status = parse_options(env, &o, &a);
     if (status < 0)
         status = check_args(&o, &a, &is_helpdesk, &kind, &vendor);
-    if (status < 0)
-        status = cli_open_store(env, "import", CXM_OPEN_CREATE, &st);
-    if (status != EXIT_OK_)
+    if (status >= 0)
+        goto out; /* --help, or a usage error */
+    status = cli_open_store(env, "import", CXM_OPEN_CREATE, &st);
+    if (status)
         goto out;
     memset(&ui, 0, sizeof(ui));
     ui.progress = !a.quiet && isatty(STDERR_FILENO);

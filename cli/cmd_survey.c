@@ -70,21 +70,16 @@ static int parse_file(const char *path, cxm_survey **out)
         return EXIT_INPUT;
     rc = cxm_survey_parse(text, len, out, &err);
     free(text);
-    if (rc == CXM_EINPUT || rc == CXM_ETOOBIG) {
-        if (err.line > 0)
-            cli_error("survey", "%s:%d:%d: %s", path, err.line, err.column,
-                      err.reason);
-        else if (err.path[0])
-            cli_error("survey", "%s: %s: %s", path, err.path, err.reason);
-        else
-            cli_error("survey", "%s: %s", path, err.reason);
-        return EXIT_INPUT;
-    }
-    if (rc) {
+    if ((rc == CXM_EINPUT || rc == CXM_ETOOBIG) && err.line > 0)
+        cli_error("survey", "%s:%d:%d: %s", path, err.line, err.column,
+                  err.reason);
+    else if ((rc == CXM_EINPUT || rc == CXM_ETOOBIG) && err.path[0])
+        cli_error("survey", "%s: %s: %s", path, err.path, err.reason);
+    else if (rc == CXM_EINPUT || rc == CXM_ETOOBIG)
+        cli_error("survey", "%s: %s", path, err.reason);
+    else if (rc)
         cli_error("survey", "%s: %s", path, cxm_strerror(rc));
-        return cli_exit_for(rc);
-    }
-    return EXIT_OK_;
+    return cli_exit_for(rc);
 }
 
 /* "en ms id vi fi" into dst. */
@@ -161,7 +156,7 @@ static int do_templates(void)
         if (rc) {
             cli_error("survey", "template %s: %s", cxm_survey_template_id(i),
                       cxm_strerror(rc));
-            return EXIT_STORE;
+            return cli_exit_for(rc);
         }
         printf("%-28s %-7s %-16s %-9zu %s\n", cxm_survey_id(s),
                cxm_survey_kind_name(cxm_survey_kind_of(s)),

@@ -90,7 +90,10 @@ def writers(c):
     c.write("s.json", c.run("survey", "show", "--template", "ces").out)
     c.write("t2.csv", "ticket_id,created_at\nT9,2026-01-08T00:00:00Z\n")
     return [
-        ["--help"], ["--version"], ["help", "report"], ["report", "--help"],
+        ["--help"], ["--version"], ["help", "report"],
+        *[[cmd, "--help"] for cmd in ("import", "report", "demo-data",
+                                      "benchmark", "definitions", "config",
+                                      "survey")],
         ["report", *db], ["report", "--format", "json", *db],
         ["report", "--format", "csv", "--by", "channel", *db],
         ["definitions", "show", *db],
