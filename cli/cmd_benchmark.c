@@ -33,7 +33,7 @@ static int store_failed(cxm_store *st, cxm_rc rc)
     const char *msg = st ? cxm_store_errmsg(st) : "";
 
     cli_error("benchmark", "%s", *msg ? msg : cxm_strerror(rc));
-    return cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
+    return cli_exit_for(rc);
 }
 
 /* "from 0 to 100", "at least 0". */
@@ -118,7 +118,7 @@ static int do_list(cxm_store *st)
     if (!n)
         printf("no benchmark stored (cxmeter benchmark set METRIC VALUE "
                "--label LABEL)\n");
-    return fflush(stdout) ? EXIT_INPUT : EXIT_OK_;
+    return EXIT_OK_;
 }
 
 static int do_remove(cxm_store *st, cxm_metric m, const char *label)
@@ -146,72 +146,97 @@ static int do_remove(cxm_store *st, cxm_metric m, const char *label)
     return EXIT_OK_;
 }
 
+/* The number of positionals subcommand `sub` takes (with itself), or -1
+ * after printing. */
+static int subcommand_args(const char *sub)
+{
+    int want = strcmp(sub, "set") == 0      ? 3
+               : strcmp(sub, "list") == 0   ? 1
+               : strcmp(sub, "remove") == 0 ? 2
+                                            : -1;
+
+    if (want < 0)
+        cli_error("benchmark", "unknown subcommand '%s' (set, list, remove)",
+                  sub);
+    return want;
+}
+
+/* Checks the positionals and --label; sets *want (as subcommand_args())
+ * and *m (the METRIC of set and remove). False after printing. */
+static bool check_args(const struct cli_opts *o, const char *label,
+                       int *want, cxm_metric *m)
+{
+    if (o->n_pos < 1) {
+        cli_error("benchmark", "%s", USAGE);
+        return false;
+    }
+    *want = subcommand_args(o->pos[0]);
+    if (*want < 0)
+        return false;
+    if (o->n_pos != *want || (*want == 1 && label)) {
+        cli_error("benchmark", "%s", USAGE);
+        return false;
+    }
+    if (*want == 3 && !label) {
+        cli_error("benchmark", "set needs --label LABEL (where the figure "
+                               "comes from)");
+        return false;
+    }
+    if (*want > 1 && cxm_metric_parse(o->pos[1], m)) {
+        cli_error("benchmark", "unknown metric '%s'", o->pos[1]);
+        return false;
+    }
+    return true;
+}
+
+/* Parses the options; returns -1 to go on, else the exit status. */
+static int parse_options(struct cli_env *env, struct cli_opts *o,
+                         const char **label)
+{
+    int id;
+
+    while ((id = cli_opt_next(o)) > 0) {
+        if (id == OPT_HELP) {
+            cli_help("benchmark");
+            return EXIT_OK_;
+        }
+        if (id == OPT_DB)
+            env->db = o->arg;
+        if (id == OPT_LABEL && !*o->arg) {
+            cli_error("benchmark", "--label: empty label (name where the "
+                                   "figure comes from)");
+            return EXIT_USAGE;
+        }
+        if (id == OPT_LABEL)
+            *label = o->arg;
+    }
+    return id < 0 ? EXIT_USAGE : -1;
+}
+
 int cmd_benchmark(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
-    const char *label = NULL, *sub;
+    const char *label = NULL;
     cxm_store *st = NULL;
     cxm_metric m = CXM_METRIC_CSAT;
-    int id, status = EXIT_USAGE, want;
+    int status, want = 0;
+    double v;
 
     cli_opts_init(&o, "benchmark", argc, argv, specs);
-    while ((id = cli_opt_next(&o)) > 0) {
-        switch (id) {
-        case OPT_HELP:
-            cli_help("benchmark");
-            status = EXIT_OK_;
-            goto out;
-        case OPT_DB:
-            env->db = o.arg;
-            break;
-        case OPT_LABEL:
-            if (!*o.arg) {
-                cli_error("benchmark", "--label: empty label (name where "
-                                       "the figure comes from)");
-                goto out;
-            }
-            label = o.arg;
-            break;
-        }
-    }
-    if (id < 0)
+    status = parse_options(env, &o, &label);
+    if (status >= 0)
         goto out;
-    if (o.n_pos < 1) {
-        cli_error("benchmark", "%s", USAGE);
+    status = EXIT_USAGE;
+    if (!check_args(&o, label, &want, &m))
         goto out;
-    }
-    sub = o.pos[0];
-    want = strcmp(sub, "set") == 0      ? 3
-           : strcmp(sub, "list") == 0   ? 1
-           : strcmp(sub, "remove") == 0 ? 2
-                                        : -1;
-    if (want < 0) {
-        cli_error("benchmark", "unknown subcommand '%s' (set, list, remove)",
-                  sub);
-        goto out;
-    }
-    if (o.n_pos != want || (want == 1 && label)) {
-        cli_error("benchmark", "%s", USAGE);
-        goto out;
-    }
-    if (want == 3 && !label) {
-        cli_error("benchmark", "set needs --label LABEL (where the figure "
-                               "comes from)");
-        goto out;
-    }
-    if (want > 1 && cxm_metric_parse(o.pos[1], &m)) {
-        cli_error("benchmark", "unknown metric '%s'", o.pos[1]);
-        goto out;
-    }
     /* A value no store could take is refused before a store is made;
      * the mean scores' range depends on the stored answers' scales, so
      * theirs is checked on the store when there is one. */
-    if (want == 3 && ((m != CXM_METRIC_CSAT_MEAN && m != CXM_METRIC_CES) ||
-                      (env->db && access(env->db, F_OK) != 0))) {
-        double v;
-        if (!check_value(NULL, m, o.pos[2], &v, &status))
-            goto out;
-    }
+    if (want == 3 &&
+        ((m != CXM_METRIC_CSAT_MEAN && m != CXM_METRIC_CES) ||
+         cli_no_store(env)) &&
+        !check_value(NULL, m, o.pos[2], &v, &status))
+        goto out;
     status = cli_open_store(env, "benchmark",
                             want == 3 ? CXM_OPEN_CREATE : CXM_OPEN_READ, &st);
     if (status)

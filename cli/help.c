@@ -33,11 +33,14 @@ static const struct help helps[] = {
      "  help CMD   show the help of CMD\n"
      "\n"
      "The store is ./cxmeter.db, or $CXMETER_DB (an error when set but\n"
-     "empty), or --db PATH. import, config, benchmark set and definitions\n"
-     "set create it; the commands that read (report, definitions show and\n"
-     "history, benchmark list and remove) need an existing one (exit 3,\n"
-     "'no store at PATH'), and read a store they cannot write read-only.\n"
-     "Exit status: 0 ok, 1 bad input, 2 usage error, 3 store error.\n"
+     "empty), or --db PATH. import, config set and unset, benchmark set,\n"
+     "definitions set and survey add create it; the commands that read\n"
+     "(report, definitions show and history, benchmark list and remove,\n"
+     "survey list, show and remove) need an existing one (exit 3, 'no\n"
+     "store at PATH'), and read a store they cannot write read-only;\n"
+     "config get and list show the defaults where there is none.\n"
+     "Exit status: 0 ok, 1 bad input, 2 usage error, 3 store error (also\n"
+     "when standard output cannot be written: a full disk, a closed pipe).\n"
      "Run 'cxmeter CMD --help' for a command's options; 'man cxmeter'.\n"},
     {"import",
      "usage: cxmeter import [--db PATH] [--strict] [--quiet]\n"
@@ -101,6 +104,9 @@ static const struct help helps[] = {
      "                        more than this many years after the day of\n"
      "                        the import is a rejected row\n"
      "\n"
+     "set and unset create the store; get and list read an existing one,\n"
+     "or show the defaults where there is none (and create none).\n"
+     "\n"
      "Exit status: 0 ok; 1 a bad value; 2 usage error or unknown key;\n"
      "3 store error.\n"},
     {"survey",
@@ -130,8 +136,11 @@ static const struct help helps[] = {
      "'templates' lists the surveys shipped with cxmeter (en, ms, id, vi,\n"
      "fi); 'add --template ID' stores one, 'show --template ID' prints it.\n"
      "\n"
-     "Exit status: 0 ok; 1 a bad definition, unknown survey or template;\n"
-     "2 usage error; 3 store error.\n"},
+     "'add' creates the store; list, show and remove need an existing one.\n"
+     "\n"
+     "Exit status: 0 ok; 1 a bad definition, unknown survey, version or\n"
+     "template; 2 usage error; 3 store error (list, show, remove: no\n"
+     "store at PATH).\n"},
     {"report",
      "usage: cxmeter report [--db PATH] [--metrics M1,M2] [--by D1,D2]\n"
      "                      [--from T] [--to T] [--tz ZONE]\n"

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
@@ -132,9 +133,20 @@ int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
                       cxm_strerror(rc));
         cxm_free(err);
         *st = NULL;
-        return cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
+        return cli_exit_at(rc, CLI_OPENING);
     }
     return EXIT_OK_;
+}
+
+bool cli_no_store(const struct cli_env *env)
+{
+    const char *path = env->db;
+
+    if (!path || !*path || strstr(path, "://"))
+        return false;
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    return *path && access(path, F_OK) != 0 && errno == ENOENT;
 }
 
 bool cli_parse_time(const char *s, int64_t *out)

@@ -70,7 +70,7 @@ struct cxm_report_query {
     int64_t to_ms;         /* exclusive */
     const char *tz;        /* IANA zone of the time buckets; NULL = UTC.
                               A zone the system tz database lacks:
-                              CXM_ENOTBUILT */
+                              CXM_ENOZONE */
     bool compare;          /* also the previous period (--compare) */
     cxm_read read;         /* how survey answers may be read (--read) */
     int definitions;       /* the definitions version computed with
@@ -87,8 +87,9 @@ typedef struct cxm_report cxm_report;
  *  builds (the report is still set, with its message,
  *  cxm_report_errmsg(), and its warnings); CXM_EUSAGE when no requested
  *  metric applies to the breakdown (the report is still set, with its
- *  warnings, for the caller to show); CXM_ENOTBUILT for a time zone this
- *  build cannot use; CXM_ESTORE; CXM_ENOMEM.
+ *  warnings, for the caller to show); CXM_ENOZONE for a time zone (of
+ *  q->tz or of a calendar of the definitions) the system tz database
+ *  lacks; CXM_ESTORE; CXM_ENOMEM.
  *  The caller frees the result with cxm_report_free(). */
 CXM_API CXM_MUST_USE cxm_rc cxm_report_run(cxm_store *st,
                                            const struct cxm_report_query *q,

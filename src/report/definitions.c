@@ -1261,7 +1261,7 @@ cxm_rc cxm__definitions_zones(cxm_definitions *d)
             continue;
         rc = cxm__tz_load(c->tz, NULL, &c->zone);
         if (rc)
-            return rc == CXM_ENOMEM ? rc : CXM_ENOTBUILT;
+            return rc == CXM_ENOMEM ? rc : CXM_ENOZONE;
     }
     return CXM_OK;
 }

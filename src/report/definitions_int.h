@@ -76,7 +76,7 @@ bool cxm__definitions_excluded(const cxm_definitions *d, const char *status,
 const struct cxm__calendar *
 cxm__definitions_calendar(const cxm_definitions *d, const char *team);
 
-/* Loads every calendar's zone. CXM_OK, CXM_ENOTBUILT (a zone the system
+/* Loads every calendar's zone. CXM_OK, CXM_ENOZONE (a zone the system
  * lacks), CXM_ENOMEM. */
 CXM_MUST_USE cxm_rc cxm__definitions_zones(cxm_definitions *d);
 

@@ -883,11 +883,9 @@ static cxm_rc take_query(cxm_report *r, const struct cxm_report_query *q)
     if (!q->tz || !*q->tz || strcmp(q->tz, "UTC") == 0)
         return CXM_OK; /* the fast path: no zone lookups */
     if (strlen(q->tz) >= sizeof(r->tz))
-        return CXM_ENOTBUILT;
-    /* A zone the system's tz database lacks is one this build cannot use
-     * (the caller says "unknown time zone"). */
+        return CXM_ENOZONE;
     if (cxm__tz_load(q->tz, NULL, &r->zone) != CXM_OK)
-        return CXM_ENOTBUILT;
+        return CXM_ENOZONE;
     snprintf(r->tz, sizeof(r->tz), "%s", q->tz);
     return CXM_OK;
 }

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """test_store_open.py — the store a command is pointed at (issue 12, items 8
 and 9): a reading command (report, definitions show|history, benchmark
-list) opens an existing store only and names a missing one; an empty
+list, survey list|show|remove) opens an existing store only and names a
+missing one; config get|list show the defaults where there is no store and
+make none; an empty
 CXMETER_DB or --db is a usage error; every failure to open says why, in the
 system's words; and a store the user cannot write (a read-only directory, a
 read-only file) is still reported on, by every read path, with the same
@@ -49,7 +51,10 @@ def reading_commands_need_an_existing_store(c):
                  ["definitions", "show", "--db", typo],
                  ["definitions", "history", "--db", typo],
                  ["benchmark", "list", "--db", typo],
-                 ["benchmark", "remove", "csat", "--db", typo]):
+                 ["benchmark", "remove", "csat", "--db", typo],
+                 ["survey", "list", "--db", typo],
+                 ["survey", "show", "ces", "--db", typo],
+                 ["survey", "remove", "ces", "--db", typo]):
         r = c.run(*argv)
         c.expect_rc(r, 3, " ".join(argv[:2]))
         c.check(f"no store at {typo}" in r.err,
@@ -62,6 +67,42 @@ def reading_commands_need_an_existing_store(c):
     c.check("no store at cxmeter.db" in r.err, "the default not named", r)
     c.check(not os.path.exists(c.path("cxmeter.db")),
             "report created ./cxmeter.db")
+
+
+@test
+def config_reads_the_defaults_without_making_a_store(c):
+    """config get and list read an existing store, and show the defaults
+    where there is none, making none; set and unset make one."""
+    typo = c.path("typo.db")
+    r = c.run("config", "get", "import.horizon_years", "--db", typo)
+    c.expect_rc(r, 0, "config get without a store")
+    c.check(r.out.strip() == "10", "the default of import.horizon_years", r)
+    r = c.run("config", "list", "--db", typo)
+    c.expect_rc(r, 0, "config list without a store")
+    c.check("import.earliest" in r.out and "1970-01-01" in r.out
+            and "(default)" in r.out, "the defaults listed", r)
+    r = c.run("config", "list", "--db", "sqlite:" + typo)
+    c.expect_rc(r, 0, "config list of sqlite:PATH without a store")
+    c.check(not os.path.exists(typo), "config get or list created the store")
+    r = c.run("config", "list")
+    c.expect_rc(r, 0, "config list without ./cxmeter.db")
+    c.check(not os.path.exists(c.path("cxmeter.db")),
+            "config list created ./cxmeter.db")
+    r = c.run("config", "get", "import.earliest", "--db", c.path("no/dir.db"))
+    c.expect_rc(r, 0, "config get of a path in no directory")
+    r = c.run("config", "unset", "import.earliest", "--db", typo)
+    c.expect_rc(r, 0, "config unset makes the store")
+    c.check(os.path.exists(typo), "config unset made no store")
+    db2 = c.path("set.db")
+    r = c.run("config", "set", "import.horizon_years", "20", "--db", db2)
+    c.expect_rc(r, 0, "config set makes the store")
+    r = c.run("config", "get", "import.horizon_years", "--db", db2)
+    c.check(r.rc == 0 and r.out.strip() == "20", "config get reads it", r)
+    # An existing store that cannot be opened is still an error.
+    c.write("junk.db", "this is not a database, only some text\n" * 200)
+    r = c.run("config", "list", "--db", c.path("junk.db"))
+    c.expect_rc(r, 3, "config list of a file that is no store")
+    c.check("not a database" in r.err, "says why", r)
 
 
 @test
@@ -82,7 +123,10 @@ def empty_store_names_are_usage_errors(c):
     small_store(c)
     env = dict(c.env, CXMETER_DB="")
     for argv in (["report"], ["import", "tickets", "t.csv"],
-                 ["definitions", "show"], ["benchmark", "list"]):
+                 ["definitions", "show"], ["benchmark", "list"],
+                 ["survey", "list"], ["survey", "add", "--template", "ces"],
+                 ["config", "list"], ["config", "set", "import.earliest",
+                                      "2000-01-01"]):
         r = c.run(*argv, env=env)
         c.expect_rc(r, 2, "CXMETER_DB='' " + " ".join(argv))
         c.check("CXMETER_DB" in r.err, "stderr does not name CXMETER_DB", r)
