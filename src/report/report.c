@@ -20,8 +20,6 @@
 #include "strmap.h"
 #include "tz.h"
 
-#define KEY_SEP '\x1f' /* between the labels of a group key */
-
 static const char *const dim_names[CXM_BY_COUNT] = {
 #define CXM__DIM_NAME(id, name) name,
     CXM_DIM_MAP(CXM__DIM_NAME)
@@ -165,226 +163,29 @@ static cxm_dim missing_dim(const cxm_report *r, cxm_metric m)
     return CXM_BY_COUNT;
 }
 
-/* ---- Time buckets in the report's zone -------------------------------- */
+/* ---- Running the builder ---------------------------------------------- */
 
-/* The start (UTC) of the bucket of `d` holding `ms`, in zone `tz`. */
-int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms)
-{
-    if (!tz)
-        return cxm__bucket_start(d, ms);
-    return cxm__tz_from_local(tz,
-                              cxm__bucket_start(d, cxm__tz_to_local(tz, ms)));
-}
-
-/* The start (UTC) of the bucket after the one starting at `start`. */
-int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
-                            int64_t start)
-{
-    if (!tz)
-        return cxm__bucket_next(d, start);
-    return cxm__tz_from_local(
-        tz, cxm__bucket_next(d, cxm__bucket_start(
-                                    d, cxm__tz_to_local(tz, start))));
-}
-
-static void zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
-                          char *dst, size_t cap)
-{
-    cxm__bucket_label(d, tz ? cxm__tz_to_local(tz, ms) : ms, dst, cap);
-}
-
-/* ---- The builder ------------------------------------------------------ */
-
-void cxm__builder_clear(struct cxm__builder *b)
-{
-    for (size_t k = 0; k < b->r->n_by; k++)
-        b->labels[k] = NULL;
-}
-
-void cxm__builder_dim(struct cxm__builder *b, cxm_dim d, const char *v)
-{
-    for (size_t k = 0; k < b->r->n_by; k++) {
-        if (b->r->by[k] == d)
-            b->labels[k] = v;
-    }
-}
-
-void cxm__builder_time(struct cxm__builder *b, int64_t ms)
-{
-    for (size_t k = 0; k < b->r->n_by; k++) {
-        cxm_dim d = b->r->by[k];
-        if (!cxm__dim_is_time(d))
-            continue;
-        zbucket_label(b->r->zone, d, ms, b->time_labels[k], CXM__LABEL_CAP);
-        b->labels[k] = b->time_labels[k];
-    }
-    b->time_labels_ms = ms;
-}
-
-cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
-{
-    size_t pos;
-    bool inserted;
-    struct cxm__group *g;
-    cxm_rc rc;
-
-    cxm__buf_reset(&b->key);
-    for (size_t k = 0; k < b->r->n_by; k++) {
-        rc = cxm__buf_adds(&b->key, b->labels[k] ? b->labels[k] : "");
-        if (!rc)
-            rc = cxm__buf_addc(&b->key, KEY_SEP);
-        if (rc)
-            return rc;
-    }
-    rc = cxm__grow((void **)&b->groups, &b->groups_cap, b->n_groups + 1,
-                   sizeof(*b->groups));
-    if (rc)
-        return rc;
-    rc = cxm__strmap_upsert(&b->index, b->key.data ? b->key.data : "",
-                            b->key.len, b->n_groups, &pos, NULL, &inserted);
-    if (rc)
-        return rc;
-    if (!inserted) {
-        *out = &b->groups[pos];
-        return CXM_OK;
-    }
-    if (b->n_groups >= CXM__MAX_ROWS)
-        return CXM_ETOOBIG; /* the caller says why (rows_error()) */
-    g = &b->groups[b->n_groups++];
-    memset(g, 0, sizeof(*g));
-    g->t_ms = b->time_labels_ms;
-    if (b->wants_more) {
-        g->st.more = cxm__calloc(1, sizeof(*g->st.more));
-        if (!g->st.more)
-            return CXM_ENOMEM;
-    }
-    if (b->r->n_by) {
-        g->labels = cxm__calloc(b->r->n_by, sizeof(*g->labels));
-        if (!g->labels)
-            return CXM_ENOMEM;
-        g->n_labels = b->r->n_by;
-        for (size_t k = 0; k < b->r->n_by; k++) {
-            g->labels[k] = cxm__strdup(b->labels[k] ? b->labels[k] : "");
-            if (!g->labels[k])
-                return CXM_ENOMEM;
-        }
-    }
-    *out = g;
-    return CXM_OK;
-}
-
-struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
-                                          const char *survey)
-{
-    if (strcmp(survey, "csat") == 0)
-        return &g->st.csat;
-    if (strcmp(survey, "nps") == 0)
-        return &g->st.nps;
-    return &g->st.ces;
-}
-
-size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms)
-{
-    size_t lo = 0, hi = b->n_segs;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (b->seg_end[mid] > ms)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
-
-/* Cuts [from, to) at every bucket boundary of the report's time
- * dimensions; without one, the whole period is one segment. */
-static cxm_rc make_segments(struct cxm__builder *b)
-{
-    size_t cap = 0, cap2 = 0;
-    int64_t s = b->from;
-    cxm_rc rc;
-
-    while (s < b->to) {
-        int64_t e = b->to;
-        for (size_t k = 0; k < b->r->n_by; k++) {
-            cxm_dim d = b->r->by[k];
-            int64_t next;
-            if (!cxm__dim_is_time(d))
-                continue;
-            next = cxm__zbucket_next(b->r->zone, d,
-                                cxm__zbucket_start(b->r->zone, d, s));
-            if (next < e)
-                e = next;
-        }
-        rc = cxm__grow((void **)&b->seg_start, &cap, b->n_segs + 1,
-                       sizeof(*b->seg_start));
-        if (!rc)
-            rc = cxm__grow((void **)&b->seg_end, &cap2, b->n_segs + 1,
-                           sizeof(*b->seg_end));
-        if (rc)
-            return rc;
-        b->seg_start[b->n_segs] = s;
-        b->seg_end[b->n_segs] = e;
-        b->n_segs++;
-        s = e;
-    }
-    return CXM_OK;
-}
-
-static void builder_release(struct cxm__builder *b)
-{
-    for (size_t i = 0; i < b->n_groups; i++) {
-        struct cxm__group *g = &b->groups[i];
-        for (size_t k = 0; k < g->n_labels; k++)
-            cxm__free(g->labels[k]);
-        cxm__free(g->labels);
-        if (g->st.more) {
-            cxm__qsketch_release(&g->st.more->art);
-            cxm__qsketch_release(&g->st.more->frt);
-            cxm__qsketch_release(&g->st.more->art_bus);
-            cxm__qsketch_release(&g->st.more->frt_bus);
-            cxm__free(g->st.more->rev);
-            cxm__free(g->st.more->risk);
-            cxm__free(g->st.more);
-        }
-    }
-    cxm__free(b->groups);
-    cxm__strmap_release(&b->index);
-    cxm__strmap_release(&b->pairs);
-    cxm__buf_release(&b->key);
-    cxm__free(b->seg_start);
-    cxm__free(b->seg_end);
-    cxm__report_scan_release(b);
-    memset(b, 0, sizeof(*b));
-}
-
-/* Scans [from, to) into b's groups. */
+/* Scans [from, to) into b's groups (builder.c, report_scan.c). */
 static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
                           const cxm_report *r, const bool *want,
                           int64_t from, int64_t to)
 {
-    unsigned hour_dims = TIME_DIMS | DIM_BIT(CXM_BY_AGENT) |
-                         DIM_BIT(CXM_BY_TEAM);
+    bool wants_more = false;
     cxm_rc rc;
 
-    memset(b, 0, sizeof(*b));
-    b->st = st;
-    b->r = r;
-    b->from = from;
-    b->to = to;
-    memcpy(b->want, want, sizeof(b->want));
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
-        b->wants_more |= want[m] && cxm__metric_family((cxm_metric)m) !=
-                                        CXM__FAM_SURVEY;
-    b->key.cap = 1 << 20;
-    b->hours_apply = true;
-    for (size_t k = 0; k < r->n_by; k++)
-        b->hours_apply &= (hour_dims & DIM_BIT(r->by[k])) != 0;
-    rc = make_segments(b);
+        wants_more |= want[m] && cxm__metric_family((cxm_metric)m) !=
+                                     CXM__FAM_SURVEY;
+    rc = cxm__builder_init(b, st, r, want, wants_more, from, to);
     if (!rc)
         rc = cxm__report_scan(b);
     return rc;
+}
+
+static void builder_release(struct cxm__builder *b)
+{
+    cxm__report_scan_release(b);
+    cxm__builder_release(b);
 }
 
 /* ---- Figures ---------------------------------------------------------- */
@@ -1415,12 +1216,13 @@ static struct cxm__group *previous_group(struct cxm__builder *prev,
     for (size_t k = 0; !rc && k < r->n_by; k++) {
         const char *l = g->labels[k];
         if (cxm__dim_is_time(r->by[k])) {
-            zbucket_label(r->zone, r->by[k], t, label, sizeof(label));
+            cxm__zbucket_label(r->zone, r->by[k], t, label,
+                               sizeof(label));
             l = label;
         }
         rc = cxm__buf_adds(&key, l);
         if (!rc)
-            rc = cxm__buf_addc(&key, KEY_SEP);
+            rc = cxm__buf_addc(&key, CXM__KEY_SEP);
     }
     if (!rc && cxm__strmap_get(&prev->index, key.data ? key.data : "",
                                key.len, &pos))

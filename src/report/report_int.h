@@ -175,10 +175,15 @@ enum cxm__path {
 int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms);
 int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
                           int64_t start);
+/* The label of the bucket of `d` holding `ms` ("2026-W05"), in zone tz. */
+void cxm__zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
+                        char *dst, size_t cap);
 
-/* ---- The builder: groups filled by the scans of report_scan.c. ---- */
+/* ---- The builder (builder.c): groups filled by the scans of
+ * report_scan.c and report_cols.c. ---- */
 
 #define CXM__LABEL_CAP 24 /* a time label: "2026-W05", "2026-01-31" */
+#define CXM__KEY_SEP '\x1f' /* between the labels of a group key */
 
 struct cxm__group {
     char **labels;   /* n_labels labels, owned */
@@ -236,6 +241,18 @@ CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
                                        struct cxm__group **out);
 /* The first segment ending after `ms`, or n_segs. */
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms);
+/* Makes b an empty builder of report r's breakdown over [from, to), with
+ * its segments: the metrics `want` (CXM_METRIC_COUNT flags), and groups
+ * with their cxm__group_more when `wants_more`. Release it with
+ * cxm__builder_release() whatever this returns. */
+CXM_MUST_USE cxm_rc cxm__builder_init(struct cxm__builder *b,
+                                      struct cxm_store *st,
+                                      const cxm_report *r, const bool *want,
+                                      bool wants_more, int64_t from,
+                                      int64_t to);
+/* Frees b's groups and segments (not what a scan loaded:
+ * cxm__report_scan_release()). */
+void cxm__builder_release(struct cxm__builder *b);
 
 
 /* Loads the stored benchmarks into r (bench_labels, bench_values). */
