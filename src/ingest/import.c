@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT
  *
- * import.c — CSV files of one record kind into the store (SPEC §1): map the
- * header to the kind's columns, validate each row (record.c), store the good
- * ones and report the bad ones, all in one transaction.
+ * import.c — CSV files of one record kind into a sink (SPEC §1; sink.h):
+ * map the header to the kind's columns, validate each row (record.c), hand
+ * the good ones to the sink and report the bad ones, all in one
+ * transaction.
  *
  * Two stages on two cores: a parser thread reads the CSV, validates each
  * row and copies the accepted values and the diagnostics, in file order,
  * into batches it owns while filling them; the calling thread (the writer)
  * takes each full batch, stores its rows and reports its diagnostics, in
  * that same order, and hands the batch back to be refilled. Only the writer
- * touches the store and calls the caller's callbacks. Two bounded pipes
+ * calls the sink and the caller's callbacks. Two bounded pipes
  * (pipe.h) carry the batches, so at most N_BATCHES exist and memory stays
  * bounded whatever the file size.
  */
@@ -19,12 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "csv.h"
 #include "pipe.h"
 #include "record.h"
-#include "store_int.h"
+#include "sink.h"
 
 #define PROGRESS_EVERY 65536     /* rows between progress callbacks */
 #define BATCH_ENTRIES 4096       /* rows and diagnostics per batch */
@@ -92,7 +92,7 @@ struct parser {
 
 /* The writer's state: the calling thread. */
 struct writer {
-    cxm_store *st;
+    const struct cxm__sink *sink;
     cxm_kind kind;
     const struct cxm__kindspec *ks;
     const struct cxm_import_opts *opts;
@@ -484,8 +484,8 @@ static cxm_rc write_batch(struct writer *w, const struct batch *b)
                    b->ents[i + n_run].kind == ENT_ROW)
                 n_run++;
             if (!(opts->strict && res->n_rejected)) {
-                rc = cxm__store_put_rows(w->st, w->kind,
-                                         &b->vals[e->row * n_cols], n_run);
+                rc = w->sink->put_rows(w->sink->ctx, w->kind,
+                                       &b->vals[e->row * n_cols], n_run);
                 if (rc)
                     return rc;
             }
@@ -546,50 +546,25 @@ static cxm_rc write_all(struct writer *w, struct cxm__pipe *to_writer,
     }
 }
 
-/* Called by the writer after the last row and before COMMIT, inside the
- * import's transaction: the place for what an engine derives once per
- * import, not per row, so that it commits or rolls back with the rows.
- * (Rollups and column segments are recounted by cxm__store_commit for
- * every write transaction, so they need no hook.) */
-static cxm_rc finish_import(struct writer *w, uint64_t supplied)
+/* Which kind and optional columns were supplied (0009), recorded in the
+ * import's transaction: a report tells a figure never supplied from one
+ * of zero. */
+static cxm_rc put_supplied(struct writer *w, uint64_t supplied)
 {
-    cxm_rc rc = cxm__store_import_end(w->st, w->kind);
+    cxm_rc rc = w->sink->put_supplied(w->sink->ctx, w->kind, "");
 
-    /* Which kind and optional columns were supplied (0009): a report
-     * tells a figure never supplied from one of zero. */
-    if (!rc)
-        rc = cxm__store_put_supplied(w->st, w->kind, "");
     for (size_t j = 0; !rc && j < w->ks->n_cols && j < 64; j++) {
         if (!w->ks->cols[j].required && (supplied >> j & 1))
-            rc = cxm__store_put_supplied(w->st, w->kind,
-                                         w->ks->cols[j].name);
+            rc = w->sink->put_supplied(w->sink->ctx, w->kind,
+                                       w->ks->cols[j].name);
     }
     return rc;
 }
 
-cxm_rc cxm__import_window(cxm_store *st, const struct cxm_import_opts *opts,
-                          struct cxm__window *win)
-{
-    struct timespec ts;
-    const char *why = NULL;
-    const char *earliest = NULL, *horizon = NULL;
-    cxm_rc rc;
-
-    if (opts->size >= offsetof(struct cxm_import_opts, horizon_years) +
-                          sizeof(opts->horizon_years)) {
-        earliest = opts->earliest;
-        horizon = opts->horizon_years;
-    }
-    clock_gettime(CLOCK_REALTIME, &ts);
-    rc = cxm__config_window(st, earliest, horizon,
-                            (int64_t)ts.tv_sec * 1000, win, &why);
-    return rc == CXM_EINPUT ? CXM_EINVAL : rc;
-}
-
-cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
-                        const char *const *paths, size_t n_paths,
-                        const struct cxm_import_opts *opts,
-                        struct cxm_import_result *out)
+cxm_rc cxm__import_csv(const struct cxm__sink *sink, cxm_kind kind,
+                       const char *const *paths, size_t n_paths,
+                       const struct cxm_import_opts *opts,
+                       struct cxm_import_result *out)
 {
     struct cxm__pipe to_writer, to_parser;
     struct batch *batches[N_BATCHES] = {NULL};
@@ -601,7 +576,7 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
     cxm_rc rc;
 
     memset(out, 0, sizeof(*out));
-    if (!st || kind < 0 || kind >= CXM_KIND_COUNT || (!paths && n_paths))
+    if (!sink->ctx || kind < 0 || kind >= CXM_KIND_COUNT || (!paths && n_paths))
         return CXM_EINVAL;
     if (!opts) {
         memset(&none, 0, sizeof(none));
@@ -617,7 +592,7 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
     p.to_parser = &to_parser;
     p.rej.reason.cap = 4096;
     memset(&w, 0, sizeof(w));
-    w.st = st;
+    w.sink = sink;
     w.kind = kind;
     w.ks = p.ks;
     w.opts = opts;
@@ -651,10 +626,10 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
             goto out;
     }
 
-    rc = cxm__import_window(st, opts, &p.win);
+    rc = sink->window(sink->ctx, opts, &p.win);
     if (rc)
         goto out;
-    rc = cxm__store_begin(st);
+    rc = sink->begin(sink->ctx);
     if (rc)
         goto out;
     if (pthread_create(&thread, NULL, parser_main, &p) == 0)
@@ -673,22 +648,8 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
     if (!rc && opts->strict && out->n_rejected)
         rc = CXM_EINPUT;
     if (!rc)
-        rc = finish_import(&w, p.supplied);
-    if (rc) {
-        cxm__store_rollback(st);
-        out->n_imported = 0;
-    } else {
-        rc = cxm__store_commit(st);
-        if (rc) {
-            cxm__store_rollback(st);
-            out->n_imported = 0;
-        } else if (out->n_imported) {
-            /* Committed: have the first report's column segments ready.
-             * A cache, rebuilt by any report that finds it stale, so a
-             * failure here loses nothing. */
-            cxm__store_col_refresh(st);
-        }
-    }
+        rc = put_supplied(&w, p.supplied);
+    rc = cxm__sink_finish(sink, rc, 1u << kind, out);
 out:
     if (has_pipes) {
         cxm__pipe_release(&to_writer);

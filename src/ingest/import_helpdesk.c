@@ -15,7 +15,7 @@
 
 #include "csv.h"
 #include "record.h"
-#include "store_int.h"
+#include "sink.h"
 
 #define PROGRESS_EVERY 65536 /* rows between progress callbacks */
 #define REASON_CAP 4096      /* bytes of one reject reason */
@@ -210,7 +210,7 @@ struct hd_col {
 };
 
 struct hd {
-    cxm_store *st;
+    const struct cxm__sink *sink;
     cxm_helpdesk vendor;
     const struct cxm_import_opts *opts;
     struct cxm_import_result *res;
@@ -969,9 +969,10 @@ static cxm_rc import_row(struct hd *im, const struct cxm__csv_rec *rec,
         rc = validate(im, CXM_KIND_RESPONSES, &im->r, rec);
     if (rc)
         return rc;
-    rc = cxm__store_put(im->st, CXM_KIND_TICKETS, im->t.vals);
+    rc = im->sink->put_rows(im->sink->ctx, CXM_KIND_TICKETS, im->t.vals, 1);
     if (!rc && has_resp)
-        rc = cxm__store_put(im->st, CXM_KIND_RESPONSES, im->r.vals);
+        rc = im->sink->put_rows(im->sink->ctx, CXM_KIND_RESPONSES,
+                                im->r.vals, 1);
     return rc == CXM_EINPUT ? CXM_ESTORE : rc;
 }
 
@@ -1093,17 +1094,17 @@ static cxm_rc synth_init(struct synth *sy, cxm_kind kind,
 /* Records the kind of sy and the optional columns it ever filled as
  * supplied (0009-supplied.sql): an export's column counts as supplied
  * when some row had a value there. Nothing when no row was filled. */
-static cxm_rc synth_supplied(cxm_store *st, const struct synth *sy,
-                             cxm_kind kind)
+static cxm_rc synth_supplied(const struct cxm__sink *sink,
+                             const struct synth *sy, cxm_kind kind)
 {
     cxm_rc rc = CXM_OK;
 
     if (!sy->seen)
         return CXM_OK;
-    rc = cxm__store_put_supplied(st, kind, "");
+    rc = sink->put_supplied(sink->ctx, kind, "");
     for (size_t j = 0; !rc && j < sy->ks->n_cols && j < 64; j++) {
         if (!sy->ks->cols[j].required && (sy->seen >> j & 1))
-            rc = cxm__store_put_supplied(st, kind, sy->ks->cols[j].name);
+            rc = sink->put_supplied(sink->ctx, kind, sy->ks->cols[j].name);
     }
     return rc;
 }
@@ -1137,10 +1138,10 @@ const char *cxm_helpdesk_name(cxm_helpdesk vendor)
     return vendor_names[vendor];
 }
 
-cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
-                           const char *const *paths, size_t n_paths,
-                           const struct cxm_import_opts *opts,
-                           struct cxm_import_result *out)
+cxm_rc cxm__import_hd(const struct cxm__sink *sink, cxm_helpdesk vendor,
+                      const char *const *paths, size_t n_paths,
+                      const struct cxm_import_opts *opts,
+                      struct cxm_import_result *out)
 {
     struct hd im;
     struct cxm_import_opts none;
@@ -1149,7 +1150,7 @@ cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
     if (!out)
         return CXM_EINVAL;
     memset(out, 0, sizeof(*out));
-    if (!st || (int)vendor < 0 ||
+    if (!sink->ctx || (int)vendor < 0 ||
         (size_t)vendor >= CXM_ARRAY_LEN(vendor_names) || (!paths && n_paths))
         return CXM_EINVAL;
     if (!opts) {
@@ -1158,7 +1159,7 @@ cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
         opts = &none;
     }
     memset(&im, 0, sizeof(im));
-    im.st = st;
+    im.sink = sink;
     im.vendor = vendor;
     im.opts = opts;
     im.res = out;
@@ -1171,35 +1172,23 @@ cxm_rc cxm_import_helpdesk(cxm_store *st, cxm_helpdesk vendor,
     if (!rc)
         rc = synth_init(&im.r, CXM_KIND_RESPONSES, r_names, R_N);
     if (!rc)
-        rc = cxm__import_window(st, opts, &im.win);
+        rc = sink->window(sink->ctx, opts, &im.win);
     if (rc)
         goto out;
-    rc = cxm__store_begin(st);
+    rc = sink->begin(sink->ctx);
     if (rc)
         goto out;
     for (size_t i = 0; i < n_paths && !rc; i++)
         rc = import_file(&im, paths[i]);
     if (!rc && opts->strict && out->n_rejected)
         rc = CXM_EINPUT;
-    /* The engine's once-per-import work (store_int.h), for both kinds. */
     if (!rc)
-        rc = cxm__store_import_end(st, CXM_KIND_TICKETS);
+        rc = synth_supplied(sink, &im.t, CXM_KIND_TICKETS);
     if (!rc)
-        rc = cxm__store_import_end(st, CXM_KIND_RESPONSES);
-    if (!rc)
-        rc = synth_supplied(st, &im.t, CXM_KIND_TICKETS);
-    if (!rc)
-        rc = synth_supplied(st, &im.r, CXM_KIND_RESPONSES);
-    if (rc) {
-        cxm__store_rollback(st);
-        out->n_imported = 0;
-    } else {
-        rc = cxm__store_commit(st);
-        if (rc) {
-            cxm__store_rollback(st);
-            out->n_imported = 0;
-        }
-    }
+        rc = synth_supplied(sink, &im.r, CXM_KIND_RESPONSES);
+    rc = cxm__sink_finish(sink, rc,
+                          1u << CXM_KIND_TICKETS | 1u << CXM_KIND_RESPONSES,
+                          out);
 out:
     release_header(&im);
     synth_release(&im.t);

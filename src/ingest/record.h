@@ -75,13 +75,6 @@ CXM_MUST_USE cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
                                        struct cxm__window *out,
                                        const char **why);
 
-/* The window of an import into `st` with `opts` (its overrides, else
- * the store's settings) at the current time (import.c). Returns CXM_OK,
- * CXM_EINVAL for a bad override, CXM_ESTORE, CXM_ENOMEM. */
-CXM_MUST_USE cxm_rc cxm__import_window(cxm_store *st,
-                                       const struct cxm_import_opts *opts,
-                                       struct cxm__window *win);
-
 /* A validation failure: which spec column (-1 = the whole row) and why. */
 struct cxm__reject {
     int col;                /* index into the kind's cols, or -1 */
