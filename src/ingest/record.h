@@ -64,17 +64,6 @@ struct cxm__window {
     int64_t lo, hi;
 };
 
-/* The window of an import into `st` at `now_ms`: from `earliest` (a
- * date, NULL: the store's import.earliest) to the end of the day
- * `horizon_years` (NULL: the store's import.horizon_years) years after
- * now's UTC day (config.c). Returns CXM_OK, CXM_EINPUT for a bad value
- * (*why says which key takes what), CXM_ESTORE, CXM_ENOMEM. */
-CXM_MUST_USE cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
-                                       const char *horizon_years,
-                                       int64_t now_ms,
-                                       struct cxm__window *out,
-                                       const char **why);
-
 /* A validation failure: which spec column (-1 = the whole row) and why. */
 struct cxm__reject {
     int col;                /* index into the kind's cols, or -1 */

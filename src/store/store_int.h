@@ -10,7 +10,8 @@
 
 #include "internal.h"
 
-#include "record.h"
+struct cxm__value;  /* one value of a row (record.h) */
+struct cxm__window; /* an import's timestamp window (record.h) */
 
 /* One ticket as the report scan sees it. Strings are borrowed for the
  * duration of the callback; NULL when missing. */
@@ -241,53 +242,6 @@ cxm_rc cxm__store_take_notes(cxm_store *st,
 
 extern const struct cxm__store_ops cxm__sqlite_ops;
 
-/* The SQLite engine's connection and its rollups (store_sqlite_rollup.c). */
-struct sqlite3;
-struct sqlite3 *cxm__sq_db(cxm_store *st);
-cxm_rc cxm__sq_rollup_flush(cxm_store *st);
-/* Defines cxm_hist_sum(hist), the aggregate that sums rollup histograms,
- * and cxm_hist_add(a, b), which adds two (store_sqlite_rollup.c), on a
- * new connection, before migrations. */
-cxm_rc cxm__sq_rollup_register(struct sqlite3 *db);
-cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
-/* Sets st's message to the connection's last error, with the system's
- * reason when the failure was the system's; CXM_ESTORE. */
-cxm_rc cxm__sq_fail(cxm_store *st);
-/* max(rowid) of responses and tickets when the open write transaction
- * began; false when not known (store_sqlite.c). */
-bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets);
-/* The kinds put since BEGIN, as a set of 1 << kind. */
-unsigned cxm__sq_kinds_written(cxm_store *st);
-cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
-                           int *cube);
-cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
-                                 bool *any);
-cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
-                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
-                           void *ud);
-cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
-cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
-                            int64_t from_t, int64_t to_t, int64_t limit,
-                            int64_t *cells);
-cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
-                               int64_t *answers);
-cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud);
-cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
-                            cxm__colseg_fn fn, void *ud);
-cxm_rc cxm__sq_col_file_refresh(cxm_store *st);
-
-/* The image of the column segment file a report reads
- * (store_sqlite_colfile.c): the file mapped read-only, or built in memory
- * (mapped false) when the file is stale or cannot be used. Owned by the
- * engine's connection state. */
-struct cxm__sq_colimage {
-    const uint8_t *base; /* owned: munmap or cxm__free, by `mapped` */
-    size_t len;
-    bool mapped;
-};
-struct cxm__sq_colimage *cxm__sq_colimage(cxm_store *st);
-void cxm__sq_colimage_release(struct cxm__sq_colimage *im);
-
 CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
 CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
 void cxm__store_rollback(cxm_store *st);
@@ -376,5 +330,16 @@ CXM_MUST_USE cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,
                                      cxm__row_fn fn, void *ud);
+
+/* The window of an import into `st` at `now_ms`: from `earliest` (a
+ * date, NULL: the store's import.earliest) to the end of the day
+ * `horizon_years` (NULL: the store's import.horizon_years) years after
+ * now's UTC day (config.c). Returns CXM_OK, CXM_EINPUT for a bad value
+ * (*why says which key takes what), CXM_ESTORE, CXM_ENOMEM. */
+CXM_MUST_USE cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
+                                       const char *horizon_years,
+                                       int64_t now_ms,
+                                       struct cxm__window *out,
+                                       const char **why);
 
 #endif /* CXM_STORE_INT_H */

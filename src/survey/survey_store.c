@@ -13,6 +13,7 @@
 
 #include <sqlite3.h>
 
+#include "store_sqlite_int.h"
 #include "store_int.h"
 #include "survey_int.h"
 

@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "record.h"
+#include "store_int.h"
 #include "store_fixture.h"
 
 #define DAY CXM__MS_PER_DAY

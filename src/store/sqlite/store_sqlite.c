@@ -15,6 +15,8 @@
 
 #include <sqlite3.h>
 
+#include "record.h"
+#include "store_sqlite_int.h"
 #include "store_int.h"
 
 #define PUT_ROWS 128 /* rows per multi-row INSERT (sq_put_rows()) */

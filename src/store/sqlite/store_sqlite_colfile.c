@@ -32,6 +32,7 @@
 
 #include "colfile.h"
 #include "colseg.h"
+#include "store_sqlite_int.h"
 #include "store_int.h"
 
 void cxm__sq_colimage_release(struct cxm__sq_colimage *im)

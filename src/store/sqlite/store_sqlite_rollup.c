@@ -27,6 +27,7 @@
 #include "checksum.h"
 #include "colseg.h"
 #include "period.h"
+#include "store_sqlite_int.h"
 #include "store_int.h"
 #include "strmap.h"
 
