@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT
  *
  * builder.c — the report builder: one group per combination of dimension
- * values, found by its key, with its time labels in the report's zone and
- * the row periods (segments) of the period scanned. The scans
- * (report_scan.c, report_cols.c) fill the groups' statistics through it;
- * report.c makes the rows and figures from them. It calls no scan.
+ * values (the dimensions' names too), found by its key, with its time
+ * labels in the report's zone and the row periods (segments) of the period
+ * scanned. The scans (report_scan.c, report_cols.c) fill the groups'
+ * statistics through it; report.c makes the rows and figures from them.
+ * It calls no scan and nothing of report.c.
  */
 #include "internal.h"
 
@@ -14,6 +15,32 @@
 #include "report_int.h"
 #include "strmap.h"
 #include "tz.h"
+
+/* ---- Dimensions ------------------------------------------------------- */
+
+static const char *const dim_names[CXM_BY_COUNT] = {
+#define CXM__DIM_NAME(id, name) name,
+    CXM_DIM_MAP(CXM__DIM_NAME)
+#undef CXM__DIM_NAME
+};
+
+cxm_rc cxm_dim_parse(const char *name, cxm_dim *out)
+{
+    for (int d = 0; d < CXM_BY_COUNT; d++) {
+        if (cxm__eq_nocase(name, strlen(name), dim_names[d])) {
+            *out = (cxm_dim)d;
+            return CXM_OK;
+        }
+    }
+    return CXM_ENOTFOUND;
+}
+
+const char *cxm_dim_name(cxm_dim d)
+{
+    if (d < 0 || d >= CXM_BY_COUNT)
+        return "";
+    return dim_names[d];
+}
 
 /* ---- Time buckets in the report's zone -------------------------------- */
 

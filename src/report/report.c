@@ -20,30 +20,6 @@
 #include "strmap.h"
 #include "tz.h"
 
-static const char *const dim_names[CXM_BY_COUNT] = {
-#define CXM__DIM_NAME(id, name) name,
-    CXM_DIM_MAP(CXM__DIM_NAME)
-#undef CXM__DIM_NAME
-};
-
-cxm_rc cxm_dim_parse(const char *name, cxm_dim *out)
-{
-    for (int d = 0; d < CXM_BY_COUNT; d++) {
-        if (cxm__eq_nocase(name, strlen(name), dim_names[d])) {
-            *out = (cxm_dim)d;
-            return CXM_OK;
-        }
-    }
-    return CXM_ENOTFOUND;
-}
-
-const char *cxm_dim_name(cxm_dim d)
-{
-    if (d < 0 || d >= CXM_BY_COUNT)
-        return "";
-    return dim_names[d];
-}
-
 /* ---- Metrics: family, shape, applicable breakdowns -------------------- */
 
 enum cxm__family cxm__metric_family(cxm_metric m)
