@@ -607,6 +607,9 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         if (x->prod_agents)
             f->value = (double)x->prod_tickets / (double)x->prod_agents;
         if (x->has_hours && x->hours > 0) {
+            /* Hours but no resolved ticket: 0 per hour is a figure,
+             * tickets per agent (0 / 0 agents) is not. */
+            f->value_is_null = f->is_null;
             f->is_null = false;
             f->has_per_hour = true;
             f->hours = x->hours;

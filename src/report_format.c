@@ -633,7 +633,7 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
         return;
     case CXM__SHAPE_PRODUCTIVITY:
         fmt1(f->value, a, sizeof(a));
-        snprintf(value, cap, "%s", a);
+        snprintf(value, cap, "%s", f->value_is_null ? "-" : a);
         if (f->has_per_hour)
             snprintf(detail, cap, "per agent; %.2f per hour  n=%lld "
                                   "agents=%lld", f->per_hour,

@@ -160,7 +160,9 @@ struct cxm_money {
 struct cxm_figure {
     bool is_null;
     bool value_is_null; /* data, but no one value: an amount of money in
-                           several currencies (see `currencies`) */
+                           several currencies (see `currencies`), or
+                           agent_productivity with hours worked but no
+                           resolved ticket (per_hour 0, no agents) */
     double value;
     int64_t n;
     bool has_ci;        /* lo/hi are set */
