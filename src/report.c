@@ -276,11 +276,25 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
                                           const char *survey)
 {
+    if (!g->st.sv) {
+        g->st.sv = cxm__calloc(1, sizeof(*g->st.sv));
+        if (!g->st.sv)
+            return NULL;
+    }
     if (strcmp(survey, "csat") == 0)
-        return &g->st.csat;
+        return &g->st.sv->csat;
     if (strcmp(survey, "nps") == 0)
-        return &g->st.nps;
-    return &g->st.ces;
+        return &g->st.sv->nps;
+    return &g->st.sv->ces;
+}
+
+/* The survey statistics of g: none when no answer made them. */
+static const struct cxm__group_surveys *group_surveys(
+    const struct cxm__group_stat *g)
+{
+    static const struct cxm__group_surveys none;
+
+    return g->sv ? g->sv : &none;
 }
 
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms)
@@ -339,6 +353,7 @@ static void builder_release(struct cxm__builder *b)
         for (size_t k = 0; k < g->n_labels; k++)
             cxm__free(g->labels[k]);
         cxm__free(g->labels);
+        cxm__free(g->st.sv);
         if (g->st.more) {
             cxm__qsketch_release(&g->st.more->art);
             cxm__qsketch_release(&g->st.more->frt);
@@ -500,6 +515,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                            struct cxm__group_stat *g, struct cxm_figure *f)
 {
     struct cxm__group_more *x = g->more;
+    const struct cxm__group_surveys *sv = group_surveys(g);
     const struct cxm__moments *mo;
     double lo, hi;
 
@@ -511,30 +527,30 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     }
     switch (m) {
     case CXM_METRIC_CSAT:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->csat,
+        cxm_figure_proportion(cxm_survey_stat_count(&sv->csat,
                                                     &d->csat_satisfied,
                                                     &cxm__csat_default),
-                              g->csat.n, f);
+                              sv->csat.n, f);
         return;
     case CXM_METRIC_CSAT_MEAN:
-        cxm_figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
+        cxm_figure_mean(sv->csat.n, sv->csat.sum, sv->csat.sum_sq, f);
         lo = 1, hi = 5;
-        scale_range(&g->csat, &lo, &hi);
+        scale_range(&sv->csat, &lo, &hi);
         clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_NPS:
-        cxm_figure_nps(&g->nps, f);
+        cxm_figure_nps(&sv->nps, f);
         return;
     case CXM_METRIC_CES:
-        cxm_figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
+        cxm_figure_mean(sv->ces.n, sv->ces.sum, sv->ces.sum_sq, f);
         lo = 1, hi = 7;
-        scale_range(&g->ces, &lo, &hi);
+        scale_range(&sv->ces, &lo, &hi);
         clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_CES_AGREE:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
+        cxm_figure_proportion(cxm_survey_stat_count(&sv->ces, &d->ces_agree,
                                                     &cxm__ces_default),
-                              g->ces.n, f);
+                              sv->ces.n, f);
         return;
     case CXM_METRIC_CREATED:
         figure_count(x->has_tickets, x->created, f);
@@ -694,15 +710,16 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
     int64_t cnt;
     struct cxm__qsketch *d = NULL;
     struct cxm__group_more *x = g->more;
+    const struct cxm__group_surveys *sv = group_surveys(g);
 
     if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY)
         return false;
     switch (m) {
     case CXM_METRIC_CSAT_MEAN:
-        cnt = g->csat.n, sum = g->csat.sum, sum_sq = g->csat.sum_sq;
+        cnt = sv->csat.n, sum = sv->csat.sum, sum_sq = sv->csat.sum_sq;
         break;
     case CXM_METRIC_CES:
-        cnt = g->ces.n, sum = g->ces.sum, sum_sq = g->ces.sum_sq;
+        cnt = sv->ces.n, sum = sv->ces.sum, sum_sq = sv->ces.sum_sq;
         break;
     case CXM_METRIC_REVIEW_RATING:
         cnt = x->review.n, sum = x->review.sum, sum_sq = x->review.sum_sq;
@@ -743,15 +760,17 @@ static bool change_p_value(const cxm_definitions *d, cxm_metric m,
     if (m == CXM_METRIC_NPS) {
         /* z test on the difference of the promoter − detractor shares,
          * each with variance (p + d − (p − d)²)/n (SPEC §2). */
+        const struct cxm_survey_stat *s1 = &group_surveys(g1)->nps;
+        const struct cxm_survey_stat *s0 = &group_surveys(g0)->nps;
         double a1, d1, a0, d0, se;
-        if (g1->nps.n == 0 || g0->nps.n == 0)
+        if (s1->n == 0 || s0->n == 0)
             return false;
-        n1 = (double)g1->nps.n;
-        n0 = (double)g0->nps.n;
-        a1 = (double)g1->nps.n_promoter / n1;
-        d1 = (double)g1->nps.n_detractor / n1;
-        a0 = (double)g0->nps.n_promoter / n0;
-        d0 = (double)g0->nps.n_detractor / n0;
+        n1 = (double)s1->n;
+        n0 = (double)s0->n;
+        a1 = (double)s1->n_promoter / n1;
+        d1 = (double)s1->n_detractor / n1;
+        a0 = (double)s0->n_promoter / n0;
+        d0 = (double)s0->n_detractor / n0;
         se = sqrt((a1 + d1 - (a1 - d1) * (a1 - d1)) / n1 +
                   (a0 + d0 - (a0 - d0) * (a0 - d0)) / n0);
         if (se == 0) {
@@ -1054,14 +1073,18 @@ static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
 }
 
 /* Marks in r->unsupplied the wanted metrics one of whose inputs no import
- * ever supplied (0009-supplied.sql), with a warning for each metric the
- * query named; the default list leaves them out (make_rows()). A store
- * whose engine keeps no such record counts everything as supplied. */
+ * ever supplied (0009-supplied.sql) and wants them no more: nothing is
+ * built for a figure that can only be null (a customer active in every
+ * bucket of a breakdown would otherwise make a row of nulls per bucket).
+ * A metric the query named gets a warning and is null in every row; the
+ * default list leaves them out, with one note naming those with some of
+ * their records imported. A store whose engine keeps no such record
+ * counts everything as supplied. */
 static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
-                              const struct cxm_report_query *q,
-                              const bool *want)
+                              const struct cxm_report_query *q, bool *want)
 {
     struct cxm__strmap set;
+    struct cxm__buf left = CXM__BUF_INIT(1 << 16);
     cxm_rc rc;
 
     memset(&set, 0, sizeof(set));
@@ -1073,25 +1096,47 @@ static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
     for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
         struct need needs[4];
         size_t n = metric_needs((cxm_metric)m, needs), pos;
+        bool some_kind = false;
         char key[64];
         if (!want[m])
             continue;
         for (size_t i = 0; i < n; i++) {
+            snprintf(key, sizeof(key), "%s.", cxm_kind_name(needs[i].kind));
+            some_kind |= cxm__strmap_get(&set, key, strlen(key), &pos);
+        }
+        for (size_t i = 0; !r->unsupplied[m][0] && i < n; i++) {
+            /* The records first: no agents at all is not "no agents
+             * file had the left_at column". */
+            snprintf(key, sizeof(key), "%s.", cxm_kind_name(needs[i].kind));
+            if (!cxm__strmap_get(&set, key, strlen(key), &pos))
+                snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                         "no %s records were imported",
+                         cxm_kind_name(needs[i].kind));
+        }
+        for (size_t i = 0; !r->unsupplied[m][0] && i < n; i++) {
             snprintf(key, sizeof(key), "%s.%s", cxm_kind_name(needs[i].kind),
                      needs[i].column);
-            if (cxm__strmap_get(&set, key, strlen(key), &pos))
-                continue;
-            snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
-                     *needs[i].column ? "no %s file had the %s column"
-                                      : "no %s records were imported%s",
-                     cxm_kind_name(needs[i].kind), needs[i].column);
-            if (q->n_metrics)
-                rc = add_warning(r, "%s has no data: %s; shown as null",
-                                 cxm_metric_name((cxm_metric)m),
-                                 r->unsupplied[m]);
-            break;
+            if (!cxm__strmap_get(&set, key, strlen(key), &pos))
+                snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                         "no %s file had the %s column",
+                         cxm_kind_name(needs[i].kind), needs[i].column);
         }
+        if (!r->unsupplied[m][0])
+            continue;
+        want[m] = false;
+        if (q->n_metrics)
+            rc = add_warning(r, "%s has no data: %s; shown as null",
+                             cxm_metric_name((cxm_metric)m),
+                             r->unsupplied[m]);
+        else if (some_kind) /* would show a zero that is no data */
+            rc = cxm__buf_addf(&left, "%s%s (%s)", left.len ? ", " : "",
+                               cxm_metric_name((cxm_metric)m),
+                               r->unsupplied[m]);
     }
+    if (!rc && left.len)
+        rc = add_warning(r, "left out, their input was never supplied: %s",
+                         left.data);
+    cxm__buf_release(&left);
     cxm__strmap_release(&set);
     return rc;
 }
@@ -1522,24 +1567,11 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
     size_t n_cells;
 
     if (q->n_metrics == 0) {
-        struct cxm__buf left = CXM__BUF_INIT(1 << 16);
-        cxm_rc rc = CXM_OK;
-        for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
-            if (!b->want[m] || !metric_has_data(b, (cxm_metric)m))
-                continue;
-            if (!r->unsupplied[m][0])
+        /* Never-supplied metrics are not wanted (find_unsupplied()). */
+        for (int m = 0; m < CXM_METRIC_COUNT; m++) {
+            if (b->want[m] && metric_has_data(b, (cxm_metric)m))
                 r->metrics[r->n_metrics++] = (cxm_metric)m;
-            else /* would show a zero that is no data */
-                rc = cxm__buf_addf(&left, "%s%s (%s)", left.len ? ", " : "",
-                                   cxm_metric_name((cxm_metric)m),
-                                   r->unsupplied[m]);
         }
-        if (!rc && left.len)
-            rc = add_warning(r, "left out, their input was never "
-                                "supplied: %s", left.data);
-        cxm__buf_release(&left);
-        if (rc)
-            return rc;
     }
     if (r->n_by && b->n_groups > 1) {
         qsort(b->groups, b->n_groups, sizeof(*b->groups), cmp_group);

@@ -658,8 +658,11 @@ static cxm_rc answer_stat(struct cxm__builder *b,
     cxm__builder_dim(b, CXM_BY_SEGMENT, row->segment);
     cxm__builder_time(b, row->responded_at);
     rc = cxm__builder_group(b, &g);
-    if (!rc)
+    if (!rc) {
         *out = cxm__group_survey(g, row->survey);
+        if (!*out)
+            rc = CXM_ENOMEM;
+    }
     return rc;
 }
 

@@ -476,7 +476,8 @@ def figure(metric, st, row):
         per_time = all(d in TIME_DIMS or d in ("agent", "team")
                        for d in row.by)
         hours = st["hours"] if per_time and st["hours"] else None
-        return {"value": st["n"] / st["agents"] if st["agents"] else 0.0,
+        # Hours but no resolved ticket: no tickets per agent (0 / 0).
+        return {"value": st["n"] / st["agents"] if st["agents"] else None,
                 "n": st["n"], "agents": st["agents"],
                 "per_hour": st["n"] / hours if hours else None,
                 "hours": hours}
@@ -666,9 +667,11 @@ def compare(run, got, exp, problems, p_checked):
                 bad("row %s %s: missing in ours" % (key, m))
                 continue
             # A figure without data is null, with --compare too (SPEC §4);
-            # money in several currencies has a null value.
+            # money in several currencies has a null value, and so has
+            # agent_productivity with hours but no ticket (per_hour 0).
             g_null = gf is None or (gf.get("value") is None and
-                                    "by_currency" not in gf)
+                                    "by_currency" not in gf and
+                                    gf.get("per_hour") is None)
             if f is None or g_null:
                 if (f is None) != g_null:
                     bad("row %s %s: ours %s, SQL %s" % (key, m,
