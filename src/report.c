@@ -773,9 +773,12 @@ static bool change_p_value(const cxm_definitions *d, cxm_metric m,
         d0 = (double)s0->n_detractor / n0;
         se = sqrt((a1 + d1 - (a1 - d1) * (a1 - d1)) / n1 +
                   (a0 + d0 - (a0 - d0) * (a0 - d0)) / n0);
+        /* No spread on either side (one promoter against one
+         * detractor): no variance to test with, so no p-value rather
+         * than a p of 0 from two answers. */
         if (se == 0) {
-            *p = (a1 - d1) == (a0 - d0) ? 1.0 : 0.0;
-            return true;
+            *p = 1.0;
+            return (a1 - d1) == (a0 - d0);
         }
         *p = 2 * gsl_cdf_ugaussian_Q(fabs((a1 - d1) - (a0 - d0)) / se);
         return true;
@@ -796,9 +799,9 @@ static bool change_p_value(const cxm_definitions *d, cxm_metric m,
         metric_moments(m, g0, &n0, &m0, &v0)) {
         /* Welch's t test, Welch–Satterthwaite degrees of freedom. */
         double a = v1 / n1, b = v0 / n0, se = sqrt(a + b), df;
-        if (se == 0) {
-            *p = m1 == m0 ? 1.0 : 0.0;
-            return true;
+        if (se == 0) { /* constant on both sides: as for NPS */
+            *p = 1.0;
+            return m1 == m0;
         }
         df = (a + b) * (a + b) /
              (a * a / (n1 - 1) + b * b / (n0 - 1));

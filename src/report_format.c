@@ -687,10 +687,14 @@ static void table_extras(cxm_metric m, const struct cxm_figure *f,
     dst[0] = '\0';
     if (f->has_compare && cxm__metric_shape(m) == CXM__SHAPE_DURATION &&
         !f->prev_is_null && !f->is_null) {
+        char p[32] = "";
         fmt_duration(f->prev_value, a, sizeof(a));
         fmt_duration(fabs(f->change), b, sizeof(b));
-        snprintf(dst, cap, "  | prev %s, %s%s (p=%.3f)%s", a,
-                 f->change < 0 ? "-" : "+", b, f->has_p ? f->p_value : 1.0,
+        /* No test without two durations a side: no p, as in JSON. */
+        if (f->has_p)
+            snprintf(p, sizeof(p), " (p=%.3f)", f->p_value);
+        snprintf(dst, cap, "  | prev %s, %s%s%s%s", a,
+                 f->change < 0 ? "-" : "+", b, p,
                  f->significant ? " *" : "");
     } else if (f->has_compare) {
         if (f->prev_is_null || f->is_null)

@@ -153,8 +153,8 @@ def p_nps(pro1, det1, n1, pro0, det0, n0):
     a1, d1, a0, d0 = pro1 / n1, det1 / n1, pro0 / n0, det0 / n0
     se = math.sqrt((a1 + d1 - (a1 - d1) ** 2) / n1 +
                    (a0 + d0 - (a0 - d0) ** 2) / n0)
-    if se == 0:
-        return 1.0 if (a1 - d1) == (a0 - d0) else 0.0
+    if se == 0:  # no spread on either side: no test unless equal
+        return 1.0 if (a1 - d1) == (a0 - d0) else None
     return math.erfc(abs((a1 - d1) - (a0 - d0)) / se / math.sqrt(2))
 
 
@@ -163,7 +163,7 @@ def p_welch(n1, m1, v1, n0, m0, v0):
     a, b = v1 / n1, v0 / n0
     se = math.sqrt(a + b)
     if se == 0:
-        return 1.0 if m1 == m0 else 0.0
+        return 1.0 if m1 == m0 else None
     df = (a + b) ** 2 / (a * a / (n1 - 1) + b * b / (n0 - 1))
     return t_sf2((m1 - m0) / se, df)
 
