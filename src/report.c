@@ -438,20 +438,15 @@ static void clip_interval(struct cxm_figure *f, double lo, double hi)
 }
 
 /* The range of the scores of s: from the lowest to the highest point of
- * its scales; [lo, hi] when it has no histogram. */
+ * its answers' scales, those past a histogram's 11 points included;
+ * [lo, hi] when it has no answer. */
 static void scale_range(const struct cxm_survey_stat *s, double *lo,
                         double *hi)
 {
-    if (!s->n_scales)
+    if (s->n <= 0)
         return;
-    *lo = s->scales[0].lo;
-    *hi = s->scales[0].hi;
-    for (int i = 1; i < s->n_scales; i++) {
-        if (s->scales[i].lo < *lo)
-            *lo = s->scales[i].lo;
-        if (s->scales[i].hi > *hi)
-            *hi = s->scales[i].hi;
-    }
+    *lo = s->lo;
+    *hi = s->hi;
 }
 
 /* revenue, revenue_at_risk: one value only in one currency. */
