@@ -1558,6 +1558,38 @@ static cxm_rc attach_money(cxm_report *r, struct cxm__builder *b)
     return CXM_OK;
 }
 
+/* The one currency of money metric m in group g of builder b; NULL when
+ * g has none or several. */
+static const char *one_currency(struct cxm__builder *b,
+                                const struct cxm__group *g, cxm_metric m)
+{
+    size_t n_codes = 0;
+    const char *const *codes = cxm__report_scan_currencies(b, &n_codes);
+    const struct cxm__group_more *x = g ? g->st.more : NULL;
+    const struct cxm__money_sum *v;
+
+    if (!x || (m == CXM_METRIC_REVENUE ? x->n_rev : x->n_risk) != 1)
+        return NULL;
+    v = m == CXM_METRIC_REVENUE ? x->rev : x->risk;
+    return v[0].code < n_codes ? codes[v[0].code] : NULL;
+}
+
+/* Whether money figures of g (of b) and pg (of prev) are in two
+ * currencies: they are never compared (SPEC §2), 20 USD is no change of
+ * +10 from 10 EUR. */
+static bool other_currency(struct cxm__builder *b, const struct cxm__group *g,
+                           struct cxm__builder *prev,
+                           const struct cxm__group *pg, cxm_metric m)
+{
+    const char *a, *z;
+
+    if (!is_money(m) || !pg)
+        return false;
+    a = one_currency(b, g, m);
+    z = one_currency(prev, pg, m);
+    return a && z && strcmp(a, z) != 0;
+}
+
 /* Turns the groups into the report's rows and figures. */
 static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
                         struct cxm__builder *b, struct cxm__builder *prev)
@@ -1599,7 +1631,10 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
                                : CXM_METRIC_COUNT,
                            &g->st, f);
             if (prev && b->want[m] && !r->unsupplied[m][0])
-                compare_figure(r->defs, m, g, pg, f);
+                compare_figure(r->defs, m, g,
+                               other_currency(b, g, prev, pg, m) ? NULL
+                                                                 : pg,
+                               f);
             if (r->bench_labels[m] && !f->is_null) {
                 f->has_benchmark = true;
                 f->benchmark = r->bench_values[m];

@@ -504,6 +504,14 @@ def p_value(metric, st1, st0):
     return None   # counts, amounts, productivity, turnover
 
 
+def other_currency(metric, st, pst):
+    """Money in one currency on each side, and not the same one."""
+    if metric not in ("revenue", "revenue_at_risk") or not st or not pst:
+        return False
+    a, z = st["cur"], pst["cur"]
+    return len(a) == 1 and len(z) == 1 and a[0][0] != z[0][0]
+
+
 def previous_summary(metric, st, row):
     f = figure(metric, st, row)
     if f is None or f["value"] is None:
@@ -609,6 +617,8 @@ def expected(con, run, from_ms, to_ms_):
                     pst = stats(row, m, ps, pe)
                     prev = previous_summary(m, pst, row)
                     pv = p_value(m, st, pst)
+                    if other_currency(m, st, pst):
+                        prev = None  # never compared (SPEC §2)
                 figs[m] = (f, prev, pv)
             out[key] = figs
     return out
