@@ -1083,6 +1083,7 @@ static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
 {
     struct cxm__strmap set;
     struct cxm__buf left = CXM__BUF_INIT(1 << 16);
+    bool named[CXM_METRIC_COUNT] = {false};
     cxm_rc rc;
 
     memset(&set, 0, sizeof(set));
@@ -1127,9 +1128,25 @@ static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
                              cxm_metric_name((cxm_metric)m),
                              r->unsupplied[m]);
         else if (some_kind) /* would show a zero that is no data */
-            rc = cxm__buf_addf(&left, "%s%s (%s)", left.len ? ", " : "",
-                               cxm_metric_name((cxm_metric)m),
-                               r->unsupplied[m]);
+            named[m] = true;
+    }
+    /* One reason after the metrics it leaves out, in the metrics' order:
+     * "resolved, fcr (no tickets file had the resolved_at column); …". */
+    for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
+        const char *sep = left.len ? "; " : "";
+        if (!named[m])
+            continue;
+        for (int k = m; !rc && k < CXM_METRIC_COUNT; k++) {
+            if (!named[k] || strcmp(r->unsupplied[k], r->unsupplied[m]))
+                continue;
+            rc = cxm__buf_addf(&left, "%s%s", sep,
+                               cxm_metric_name((cxm_metric)k));
+            sep = ", ";
+            if (k != m)
+                named[k] = false;
+        }
+        if (!rc)
+            rc = cxm__buf_addf(&left, " (%s)", r->unsupplied[m]);
     }
     if (!rc && left.len)
         rc = add_warning(r, "left out, their input was never supplied: %s",
@@ -1272,9 +1289,17 @@ static cxm_rc add_event(struct cxm__buf *w, const struct event_end *x)
 {
     char t[40];
 
+    cxm_rc rc;
+
     cxm_time_format(x->at, t, sizeof(t));
-    return cxm__buf_addf(w, "%s %s (%s %s)", x->what, x->id,
-                         event_column(x->what), t);
+    /* The id as stored: a store older than the import's refusal of
+     * control characters may hold some, and this goes to a terminal. */
+    rc = cxm__buf_addf(w, "%s ", x->what);
+    if (!rc)
+        rc = cxm__buf_add_escaped(w, x->id);
+    if (!rc)
+        rc = cxm__buf_addf(w, " (%s %s)", event_column(x->what), t);
+    return rc;
 }
 
 /* The rows at either end of the data, sorted by time (none when the

@@ -536,22 +536,14 @@ static void escape(const char *s, char *dst, size_t cap)
 {
     size_t o = 0;
 
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
         char tmp[8];
-        size_t n;
-        if (*p < 0x20 || *p == 0x7f) {
-            n = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", *p);
-        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            n = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", p[1]);
-            p++;
-        } else {
-            tmp[0] = (char)*p;
-            n = 1;
-        }
+        size_t used, n = cxm__escape_at(p, tmp, &used);
         if (o + n >= cap)
             break;
         memcpy(dst + o, tmp, n);
         o += n;
+        p += used;
     }
     if (cap)
         dst[o] = '\0';

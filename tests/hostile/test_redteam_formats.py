@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 import sys
 
 import harness
@@ -130,6 +131,30 @@ def no_p_value_without_spread(c):
             f"pooled p, got {feb['csat']['p_value']}", r)
     # One ticket the month before: no Welch test for art.
     c.check(feb["art"]["p_value"] is None, "art: n=1 before, no p", r)
+
+
+@test
+def stored_ids_are_escaped_on_stderr(c):
+    """A store older than the import's refusal of control characters may
+    hold an id with an ANSI escape: the notes naming outlying rows, and
+    the refusal of too many buckets, escape it as the table does."""
+    c.write("t.csv", "ticket_id,created_at\nT1,2026-01-02T00:00:00Z\n"
+            "T2,2026-01-03T00:00:00Z\nT3,2026-01-04T00:00:00Z\n"
+            "T4,2026-01-05T00:00:00Z\n")
+    c.expect_rc(c.import_("tickets", "t.csv"), 0, "tickets")
+    db = sqlite3.connect(c.db)
+    db.execute("UPDATE tickets SET ticket_id = ?, created_at = ? WHERE "
+               "ticket_id = 'T4'", ("\x1b[2J\x1b[31mEVIL\x07\u009b",
+                                    -29789769600000))
+    db.commit()
+    db.close()
+    for args, rc in (([], 0), (["--by", "day"], 2)):
+        r = c.run("report", "--db", c.db, *args)
+        c.expect_rc(r, rc, f"report {args}")
+        c.check(not any(ch in r.err for ch in "\x1b\x07\x9b"),
+                f"{args}: no raw control character on stderr", r)
+        c.check("\\x1b[31mEVIL\\x07\\u009b" in r.err,
+                f"{args}: the id shown escaped", r)
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ def unsupplied_state_builds_no_rows(c):
         rows = json.loads(r.out)["rows"]
         c.check(len(rows) == 2, f"two rows (the tickets), not a row of "
                 f"nulls per day and segment: {len(rows)}", r)
-        c.check("churn (no customers file had the churned_at column)"
-                in r.err, "the note names churn", r)
+        c.check("churn, retention (no customers file had the churned_at "
+                "column)" in r.err, "the note names churn and retention "
+                "once, with their reason", r)
     r = harness.limited(c, "report", "--db", c.db, "--by", "day,segment",
                 "--metrics", "churn,retention", "--format", "json", *SPAN,
                             limit_as=LIMIT_AS)
