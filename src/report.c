@@ -1509,7 +1509,9 @@ static void compare_figure(const cxm_definitions *d, cxm_metric m,
     if (!pg)
         return;
     compute_figure(d, m, &pg->st, &pf);
-    if (pf.is_null || pf.value_is_null)
+    /* Both sides need one value: money in several currencies has none
+     * to set beside the previous one (docs/report-semantics.md). */
+    if (pf.is_null || pf.value_is_null || f->value_is_null)
         return;
     f->prev_is_null = false;
     f->prev_value = pf.value;

@@ -617,8 +617,9 @@ def expected(con, run, from_ms, to_ms_):
                     pst = stats(row, m, ps, pe)
                     prev = previous_summary(m, pst, row)
                     pv = p_value(m, st, pst)
-                    if other_currency(m, st, pst):
-                        prev = None  # never compared (SPEC §2)
+                    if other_currency(m, st, pst) or (
+                            f is not None and f.get("value") is None):
+                        prev = None  # one value each side (SPEC §2)
                 figs[m] = (f, prev, pv)
             out[key] = figs
     return out

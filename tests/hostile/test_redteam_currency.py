@@ -62,5 +62,33 @@ def no_change_across_currencies(c):
             lines["2026-02"]["previous"] == "", "CSV: no change", r)
 
 
+@test
+def no_previous_beside_several_currencies(c):
+    """A month in EUR and USD after a month in EUR has no one value to set
+    beside the previous one: no previous, no change, in JSON, on each
+    CSV line (the USD line showed the EUR month's 10 as its previous) and
+    in the table (which showed a change of +0.0)."""
+    store(c)
+    c.write("o2.csv", "order_id,customer_id,ordered_at,amount,currency\n"
+            "O9,C9,2026-02-06T00:00:00Z,7,EUR\n")
+    c.expect_rc(c.import_("orders", "o2.csv"), 0, "orders")
+    j, r = c.report_json("--metrics", "revenue", *SPAN)
+    if j:
+        f = harness.rows_by(j, "month")["2026-02"]["revenue"]
+        c.check(f["value"] is None and f["previous"] is None and
+                f["change"] is None, f"JSON: {f}", r)
+    r = c.run("report", "--db", c.db, "--metrics", "revenue", "--format",
+              "csv", *SPAN)
+    feb = [ln for ln in csv.DictReader(io.StringIO(r.out))
+           if ln["month"] == "2026-02"]
+    c.check(len(feb) == 2 and all(ln["previous"] == "" and
+                                  ln["change"] == "" for ln in feb),
+            f"CSV: no previous on either currency's line: {feb}", r)
+    r = c.run("report", "--db", c.db, "--metrics", "revenue", *SPAN)
+    feb = [ln for ln in r.out.splitlines() if ln.startswith("2026-02")]
+    c.check(feb and "prev -" in feb[0] and "+0.0" not in feb[0],
+            "table: no invented change", r)
+
+
 if __name__ == "__main__":
     sys.exit(harness.main(__doc__))
