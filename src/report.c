@@ -288,6 +288,13 @@ struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
     return &g->st.sv->ces;
 }
 
+struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x)
+{
+    if (!x->dur)
+        x->dur = cxm__calloc(1, sizeof(*x->dur));
+    return x->dur;
+}
+
 /* The survey statistics of g: none when no answer made them. */
 static const struct cxm__group_surveys *group_surveys(
     const struct cxm__group_stat *g)
@@ -355,10 +362,14 @@ static void builder_release(struct cxm__builder *b)
         cxm__free(g->labels);
         cxm__free(g->st.sv);
         if (g->st.more) {
-            cxm__qsketch_release(&g->st.more->art);
-            cxm__qsketch_release(&g->st.more->frt);
-            cxm__qsketch_release(&g->st.more->art_bus);
-            cxm__qsketch_release(&g->st.more->frt_bus);
+            struct cxm__group_durations *dur = g->st.more->dur;
+            if (dur) {
+                cxm__qsketch_release(&dur->art);
+                cxm__qsketch_release(&dur->frt);
+                cxm__qsketch_release(&dur->art_bus);
+                cxm__qsketch_release(&dur->frt_bus);
+                cxm__free(dur);
+            }
             cxm__free(g->st.more->rev);
             cxm__free(g->st.more->risk);
             cxm__free(g->st.more);
@@ -511,6 +522,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
 {
     struct cxm__group_more *x = g->more;
     const struct cxm__group_surveys *sv = group_surveys(g);
+    struct cxm__qsketch none = CXM__QSKETCH_INIT; /* no duration */
     const struct cxm__moments *mo;
     double lo, hi;
 
@@ -566,12 +578,12 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         cxm_figure_proportion(x->escalated, x->created, f);
         return;
     case CXM_METRIC_ART:
-        figure_duration(&x->art, f);
-        figure_business(d, &x->art_bus, f);
+        figure_duration(x->dur ? &x->dur->art : &none, f);
+        figure_business(d, x->dur ? &x->dur->art_bus : &none, f);
         return;
     case CXM_METRIC_FRT:
-        figure_duration(&x->frt, f);
-        figure_business(d, &x->frt_bus, f);
+        figure_duration(x->dur ? &x->dur->frt : &none, f);
+        figure_business(d, x->dur ? &x->dur->frt_bus : &none, f);
         return;
     case CXM_METRIC_COMPLAINTS_PER_1000:
         figure_amount(x->active_any > 0,
@@ -723,10 +735,10 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
         cnt = x->qa.n, sum = x->qa.sum, sum_sq = x->qa.sum_sq;
         break;
     case CXM_METRIC_ART:
-        d = &x->art;
-        break;
     case CXM_METRIC_FRT:
-        d = &x->frt;
+        if (!x->dur)
+            return false; /* no duration */
+        d = m == CXM_METRIC_ART ? &x->dur->art : &x->dur->frt;
         break;
     default:
         return false;

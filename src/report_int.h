@@ -52,6 +52,15 @@ struct cxm__money_sum {
     int64_t n;
 };
 
+/* The durations of a group's tickets: 512 bytes a group of customers or
+ * agents alone need not carry. */
+struct cxm__group_durations {
+    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
+    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
+    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
+    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
+};
+
 /* Tickets, self-service, customers, orders, agents, reviews, QA. */
 struct cxm__group_more {
     bool has_tickets;          /* some ticket event fell in this group */
@@ -62,10 +71,9 @@ struct cxm__group_more {
     int64_t resolved;          /* resolved_at in the group */
     int64_t fcr;               /* … with contacts 1 and not reopened */
     int64_t backlog;           /* open at the group's period end */
-    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
-    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
-    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
-    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
+    struct cxm__group_durations *dur; /* owned; made at the group's first
+                                         duration (cxm__group_durations),
+                                         else NULL: no duration */
     /* self-service */
     int64_t sessions, sessions_resolved;
     /* customers in the row's period */
@@ -227,6 +235,9 @@ static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
 {
     return b->want[m];
 }
+
+/* The duration sketches of x, made when new; NULL when out of memory. */
+struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x);
 
 /* The statistics of survey kind `survey` ("csat", "nps", else ces) in g,
  * made at the first answer; NULL when out of memory. */
