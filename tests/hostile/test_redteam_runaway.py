@@ -77,6 +77,31 @@ def supplied_state_fits(c):
 
 
 @test
+def open_tickets_by_day_and_agent_fit(c):
+    """Five open tickets of distinct agents, channels and customers, and
+    their agents: each is open (backlog) or employed in every day of 13
+    years, so a breakdown by day and agent holds 5 x 4,990 rows of real
+    figures; with --compare previous it must fit in 100 MB (ten take
+    about 130 MB: rows grow with entities x buckets)."""
+    c.write("t.csv", "ticket_id,created_at,agent_id,channel,customer_id,"
+            "resolved_at\n" +
+            "".join(f"T{i},2013-01-02T00:00:00Z,A{i},c{i},C{i},\n"
+                    for i in range(5)))
+    c.write("a.csv", "agent_id,team,hired_at,left_at\n" +
+            "".join(f"A{i},t{i},2013-01-01,\n" for i in range(5)))
+    c.expect_rc(c.import_("tickets", "t.csv"), 0, "tickets")
+    c.expect_rc(c.import_("agents", "a.csv"), 0, "agents")
+    for by in ("day,agent", "day,channel", "day,team"):
+        r = harness.limited(c, "report", "--db", c.db, "--by", by,
+                            "--compare", "previous", "--format", "json",
+                            *SPAN, limit_as=LIMIT_AS)
+        if c.expect_rc(r, 0, f"by {by} under 100 MB"):
+            rows = json.loads(r.out)["rows"]
+            c.check(len(rows) >= 5 * 4990, f"by {by}: {len(rows)} rows",
+                    r)
+
+
+@test
 def agent_turnover_names_the_missing_records(c):
     c.write("t.csv", "ticket_id,created_at\nT1,2026-01-02T00:00:00Z\n")
     c.expect_rc(c.import_("tickets", "t.csv"), 0, "tickets")
