@@ -60,6 +60,33 @@ cxm_rc cxm__buf_addc(struct cxm__buf *b, char c)
     return cxm__buf_add(b, &c, 1);
 }
 
+size_t cxm__escape_at(const unsigned char *p, char *out, size_t *used)
+{
+    *used = 1;
+    if (*p < 0x20 || *p == 0x7f)
+        return (size_t)snprintf(out, 8, "\\x%02x", *p);
+    if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *used = 2;
+        return (size_t)snprintf(out, 8, "\\u%04x", p[1]);
+    }
+    out[0] = (char)*p;
+    return 1;
+}
+
+cxm_rc cxm__buf_add_escaped(struct cxm__buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    cxm_rc rc = CXM_OK;
+
+    while (!rc && *p) {
+        char tmp[8];
+        size_t used, n = cxm__escape_at(p, tmp, &used);
+        rc = cxm__buf_add(b, tmp, n);
+        p += used;
+    }
+    return rc;
+}
+
 cxm_rc cxm__buf_pad(struct cxm__buf *b, size_t n)
 {
     cxm_rc rc = buf_room(b, n);

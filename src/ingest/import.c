@@ -85,8 +85,12 @@ struct parser {
     size_t file;              /* index of the file being read */
     uint64_t bytes_total;     /* its size, 0 when unknown */
     struct cxm__csv *csv;     /* its reader, or NULL */
-    uint64_t supplied;        /* OUT: 1 << j for each spec column j some
-                                 file's header had (0009-supplied.sql) */
+    uint64_t file_cols;       /* 1 << j for each spec column j the header
+                                 of the file being read has */
+    uint64_t supplied;        /* OUT: 1 << j for each spec column j the
+                                 header of a file with a stored row had
+                                 (0009-supplied.sql) */
+    bool any_row;             /* OUT: some row was valid */
     cxm_rc rc;                /* OUT: how the thread ended */
 };
 
@@ -335,9 +339,10 @@ static cxm_rc map_header(struct parser *p, const struct cxm__csv_rec *hdr)
             rc = CXM_EINPUT;
         }
     }
+    p->file_cols = 0;
     for (size_t j = 0; !rc && j < ks->n_cols && j < 64; j++) {
         if (p->colmap[j] >= 0)
-            p->supplied |= (uint64_t)1 << j;
+            p->file_cols |= (uint64_t)1 << j;
     }
     return rc;
 }
@@ -373,6 +378,10 @@ static cxm_rc parse_rows(struct parser *p, size_t n_header)
                                              : "invalid row",
                           true);
         } else if (!rc) {
+            /* A file supplies its columns through the rows it stores: a
+             * header alone, or rows all rejected, supply nothing. */
+            p->supplied |= p->file_cols;
+            p->any_row = true;
             rc = add_row(p);
         }
         if (rc)
@@ -551,12 +560,16 @@ static cxm_rc write_all(struct writer *w, struct cxm__pipe *to_writer,
  * import, not per row, so that it commits or rolls back with the rows.
  * (Rollups and column segments are recounted by cxm__store_commit for
  * every write transaction, so they need no hook.) */
-static cxm_rc finish_import(struct writer *w, uint64_t supplied)
+static cxm_rc finish_import(struct writer *w, bool any_row,
+                            uint64_t supplied)
 {
     cxm_rc rc = cxm__store_import_end(w->st, w->kind);
 
     /* Which kind and optional columns were supplied (0009): a report
-     * tells a figure never supplied from one of zero. */
+     * tells a figure never supplied from one of zero. An import that
+     * stored no row supplied nothing. */
+    if (!rc && !any_row)
+        return CXM_OK;
     if (!rc)
         rc = cxm__store_put_supplied(w->st, w->kind, "");
     for (size_t j = 0; !rc && j < w->ks->n_cols && j < 64; j++) {
@@ -673,7 +686,7 @@ cxm_rc cxm_import_files(cxm_store *st, cxm_kind kind,
     if (!rc && opts->strict && out->n_rejected)
         rc = CXM_EINPUT;
     if (!rc)
-        rc = finish_import(&w, p.supplied);
+        rc = finish_import(&w, p.any_row, p.supplied);
     if (rc) {
         cxm__store_rollback(st);
         out->n_imported = 0;

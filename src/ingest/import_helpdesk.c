@@ -201,7 +201,8 @@ struct synth {
     enum hd_field *src;
     int *colmap; /* identity: spec column j is field j */
     struct cxm__value *vals;
-    uint64_t seen; /* 1 << j for each spec column j ever filled */
+    uint64_t filled; /* 1 << j for each spec column j this row fills */
+    uint64_t seen;   /* 1 << j for each spec column j a stored row filled */
 };
 
 struct hd_col {
@@ -659,7 +660,7 @@ static void put(struct synth *sy, int k, const char *s, size_t n,
     sy->lens[j] = n;
     sy->src[j] = src;
     if (n && j < 64)
-        sy->seen |= (uint64_t)1 << j;
+        sy->filled |= (uint64_t)1 << j;
 }
 
 static void put_field(const struct hd *im, struct synth *sy, int k,
@@ -674,6 +675,7 @@ static void put_field(const struct hd *im, struct synth *sy, int k,
 
 static void synth_clear(struct synth *sy)
 {
+    sy->filled = 0;
     for (size_t j = 0; j < sy->ks->n_cols; j++) {
         sy->fields[j] = "";
         sy->lens[j] = 0;
@@ -972,6 +974,12 @@ static cxm_rc import_row(struct hd *im, const struct cxm__csv_rec *rec,
     rc = cxm__store_put(im->st, CXM_KIND_TICKETS, im->t.vals);
     if (!rc && has_resp)
         rc = cxm__store_put(im->st, CXM_KIND_RESPONSES, im->r.vals);
+    /* A rejected row supplies no column (0009-supplied.sql). */
+    if (!rc) {
+        im->t.seen |= im->t.filled;
+        if (has_resp)
+            im->r.seen |= im->r.filled;
+    }
     return rc == CXM_EINPUT ? CXM_ESTORE : rc;
 }
 
@@ -1092,7 +1100,8 @@ static cxm_rc synth_init(struct synth *sy, cxm_kind kind,
 
 /* Records the kind of sy and the optional columns it ever filled as
  * supplied (0009-supplied.sql): an export's column counts as supplied
- * when some row had a value there. Nothing when no row was filled. */
+ * when some stored row had a value there. Nothing when no row was
+ * stored. */
 static cxm_rc synth_supplied(cxm_store *st, const struct synth *sy,
                              cxm_kind kind)
 {

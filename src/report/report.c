@@ -276,11 +276,32 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
                                           const char *survey)
 {
+    if (!g->st.sv) {
+        g->st.sv = cxm__calloc(1, sizeof(*g->st.sv));
+        if (!g->st.sv)
+            return NULL;
+    }
     if (strcmp(survey, "csat") == 0)
-        return &g->st.csat;
+        return &g->st.sv->csat;
     if (strcmp(survey, "nps") == 0)
-        return &g->st.nps;
-    return &g->st.ces;
+        return &g->st.sv->nps;
+    return &g->st.sv->ces;
+}
+
+struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x)
+{
+    if (!x->dur)
+        x->dur = cxm__calloc(1, sizeof(*x->dur));
+    return x->dur;
+}
+
+/* The survey statistics of g: none when no answer made them. */
+static const struct cxm__group_surveys *group_surveys(
+    const struct cxm__group_stat *g)
+{
+    static const struct cxm__group_surveys none;
+
+    return g->sv ? g->sv : &none;
 }
 
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms)
@@ -339,11 +360,16 @@ static void builder_release(struct cxm__builder *b)
         for (size_t k = 0; k < g->n_labels; k++)
             cxm__free(g->labels[k]);
         cxm__free(g->labels);
+        cxm__free(g->st.sv);
         if (g->st.more) {
-            cxm__qsketch_release(&g->st.more->art);
-            cxm__qsketch_release(&g->st.more->frt);
-            cxm__qsketch_release(&g->st.more->art_bus);
-            cxm__qsketch_release(&g->st.more->frt_bus);
+            struct cxm__group_durations *dur = g->st.more->dur;
+            if (dur) {
+                cxm__qsketch_release(&dur->art);
+                cxm__qsketch_release(&dur->frt);
+                cxm__qsketch_release(&dur->art_bus);
+                cxm__qsketch_release(&dur->frt_bus);
+                cxm__free(dur);
+            }
             cxm__free(g->st.more->rev);
             cxm__free(g->st.more->risk);
             cxm__free(g->st.more);
@@ -423,20 +449,15 @@ static void clip_interval(struct cxm_figure *f, double lo, double hi)
 }
 
 /* The range of the scores of s: from the lowest to the highest point of
- * its scales; [lo, hi] when it has no histogram. */
+ * its answers' scales, those past a histogram's 11 points included;
+ * [lo, hi] when it has no answer. */
 static void scale_range(const struct cxm_survey_stat *s, double *lo,
                         double *hi)
 {
-    if (!s->n_scales)
+    if (s->n <= 0)
         return;
-    *lo = s->scales[0].lo;
-    *hi = s->scales[0].hi;
-    for (int i = 1; i < s->n_scales; i++) {
-        if (s->scales[i].lo < *lo)
-            *lo = s->scales[i].lo;
-        if (s->scales[i].hi > *hi)
-            *hi = s->scales[i].hi;
-    }
+    *lo = s->lo;
+    *hi = s->hi;
 }
 
 /* revenue, revenue_at_risk: one value only in one currency. */
@@ -500,6 +521,8 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                            struct cxm__group_stat *g, struct cxm_figure *f)
 {
     struct cxm__group_more *x = g->more;
+    const struct cxm__group_surveys *sv = group_surveys(g);
+    struct cxm__qsketch none = CXM__QSKETCH_INIT; /* no duration */
     const struct cxm__moments *mo;
     double lo, hi;
 
@@ -511,30 +534,30 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     }
     switch (m) {
     case CXM_METRIC_CSAT:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->csat,
+        cxm_figure_proportion(cxm_survey_stat_count(&sv->csat,
                                                     &d->csat_satisfied,
                                                     &cxm__csat_default),
-                              g->csat.n, f);
+                              sv->csat.n, f);
         return;
     case CXM_METRIC_CSAT_MEAN:
-        cxm_figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
+        cxm_figure_mean(sv->csat.n, sv->csat.sum, sv->csat.sum_sq, f);
         lo = 1, hi = 5;
-        scale_range(&g->csat, &lo, &hi);
+        scale_range(&sv->csat, &lo, &hi);
         clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_NPS:
-        cxm_figure_nps(&g->nps, f);
+        cxm_figure_nps(&sv->nps, f);
         return;
     case CXM_METRIC_CES:
-        cxm_figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
+        cxm_figure_mean(sv->ces.n, sv->ces.sum, sv->ces.sum_sq, f);
         lo = 1, hi = 7;
-        scale_range(&g->ces, &lo, &hi);
+        scale_range(&sv->ces, &lo, &hi);
         clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_CES_AGREE:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
+        cxm_figure_proportion(cxm_survey_stat_count(&sv->ces, &d->ces_agree,
                                                     &cxm__ces_default),
-                              g->ces.n, f);
+                              sv->ces.n, f);
         return;
     case CXM_METRIC_CREATED:
         figure_count(x->has_tickets, x->created, f);
@@ -555,12 +578,12 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         cxm_figure_proportion(x->escalated, x->created, f);
         return;
     case CXM_METRIC_ART:
-        figure_duration(&x->art, f);
-        figure_business(d, &x->art_bus, f);
+        figure_duration(x->dur ? &x->dur->art : &none, f);
+        figure_business(d, x->dur ? &x->dur->art_bus : &none, f);
         return;
     case CXM_METRIC_FRT:
-        figure_duration(&x->frt, f);
-        figure_business(d, &x->frt_bus, f);
+        figure_duration(x->dur ? &x->dur->frt : &none, f);
+        figure_business(d, x->dur ? &x->dur->frt_bus : &none, f);
         return;
     case CXM_METRIC_COMPLAINTS_PER_1000:
         figure_amount(x->active_any > 0,
@@ -607,6 +630,9 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         if (x->prod_agents)
             f->value = (double)x->prod_tickets / (double)x->prod_agents;
         if (x->has_hours && x->hours > 0) {
+            /* Hours but no resolved ticket: 0 per hour is a figure,
+             * tickets per agent (0 / 0 agents) is not. */
+            f->value_is_null = f->is_null;
             f->is_null = false;
             f->has_per_hour = true;
             f->hours = x->hours;
@@ -691,15 +717,16 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
     int64_t cnt;
     struct cxm__qsketch *d = NULL;
     struct cxm__group_more *x = g->more;
+    const struct cxm__group_surveys *sv = group_surveys(g);
 
     if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY)
         return false;
     switch (m) {
     case CXM_METRIC_CSAT_MEAN:
-        cnt = g->csat.n, sum = g->csat.sum, sum_sq = g->csat.sum_sq;
+        cnt = sv->csat.n, sum = sv->csat.sum, sum_sq = sv->csat.sum_sq;
         break;
     case CXM_METRIC_CES:
-        cnt = g->ces.n, sum = g->ces.sum, sum_sq = g->ces.sum_sq;
+        cnt = sv->ces.n, sum = sv->ces.sum, sum_sq = sv->ces.sum_sq;
         break;
     case CXM_METRIC_REVIEW_RATING:
         cnt = x->review.n, sum = x->review.sum, sum_sq = x->review.sum_sq;
@@ -708,10 +735,10 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
         cnt = x->qa.n, sum = x->qa.sum, sum_sq = x->qa.sum_sq;
         break;
     case CXM_METRIC_ART:
-        d = &x->art;
-        break;
     case CXM_METRIC_FRT:
-        d = &x->frt;
+        if (!x->dur)
+            return false; /* no duration */
+        d = m == CXM_METRIC_ART ? &x->dur->art : &x->dur->frt;
         break;
     default:
         return false;
@@ -740,20 +767,25 @@ static bool change_p_value(const cxm_definitions *d, cxm_metric m,
     if (m == CXM_METRIC_NPS) {
         /* z test on the difference of the promoter − detractor shares,
          * each with variance (p + d − (p − d)²)/n (SPEC §2). */
+        const struct cxm_survey_stat *s1 = &group_surveys(g1)->nps;
+        const struct cxm_survey_stat *s0 = &group_surveys(g0)->nps;
         double a1, d1, a0, d0, se;
-        if (g1->nps.n == 0 || g0->nps.n == 0)
+        if (s1->n == 0 || s0->n == 0)
             return false;
-        n1 = (double)g1->nps.n;
-        n0 = (double)g0->nps.n;
-        a1 = (double)g1->nps.n_promoter / n1;
-        d1 = (double)g1->nps.n_detractor / n1;
-        a0 = (double)g0->nps.n_promoter / n0;
-        d0 = (double)g0->nps.n_detractor / n0;
+        n1 = (double)s1->n;
+        n0 = (double)s0->n;
+        a1 = (double)s1->n_promoter / n1;
+        d1 = (double)s1->n_detractor / n1;
+        a0 = (double)s0->n_promoter / n0;
+        d0 = (double)s0->n_detractor / n0;
         se = sqrt((a1 + d1 - (a1 - d1) * (a1 - d1)) / n1 +
                   (a0 + d0 - (a0 - d0) * (a0 - d0)) / n0);
+        /* No spread on either side (one promoter against one
+         * detractor): no variance to test with, so no p-value rather
+         * than a p of 0 from two answers. */
         if (se == 0) {
-            *p = (a1 - d1) == (a0 - d0) ? 1.0 : 0.0;
-            return true;
+            *p = 1.0;
+            return (a1 - d1) == (a0 - d0);
         }
         *p = 2 * gsl_cdf_ugaussian_Q(fabs((a1 - d1) - (a0 - d0)) / se);
         return true;
@@ -774,9 +806,9 @@ static bool change_p_value(const cxm_definitions *d, cxm_metric m,
         metric_moments(m, g0, &n0, &m0, &v0)) {
         /* Welch's t test, Welch–Satterthwaite degrees of freedom. */
         double a = v1 / n1, b = v0 / n0, se = sqrt(a + b), df;
-        if (se == 0) {
-            *p = m1 == m0 ? 1.0 : 0.0;
-            return true;
+        if (se == 0) { /* constant on both sides: as for NPS */
+            *p = 1.0;
+            return m1 == m0;
         }
         df = (a + b) * (a + b) /
              (a * a / (n1 - 1) + b * b / (n0 - 1));
@@ -1054,14 +1086,19 @@ static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
 }
 
 /* Marks in r->unsupplied the wanted metrics one of whose inputs no import
- * ever supplied (0009-supplied.sql), with a warning for each metric the
- * query named; the default list leaves them out (make_rows()). A store
- * whose engine keeps no such record counts everything as supplied. */
+ * ever supplied (0009-supplied.sql) and wants them no more: nothing is
+ * built for a figure that can only be null (a customer active in every
+ * bucket of a breakdown would otherwise make a row of nulls per bucket).
+ * A metric the query named gets a warning and is null in every row; the
+ * default list leaves them out, with one note naming those with some of
+ * their records imported. A store whose engine keeps no such record
+ * counts everything as supplied. */
 static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
-                              const struct cxm_report_query *q,
-                              const bool *want)
+                              const struct cxm_report_query *q, bool *want)
 {
     struct cxm__strmap set;
+    struct cxm__buf left = CXM__BUF_INIT(1 << 16);
+    bool named[CXM_METRIC_COUNT] = {false};
     cxm_rc rc;
 
     memset(&set, 0, sizeof(set));
@@ -1073,25 +1110,63 @@ static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
     for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
         struct need needs[4];
         size_t n = metric_needs((cxm_metric)m, needs), pos;
+        bool some_kind = false;
         char key[64];
         if (!want[m])
             continue;
         for (size_t i = 0; i < n; i++) {
+            snprintf(key, sizeof(key), "%s.", cxm_kind_name(needs[i].kind));
+            some_kind |= cxm__strmap_get(&set, key, strlen(key), &pos);
+        }
+        for (size_t i = 0; !r->unsupplied[m][0] && i < n; i++) {
+            /* The records first: no agents at all is not "no agents
+             * file had the left_at column". */
+            snprintf(key, sizeof(key), "%s.", cxm_kind_name(needs[i].kind));
+            if (!cxm__strmap_get(&set, key, strlen(key), &pos))
+                snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                         "no %s records were imported",
+                         cxm_kind_name(needs[i].kind));
+        }
+        for (size_t i = 0; !r->unsupplied[m][0] && i < n; i++) {
             snprintf(key, sizeof(key), "%s.%s", cxm_kind_name(needs[i].kind),
                      needs[i].column);
-            if (cxm__strmap_get(&set, key, strlen(key), &pos))
-                continue;
-            snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
-                     *needs[i].column ? "no %s file had the %s column"
-                                      : "no %s records were imported%s",
-                     cxm_kind_name(needs[i].kind), needs[i].column);
-            if (q->n_metrics)
-                rc = add_warning(r, "%s has no data: %s; shown as null",
-                                 cxm_metric_name((cxm_metric)m),
-                                 r->unsupplied[m]);
-            break;
+            if (!cxm__strmap_get(&set, key, strlen(key), &pos))
+                snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                         "no %s file had the %s column",
+                         cxm_kind_name(needs[i].kind), needs[i].column);
         }
+        if (!r->unsupplied[m][0])
+            continue;
+        want[m] = false;
+        if (q->n_metrics)
+            rc = add_warning(r, "%s has no data: %s; shown as null",
+                             cxm_metric_name((cxm_metric)m),
+                             r->unsupplied[m]);
+        else if (some_kind) /* would show a zero that is no data */
+            named[m] = true;
     }
+    /* One reason after the metrics it leaves out, in the metrics' order:
+     * "resolved, fcr (no tickets file had the resolved_at column); …". */
+    for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
+        const char *sep = left.len ? "; " : "";
+        if (!named[m])
+            continue;
+        for (int k = m; !rc && k < CXM_METRIC_COUNT; k++) {
+            if (!named[k] || strcmp(r->unsupplied[k], r->unsupplied[m]))
+                continue;
+            rc = cxm__buf_addf(&left, "%s%s", sep,
+                               cxm_metric_name((cxm_metric)k));
+            sep = ", ";
+            if (k != m)
+                named[k] = false;
+        }
+        if (!rc)
+            rc = cxm__buf_addf(&left, " (%s)", r->unsupplied[m]);
+    }
+    if (!rc && left.len)
+        rc = add_warning(r, "left out, their input was never supplied: %s",
+                         left.data);
+    cxm__buf_release(&left);
     cxm__strmap_release(&set);
     return rc;
 }
@@ -1229,9 +1304,17 @@ static cxm_rc add_event(struct cxm__buf *w, const struct event_end *x)
 {
     char t[40];
 
+    cxm_rc rc;
+
     cxm_time_format(x->at, t, sizeof(t));
-    return cxm__buf_addf(w, "%s %s (%s %s)", x->what, x->id,
-                         event_column(x->what), t);
+    /* The id as stored: a store older than the import's refusal of
+     * control characters may hold some, and this goes to a terminal. */
+    rc = cxm__buf_addf(w, "%s ", x->what);
+    if (!rc)
+        rc = cxm__buf_add_escaped(w, x->id);
+    if (!rc)
+        rc = cxm__buf_addf(w, " (%s %s)", event_column(x->what), t);
+    return rc;
 }
 
 /* The rows at either end of the data, sorted by time (none when the
@@ -1441,7 +1524,9 @@ static void compare_figure(const cxm_definitions *d, cxm_metric m,
     if (!pg)
         return;
     compute_figure(d, m, &pg->st, &pf);
-    if (pf.is_null || pf.value_is_null)
+    /* Both sides need one value: money in several currencies has none
+     * to set beside the previous one (docs/report-semantics.md). */
+    if (pf.is_null || pf.value_is_null || f->value_is_null)
         return;
     f->prev_is_null = false;
     f->prev_value = pf.value;
@@ -1515,6 +1600,38 @@ static cxm_rc attach_money(cxm_report *r, struct cxm__builder *b)
     return CXM_OK;
 }
 
+/* The one currency of money metric m in group g of builder b; NULL when
+ * g has none or several. */
+static const char *one_currency(struct cxm__builder *b,
+                                const struct cxm__group *g, cxm_metric m)
+{
+    size_t n_codes = 0;
+    const char *const *codes = cxm__report_scan_currencies(b, &n_codes);
+    const struct cxm__group_more *x = g ? g->st.more : NULL;
+    const struct cxm__money_sum *v;
+
+    if (!x || (m == CXM_METRIC_REVENUE ? x->n_rev : x->n_risk) != 1)
+        return NULL;
+    v = m == CXM_METRIC_REVENUE ? x->rev : x->risk;
+    return v[0].code < n_codes ? codes[v[0].code] : NULL;
+}
+
+/* Whether money figures of g (of b) and pg (of prev) are in two
+ * currencies: they are never compared (SPEC §2), 20 USD is no change of
+ * +10 from 10 EUR. */
+static bool other_currency(struct cxm__builder *b, const struct cxm__group *g,
+                           struct cxm__builder *prev,
+                           const struct cxm__group *pg, cxm_metric m)
+{
+    const char *a, *z;
+
+    if (!is_money(m) || !pg)
+        return false;
+    a = one_currency(b, g, m);
+    z = one_currency(prev, pg, m);
+    return a && z && strcmp(a, z) != 0;
+}
+
 /* Turns the groups into the report's rows and figures. */
 static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
                         struct cxm__builder *b, struct cxm__builder *prev)
@@ -1522,24 +1639,11 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
     size_t n_cells;
 
     if (q->n_metrics == 0) {
-        struct cxm__buf left = CXM__BUF_INIT(1 << 16);
-        cxm_rc rc = CXM_OK;
-        for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
-            if (!b->want[m] || !metric_has_data(b, (cxm_metric)m))
-                continue;
-            if (!r->unsupplied[m][0])
+        /* Never-supplied metrics are not wanted (find_unsupplied()). */
+        for (int m = 0; m < CXM_METRIC_COUNT; m++) {
+            if (b->want[m] && metric_has_data(b, (cxm_metric)m))
                 r->metrics[r->n_metrics++] = (cxm_metric)m;
-            else /* would show a zero that is no data */
-                rc = cxm__buf_addf(&left, "%s%s (%s)", left.len ? ", " : "",
-                                   cxm_metric_name((cxm_metric)m),
-                                   r->unsupplied[m]);
         }
-        if (!rc && left.len)
-            rc = add_warning(r, "left out, their input was never "
-                                "supplied: %s", left.data);
-        cxm__buf_release(&left);
-        if (rc)
-            return rc;
     }
     if (r->n_by && b->n_groups > 1) {
         qsort(b->groups, b->n_groups, sizeof(*b->groups), cmp_group);
@@ -1569,7 +1673,10 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
                                : CXM_METRIC_COUNT,
                            &g->st, f);
             if (prev && b->want[m] && !r->unsupplied[m][0])
-                compare_figure(r->defs, m, g, pg, f);
+                compare_figure(r->defs, m, g,
+                               other_currency(b, g, prev, pg, m) ? NULL
+                                                                 : pg,
+                               f);
             if (r->bench_labels[m] && !f->is_null) {
                 f->has_benchmark = true;
                 f->benchmark = r->bench_values[m];

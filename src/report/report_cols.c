@@ -400,6 +400,8 @@ static cxm_rc emit(const struct plan *p, const int64_t *counts)
                 labelled = true;
             }
             st = cxm__group_survey(g, kd->name);
+            if (!st)
+                return CXM_ENOMEM;
             for (size_t s = 0; s < span; s++) {
                 if (block[kd->off + s])
                     cxm_survey_stat_add_n(st, kd->name, kd->lo + (int)s,

@@ -536,22 +536,14 @@ static void escape(const char *s, char *dst, size_t cap)
 {
     size_t o = 0;
 
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
         char tmp[8];
-        size_t n;
-        if (*p < 0x20 || *p == 0x7f) {
-            n = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", *p);
-        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            n = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", p[1]);
-            p++;
-        } else {
-            tmp[0] = (char)*p;
-            n = 1;
-        }
+        size_t used, n = cxm__escape_at(p, tmp, &used);
         if (o + n >= cap)
             break;
         memcpy(dst + o, tmp, n);
         o += n;
+        p += used;
     }
     if (cap)
         dst[o] = '\0';
@@ -633,7 +625,7 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
         return;
     case CXM__SHAPE_PRODUCTIVITY:
         fmt1(f->value, a, sizeof(a));
-        snprintf(value, cap, "%s", a);
+        snprintf(value, cap, "%s", f->value_is_null ? "-" : a);
         if (f->has_per_hour)
             snprintf(detail, cap, "per agent; %.2f per hour  n=%lld "
                                   "agents=%lld", f->per_hour,
@@ -687,10 +679,14 @@ static void table_extras(cxm_metric m, const struct cxm_figure *f,
     dst[0] = '\0';
     if (f->has_compare && cxm__metric_shape(m) == CXM__SHAPE_DURATION &&
         !f->prev_is_null && !f->is_null) {
+        char p[32] = "";
         fmt_duration(f->prev_value, a, sizeof(a));
         fmt_duration(fabs(f->change), b, sizeof(b));
-        snprintf(dst, cap, "  | prev %s, %s%s (p=%.3f)%s", a,
-                 f->change < 0 ? "-" : "+", b, f->has_p ? f->p_value : 1.0,
+        /* No test without two durations a side: no p, as in JSON. */
+        if (f->has_p)
+            snprintf(p, sizeof(p), " (p=%.3f)", f->p_value);
+        snprintf(dst, cap, "  | prev %s, %s%s%s%s", a,
+                 f->change < 0 ? "-" : "+", b, p,
                  f->significant ? " *" : "");
     } else if (f->has_compare) {
         if (f->prev_is_null || f->is_null)

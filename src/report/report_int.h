@@ -28,11 +28,18 @@ struct cxm__moments {
  * and by cxm__qsketch_merge() of the duration sketches. */
 struct cxm__group_more;
 
-struct cxm__group_stat {
+struct cxm__group_surveys {
     struct cxm_survey_stat csat, nps, ces;
+};
+
+struct cxm__group_stat {
+    /* Owned: allocated at the group's first survey answer
+     * (cxm__group_survey), else NULL, read as no answers. A group made
+     * by other records (a customer active in each of 5,000 day buckets)
+     * then costs no 1.3 kB of empty histograms. */
+    struct cxm__group_surveys *sv;
     /* The rest, owned: allocated with the group when the report wants a
-     * figure of another family, else NULL (a group of survey figures
-     * alone then takes 1.3 kB, not 2.2 kB: a report touches fewer new
+     * figure of another family, else NULL (a report touches fewer new
      * pages, which cost ~12 µs each here; docs/performance.md). */
     struct cxm__group_more *more;
 };
@@ -45,6 +52,15 @@ struct cxm__money_sum {
     int64_t n;
 };
 
+/* The durations of a group's tickets: 512 bytes a group of customers or
+ * agents alone need not carry. */
+struct cxm__group_durations {
+    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
+    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
+    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
+    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
+};
+
 /* Tickets, self-service, customers, orders, agents, reviews, QA. */
 struct cxm__group_more {
     bool has_tickets;          /* some ticket event fell in this group */
@@ -55,10 +71,9 @@ struct cxm__group_more {
     int64_t resolved;          /* resolved_at in the group */
     int64_t fcr;               /* … with contacts 1 and not reopened */
     int64_t backlog;           /* open at the group's period end */
-    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
-    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
-    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
-    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
+    struct cxm__group_durations *dur; /* owned; made at the group's first
+                                         duration (cxm__group_durations),
+                                         else NULL: no duration */
     /* self-service */
     int64_t sessions, sessions_resolved;
     /* customers in the row's period */
@@ -221,7 +236,11 @@ static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
     return b->want[m];
 }
 
-/* The statistics of survey kind `survey` ("csat", "nps", else ces) in g. */
+/* The duration sketches of x, made when new; NULL when out of memory. */
+struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x);
+
+/* The statistics of survey kind `survey` ("csat", "nps", else ces) in g,
+ * made at the first answer; NULL when out of memory. */
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
                                           const char *survey);
 

@@ -548,11 +548,14 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
     g->st.more->resolved++;
     g->st.more->fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
-        rc = cxm__qsketch_add(&g->st.more->art,
+        struct cxm__group_durations *dur = cxm__group_durations(g->st.more);
+        if (!dur)
+            return CXM_ENOMEM;
+        rc = cxm__qsketch_add(&dur->art,
                               (double)(t->resolved_at - t->created_at) / 1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->resolved_at,
-                               &g->st.more->art_bus);
+                               &dur->art_bus);
         if (rc)
             return rc;
     }
@@ -599,6 +602,7 @@ static cxm_rc ticket_backlog(struct cxm__builder *b,
 static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
 {
     struct cxm__builder *b = ud;
+    struct cxm__group_durations *dur;
     struct cxm__group *g;
     cxm_rc rc;
 
@@ -623,12 +627,15 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         if (rc)
             return rc;
         g->st.more->has_tickets = true;
-        rc = cxm__qsketch_add(&g->st.more->frt,
+        dur = cxm__group_durations(g->st.more);
+        if (!dur)
+            return CXM_ENOMEM;
+        rc = cxm__qsketch_add(&dur->frt,
                               (double)(t->first_response_at - t->created_at) /
                                   1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->first_response_at,
-                               &g->st.more->frt_bus);
+                               &dur->frt_bus);
         if (rc)
             return rc;
     }
@@ -658,8 +665,11 @@ static cxm_rc answer_stat(struct cxm__builder *b,
     cxm__builder_dim(b, CXM_BY_SEGMENT, row->segment);
     cxm__builder_time(b, row->responded_at);
     rc = cxm__builder_group(b, &g);
-    if (!rc)
+    if (!rc) {
         *out = cxm__group_survey(g, row->survey);
+        if (!*out)
+            rc = CXM_ENOMEM;
+    }
     return rc;
 }
 

@@ -75,6 +75,10 @@ void cxm_survey_stat_add_n(struct cxm_survey_stat *s, const char *survey,
 
     if (count <= 0)
         return;
+    if (s->n == 0 || lo < s->lo)
+        s->lo = lo;
+    if (s->n == 0 || hi > s->hi)
+        s->hi = hi;
     s->n += count;
     s->sum += c * score;
     s->sum_sq += c * ((double)score * score);
@@ -98,6 +102,12 @@ void cxm_survey_stat_add_n(struct cxm_survey_stat *s, const char *survey,
 void cxm_survey_stat_merge(struct cxm_survey_stat *dst,
                            const struct cxm_survey_stat *src)
 {
+    if (src->n > 0) {
+        if (dst->n == 0 || src->lo < dst->lo)
+            dst->lo = src->lo;
+        if (dst->n == 0 || src->hi > dst->hi)
+            dst->hi = src->hi;
+    }
     dst->n += src->n;
     dst->n_top += src->n_top;
     dst->n_promoter += src->n_promoter;
