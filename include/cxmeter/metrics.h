@@ -19,7 +19,9 @@
 extern "C" {
 #endif
 
-/** Metrics, by the names SPEC §2 and the command line use. */
+/** Metrics, by the names SPEC §2 and the command line use. The values
+ *  are stable: a new metric is added at the end. (Inside the library each
+ *  has a row of facts in this order, src/stats/metric.h.) */
 #define CXM_METRIC_MAP(X)                                                  \
     X(CSAT, "csat")                                                        \
     X(CSAT_MEAN, "csat_mean")                                              \

@@ -46,120 +46,14 @@ const char *cxm_dim_name(cxm_dim d)
     return dim_names[d];
 }
 
-/* ---- Metrics: family, shape, applicable breakdowns -------------------- */
-
-enum cxm__family cxm__metric_family(cxm_metric m)
-{
-    switch (m) {
-    case CXM_METRIC_CSAT:
-    case CXM_METRIC_CSAT_MEAN:
-    case CXM_METRIC_NPS:
-    case CXM_METRIC_CES:
-    case CXM_METRIC_CES_AGREE:
-        return CXM__FAM_SURVEY;
-    case CXM_METRIC_SELFSERVICE_RATE:
-    case CXM_METRIC_DEFLECTION_RATE:
-        return CXM__FAM_SELFSERVICE;
-    case CXM_METRIC_CHURN:
-    case CXM_METRIC_RETENTION:
-    case CXM_METRIC_COMPLAINTS_PER_1000:
-    case CXM_METRIC_REPURCHASE_RATE:
-    case CXM_METRIC_REVENUE:
-    case CXM_METRIC_REVENUE_AT_RISK:
-        return CXM__FAM_CUSTOMER;
-    case CXM_METRIC_AGENT_TURNOVER:
-        return CXM__FAM_AGENT;
-    case CXM_METRIC_REVIEW_RATING:
-        return CXM__FAM_REVIEW;
-    case CXM_METRIC_QA_SCORE:
-        return CXM__FAM_QA;
-    default:
-        return CXM__FAM_TICKET;
-    }
-}
-
-enum cxm__shape cxm__metric_shape(cxm_metric m)
-{
-    switch (m) {
-    case CXM_METRIC_CSAT:
-    case CXM_METRIC_CES_AGREE:
-    case CXM_METRIC_RESOLUTION_RATE:
-    case CXM_METRIC_FCR:
-    case CXM_METRIC_ESCALATION_RATE:
-    case CXM_METRIC_SELFSERVICE_RATE:
-    case CXM_METRIC_DEFLECTION_RATE:
-    case CXM_METRIC_CHURN:
-    case CXM_METRIC_RETENTION:
-    case CXM_METRIC_REPURCHASE_RATE:
-    case CXM_METRIC_POST_SERVICE_REPURCHASE:
-    case CXM_METRIC_CONVERSION_RATE:
-        return CXM__SHAPE_PROPORTION;
-    case CXM_METRIC_CSAT_MEAN:
-    case CXM_METRIC_CES:
-    case CXM_METRIC_QA_SCORE:
-        return CXM__SHAPE_MEAN;
-    case CXM_METRIC_NPS:
-        return CXM__SHAPE_SCORE;
-    case CXM_METRIC_ART:
-    case CXM_METRIC_FRT:
-        return CXM__SHAPE_DURATION;
-    case CXM_METRIC_COMPLAINTS_PER_1000:
-    case CXM_METRIC_REVENUE:
-    case CXM_METRIC_REVENUE_AT_RISK:
-        return CXM__SHAPE_AMOUNT;
-    case CXM_METRIC_AGENT_PRODUCTIVITY:
-        return CXM__SHAPE_PRODUCTIVITY;
-    case CXM_METRIC_AGENT_TURNOVER:
-        return CXM__SHAPE_TURNOVER;
-    case CXM_METRIC_REVIEW_RATING:
-        return CXM__SHAPE_RATING;
-    default:
-        return CXM__SHAPE_COUNT;
-    }
-}
-
-#define DIM_BIT(d) (1u << (d))
-#define TIME_DIMS                                                          \
-    (DIM_BIT(CXM_BY_DAY) | DIM_BIT(CXM_BY_WEEK) | DIM_BIT(CXM_BY_MONTH) |  \
-     DIM_BIT(CXM_BY_QUARTER) | DIM_BIT(CXM_BY_YEAR))
-#define TICKET_DIMS                                                        \
-    (TIME_DIMS | DIM_BIT(CXM_BY_AGENT) | DIM_BIT(CXM_BY_TEAM) |            \
-     DIM_BIT(CXM_BY_CHANNEL) | DIM_BIT(CXM_BY_TOPIC) |                     \
-     DIM_BIT(CXM_BY_SEGMENT))
-
-/* The dimensions the records of metric m carry (docs/report-semantics.md):
- * churn by channel, say, has no answer. */
-static unsigned metric_dims(cxm_metric m)
-{
-    switch (cxm__metric_family(m)) {
-    case CXM__FAM_SURVEY:
-        return TICKET_DIMS | DIM_BIT(CXM_BY_LANGUAGE) |
-               DIM_BIT(CXM_BY_SURVEY);
-    case CXM__FAM_TICKET:
-    case CXM__FAM_QA:
-        if (m == CXM_METRIC_COMPLAINTS_PER_1000)
-            break;
-        return TICKET_DIMS;
-    case CXM__FAM_SELFSERVICE:
-        return TIME_DIMS | DIM_BIT(CXM_BY_TOPIC) | DIM_BIT(CXM_BY_SEGMENT);
-    case CXM__FAM_CUSTOMER:
-        break;
-    case CXM__FAM_AGENT:
-        return TIME_DIMS | DIM_BIT(CXM_BY_TEAM);
-    case CXM__FAM_REVIEW:
-        return TIME_DIMS | DIM_BIT(CXM_BY_SOURCE) | DIM_BIT(CXM_BY_LANGUAGE);
-    }
-    return TIME_DIMS | DIM_BIT(CXM_BY_SEGMENT);
-}
+/* ---- Metrics: applicable breakdowns (the metric table, metric.h) ----- */
 
 /* The first dimension of the report that metric m's records lack, or
  * CXM_BY_COUNT. */
 static cxm_dim missing_dim(const cxm_report *r, cxm_metric m)
 {
-    unsigned have = metric_dims(m);
-
     for (size_t k = 0; k < r->n_by; k++) {
-        if (!(have & DIM_BIT(r->by[k])))
+        if (!cxm__metric_has_dim(m, r->by[k]))
             return r->by[k];
     }
     return CXM_BY_COUNT;
@@ -390,8 +284,8 @@ static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
                           const cxm_report *r, const bool *want,
                           int64_t from, int64_t to)
 {
-    unsigned hour_dims = TIME_DIMS | DIM_BIT(CXM_BY_AGENT) |
-                         DIM_BIT(CXM_BY_TEAM);
+    unsigned hour_dims = CXM__DIMS_TIME | CXM__DIM_BIT(CXM_BY_AGENT) |
+                         CXM__DIM_BIT(CXM_BY_TEAM);
     cxm_rc rc;
 
     memset(b, 0, sizeof(*b));
@@ -406,7 +300,7 @@ static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
     b->key.cap = 1 << 20;
     b->hours_apply = true;
     for (size_t k = 0; k < r->n_by; k++)
-        b->hours_apply &= (hour_dims & DIM_BIT(r->by[k])) != 0;
+        b->hours_apply &= (hour_dims & CXM__DIM_BIT(r->by[k])) != 0;
     rc = make_segments(b);
     if (!rc)
         rc = cxm__report_scan(b);
@@ -458,6 +352,18 @@ static void scale_range(const struct cxm_survey_stat *s, double *lo,
         return;
     *lo = s->lo;
     *hi = s->hi;
+}
+
+/* Clips f's interval to metric m's range (metric.h), or to the scales of
+ * the answers of s when s has them. */
+static void clip_to_range(cxm_metric m, const struct cxm_survey_stat *s,
+                          struct cxm_figure *f)
+{
+    double lo = cxm__metric(m)->lo, hi = cxm__metric(m)->hi;
+
+    if (s)
+        scale_range(s, &lo, &hi);
+    clip_interval(f, lo, hi);
 }
 
 /* revenue, revenue_at_risk: one value only in one currency. */
@@ -524,7 +430,6 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     const struct cxm__group_surveys *sv = group_surveys(g);
     struct cxm__qsketch none = CXM__QSKETCH_INIT; /* no duration */
     const struct cxm__moments *mo;
-    double lo, hi;
 
     /* A report of survey figures alone keeps no more (builder_run()). */
     if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY) {
@@ -541,18 +446,14 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_CSAT_MEAN:
         cxm_figure_mean(sv->csat.n, sv->csat.sum, sv->csat.sum_sq, f);
-        lo = 1, hi = 5;
-        scale_range(&sv->csat, &lo, &hi);
-        clip_interval(f, lo, hi);
+        clip_to_range(m, &sv->csat, f);
         return;
     case CXM_METRIC_NPS:
         cxm_figure_nps(&sv->nps, f);
         return;
     case CXM_METRIC_CES:
         cxm_figure_mean(sv->ces.n, sv->ces.sum, sv->ces.sum_sq, f);
-        lo = 1, hi = 7;
-        scale_range(&sv->ces, &lo, &hi);
-        clip_interval(f, lo, hi);
+        clip_to_range(m, &sv->ces, f);
         return;
     case CXM_METRIC_CES_AGREE:
         cxm_figure_proportion(cxm_survey_stat_count(&sv->ces, &d->ces_agree,
@@ -652,7 +553,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     case CXM_METRIC_REVIEW_RATING:
         mo = &x->review;
         cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
-        clip_interval(f, 1, 5);
+        clip_to_range(m, NULL, f);
         if (mo->n > 0) {
             struct cxm_figure share;
             cxm_figure_proportion(x->reviews_positive, mo->n, &share);
@@ -664,7 +565,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_QA_SCORE:
         cxm_figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
-        clip_interval(f, 0, 100);
+        clip_to_range(m, NULL, f);
         return;
     case CXM_METRIC_COUNT:
         break;
@@ -984,89 +885,6 @@ static cxm_rc resolve_period(cxm_store *st, const struct cxm_report_query *q,
 
 /* ---- Inputs never supplied (SPEC §2: no data is not zero) ------------ */
 
-/* What metric m is computed from: record kinds ("" column) and optional
- * columns some import must have supplied for its figure to mean
- * anything; a metric needs every one. */
-struct need {
-    cxm_kind kind;
-    const char *column;
-};
-
-static size_t metric_needs(cxm_metric m, struct need *out)
-{
-    size_t n = 0;
-#define NEED(k, c) (out[n].kind = CXM_KIND_##k, out[n++].column = (c))
-    switch (m) {
-    case CXM_METRIC_CSAT: case CXM_METRIC_CSAT_MEAN: case CXM_METRIC_NPS:
-    case CXM_METRIC_CES: case CXM_METRIC_CES_AGREE:
-        NEED(RESPONSES, "");
-        break;
-    case CXM_METRIC_CREATED:
-        NEED(TICKETS, "");
-        break;
-    case CXM_METRIC_RESOLVED: case CXM_METRIC_RESOLUTION_RATE:
-    case CXM_METRIC_FCR: case CXM_METRIC_BACKLOG: case CXM_METRIC_ART:
-        NEED(TICKETS, "resolved_at");
-        break;
-    case CXM_METRIC_FRT:
-        NEED(TICKETS, "first_response_at");
-        break;
-    case CXM_METRIC_ESCALATION_RATE:
-        NEED(TICKETS, "escalated");
-        break;
-    case CXM_METRIC_COMPLAINTS_PER_1000:
-        NEED(TICKETS, "complaint");
-        NEED(CUSTOMERS, "");
-        break;
-    case CXM_METRIC_SELFSERVICE_RATE:
-        NEED(SELFSERVICE, "");
-        NEED(TICKETS, "");
-        break;
-    case CXM_METRIC_DEFLECTION_RATE:
-        NEED(SELFSERVICE, "resolved");
-        break;
-    case CXM_METRIC_CHURN: case CXM_METRIC_RETENTION:
-        NEED(CUSTOMERS, "churned_at");
-        break;
-    case CXM_METRIC_REPURCHASE_RATE:
-        NEED(ORDERS, "");
-        break;
-    case CXM_METRIC_POST_SERVICE_REPURCHASE:
-        NEED(ORDERS, "");
-        NEED(TICKETS, "resolved_at");
-        NEED(TICKETS, "customer_id");
-        break;
-    case CXM_METRIC_CONVERSION_RATE:
-        NEED(ORDERS, "");
-        NEED(TICKETS, "customer_id");
-        break;
-    case CXM_METRIC_REVENUE:
-        NEED(ORDERS, "amount");
-        break;
-    case CXM_METRIC_REVENUE_AT_RISK:
-        NEED(CUSTOMERS, "churned_at");
-        NEED(ORDERS, "amount");
-        break;
-    case CXM_METRIC_AGENT_PRODUCTIVITY:
-        NEED(TICKETS, "resolved_at");
-        NEED(TICKETS, "agent_id");
-        break;
-    case CXM_METRIC_AGENT_TURNOVER:
-        NEED(AGENTS, "left_at");
-        break;
-    case CXM_METRIC_REVIEW_RATING:
-        NEED(REVIEWS, "");
-        break;
-    case CXM_METRIC_QA_SCORE:
-        NEED(QA_SCORES, "");
-        break;
-    case CXM_METRIC_COUNT:
-        break;
-    }
-#undef NEED
-    return n;
-}
-
 static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
 {
     struct cxm__strmap *set = ud;
@@ -1085,14 +903,15 @@ static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
     return rc;
 }
 
-/* Marks in r->unsupplied the wanted metrics one of whose inputs no import
- * ever supplied (0009-supplied.sql) and wants them no more: nothing is
- * built for a figure that can only be null (a customer active in every
- * bucket of a breakdown would otherwise make a row of nulls per bucket).
- * A metric the query named gets a warning and is null in every row; the
- * default list leaves them out, with one note naming those with some of
- * their records imported. A store whose engine keeps no such record
- * counts everything as supplied. */
+/* Marks in r->unsupplied the wanted metrics one of whose inputs (their
+ * needs in the metric table, metric.h) no import ever supplied
+ * (0009-supplied.sql) and wants them no more: nothing is built for a
+ * figure that can only be null (a customer active in every bucket of a
+ * breakdown would otherwise make a row of nulls per bucket). A metric the
+ * query named gets a warning and is null in every row; the default list
+ * leaves them out, with one note naming those with some of their records
+ * imported. A store whose engine keeps no such record counts everything
+ * as supplied. */
 static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
                               const struct cxm_report_query *q, bool *want)
 {
@@ -1108,8 +927,9 @@ static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
         return CXM_OK; /* no record kept: everything counts */
     }
     for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
-        struct need needs[4];
-        size_t n = metric_needs((cxm_metric)m, needs), pos;
+        const struct cxm__metric_info *mi = cxm__metric((cxm_metric)m);
+        const struct cxm__metric_need *needs = mi->needs;
+        size_t n = mi->n_needs, pos;
         bool some_kind = false;
         char key[64];
         if (!want[m])
@@ -1551,7 +1371,7 @@ static int cmp_money(const void *a, const void *b)
 
 static bool is_money(cxm_metric m)
 {
-    return m == CXM_METRIC_REVENUE || m == CXM_METRIC_REVENUE_AT_RISK;
+    return cxm__metric_shape(m) == CXM__SHAPE_MONEY;
 }
 
 /* Gives the money figures of the rows their amounts per currency, kept

@@ -111,7 +111,7 @@ static bool field_applies(const cxm_report *r, cxm_metric m, enum fid id)
     bool interval = sh == CXM__SHAPE_PROPORTION || sh == CXM__SHAPE_MEAN ||
                     sh == CXM__SHAPE_SCORE || sh == CXM__SHAPE_RATING ||
                     sh == CXM__SHAPE_DURATION;
-    bool money = m == CXM_METRIC_REVENUE || m == CXM_METRIC_REVENUE_AT_RISK;
+    bool money = sh == CXM__SHAPE_MONEY;
 
     switch (id) {
     case F_VALUE:
@@ -602,7 +602,8 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
                      (long long)f->business_n);
         }
         return;
-    case CXM__SHAPE_AMOUNT:
+    case CXM__SHAPE_RATE:
+    case CXM__SHAPE_MONEY:
         snprintf(value, cap, "%.1f", f->value);
         snprintf(detail, cap, "n=%lld", (long long)f->n);
         if (f->n_currencies == 1 && f->currencies[0].currency[0]) {

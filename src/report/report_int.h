@@ -12,6 +12,7 @@
 
 
 #include "definitions_int.h"
+#include "metric.h"
 #include "qsketch.h"
 #include "strmap.h"
 
@@ -111,34 +112,6 @@ struct cxm__group_more {
     /* QA: 100 × score / max_score */
     struct cxm__moments qa;
 };
-
-/* The records a metric is computed from; decides which breakdowns apply
- * (docs/report-semantics.md). */
-enum cxm__family {
-    CXM__FAM_SURVEY,
-    CXM__FAM_TICKET,
-    CXM__FAM_SELFSERVICE,
-    CXM__FAM_CUSTOMER,
-    CXM__FAM_AGENT,
-    CXM__FAM_REVIEW,
-    CXM__FAM_QA
-};
-
-/* How a metric's figure is shaped in the output. */
-enum cxm__shape {
-    CXM__SHAPE_PROPORTION, /* value (percent), n, lo, hi, low_n */
-    CXM__SHAPE_MEAN,       /* value, n, lo, hi, low_n */
-    CXM__SHAPE_SCORE,      /* NPS: value (−100..100), n, lo, hi, low_n */
-    CXM__SHAPE_COUNT,      /* value, an integer */
-    CXM__SHAPE_DURATION,   /* value (mean, s), median, p90, n */
-    CXM__SHAPE_AMOUNT,     /* value (a sum or a ratio), n */
-    CXM__SHAPE_PRODUCTIVITY, /* value, n, agents, per_hour, hours */
-    CXM__SHAPE_TURNOVER,   /* value (percent), n (left), headcount */
-    CXM__SHAPE_RATING      /* mean + positive share */
-};
-
-enum cxm__family cxm__metric_family(cxm_metric m);
-enum cxm__shape cxm__metric_shape(cxm_metric m);
 
 struct cxm_report {
     int64_t from_ms, to_ms;        /* the period, [from, to) */

@@ -33,6 +33,16 @@ static bool want_any(const struct cxm__builder *b, const cxm_metric *ms,
     return false;
 }
 
+/* Whether a wanted metric is computed from records of `kind`. */
+static bool want_kind(const struct cxm__builder *b, cxm_kind kind)
+{
+    for (int m = 0; m < CXM_METRIC_COUNT; m++) {
+        if (b->want[m] && cxm__metric_needs_kind((cxm_metric)m, kind))
+            return true;
+    }
+    return false;
+}
+
 /* ---- Customers and their orders -------------------------------------- */
 
 struct customer {
@@ -1068,46 +1078,31 @@ static cxm_rc on_qa(const struct cxm__row *row, void *ud)
 
 cxm_rc cxm__report_scan(struct cxm__builder *b)
 {
-    static const cxm_metric survey[] = {
-        CXM_METRIC_CSAT, CXM_METRIC_CSAT_MEAN, CXM_METRIC_NPS,
-        CXM_METRIC_CES, CXM_METRIC_CES_AGREE};
-    static const cxm_metric ticket[] = {
-        CXM_METRIC_CREATED, CXM_METRIC_RESOLVED,
-        CXM_METRIC_RESOLUTION_RATE, CXM_METRIC_FCR, CXM_METRIC_BACKLOG,
-        CXM_METRIC_ART, CXM_METRIC_FRT, CXM_METRIC_ESCALATION_RATE,
-        CXM_METRIC_COMPLAINTS_PER_1000, CXM_METRIC_SELFSERVICE_RATE,
-        CXM_METRIC_POST_SERVICE_REPURCHASE, CXM_METRIC_CONVERSION_RATE,
-        CXM_METRIC_AGENT_PRODUCTIVITY};
-    static const cxm_metric customer[] = {
-        CXM_METRIC_CHURN, CXM_METRIC_RETENTION,
-        CXM_METRIC_COMPLAINTS_PER_1000, CXM_METRIC_REPURCHASE_RATE,
-        CXM_METRIC_POST_SERVICE_REPURCHASE, CXM_METRIC_CONVERSION_RATE,
-        CXM_METRIC_REVENUE, CXM_METRIC_REVENUE_AT_RISK};
-    static const cxm_metric sessions[] = {
-        CXM_METRIC_SELFSERVICE_RATE, CXM_METRIC_DEFLECTION_RATE};
     cxm_rc rc = CXM_OK;
 
-    if (want_any(b, customer, CXM_ARRAY_LEN(customer))) {
+    /* Each scan reads the records of the kinds the wanted metrics are
+     * computed from (their needs in the metric table, metric.h). */
+    if (want_kind(b, CXM_KIND_CUSTOMERS) || want_kind(b, CXM_KIND_ORDERS)) {
         rc = load_customers(b);
         if (!rc)
             rc = scan_customers(b);
     }
-    if (!rc && want_any(b, survey, CXM_ARRAY_LEN(survey)))
+    if (!rc && want_kind(b, CXM_KIND_RESPONSES))
         rc = scan_answers(b);
     if (!rc && b->want[CXM_METRIC_FCR] &&
         b->r->defs->fcr_rule == CXM__FCR_REPEAT_CONTACT)
         rc = load_repeats(b);
-    if (!rc && want_any(b, ticket, CXM_ARRAY_LEN(ticket)))
+    if (!rc && want_kind(b, CXM_KIND_TICKETS))
         rc = cxm__store_scan_tickets(b->st, on_ticket, b);
-    if (!rc && want_any(b, sessions, CXM_ARRAY_LEN(sessions)))
+    if (!rc && want_kind(b, CXM_KIND_SELFSERVICE))
         rc = cxm__store_query(b->st, CXM__Q_SELFSERVICE, on_session, b);
-    if (!rc && b->want[CXM_METRIC_AGENT_TURNOVER])
+    if (!rc && want_kind(b, CXM_KIND_AGENTS))
         rc = cxm__store_query(b->st, CXM__Q_AGENTS, on_agent, b);
     if (!rc && b->want[CXM_METRIC_AGENT_PRODUCTIVITY] && b->hours_apply)
         rc = cxm__store_query(b->st, CXM__Q_AGENT_HOURS, on_hours, b);
-    if (!rc && b->want[CXM_METRIC_REVIEW_RATING])
+    if (!rc && want_kind(b, CXM_KIND_REVIEWS))
         rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
-    if (!rc && b->want[CXM_METRIC_QA_SCORE])
+    if (!rc && want_kind(b, CXM_KIND_QA_SCORES))
         rc = cxm__store_query(b->st, CXM__Q_QA, on_qa, b);
     return rc;
 }

@@ -15,30 +15,6 @@
 
 #define Z975 1.959963984540054
 
-static const char *const metric_names[CXM_METRIC_COUNT] = {
-#define CXM__METRIC_NAME(id, name) name,
-    CXM_METRIC_MAP(CXM__METRIC_NAME)
-#undef CXM__METRIC_NAME
-};
-
-cxm_rc cxm_metric_parse(const char *name, cxm_metric *out)
-{
-    for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-        if (cxm__eq_nocase(name, strlen(name), metric_names[m])) {
-            *out = (cxm_metric)m;
-            return CXM_OK;
-        }
-    }
-    return CXM_ENOTFOUND;
-}
-
-const char *cxm_metric_name(cxm_metric m)
-{
-    if (m < 0 || m >= CXM_METRIC_COUNT)
-        return "";
-    return metric_names[m];
-}
-
 void cxm_survey_stat_add(struct cxm_survey_stat *s, const char *survey,
                          int score, int lo, int hi)
 {
