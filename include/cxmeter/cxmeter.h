@@ -19,6 +19,7 @@
 #define CXMETER_CXMETER_H
 
 #include "cxmeter/base.h"
+#include "cxmeter/benchmark.h"
 #include "cxmeter/config.h"
 #include "cxmeter/definitions.h"
 #include "cxmeter/demo.h"
