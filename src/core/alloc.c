@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
- * alloc.c — the library's one door to the heap, so that tests can count and
- * fail allocations, plus small string and number helpers that allocate or
- * parse (all locale-free).
+ * alloc.c — the library's one door to the heap, so that tests can fail
+ * allocations (built with CXM_UNIT_TEST: cxm__alloc_fail_at()), plus small
+ * string and number helpers that allocate or parse (all locale-free).
  */
 #include "internal.h"
 

@@ -215,12 +215,6 @@ struct cxm__builder {
     const char *rollup_cells;    /* static: the rollup grains read, or NULL */
 };
 
-/* Whether metric m is computed by this builder. */
-static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
-{
-    return b->want[m];
-}
-
 /* The statistics of survey kind `survey` ("csat", "nps", else ces) in g. */
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
                                           const char *survey);
