@@ -126,8 +126,14 @@ CXM_API size_t cxm_report_n_metrics(const cxm_report *r);
 CXM_API cxm_metric cxm_report_metric(const cxm_report *r, size_t j);
 CXM_API const char *cxm_report_dim_value(const cxm_report *r, size_t row,
                                          size_t k);
-CXM_API const struct cxm_figure *cxm_report_figure(const cxm_report *r,
-                                                   size_t row, size_t j);
+/** Copies the figure of metric j in row `row` into *out, whose `size` the
+ *  caller has set (struct cxm_figure, CXM_FIGURE_INIT). Its pointers are
+ *  borrowed; valid until cxm_report_free(). Returns CXM_OK; CXM_EINVAL
+ *  for a row or metric out of range or a `size` smaller than the first
+ *  struct cxm_figure's (*out untouched). */
+CXM_API CXM_MUST_USE cxm_rc cxm_report_figure(const cxm_report *r,
+                                              size_t row, size_t j,
+                                              struct cxm_figure *out);
 
 typedef enum cxm_format {
     CXM_FORMAT_TABLE,

@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "figure.h"
 #include "period.h"
 #include "report_int.h"
 #include "store_int.h"
@@ -469,7 +470,7 @@ static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
     }
     cxm__qsketch_sums(d, &sum, &sum_sq);
     /* SPEC §2: every mean carries its t interval, art and frt too. */
-    cxm_figure_mean((int64_t)n, sum, sum_sq, f);
+    cxm__figure_mean((int64_t)n, sum, sum_sq, f);
     clip_interval(f, 0, INFINITY);
     f->value = sum / (double)n;
     f->n = (int64_t)n;
@@ -511,28 +512,28 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     }
     switch (m) {
     case CXM_METRIC_CSAT:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->csat,
+        cxm__figure_proportion(cxm_survey_stat_count(&g->csat,
                                                     &d->csat_satisfied,
                                                     &cxm__csat_default),
                               g->csat.n, f);
         return;
     case CXM_METRIC_CSAT_MEAN:
-        cxm_figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
+        cxm__figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
         lo = 1, hi = 5;
         scale_range(&g->csat, &lo, &hi);
         clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_NPS:
-        cxm_figure_nps(&g->nps, f);
+        cxm__figure_nps(&g->nps, f);
         return;
     case CXM_METRIC_CES:
-        cxm_figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
+        cxm__figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
         lo = 1, hi = 7;
         scale_range(&g->ces, &lo, &hi);
         clip_interval(f, lo, hi);
         return;
     case CXM_METRIC_CES_AGREE:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
+        cxm__figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
                                                     &cxm__ces_default),
                               g->ces.n, f);
         return;
@@ -546,13 +547,13 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         figure_count(x->has_tickets, x->backlog, f);
         return;
     case CXM_METRIC_RESOLUTION_RATE:
-        cxm_figure_proportion(x->created_resolved, x->created, f);
+        cxm__figure_proportion(x->created_resolved, x->created, f);
         return;
     case CXM_METRIC_FCR:
-        cxm_figure_proportion(x->fcr, x->resolved, f);
+        cxm__figure_proportion(x->fcr, x->resolved, f);
         return;
     case CXM_METRIC_ESCALATION_RATE:
-        cxm_figure_proportion(x->escalated, x->created, f);
+        cxm__figure_proportion(x->escalated, x->created, f);
         return;
     case CXM_METRIC_ART:
         figure_duration(&x->art, f);
@@ -570,26 +571,26 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                       x->active_any, f);
         return;
     case CXM_METRIC_SELFSERVICE_RATE:
-        cxm_figure_proportion(x->sessions, x->sessions + x->created, f);
+        cxm__figure_proportion(x->sessions, x->sessions + x->created, f);
         return;
     case CXM_METRIC_DEFLECTION_RATE:
-        cxm_figure_proportion(x->sessions_resolved, x->sessions, f);
+        cxm__figure_proportion(x->sessions_resolved, x->sessions, f);
         return;
     case CXM_METRIC_CHURN:
-        cxm_figure_proportion(x->churned, x->active_start, f);
+        cxm__figure_proportion(x->churned, x->active_start, f);
         return;
     case CXM_METRIC_RETENTION:
-        cxm_figure_proportion(x->active_start - x->churned, x->active_start,
+        cxm__figure_proportion(x->active_start - x->churned, x->active_start,
                               f);
         return;
     case CXM_METRIC_REPURCHASE_RATE:
-        cxm_figure_proportion(x->repeat_buyers, x->buyers, f);
+        cxm__figure_proportion(x->repeat_buyers, x->buyers, f);
         return;
     case CXM_METRIC_POST_SERVICE_REPURCHASE:
-        cxm_figure_proportion(x->ps_hits, x->ps_base, f);
+        cxm__figure_proportion(x->ps_hits, x->ps_base, f);
         return;
     case CXM_METRIC_CONVERSION_RATE:
-        cxm_figure_proportion(x->conv_hits, x->conv_base, f);
+        cxm__figure_proportion(x->conv_hits, x->conv_base, f);
         return;
     case CXM_METRIC_REVENUE:
         figure_money(x->has_orders, x->revenue, x->n_orders, x->rev,
@@ -625,11 +626,11 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_REVIEW_RATING:
         mo = &x->review;
-        cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
+        cxm__figure_mean(mo->n, mo->sum, mo->sum_sq, f);
         clip_interval(f, 1, 5);
         if (mo->n > 0) {
             struct cxm_figure share;
-            cxm_figure_proportion(x->reviews_positive, mo->n, &share);
+            cxm__figure_proportion(x->reviews_positive, mo->n, &share);
             f->has_positive = true;
             f->positive = share.value;
             f->positive_lo = share.lo;
@@ -637,7 +638,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         }
         return;
     case CXM_METRIC_QA_SCORE:
-        cxm_figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
+        cxm__figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
         clip_interval(f, 0, 100);
         return;
     case CXM_METRIC_COUNT:
@@ -1758,10 +1759,10 @@ const char *cxm_report_dim_value(const cxm_report *r, size_t row, size_t k)
     return r->dims[row * r->n_by + k];
 }
 
-const struct cxm_figure *cxm_report_figure(const cxm_report *r, size_t row,
-                                           size_t j)
+cxm_rc cxm_report_figure(const cxm_report *r, size_t row, size_t j,
+                         struct cxm_figure *out)
 {
-    if (row >= r->n_rows || j >= r->n_metrics)
-        return NULL;
-    return &r->figures[row * r->n_metrics + j];
+    if (!r || row >= r->n_rows || j >= r->n_metrics)
+        return CXM_EINVAL;
+    return cxm__figure_copy(out, &r->figures[row * r->n_metrics + j]);
 }
