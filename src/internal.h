@@ -33,6 +33,12 @@ void *cxm__realloc(void *p, size_t n);
 void cxm__free(void *p);
 char *cxm__strndup(const char *s, size_t n);
 char *cxm__strdup(const char *s);
+#ifdef CXM_UNIT_TEST
+/* Test builds only (tests/unit/test_alloc.c): the n-th allocation from
+ * now fails (n = 0: none), and whether it was reached since. */
+void cxm__alloc_fail_at(long n);
+bool cxm__alloc_failed(void);
+#endif
 
 /* Checked size arithmetic: false on overflow, *out untouched then. */
 static inline bool cxm__size_mul(size_t *out, size_t a, size_t b)

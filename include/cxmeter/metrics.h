@@ -161,8 +161,17 @@ struct cxm_money {
 };
 
 /** One reported figure. Fields that do not apply to the metric are flagged
- *  off; `is_null` means no data (JSON null). */
+ *  off; `is_null` means no data (JSON null).
+ *
+ *  Versioned by its leading `size`: the caller sets it to
+ *  sizeof(struct cxm_figure) (CXM_FIGURE_INIT) before handing the figure
+ *  to the library, which writes the fields that fit in `size` and zeroes
+ *  those past its own, so a program built with older or newer headers
+ *  than the library keeps working. Fields are only ever appended, each
+ *  group led by a has_* flag that reads false where the library left it
+ *  zero. */
 struct cxm_figure {
+    size_t size;        /* sizeof(struct cxm_figure) of the caller */
     bool is_null;
     bool value_is_null; /* data, but no one value: an amount of money in
                            several currencies (see `currencies`), or
@@ -211,7 +220,14 @@ struct cxm_figure {
      * currency's amount when n_currencies <= 1, else value_is_null. */
     size_t n_currencies;
     const struct cxm_money *currencies; /* borrowed from the report */
+    /* New fields go here, at the end. */
 };
+
+/** A figure ready to be filled: `size` set, every field zero. */
+#define CXM_FIGURE_INIT {.size = sizeof(struct cxm_figure)}
+
+/* The three below fill *out, whose `size` the caller has set (nothing is
+ * written when it is smaller than the first struct cxm_figure's). */
 
 /** 100 × k/n with its Wilson 95 % interval. n == 0 gives a null figure. */
 CXM_API void cxm_figure_proportion(int64_t k, int64_t n,

@@ -1,22 +1,59 @@
 /* SPDX-License-Identifier: MIT
  *
- * alloc.c — the library's one door to the heap, so that tests can count and
- * fail allocations, plus small string and number helpers that allocate or
- * parse (all locale-free).
+ * alloc.c — the library's one door to the heap, so that tests can fail
+ * allocations (built with CXM_UNIT_TEST: cxm__alloc_fail_at()), plus small
+ * string and number helpers that allocate or parse (all locale-free).
  */
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void *cxm__malloc(size_t n) { return malloc(n ? n : 1); }
+#ifdef CXM_UNIT_TEST
+/* The failure hook of the allocation-failure tests (STYLE.md §4.11,
+ * tests/unit/test_alloc.c), compiled into test programs only: the library
+ * proper keeps no mutable global state. */
+#include <stdatomic.h>
+
+static atomic_long alloc_n;       /* allocations since cxm__alloc_fail_at() */
+static atomic_long alloc_fail_at; /* the one to fail; 0 = none */
+static atomic_bool alloc_failed;  /* it was reached */
+
+void cxm__alloc_fail_at(long n)
+{
+    atomic_store(&alloc_n, 0);
+    atomic_store(&alloc_failed, false);
+    atomic_store(&alloc_fail_at, n);
+}
+
+bool cxm__alloc_failed(void) { return atomic_load(&alloc_failed); }
+
+static bool fail_now(void)
+{
+    long at = atomic_load(&alloc_fail_at);
+
+    if (at <= 0 || atomic_fetch_add(&alloc_n, 1) + 1 != at)
+        return false;
+    atomic_store(&alloc_failed, true);
+    return true;
+}
+#else
+static bool fail_now(void) { return false; }
+#endif
+
+void *cxm__malloc(size_t n) { return fail_now() ? NULL : malloc(n ? n : 1); }
 
 void *cxm__calloc(size_t count, size_t size)
 {
+    if (fail_now())
+        return NULL;
     return calloc(count ? count : 1, size ? size : 1);
 }
 
-void *cxm__realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void *cxm__realloc(void *p, size_t n)
+{
+    return fail_now() ? NULL : realloc(p, n ? n : 1);
+}
 
 void cxm__free(void *p) { free(p); }
 

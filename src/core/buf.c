@@ -128,6 +128,23 @@ cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
     return rc;
 }
 
+/* Rewrites the "%f" text tmp[0..n), [-]digits[radix digits], with '.' as
+ * its radix whatever the locale's; returns the new length. */
+static int c_radix(char *tmp, int n)
+{
+    int i = tmp[0] == '-', j;
+
+    while (i < n && cxm__is_digit((unsigned char)tmp[i]))
+        i++;
+    if (i == n)
+        return n;
+    for (j = i; j < n && !cxm__is_digit((unsigned char)tmp[j]); j++)
+        ;
+    tmp[i] = '.';
+    memmove(tmp + i + 1, tmp + j, (size_t)(n - j) + 1);
+    return n - (j - i - 1);
+}
+
 cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v, int decimals)
 {
     char tmp[64];
@@ -137,10 +154,12 @@ cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v, int decimals)
         return cxm__buf_adds(b, "null");
     if (v == 0)
         v = 0; /* no "-0.0" */
-    /* The library never calls setlocale(), so "%f" writes a '.'. */
+    /* "%f" writes the radix character of the program's LC_NUMERIC (a ','
+     * in de_DE, several bytes in some locales); it is made a '.' below. */
     n = snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
     if (n < 0 || (size_t)n >= sizeof(tmp))
         return cxm__buf_adds(b, "null");
+    n = c_radix(tmp, n);
     if (memchr(tmp, '.', (size_t)n)) {
         while (n > 0 && tmp[n - 1] == '0')
             n--;

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cxmeter/report.h"
+#include "cxmeter/benchmark.h"
 #include "metric.h"
 #include "store_int.h"
 

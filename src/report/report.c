@@ -14,6 +14,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "figure.h"
 #include "period.h"
 #include "report_int.h"
 #include "store_int.h"
@@ -396,7 +397,7 @@ static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
     }
     cxm__qsketch_sums(d, &sum, &sum_sq);
     /* SPEC §2: every mean carries its t interval, art and frt too. */
-    cxm_figure_mean((int64_t)n, sum, sum_sq, f);
+    cxm__figure_mean((int64_t)n, sum, sum_sq, f);
     clip_interval(f, 0, INFINITY);
     f->value = sum / (double)n;
     f->n = (int64_t)n;
@@ -439,24 +440,24 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     }
     switch (m) {
     case CXM_METRIC_CSAT:
-        cxm_figure_proportion(cxm_survey_stat_count(&sv->csat,
+        cxm__figure_proportion(cxm_survey_stat_count(&sv->csat,
                                                     &d->csat_satisfied,
                                                     &cxm__csat_default),
                               sv->csat.n, f);
         return;
     case CXM_METRIC_CSAT_MEAN:
-        cxm_figure_mean(sv->csat.n, sv->csat.sum, sv->csat.sum_sq, f);
+        cxm__figure_mean(sv->csat.n, sv->csat.sum, sv->csat.sum_sq, f);
         clip_to_range(m, &sv->csat, f);
         return;
     case CXM_METRIC_NPS:
-        cxm_figure_nps(&sv->nps, f);
+        cxm__figure_nps(&sv->nps, f);
         return;
     case CXM_METRIC_CES:
-        cxm_figure_mean(sv->ces.n, sv->ces.sum, sv->ces.sum_sq, f);
+        cxm__figure_mean(sv->ces.n, sv->ces.sum, sv->ces.sum_sq, f);
         clip_to_range(m, &sv->ces, f);
         return;
     case CXM_METRIC_CES_AGREE:
-        cxm_figure_proportion(cxm_survey_stat_count(&sv->ces, &d->ces_agree,
+        cxm__figure_proportion(cxm_survey_stat_count(&sv->ces, &d->ces_agree,
                                                     &cxm__ces_default),
                               sv->ces.n, f);
         return;
@@ -470,13 +471,13 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         figure_count(x->has_tickets, x->backlog, f);
         return;
     case CXM_METRIC_RESOLUTION_RATE:
-        cxm_figure_proportion(x->created_resolved, x->created, f);
+        cxm__figure_proportion(x->created_resolved, x->created, f);
         return;
     case CXM_METRIC_FCR:
-        cxm_figure_proportion(x->fcr, x->resolved, f);
+        cxm__figure_proportion(x->fcr, x->resolved, f);
         return;
     case CXM_METRIC_ESCALATION_RATE:
-        cxm_figure_proportion(x->escalated, x->created, f);
+        cxm__figure_proportion(x->escalated, x->created, f);
         return;
     case CXM_METRIC_ART:
         figure_duration(x->dur ? &x->dur->art : &none, f);
@@ -494,26 +495,26 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                       x->active_any, f);
         return;
     case CXM_METRIC_SELFSERVICE_RATE:
-        cxm_figure_proportion(x->sessions, x->sessions + x->created, f);
+        cxm__figure_proportion(x->sessions, x->sessions + x->created, f);
         return;
     case CXM_METRIC_DEFLECTION_RATE:
-        cxm_figure_proportion(x->sessions_resolved, x->sessions, f);
+        cxm__figure_proportion(x->sessions_resolved, x->sessions, f);
         return;
     case CXM_METRIC_CHURN:
-        cxm_figure_proportion(x->churned, x->active_start, f);
+        cxm__figure_proportion(x->churned, x->active_start, f);
         return;
     case CXM_METRIC_RETENTION:
-        cxm_figure_proportion(x->active_start - x->churned, x->active_start,
+        cxm__figure_proportion(x->active_start - x->churned, x->active_start,
                               f);
         return;
     case CXM_METRIC_REPURCHASE_RATE:
-        cxm_figure_proportion(x->repeat_buyers, x->buyers, f);
+        cxm__figure_proportion(x->repeat_buyers, x->buyers, f);
         return;
     case CXM_METRIC_POST_SERVICE_REPURCHASE:
-        cxm_figure_proportion(x->ps_hits, x->ps_base, f);
+        cxm__figure_proportion(x->ps_hits, x->ps_base, f);
         return;
     case CXM_METRIC_CONVERSION_RATE:
-        cxm_figure_proportion(x->conv_hits, x->conv_base, f);
+        cxm__figure_proportion(x->conv_hits, x->conv_base, f);
         return;
     case CXM_METRIC_REVENUE:
         figure_money(x->has_orders, x->revenue, x->n_orders, x->rev,
@@ -552,11 +553,11 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_REVIEW_RATING:
         mo = &x->review;
-        cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
+        cxm__figure_mean(mo->n, mo->sum, mo->sum_sq, f);
         clip_to_range(m, NULL, f);
         if (mo->n > 0) {
             struct cxm_figure share;
-            cxm_figure_proportion(x->reviews_positive, mo->n, &share);
+            cxm__figure_proportion(x->reviews_positive, mo->n, &share);
             f->has_positive = true;
             f->positive = share.value;
             f->positive_lo = share.lo;
@@ -564,7 +565,7 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         }
         return;
     case CXM_METRIC_QA_SCORE:
-        cxm_figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
+        cxm__figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
         clip_to_range(m, NULL, f);
         return;
     case CXM_METRIC_COUNT:
@@ -1685,10 +1686,10 @@ const char *cxm_report_dim_value(const cxm_report *r, size_t row, size_t k)
     return r->dims[row * r->n_by + k];
 }
 
-const struct cxm_figure *cxm_report_figure(const cxm_report *r, size_t row,
-                                           size_t j)
+cxm_rc cxm_report_figure(const cxm_report *r, size_t row, size_t j,
+                         struct cxm_figure *out)
 {
-    if (row >= r->n_rows || j >= r->n_metrics)
-        return NULL;
-    return &r->figures[row * r->n_metrics + j];
+    if (!r || row >= r->n_rows || j >= r->n_metrics)
+        return CXM_EINVAL;
+    return cxm__figure_copy(out, &r->figures[row * r->n_metrics + j]);
 }

@@ -3,7 +3,9 @@
  * report_format.c — writes a report as JSON (one object, SPEC §4), CSV
  * (one line per row and metric, text fields escaped against spreadsheet
  * formulas) or an aligned table for people (percentages, durations in
- * h m, intervals, low_n marks). Numbers are written without the locale.
+ * h m, intervals, low_n marks). JSON and CSV numbers are written with a
+ * '.' whatever the program's locale (cxm__buf_add_num); the table, text
+ * for people, writes them in the program's LC_NUMERIC.
  */
 #include "internal.h"
 

@@ -203,12 +203,6 @@ struct cxm__builder {
     const char *rollup_cells;    /* static: the rollup grains read, or NULL */
 };
 
-/* Whether metric m is computed by this builder. */
-static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
-{
-    return b->want[m];
-}
-
 /* The duration sketches of x, made when new; NULL when out of memory. */
 struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x);
 

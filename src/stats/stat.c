@@ -13,6 +13,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "figure.h"
+
 #define Z975 1.959963984540054
 
 void cxm_survey_stat_add(struct cxm_survey_stat *s, const char *survey,
@@ -173,7 +175,7 @@ void cxm_wilson(int64_t k, int64_t n, double *lo, double *hi)
     *hi = fmin(1.0, centre + half);
 }
 
-void cxm_figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
+void cxm__figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
 {
     figure_null(out);
     if (n <= 0)
@@ -189,7 +191,7 @@ void cxm_figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
     out->low_n = n < CXM_LOW_N;
 }
 
-void cxm_figure_nps(const struct cxm_survey_stat *s, struct cxm_figure *out)
+void cxm__figure_nps(const struct cxm_survey_stat *s, struct cxm_figure *out)
 {
     double n, p, d, sd, moe;
 
@@ -219,8 +221,8 @@ double cxm_t975(double df)
     return gsl_cdf_tdist_Pinv(0.975, df);
 }
 
-void cxm_figure_mean(int64_t n, double sum, double sum_sq,
-                     struct cxm_figure *out)
+void cxm__figure_mean(int64_t n, double sum, double sum_sq,
+                      struct cxm_figure *out)
 {
     double mean, var, half;
 
@@ -261,4 +263,52 @@ double cxm_quantile_sorted(const double *sorted, size_t n, double q)
     if (i + 1 >= n)
         return sorted[n - 1];
     return sorted[i] + frac * (sorted[i + 1] - sorted[i]);
+}
+
+/* The size of struct cxm_figure as first published: its fields up to
+ * `currencies`. */
+#define FIGURE_V1_SIZE                                                     \
+    (offsetof(struct cxm_figure, currencies) + sizeof(const void *))
+
+cxm_rc cxm__figure_copy(struct cxm_figure *out, const struct cxm_figure *f)
+{
+    size_t size, n;
+
+    if (!out || out->size < FIGURE_V1_SIZE)
+        return CXM_EINVAL;
+    size = out->size;
+    n = size < sizeof(*f) ? size : sizeof(*f);
+    memcpy(out, f, n);
+    if (size > n)
+        memset((char *)out + n, 0, size - n);
+    out->size = size;
+    return CXM_OK;
+}
+
+void cxm_figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
+{
+    struct cxm_figure f;
+
+    cxm__figure_proportion(k, n, &f);
+    if (cxm__figure_copy(out, &f) != CXM_OK)
+        return; /* a too small out is left as it is */
+}
+
+void cxm_figure_nps(const struct cxm_survey_stat *s, struct cxm_figure *out)
+{
+    struct cxm_figure f;
+
+    cxm__figure_nps(s, &f);
+    if (cxm__figure_copy(out, &f) != CXM_OK)
+        return; /* a too small out is left as it is */
+}
+
+void cxm_figure_mean(int64_t n, double sum, double sum_sq,
+                     struct cxm_figure *out)
+{
+    struct cxm_figure f;
+
+    cxm__figure_mean(n, sum, sum_sq, &f);
+    if (cxm__figure_copy(out, &f) != CXM_OK)
+        return; /* a too small out is left as it is */
 }

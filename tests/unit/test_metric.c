@@ -257,8 +257,9 @@ static void test_metric__definitions_move_only_their_metrics(void **state)
         cxm_definitions_free(d);
         r = report_all(sf, version);
         for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-            const struct cxm_figure *f0 = cxm_report_figure(base, 0, m);
-            const struct cxm_figure *f1 = cxm_report_figure(r, 0, m);
+            const struct cxm_figure fig0 = report_fig(base, 0, (size_t)m);
+            const struct cxm_figure fig1 = report_fig(r, 0, (size_t)m);
+            const struct cxm_figure *f0 = &fig0, *f1 = &fig1;
             bool listed = (cxm__metric((cxm_metric)m)->defs &
                            cases[c].def) != 0;
             if (!listed && !same_figure(f0, f1))
@@ -287,7 +288,8 @@ static void test_metric__figures_lie_in_the_range(void **state)
     r = report_all(sf, 0);
     for (int m = 0; m < CXM_METRIC_COUNT; m++) {
         const struct cxm__metric_info *mi = cxm__metric((cxm_metric)m);
-        const struct cxm_figure *f = cxm_report_figure(r, 0, m);
+        const struct cxm_figure fig = report_fig(r, 0, (size_t)m);
+        const struct cxm_figure *f = &fig;
         const char *unit = NULL;
         double lo, hi;
 

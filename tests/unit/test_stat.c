@@ -30,6 +30,7 @@ static int setup(void **state)
 
     if (!fx)
         return -1;
+    fx->fig.size = sizeof(fx->fig);
     *state = fx;
     return 0;
 }
