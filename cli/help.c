@@ -192,7 +192,8 @@ static const struct help helps[] = {
      "A figure whose records or columns were never imported is null ('-')\n"
      "with a note on stderr; money is reported per currency.\n"
      "Limits: at most 5,000 buckets of a time dimension (e.g. 13 years by\n"
-     "day) and 1,000,000 rows; past them the report is refused.\n"
+     "day) and max(20,000, 4 x stored records) rows, both periods of\n"
+     "--compare together; past them the report is refused.\n"
      "Exit status: 0 ok; 1 no definitions version N; 2 usage error, no\n"
      "requested metric applies to the breakdown, or the period holds more\n"
      "buckets than the limit; 3 store error.\n"},

@@ -143,7 +143,7 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
         *out = &b->groups[pos];
         return CXM_OK;
     }
-    if (b->n_groups >= CXM__MAX_ROWS)
+    if (b->n_groups >= b->max_groups)
         return CXM_ETOOBIG; /* the caller says why (rows_error()) */
     g = &b->groups[b->n_groups++];
     memset(g, 0, sizeof(*g));
@@ -283,7 +283,7 @@ static void builder_release(struct cxm__builder *b)
 /* Scans [from, to) into b's groups. */
 static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
                           const cxm_report *r, const bool *want,
-                          int64_t from, int64_t to)
+                          int64_t from, int64_t to, size_t max_groups)
 {
     unsigned hour_dims = CXM__DIMS_TIME | CXM__DIM_BIT(CXM_BY_AGENT) |
                          CXM__DIM_BIT(CXM_BY_TEAM);
@@ -294,6 +294,7 @@ static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
     b->r = r;
     b->from = from;
     b->to = to;
+    b->max_groups = max_groups;
     memcpy(b->want, want, sizeof(b->want));
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         b->wants_more |= want[m] && cxm__metric_family((cxm_metric)m) !=
@@ -1220,15 +1221,41 @@ static int64_t bucket_count(const cxm_report *r, cxm_dim d, int64_t from,
     return cxm__bucket_index(d, b) - cxm__bucket_index(d, a) + 1;
 }
 
-/* Says why a builder stopped at CXM__MAX_ROWS groups. */
-static cxm_rc rows_error(cxm_report *r)
+/* The rows a report may build, both periods together (report_int.h):
+ * bounded by the records it can read; *records, how many are stored. */
+static cxm_rc row_budget(cxm_store *st, int64_t *records, size_t *out)
+{
+    int64_t n = 0;
+
+    for (int k = 0; k < CXM_KIND_COUNT; k++) {
+        int64_t c = 0;
+        cxm_rc rc = cxm__store_count(st, (cxm_kind)k, &c);
+        if (rc)
+            return rc;
+        n += c;
+    }
+    *records = n;
+    *out = CXM__ROWS_MIN;
+    if (n > (CXM__MAX_ROWS / CXM__ROWS_PER_RECORD))
+        *out = CXM__MAX_ROWS;
+    else if (n * CXM__ROWS_PER_RECORD > CXM__ROWS_MIN)
+        *out = (size_t)(n * CXM__ROWS_PER_RECORD);
+    return CXM_OK;
+}
+
+/* Says why a builder stopped at the row budget `most` of a store of
+ * `records` records. */
+static cxm_rc rows_error(cxm_report *r, size_t most, int64_t records)
 {
     struct cxm__buf w = CXM__BUF_INIT(1024);
-    char num[32];
+    char num[32], rec[32];
 
-    thousands(CXM__MAX_ROWS, num, sizeof(num));
-    if (cxm__buf_addf(&w, "the breakdown has more than %s rows, the most "
-                          "a report builds", num))
+    thousands((int64_t)most, num, sizeof(num));
+    thousands(records, rec, sizeof(rec));
+    if (cxm__buf_addf(&w, "the breakdown needs more than %s rows%s, the "
+                          "most a report builds from %s stored records",
+                      num, r->has_compare ? " in the two periods" : "",
+                      rec))
         return CXM_ENOMEM;
     cxm__free(r->errmsg);
     r->errmsg = cxm__buf_take(&w, NULL);
@@ -1546,7 +1573,8 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     bool want[CXM_METRIC_COUNT] = {false};
     bool none_applies = false, compare;
     int defs_version = 0;
-    int64_t from, to;
+    int64_t from, to, records = 0;
+    size_t budget = 0;
     cxm_report *r;
     cxm_rc rc;
 
@@ -1600,12 +1628,14 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     if (!rc && compare)
         rc = check_buckets(r, r->prev_from_ms, r->prev_to_ms, &ends);
     if (!rc)
-        rc = builder_run(&b, st, r, want, from, to);
+        rc = row_budget(st, &records, &budget);
+    if (!rc)
+        rc = builder_run(&b, st, r, want, from, to, budget);
     if (!rc && compare)
         rc = builder_run(&prev, st, r, want, r->prev_from_ms,
-                         r->prev_to_ms);
+                         r->prev_to_ms, budget - b.n_groups);
     if (rc == CXM_ETOOBIG && !r->errmsg)
-        rc = rows_error(r);
+        rc = rows_error(r, budget, records);
     /* What the store read around or rebuilt (a damaged derived form), and
      * why --read columns read rows: warnings (cxm__store_note()); taken
      * in any case, so that none is left for the next report. */

@@ -144,11 +144,15 @@ struct cxm_report {
 };
 
 /* What a report builds at most: time buckets of one dimension (checked
- * on the period before anything is built) and rows (groups) in all. A
- * few rows of data can neither stretch a report past a second or 100 MB
+ * on the period before anything is built) and rows (groups) in all, both
+ * periods of --compare together: max(CXM__ROWS_MIN, CXM__ROWS_PER_RECORD
+ * × the records in the store), never past CXM__MAX_ROWS. A few rows of
+ * data can neither stretch a report past a second or 100 MB
  * (docs/report-semantics.md, "Limits"). */
 #define CXM__MAX_BUCKETS 5000
 #define CXM__MAX_ROWS 1000000
+#define CXM__ROWS_MIN 20000
+#define CXM__ROWS_PER_RECORD 4
 
 /* How a report's survey answers were read. */
 enum cxm__path {
@@ -185,6 +189,7 @@ struct cxm__builder {
     struct cxm__strmap index;    /* group key -> position in groups */
     struct cxm__group *groups;
     size_t n_groups, groups_cap;
+    size_t max_groups;           /* the rows this builder may make */
     struct cxm__strmap pairs;    /* "group\x1fagent" seen (productivity) */
     struct cxm__buf key;         /* scratch */
     const char *labels[CXM_REPORT_MAX_BY]; /* scratch: the current row's */

@@ -60,17 +60,24 @@ def unsupplied_state_builds_no_rows(c):
 
 @test
 def supplied_state_fits(c):
+    """5 customers x 4,990 days, twice with --compare: more rows than 5
+    records may make (max(20,000, 4 x records)): refused, with why; by
+    month they are made, real figures."""
     customers(c, 5, True)
     for metrics in ("churn", "churn,retention,complaints_per_1000,"
                     "repurchase_rate,revenue_at_risk"):
         r = harness.limited(c, "report", "--db", c.db, "--by", "day,segment",
                     "--metrics", metrics, "--compare", "previous",
                     "--format", "json", *SPAN, limit_as=LIMIT_AS)
-        if not c.expect_rc(r, 0, f"{metrics} by day,segment under "
-                           "100 MB"):
+        refused(c, r, f"{metrics} by day,segment")
+        r = harness.limited(c, "report", "--db", c.db, "--by",
+                            "month,segment", "--metrics", metrics,
+                            "--compare", "previous", "--format", "json",
+                            *SPAN, limit_as=LIMIT_AS)
+        if not c.expect_rc(r, 0, f"{metrics} by month,segment"):
             continue
         rows = json.loads(r.out)["rows"]
-        c.check(len(rows) == 5 * 4990, f"a row per day and segment: "
+        c.check(len(rows) == 5 * 164, f"a row per month and segment: "
                 f"{len(rows)}", r)
         c.check(rows[-1]["churn"]["value"] == 0.0 and
                 rows[-1]["churn"]["n"] == 1, "real figures", r)
@@ -80,9 +87,9 @@ def supplied_state_fits(c):
 def open_tickets_by_day_and_agent_fit(c):
     """Five open tickets of distinct agents, channels and customers, and
     their agents: each is open (backlog) or employed in every day of 13
-    years, so a breakdown by day and agent holds 5 x 4,990 rows of real
-    figures; with --compare previous it must fit in 100 MB (ten take
-    about 130 MB: rows grow with entities x buckets)."""
+    years, so a breakdown by day and agent holds 5 x 4,990 rows a period:
+    with --compare previous more than 10 records may make (refused, with
+    why); over two years they are made."""
     c.write("t.csv", "ticket_id,created_at,agent_id,channel,customer_id,"
             "resolved_at\n" +
             "".join(f"T{i},2013-01-02T00:00:00Z,A{i},c{i},C{i},\n"
@@ -95,10 +102,78 @@ def open_tickets_by_day_and_agent_fit(c):
         r = harness.limited(c, "report", "--db", c.db, "--by", by,
                             "--compare", "previous", "--format", "json",
                             *SPAN, limit_as=LIMIT_AS)
-        if c.expect_rc(r, 0, f"by {by} under 100 MB"):
+        refused(c, r, f"by {by} --compare")
+        r = harness.limited(c, "report", "--db", c.db, "--by", by,
+                            "--format", "json", "--from", "2024-01-01",
+                            "--to", "2026-01-01", limit_as=LIMIT_AS)
+        if c.expect_rc(r, 0, f"by {by} over two years"):
             rows = json.loads(r.out)["rows"]
-            c.check(len(rows) >= 5 * 4990, f"by {by}: {len(rows)} rows",
-                    r)
+            c.check(len(rows) >= 5 * 731, f"by {by}: {len(rows)} rows", r)
+
+
+def refused(c, r, what):
+    """r was refused for its rows (exit 2), saying how many and why."""
+    if c.expect_rc(r, 2, f"{what}: refused for its rows"):
+        c.check("rows" in r.err and "stored records" in r.err and
+                "--from/--to" in r.err and "coarser" in r.err,
+                f"{what}: names the rows, the records, --from/--to and "
+                "a coarser dimension", r)
+
+
+def report_fits(c, by, args, what):
+    """A report of a few records under 100 MB: made, or refused (exit 2)
+    for its rows; never run away."""
+    r = harness.limited(c, "report", "--db", c.db, "--by", by,
+                        "--format", "json", *args, limit_as=LIMIT_AS,
+                        timeout=120)
+    if r.rc == 2:
+        refused(c, r, f"{what} by {by} {args}")
+    else:
+        c.expect_rc(r, 0, f"{what} by {by} {args}: made or refused")
+    return r
+
+
+def few_records(c, kind, head, rows):
+    c.write(f"{kind}.csv", head + "\n" + "".join(x + "\n" for x in rows))
+    c.expect_rc(c.import_(kind, f"{kind}.csv"), 0, kind)
+
+
+@test
+def crossed_breakdowns_are_bounded_by_the_data(c):
+    """Ten open tickets of distinct agents (2013, and one in 2026), ten
+    customers of distinct segments and ten agents of distinct teams
+    (from 1950, a widened window): by day or week crossed with agent,
+    segment or team each made a row per bucket and entity (about 47,000
+    a period, 130 MB). Refused past max(20,000, 4 x records) rows, both
+    periods of --compare together."""
+    r = c.run("config", "set", "import.earliest", "1900-01-01", "--db", c.db)
+    c.expect_rc(r, 0, "config set import.earliest")
+    few_records(c, "tickets", "ticket_id,created_at,agent_id,resolved_at",
+                [f"T{i},2013-01-01T00:00:00Z,A{i}," for i in range(10)] +
+                ["T99,2026-06-01T00:00:00Z,A0,2026-06-02T00:00:00Z"])
+    few_records(c, "customers",
+                "customer_id,acquired_at,segment,churned_at",
+                [f"C{i},1950-01-01T00:00:00Z,s{i}," for i in range(10)])
+    few_records(c, "agents", "agent_id,team,hired_at,left_at",
+                [f"A{i},t{i},1950-01-01," for i in range(10)])
+    cases = [("agent", "backlog"), ("segment", "churn,retention"),
+             ("team", "agent_turnover"), ("agent", None), ("team", None)]
+    for dim, metrics in cases:
+        m = ["--metrics", metrics] if metrics else []
+        for time in ("day", "week"):
+            for cmp in ([], ["--compare", "previous"]):
+                report_fits(c, f"{time},{dim}", m + cmp,
+                            metrics or "default")
+    # the red team's case: the default period, day x agent, --compare
+    r = report_fits(c, "day,agent", ["--compare", "previous"], "default")
+    c.check(r.rc == 2, "ten open tickets by day,agent --compare: refused",
+            r)
+    r = report_fits(c, "week,segment", ["--metrics", "churn", "--from",
+                                         "1950-01-01"], "1950 on")
+    c.check(r.rc == 2, "ten customers by week,segment since 1950: "
+            "refused", r)
+    r = report_fits(c, "month,agent", ["--metrics", "backlog"], "month")
+    c.check(r.rc == 0, "by month,agent: made", r)
 
 
 @test
