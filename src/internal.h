@@ -118,14 +118,4 @@ CXM_MUST_USE cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v,
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool cxm__utf8_valid(const char *s, size_t n);
 
-/* ---- Time (timeparse.c). */
-/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. */
-int64_t cxm__days_from_civil(int64_t y, int m, int d);
-/* The date of day number `days` since 1970-01-01. */
-void cxm__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
-/* Floor division of ms by one day. */
-int64_t cxm__day_of_ms(int64_t ms);
-
-#define CXM__MS_PER_DAY INT64_C(86400000)
-
 #endif /* CXM_INTERNAL_H */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "civil.h"
 #include "csv.h"
 #include "record.h"
 #include "store_int.h"

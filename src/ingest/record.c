@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "record.h"
 
 #define COLS(a) a, CXM_ARRAY_LEN(a)

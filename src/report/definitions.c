@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "definitions_int.h"
 #include "store_int.h"
 #include "tz.h"

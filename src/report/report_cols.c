@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "colseg.h"
 #include "period.h"
 #include "report_int.h"
@@ -249,7 +250,7 @@ static void count_segment(const struct plan *p, const struct seg *sg,
                           int64_t *counts, cxm_rc *rc)
 {
     const struct cxm__colseg *v = &sg->v;
-    int64_t base = sg->t * CXM__DAY_MS;
+    int64_t base = sg->t * CXM__MS_PER_DAY;
     int64_t end = cxm__bucket_next(CXM_BY_MONTH, base);
     int64_t lo_ms = base > p->from ? base : p->from;
     int64_t hi_ms = (end < p->to ? end : p->to) - 1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "report_int.h"
 
 #define OUT_CAP ((size_t)1 << 30) /* 1 GiB: no report is that large */
@@ -566,10 +567,11 @@ static void fmt_duration(double s, char *dst, size_t cap)
         snprintf(dst, cap, "%llds", t);
     else if (t < 3600)
         snprintf(dst, cap, "%lldm %02llds", t / 60, t % 60);
-    else if (t < 86400)
+    else if (t < CXM__S_PER_DAY)
         snprintf(dst, cap, "%lldh %02lldm", t / 3600, t % 3600 / 60);
     else
-        snprintf(dst, cap, "%lldd %02lldh", t / 86400, t % 86400 / 3600);
+        snprintf(dst, cap, "%lldd %02lldh", t / CXM__S_PER_DAY,
+                 t % CXM__S_PER_DAY / 3600);
 }
 
 /* Writes one number with one decimal into dst ("72.0"). */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "period.h"
 #include "report_int.h"
 #include "store_int.h"
