@@ -89,7 +89,8 @@ void cxm__buf_release(struct cxm__buf *b);
  * with cxm__free(). The buffer is empty afterwards. */
 char *cxm__buf_take(struct cxm__buf *b, size_t *len_out);
 
-/* ---- ASCII classes (never locale-dependent, safe on any byte). */
+/* ---- ASCII classes (never locale-dependent, safe on any byte) and the
+ * string helpers of text.c. */
 static inline bool cxm__is_digit(int c) { return c >= '0' && c <= '9'; }
 static inline bool cxm__is_space(int c)
 {
@@ -105,6 +106,11 @@ bool cxm__eq_nocase(const char *s, size_t n, const char *t);
 /* Trims ASCII white space around s[0..*n), as header names and key
  * values are trimmed. */
 void cxm__trim(const char **s, size_t *n);
+/* Writes s[0..len) into dst[0..cap) (cap > 4) for quoting in a message:
+ * at most cap - 4 bytes, a UTF-8 sequence never cut, "..." after a cut;
+ * line breaks become spaces and other control characters '?', so the
+ * quote is one printable line. Returns dst. */
+const char *cxm__excerpt(const char *s, size_t len, char *dst, size_t cap);
 
 /* Strict integer parsing of s[0..n): optional sign, digits only, no
  * surrounding space, no overflow. */
