@@ -41,85 +41,55 @@ static const struct cli_optspec specs[] = {
     {NULL, false, 0},
 };
 
-/* Splits a comma-separated list and parses each name with `parse`
- * (cxm_metric_parse or cxm_dim_parse, both of the shape
- * cxm_rc f(const char *, int-enum *)). Returns false after printing. */
+/* Prints why the list of option `opt` (names of `noun`s) was refused;
+ * returns false. */
+static bool bad_list(const char *opt, const char *noun, const char *list,
+                     const struct cxm_list_error *e)
+{
+    int len = (int)e->len;
+    const char *name = list + e->at;
+
+    switch (e->fault) {
+    case CXM_LIST_UNKNOWN:
+        cli_error("report", "unknown %s '%.*s' (see --help)", noun, len,
+                  name);
+        break;
+    case CXM_LIST_TWICE:
+        cli_error("report", "%s '%.*s' named twice", noun, len, name);
+        break;
+    default:
+        cli_error("report", "bad %s list '%s'", opt, list);
+        break;
+    }
+    return false;
+}
+
 static bool parse_metrics(const char *list, cxm_metric *out, size_t cap,
                           size_t *n)
 {
-    char name[64];
-    const char *p = list;
+    struct cxm_list_error e;
 
-    *n = 0;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        cxm_metric m;
-        if (len == 0 || len >= sizeof(name)) {
-            cli_error("report", "bad --metrics list '%s'", list);
-            return false;
-        }
-        memcpy(name, p, len);
-        name[len] = '\0';
-        if (cxm_metric_parse(name, &m)) {
-            cli_error("report", "unknown metric '%s' (see --help)", name);
-            return false;
-        }
-        for (size_t i = 0; i < *n; i++) {
-            if (out[i] == m) {
-                cli_error("report", "metric '%s' named twice", name);
-                return false;
-            }
-        }
-        if (*n == cap) {
-            cli_error("report", "too many metrics");
-            return false;
-        }
-        out[(*n)++] = m;
-        p += len;
-        if (*p == ',')
-            p++;
+    if (cxm_metric_parse_list(list, out, cap, n, &e) == CXM_OK)
+        return true;
+    if (e.fault == CXM_LIST_FULL) {
+        cli_error("report", "too many metrics");
+        return false;
     }
-    return true;
+    return bad_list("--metrics", "metric", list, &e);
 }
 
 static bool parse_dims(const char *list, cxm_dim *out, size_t cap,
                        size_t *n)
 {
-    char name[64];
-    const char *p = list;
+    struct cxm_list_error e;
 
-    *n = 0;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        cxm_dim d;
-        if (len == 0 || len >= sizeof(name)) {
-            cli_error("report", "bad --by list '%s'", list);
-            return false;
-        }
-        memcpy(name, p, len);
-        name[len] = '\0';
-        if (cxm_dim_parse(name, &d)) {
-            cli_error("report", "unknown breakdown '%s' (see --help)", name);
-            return false;
-        }
-        for (size_t i = 0; i < *n; i++) {
-            if (out[i] == d) {
-                cli_error("report", "breakdown '%s' named twice", name);
-                return false;
-            }
-        }
-        if (*n == cap) {
-            cli_error("report", "at most %zu breakdown dimensions", cap);
-            return false;
-        }
-        out[(*n)++] = d;
-        p += len;
-        if (*p == ',')
-            p++;
+    if (cxm_dim_parse_list(list, out, cap, n, &e) == CXM_OK)
+        return true;
+    if (e.fault == CXM_LIST_FULL) {
+        cli_error("report", "at most %zu breakdown dimensions", cap);
+        return false;
     }
-    return true;
+    return bad_list("--by", "breakdown", list, &e);
 }
 
 struct report_args {

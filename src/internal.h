@@ -112,6 +112,17 @@ void cxm__trim(const char **s, size_t *n);
  * quote is one printable line. Returns dst. */
 const char *cxm__excerpt(const char *s, size_t len, char *dst, size_t cap);
 
+/* The index of the name s[0..n) (ASCII case-insensitive) in
+ * names[0..count), or -1. */
+int cxm__name_index(const char *const *names, int count, const char *s,
+                    size_t n);
+/* Parses a comma-separated list of names[0..count) into ids[0..*n), at
+ * most `cap`: the rules and results of cxm_metric_parse_list(). */
+CXM_MUST_USE cxm_rc cxm__parse_name_list(const char *list,
+                                         const char *const *names, int count,
+                                         int *ids, size_t cap, size_t *n,
+                                         struct cxm_list_error *err);
+
 /* Strict integer parsing of s[0..n): optional sign, digits only, no
  * surrounding space, no overflow. */
 CXM_MUST_USE cxm_rc cxm__parse_i64(const char *s, size_t n, int64_t *out);

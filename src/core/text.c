@@ -51,6 +51,67 @@ const char *cxm__excerpt(const char *s, size_t len, char *dst, size_t cap)
     return dst;
 }
 
+int cxm__name_index(const char *const *names, int count, const char *s,
+                    size_t n)
+{
+    for (int i = 0; i < count; i++) {
+        if (cxm__eq_nocase(s, n, names[i]))
+            return i;
+    }
+    return -1;
+}
+
+static cxm_rc list_fault(struct cxm_list_error *err, cxm_list_fault fault,
+                         size_t at, size_t len, size_t *n, cxm_rc rc)
+{
+    if (err) {
+        err->fault = fault;
+        err->at = at;
+        err->len = len;
+    }
+    *n = 0;
+    return rc;
+}
+
+cxm_rc cxm__parse_name_list(const char *list, const char *const *names,
+                            int count, int *ids, size_t cap, size_t *n,
+                            struct cxm_list_error *err)
+{
+    const char *p = list;
+
+    *n = 0;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        size_t at = (size_t)(p - list), k = *n;
+        int id;
+
+        if (len == 0)
+            return list_fault(err, CXM_LIST_EMPTY, at, 0, n, CXM_EINPUT);
+        id = cxm__name_index(names, count, p, len);
+        if (id < 0)
+            return list_fault(err, CXM_LIST_UNKNOWN, at, len, n,
+                              CXM_ENOTFOUND);
+        for (size_t i = 0; i < k; i++) {
+            if (ids[i] == id)
+                return list_fault(err, CXM_LIST_TWICE, at, len, n,
+                                  CXM_EINPUT);
+        }
+        if (k == cap)
+            return list_fault(err, CXM_LIST_FULL, at, len, n, CXM_ETOOBIG);
+        ids[k] = id;
+        *n = k + 1;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (err) {
+        err->fault = CXM_LIST_OK;
+        err->at = err->len = 0;
+    }
+    return CXM_OK;
+}
+
 cxm_rc cxm__parse_i64(const char *s, size_t n, int64_t *out)
 {
     size_t i = 0;
