@@ -596,15 +596,23 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
     case CXM__SHAPE_COUNT:
         snprintf(value, cap, "%lld", (long long)f->n);
         return;
-    case CXM__SHAPE_DURATION:
+    case CXM__SHAPE_DURATION: {
+        size_t len;
         fmt_duration(f->value, a, sizeof(a));
+        snprintf(value, cap, "%s", a);
+        if (f->has_ci) {
+            /* The t interval of the mean, as for every other mean. */
+            fmt_duration(f->lo, a, sizeof(a));
+            fmt_duration(f->hi, b, sizeof(b));
+            snprintf(detail, cap, "(%s - %s)  ", a, b);
+        }
         fmt_duration(f->median, b, sizeof(b));
         fmt_duration(f->p90, c, sizeof(c));
-        snprintf(value, cap, "%s", a);
-        snprintf(detail, cap, "median %s, p90 %s  n=%lld", b, c,
-                 (long long)f->n);
+        len = strlen(detail);
+        snprintf(detail + len, cap - len, "median %s, p90 %s  n=%lld%s", b,
+                 c, (long long)f->n, f->low_n ? "  low n" : "");
         if (f->has_business && !f->business_is_null) {
-            size_t len = strlen(detail);
+            len = strlen(detail);
             fmt_duration(f->business_value, a, sizeof(a));
             fmt_duration(f->business_median, b, sizeof(b));
             snprintf(detail + len, cap - len,
@@ -612,6 +620,7 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
                      (long long)f->business_n);
         }
         return;
+    }
     case CXM__SHAPE_AMOUNT:
         snprintf(value, cap, "%.1f", f->value);
         snprintf(detail, cap, "n=%lld", (long long)f->n);
