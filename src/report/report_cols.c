@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * report_cols.c — the column scan path for survey answers (issue 3;
- * docs/performance.md, "Column scan").
+ * report_cols.c — the column scan path for survey answers
+ * (docs/performance.md, "Column scan").
  *
  * A report the rollups cannot serve reads the months' column segments
  * (colseg.h) instead of joining rows: every answer's group is a mixed-radix

@@ -32,8 +32,8 @@ struct cxm__group_stat {
     struct cxm_survey_stat csat, nps, ces;
     /* The rest, owned: allocated with the group when the report wants a
      * figure of another family, else NULL (a group of survey figures
-     * alone then takes 1.3 kB, not 2.2 kB: a report touches fewer new
-     * pages, which cost ~12 µs each here; docs/performance.md). */
+     * alone then stays small, and a report touches fewer new pages;
+     * docs/performance.md). */
     struct cxm__group_more *more;
 };
 

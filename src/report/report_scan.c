@@ -790,8 +790,7 @@ static cxm_rc plan_months(struct cxm__builder *b, struct rollup_plan *p,
 
 /* What a rollup cell costs a report, in answers of the column scan, and
  * what starting the scan costs (mapping the segment file, the
- * dictionaries), likewise: measured at 1M and 10M answers (a cell
- * 1.5–2.6 µs, an answer 5–10 ns on two threads; docs/performance.md). */
+ * dictionaries), likewise; docs/performance.md has the measurements. */
 #define CELL_COST_ANSWERS 200
 #define SCAN_START_ANSWERS 500000
 

@@ -1109,10 +1109,10 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
 
 /* Whether to recount the dirty months by one scan of the whole table, in
  * table order, rather than by one index range each: the ranges fetch each
- * answer's row out of table order (on the 1M store ~2 µs an answer, the
- * scan ~0.85 µs a row of the table), so the scan only pays when the dirty
+ * answer's row out of table order, at more than twice the cost of a row
+ * of the scan (docs/performance.md), so the scan only pays when the dirty
  * months hold about a third of the rows or more. Their answers are
- * counted through the responded_at index (~0.1 µs each), until a third
+ * counted through the responded_at index, which is cheap, until a third
  * of max(rowid) is reached. */
 static cxm_rc want_full_scan(struct flush *fl, int64_t ws, bool *full)
 {
@@ -1417,7 +1417,7 @@ static cxm_rc mark_written(cxm_store *st)
 {
     /* The days of the answers at or past rowid ?1: SQLite reads them from
      * the responded_at index, which holds them all, testing each entry's
-     * rowid (0.4 s a commit with 10M answers, however few were written);
+     * rowid (a time that grows with the table, however few were written);
      * the rowid range of the table is the cheaper read unless the
      * transaction wrote a large part of it (then the index, a fifth of
      * the table's size, is). */
