@@ -64,8 +64,9 @@ static bool bad_list(const char *opt, const char *noun, const char *list,
     return false;
 }
 
-static bool parse_metrics(const char *list, cxm_metric *out, size_t cap,
-                          size_t *n)
+/* --metrics LIST into out[0..*n); false after printing. */
+static bool take_metrics(const char *list, cxm_metric *out, size_t cap,
+                         size_t *n)
 {
     struct cxm_list_error e;
 
@@ -78,8 +79,9 @@ static bool parse_metrics(const char *list, cxm_metric *out, size_t cap,
     return bad_list("--metrics", "metric", list, &e);
 }
 
-static bool parse_dims(const char *list, cxm_dim *out, size_t cap,
-                       size_t *n)
+/* --by LIST into out[0..*n); false after printing. */
+static bool take_dims(const char *list, cxm_dim *out, size_t cap,
+                      size_t *n)
 {
     struct cxm_list_error e;
 
@@ -155,10 +157,10 @@ static bool take_option(struct cli_env *env, const struct cli_opts *o,
         env->db = o->arg;
         return true;
     case OPT_METRICS:
-        return parse_metrics(o->arg, a->metrics, CXM_METRIC_COUNT,
-                             &q->n_metrics);
+        return take_metrics(o->arg, a->metrics, CXM_METRIC_COUNT,
+                            &q->n_metrics);
     case OPT_BY:
-        return parse_dims(o->arg, a->by, CXM_REPORT_MAX_BY, &q->n_by);
+        return take_dims(o->arg, a->by, CXM_REPORT_MAX_BY, &q->n_by);
     case OPT_FROM:
         return parse_bound("--from", o->arg, &q->from_ms, &q->has_from);
     case OPT_TO:
