@@ -66,6 +66,33 @@ CXM_API CXM_MUST_USE cxm_rc cxm_metric_parse(const char *name,
 /** The name of `m`. Static; "" for a bad value. */
 CXM_API const char *cxm_metric_name(cxm_metric m);
 
+/** What is wrong with a list of names (cxm_metric_parse_list(),
+ *  cxm_dim_parse_list()). */
+typedef enum cxm_list_fault {
+    CXM_LIST_OK,      /* nothing */
+    CXM_LIST_EMPTY,   /* an empty name: ",csat" or "csat,,nps" */
+    CXM_LIST_UNKNOWN, /* a name of nothing the list may hold */
+    CXM_LIST_TWICE,   /* a name given before (in any case) */
+    CXM_LIST_FULL     /* more names than the caller has room for */
+} cxm_list_fault;
+
+/** The fault and the name it lies in: list[at .. at + len). */
+struct cxm_list_error {
+    cxm_list_fault fault;
+    size_t at, len;
+};
+
+/** Parses `list`, metric names separated by commas ("csat,nps", any
+ *  case, no spaces; a trailing comma is allowed; "" is no metric), into
+ *  out[0..*n), at most `cap`, in the order given. Returns CXM_OK;
+ *  CXM_ENOTFOUND for an unknown name, CXM_ETOOBIG for more than `cap`
+ *  names, CXM_EINPUT for an empty name or one given twice; then *err, when
+ *  not NULL, says which name and why, and *n is 0. */
+CXM_API CXM_MUST_USE cxm_rc cxm_metric_parse_list(const char *list,
+                                                  cxm_metric *out,
+                                                  size_t cap, size_t *n,
+                                                  struct cxm_list_error *err);
+
 /** Fewer answers than this and a figure is flagged low_n (SPEC §2). */
 #define CXM_LOW_N 30
 

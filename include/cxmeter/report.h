@@ -45,6 +45,13 @@ CXM_API CXM_MUST_USE cxm_rc cxm_dim_parse(const char *name, cxm_dim *out);
 /** The name of `d`. Static; "" for a bad value. */
 CXM_API const char *cxm_dim_name(cxm_dim d);
 
+/** Parses a comma-separated list of dimension names ("month,channel")
+ *  into out[0..*n), at most `cap`, as cxm_metric_parse_list() does. */
+CXM_API CXM_MUST_USE cxm_rc cxm_dim_parse_list(const char *list,
+                                               cxm_dim *out, size_t cap,
+                                               size_t *n,
+                                               struct cxm_list_error *err);
+
 #define CXM_REPORT_MAX_BY 6 /* dimensions crossed at most */
 
 /** What to report. Zero-initialise, set `size` to sizeof(struct

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "civil.h"
 #include "csv.h"
 #include "record.h"
 #include "store_int.h"
@@ -259,25 +260,6 @@ static bool starts_nocase(const char *s, size_t n, const char *t)
     size_t m = strlen(t);
 
     return n >= m && cxm__eq_nocase(s, m, t);
-}
-
-/* Writes at most ~40 bytes of s[0..len) for quoting in a reason. */
-static const char *excerpt(const char *s, size_t len, char *dst, size_t cap)
-{
-    size_t n = len < cap - 4 ? len : cap - 4;
-
-    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    memcpy(dst, s, n);
-    if (n < len)
-        memcpy(dst + n, "...", 4);
-    else
-        dst[n] = '\0';
-    for (size_t i = 0; dst[i]; i++) {
-        if (dst[i] == '\n' || dst[i] == '\r')
-            dst[i] = ' ';
-    }
-    return dst;
 }
 
 /* Rejects the row for the value of vendor field `f` (HF_NONE: the whole
@@ -703,7 +685,7 @@ static cxm_rc when(struct hd *im, const struct cxm__csv_rec *rec,
     rc = parse_when(s, n, ms, &why);
     if (rc == CXM_EINPUT)
         return reject(im, f, "%s: \"%s\"", why,
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     return rc;
 }
 
@@ -725,10 +707,10 @@ static cxm_rc after(struct hd *im, const struct cxm__csv_rec *rec,
     if (!ok)
         return reject(im, f, "not a duration in %s: \"%s\"",
                       minutes ? "minutes" : "hours (1.5 or 1:30)",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     if (d > MAX_DURATION_MS || d > MAX_MS - created)
         return reject(im, f, "duration too long: \"%s\"",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     *ms = created + d;
     return CXM_OK;
 }
@@ -770,7 +752,7 @@ static cxm_rc count(struct hd *im, const struct cxm__csv_rec *rec,
         return CXM_ENOTFOUND;
     if (cxm__parse_i64(s, n, v) || *v < 0)
         return reject(im, f, "not a count: \"%s\"",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     return CXM_OK;
 }
 
@@ -894,13 +876,13 @@ static cxm_rc translate(struct hd *im, const struct cxm__csv_rec *rec,
     if (rc == CXM_ENOTFOUND)
         return reject(im, HF_SATISFACTION,
                       "satisfaction score %s outside 1-5",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     if (rc)
         return reject(im, HF_SATISFACTION,
                       "not a satisfaction rating (good/bad, 1-5, "
                       "extremely happy ... extremely unhappy, offered): "
                       "\"%s\"",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     if (!*has_resp)
         return CXM_OK;
 

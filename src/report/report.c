@@ -31,13 +31,26 @@ static const char *const dim_names[CXM_BY_COUNT] = {
 
 cxm_rc cxm_dim_parse(const char *name, cxm_dim *out)
 {
-    for (int d = 0; d < CXM_BY_COUNT; d++) {
-        if (cxm__eq_nocase(name, strlen(name), dim_names[d])) {
-            *out = (cxm_dim)d;
-            return CXM_OK;
-        }
-    }
-    return CXM_ENOTFOUND;
+    int d = cxm__name_index(dim_names, CXM_BY_COUNT, name, strlen(name));
+
+    if (d < 0)
+        return CXM_ENOTFOUND;
+    *out = (cxm_dim)d;
+    return CXM_OK;
+}
+
+cxm_rc cxm_dim_parse_list(const char *list, cxm_dim *out, size_t cap,
+                          size_t *n, struct cxm_list_error *err)
+{
+    /* Names are distinct, so no list holds more than CXM_BY_COUNT. */
+    int ids[CXM_BY_COUNT];
+    size_t room = cap < CXM_BY_COUNT ? cap : CXM_BY_COUNT;
+    cxm_rc rc = cxm__parse_name_list(list, dim_names, CXM_BY_COUNT, ids,
+                                     room, n, err);
+
+    for (size_t i = 0; i < *n; i++)
+        out[i] = (cxm_dim)ids[i];
+    return rc;
 }
 
 const char *cxm_dim_name(cxm_dim d)

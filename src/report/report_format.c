@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "report_int.h"
 
 #define OUT_CAP ((size_t)1 << 30) /* 1 GiB: no report is that large */
@@ -560,10 +561,11 @@ static void fmt_duration(double s, char *dst, size_t cap)
         snprintf(dst, cap, "%llds", t);
     else if (t < 3600)
         snprintf(dst, cap, "%lldm %02llds", t / 60, t % 60);
-    else if (t < 86400)
+    else if (t < CXM__S_PER_DAY)
         snprintf(dst, cap, "%lldh %02lldm", t / 3600, t % 3600 / 60);
     else
-        snprintf(dst, cap, "%lldd %02lldh", t / 86400, t % 86400 / 3600);
+        snprintf(dst, cap, "%lldd %02lldh", t / CXM__S_PER_DAY,
+                 t % CXM__S_PER_DAY / 3600);
 }
 
 /* Writes one number with one decimal into dst ("72.0"). */
@@ -588,15 +590,23 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
     case CXM__SHAPE_COUNT:
         snprintf(value, cap, "%lld", (long long)f->n);
         return;
-    case CXM__SHAPE_DURATION:
+    case CXM__SHAPE_DURATION: {
+        size_t len;
         fmt_duration(f->value, a, sizeof(a));
+        snprintf(value, cap, "%s", a);
+        if (f->has_ci) {
+            /* The t interval of the mean, as for every other mean. */
+            fmt_duration(f->lo, a, sizeof(a));
+            fmt_duration(f->hi, b, sizeof(b));
+            snprintf(detail, cap, "(%s - %s)  ", a, b);
+        }
         fmt_duration(f->median, b, sizeof(b));
         fmt_duration(f->p90, c, sizeof(c));
-        snprintf(value, cap, "%s", a);
-        snprintf(detail, cap, "median %s, p90 %s  n=%lld", b, c,
-                 (long long)f->n);
+        len = strlen(detail);
+        snprintf(detail + len, cap - len, "median %s, p90 %s  n=%lld%s", b,
+                 c, (long long)f->n, f->low_n ? "  low n" : "");
         if (f->has_business && !f->business_is_null) {
-            size_t len = strlen(detail);
+            len = strlen(detail);
             fmt_duration(f->business_value, a, sizeof(a));
             fmt_duration(f->business_median, b, sizeof(b));
             snprintf(detail + len, cap - len,
@@ -604,6 +614,7 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
                      (long long)f->business_n);
         }
         return;
+    }
     case CXM__SHAPE_RATE:
     case CXM__SHAPE_MONEY:
         snprintf(value, cap, "%.1f", f->value);

@@ -40,8 +40,9 @@ struct cxm__group_stat {
      * then costs no 1.3 kB of empty histograms. */
     struct cxm__group_surveys *sv;
     /* The rest, owned: allocated with the group when the report wants a
-     * figure of another family, else NULL (a report touches fewer new
-     * pages, which cost ~12 µs each here; docs/performance.md). */
+     * figure of another family, else NULL (a group of survey figures
+     * alone then stays small, and a report touches fewer new pages;
+     * docs/performance.md). */
     struct cxm__group_more *more;
 };
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "period.h"
 #include "report_int.h"
 #include "store_int.h"
@@ -809,8 +810,7 @@ static cxm_rc plan_months(struct cxm__builder *b, struct rollup_plan *p,
 
 /* What a rollup cell costs a report, in answers of the column scan, and
  * what starting the scan costs (mapping the segment file, the
- * dictionaries), likewise: measured at 1M and 10M answers (a cell
- * 1.5–2.6 µs, an answer 5–10 ns on two threads; docs/performance.md). */
+ * dictionaries), likewise; docs/performance.md has the measurements. */
 #define CELL_COST_ANSWERS 200
 #define SCAN_START_ANSWERS 500000
 

@@ -75,15 +75,36 @@ bool cxm__metric_needs_kind(cxm_metric m, cxm_kind kind)
     return false;
 }
 
+/* The names alone, for the one name lookup (cxm__name_index). */
+static const char *const metric_names[CXM_METRIC_COUNT] = {
+#define CXM__METRIC_NAME(id, name) name,
+    CXM_METRIC_MAP(CXM__METRIC_NAME)
+#undef CXM__METRIC_NAME
+};
+
 cxm_rc cxm_metric_parse(const char *name, cxm_metric *out)
 {
-    for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-        if (cxm__eq_nocase(name, strlen(name), cxm__metrics[m].name)) {
-            *out = (cxm_metric)m;
-            return CXM_OK;
-        }
-    }
-    return CXM_ENOTFOUND;
+    int m = cxm__name_index(metric_names, CXM_METRIC_COUNT, name,
+                            strlen(name));
+
+    if (m < 0)
+        return CXM_ENOTFOUND;
+    *out = (cxm_metric)m;
+    return CXM_OK;
+}
+
+cxm_rc cxm_metric_parse_list(const char *list, cxm_metric *out, size_t cap,
+                             size_t *n, struct cxm_list_error *err)
+{
+    /* Names are distinct, so no list holds more than CXM_METRIC_COUNT. */
+    int ids[CXM_METRIC_COUNT];
+    size_t room = cap < CXM_METRIC_COUNT ? cap : CXM_METRIC_COUNT;
+    cxm_rc rc = cxm__parse_name_list(list, metric_names, CXM_METRIC_COUNT,
+                                     ids, room, n, err);
+
+    for (size_t i = 0; i < *n; i++)
+        out[i] = (cxm_metric)ids[i];
+    return rc;
 }
 
 const char *cxm_metric_name(cxm_metric m)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "record.h"
 #include "store_int.h"
 

@@ -104,7 +104,6 @@ typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 #define CXM__CUBE_CHANNEL 4u
 #define CXM__CUBE_LANGUAGE 8u
 #define CXM__CUBE_TOPIC 16u
-#define CXM__DAY_MS INT64_C(86400000)
 
 /* One rollup cell: hist[k] answers of score r->scale_min + k, for k in
  * 0 … scale_max − scale_min, otherwise like `r` (r->responded_at = the

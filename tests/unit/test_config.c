@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "civil.h"
 #include "record.h"
 #include "store_fixture.h"
 

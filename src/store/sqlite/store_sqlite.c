@@ -518,9 +518,9 @@ static cxm_rc sq_open(cxm_store *st, const char *path, int mode)
      * page_size: for a new store only (an existing one keeps its own).
      * An import is one transaction, so its WAL grows by everything it
      * writes, and every read of a page outside SQLite's cache searches
-     * the WAL's index, one hash table per 4,096 frames: with 16 KiB
-     * pages a 10M-answer import keeps a quarter of the frames and took
-     * 62 s instead of 118 s (docs/store.md, "Page size"). */
+     * the WAL's index, one hash table per 4,096 frames: 16 KiB pages
+     * keep a quarter of the frames 4 KiB pages would (docs/store.md,
+     * "Page size"). */
     if (sq_exec(st, "PRAGMA page_size=16384;"
                     "PRAGMA journal_mode=WAL;") ||
         sq_exec(st, conn_pragmas) ||
@@ -753,10 +753,10 @@ static cxm_rc prepare_put_many(cxm_store *st, cxm_kind kind,
  * INSERT OR REPLACE may abort half-way (a NOT NULL column), so SQLite
  * keeps a statement journal: a copy of every page the statement changes.
  * Rows in key order touch a few pages at the right edge of each b-tree
- * and the copy is cheap (the 128-row statement is 1.3x faster than 128
- * single rows); rows in random order touch a page per row and index and
- * the copies made a shuffled 1M-ticket file 2.8x slower than single-row
- * statements, which need no statement journal. */
+ * and the copy is cheap, so the multi-row statement wins; rows in random
+ * order touch a page per row and index, and the copies cost more than
+ * single-row statements, which need no statement journal (docs/store.md,
+ * docs/performance.md). */
 static bool keys_ascend(const struct cxm__value *vals, size_t n_cols,
                         size_t n)
 {

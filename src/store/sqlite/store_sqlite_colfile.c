@@ -30,6 +30,7 @@
 
 #include <sqlite3.h>
 
+#include "civil.h"
 #include "colfile.h"
 #include "colseg.h"
 #include "store_int.h"

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "checksum.h"
+#include "civil.h"
 #include "colseg.h"
 #include "period.h"
 #include "store_int.h"
@@ -1108,10 +1109,10 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
 
 /* Whether to recount the dirty months by one scan of the whole table, in
  * table order, rather than by one index range each: the ranges fetch each
- * answer's row out of table order (on the 1M store ~2 µs an answer, the
- * scan ~0.85 µs a row of the table), so the scan only pays when the dirty
+ * answer's row out of table order, at more than twice the cost of a row
+ * of the scan (docs/performance.md), so the scan only pays when the dirty
  * months hold about a third of the rows or more. Their answers are
- * counted through the responded_at index (~0.1 µs each), until a third
+ * counted through the responded_at index, which is cheap, until a third
  * of max(rowid) is reached. */
 static cxm_rc want_full_scan(struct flush *fl, int64_t ws, bool *full)
 {
@@ -1387,19 +1388,23 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
     return rc;
 }
 
+/* SQL: the UTC day of the ms column `col` (cxm__day_of_ms(), with
+ * CXM__MS_PER_DAY written out), as the migrations compute it. */
+#define SQL_DAY_OF(col) "(" col " - (" col " < 0) * 86399999) / 86400000"
+
 /* The days of the answers at or past rowid ?1; hint: "" or " NOT
  * INDEXED" (mark_written()). */
 #define RESPONSES_MARK_SQL(hint)                                            \
     "INSERT OR IGNORE INTO rollup_dirty"                                    \
     " SELECT DISTINCT workspace_id,"                                        \
-    "  (responded_at - (responded_at < 0) * 86399999) / 86400000"           \
+    "  " SQL_DAY_OF("responded_at")                                         \
     " FROM responses" hint " WHERE rowid >= ?1"
 
 /* The days of the answers of the tickets this transaction wrote. */
 #define TICKETS_MARK_SQL(join)                                              \
     "INSERT OR IGNORE INTO rollup_dirty"                                    \
     " SELECT DISTINCT r.workspace_id,"                                      \
-    "  (r.responded_at - (r.responded_at < 0) * 86399999) / 86400000"       \
+    "  " SQL_DAY_OF("r.responded_at")                                       \
     " FROM tickets t " join " responses r"                                  \
     "  ON r.workspace_id = t.workspace_id AND r.ticket_id = t.ticket_id"    \
     " WHERE t.rowid >= ?1"
@@ -1412,7 +1417,7 @@ static cxm_rc mark_written(cxm_store *st)
 {
     /* The days of the answers at or past rowid ?1: SQLite reads them from
      * the responded_at index, which holds them all, testing each entry's
-     * rowid (0.4 s a commit with 10M answers, however few were written);
+     * rowid (a time that grows with the table, however few were written);
      * the rowid range of the table is the cheaper read unless the
      * transaction wrote a large part of it (then the index, a fifth of
      * the table's size, is). */
@@ -1538,7 +1543,7 @@ static cxm_rc flush_once(cxm_store *st)
     while (!rc && (step = sqlite3_step(dirty)) == SQLITE_ROW) {
         int64_t ws = sqlite3_column_int64(dirty, 0);
         int64_t day = sqlite3_column_int64(dirty, 1);
-        int64_t m0 = cxm__bucket_start(CXM_BY_MONTH, day * CXM__DAY_MS);
+        int64_t m0 = cxm__bucket_start(CXM_BY_MONTH, day * CXM__MS_PER_DAY);
         struct month *m;
         if (have_last && ws == last_ws && m0 == last_month)
             continue;
@@ -1607,7 +1612,7 @@ static const char rebuild_sql[] =
     "DELETE FROM rollup_off;"
     "INSERT OR IGNORE INTO rollup_dirty"
     " SELECT DISTINCT workspace_id,"
-    "  (responded_at - (responded_at < 0) * 86399999) / 86400000"
+    "  " SQL_DAY_OF("responded_at")
     " FROM responses;";
 
 /* The recount of the open write transaction. A derived form found damaged
@@ -1781,7 +1786,7 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
         int64_t sum = 0;
 
         memset(&r, 0, sizeof(r));
-        r.responded_at = c.t * CXM__DAY_MS;
+        r.responded_at = c.t * CXM__MS_PER_DAY;
         r.survey = c.text[0].s;
         r.scale_min = (int)c.lo;
         r.scale_max = (int)c.hi;
