@@ -40,6 +40,29 @@ struct cxm__sq {
     struct cxm__sq_colimage colimage; /* what col_segments handed out */
 };
 
+/* SPEC §2, the attribution of an answer: a response r without agent,
+ * team, channel, topic or customer takes them from its ticket t; team
+ * falls back to the agent's team last. The one SQL text of it, for the
+ * rows path (store_sqlite.c) and the rollup recount
+ * (store_sqlite_rollup.c) alike: "SELECT " CXM__SQ_ANSWER_COLS ", …"
+ * CXM__SQ_ANSWER_FROM(hint). The team's agent is looked up only when
+ * neither the response nor its ticket names a team (agents are keyed by
+ * workspace and agent id, so the subquery yields at most one). */
+#define CXM__SQ_ANSWER_AGENT "coalesce(r.agent_id, t.agent_id)"
+/* survey, agent_id, team, channel, language, topic, in this order */
+#define CXM__SQ_ANSWER_COLS                                                 \
+    "r.survey, " CXM__SQ_ANSWER_AGENT ","                                   \
+    " coalesce(r.team, t.team,"                                             \
+    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
+    "   AND a.agent_id = " CXM__SQ_ANSWER_AGENT ")),"                       \
+    " coalesce(r.channel, t.channel), r.language, t.topic"
+/* The customer whose segment the answer counts under. */
+#define CXM__SQ_ANSWER_CUSTOMER "coalesce(r.customer_id, t.customer_id)"
+/* `hint`: "" or " NOT INDEXED" (a scan in table order). */
+#define CXM__SQ_ANSWER_FROM(hint)                                           \
+    " FROM responses r" hint " LEFT JOIN tickets t"                         \
+    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+
 /* ---- conn.c: the connection ------------------------------------------ */
 
 /* The engine's state and its connection. */

@@ -167,21 +167,14 @@ static const struct {
 #undef CXM__ENDS
 #undef CXM__END
 
-/* SPEC §2: a response without agent, team, channel, topic or customer
- * takes them from its ticket; team falls back to the agent's team. */
+/* The answers of [?2, ?3), attributed as SPEC §2 says (sqlite_int.h). */
 static const char scan_responses_sql[] =
-    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"
-    " coalesce(r.team, t.team, a.team), coalesce(r.channel, t.channel),"
-    " r.language, t.topic, c.segment, r.responded_at, r.score,"
+    "SELECT " CXM__SQ_ANSWER_COLS ", c.segment, r.responded_at, r.score,"
     " r.scale_min, r.scale_max, r.agent_id, t.agent_id, t.ticket_id,"
     " t.status, t.tags"
-    " FROM responses r"
-    " LEFT JOIN tickets t"
-    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
-    " LEFT JOIN agents a ON a.workspace_id = r.workspace_id"
-    "  AND a.agent_id = coalesce(r.agent_id, t.agent_id)"
+    CXM__SQ_ANSWER_FROM("")
     " LEFT JOIN customers c ON c.workspace_id = r.workspace_id"
-    "  AND c.customer_id = coalesce(r.customer_id, t.customer_id)"
+    "  AND c.customer_id = " CXM__SQ_ANSWER_CUSTOMER
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
     "  AND r.responded_at < ?3";
 

@@ -419,24 +419,16 @@ static cxm_rc select_int(cxm_store *st, const char *sql, int64_t *out)
     return cxm__sq_run_ints(st, sql, NULL, 0, out);
 }
 
-/* The answers a metric reads, with the dimensions a report sees (the scan
- * of store_sqlite.c: from the ticket where the answer lacks them; team
- * from the agent last). */
+/* The answers a metric reads, with the dimensions a report sees
+ * (attributed as SPEC §2 says: sqlite_int.h). */
 #define ANSWERS_SELECT                                                      \
-    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"                    \
-    " coalesce(r.team, t.team,"                                             \
-    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
-    "   AND a.agent_id = coalesce(r.agent_id, t.agent_id))),"               \
-    " coalesce(r.channel, t.channel), r.language, t.topic, r.responded_at," \
-    " r.score, r.scale_min, r.scale_max"
-#define ANSWERS_JOIN                                                        \
-    " LEFT JOIN tickets t"                                                  \
-    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+    "SELECT " CXM__SQ_ANSWER_COLS ", r.responded_at, r.score, r.scale_min," \
+    " r.scale_max"
 #define ANSWERS_READ                                                        \
     " r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')"
 
 static const char answers_sql[] =
-    ANSWERS_SELECT " FROM responses r" ANSWERS_JOIN
+    ANSWERS_SELECT CXM__SQ_ANSWER_FROM("")
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
     "  AND r.responded_at < ?3 AND" ANSWERS_READ;
 
@@ -444,13 +436,13 @@ static const char answers_sql[] =
  * of many months reads the table once, front to back, instead of one
  * index range (and a random row fetch per answer) per month. */
 static const char answers_all_sql[] =
-    ANSWERS_SELECT " FROM responses r NOT INDEXED" ANSWERS_JOIN
+    ANSWERS_SELECT CXM__SQ_ANSWER_FROM(" NOT INDEXED")
     " WHERE r.workspace_id = ?1 AND" ANSWERS_READ;
 
 /* The answers this transaction added (append mode): the rows at or past
  * the rowid noted at BEGIN, in table order. */
 static const char answers_new_sql[] =
-    ANSWERS_SELECT " FROM responses r NOT INDEXED" ANSWERS_JOIN
+    ANSWERS_SELECT CXM__SQ_ANSWER_FROM(" NOT INDEXED")
     " WHERE r.workspace_id = ?1 AND r.rowid >= ?2 AND" ANSWERS_READ;
 
 /* Below this many dirty months, never one scan (want_full_scan()). */
