@@ -1242,10 +1242,10 @@ static cxm_rc row_budget(cxm_store *st, int64_t *records, size_t *out)
 
     for (int k = 0; k < CXM_KIND_COUNT; k++) {
         int64_t c = 0;
-        cxm_rc rc = cxm__store_count(st, (cxm_kind)k, &c);
+        cxm_rc rc = cxm__store_records_bound(st, (cxm_kind)k, &c);
         if (rc)
             return rc;
-        n += c;
+        n = c > INT64_MAX - n ? INT64_MAX : n + c;
     }
     *records = n;
     *out = CXM__ROWS_MIN;
