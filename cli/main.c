@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"definitions", cmd_definitions},
     {"config", cmd_config},
     {"survey", cmd_survey},
+    {"serve", cmd_serve},
+    {"token", cmd_token},
     {NULL, NULL},
 };
 
