@@ -161,10 +161,13 @@ static cxm_rc row_from_object(cxm_kind kind, json_t *obj, size_t index,
         char num[32];
         const char *s = NULL;
         size_t len = 0;
-        bool skip, known = false;
-        for (size_t j = 0; j < ks->n_cols && !known; j++)
-            known = cxm__eq_nocase(key, strlen(key), ks->cols[j].name);
-        if (!known)
+        const char *name = NULL; /* the spec's: outlives the document */
+        bool skip;
+        for (size_t j = 0; j < ks->n_cols && !name; j++) {
+            if (cxm__eq_nocase(key, strlen(key), ks->cols[j].name))
+                name = ks->cols[j].name;
+        }
+        if (!name)
             continue; /* an unknown column is ignored, as in a CSV */
         if (member_text(v, num, sizeof(num), &s, &len, &skip)) {
             set_error(err, index, key,
@@ -179,7 +182,7 @@ static cxm_rc row_from_object(cxm_kind kind, json_t *obj, size_t index,
             *bad = true;
             return CXM_OK;
         }
-        rc = cxm__kvrow_add(row, key, s, len);
+        rc = cxm__kvrow_add(row, name, s, len);
         if (rc == CXM_ETOOBIG) {
             set_error(err, index, "", "too many fields");
             *bad = true;
