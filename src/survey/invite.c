@@ -21,6 +21,7 @@
 
 #include "invite.h"
 #include "store_int.h"
+#include "survey_int.h"
 
 #define SECRET_BYTES 32 /* 256 random bits per token */
 #define HASH_BYTES 32
@@ -35,31 +36,11 @@ int64_t cxm__now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static cxm_rc sq_fail(cxm_store *st)
-{
-    cxm__store_set_error(st, sqlite3_errmsg(cxm__sq_db(st)));
-    return CXM_ESTORE;
-}
-
-/* Prepares `sql` with ?1 bound to the workspace. */
-static cxm_rc prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
-{
-    *out = NULL;
-    if (st->ops != &cxm__sqlite_ops) {
-        cxm__store_set_error(st, "this engine keeps no invitations");
-        return CXM_ENOTBUILT;
-    }
-    if (sqlite3_prepare_v2(cxm__sq_db(st), sql, -1, out, NULL) != SQLITE_OK)
-        return sq_fail(st);
-    sqlite3_bind_int64(*out, 1, st->workspace_id);
-    return CXM_OK;
-}
-
 /* Steps a statement that returns no row, and finalizes it. */
 static cxm_rc run(cxm_store *st, sqlite3_stmt *s)
 {
     int r = sqlite3_step(s);
-    cxm_rc rc = r == SQLITE_DONE ? CXM_OK : sq_fail(st);
+    cxm_rc rc = r == SQLITE_DONE ? CXM_OK : cxm__survey_sq_fail(st);
 
     sqlite3_finalize(s);
     return rc;
@@ -134,7 +115,7 @@ cxm_rc cxm_api_token_create(cxm_store *st, const char *name,
     if (rc)
         return rc;
     digest(token, strlen(token), h);
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "INSERT INTO api_tokens (workspace_id, name, token_hash,"
                  " created_at) VALUES (?1, ?2, ?3, ?4)",
                  &s);
@@ -152,7 +133,7 @@ cxm_rc cxm_api_token_create(cxm_store *st, const char *name,
         rc = CXM_EINPUT;
         break;
     default:
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
     }
     sqlite3_finalize(s);
     if (!rc) {
@@ -171,7 +152,7 @@ cxm_rc cxm_api_token_list(cxm_store *st, cxm_api_token_fn fn, void *ud)
 
     if (!st || !fn)
         return CXM_EINVAL;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "SELECT name, created_at, revoked_at FROM api_tokens"
                  " WHERE workspace_id = ?1 ORDER BY name",
                  &s);
@@ -188,7 +169,7 @@ cxm_rc cxm_api_token_list(cxm_store *st, cxm_api_token_fn fn, void *ud)
             break;
     }
     if (!rc && r != SQLITE_DONE)
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
     sqlite3_finalize(s);
     return rc;
 }
@@ -200,7 +181,7 @@ cxm_rc cxm_api_token_revoke(cxm_store *st, const char *name)
 
     if (!st || !name)
         return CXM_EINVAL;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "UPDATE api_tokens SET revoked_at = ?3 WHERE workspace_id ="
                  " ?1 AND name = ?2 AND revoked_at IS NULL",
                  &s);
@@ -228,7 +209,7 @@ cxm_rc cxm_api_token_check(cxm_store *st, const char *token, size_t len,
     if (len == 0 || len > 128 || sodium_init() < 0)
         return CXM_OK;
     digest(token, len, h);
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "SELECT 1 FROM api_tokens WHERE token_hash = ?2"
                  " AND workspace_id = ?1 AND revoked_at IS NULL",
                  &s);
@@ -239,7 +220,7 @@ cxm_rc cxm_api_token_check(cxm_store *st, const char *token, size_t len,
     if (r == SQLITE_ROW)
         *ok = true;
     else if (r != SQLITE_DONE)
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
     sqlite3_finalize(s);
     return rc;
 }
@@ -338,7 +319,7 @@ cxm_rc cxm_invitation_create(cxm_store *st,
     sodium_bin2hex(out->id + 4, sizeof(out->id) - 4, raw, sizeof(raw));
     digest(out->token, strlen(out->token), h);
     out->expires_at = now + days * CXM__MS_PER_DAY;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "INSERT INTO invitations (workspace_id, invitation_id,"
                  " token_hash, survey_id, survey_version, language,"
                  " ticket_id, customer_id, agent_id, team, channel,"
@@ -413,7 +394,7 @@ cxm_rc cxm__invite_load(cxm_store *st, const char *token, size_t len,
             return CXM_ENOTFOUND;
     }
     digest(token, len, h);
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "SELECT i.invitation_id, i.survey_id, i.survey_version,"
                  " i.language, i.ticket_id, i.customer_id, i.agent_id,"
                  " i.team, i.channel, i.created_at, i.expires_at,"
@@ -433,7 +414,7 @@ cxm_rc cxm__invite_load(cxm_store *st, const char *token, size_t len,
         return CXM_ENOTFOUND;
     }
     if (r != SQLITE_ROW) {
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
         sqlite3_finalize(s);
         return rc;
     }
@@ -479,7 +460,7 @@ static cxm_rc save_submission(cxm_store *st, const struct cxm__invite *inv)
     text = json_dumps(inv->answers, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text)
         return CXM_ENOMEM;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "INSERT OR REPLACE INTO submissions (workspace_id,"
                  " invitation_id, first_at, updated_at, submitted_at, held,"
                  " edits, answers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -602,7 +583,7 @@ static cxm_rc delete_row(cxm_store *st, const struct cxm__invite *inv,
     cxm_rc rc;
 
     snprintf(id, sizeof(id), "%s:%s", inv->id, cxm_question_id(q));
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "DELETE FROM responses WHERE workspace_id = ?1"
                  " AND response_id = ?2",
                  &s);
@@ -675,7 +656,7 @@ static cxm_rc log_click(cxm_store *st, const struct cxm__invite *inv,
     sqlite3_stmt *s;
     cxm_rc rc;
 
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "INSERT INTO clicks (workspace_id, invitation_id, at, score)"
                  " VALUES (?1, ?2, ?3, ?4)",
                  &s);
@@ -687,7 +668,7 @@ static cxm_rc log_click(cxm_store *st, const struct cxm__invite *inv,
     rc = run(st, s);
     if (rc)
         return rc;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "SELECT count(DISTINCT score) FROM clicks WHERE"
                  " workspace_id = ?1 AND invitation_id = ?2 AND at > ?3",
                  &s);
@@ -698,7 +679,7 @@ static cxm_rc log_click(cxm_store *st, const struct cxm__invite *inv,
     if (sqlite3_step(s) == SQLITE_ROW)
         c->distinct = sqlite3_column_int(s, 0);
     else
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
     sqlite3_finalize(s);
     return rc;
 }

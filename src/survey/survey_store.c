@@ -14,32 +14,26 @@
 #include <sqlite3.h>
 
 #include "store_int.h"
+#include "invite.h"
 #include "survey_int.h"
 
-static cxm_rc sq_fail(cxm_store *st)
+cxm_rc cxm__survey_sq_fail(cxm_store *st)
 {
     cxm__store_set_error(st, sqlite3_errmsg(cxm__sq_db(st)));
     return CXM_ESTORE;
 }
 
-static cxm_rc prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
+cxm_rc cxm__survey_prepare(cxm_store *st, const char *sql,
+                           sqlite3_stmt **out)
 {
     if (st->ops != &cxm__sqlite_ops) {
         cxm__store_set_error(st, "this engine keeps no survey definitions");
         return CXM_ENOTBUILT;
     }
     if (sqlite3_prepare_v2(cxm__sq_db(st), sql, -1, out, NULL) != SQLITE_OK)
-        return sq_fail(st);
+        return cxm__survey_sq_fail(st);
     sqlite3_bind_int64(*out, 1, st->workspace_id);
     return CXM_OK;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Parses the stored text of one row (definition, version, added_at in
@@ -51,7 +45,7 @@ static cxm_rc from_row(cxm_store *st, sqlite3_stmt *s, cxm_survey **out)
     cxm_rc rc;
 
     if (!text)
-        return sq_fail(st);
+        return cxm__survey_sq_fail(st);
     rc = cxm_survey_parse(text, (size_t)sqlite3_column_bytes(s, 0), out,
                           &err);
     if (rc == CXM_EINPUT || rc == CXM_ETOOBIG) {
@@ -88,7 +82,7 @@ cxm_rc cxm_survey_store(cxm_store *st, const cxm_survey *sv, int *version_out,
     rc = cxm__store_begin(st);
     if (rc)
         goto out;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "SELECT definition, version FROM surveys"
                  " WHERE workspace_id = ?1 AND survey_id = ?2"
                  " AND removed_at IS NULL ORDER BY version DESC LIMIT 1",
@@ -105,13 +99,13 @@ cxm_rc cxm_survey_store(cxm_store *st, const cxm_survey *sv, int *version_out,
     case SQLITE_DONE:
         break;
     default:
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
         goto rollback;
     }
     sqlite3_finalize(s);
     s = NULL;
     if (!same) {
-        rc = prepare(st,
+        rc = cxm__survey_prepare(st,
                      "INSERT INTO surveys (workspace_id, survey_id, version,"
                      " kind, added_at, removed_at, definition)"
                      " SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4,"
@@ -124,15 +118,15 @@ cxm_rc cxm_survey_store(cxm_store *st, const cxm_survey *sv, int *version_out,
         sqlite3_bind_text(s, 2, cxm_survey_id(sv), -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 3, cxm_survey_kind_name(cxm_survey_kind_of(sv)),
                           -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, now_ms());
+        sqlite3_bind_int64(s, 4, cxm__now_ms());
         sqlite3_bind_text(s, 5, text, (int)len, SQLITE_STATIC);
         if (sqlite3_step(s) != SQLITE_ROW) {
-            rc = sq_fail(st);
+            rc = cxm__survey_sq_fail(st);
             goto rollback;
         }
         version = sqlite3_column_int(s, 0);
         if (sqlite3_step(s) != SQLITE_DONE) {
-            rc = sq_fail(st);
+            rc = cxm__survey_sq_fail(st);
             goto rollback;
         }
         sqlite3_finalize(s);
@@ -164,7 +158,7 @@ cxm_rc cxm_survey_get(cxm_store *st, const char *id, int version,
 
     if (!st || !id || !out || version < 0)
         return CXM_EINVAL;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  version > 0
                      ? "SELECT definition, version, added_at FROM surveys"
                        " WHERE workspace_id = ?1 AND survey_id = ?2"
@@ -187,7 +181,7 @@ cxm_rc cxm_survey_get(cxm_store *st, const char *id, int version,
         rc = CXM_ENOTFOUND;
         break;
     default:
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
     }
     sqlite3_finalize(s);
     return rc;
@@ -200,7 +194,7 @@ cxm_rc cxm_survey_remove(cxm_store *st, const char *id)
 
     if (!st || !id)
         return CXM_EINVAL;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "UPDATE surveys SET removed_at = ?3"
                  " WHERE workspace_id = ?1 AND survey_id = ?2"
                  " AND removed_at IS NULL",
@@ -208,9 +202,9 @@ cxm_rc cxm_survey_remove(cxm_store *st, const char *id)
     if (rc)
         return rc;
     sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, now_ms());
+    sqlite3_bind_int64(s, 3, cxm__now_ms());
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
     else if (sqlite3_changes(cxm__sq_db(st)) == 0)
         rc = CXM_ENOTFOUND;
     sqlite3_finalize(s);
@@ -225,7 +219,7 @@ cxm_rc cxm_survey_list(cxm_store *st, cxm_survey_fn fn, void *ud)
 
     if (!st || !fn)
         return CXM_EINVAL;
-    rc = prepare(st,
+    rc = cxm__survey_prepare(st,
                  "SELECT definition, version, added_at FROM surveys AS a"
                  " WHERE workspace_id = ?1 AND removed_at IS NULL"
                  " AND version = (SELECT max(version) FROM surveys AS b"
@@ -243,7 +237,7 @@ cxm_rc cxm_survey_list(cxm_store *st, cxm_survey_fn fn, void *ud)
         cxm_survey_free(sv);
     }
     if (!rc && step != SQLITE_DONE)
-        rc = sq_fail(st);
+        rc = cxm__survey_sq_fail(st);
     sqlite3_finalize(s);
     return rc;
 }
