@@ -32,6 +32,7 @@ static const struct help helps[] = {
      "             shipped templates\n"
      "  serve      host the survey pages and the JSON API over HTTP\n"
      "  token      create, list or revoke the API's bearer tokens\n"
+     "  export     write the answers given through survey links\n"
      "  help CMD   show the help of CMD\n"
      "\n"
      "The store is ./cxmeter.db, or $CXMETER_DB, or --db PATH.\n"
@@ -157,6 +158,15 @@ static const struct help helps[] = {
      "cut to their first 6 characters there.\n"
      "Exit status: 0 after a signal; 2 usage error (a bad --listen);\n"
      "1 when the address cannot be bound; 3 store error.\n"},
+    {"export",
+     "usage: cxmeter export answers [--format csv|json] [--db PATH]\n"
+     "\n"
+     "Writes every answer given through a survey link on stdout, choice\n"
+     "and text answers included, with the invitation's survey, language,\n"
+     "ticket, customer, agent, team and channel. CSV (default): one line\n"
+     "per answered question (several choices joined by '|'; text that a\n"
+     "spreadsheet would take for a formula starts with '). JSON: one\n"
+     "object per submission with its answers.\n"},
     {"token",
      "usage: cxmeter token create --name NAME [--db PATH]\n"
      "       cxmeter token list [--db PATH]\n"

@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"survey", cmd_survey},
     {"serve", cmd_serve},
     {"token", cmd_token},
+    {"export", cmd_export},
     {NULL, NULL},
 };
 

@@ -103,6 +103,23 @@ CXM_API CXM_MUST_USE cxm_rc cxm_invitation_create(
     cxm_store *st, const struct cxm_invitation_req *req,
     struct cxm_invitation *out, struct cxm_invitation_error *err);
 
+/* ---- The answers given through invitations. */
+
+/** Writes every submission's answers (choice and text included, not only
+ *  the rated questions that are responses rows) into a new string *out of
+ *  *len_out bytes. CSV: a header, then one line per answered question:
+ *  invitation_id, survey, survey_version, language, ticket_id,
+ *  customer_id, agent_id, team, channel, first_at, updated_at,
+ *  submitted_at, held, question, answer (several choices joined by '|';
+ *  text escaped against spreadsheet formulas). JSON: {"answers": [one
+ *  object per submission with those fields and "answers": {question:
+ *  value}]}. Oldest first. `fmt` is "csv" or "json". Returns CXM_OK,
+ *  CXM_EINVAL (another format), CXM_ESTORE, CXM_ENOTBUILT, CXM_ENOMEM.
+ *  The caller frees *out with cxm_free(). */
+CXM_API CXM_MUST_USE cxm_rc cxm_answers_export(cxm_store *st,
+                                               const char *fmt, char **out,
+                                               size_t *len_out);
+
 /* ---- The server. */
 
 typedef struct cxm_server cxm_server;

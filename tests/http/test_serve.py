@@ -280,6 +280,16 @@ def finnish_nps_one_click_form_edit():
             j = s.report("--metrics", "nps", "--by", "team", "--read", read)
             check(j["rows"][0]["team"] == "Helsinki" and
                   j["rows"][0]["nps"]["n"] == 1, "--read %s: %s" % (read, j))
+        # The export keeps every answer with the invitation's dimensions.
+        j = json.loads(s.cli("export", "answers", "--format", "json"))
+        a = j["answers"]
+        check(len(a) == 1 and a[0]["invitation_id"] == inv["id"] and
+              a[0]["language"] == "fi" and a[0]["team"] == "Helsinki" and
+              a[0]["answers"] == {"score": 10, "reason": r[6]},
+              "export json: %s" % j)
+        csv_text = s.cli("export", "answers")
+        check(csv_text.startswith("invitation_id,survey,") and
+              ",reason,Nopea <script>" in csv_text, csv_text)
         # A different language by the switch.
         st, _, page = s.request("GET", path + "?lang=en")
         check('<html lang="en"' in page and "Would you recommend" in page,
@@ -309,6 +319,13 @@ def csat_follow_up_by_score():
         check(st == 200 and 'name="q_liked"' in page, "follow-up next")
         check(s.sql("SELECT score FROM responses WHERE response_id LIKE ?",
                     "%:satisfaction") != [], "score stored")
+        st, _, page = s.form(path2, {"q_satisfaction": "5",
+                                     "q_liked": "=HYPERLINK(\"x\")",
+                                     "shown": "satisfaction liked"})
+        check(st == 200, "liked: %d" % st)
+        check(",liked,\"'=HYPERLINK(\"\"x\"\")\"" in
+              s.cli("export", "answers"), "formula escaped in the export: %s"
+              % s.cli("export", "answers"))
         st, _, page = s.form(path2, {"q_satisfaction": "6",
                                      "shown": "satisfaction liked"})
         check(st == 400 and 'class="err"' in page, "6 on 1-5: %d" % st)
