@@ -76,6 +76,35 @@ static const char *member(json_t *obj, const char *name, bool *bad)
     return json_string_value(v);
 }
 
+/* Jobs of the writer (writer.c). */
+struct invite_job {
+    const struct cxm_invitation_req *req;
+    struct cxm_invitation *inv;
+    struct cxm_invitation_error *err;
+};
+
+static cxm_rc invite_job_run(cxm_store *st, void *ud)
+{
+    struct invite_job *j = ud;
+
+    return cxm_invitation_create(st, j->req, j->inv, j->err);
+}
+
+struct rows_job {
+    struct cxm__kvrow *rows;
+    size_t n;
+    const struct cxm__window *win;
+    struct cxm__row_error *err;
+};
+
+static cxm_rc rows_job_run(cxm_store *st, void *ud)
+{
+    struct rows_job *j = ud;
+
+    return cxm__rows_put(st, CXM_KIND_RESPONSES, j->rows, j->n, j->win,
+                         j->err);
+}
+
 int cxm__http_api_invitations(struct cxm__http_req *req,
                               struct cxm__http_resp *resp)
 {
@@ -120,9 +149,11 @@ int cxm__http_api_invitations(struct cxm__http_req *req,
     ir.agent_id = vals[4];
     ir.team = vals[5];
     ir.channel = vals[6];
-    pthread_mutex_lock(&req->ctx->lock);
-    rc = cxm_invitation_create(req->ctx->st, &ir, &inv, &err);
-    pthread_mutex_unlock(&req->ctx->lock);
+    {
+        struct invite_job j = {&ir, &inv, &err};
+        memset(&err, 0, sizeof(err));
+        rc = cxm__writer_run(req->ctx->writer, invite_job_run, &j);
+    }
     json_decref(doc);
     if (rc == CXM_EINPUT) {
         struct cxm__row_error e = {0, "", ""};
@@ -152,6 +183,7 @@ int cxm__http_api_responses(struct cxm__http_req *req,
         return cxm__http_json_error(resp, 415, "send application/json");
     pthread_mutex_lock(&req->ctx->lock);
     rc = cxm__store_window(req->ctx->st, &win);
+    pthread_mutex_unlock(&req->ctx->lock);
     if (!rc)
         rc = cxm__rows_from_json(CXM_KIND_RESPONSES, req->body,
                                  req->body_len, &win, &rows, &n, errs,
@@ -169,8 +201,8 @@ int cxm__http_api_responses(struct cxm__http_req *req,
     } else if (n == 0) {
         status = json_reply(resp, 201, json_pack("{si}", "stored", 0));
     } else {
-        rc = cxm__rows_store(req->ctx->st, CXM_KIND_RESPONSES, rows, n,
-                             errs);
+        struct rows_job j = {rows, n, &win, errs};
+        rc = cxm__writer_run(req->ctx->writer, rows_job_run, &j);
         if (rc == CXM_EINPUT)
             status = field_errors(resp, errs, 1);
         else if (rc)
@@ -179,7 +211,6 @@ int cxm__http_api_responses(struct cxm__http_req *req,
             status = json_reply(resp, 201,
                                 json_pack("{sI}", "stored", (json_int_t)n));
     }
-    pthread_mutex_unlock(&req->ctx->lock);
     for (size_t i = 0; i < n; i++)
         cxm__kvrow_release(&rows[i]);
     cxm__free(rows);

@@ -15,12 +15,35 @@
 
 #include "http_limits.h"
 
+struct cxm__writer;
+
 /* The server state the handlers share. */
 struct cxm__http_ctx {
     cxm_store *st;            /* borrowed; used under `lock` only */
-    pthread_mutex_t lock;     /* the one writer (and reader) of st */
+    pthread_mutex_t lock;     /* held by readers, and by the writer from
+                                 BEGIN to COMMIT */
+    struct cxm__writer *writer; /* every change of st goes through it */
     char public_url[256];
 };
+
+/* ---- The writer (writer.c): group commit. */
+
+/* A change of the store, run inside the writer's transaction (under its
+ * own savepoint). A non-zero return undoes what the job did. */
+typedef cxm_rc (*cxm__tx_fn)(cxm_store *st, void *ud);
+
+CXM_MUST_USE cxm_rc cxm__writer_start(struct cxm__http_ctx *ctx,
+                                      struct cxm__writer **out);
+/* Runs the jobs still waiting, then stops the thread and frees. */
+void cxm__writer_stop(struct cxm__writer *w);
+/* Runs fn(st, ud) in the writer's next transaction and returns once that
+ * has committed (fn's error, or CXM_ESTORE when the commit failed). The
+ * caller must not hold ctx->lock. */
+CXM_MUST_USE cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn,
+                                    void *ud);
+/* Transactions committed and jobs run so far. */
+void cxm__writer_stats(struct cxm__writer *w, uint64_t *batches,
+                       uint64_t *jobs);
 
 struct cxm__http_req {
     struct cxm__http_ctx *ctx;

@@ -268,6 +268,7 @@ struct page {
     const char *why[64];     /* and the fault */
     size_t n_bad;
     const char *note;        /* a line above the form, or NULL */
+    int64_t edit_days;       /* the store's survey.edit_days */
 };
 
 static const char *fault_of(const struct page *pg, const char *qid)
@@ -527,18 +528,27 @@ static int render_form(struct page *pg, int status)
     return rc ? 500 : status;
 }
 
+/* The survey's own copy of language code l (it outlives the request's
+ * invitation, which a writer job reads again), or NULL. */
+static const char *survey_lang(const cxm_survey *sv, const char *l)
+{
+    for (size_t i = 0; l && i < cxm_survey_n_languages(sv); i++) {
+        if (strcmp(cxm_survey_language(sv, i), l) == 0)
+            return cxm_survey_language(sv, i);
+    }
+    return NULL;
+}
+
 /* The language of the page: ?lang= when the survey has it, else the
- * invitation's. */
+ * invitation's, else the survey's default. */
 static const char *page_lang(struct cxm__http_req *req, const cxm_survey *sv,
                              const struct cxm__invite *inv)
 {
-    const char *l = req->arg(req, "lang");
+    const char *l = survey_lang(sv, req->arg(req, "lang"));
 
-    if (l && cxm_survey_has_language(sv, l))
-        return l;
-    if (inv->language && cxm_survey_has_language(sv, inv->language))
-        return inv->language;
-    return cxm_survey_default_language(sv);
+    if (!l)
+        l = survey_lang(sv, inv->language);
+    return l ? l : cxm_survey_default_language(sv);
 }
 
 static int closed_page(struct page *pg, int status)
@@ -586,16 +596,15 @@ static void page_close(struct page *pg)
     cxm_survey_free(pg->sv);
 }
 
-/* Whether the link can take an answer now: 0, or the page rendered. */
+/* Whether the link can take an answer now: 0, or the page rendered.
+ * Reads the edit window; under the store lock. */
 static int page_state(struct page *pg, int64_t now, int closed_status)
 {
-    int64_t edit_days = 7;
-
+    if (cxm__config_int(pg->req->ctx->st, "survey.edit_days",
+                        &pg->edit_days))
+        pg->edit_days = 7;
     if (pg->inv.has_answers) {
-        if (cxm__config_int(pg->req->ctx->st, "survey.edit_days",
-                            &edit_days))
-            edit_days = 7;
-        if (now >= pg->inv.first_at + edit_days * CXM__MS_PER_DAY)
+        if (now >= pg->inv.first_at + pg->edit_days * CXM__MS_PER_DAY)
             return closed_page(pg, closed_status);
         return 0;
     }
@@ -604,6 +613,51 @@ static int page_state(struct page *pg, int64_t now, int closed_status)
                             pg->ui->text[UI_EXPIRED_TITLE],
                             pg->ui->text[UI_EXPIRED_TEXT], NULL);
     return 0;
+}
+
+/* Opens the page under the store lock: the invitation, its survey and
+ * whether it takes an answer. 0, or the status of the page rendered. */
+static int page_begin(struct page *pg, struct cxm__http_req *req,
+                      struct cxm__http_resp *resp, int closed_status)
+{
+    int status;
+
+    pthread_mutex_lock(&req->ctx->lock);
+    status = page_open(pg, req, resp);
+    if (!status)
+        status = page_state(pg, req->now, closed_status);
+    pthread_mutex_unlock(&req->ctx->lock);
+    return status;
+}
+
+/* A one-click score or a submission, as a job of the writer: the
+ * invitation is read again inside the transaction, so two answers through
+ * one link never overwrite each other's edits. */
+struct answer_job {
+    struct page *pg;
+    const cxm_survey_question *q; /* click: the question */
+    int score;                    /* click: the score */
+    json_t *answers;              /* submission: owned until used */
+    enum cxm__click what;         /* click: OUT */
+};
+
+static cxm_rc answer_job_run(cxm_store *st, void *ud)
+{
+    struct answer_job *j = ud;
+    struct page *pg = j->pg;
+    json_t *a = j->answers;
+    cxm_rc rc;
+
+    cxm__invite_release(&pg->inv);
+    rc = cxm__invite_load(st, pg->token, strlen(pg->token), &pg->inv);
+    if (rc)
+        return rc == CXM_ENOTFOUND ? CXM_ESTORE : rc;
+    pg->answers = pg->inv.answers;
+    if (!a)
+        return cxm__invite_click(st, &pg->inv, pg->sv, j->q, j->score,
+                                 pg->req->now, &j->what);
+    j->answers = NULL; /* stolen */
+    return cxm__invite_submit(st, &pg->inv, pg->sv, a, pg->req->now);
 }
 
 /* The first rating question, or the one ?q= names. */
@@ -630,11 +684,7 @@ int cxm__http_survey_get(struct cxm__http_req *req,
     struct page pg;
     int status;
 
-    pthread_mutex_lock(&ctx->lock);
-    status = page_open(&pg, req, resp);
-    if (status)
-        goto out;
-    status = page_state(&pg, req->now, score ? 410 : 200);
+    status = page_begin(&pg, req, resp, score ? 410 : 200);
     if (status)
         goto out;
     if (pg.inv.held)
@@ -653,18 +703,16 @@ int cxm__http_survey_get(struct cxm__http_req *req,
             goto out;
         }
         if (!head) {
-            enum cxm__click what;
-            cxm_rc rc = cxm__invite_click(ctx->st, &pg.inv, pg.sv, q, (int)v,
-                                          req->now, &what);
-            if (rc) {
+            struct answer_job j = {&pg, q, (int)v, NULL, CXM__CLICK_RECORDED};
+            if (cxm__writer_run(ctx->writer, answer_job_run, &j)) {
                 status = cxm__http_error_page(resp, 503, "Please try again",
                                               "Your answer could not be "
                                               "saved just now.");
                 goto out;
             }
             pg.answers = pg.inv.answers;
-            pg.note = what == CXM__CLICK_HELD ? pg.ui->text[UI_HELD]
-                                              : pg.ui->text[UI_SAVED];
+            pg.note = j.what == CXM__CLICK_HELD ? pg.ui->text[UI_HELD]
+                                                : pg.ui->text[UI_SAVED];
         } else {
             /* HEAD: the page as it would be, nothing recorded. */
             json_t *a = json_deep_copy(pg.inv.answers);
@@ -680,7 +728,6 @@ int cxm__http_survey_get(struct cxm__http_req *req,
     status = render_form(&pg, 200);
 out:
     page_close(&pg);
-    pthread_mutex_unlock(&ctx->lock);
     return status;
 }
 
@@ -826,11 +873,7 @@ int cxm__http_survey_post(struct cxm__http_req *req,
                    : cxm__http_error_page(resp, 400, "Bad form",
                                           "The form could not be read.");
     }
-    pthread_mutex_lock(&ctx->lock);
-    status = page_open(&pg, req, resp);
-    if (status)
-        goto out;
-    status = page_state(&pg, req->now, 410);
+    status = page_begin(&pg, req, resp, 410);
     if (status)
         goto out;
     answers = json_object();
@@ -856,8 +899,11 @@ int cxm__http_survey_post(struct cxm__http_req *req,
         status = render_form(&pg, 400);
         goto out;
     }
-    rc = cxm__invite_submit(ctx->st, &pg.inv, pg.sv, answers, req->now);
-    answers = NULL; /* stolen */
+    {
+        struct answer_job j = {&pg, NULL, 0, answers, CXM__CLICK_RECORDED};
+        rc = cxm__writer_run(ctx->writer, answer_job_run, &j);
+        answers = j.answers; /* NULL once the job took them */
+    }
     if (rc) {
         status = cxm__http_error_page(resp, 503, "Please try again",
                                       "Your answer could not be saved just "
@@ -872,9 +918,7 @@ int cxm__http_survey_post(struct cxm__http_req *req,
     }
     {
         char until[40], line[160];
-        int64_t edit_days = 7;
-        if (cxm__config_int(ctx->st, "survey.edit_days", &edit_days))
-            edit_days = 7;
+        int64_t edit_days = pg.edit_days;
         cxm_time_format(pg.inv.first_at + edit_days * CXM__MS_PER_DAY,
                         until, sizeof(until));
         snprintf(line, sizeof(line), "%s %.10s.", pg.ui->text[UI_EDIT_UNTIL],
@@ -888,7 +932,6 @@ int cxm__http_survey_post(struct cxm__http_req *req,
 out:
     json_decref(answers);
     page_close(&pg);
-    pthread_mutex_unlock(&ctx->lock);
     cxm__form_release(&form);
     return status;
 }

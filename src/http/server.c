@@ -575,6 +575,12 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         return rc == CXM_ENOMEM ? rc : CXM_ESTORE;
     }
 
+    rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
+    if (rc) {
+        cxm_free(url);
+        server_free(srv);
+        return rc;
+    }
     srv->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
             (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
@@ -591,6 +597,7 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
                                    "address of this machine)", listen);
         set_errmsg(errmsg_out, msg);
         cxm_free(url);
+        cxm__writer_stop(srv->ctx.writer);
         server_free(srv);
         return CXM_EIO;
     }
@@ -645,5 +652,15 @@ void cxm_server_stop(cxm_server *srv)
     }
     pthread_mutex_unlock(&srv->state_lock);
     MHD_stop_daemon(srv->d);
+    {
+        uint64_t batches, jobs;
+        char line[160];
+        cxm__writer_stats(srv->ctx.writer, &batches, &jobs);
+        cxm__writer_stop(srv->ctx.writer);
+        snprintf(line, sizeof(line),
+                 "group commit: %llu changes in %llu transactions",
+                 (unsigned long long)jobs, (unsigned long long)batches);
+        logf_line(srv, line);
+    }
     server_free(srv);
 }

@@ -625,24 +625,6 @@ static cxm_rc sync_rows(cxm_store *st, const struct cxm__invite *inv,
     return rc;
 }
 
-/* Saves inv and its rows in one transaction and commits. */
-static cxm_rc commit_answer(cxm_store *st, const struct cxm__invite *inv,
-                            const cxm_survey *sv)
-{
-    cxm_rc rc = cxm__store_begin(st);
-
-    if (rc)
-        return rc;
-    rc = save_submission(st, inv);
-    if (!rc)
-        rc = sync_rows(st, inv, sv);
-    if (!rc)
-        rc = cxm__store_commit(st);
-    if (rc)
-        cxm__store_rollback(st);
-    return rc;
-}
-
 struct click {
     int score;
     int64_t now;
@@ -700,11 +682,8 @@ cxm_rc cxm__invite_click(cxm_store *st, struct cxm__invite *inv,
         inv->edits++;
     inv->has_answers = true;
     inv->updated_at = now;
-    /* The burst is judged inside the transaction, after this click is
+    /* The burst is judged in the transaction, after this click is
      * logged: a held answer stays held until a submission. */
-    rc = cxm__store_begin(st);
-    if (rc)
-        return rc;
     rc = log_click(st, inv, &c);
     if (!rc && c.distinct >= CXM__SCANNER_SCORES)
         inv->held = true;
@@ -712,12 +691,8 @@ cxm_rc cxm__invite_click(cxm_store *st, struct cxm__invite *inv,
         rc = save_submission(st, inv);
     if (!rc)
         rc = sync_rows(st, inv, sv);
-    if (!rc)
-        rc = cxm__store_commit(st);
-    if (rc) {
-        cxm__store_rollback(st);
+    if (rc)
         return rc;
-    }
     *out = inv->held ? CXM__CLICK_HELD : CXM__CLICK_RECORDED;
     return CXM_OK;
 }
@@ -725,6 +700,8 @@ cxm_rc cxm__invite_click(cxm_store *st, struct cxm__invite *inv,
 cxm_rc cxm__invite_submit(cxm_store *st, struct cxm__invite *inv,
                           const cxm_survey *sv, json_t *answers, int64_t now)
 {
+    cxm_rc rc;
+
     json_decref(inv->answers);
     inv->answers = answers;
     if (!inv->has_answers)
@@ -736,5 +713,6 @@ cxm_rc cxm__invite_submit(cxm_store *st, struct cxm__invite *inv,
     if (!inv->submitted_at)
         inv->submitted_at = now;
     inv->held = false;
-    return commit_answer(st, inv, sv);
+    rc = save_submission(st, inv);
+    return rc ? rc : sync_rows(st, inv, sv);
 }

@@ -77,13 +77,6 @@ CXM_MUST_USE cxm_rc cxm__rows_from_json(cxm_kind kind, const char *body,
                                         struct cxm__row_error *errs,
                                         size_t max_errs, size_t *n_errs);
 
-/* Stores rows[0..n) of `kind` (already valid) in one transaction through
- * the importer's store path; committed when CXM_OK. A row that fails now
- * (the window moved) is a CXM_EINPUT with nothing stored. */
-CXM_MUST_USE cxm_rc cxm__rows_store(cxm_store *st, cxm_kind kind,
-                                    struct cxm__kvrow *rows, size_t n,
-                                    struct cxm__row_error *err);
-
 /* Validates and puts rows[0..n) of `kind` in the open transaction, then
  * marks the supplied columns. CXM_EINPUT (err says which and why) leaves
  * the transaction for the caller to roll back. */
@@ -123,8 +116,9 @@ enum cxm__click {
     CXM__CLICK_HELD      /* a burst: nothing counts until a submission */
 };
 
-/* Records a one-click `score` of rating question `q` at `now` and commits.
- * Three or more different scores within CXM__SCANNER_MS hold the answer
+/* Records a one-click `score` of rating question `q` at `now`, in the open
+ * transaction (the caller commits, or rolls back on an error). Three or
+ * more different scores within CXM__SCANNER_MS hold the answer
  * (its rows are removed) until the page is submitted. */
 #define CXM__SCANNER_MS 2000
 #define CXM__SCANNER_SCORES 3
@@ -137,7 +131,7 @@ CXM_MUST_USE cxm_rc cxm__invite_click(cxm_store *st, struct cxm__invite *inv,
 /* Stores the submitted `answers` (an object, question id -> value, as
  * checked by the caller; stolen) as the invitation's answer at `now`:
  * each rated question a responses row, the rest with the submission;
- * releases a hold; commits. */
+ * releases a hold; in the open transaction, as cxm__invite_click(). */
 CXM_MUST_USE cxm_rc cxm__invite_submit(cxm_store *st, struct cxm__invite *inv,
                                        const cxm_survey *sv, json_t *answers,
                                        int64_t now);

@@ -315,25 +315,3 @@ cxm_rc cxm__store_window(cxm_store *st, struct cxm__window *win)
     none.size = sizeof(none);
     return cxm__import_window(st, &none, win);
 }
-
-cxm_rc cxm__rows_store(cxm_store *st, cxm_kind kind, struct cxm__kvrow *rows,
-                       size_t n, struct cxm__row_error *err)
-{
-    struct cxm__window win;
-    cxm_rc rc;
-
-    rc = cxm__store_window(st, &win);
-    if (rc)
-        return rc;
-    rc = cxm__store_begin(st);
-    if (rc)
-        return rc;
-    rc = cxm__rows_put(st, kind, rows, n, &win, err);
-    if (!rc)
-        rc = cxm__store_commit(st);
-    if (rc)
-        cxm__store_rollback(st);
-    else
-        cxm__store_col_refresh(st);
-    return rc;
-}
