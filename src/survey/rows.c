@@ -3,9 +3,9 @@
  * rows.c — records given as named values rather than CSV lines (the
  * JSON API's bodies, the answers of a hosted survey), validated and stored
  * through the importer's own path: cxm__record_validate() on a record
- * shaped like a CSV row, cxm__store_put_rows(), the supplied-columns
- * marks, and cxm__store_commit(), which recounts rollups and column
- * segments for the changed days as it does for an import.
+ * shaped like a CSV row, cxm__store_put(), the supplied-columns marks; the
+ * caller's cxm__store_commit() then recounts rollups and column segments
+ * for the changed days as it does for an import.
  */
 #include "internal.h"
 
@@ -170,7 +170,7 @@ static cxm_rc row_from_object(cxm_kind kind, json_t *obj, size_t index,
         if (!name)
             continue; /* an unknown column is ignored, as in a CSV */
         if (member_text(v, num, sizeof(num), &s, &len, &skip)) {
-            set_error(err, index, key,
+            set_error(err, index, name,
                       "must be a string, an integer, true, false or null");
             *bad = true;
             return CXM_OK;
@@ -178,7 +178,7 @@ static cxm_rc row_from_object(cxm_kind kind, json_t *obj, size_t index,
         if (skip)
             continue;
         if (memchr(s, '\0', len)) {
-            set_error(err, index, key, "contains a NUL character");
+            set_error(err, index, name, "contains a NUL character");
             *bad = true;
             return CXM_OK;
         }
