@@ -25,6 +25,10 @@
 /* Seconds a connection may stay silent (slowloris: a client trickling
  * its head or body is cut off when a gap passes this). */
 #define CXM_HTTP_IDLE_SECONDS 10
+/* Seconds a request body may take from the end of its head, however
+ * steadily it trickles; a slower one is cut off. (The head itself is
+ * bounded by CXM_HTTP_MAX_HEAD bytes and the idle timeout.) */
+#define CXM_HTTP_BODY_SECONDS 30
 /* Connections in all, and from one client address. */
 #define CXM_HTTP_MAX_CONNECTIONS 1024
 #define CXM_HTTP_MAX_PER_IP 256

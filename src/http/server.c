@@ -413,6 +413,10 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     if (*upload_size) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - cs->t0.tv_sec > CXM_HTTP_BODY_SECONDS)
+            return MHD_NO; /* a body trickled in too slowly: cut off */
         if (!cs->too_big &&
             cxm__buf_add(&cs->body, upload, *upload_size) != CXM_OK)
             cs->too_big = true; /* the buffer is freed; read on, drop */

@@ -146,8 +146,13 @@ class Server:
         return json.loads(self.cli("report", "--format", "json", *args))
 
     def close(self):
+        """Stops the server: exit 0 and a log free of sanitizer reports."""
         if self.proc:
-            self.stop()
+            rc = self.stop()
+            check(rc == 0, "serve exited %d" % rc)
+        log = self.logtext()
+        check("Sanitizer" not in log and "runtime error" not in log,
+              "sanitizer report in %s" % self.log.name)
 
 
 def raw(s, data):
@@ -605,6 +610,7 @@ def sigterm_drains_under_load():
     s = Server("sigterm", templates=())
     acked, rc = load(s, 16, 1.0, signal.SIGTERM)
     check(rc == 0, "exit status after SIGTERM under load: %d" % rc)
+    s.close()
     check(len(acked) > 0, "nothing acknowledged")
     stored = {r[0] for r in s.sql("SELECT response_id FROM responses")}
     lost = [a for a in acked if a not in stored]
