@@ -138,6 +138,8 @@ static const struct help helps[] = {
      "Hosts the survey pages and the JSON API (docs/survey.md) on\n"
      "HOST:PORT (default 127.0.0.1:8080; port 0 takes a free one) until\n"
      "SIGTERM or SIGINT, then answers the requests in flight and exits 0.\n"
+     "--threads: worker threads (default 32); concurrent answers share\n"
+     "one commit, up to one per thread.\n"
      "\n"
      "  GET  /healthz                 200 ok\n"
      "  GET  /s/TOKEN[?score=N]       the survey page of an invitation;\n"

@@ -64,7 +64,10 @@ static void one(cxm_kind kind, const uint8_t *data, size_t size)
         if (!bad && n_errs <= CXM_ARRAY_LEN(errs) &&
             cxm__kvrow_validate(kind, &rows[i], NULL, vals, &field, &rej) !=
                 CXM_OK)
+        {
+            fprintf(stderr, "%s: %s\n", field, rej.reason.data);
             fail("a record without an error does not validate");
+        }
         cxm__kvrow_release(&rows[i]);
     }
     cxm__free(rows);

@@ -136,7 +136,7 @@ struct cxm_server_opts {
                               NULL: "127.0.0.1:8080"; port 0 = any free */
     const char *public_url;/* base of the links; NULL: the store's
                               public_url setting, else http://LISTEN */
-    unsigned threads;      /* worker threads; 0: 4 */
+    unsigned threads;      /* worker threads; 0: 32 */
     cxm_server_log_fn log; /* may be NULL */
     void *ud;
 };

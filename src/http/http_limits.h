@@ -36,8 +36,10 @@
  * addresses (a full table forgets the oldest), and the window. */
 #define CXM_HTTP_RATE_SLOTS 4096
 #define CXM_HTTP_RATE_WINDOW_MS 60000
-/* Worker threads when the caller does not say. */
-#define CXM_HTTP_DEFAULT_THREADS 4
+/* Worker threads when the caller does not say. A handler waiting for
+ * the writer holds its thread, so this also bounds how many answers one
+ * commit can take (group commit). */
+#define CXM_HTTP_DEFAULT_THREADS 32
 /* Rows of one POST /api/v1/responses. */
 #define CXM_HTTP_MAX_API_ERRORS 100
 

@@ -79,6 +79,12 @@ cxm_rc cxm__kvrow_validate(cxm_kind kind, struct cxm__kvrow *r,
             return refuse(rej, "required field missing");
         }
     }
+    /* A validation trims values in place (a NUL after the kept part):
+     * lengths follow, so a record validates the same way twice (the
+     * handler checks it, the writer's job checks it again). Values hold
+     * no NUL of their own: cxm__rows_from_json() refuses one. */
+    for (size_t i = 0; i < r->n; i++)
+        r->lens[i] = strlen(r->values[i]);
     rec.n_fields = r->n;
     rec.fields = (const char *const *)r->values;
     rec.lens = r->lens;

@@ -438,9 +438,11 @@ def api_responses_and_report():
         check(s.sql("SELECT count(*) FROM responses")[0][0] == 10,
               "a bad batch stored something")
         st, j = s.api("POST", "/api/v1/responses", {
-            "response_id": "one", "survey": "nps", "score": 10,
+            "response_id": " one ", "survey": "nps", "score": 10,
             "responded_at": "2026-03-02T00:00:00+07:00"})
         check(st == 201 and j == {"stored": 1}, "one object: %s" % j)
+        check(s.sql("SELECT count(*) FROM responses WHERE response_id ="
+                    " 'one'")[0][0] == 1, "the id is stored trimmed")
         for q in ("by=language,channel&metrics=csat,nps",
                   "metrics=csat&by=day&from=2026-03-02&to=2026-03-05",
                   "metrics=csat&by=month&tz=Asia/Jakarta&compare=previous"):
