@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * bench_qsketch.c — the cost of the duration sketch (src/qsketch.c)
+ * bench_qsketch.c — the cost of the duration sketch (src/stats/qsketch.c)
  * against the vector of every duration it replaced (the old
  * cxm__dvec_push, copied here): add N values, then answer mean, median and
  * p90, plus memory and blob size. A program, not a test: it prints

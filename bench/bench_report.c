@@ -130,9 +130,9 @@ int main(int argc, char **argv)
         q.has_from = q.has_to = true;
     }
     t_open = now_ms();
-    if (cxm_store_open(argv[1], &st, &err)) {
-        fprintf(stderr, "bench_report: %s: %s\n", argv[1],
-                err ? err : "cannot open");
+    /* An existing store only: a typo is an error, not an empty store. */
+    if (cxm_store_open_ex(argv[1], CXM_OPEN_READ, &st, &err)) {
+        fprintf(stderr, "bench_report: %s\n", err ? err : "cannot open");
         cxm_free(err);
         return 1;
     }

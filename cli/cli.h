@@ -20,14 +20,45 @@ enum cli_exit {
     EXIT_STORE = 3   /* the store failed */
 };
 
-/* The exit status for a library status code (exitcode.c, the one place). */
+/* What a command was doing when a library call failed: the same status
+ * code can mean different things (exitcode.c). */
+enum cli_step {
+    CLI_READING,   /* reading input, or a version or survey from the
+                    * store: not found is bad input (exit 1) */
+    CLI_OPENING,   /* opening the store: all but a usage error is exit 3 */
+    CLI_NAMING,    /* a key typed on the command line: not found is a
+                    * usage error (exit 2) */
+    CLI_REPORTING  /* building a report: too big is a usage error */
+};
+
+/* The exit status for a library status code (exitcode.c, the one place);
+ * cli_exit_for() is cli_exit_at(rc, CLI_READING). */
+int cli_exit_at(cxm_rc rc, enum cli_step step);
 int cli_exit_for(cxm_rc rc);
+
+/* `status`, or EXIT_STORE after naming the reason on stderr when standard
+ * output could not be written (a full disk, a closed pipe). main() calls
+ * it once, after the command. */
+int cli_stdout_status(int status);
 
 /* Settings common to every command. */
 struct cli_env {
-    const char *db;   /* --db, else $CXMETER_DB, else ./cxmeter.db */
+    const char *db;   /* --db, else $CXMETER_DB, else ./cxmeter.db; NULL
+                       * when CXMETER_DB is set but empty (an error) */
     const char *argv0;
 };
+
+/* Opens env->db for `cmd` as `mode` says (CXM_OPEN_READ for a command
+ * that only reads: an existing store only; CXM_OPEN_CREATE for one that
+ * writes). Returns EXIT_OK_ and sets *st, or prints the error (naming the
+ * store and the reason) and returns the exit status: 2 for an empty
+ * CXMETER_DB or --db, or an engine this build lacks; 3 otherwise. */
+int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
+                   cxm_store **st);
+
+/* True when env->db names a SQLite file that does not exist (a reading
+ * command then has no store to open). */
+bool cli_no_store(const struct cli_env *env);
 
 /* Option parsing: each command calls cli_opt_next() until it returns 0.
  * Accepts `--name value`, `--name=value`, flags, and `--` to end options;

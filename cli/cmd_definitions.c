@@ -45,23 +45,12 @@ static bool parse_version(const char *s, int *out)
     return true;
 }
 
-static int print_text(const char *text, size_t len)
-{
-    if (fwrite(text, 1, len, stdout) != len || fflush(stdout)) {
-        cli_error("definitions", "cannot write the output");
-        return EXIT_INPUT;
-    }
-    return EXIT_OK_;
-}
-
 static int store_failed(cxm_store *st, const char *err, cxm_rc rc)
 {
     cli_error("definitions", "%s", err ? err
                                    : st ? cxm_store_errmsg(st)
                                         : cxm_strerror(rc));
-    return rc == CXM_ENOTBUILT ? EXIT_USAGE
-           : rc == CXM_EINPUT  ? EXIT_INPUT
-                               : EXIT_STORE;
+    return cli_exit_for(rc);
 }
 
 static int do_show(cxm_store *st, int version, cxm_format fmt)
@@ -75,12 +64,16 @@ static int do_show(cxm_store *st, int version, cxm_format fmt)
     if (rc == CXM_ENOTFOUND) {
         cli_error("definitions", "no definitions version %d (see "
                                  "'cxmeter definitions history')", version);
-        return EXIT_INPUT;
+        return cli_exit_for(rc);
     }
     if (rc)
         return store_failed(st, NULL, rc);
     rc = cxm_definitions_format(d, fmt, &text, &len);
-    status = rc ? cli_exit_for(rc) : print_text(text, len);
+    if (rc)
+        cli_error("definitions", "%s", cxm_strerror(rc));
+    else
+        fwrite(text, 1, len, stdout);
+    status = cli_exit_for(rc);
     cxm_free(text);
     cxm_definitions_free(d);
     return status;
@@ -117,11 +110,13 @@ static int do_set(cxm_store *st, const char *const *kv, int n,
     }
     for (int i = 0; i < n; i += 2) {
         rc = cxm_definitions_set(d, kv[i], kv[i + 1], &err);
+        /* A key given is checked against the stored answers even when
+         * its value is the current one. */
+        if (!rc)
+            rc = cxm_definitions_check(st, d, kv[i], &err);
         if (rc) {
             cli_error("definitions", "%s", err ? err : cxm_strerror(rc));
-            status = rc == CXM_ENOMEM     ? EXIT_STORE
-                     : rc == CXM_ENOTFOUND ? EXIT_USAGE
-                                           : EXIT_INPUT;
+            status = cli_exit_at(rc, CLI_NAMING);
             goto out;
         }
     }
@@ -204,104 +199,119 @@ static int do_history(cxm_store *st, cxm_format fmt)
     rc = cxm_definitions_history(st, on_version, &h);
     if (fmt == CXM_FORMAT_JSON && h.n)
         printf("]\n");
-    if (rc)
-        return store_failed(st, NULL, rc);
-    return fflush(stdout) ? EXIT_INPUT : EXIT_OK_;
+    return rc ? store_failed(st, NULL, rc) : EXIT_OK_;
+}
+
+struct def_args {
+    const char *by, *note;
+    cxm_format fmt;
+    int version;
+    bool has_version, has_format, has_set_opts;
+};
+
+/* Takes option `id` (value o->arg) into `a`; false after printing. */
+static bool take_option(struct cli_env *env, const struct cli_opts *o,
+                        int id, struct def_args *a)
+{
+    switch (id) {
+    case OPT_DB:
+        env->db = o->arg;
+        break;
+    case OPT_VERSION:
+        if (!parse_version(o->arg, &a->version)) {
+            cli_error("definitions", "--version: not a version number: "
+                                     "'%s'", o->arg);
+            return false;
+        }
+        a->has_version = true;
+        break;
+    case OPT_FORMAT:
+        if (cxm_format_parse(o->arg, &a->fmt) || a->fmt == CXM_FORMAT_CSV) {
+            cli_error("definitions", "unknown format '%s' (table, json)",
+                      o->arg);
+            return false;
+        }
+        a->has_format = true;
+        break;
+    case OPT_BY:
+        if (!*o->arg) {
+            cli_error("definitions", "--by: empty name");
+            return false;
+        }
+        a->by = o->arg;
+        a->has_set_opts = true;
+        break;
+    case OPT_NOTE:
+        a->note = o->arg;
+        a->has_set_opts = true;
+        break;
+    }
+    return true;
+}
+
+/* Whether the subcommand pos[0] has the arguments and options it takes;
+ * false after printing. */
+static bool check_subcommand(const struct cli_opts *o,
+                             const struct def_args *a)
+{
+    const char *sub = o->n_pos > 0 ? o->pos[0] : NULL;
+    bool ok;
+
+    if (!sub)
+        ok = false;
+    else if (strcmp(sub, "show") == 0)
+        ok = o->n_pos == 1 && !a->has_set_opts;
+    else if (strcmp(sub, "set") == 0)
+        ok = o->n_pos >= 3 && (o->n_pos - 1) % 2 == 0 && !a->has_version &&
+             !a->has_format;
+    else if (strcmp(sub, "history") == 0)
+        ok = o->n_pos == 1 && !a->has_version && !a->has_set_opts;
+    else {
+        cli_error("definitions", "unknown subcommand '%s' (show, set, "
+                                 "history)", sub);
+        return false;
+    }
+    if (!ok)
+        cli_error("definitions", "%s", USAGE);
+    return ok;
 }
 
 int cmd_definitions(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
-    const char *by = NULL, *note = NULL, *sub;
-    cxm_format fmt = CXM_FORMAT_TABLE;
-    bool has_version = false, has_format = false, has_set_opts = false;
-    int version = 0, id, status = EXIT_USAGE;
+    struct def_args a;
+    const char *sub;
+    int id, status = EXIT_USAGE;
     cxm_store *st = NULL;
-    char *err = NULL;
-    cxm_rc rc;
 
+    memset(&a, 0, sizeof(a));
+    a.fmt = CXM_FORMAT_TABLE;
     cli_opts_init(&o, "definitions", argc, argv, specs);
     while ((id = cli_opt_next(&o)) > 0) {
-        switch (id) {
-        case OPT_HELP:
+        if (id == OPT_HELP) {
             cli_help("definitions");
             status = EXIT_OK_;
             goto out;
-        case OPT_DB:
-            env->db = o.arg;
-            break;
-        case OPT_VERSION:
-            if (!parse_version(o.arg, &version)) {
-                cli_error("definitions", "--version: not a version number: "
-                                         "'%s'", o.arg);
-                goto out;
-            }
-            has_version = true;
-            break;
-        case OPT_FORMAT:
-            if (cxm_format_parse(o.arg, &fmt) || fmt == CXM_FORMAT_CSV) {
-                cli_error("definitions", "unknown format '%s' (table, "
-                                         "json)", o.arg);
-                goto out;
-            }
-            has_format = true;
-            break;
-        case OPT_BY:
-            if (!*o.arg) {
-                cli_error("definitions", "--by: empty name");
-                goto out;
-            }
-            by = o.arg;
-            has_set_opts = true;
-            break;
-        case OPT_NOTE:
-            note = o.arg;
-            has_set_opts = true;
-            break;
         }
+        if (!take_option(env, &o, id, &a))
+            goto out;
     }
-    if (id < 0)
+    if (id < 0 || !check_subcommand(&o, &a))
         goto out;
-    if (o.n_pos < 1) {
-        cli_error("definitions", "%s", USAGE);
-        goto out;
-    }
     sub = o.pos[0];
-    if (strcmp(sub, "show") == 0) {
-        if (o.n_pos != 1 || has_set_opts) {
-            cli_error("definitions", "%s", USAGE);
-            goto out;
-        }
-    } else if (strcmp(sub, "set") == 0) {
-        if (o.n_pos < 3 || (o.n_pos - 1) % 2 || has_version || has_format) {
-            cli_error("definitions", "%s", USAGE);
-            goto out;
-        }
-    } else if (strcmp(sub, "history") == 0) {
-        if (o.n_pos != 1 || has_version || has_set_opts) {
-            cli_error("definitions", "%s", USAGE);
-            goto out;
-        }
-    } else {
-        cli_error("definitions", "unknown subcommand '%s' (show, set, "
-                                 "history)", sub);
+    status = cli_open_store(env, "definitions",
+                            strcmp(sub, "set") == 0 ? CXM_OPEN_CREATE
+                                                    : CXM_OPEN_READ,
+                            &st);
+    if (status)
         goto out;
-    }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("definitions", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
-        goto out;
-    }
     if (strcmp(sub, "show") == 0)
-        status = do_show(st, version, fmt);
+        status = do_show(st, a.version, a.fmt);
     else if (strcmp(sub, "set") == 0)
-        status = do_set(st, o.pos + 1, o.n_pos - 1, by, note);
+        status = do_set(st, o.pos + 1, o.n_pos - 1, a.by, a.note);
     else
-        status = do_history(st, fmt);
+        status = do_history(st, a.fmt);
 out:
-    cxm_free(err);
     cxm_store_close(st);
     cli_opts_release(&o);
     return status;

@@ -22,7 +22,7 @@ int cmd_export(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
     cxm_store *st = NULL;
-    char *err = NULL, *text = NULL;
+    char *text = NULL;
     const char *fmt = "csv";
     size_t len = 0;
     int id, status = EXIT_USAGE;
@@ -54,13 +54,10 @@ int cmd_export(struct cli_env *env, int argc, char **argv)
         cli_error("export", "--format: csv or json, not '%s'", fmt);
         goto out;
     }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("export", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
+    status = cli_open_store(env, "export", CXM_OPEN_READ, &st);
+    if (status != EXIT_OK_)
         goto out;
-    }
+    status = EXIT_USAGE;
     rc = cxm_answers_export(st, fmt, &text, &len);
     if (rc) {
         cli_error("export", "%s", rc == CXM_ESTORE ? cxm_store_errmsg(st)
@@ -76,7 +73,6 @@ int cmd_export(struct cli_env *env, int argc, char **argv)
     status = EXIT_OK_;
 out:
     cxm_free(text);
-    cxm_free(err);
     cxm_store_close(st);
     cli_opts_release(&o);
     return status;

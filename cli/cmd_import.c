@@ -89,130 +89,159 @@ static void on_progress(const char *file, uint64_t done, uint64_t total,
     ui->progress_shown = true;
 }
 
-int cmd_import(struct cli_env *env, int argc, char **argv)
-{
-    struct cli_opts o;
+struct import_args {
     struct cxm_import_opts io;
-    struct cxm_import_result res;
-    struct import_ui ui;
-    cxm_store *st = NULL;
-    char *err = NULL;
-    bool quiet = false, is_helpdesk;
-    cxm_kind kind = CXM_KIND_TICKETS;
-    cxm_helpdesk vendor = CXM_HELPDESK_ZENDESK;
-    cxm_rc rc;
-    int id, status;
-    char a[32], b[32];
-    const char *why = NULL;
-    uint64_t max_errors = DEFAULT_MAX_ERRORS;
+    bool quiet;
+    uint64_t max_errors;
+};
 
-    memset(&io, 0, sizeof(io));
-    io.size = sizeof(io);
-    cli_opts_init(&o, "import", argc, argv, specs);
-    while ((id = cli_opt_next(&o)) > 0) {
+/* Parses the options into `a`; returns -1 to go on, else the exit
+ * status (0 after --help). */
+static int parse_options(struct cli_env *env, struct cli_opts *o,
+                         struct import_args *a)
+{
+    int id;
+
+    while ((id = cli_opt_next(o)) > 0) {
         switch (id) {
         case OPT_HELP:
             cli_help("import");
-            cli_opts_release(&o);
             return EXIT_OK_;
         case OPT_DB:
-            env->db = o.arg;
+            env->db = o->arg;
             break;
         case OPT_STRICT:
-            io.strict = true;
+            a->io.strict = true;
             break;
         case OPT_QUIET:
-            quiet = true;
+            a->quiet = true;
             break;
         case OPT_EARLIEST:
-            io.earliest = o.arg;
+            a->io.earliest = o->arg;
             break;
         case OPT_HORIZON:
-            io.horizon_years = o.arg;
+            a->io.horizon_years = o->arg;
             break;
         case OPT_MAX_ERRORS:
-            if (!cli_parse_u64(o.arg, &max_errors)) {
+            if (!cli_parse_u64(o->arg, &a->max_errors)) {
                 cli_error("import", "--max-errors takes a number (0 = "
                                     "all), not '%s'",
-                          o.arg);
-                id = -1;
+                          o->arg);
+                return EXIT_USAGE;
             }
             break;
         }
-        if (id < 0)
-            break;
     }
-    if (id < 0) {
-        cli_opts_release(&o);
-        return EXIT_USAGE;
-    }
-    if (o.n_pos < 2) {
+    return id < 0 ? EXIT_USAGE : -1;
+}
+
+/* Checks KIND FILE... and the window options; sets *is_helpdesk and
+ * *kind or *vendor. Returns -1 to go on, else the exit status. */
+static int check_args(const struct cli_opts *o, const struct import_args *a,
+                      bool *is_helpdesk, cxm_kind *kind,
+                      cxm_helpdesk *vendor)
+{
+    const char *why = NULL;
+
+    if (o->n_pos < 2) {
         cli_error("import", "usage: cxmeter import [--db D] [--strict] "
                             "KIND FILE... (try --help)");
-        cli_opts_release(&o);
         return EXIT_USAGE;
     }
-    if ((io.earliest &&
-         cxm_config_check("import.earliest", io.earliest, &why)) ||
-        (io.horizon_years &&
-         cxm_config_check("import.horizon_years", io.horizon_years, &why))) {
+    if ((a->io.earliest &&
+         cxm_config_check("import.earliest", a->io.earliest, &why)) ||
+        (a->io.horizon_years &&
+         cxm_config_check("import.horizon_years", a->io.horizon_years,
+                          &why))) {
         cli_error("import", "%s (--earliest, --horizon-years)", why);
-        cli_opts_release(&o);
         return EXIT_USAGE;
     }
-    is_helpdesk = cxm_helpdesk_parse(o.pos[0], &vendor) == CXM_OK;
-    if (!is_helpdesk && cxm_kind_parse(o.pos[0], &kind)) {
+    *is_helpdesk = cxm_helpdesk_parse(o->pos[0], vendor) == CXM_OK;
+    if (!*is_helpdesk && cxm_kind_parse(o->pos[0], kind)) {
         cli_error("import", "unknown record kind '%s' (one of tickets, "
                             "responses, customers, orders, selfservice, "
                             "agents, agent_hours, reviews, qa_scores, "
                             "zendesk, freshdesk)",
-                  o.pos[0]);
-        cli_opts_release(&o);
+                  o->pos[0]);
         return EXIT_USAGE;
     }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("import", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        cxm_free(err);
-        cli_opts_release(&o);
-        return cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
-    }
-    memset(&ui, 0, sizeof(ui));
-    ui.progress = !quiet && isatty(STDERR_FILENO);
-    ui.max_diags = max_errors;
-    io.on_diag = on_diag;
-    io.on_progress = on_progress;
-    io.ud = &ui;
-    if (is_helpdesk)
-        rc = cxm_import_helpdesk(st, vendor, (const char *const *)(o.pos + 1),
-                                 (size_t)(o.n_pos - 1), &io, &res);
-    else
-        rc = cxm_import_files(st, kind, (const char *const *)(o.pos + 1),
-                              (size_t)(o.n_pos - 1), &io, &res);
-    clear_progress(&ui);
-    if (ui.max_diags && ui.n_diags > ui.max_diags)
+    return -1;
+}
+
+/* The end of an import: the rows not shown, the failure, the summary
+ * line. Returns the exit status. */
+static int say_result(cxm_store *st, const struct import_ui *ui,
+                      const struct import_args *a, cxm_rc rc,
+                      const struct cxm_import_result *res)
+{
+    char n_imp[32], n_rej[32];
+
+    if (ui->max_diags && ui->n_diags > ui->max_diags)
         fprintf(stderr, "... and %s more rejected rows or file errors not "
                         "shown (--max-errors 0 shows all)\n",
-                cli_thousands(ui.n_diags - ui.max_diags, a, sizeof(a)));
+                cli_thousands(ui->n_diags - ui->max_diags, n_imp,
+                              sizeof(n_imp)));
     if (rc == CXM_ESTORE)
         cli_error("import", "store error: %s", cxm_store_errmsg(st));
     else if (rc && rc != CXM_EINPUT && rc != CXM_EIO)
         cli_error("import", "%s", cxm_strerror(rc));
-    cli_thousands(res.n_imported, a, sizeof(a));
-    cli_thousands(res.n_rejected, b, sizeof(b));
+    cli_thousands(res->n_imported, n_imp, sizeof(n_imp));
+    cli_thousands(res->n_rejected, n_rej, sizeof(n_rej));
     if (rc == CXM_OK)
-        printf("imported %s rows, rejected %s\n", a, b);
-    else if (rc == CXM_EINPUT && io.strict && res.n_rejected)
+        printf("imported %s rows, rejected %s\n", n_imp, n_rej);
+    else if (rc == CXM_EINPUT && a->io.strict && res->n_rejected)
         printf("imported 0 rows, rejected %s (--strict: nothing stored)\n",
-               b);
+               n_rej);
     else
-        printf("imported 0 rows, rejected %s (nothing stored: %s)\n", b,
+        printf("imported 0 rows, rejected %s (nothing stored: %s)\n", n_rej,
                cxm_strerror(rc));
     if (rc)
-        status = cli_exit_for(rc);
+        return cli_exit_for(rc);
+    return res->n_rejected ? EXIT_INPUT : EXIT_OK_;
+}
+
+int cmd_import(struct cli_env *env, int argc, char **argv)
+{
+    struct cli_opts o;
+    struct import_args a;
+    struct cxm_import_result res;
+    struct import_ui ui;
+    cxm_store *st = NULL;
+    bool is_helpdesk = false;
+    cxm_kind kind = CXM_KIND_TICKETS;
+    cxm_helpdesk vendor = CXM_HELPDESK_ZENDESK;
+    const char *const *files;
+    size_t n_files;
+    cxm_rc rc;
+    int status;
+
+    memset(&a, 0, sizeof(a));
+    a.io.size = sizeof(a.io);
+    a.max_errors = DEFAULT_MAX_ERRORS;
+    cli_opts_init(&o, "import", argc, argv, specs);
+    status = parse_options(env, &o, &a);
+    if (status < 0)
+        status = check_args(&o, &a, &is_helpdesk, &kind, &vendor);
+    if (status >= 0)
+        goto out; /* --help, or a usage error */
+    status = cli_open_store(env, "import", CXM_OPEN_CREATE, &st);
+    if (status)
+        goto out;
+    memset(&ui, 0, sizeof(ui));
+    ui.progress = !a.quiet && isatty(STDERR_FILENO);
+    ui.max_diags = a.max_errors;
+    a.io.on_diag = on_diag;
+    a.io.on_progress = on_progress;
+    a.io.ud = &ui;
+    files = (const char *const *)(o.pos + 1);
+    n_files = (size_t)(o.n_pos - 1);
+    if (is_helpdesk)
+        rc = cxm_import_helpdesk(st, vendor, files, n_files, &a.io, &res);
     else
-        status = res.n_rejected ? EXIT_INPUT : EXIT_OK_;
+        rc = cxm_import_files(st, kind, files, n_files, &a.io, &res);
+    clear_progress(&ui);
+    status = say_result(st, &ui, &a, rc, &res);
+out:
     cxm_store_close(st);
     cli_opts_release(&o);
     return status;

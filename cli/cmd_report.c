@@ -122,207 +122,240 @@ static bool parse_dims(const char *list, cxm_dim *out, size_t cap,
     return true;
 }
 
-int cmd_report(struct cli_env *env, int argc, char **argv)
-{
-    struct cli_opts o;
+struct report_args {
     struct cxm_report_query q;
     cxm_metric metrics[CXM_METRIC_COUNT];
     cxm_dim by[CXM_REPORT_MAX_BY];
-    cxm_format fmt = CXM_FORMAT_TABLE;
-    cxm_report *r = NULL;
-    cxm_store *st = NULL;
-    char *err = NULL, *text = NULL;
-    size_t text_len = 0;
-    cxm_rc rc;
-    int id, status = EXIT_USAGE;
-    bool explain = false, timing = false;
-    struct timespec t0;
+    cxm_format fmt;
+    bool explain, timing;
+};
 
-    memset(&q, 0, sizeof(q));
-    q.size = sizeof(q);
-    q.metrics = metrics;
-    q.by = by;
+/* --read auto|columns|rows. */
+static bool parse_read(const char *s, cxm_read *out)
+{
+    if (strcmp(s, "auto") == 0)
+        *out = CXM_READ_AUTO;
+    else if (strcmp(s, "columns") == 0)
+        *out = CXM_READ_COLUMNS;
+    else if (strcmp(s, "rows") == 0)
+        *out = CXM_READ_ROWS;
+    else {
+        cli_error("report", "--read: auto, columns or rows, not '%s'", s);
+        return false;
+    }
+    return true;
+}
+
+/* --definitions N: a version number. */
+static bool parse_definitions(const char *s, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < 1 || v > 1000000000) {
+        cli_error("report", "--definitions: not a version number: '%s'", s);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+/* --from or --to (`name`) into *ms and *has. */
+static bool parse_bound(const char *name, const char *s, int64_t *ms,
+                        bool *has)
+{
+    if (!cli_parse_time(s, ms)) {
+        cli_error("report", "%s: not a date or timestamp: '%s'", name, s);
+        return false;
+    }
+    *has = true;
+    return true;
+}
+
+/* Takes option `id` (value o->arg) into `a`; false after printing. */
+static bool take_option(struct cli_env *env, const struct cli_opts *o,
+                        int id, struct report_args *a)
+{
+    struct cxm_report_query *q = &a->q;
+
+    switch (id) {
+    case OPT_DB:
+        env->db = o->arg;
+        return true;
+    case OPT_METRICS:
+        return parse_metrics(o->arg, a->metrics, CXM_METRIC_COUNT,
+                             &q->n_metrics);
+    case OPT_BY:
+        return parse_dims(o->arg, a->by, CXM_REPORT_MAX_BY, &q->n_by);
+    case OPT_FROM:
+        return parse_bound("--from", o->arg, &q->from_ms, &q->has_from);
+    case OPT_TO:
+        return parse_bound("--to", o->arg, &q->to_ms, &q->has_to);
+    case OPT_TZ:
+        q->tz = o->arg;
+        return true;
+    case OPT_COMPARE:
+        if (strcmp(o->arg, "previous") != 0) {
+            cli_error("report", "--compare: only 'previous' is known, "
+                                "not '%s'", o->arg);
+            return false;
+        }
+        q->compare = true;
+        return true;
+    case OPT_READ:
+        return parse_read(o->arg, &q->read);
+    case OPT_EXPLAIN:
+        a->explain = true;
+        return true;
+    case OPT_TIMING:
+        a->timing = true;
+        return true;
+    case OPT_DEFINITIONS:
+        return parse_definitions(o->arg, &q->definitions);
+    case OPT_FORMAT:
+        if (cxm_format_parse(o->arg, &a->fmt)) {
+            cli_error("report", "unknown format '%s' (table, json, csv)",
+                      o->arg);
+            return false;
+        }
+        return true;
+    }
+    return true;
+}
+
+/* Parses the command line into `a`. Returns -1 to go on, else the exit
+ * status (0 after --help). */
+static int parse_args(struct cli_env *env, int argc, char **argv,
+                      struct report_args *a)
+{
+    struct cli_opts o;
+    int id = 0, status = -1;
+
+    memset(a, 0, sizeof(*a));
+    a->q.size = sizeof(a->q);
+    a->q.metrics = a->metrics;
+    a->q.by = a->by;
+    a->fmt = CXM_FORMAT_TABLE;
     cli_opts_init(&o, "report", argc, argv, specs);
-    while ((id = cli_opt_next(&o)) > 0) {
-        switch (id) {
-        case OPT_HELP:
+    while (status < 0 && (id = cli_opt_next(&o)) > 0) {
+        if (id == OPT_HELP) {
             cli_help("report");
             status = EXIT_OK_;
-            goto out;
-        case OPT_DB:
-            env->db = o.arg;
-            break;
-        case OPT_METRICS:
-            if (!parse_metrics(o.arg, metrics, CXM_METRIC_COUNT,
-                               &q.n_metrics))
-                goto out;
-            break;
-        case OPT_BY:
-            if (!parse_dims(o.arg, by, CXM_REPORT_MAX_BY, &q.n_by))
-                goto out;
-            break;
-        case OPT_FROM:
-            if (!cli_parse_time(o.arg, &q.from_ms)) {
-                cli_error("report", "--from: not a date or timestamp: '%s'",
-                          o.arg);
-                goto out;
-            }
-            q.has_from = true;
-            break;
-        case OPT_TO:
-            if (!cli_parse_time(o.arg, &q.to_ms)) {
-                cli_error("report", "--to: not a date or timestamp: '%s'",
-                          o.arg);
-                goto out;
-            }
-            q.has_to = true;
-            break;
-        case OPT_TZ:
-            q.tz = o.arg;
-            break;
-        case OPT_COMPARE:
-            if (strcmp(o.arg, "previous") != 0) {
-                cli_error("report", "--compare: only 'previous' is known, "
-                                    "not '%s'", o.arg);
-                goto out;
-            }
-            q.compare = true;
-            break;
-        case OPT_READ:
-            if (strcmp(o.arg, "auto") == 0)
-                q.read = CXM_READ_AUTO;
-            else if (strcmp(o.arg, "columns") == 0)
-                q.read = CXM_READ_COLUMNS;
-            else if (strcmp(o.arg, "rows") == 0)
-                q.read = CXM_READ_ROWS;
-            else {
-                cli_error("report", "--read: auto, columns or rows, not "
-                                    "'%s'", o.arg);
-                goto out;
-            }
-            break;
-        case OPT_EXPLAIN:
-            explain = true;
-            break;
-        case OPT_TIMING:
-            timing = true;
-            break;
-        case OPT_DEFINITIONS: {
-            char *end;
-            long v;
-            errno = 0;
-            v = strtol(o.arg, &end, 10);
-            if (errno || *end || end == o.arg || v < 1 || v > 1000000000) {
-                cli_error("report", "--definitions: not a version number: "
-                                    "'%s'", o.arg);
-                goto out;
-            }
-            q.definitions = (int)v;
-            break;
-        }
-        case OPT_FORMAT:
-            if (cxm_format_parse(o.arg, &fmt)) {
-                cli_error("report", "unknown format '%s' (table, json, csv)",
-                          o.arg);
-                goto out;
-            }
-            break;
+        } else if (!take_option(env, &o, id, a)) {
+            status = EXIT_USAGE;
         }
     }
-    if (id < 0)
-        goto out;
-    if (o.n_pos > 0) {
+    if (status < 0 && id < 0)
+        status = EXIT_USAGE;
+    if (status < 0 && o.n_pos > 0) {
         cli_error("report", "unexpected argument '%s' (try --help)",
                   o.pos[0]);
-        goto out;
+        status = EXIT_USAGE;
     }
-    if (q.has_from && q.has_to && q.from_ms >= q.to_ms) {
+    if (status < 0 && a->q.has_from && a->q.has_to &&
+        a->q.from_ms >= a->q.to_ms) {
         cli_error("report", "--from must be before --to");
-        goto out;
+        status = EXIT_USAGE;
     }
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("report", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
-        goto out;
-    }
-    rc = cxm_report_run(st, &q, &r);
-    if (r && explain)
+    cli_opts_release(&o);
+    return status;
+}
+
+/* The notes of a report on stderr: where answers were read from
+ * (--explain), then its warnings. */
+static void say_notes(const cxm_report *r, bool explain)
+{
+    const char *cells = cxm_report_rollup_cells(r);
+
+    if (explain)
         cli_error("report", "survey answers read from: %s%s%s%s",
                   *cxm_report_answers_source(r)
                       ? cxm_report_answers_source(r)
                       : "none (no survey metric)",
-                  *cxm_report_rollup_cells(r) ? " (" : "",
-                  cxm_report_rollup_cells(r),
-                  *cxm_report_rollup_cells(r) ? ")" : "");
-    if (r) {
-        for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
-            cli_error("report", "warning: %s", cxm_report_warning(r, i));
-    }
-    if (rc == CXM_ETOOBIG) {
+                  *cells ? " (" : "", cells, *cells ? ")" : "");
+    for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
+        cli_error("report", "warning: %s", cxm_report_warning(r, i));
+}
+
+/* Says why the report was not made; returns the exit status. */
+static int say_failure(cxm_store *st, const struct cxm_report_query *q,
+                       const cxm_report *r, cxm_rc rc)
+{
+    if (rc == CXM_ETOOBIG)
         cli_error("report", "%s: narrow the period with --from/--to, or "
                             "break it down by a coarser time dimension",
                   cxm_report_errmsg(r));
-        status = EXIT_USAGE;
-        goto out;
-    }
-    if (rc == CXM_EUSAGE) {
+    else if (rc == CXM_EUSAGE)
         cli_error("report", "no requested metric applies to this "
                             "breakdown");
-        status = EXIT_USAGE;
-        goto out;
-    }
-    if (rc == CXM_ENOTFOUND) {
+    else if (rc == CXM_ENOTFOUND)
         cli_error("report", "no definitions version %d (see 'cxmeter "
-                            "definitions history')", q.definitions);
-        status = EXIT_INPUT;
-        goto out;
-    }
-    if (rc == CXM_ENOTBUILT && !q.tz) {
+                            "definitions history')", q->definitions);
+    else if (rc == CXM_ENOZONE && !q->tz)
         cli_error("report", "a calendar's time zone is not in this "
                             "system's tz database");
-        status = EXIT_USAGE;
-        goto out;
-    }
-    if (rc) {
-        if (rc == CXM_ESTORE || rc == CXM_EINPUT)
-            cli_error("report", "store error: %s", cxm_store_errmsg(st));
-        else if (rc == CXM_ENOTBUILT)
-            cli_error("report", "unknown time zone '%s' (an IANA name such "
-                                "as Asia/Jakarta)",
-                      q.tz ? q.tz : "");
-        else
-            cli_error("report", "%s", cxm_strerror(rc));
-        status = cli_exit_for(rc);
-        goto out;
-    }
-    rc = cxm_report_format(r, fmt, &text, &text_len);
+    else if (rc == CXM_ENOZONE)
+        cli_error("report", "unknown time zone '%s' (an IANA name such "
+                            "as Asia/Jakarta)", q->tz);
+    else if (rc == CXM_ESTORE || rc == CXM_EINPUT)
+        cli_error("report", "store error: %s", cxm_store_errmsg(st));
+    else
+        cli_error("report", "%s", cxm_strerror(rc));
+    return cli_exit_at(rc, CLI_REPORTING);
+}
+
+/* Prints `r` as `fmt` on stdout (main() checks the write). */
+static int print_report(const cxm_report *r, cxm_format fmt)
+{
+    char *text = NULL;
+    size_t len = 0;
+    cxm_rc rc = cxm_report_format(r, fmt, &text, &len);
+
     if (rc) {
         cli_error("report", "%s", cxm_strerror(rc));
-        status = cli_exit_for(rc);
-        goto out;
+        return cli_exit_for(rc);
     }
-    if (fwrite(text, 1, text_len, stdout) != text_len || fflush(stdout)) {
-        cli_error("report", "cannot write the report");
-        status = EXIT_INPUT;
-        goto out;
-    }
-    status = EXIT_OK_;
-    if (timing) {
-        struct timespec t1;
-
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        cli_error("report", "opened, computed and written in %.3f ms",
-                  (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-                      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-    }
-out:
+    fwrite(text, 1, len, stdout);
     cxm_free(text);
-    cxm_free(err);
+    return EXIT_OK_;
+}
+
+static void say_timing(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cli_error("report", "opened, computed and written in %.3f ms",
+              (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+                  (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+}
+
+int cmd_report(struct cli_env *env, int argc, char **argv)
+{
+    struct report_args a;
+    cxm_report *r = NULL;
+    cxm_store *st = NULL;
+    struct timespec t0;
+    cxm_rc rc;
+    int status = parse_args(env, argc, argv, &a);
+
+    if (status >= 0)
+        return status;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    status = cli_open_store(env, "report", CXM_OPEN_READ, &st);
+    if (status)
+        return status;
+    rc = cxm_report_run(st, &a.q, &r);
+    if (r)
+        say_notes(r, a.explain);
+    status = rc ? say_failure(st, &a.q, r, rc) : print_report(r, a.fmt);
+    if (status == EXIT_OK_ && a.timing) {
+        fflush(stdout);
+        say_timing(&t0);
+    }
     cxm_report_free(r);
     cxm_store_close(st);
-    cli_opts_release(&o);
     return status;
 }

@@ -32,17 +32,53 @@ static void log_line(const char *line, void *ud)
     fflush(stderr);
 }
 
-int cmd_serve(struct cli_env *env, int argc, char **argv)
+/* Opens the store, serves until SIGTERM or SIGINT, drains. Returns the
+ * exit status. */
+static int serve(struct cli_env *env, const struct cxm_server_opts *so)
 {
-    struct cli_opts o;
-    struct cxm_server_opts so;
     cxm_server *srv = NULL;
     cxm_store *st = NULL;
     char *err = NULL;
     sigset_t set;
-    uint64_t threads;
-    int id, sig = 0, status = EXIT_USAGE;
+    int sig = 0, status;
     cxm_rc rc;
+
+    status = cli_open_store(env, "serve", CXM_OPEN_CREATE, &st);
+    if (status != EXIT_OK_)
+        return status;
+    /* The signals are taken by sigwait() below: blocked before the
+     * server's threads start, so they inherit the mask. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    rc = cxm_server_start(st, so, &srv, &err);
+    if (rc) {
+        cli_error("serve", "%s", err ? err : cxm_strerror(rc));
+        cxm_free(err);
+        cxm_store_close(st);
+        return rc == CXM_EINVAL ? EXIT_USAGE : cli_exit_for(rc);
+    }
+    fprintf(stderr, "cxmeter serve: listening on port %u, links at %s\n",
+            cxm_server_port(srv), cxm_server_public_url(srv));
+    fflush(stderr);
+    if (sigwait(&set, &sig) != 0)
+        sig = 0;
+    fprintf(stderr, "cxmeter serve: %s: finishing the requests in flight\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    cxm_server_stop(srv);
+    fprintf(stderr, "cxmeter serve: stopped\n");
+    cxm_store_close(st);
+    return EXIT_OK_;
+}
+
+int cmd_serve(struct cli_env *env, int argc, char **argv)
+{
+    struct cli_opts o;
+    struct cxm_server_opts so;
+    uint64_t threads;
+    int id, status = EXIT_USAGE;
 
     memset(&so, 0, sizeof(so));
     so.size = sizeof(so);
@@ -88,41 +124,8 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
                            "without a trailing slash");
         goto out;
     }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("serve", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
-        goto out;
-    }
-    /* The signals are taken by sigwait() below: blocked before the
-     * server's threads start, so they inherit the mask. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    rc = cxm_server_start(st, &so, &srv, &err);
-    if (rc) {
-        cli_error("serve", "%s", err ? err : cxm_strerror(rc));
-        status = rc == CXM_EINVAL ? EXIT_USAGE : cli_exit_for(rc);
-        goto out;
-    }
-    fprintf(stderr, "cxmeter serve: listening on port %u, links at %s\n",
-            cxm_server_port(srv), cxm_server_public_url(srv));
-    fflush(stderr);
-    if (sigwait(&set, &sig) != 0)
-        sig = 0;
-    fprintf(stderr, "cxmeter serve: %s: finishing the requests in flight\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
-    cxm_server_stop(srv);
-    srv = NULL;
-    fprintf(stderr, "cxmeter serve: stopped\n");
-    status = EXIT_OK_;
+    status = serve(env, &so);
 out:
-    cxm_server_stop(srv);
-    cxm_free(err);
-    cxm_store_close(st);
     cli_opts_release(&o);
     return status;
 }

@@ -70,21 +70,16 @@ static int parse_file(const char *path, cxm_survey **out)
         return EXIT_INPUT;
     rc = cxm_survey_parse(text, len, out, &err);
     free(text);
-    if (rc == CXM_EINPUT || rc == CXM_ETOOBIG) {
-        if (err.line > 0)
-            cli_error("survey", "%s:%d:%d: %s", path, err.line, err.column,
-                      err.reason);
-        else if (err.path[0])
-            cli_error("survey", "%s: %s: %s", path, err.path, err.reason);
-        else
-            cli_error("survey", "%s: %s", path, err.reason);
-        return EXIT_INPUT;
-    }
-    if (rc) {
+    if ((rc == CXM_EINPUT || rc == CXM_ETOOBIG) && err.line > 0)
+        cli_error("survey", "%s:%d:%d: %s", path, err.line, err.column,
+                  err.reason);
+    else if ((rc == CXM_EINPUT || rc == CXM_ETOOBIG) && err.path[0])
+        cli_error("survey", "%s: %s: %s", path, err.path, err.reason);
+    else if (rc == CXM_EINPUT || rc == CXM_ETOOBIG)
+        cli_error("survey", "%s: %s", path, err.reason);
+    else if (rc)
         cli_error("survey", "%s: %s", path, cxm_strerror(rc));
-        return cli_exit_for(rc);
-    }
-    return EXIT_OK_;
+    return cli_exit_for(rc);
 }
 
 /* "en ms id vi fi" into dst. */
@@ -144,11 +139,7 @@ static int print_json(const cxm_survey *s)
         cli_error("survey", "%s", cxm_strerror(rc));
         return cli_exit_for(rc);
     }
-    if (fwrite(text, 1, len, stdout) != len || fflush(stdout)) {
-        cli_error("survey", "cannot write the output");
-        cxm_free(text);
-        return EXIT_INPUT;
-    }
+    fwrite(text, 1, len, stdout);
     cxm_free(text);
     return EXIT_OK_;
 }
@@ -165,7 +156,7 @@ static int do_templates(void)
         if (rc) {
             cli_error("survey", "template %s: %s", cxm_survey_template_id(i),
                       cxm_strerror(rc));
-            return EXIT_STORE;
+            return cli_exit_for(rc);
         }
         printf("%-28s %-7s %-16s %-9zu %s\n", cxm_survey_id(s),
                cxm_survey_kind_name(cxm_survey_kind_of(s)),
@@ -185,7 +176,7 @@ static int load_template(const char *id, cxm_survey **out)
         cli_error("survey", "no template '%s' (cxmeter survey templates "
                             "lists them)",
                   id);
-        return EXIT_INPUT;
+        return cli_exit_for(rc);
     }
     if (rc) {
         cli_error("survey", "template %s: %s", id, cxm_strerror(rc));
@@ -199,9 +190,7 @@ static int store_failed(cxm_store *st, cxm_rc rc)
     const char *msg = st ? cxm_store_errmsg(st) : "";
 
     cli_error("survey", "%s", *msg ? msg : cxm_strerror(rc));
-    return rc == CXM_ENOTBUILT ? EXIT_USAGE
-           : rc == CXM_EINPUT  ? EXIT_INPUT
-                               : EXIT_STORE;
+    return cli_exit_for(rc);
 }
 
 /* The survey `id` (version `version`, 0: the current one) was not read:
@@ -215,7 +204,131 @@ static int lookup_failed(cxm_store *st, cxm_rc rc, const char *id,
         cli_error("survey", "no version %d of survey '%s'", version, id);
     else
         cli_error("survey", "no survey '%s' (cxmeter survey list)", id);
-    return EXIT_INPUT;
+    return cli_exit_for(rc);
+}
+
+/* Parses the options; returns -1 to go on, else the exit status. */
+static int parse_options(struct cli_env *env, struct cli_opts *o,
+                         const char **tmpl, const char **version_arg)
+{
+    int id;
+
+    while ((id = cli_opt_next(o)) > 0) {
+        if (id == OPT_HELP) {
+            cli_help("survey");
+            return EXIT_OK_;
+        }
+        if (id == OPT_DB)
+            env->db = o->arg;
+        else if (id == OPT_TEMPLATE)
+            *tmpl = o->arg;
+        else if (id == OPT_VERSION)
+            *version_arg = o->arg;
+    }
+    return id < 0 ? EXIT_USAGE : -1;
+}
+
+/* The verb, when it has the arguments and options it takes (and sets
+ * *version from --version); else NULL after printing. */
+static const char *check_args(const struct cli_opts *o, const char *tmpl,
+                              const char *version_arg, uint64_t *version)
+{
+    const char *verb = o->n_pos > 0 ? o->pos[0] : "";
+    bool on_template = strcmp(verb, "add") == 0 || strcmp(verb, "show") == 0;
+    int want = strcmp(verb, "list") == 0 || strcmp(verb, "templates") == 0
+                   ? 1
+               : on_template || strcmp(verb, "remove") == 0 ||
+                       strcmp(verb, "check") == 0
+                   ? 2
+                   : -1;
+
+    /* add and show take --template ID instead of their argument. */
+    if (tmpl && on_template)
+        want = 1;
+    if (want < 0 || o->n_pos != want || (tmpl && !on_template) ||
+        (version_arg && (strcmp(verb, "show") != 0 || tmpl))) {
+        cli_error("survey", "%s", usage);
+        return NULL;
+    }
+    if (version_arg && (!cli_parse_u64(version_arg, version) ||
+                        *version < 1 || *version > 1000000000)) {
+        cli_error("survey", "--version takes a version number (1, 2, ...), "
+                            "not '%s'",
+                  version_arg);
+        return NULL;
+    }
+    return verb;
+}
+
+/* The verbs that need no store: templates, check FILE, show --template.
+ * Returns -1 for another verb, else the exit status. */
+static int run_without_store(const char *verb, const char *arg,
+                             const char *tmpl)
+{
+    cxm_survey *s = NULL;
+    int status = -1;
+
+    if (strcmp(verb, "templates") == 0) {
+        status = do_templates();
+    } else if (strcmp(verb, "check") == 0) {
+        status = parse_file(arg, &s);
+        if (status == EXIT_OK_)
+            summary("valid", s, 0);
+    } else if (tmpl && strcmp(verb, "show") == 0) {
+        status = load_template(tmpl, &s);
+        if (status == EXIT_OK_)
+            status = print_json(s);
+    }
+    cxm_survey_free(s);
+    return status;
+}
+
+static int do_add(cxm_store *st, const cxm_survey *s)
+{
+    int v = 0;
+    bool added = false;
+    cxm_rc rc = cxm_survey_store(st, s, &v, &added);
+
+    if (rc)
+        return store_failed(st, rc);
+    summary(!added ? "unchanged" : v == 1 ? "added" : "replaced", s, v);
+    return EXIT_OK_;
+}
+
+static int do_list(cxm_store *st, const char *db)
+{
+    int n = 0;
+    cxm_rc rc = cxm_survey_list(st, print_row, &n);
+
+    if (rc)
+        return store_failed(st, rc);
+    if (n == 0)
+        fprintf(stderr, "cxmeter survey: no surveys in %s (cxmeter survey "
+                        "add FILE, or --template ID)\n",
+                db);
+    return EXIT_OK_;
+}
+
+static int do_show(cxm_store *st, const char *id, int version)
+{
+    cxm_survey *s = NULL;
+    cxm_rc rc = cxm_survey_get(st, id, version, &s);
+    int status = rc ? lookup_failed(st, rc, id, version) : print_json(s);
+
+    cxm_survey_free(s);
+    return status;
+}
+
+static int do_remove(cxm_store *st, const char *id)
+{
+    cxm_rc rc = cxm_survey_remove(st, id);
+
+    if (rc)
+        return lookup_failed(st, rc, id, 0);
+    printf("removed %s (its versions are kept for the answers given under "
+           "them)\n",
+           id);
+    return EXIT_OK_;
 }
 
 int cmd_survey(struct cli_env *env, int argc, char **argv)
@@ -224,125 +337,39 @@ int cmd_survey(struct cli_env *env, int argc, char **argv)
     cxm_store *st = NULL;
     cxm_survey *s = NULL;
     const char *verb, *tmpl = NULL, *version_arg = NULL;
-    char *err = NULL;
     uint64_t version = 0;
-    int id, status = EXIT_USAGE, want, n = 0, v = 0;
-    bool added = false;
-    cxm_rc rc;
+    int status;
+    bool add;
 
     cli_opts_init(&o, "survey", argc, argv, specs);
-    while ((id = cli_opt_next(&o)) > 0) {
-        switch (id) {
-        case OPT_HELP:
-            cli_help("survey");
-            status = EXIT_OK_;
-            goto out;
-        case OPT_DB:
-            env->db = o.arg;
-            break;
-        case OPT_TEMPLATE:
-            tmpl = o.arg;
-            break;
-        case OPT_VERSION:
-            version_arg = o.arg;
-            break;
-        }
-    }
-    if (id < 0)
+    status = parse_options(env, &o, &tmpl, &version_arg);
+    if (status >= 0)
         goto out;
-    verb = o.n_pos > 0 ? o.pos[0] : "";
-    want = strcmp(verb, "list") == 0 || strcmp(verb, "templates") == 0 ? 1
-           : strcmp(verb, "add") == 0 || strcmp(verb, "show") == 0 ||
-                   strcmp(verb, "remove") == 0 || strcmp(verb, "check") == 0
-               ? 2
-               : -1;
-    /* add and show take --template ID instead of their argument. */
-    if (tmpl && (strcmp(verb, "add") == 0 || strcmp(verb, "show") == 0))
-        want = 1;
-    if (want < 0 || o.n_pos != want ||
-        (tmpl && strcmp(verb, "add") != 0 && strcmp(verb, "show") != 0) ||
-        (version_arg && (strcmp(verb, "show") != 0 || tmpl))) {
-        cli_error("survey", "%s", usage);
+    status = EXIT_USAGE;
+    verb = check_args(&o, tmpl, version_arg, &version);
+    if (!verb)
         goto out;
-    }
-    if (version_arg && (!cli_parse_u64(version_arg, &version) ||
-                        version < 1 || version > 1000000000)) {
-        cli_error("survey", "--version takes a version number (1, 2, ...), "
-                            "not '%s'",
-                  version_arg);
+    status = run_without_store(verb, o.n_pos > 1 ? o.pos[1] : NULL, tmpl);
+    if (status >= 0)
         goto out;
-    }
-    if (strcmp(verb, "templates") == 0) {
-        status = do_templates();
+    /* A definition is checked before the store is opened: nothing is
+     * stored (nor created) for a bad one. */
+    add = strcmp(verb, "add") == 0;
+    status = !add ? EXIT_OK_
+             : tmpl ? load_template(tmpl, &s)
+                    : parse_file(o.pos[1], &s);
+    if (status == EXIT_OK_)
+        status = cli_open_store(env, "survey",
+                                add ? CXM_OPEN_CREATE : CXM_OPEN_READ, &st);
+    if (status != EXIT_OK_)
         goto out;
-    }
-    if (strcmp(verb, "check") == 0) {
-        status = parse_file(o.pos[1], &s);
-        if (status == EXIT_OK_)
-            summary("valid", s, 0);
-        goto out;
-    }
-    if (tmpl && strcmp(verb, "show") == 0) {
-        status = load_template(tmpl, &s);
-        if (status == EXIT_OK_)
-            status = print_json(s);
-        goto out;
-    }
-    if (strcmp(verb, "add") == 0) {
-        /* Checked before the store is opened: nothing is stored (nor
-         * created) for a bad definition. */
-        status = tmpl ? load_template(tmpl, &s) : parse_file(o.pos[1], &s);
-        if (status != EXIT_OK_)
-            goto out;
-        status = EXIT_USAGE;
-    }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("survey", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = cli_exit_for(rc) == EXIT_USAGE ? EXIT_USAGE : EXIT_STORE;
-        goto out;
-    }
-    if (strcmp(verb, "add") == 0) {
-        rc = cxm_survey_store(st, s, &v, &added);
-        if (rc) {
-            status = store_failed(st, rc);
-            goto out;
-        }
-        summary(!added ? "unchanged" : v == 1 ? "added" : "replaced", s, v);
-        status = EXIT_OK_;
-    } else if (strcmp(verb, "list") == 0) {
-        rc = cxm_survey_list(st, print_row, &n);
-        if (rc) {
-            status = store_failed(st, rc);
-            goto out;
-        }
-        if (n == 0)
-            fprintf(stderr, "cxmeter survey: no surveys in %s (cxmeter "
-                            "survey add FILE, or --template ID)\n",
-                    env->db);
-        status = EXIT_OK_;
-    } else if (strcmp(verb, "show") == 0) {
-        rc = cxm_survey_get(st, o.pos[1], (int)version, &s);
-        if (rc) {
-            status = lookup_failed(st, rc, o.pos[1], (int)version);
-            goto out;
-        }
-        status = print_json(s);
-    } else {
-        rc = cxm_survey_remove(st, o.pos[1]);
-        if (rc) {
-            status = lookup_failed(st, rc, o.pos[1], 0);
-            goto out;
-        }
-        printf("removed %s (its versions are kept for the answers given "
-               "under them)\n",
-               o.pos[1]);
-        status = EXIT_OK_;
-    }
+    status = add                            ? do_add(st, s)
+             : strcmp(verb, "list") == 0   ? do_list(st, env->db)
+             : strcmp(verb, "show") == 0   ? do_show(st, o.pos[1],
+                                                     (int)version)
+                                           : do_remove(st, o.pos[1]);
 out:
     cxm_survey_free(s);
-    cxm_free(err);
     cxm_store_close(st);
     cli_opts_release(&o);
     return status;

@@ -39,14 +39,48 @@ static cxm_rc print_token(const struct cxm_api_token_info *t, void *ud)
     return CXM_OK;
 }
 
+/* Opens the store and does `verb` (create, revoke, list) with `name`.
+ * Returns the exit status. */
+static int run_verb(struct cli_env *env, const char *verb, const char *name)
+{
+    bool list = strcmp(verb, "list") == 0;
+    cxm_store *st = NULL;
+    char *token = NULL;
+    int status;
+    cxm_rc rc;
+
+    status = cli_open_store(env, "token",
+                            list ? CXM_OPEN_READ : CXM_OPEN_CREATE, &st);
+    if (status != EXIT_OK_)
+        return status;
+    if (strcmp(verb, "create") == 0) {
+        rc = cxm_api_token_create(st, name, &token);
+        if (!rc)
+            printf("%s\n", token);
+    } else if (!list) {
+        rc = cxm_api_token_revoke(st, name);
+        if (rc == CXM_ENOTFOUND)
+            cli_error("token", "no live token named '%s'", name);
+    } else {
+        rc = cxm_api_token_list(st, print_token, NULL);
+    }
+    if (rc && rc != CXM_ENOTFOUND)
+        cli_error("token", "%s", rc == CXM_EINPUT || rc == CXM_ESTORE
+                                     ? cxm_store_errmsg(st)
+                                     : cxm_strerror(rc));
+    status = rc ? cli_exit_for(rc) : EXIT_OK_;
+    if (token)
+        memset(token, 0, strlen(token));
+    cxm_free(token);
+    cxm_store_close(st);
+    return status;
+}
+
 int cmd_token(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
-    cxm_store *st = NULL;
-    char *err = NULL, *token = NULL;
     const char *verb, *name = NULL;
     int id, status = EXIT_USAGE;
-    cxm_rc rc;
 
     cli_opts_init(&o, "token", argc, argv, specs);
     while ((id = cli_opt_next(&o)) > 0) {
@@ -86,44 +120,8 @@ int cmd_token(struct cli_env *env, int argc, char **argv)
         cli_error("token", "%s", usage);
         goto out;
     }
-    rc = cxm_store_open(env->db, &st, &err);
-    if (rc) {
-        cli_error("token", "cannot open the store %s: %s", env->db,
-                  err ? err : cxm_strerror(rc));
-        status = rc == CXM_ENOTBUILT ? EXIT_USAGE : EXIT_STORE;
-        goto out;
-    }
-    if (strcmp(verb, "create") == 0) {
-        rc = cxm_api_token_create(st, name, &token);
-        if (!rc) {
-            printf("%s\n", token);
-            status = fflush(stdout) ? EXIT_INPUT : EXIT_OK_;
-            goto out;
-        }
-    } else if (strcmp(verb, "revoke") == 0) {
-        rc = cxm_api_token_revoke(st, name);
-        if (rc == CXM_ENOTFOUND) {
-            cli_error("token", "no live token named '%s'", name);
-            status = EXIT_INPUT;
-            goto out;
-        }
-    } else {
-        rc = cxm_api_token_list(st, print_token, NULL);
-    }
-    if (rc) {
-        cli_error("token", "%s", rc == CXM_EINPUT || rc == CXM_ESTORE
-                                     ? cxm_store_errmsg(st)
-                                     : cxm_strerror(rc));
-        status = cli_exit_for(rc);
-        goto out;
-    }
-    status = EXIT_OK_;
+    status = run_verb(env, verb, name);
 out:
-    if (token)
-        memset(token, 0, strlen(token));
-    cxm_free(token);
-    cxm_free(err);
-    cxm_store_close(st);
     cli_opts_release(&o);
     return status;
 }

@@ -35,8 +35,15 @@ static const struct help helps[] = {
      "  export     write the answers given through survey links\n"
      "  help CMD   show the help of CMD\n"
      "\n"
-     "The store is ./cxmeter.db, or $CXMETER_DB, or --db PATH.\n"
-     "Exit status: 0 ok, 1 bad input, 2 usage error, 3 store error.\n"
+     "The store is ./cxmeter.db, or $CXMETER_DB (an error when set but\n"
+     "empty), or --db PATH. import, config set and unset, benchmark set,\n"
+     "definitions set and survey add create it; the commands that read\n"
+     "(report, definitions show and history, benchmark list and remove,\n"
+     "survey list, show and remove) need an existing one (exit 3, 'no\n"
+     "store at PATH'), and read a store they cannot write read-only;\n"
+     "config get and list show the defaults where there is none.\n"
+     "Exit status: 0 ok, 1 bad input, 2 usage error, 3 store error (also\n"
+     "when standard output cannot be written: a full disk, a closed pipe).\n"
      "Run 'cxmeter CMD --help' for a command's options; 'man cxmeter'.\n"},
     {"import",
      "usage: cxmeter import [--db PATH] [--strict] [--quiet]\n"
@@ -100,6 +107,9 @@ static const struct help helps[] = {
      "                        more than this many years after the day of\n"
      "                        the import is a rejected row\n"
      "\n"
+     "set and unset create the store; get and list read an existing one,\n"
+     "or show the defaults where there is none (and create none).\n"
+     "\n"
      "Exit status: 0 ok; 1 a bad value; 2 usage error or unknown key;\n"
      "3 store error.\n"},
     {"survey",
@@ -129,8 +139,11 @@ static const struct help helps[] = {
      "'templates' lists the surveys shipped with cxmeter (en, ms, id, vi,\n"
      "fi); 'add --template ID' stores one, 'show --template ID' prints it.\n"
      "\n"
-     "Exit status: 0 ok; 1 a bad definition, unknown survey or template;\n"
-     "2 usage error; 3 store error.\n"},
+     "'add' creates the store; list, show and remove need an existing one.\n"
+     "\n"
+     "Exit status: 0 ok; 1 a bad definition, unknown survey, version or\n"
+     "template; 2 usage error; 3 store error (list, show, remove: no\n"
+     "store at PATH).\n"},
     {"serve",
      "usage: cxmeter serve [--db PATH] [--listen HOST:PORT]\n"
      "                     [--public-url URL] [--threads N]\n"
@@ -216,7 +229,8 @@ static const struct help helps[] = {
      "                  with the change and its p-value\n"
      "  --read HOW      how survey answers are read: auto (rollups, else\n"
      "                  column segments, else rows), columns, or rows;\n"
-     "                  the figures are the same (cross-checks, benchmarks)\n"
+     "                  the figures are the same (cross-checks, benchmarks);\n"
+     "                  columns says on stderr why when the rows serve\n"
      "  --explain       say on stderr how answers were read: rollups,\n"
      "                  columns or rows\n"
      "  --timing        say on stderr how long the report took inside the\n"
@@ -235,10 +249,22 @@ static const struct help helps[] = {
      "buckets than the limit; 3 store error.\n"},
     {"benchmark",
      "usage: cxmeter benchmark set METRIC VALUE --label LABEL [--db PATH]\n"
+     "       cxmeter benchmark list [--db PATH]\n"
+     "       cxmeter benchmark remove METRIC [--label LABEL] [--db PATH]\n"
      "\n"
-     "Stores VALUE as the benchmark of METRIC (an industry CSAT, a\n"
-     "competitor's NPS). Reports show each figure's gap to the latest\n"
-     "benchmark of its metric.\n"},
+     "set stores VALUE as the benchmark of METRIC (an industry CSAT, a\n"
+     "competitor's NPS) under LABEL (where it comes from; not empty).\n"
+     "Reports show each figure's gap to the latest benchmark of its metric.\n"
+     "VALUE must be one the metric's figure can take: a percentage 0-100\n"
+     "(csat, ces_agree, fcr, churn, ...), nps -100-100, csat_mean and ces\n"
+     "on the scales of the stored answers (1-5 and 1-7 by default), counts,\n"
+     "durations and rates >= 0, review_rating 1-5; a negative VALUE needs no\n"
+     "'--' (benchmark set nps -20 --label peers).\n"
+     "list prints every stored benchmark, oldest first; remove deletes\n"
+     "METRIC's (only those labelled LABEL with --label).\n"
+     "\n"
+     "Exit status: 0 ok; 1 nothing to remove; 2 usage error or a value out\n"
+     "of range; 3 store error (list and remove: no store at PATH).\n"},
     {"definitions",
      "usage: cxmeter definitions show [--version N] [--format json|table]\n"
      "       cxmeter definitions set KEY VALUE [KEY VALUE...] [--by NAME]\n"
@@ -253,7 +279,10 @@ static const struct help helps[] = {
      "keys:\n"
      "  csat.satisfied   top2 (default) | topN | scores, e.g. 5 or 4,5\n"
      "  ces.agree        above_mid (default) | topN | scores, e.g. 6,7\n"
-     "  fcr.rule         contacts (default: contacts = 1, not reopened) |\n"
+     "                   (scores must lie on a scale of the stored answers,\n"
+     "                   topN fit the narrowest: csat.satisfied 9 with\n"
+     "                   answers on 1-5 is refused; default scales csat\n"
+     "                   1-5, ces 1-7 when none is stored)\n"     "  fcr.rule         contacts (default: contacts = 1, not reopened) |\n"
      "                   one_touch (fewer than 2 agent replies) |\n"
      "                   repeat_contact (no other ticket of the customer\n"
      "                   within fcr.repeat_days of resolution)\n"

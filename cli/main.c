@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
  * main.c — the cxmeter command: reads the environment (CXMETER_DB), picks
- * the subcommand and hands over. Everything else is in cmd_*.c on top of
- * the public API.
+ * the subcommand and hands over, then checks that standard output was
+ * written. Everything else is in cmd_*.c on top of the public API.
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,14 @@ static const struct command commands[] = {
     {NULL, NULL},
 };
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     struct cli_env env;
     const char *db = getenv("CXMETER_DB");
 
-    env.db = db && *db ? db : "cxmeter.db";
+    /* Set but empty is a mistake, named when a command opens the store
+     * (cli_open_store()), not a silent ./cxmeter.db. */
+    env.db = !db ? "cxmeter.db" : *db ? db : NULL;
     env.argv0 = argv[0];
     if (argc < 2) {
         cli_help("");
@@ -63,4 +66,12 @@ int main(int argc, char **argv)
     }
     cli_error("", "unknown command '%s' (try cxmeter --help)", argv[1]);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    /* A closed pipe is a failed write, seen and reported once at the end
+     * (cli_stdout_status()), not a silent death by SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    return cli_stdout_status(run(argc, argv));
 }

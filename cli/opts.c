@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
 {
@@ -44,6 +45,11 @@ void cli_opts_release(struct cli_opts *o)
     o->pos = NULL;
 }
 
+static bool starts_number(char c)
+{
+    return (c >= '0' && c <= '9') || c == '.';
+}
+
 int cli_opt_next(struct cli_opts *o)
 {
     if (!o->pos) {
@@ -60,7 +66,9 @@ int cli_opt_next(struct cli_opts *o)
                 o->pos[o->n_pos++] = o->argv[o->i++];
             return 0;
         }
-        if (a[0] != '-' || a[1] == '\0') {
+        /* "-" (standard input) and negative numbers ("-20", "-.5") are
+         * values, not options. */
+        if (a[0] != '-' || a[1] == '\0' || starts_number(a[1])) {
             o->pos[o->n_pos++] = a;
             continue;
         }
@@ -98,6 +106,47 @@ int cli_opt_next(struct cli_opts *o)
         return -1;
     }
     return 0;
+}
+
+int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
+                   cxm_store **st)
+{
+    char *err = NULL;
+    cxm_rc rc;
+
+    *st = NULL;
+    if (!env->db) {
+        cli_error(cmd, "CXMETER_DB is set but empty: name a store, or unset "
+                       "it for ./cxmeter.db");
+        return EXIT_USAGE;
+    }
+    if (!*env->db) {
+        cli_error(cmd, "--db: empty path");
+        return EXIT_USAGE;
+    }
+    rc = cxm_store_open_ex(env->db, mode, st, &err);
+    if (rc) {
+        if (err && *err)
+            cli_error(cmd, "%s", err);
+        else
+            cli_error(cmd, "cannot open the store %s: %s", env->db,
+                      cxm_strerror(rc));
+        cxm_free(err);
+        *st = NULL;
+        return cli_exit_at(rc, CLI_OPENING);
+    }
+    return EXIT_OK_;
+}
+
+bool cli_no_store(const struct cli_env *env)
+{
+    const char *path = env->db;
+
+    if (!path || !*path || strstr(path, "://"))
+        return false;
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    return *path && access(path, F_OK) != 0 && errno == ENOENT;
 }
 
 bool cli_parse_time(const char *s, int64_t *out)

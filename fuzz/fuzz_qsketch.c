@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * fuzz_qsketch.c — libFuzzer target for the quantile sketch's blob parser
- * (src/qsketch.c), which will read rollups back from the store. The input
+ * (src/stats/qsketch.c), which will read rollups back from the store. The input
  * is parsed as a blob; when it is accepted it must serialise back to the
  * same bytes, answer quantiles without NaN (q = 0 and 1 being min and max,
  * bucket answers inside [min, max]) and merge with a copy of itself. The

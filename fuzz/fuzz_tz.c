@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * fuzz_tz.c — libFuzzer target for the TZif reader (src/tz.c): parses the
+ * fuzz_tz.c — libFuzzer target for the TZif reader (src/time/tz.c): parses the
  * input as a TZif file and, when it is accepted, looks up offsets and
  * converts times at fixed and input-derived instants. Besides crashes,
  * sanitizer reports and leaks it checks the round trip UTC -> local -> UTC:

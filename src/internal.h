@@ -74,6 +74,16 @@ CXM_MUST_USE cxm_rc cxm__buf_add(struct cxm__buf *b, const void *p,
                                  size_t n);
 CXM_MUST_USE cxm_rc cxm__buf_adds(struct cxm__buf *b, const char *s);
 CXM_MUST_USE cxm_rc cxm__buf_addc(struct cxm__buf *b, char c);
+/* The character at p as a terminal may safely show it: a C0 control
+ * character or DEL as \xNN, a C1 one (ANSI escapes among them) as
+ * \u00NN, anything else as itself. Writes it to out (8 bytes) and
+ * returns its length; *used is the bytes of p it stands for (p[0] is not
+ * NUL). */
+size_t cxm__escape_at(const unsigned char *p, char *out, size_t *used);
+/* Appends s escaped by cxm__escape_at(): stored text (an id, a label) in
+ * a table or a message can neither move the cursor nor clear the
+ * screen. */
+CXM_MUST_USE cxm_rc cxm__buf_add_escaped(struct cxm__buf *b, const char *s);
 CXM_MUST_USE cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 CXM_MUST_USE cxm_rc cxm__buf_vaddf(struct cxm__buf *b, const char *fmt,

@@ -1,7 +1,7 @@
 -- sqlite3: the typed, validated tables the report queries read (the work
 -- cxmeter's import does besides storing: timestamps → UTC milliseconds,
 -- score → integer checked against its scale, empty → NULL, csat/nps/ces
--- matched case-insensitively as cxmeter does: src/record.c). Timed as
+-- matched case-insensitively as cxmeter does: src/ingest/record.c). Timed as
 -- "normalise". Dimensions are NOT resolved here: like cxmeter, the queries
 -- join each answer to its ticket and agent at report time.
 .bail on

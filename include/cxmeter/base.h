@@ -51,7 +51,8 @@ CXM_API const char *cxm_version(void);
     X(ETOOBIG, 6, "size limit exceeded")                                   \
     X(ENOTFOUND, 7, "not found")                                           \
     X(ENOTBUILT, 8, "feature not built in")                                \
-    X(EUSAGE, 9, "request not applicable")
+    X(EUSAGE, 9, "request not applicable")                                 \
+    X(ENOZONE, 10, "time zone not in the system tz database")
 
 typedef enum cxm_rc {
 #define CXM__RC_ENUM(name, num, text) CXM_##name = num,

@@ -53,7 +53,8 @@ CXM_API CXM_MUST_USE cxm_rc cxm_config_set(cxm_store *st, const char *key,
 CXM_API CXM_MUST_USE cxm_rc cxm_config_unset(cxm_store *st, const char *key);
 
 /** Sets *value_out to the value of `key` in `st` (its default when not
- *  set; *is_default, if not NULL, says which). The caller frees *value_out
+ *  set, or when `st` is NULL: no store; *is_default, if not NULL, says
+ *  which). The caller frees *value_out
  *  with cxm_free(). Returns CXM_OK, CXM_ENOTFOUND for an unknown key,
  *  CXM_ESTORE, CXM_ENOMEM, CXM_EINVAL. */
 CXM_API CXM_MUST_USE cxm_rc cxm_config_get(cxm_store *st, const char *key,
@@ -73,7 +74,7 @@ struct cxm_setting {
 typedef cxm_rc (*cxm_setting_fn)(const struct cxm_setting *s, void *ud);
 
 /** Calls `fn` for every known key, in name order, with its value in
- *  `st`. A non-zero return of `fn` stops the list and is returned.
+ *  `st` (the defaults when `st` is NULL: no store). A non-zero return of `fn` stops the list and is returned.
  *  Returns CXM_OK, CXM_ESTORE, CXM_ENOMEM, CXM_EINVAL. */
 CXM_API CXM_MUST_USE cxm_rc cxm_config_list(cxm_store *st, cxm_setting_fn fn,
                                             void *ud);

@@ -77,9 +77,25 @@ CXM_API CXM_MUST_USE cxm_rc cxm_definitions_set(cxm_definitions *d,
 CXM_API CXM_MUST_USE cxm_rc cxm_definitions_load(cxm_store *st, int version,
                                                  cxm_definitions **out);
 
+/** Checks setting `key` of `d` (NULL: every setting) against the answers
+ *  stored in `st`: the scores listed in csat.satisfied and ces.agree must
+ *  lie on every scale of the stored answers they apply to (the default
+ *  scale, csat 1–5, ces 1–7, when none is stored), and topN must be no
+ *  more points than the narrowest has; other keys need no data. Returns
+ *  CXM_OK; CXM_EINPUT with the reason in *errmsg_out (if not NULL; the
+ *  caller frees it with cxm_free()); CXM_EINVAL; CXM_ESTORE.
+ *  cxm_definitions_store() checks the settings that differ from the
+ *  current version's. */
+CXM_API CXM_MUST_USE cxm_rc cxm_definitions_check(cxm_store *st,
+                                                  const cxm_definitions *d,
+                                                  const char *key,
+                                                  char **errmsg_out);
+
 /** Stores `d` as the next version, set by `set_by` (not NULL or empty)
  *  with the reason `note` (may be NULL), at the current time, and sets
- *  *version_out to it. Returns CXM_OK, CXM_EINVAL or CXM_ESTORE. */
+ *  *version_out to it. Returns CXM_OK, CXM_EINVAL, CXM_ESTORE, or
+ *  CXM_EINPUT when cxm_definitions_check() refuses `d` (the reason is
+ *  then cxm_store_errmsg(st)). */
 CXM_API CXM_MUST_USE cxm_rc cxm_definitions_store(cxm_store *st,
                                                   const cxm_definitions *d,
                                                   const char *set_by,

@@ -96,6 +96,9 @@ struct cxm_survey_stat {
     double sum_sq;       /* sum of squared scores */
     int n_scales;        /* histograms in use */
     struct cxm_survey_scale scales[CXM_SURVEY_MAX_SCALES];
+    int lo, hi;          /* n > 0: from the lowest to the highest point of
+                            every answer's scale, histogram or not (the
+                            range a mean's interval is clipped to) */
 };
 
 /** Adds one answer `score` on the scale [lo, hi] of survey kind `survey`
@@ -160,7 +163,9 @@ struct cxm_money {
 struct cxm_figure {
     bool is_null;
     bool value_is_null; /* data, but no one value: an amount of money in
-                           several currencies (see `currencies`) */
+                           several currencies (see `currencies`), or
+                           agent_productivity with hours worked but no
+                           resolved ticket (per_hour 0, no agents) */
     double value;
     int64_t n;
     bool has_ci;        /* lo/hi are set */

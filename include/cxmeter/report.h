@@ -70,7 +70,7 @@ struct cxm_report_query {
     int64_t to_ms;         /* exclusive */
     const char *tz;        /* IANA zone of the time buckets; NULL = UTC.
                               A zone the system tz database lacks:
-                              CXM_ENOTBUILT */
+                              CXM_ENOZONE */
     bool compare;          /* also the previous period (--compare) */
     cxm_read read;         /* how survey answers may be read (--read) */
     int definitions;       /* the definitions version computed with
@@ -87,8 +87,9 @@ typedef struct cxm_report cxm_report;
  *  builds (the report is still set, with its message,
  *  cxm_report_errmsg(), and its warnings); CXM_EUSAGE when no requested
  *  metric applies to the breakdown (the report is still set, with its
- *  warnings, for the caller to show); CXM_ENOTBUILT for a time zone this
- *  build cannot use; CXM_ESTORE; CXM_ENOMEM.
+ *  warnings, for the caller to show); CXM_ENOZONE for a time zone (of
+ *  q->tz or of a calendar of the definitions) the system tz database
+ *  lacks; CXM_ESTORE; CXM_ENOMEM.
  *  The caller frees the result with cxm_report_free(). */
 CXM_API CXM_MUST_USE cxm_rc cxm_report_run(cxm_store *st,
                                            const struct cxm_report_query *q,
@@ -115,7 +116,7 @@ CXM_API const char *cxm_report_warning(const cxm_report *r, size_t i);
  *  (docs/performance.md). */
 CXM_API const char *cxm_report_answers_source(const cxm_report *r);
 /** Which rollup cells a report read from "rollups": "days", "months",
- *  "years", "years and months", "all time" (src/sql/0007-rollup-years.sql)
+ *  "years", "years and months", "all time" (src/store/sqlite/sql/0007-rollup-years.sql)
  *  or "mixed" (a comparison period read others); "" for the other
  *  sources. */
 CXM_API const char *cxm_report_rollup_cells(const cxm_report *r);
@@ -128,13 +129,48 @@ CXM_API const char *cxm_report_dim_value(const cxm_report *r, size_t row,
 CXM_API const struct cxm_figure *cxm_report_figure(const cxm_report *r,
                                                    size_t row, size_t j);
 
+/** The values a figure of `m` can take, [*lo, *hi] (-HUGE_VAL or HUGE_VAL
+ *  where unbounded): a percentage 0–100; nps −100–100; a count, a
+ *  duration, a rate per 1000 or per agent ≥ 0; review_rating 1–5;
+ *  csat_mean and ces from the lowest to the highest point of the scales
+ *  of the answers stored in `st` (the SPEC default scale, 1–5 and 1–7,
+ *  when none is stored or `st` is NULL); revenue any value. When `unit`
+ *  is not NULL, *unit names the kind of value ("a percentage", "a mean
+ *  score", …; static). Returns CXM_OK, CXM_EINVAL or CXM_ESTORE. */
+CXM_API CXM_MUST_USE cxm_rc cxm_metric_range(cxm_store *st, cxm_metric m,
+                                             double *lo, double *hi,
+                                             const char **unit);
+
 /** Stores `value` as the benchmark of metric `m` (an industry figure, a
- *  competitor's NPS…) under `label`; reports show each figure's gap to the
- *  latest benchmark of its metric. Returns CXM_OK, CXM_EINVAL, CXM_ESTORE.
- */
+ *  competitor's NPS…) under `label` (not empty); reports show each
+ *  figure's gap to the latest benchmark of its metric. Returns CXM_OK;
+ *  CXM_EINVAL for a bad argument or an empty label; CXM_EINPUT for a value
+ *  outside cxm_metric_range(); CXM_ESTORE. */
 CXM_API CXM_MUST_USE cxm_rc cxm_benchmark_set(cxm_store *st, cxm_metric m,
                                               double value,
                                               const char *label);
+
+/** One stored benchmark: its metric's name, label, value and when it was
+ *  set (ms since the epoch); in_use when it is the latest of its metric,
+ *  the one reports compare with. Strings borrowed for the call. */
+typedef cxm_rc (*cxm_benchmark_fn)(const char *metric, const char *label,
+                                   double value, int64_t set_at_ms,
+                                   bool in_use, void *ud);
+
+/** Calls fn for every stored benchmark, oldest first; a non-zero return
+ *  stops and is returned. Returns CXM_OK, CXM_EINVAL, CXM_ESTORE,
+ *  CXM_ENOMEM or fn's code. */
+CXM_API CXM_MUST_USE cxm_rc cxm_benchmark_list(cxm_store *st,
+                                               cxm_benchmark_fn fn,
+                                               void *ud);
+
+/** Removes the benchmarks of `m` (only those labelled `label` when it is
+ *  not NULL; an empty label is CXM_EINVAL) and sets *removed to how many.
+ *  Returns CXM_OK (*removed may be 0), CXM_EINVAL, CXM_ESTORE. */
+CXM_API CXM_MUST_USE cxm_rc cxm_benchmark_remove(cxm_store *st,
+                                                 cxm_metric m,
+                                                 const char *label,
+                                                 int64_t *removed);
 
 typedef enum cxm_format {
     CXM_FORMAT_TABLE,

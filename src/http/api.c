@@ -331,6 +331,7 @@ int cxm__http_api_report(struct cxm__http_req *req,
         status = cxm__http_json_error(resp, 400, "no requested metric "
                                                  "applies to this breakdown");
         break;
+    case CXM_ENOZONE:
     case CXM_ENOTBUILT:
         status = cxm__http_json_error(resp, 400, "unknown time zone");
         break;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * invite.c — the survey service's records (serve.h, invite.h,
- * src/sql/0012-invitations.sql): API tokens, invitations and their links,
+ * src/store/sqlite/sql/0012-invitations.sql): API tokens, invitations and their links,
  * and the answers given through a link. Secrets come from libsodium's
  * randombytes and are kept only as their BLAKE2b digest. Each rated
  * question of an answer is a responses row stored through the importer's

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * survey_store.c — survey definitions in the store (survey.h,
- * src/sql/0011-surveys.sql): every version kept as canonical JSON, the
+ * src/store/sqlite/sql/0011-surveys.sql): every version kept as canonical JSON, the
  * current one read back through the parser. Written for the SQLite
  * engine, whose connection it uses directly; another engine answers
  * CXM_ENOTBUILT until it has its own.

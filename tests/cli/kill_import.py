@@ -49,8 +49,13 @@ def main():
     ap.add_argument("--cxmeter", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--tickets", type=int, default=300000)
-    a = ap.parse_args()
+    run(ap.parse_args())
 
+
+def run(a):
+    """The test on a.cxmeter, a.workdir, a.tickets (an argparse namespace
+    or anything with those attributes; tests/hostile reuses it). Exits
+    (SystemExit with the reason) on a failure."""
     shutil.rmtree(a.workdir, ignore_errors=True)
     os.makedirs(a.workdir)
     data = os.path.join(a.workdir, "data")

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_buf.c — unit tests of src/buf.c, the capped growable buffer of
+ * test_buf.c — unit tests of src/core/buf.c, the capped growable buffer of
  * internal.h: appends up to and past the cap (which frees the buffer),
  * formatted appends, take and release, and cxm__buf_add_num(), the
  * locale-free number writer of every report ("72.0", never "-0.0").

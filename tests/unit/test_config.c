@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_config.c — unit tests of src/config.c: the known keys, their checks
+ * test_config.c — unit tests of src/store/config.c: the known keys, their checks
  * and defaults, set/get/unset/list on a store, and the plausibility window
  * of timestamps an import derives from them (SPEC Conventions).
  */
@@ -87,6 +87,16 @@ static cxm_rc count_keys(const struct cxm_setting *s, void *ud)
     return CXM_OK;
 }
 
+static cxm_rc count_defaults(const struct cxm_setting *s, void *ud)
+{
+    int *n = ud;
+
+    assert_true(s->is_default);
+    assert_string_equal(s->value, s->default_value);
+    (*n)++;
+    return CXM_OK;
+}
+
 static void test_config__set_get_unset_list(void **state)
 {
     struct store_fixture *sf = *state;
@@ -136,6 +146,16 @@ static void test_config__set_get_unset_list(void **state)
                      CXM_OK);
     assert_string_equal(v, "10");
     cxm_free(v);
+    /* No store: the defaults. */
+    assert_int_equal(cxm_config_get(NULL, "import.horizon_years", &v,
+                                     &is_default),
+                     CXM_OK);
+    assert_string_equal(v, "10");
+    assert_true(is_default);
+    cxm_free(v);
+    n = 0;
+    assert_int_equal(cxm_config_list(NULL, count_defaults, &n), CXM_OK);
+    assert_int_equal(n, 6);
 }
 
 /* [import.earliest, the end of the UTC day horizon_years after now). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_csv.c — unit tests of src/csv.c, the streaming RFC 4180 reader:
+ * test_csv.c — unit tests of src/ingest/csv.c, the streaming RFC 4180 reader:
  * quoting (commas, doubled quotes, line ends inside quotes), CRLF, CR and
  * LF line ends, the BOM, blank lines, the line numbers a record starts and
  * ends on, malformed records and recovery after them, the record and field

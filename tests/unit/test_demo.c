@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_demo.c — the demo data set (src/demo.c): the same seed gives the
+ * test_demo.c — the demo data set (src/demo/demo.c): the same seed gives the
  * same bytes, another seed other bytes, every file imports through the
  * public API with no rejected row, about one survey answer per ticket, and
  * the comments exercise RFC 4180 quoting (commas, quotes, line breaks).

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_import.c — unit tests of src/import.c, the two-stage import (parser
+ * test_import.c — unit tests of src/ingest/import.c, the two-stage import (parser
  * thread, writer): the same stored rows, counts, diagnostics and order as
  * a plain row-by-row import (the reference below, the import as it was
  * before the pipeline), on demo data (ids ascending: multi-row INSERTs)

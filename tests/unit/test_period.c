@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_period.c — unit tests of src/period.c, the UTC calendar buckets of
+ * test_period.c — unit tests of src/time/period.c, the UTC calendar buckets of
  * SPEC §4: where a day, ISO week, month, quarter and year bucket starts,
  * the bucket after it, and its label; ISO weeks at year boundaries (2026
  * has a W53; 2024-12-30 is 2025-W01); times before 1970. Besides fixed

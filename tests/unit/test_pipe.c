@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_pipe.c — unit tests of src/pipe.c: order, the bound (a producer
+ * test_pipe.c — unit tests of src/core/pipe.c: order, the bound (a producer
  * thread waits for the consumer), and close waking a waiting thread.
  */
 #include <stdarg.h>

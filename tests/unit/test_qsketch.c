@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_qsketch.c — unit tests of src/qsketch.c: exact mode is PostgreSQL
+ * test_qsketch.c — unit tests of src/stats/qsketch.c: exact mode is PostgreSQL
  * percentile_cont bit for bit; bucket mode on large random samples
  * (uniform, lognormal, heavy-tailed, constant, with zeros and negatives)
  * is within 1 % (and within the sketch's own alpha) of percentile_cont

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_record.c — unit tests of src/record.c, the data contract of SPEC §1
+ * test_record.c — unit tests of src/ingest/record.c, the data contract of SPEC §1
  * for one row: every rejection reason (missing required value, integers,
  * booleans, timestamps, numbers, scales, scores outside their scale, times
  * out of order, hours beyond a day, ratings beyond scale_max, the field

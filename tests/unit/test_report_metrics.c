@@ -441,7 +441,7 @@ static void test_report_metrics__qa_score(void **state)
  * df = 50² / ((100/3)²/2 + (50/3)²/3) = 3.8571429.
  * p = P(|T_df| > t) = 0.0494606, by Simpson's rule on the Student t
  * density over [t, 4000] (2·10⁶ intervals) plus the closed-form power-law
- * tail beyond (independent of the incomplete-beta code in src/stat.c and
+ * tail beyond (independent of the incomplete-beta code in src/stats/stat.c and
  * in crosscheck.py). n < 30 on both sides: not significant. */
 static void test_report_metrics__compare_welch_p_value(void **state)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_stat.c — unit tests of src/stat.c at the function level: the golden
+ * test_stat.c — unit tests of src/stats/stat.c at the function level: the golden
  * cases of SPEC §3 through cxm_survey_stat_add() and the figure functions,
  * the intervals of SPEC §2 (Wilson, the NPS normal interval, Student t)
  * against numbers worked out by hand in the comments, and percentile_cont

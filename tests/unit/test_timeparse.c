@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_timeparse.c — unit tests of src/timeparse.c: every timestamp form of
+ * test_timeparse.c — unit tests of src/time/timeparse.c: every timestamp form of
  * SPEC §1 (Z, ±hh:mm, ±hhmm, space separator, no offset = UTC, fractions,
  * plain dates where allowed), each rejection with its reason, the civil
  * calendar at its edges, and cxm_time_format(). Expected instants are

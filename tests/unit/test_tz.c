@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * test_tz.c — unit tests of src/tz.c: real zones from the system tz
+ * test_tz.c — unit tests of src/time/tz.c: real zones from the system tz
  * database (package tzdata), POSIX footer rules in hand-built TZif files,
  * local-to-UTC conversion across gaps and folds, and hostile input (names
  * that leave the directory, truncated and corrupt files).

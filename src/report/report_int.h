@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * report_int.h — private: the report object shared by report.c (which
+ * computes it) and report_format.c (which writes it as a table, JSON or
+ * CSV), and the per-group sufficient statistics every figure is computed
+ * from (DESIGN.md: metric functions never touch storage).
+ */
+#ifndef CXM_REPORT_INT_H
+#define CXM_REPORT_INT_H
+
+#include "internal.h"
+
+
+#include "definitions_int.h"
+#include "qsketch.h"
+#include "strmap.h"
+
+struct cxm_store;
+
+/* Sufficient statistics of a sample of reals: n, Σx, Σx². */
+struct cxm__moments {
+    int64_t n;
+    double sum, sum_sq;
+};
+
+/* Everything the metrics of one group need (DESIGN.md: sufficient
+ * statistics; metric functions never touch storage). Merges by addition
+ * and by cxm__qsketch_merge() of the duration sketches. */
+struct cxm__group_more;
+
+struct cxm__group_surveys {
+    struct cxm_survey_stat csat, nps, ces;
+};
+
+struct cxm__group_stat {
+    /* Owned: allocated at the group's first survey answer
+     * (cxm__group_survey), else NULL, read as no answers. A group made
+     * by other records (a customer active in each of 5,000 day buckets)
+     * then costs no 1.3 kB of empty histograms. */
+    struct cxm__group_surveys *sv;
+    /* The rest, owned: allocated with the group when the report wants a
+     * figure of another family, else NULL (a report touches fewer new
+     * pages, which cost ~12 µs each here; docs/performance.md). */
+    struct cxm__group_more *more;
+};
+
+/* Money in one currency: code indexes the report's currency codes
+ * (struct cxm__customers). */
+struct cxm__money_sum {
+    size_t code;
+    double sum;
+    int64_t n;
+};
+
+/* The durations of a group's tickets: 512 bytes a group of customers or
+ * agents alone need not carry. */
+struct cxm__group_durations {
+    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
+    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
+    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
+    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
+};
+
+/* Tickets, self-service, customers, orders, agents, reviews, QA. */
+struct cxm__group_more {
+    bool has_tickets;          /* some ticket event fell in this group */
+    int64_t created;           /* created_at in the group */
+    int64_t created_resolved;  /* … and resolved at any time */
+    int64_t escalated;         /* … and escalated */
+    int64_t complaints;        /* … and flagged complaint */
+    int64_t resolved;          /* resolved_at in the group */
+    int64_t fcr;               /* … with contacts 1 and not reopened */
+    int64_t backlog;           /* open at the group's period end */
+    struct cxm__group_durations *dur; /* owned; made at the group's first
+                                         duration (cxm__group_durations),
+                                         else NULL: no duration */
+    /* self-service */
+    int64_t sessions, sessions_resolved;
+    /* customers in the row's period */
+    bool has_customers;
+    int64_t active_start;      /* active at the period's start */
+    int64_t churned;           /* … who churned in the period */
+    int64_t active_any;        /* active at some time in the period */
+    int64_t buyers, repeat_buyers; /* ≥ 1, ≥ 2 orders before the end */
+    int64_t churned_any;       /* churned_at in the period, whenever
+                                * acquired (revenue_at_risk's n) */
+    double revenue_at_risk;    /* last-12-month revenue of those */
+    /* orders */
+    bool has_orders;
+    int64_t n_orders;
+    double revenue;
+    /* the same two per currency, owned (SPEC §2: never added across
+     * currencies) */
+    struct cxm__money_sum *rev, *risk;
+    size_t n_rev, rev_cap, n_risk, risk_cap;
+    /* tickets × orders */
+    int64_t ps_base, ps_hits;     /* post_service_repurchase */
+    int64_t conv_base, conv_hits; /* conversion_rate */
+    /* agents */
+    int64_t prod_tickets;      /* resolved tickets with an agent */
+    int64_t prod_agents;       /* distinct agents among them */
+    bool has_hours;
+    double hours;
+    bool has_agents;
+    int64_t agents_left;
+    double headcount_ms;       /* Σ agents × employed ms in the period */
+    int64_t period_ms;         /* length of the row's period */
+    /* reviews: normalised ratings; positive = normalised >= 4 */
+    struct cxm__moments review;
+    int64_t reviews_positive;
+    /* QA: 100 × score / max_score */
+    struct cxm__moments qa;
+};
+
+/* The records a metric is computed from; decides which breakdowns apply
+ * (docs/report-semantics.md). */
+enum cxm__family {
+    CXM__FAM_SURVEY,
+    CXM__FAM_TICKET,
+    CXM__FAM_SELFSERVICE,
+    CXM__FAM_CUSTOMER,
+    CXM__FAM_AGENT,
+    CXM__FAM_REVIEW,
+    CXM__FAM_QA
+};
+
+/* How a metric's figure is shaped in the output. */
+enum cxm__shape {
+    CXM__SHAPE_PROPORTION, /* value (percent), n, lo, hi, low_n */
+    CXM__SHAPE_MEAN,       /* value, n, lo, hi, low_n */
+    CXM__SHAPE_SCORE,      /* NPS: value (−100..100), n, lo, hi, low_n */
+    CXM__SHAPE_COUNT,      /* value, an integer */
+    CXM__SHAPE_DURATION,   /* value (mean, s), median, p90, n */
+    CXM__SHAPE_AMOUNT,     /* value (a sum or a ratio), n */
+    CXM__SHAPE_PRODUCTIVITY, /* value, n, agents, per_hour, hours */
+    CXM__SHAPE_TURNOVER,   /* value (percent), n (left), headcount */
+    CXM__SHAPE_RATING      /* mean + positive share */
+};
+
+enum cxm__family cxm__metric_family(cxm_metric m);
+enum cxm__shape cxm__metric_shape(cxm_metric m);
+
+struct cxm_report {
+    int64_t from_ms, to_ms;        /* the period, [from, to) */
+    bool has_compare;
+    int64_t prev_from_ms, prev_to_ms; /* the comparison's period */
+    char tz[64];                   /* zone of the time buckets */
+    cxm_read read;                 /* the query's --read */
+    int answers_path;              /* enum cxm__path of the answers */
+    const char *rollup_cells;      /* static: the rollup grains read */
+    struct cxm__tz *zone;          /* owned; NULL = UTC */
+    cxm_dim by[CXM_REPORT_MAX_BY];
+    size_t n_by;
+    cxm_metric metrics[CXM_METRIC_COUNT];
+    size_t n_metrics;
+    size_t n_rows;
+    char **dims;                   /* n_rows × n_by labels, owned */
+    struct cxm_figure *figures;    /* n_rows × n_metrics */
+    cxm_definitions *defs;         /* owned; what the figures use */
+    char **warnings;               /* owned */
+    char *errmsg;                  /* owned; why the report was refused */
+    char unsupplied[CXM_METRIC_COUNT][96]; /* why a metric's input was
+                                      never supplied, "" when it was */
+    char **currencies;             /* owned: the codes of money figures */
+    size_t n_currencies_codes;
+    struct cxm_money *money;       /* owned; what figures' currencies
+                                      point into */
+    size_t n_warnings, warnings_cap;
+    char *bench_labels[CXM_METRIC_COUNT]; /* owned; NULL = no benchmark */
+    double bench_values[CXM_METRIC_COUNT];
+};
+
+/* What a report builds at most: time buckets of one dimension (checked
+ * on the period before anything is built) and rows (groups) in all. A
+ * few rows of data can neither stretch a report past a second or 100 MB
+ * (docs/report-semantics.md, "Limits"). */
+#define CXM__MAX_BUCKETS 5000
+#define CXM__MAX_ROWS 1000000
+
+/* How a report's survey answers were read. */
+enum cxm__path {
+    CXM__PATH_NONE,    /* no survey metric */
+    CXM__PATH_ROWS,    /* joined rows (store scan_responses) */
+    CXM__PATH_ROLLUPS, /* rollups by day, month, year or all time */
+    CXM__PATH_COLUMNS  /* column segments (report_cols.c) */
+};
+
+/* Time buckets in zone `tz` (NULL = UTC): the start of the bucket of `d`
+ * holding `ms`, and the start of the bucket after the one at `start`. */
+int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms);
+int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
+                          int64_t start);
+
+/* ---- The builder: groups filled by the scans of report_scan.c. ---- */
+
+#define CXM__LABEL_CAP 24 /* a time label: "2026-W05", "2026-01-31" */
+
+struct cxm__group {
+    char **labels;   /* n_labels labels, owned */
+    size_t n_labels; /* the report's n_by */
+    int64_t t_ms;    /* an instant inside the group's time cell */
+    struct cxm__group_stat st;
+};
+
+struct cxm__builder {
+    struct cxm_store *st;
+    const cxm_report *r;         /* by, n_by */
+    int64_t from, to;            /* the period scanned */
+    bool want[CXM_METRIC_COUNT]; /* metrics computed */
+    bool wants_more;             /* a metric not of the survey family:
+                                    groups get their cxm__group_more */
+    struct cxm__strmap index;    /* group key -> position in groups */
+    struct cxm__group *groups;
+    size_t n_groups, groups_cap;
+    struct cxm__strmap pairs;    /* "group\x1fagent" seen (productivity) */
+    struct cxm__buf key;         /* scratch */
+    const char *labels[CXM_REPORT_MAX_BY]; /* scratch: the current row's */
+    char time_labels[CXM_REPORT_MAX_BY][CXM__LABEL_CAP];
+    int64_t time_labels_ms;      /* the instant the time labels are of */
+    /* Row periods: [seg_start[i], seg_end[i]) cover [from, to), cut at
+     * every bucket boundary of every time dimension (one segment without
+     * a time dimension). */
+    int64_t *seg_start, *seg_end;
+    size_t n_segs;
+    struct cxm__customers *customers; /* loaded when a metric needs them */
+    struct cxm__repeats *repeats; /* fcr.rule repeat_contact: tickets'
+                                     created_at per customer */
+    bool hours_apply;            /* the breakdown is by time/agent/team */
+    int answers_path;            /* enum cxm__path: how answers were read */
+    const char *rollup_cells;    /* static: the rollup grains read, or NULL */
+};
+
+/* Whether metric m is computed by this builder. */
+static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
+{
+    return b->want[m];
+}
+
+/* The duration sketches of x, made when new; NULL when out of memory. */
+struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x);
+
+/* The statistics of survey kind `survey` ("csat", "nps", else ces) in g,
+ * made at the first answer; NULL when out of memory. */
+struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
+                                          const char *survey);
+
+/* Sets the time labels of the current row from instant `ms`. */
+void cxm__builder_time(struct cxm__builder *b, int64_t ms);
+/* Sets label k of the current row when dimension `d` is in the report. */
+void cxm__builder_dim(struct cxm__builder *b, cxm_dim d, const char *v);
+/* Clears every label of the current row. */
+void cxm__builder_clear(struct cxm__builder *b);
+/* Finds or makes the group of the current labels. */
+CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
+                                       struct cxm__group **out);
+/* The first segment ending after `ms`, or n_segs. */
+size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms);
+
+
+/* Loads the stored benchmarks into r (bench_labels, bench_values). */
+CXM_MUST_USE cxm_rc cxm__report_benchmarks(struct cxm_store *st,
+                                           cxm_report *r);
+
+/* The column scan of survey answers (report_cols.c): *done false when
+ * the columns cannot serve this report (the caller reads the rows). */
+CXM_MUST_USE cxm_rc cxm__report_scan_columns(struct cxm__builder *b,
+                                             bool *done);
+
+/* Runs every scan the wanted metrics need (report_scan.c). */
+CXM_MUST_USE cxm_rc cxm__report_scan(struct cxm__builder *b);
+/* The currency codes of the orders the scan read (index: a money sum's
+ * code), and how many; NULL, 0 when none was read. */
+const char *const *cxm__report_scan_currencies(const struct cxm__builder *b,
+                                               size_t *n);
+/* Frees what report_scan.c loaded. NULL-safe. */
+void cxm__report_scan_release(struct cxm__builder *b);
+
+/* Appends `s` as one CSV field: RFC 4180 quoting, and a leading ' on text
+ * a spreadsheet would take for a formula (report_format.c; also the
+ * answers export, src/survey/export.c). */
+CXM_MUST_USE cxm_rc cxm__csv_text(struct cxm__buf *b, const char *s);
+
+#endif /* CXM_REPORT_INT_H */

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store.c — opening a store: the DSN picks the engine (SPEC §4), the
+ * embedded migrations bring its schema up to date, one transaction per
+ * migration; everything else is dispatched to the engine's table.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+
+/* From the build: src/store/sqlite/sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
+struct cxm__embedded {
+    const char *name;
+    const char *text;
+};
+extern const struct cxm__embedded cxm__embedded_sql[];
+extern const size_t cxm__n_embedded_sql;
+
+void cxm__store_set_error(cxm_store *st, const char *msg)
+{
+    cxm__buf_reset(&st->errmsg);
+    if (cxm__buf_adds(&st->errmsg, msg ? msg : "unknown error"))
+        return; /* benign: the message is lost, the rc still says it */
+}
+
+void cxm__store_note(cxm_store *st, const char *fmt, ...)
+{
+    struct cxm__buf line = CXM__BUF_INIT(4096);
+    va_list ap;
+    cxm_rc rc;
+
+    va_start(ap, fmt);
+    rc = cxm__buf_vaddf(&line, fmt, ap);
+    va_end(ap);
+    if (!rc && !cxm__buf_addc(&line, '\n') &&
+        !(st->notes.data && strstr(st->notes.data, line.data)))
+        rc = cxm__buf_add(&st->notes, line.data, line.len);
+    (void)rc; /* benign: the note is lost, the figures are not */
+    cxm__buf_release(&line);
+}
+
+cxm_rc cxm__store_take_notes(cxm_store *st,
+                             cxm_rc (*fn)(const char *note, void *ud),
+                             void *ud)
+{
+    cxm_rc rc = CXM_OK;
+    char *p = st->notes.data;
+
+    while (p && *p && !rc) {
+        char *nl = strchr(p, '\n');
+        if (!nl)
+            break;
+        *nl = '\0';
+        rc = fn(p, ud);
+        p = nl + 1;
+    }
+    cxm__buf_reset(&st->notes);
+    return rc;
+}
+
+/* The migration number of "NNNN-name.sql", or -1. */
+static int migration_number(const char *name)
+{
+    int64_t n;
+
+    if (strlen(name) < 5 || name[4] != '-' ||
+        cxm__parse_i64(name, 4, &n))
+        return -1;
+    return (int)n;
+}
+
+static cxm_rc migrate(cxm_store *st, const char *dsn)
+{
+    int have = 0;
+    cxm_rc rc = st->ops->schema_version(st, &have);
+
+    if (rc)
+        return rc;
+    if (st->read_only) {
+        int want = cxm__n_embedded_sql
+                       ? migration_number(
+                             cxm__embedded_sql[cxm__n_embedded_sql - 1].name)
+                       : 0;
+        if (have < want) {
+            cxm__buf_reset(&st->errmsg);
+            if (cxm__buf_addf(&st->errmsg,
+                              "the store %s is at schema version %d, this "
+                              "cxmeter needs %d, and a store it cannot "
+                              "write cannot be upgraded (run any import on "
+                              "it where it can be written)",
+                              dsn, have, want))
+                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+            return CXM_ESTORE;
+        }
+        st->schema_version = have;
+        return CXM_OK;
+    }
+    for (size_t i = 0; i < cxm__n_embedded_sql; i++) {
+        const struct cxm__embedded *m = &cxm__embedded_sql[i];
+        int num = migration_number(m->name);
+        if (num <= have)
+            continue;
+        rc = st->ops->begin(st);
+        if (rc)
+            return rc;
+        rc = st->ops->exec_script(st, m->text);
+        if (!rc)
+            rc = st->ops->set_schema_version(st, num);
+        if (!rc)
+            rc = st->ops->commit(st);
+        if (rc) {
+            st->ops->rollback(st);
+            return rc;
+        }
+        have = num;
+    }
+    st->schema_version = have;
+    return CXM_OK;
+}
+
+cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
+{
+    return cxm_store_open_ex(dsn, CXM_OPEN_CREATE, out, errmsg_out);
+}
+
+cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
+                         char **errmsg_out)
+{
+    cxm_store *st;
+    cxm_rc rc;
+
+    if (errmsg_out)
+        *errmsg_out = NULL;
+    if (!dsn || !*dsn || !out ||
+        (mode != CXM_OPEN_CREATE && mode != CXM_OPEN_READ))
+        return CXM_EINVAL;
+    if (strncmp(dsn, "postgresql://", 13) == 0 ||
+        strncmp(dsn, "postgres://", 11) == 0) {
+        if (errmsg_out)
+            *errmsg_out = cxm__strdup("this build has no PostgreSQL engine");
+        return CXM_ENOTBUILT;
+    }
+    if (strncmp(dsn, "sqlite:", 7) == 0)
+        dsn += 7;
+    if (!*dsn)
+        return CXM_EINVAL;
+    st = cxm__calloc(1, sizeof(*st));
+    if (!st)
+        return CXM_ENOMEM;
+    st->errmsg.cap = 4096;
+    st->notes.cap = 16384;
+    st->workspace_id = 1;
+    st->ops = &cxm__sqlite_ops;
+    rc = st->ops->open(st, dsn, mode);
+    if (!rc) {
+        rc = migrate(st, dsn);
+        if (rc && !st->read_only) {
+            /* The engine's message, with the store it is about. */
+            char *why = cxm__buf_take(&st->errmsg, NULL);
+
+            if (cxm__buf_addf(&st->errmsg, "cannot upgrade the store %s: %s",
+                              dsn, why && *why ? why : cxm_strerror(rc)))
+                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+            cxm__free(why);
+        }
+    }
+    if (rc) {
+        if (errmsg_out)
+            *errmsg_out = cxm__strdup(st->errmsg.data && *st->errmsg.data
+                                          ? st->errmsg.data
+                                          : cxm_strerror(rc));
+        cxm_store_close(st);
+        return rc;
+    }
+    *out = st;
+    return CXM_OK;
+}
+
+void cxm_store_close(cxm_store *st)
+{
+    if (!st)
+        return;
+    if (st->ops)
+        st->ops->close(st);
+    cxm__buf_release(&st->errmsg);
+    cxm__buf_release(&st->notes);
+    cxm__free(st);
+}
+
+const char *cxm_store_errmsg(const cxm_store *st)
+{
+    return st && st->errmsg.data ? st->errmsg.data : "";
+}
+
+bool cxm_store_read_only(const cxm_store *st)
+{
+    return st && st->read_only;
+}
+
+int cxm_store_schema_version(const cxm_store *st)
+{
+    return st->schema_version;
+}
+
+cxm_rc cxm__store_begin(cxm_store *st) { return st->ops->begin(st); }
+
+/* Every write transaction brings the rollups up to date before it commits,
+ * so rows and rollups are durable together (src/store/sqlite/sql/0004-rollups.sql). */
+cxm_rc cxm__store_commit(cxm_store *st)
+{
+    cxm_rc rc = st->ops->rollup_flush(st);
+
+    return rc ? rc : st->ops->commit(st);
+}
+
+cxm_rc cxm__store_rollup_cube(cxm_store *st, int grain, unsigned dims,
+                              int *cube)
+{
+    return st->ops->rollup_cube(st, grain, dims, cube);
+}
+
+cxm_rc cxm__store_responses_between(cxm_store *st, int64_t from, int64_t to,
+                                    bool *any)
+{
+    return st->ops->responses_between(st, from, to, any);
+}
+
+cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain, int cube,
+                              int64_t from_t, int64_t to_t,
+                              cxm__rollup_fn fn, void *ud)
+{
+    return st->ops->scan_rollup(st, grain, cube, from_t, to_t, fn, ud);
+}
+
+void cxm__store_rollback(cxm_store *st) { (void)st->ops->rollback(st); }
+
+cxm_rc cxm__store_import_end(cxm_store *st, cxm_kind kind)
+{
+    return st->ops->import_end ? st->ops->import_end(st, kind) : CXM_OK;
+}
+
+cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
+                      const struct cxm__value *vals)
+{
+    return st->ops->put(st, kind, vals);
+}
+
+cxm_rc cxm__store_put_rows(cxm_store *st, cxm_kind kind,
+                           const struct cxm__value *vals, size_t n_rows)
+{
+    return st->ops->put_rows(st, kind, vals, n_rows);
+}
+
+cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind, int64_t *out)
+{
+    return st->ops->count(st, kind, out);
+}
+
+cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
+                              const char *column)
+{
+    return st->ops->put_supplied(st, kind, column);
+}
+
+cxm_rc cxm__store_time_range(cxm_store *st, bool *found, int64_t *min,
+                             int64_t *max)
+{
+    return st->ops->time_range(st, found, min, max);
+}
+
+cxm_rc cxm__store_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
+{
+    return st->ops->scan_tickets(st, fn, ud);
+}
+
+cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from, int64_t to,
+                                 cxm__response_fn fn, void *ud)
+{
+    return st->ops->scan_responses(st, from, to, fn, ud);
+}
+
+cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
+                        void *ud)
+{
+    return st->ops->query(st, id, fn, ud);
+}
+
+cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain, int cube,
+                               int64_t from_t, int64_t to_t, int64_t limit,
+                               int64_t *cells)
+{
+    return st->ops->rollup_cells(st, grain, cube, from_t, to_t, limit,
+                                 cells);
+}
+
+cxm_rc cxm__store_segment_answers(cxm_store *st, int64_t from_t,
+                                  int64_t to_t, int64_t *answers)
+{
+    return st->ops->segment_answers(st, from_t, to_t, answers);
+}
+
+cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean)
+{
+    return st->ops->rollups_clean(st, clean);
+}
+
+cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
+{
+    return st->ops->col_dict(st, fn, ud);
+}
+
+cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
+                               cxm__colseg_fn fn, void *ud)
+{
+    return st->ops->col_segments(st, from_t, to_t, fn, ud);
+}
+
+cxm_rc cxm__store_remove_benchmarks(cxm_store *st, const char *metric,
+                                   const char *label, int64_t *removed)
+{
+    return st->ops->remove_benchmarks(st, metric, label, removed);
+}
+
+cxm_rc cxm__store_put_benchmark(cxm_store *st, const char *metric,
+                                const char *label, double value,
+                                int64_t at_ms)
+{
+    return st->ops->put_benchmark(st, metric, label, value, at_ms);
+}
+
+cxm_rc cxm__store_col_refresh(cxm_store *st)
+{
+    return st->ops->col_refresh(st);
+}

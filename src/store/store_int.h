@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_int.h — private: the store handle and the engine interface behind
+ * it. store.c parses the DSN and dispatches through struct cxm__store_ops;
+ * each engine (store_sqlite.c, later store_pg.c) fills one table. No SQL
+ * text lives outside the engine files.
+ */
+#ifndef CXM_STORE_INT_H
+#define CXM_STORE_INT_H
+
+#include "internal.h"
+
+#include "record.h"
+
+/* One ticket as the report scan sees it. Strings are borrowed for the
+ * duration of the callback; NULL when missing. */
+struct cxm__ticket_row {
+    const char *ticket_id, *customer_id, *agent_id, *team, *channel;
+    const char *topic, *segment;
+    const char *status, *tags;
+    int64_t created_at;
+    bool has_first_response, has_resolved, has_contacts, has_replies;
+    int64_t first_response_at, resolved_at, contacts;
+    int64_t replies;                    /* agent replies */
+    int reopened, escalated, complaint; /* 0, 1, or -1 when missing */
+};
+
+/* One survey answer, with agent, team, channel, topic and customer filled
+ * from its ticket (and team from its agent) where it lacks them (SPEC §2). */
+struct cxm__response_row {
+    const char *survey, *agent_id, *team, *channel, *language, *topic;
+    const char *segment;
+    const char *response_agent_id; /* the response's own agent_id */
+    const char *ticket_agent_id;   /* its ticket's agent_id */
+    bool has_ticket;               /* its ticket is stored */
+    const char *ticket_status, *ticket_tags; /* its ticket's */
+    int64_t responded_at;
+    bool has_score;
+    int score, scale_min, scale_max;
+};
+
+/* Named queries of the other record kinds for the report (the SQL lives in
+ * the engine). Each returns its columns in the order listed; a column is
+ * read as text, integer or real as listed, and may be NULL. */
+enum cxm__query {
+    /* customer_id T, acquired_at I, churned_at I, segment T */
+    CXM__Q_CUSTOMERS,
+    /* customer_id T, ordered_at I, amount R, currency T; by customer,
+     * then time */
+    CXM__Q_ORDERS,
+    /* started_at I, resolved I, topic T, segment T, customer_id T */
+    CXM__Q_SELFSERVICE,
+    /* agent_id T, team T, hired_at I, left_at I */
+    CXM__Q_AGENTS,
+    /* agent_id T, team T (the agent's), date I, hours R */
+    CXM__Q_AGENT_HOURS,
+    /* posted_at I, rating R, scale_max R, source T, language T */
+    CXM__Q_REVIEWS,
+    /* when I (reviewed_at, else the ticket's resolved_at, else its
+     * created_at), score R, max_score R, agent_id T, team T, channel T,
+     * topic T, segment T, reviewer T */
+    CXM__Q_QA,
+    /* metric T, label T, value R, set_at I; oldest first */
+    CXM__Q_BENCHMARKS,
+    /* version I, set_at I, set_by T, note T, settings T; oldest first */
+    CXM__Q_DEFINITIONS,
+    /* survey T, scale_min I, scale_max I, answers I: the scales the
+     * stored csat, nps and ces answers are on, one row a scale */
+    CXM__Q_SCALES,
+    /* key T, value T: the stored settings (config.c), by key */
+    CXM__Q_SETTINGS,
+    /* kind T (the event's record kind: tickets, responses, selfservice,
+     * orders, reviews), id T, at I (its event timestamp): the
+     * CXM__EVENT_ENDS earliest and latest events of each kind, for naming
+     * the rows that stretch a report's default period */
+    CXM__Q_EVENT_ENDS,
+    /* kind T, column T ("" for the kind itself): the record kinds and
+     * optional columns ever supplied by an import (0009) */
+    CXM__Q_SUPPLIED,
+    CXM__Q_COUNT
+};
+
+#define CXM__ROW_MAX_COLS 12
+#define CXM__EVENT_ENDS 6 /* rows per kind and end of CXM__Q_EVENT_ENDS */
+
+/* One row of a named query. Borrowed for the duration of the callback. */
+struct cxm__row {
+    size_t n_cols;
+    bool is_null[CXM__ROW_MAX_COLS];
+    const char *text[CXM__ROW_MAX_COLS]; /* NULL when NULL */
+    int64_t i64[CXM__ROW_MAX_COLS];
+    double real[CXM__ROW_MAX_COLS];
+};
+
+typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
+
+/* Rollups of survey answers (src/store/sqlite/sql/0004-rollups.sql): per UTC day
+ * (grain 0), month (grain 1), year (grain 2) or over all time (grain 3,
+ * t 0; 0007-rollup-years.sql). A cube is a set of the dimensions below;
+ * every cube also keeps the cell's first day t, survey, scale and a score
+ * histogram. */
+#define CXM__CUBE_AGENT 1u
+#define CXM__CUBE_TEAM 2u
+#define CXM__CUBE_CHANNEL 4u
+#define CXM__CUBE_LANGUAGE 8u
+#define CXM__CUBE_TOPIC 16u
+#define CXM__CUBE_FULL 31u
+#define CXM__DAY_MS INT64_C(86400000)
+
+/* One rollup cell: hist[k] answers of score r->scale_min + k, for k in
+ * 0 … scale_max − scale_min, otherwise like `r` (r->responded_at = the
+ * start of the cell's first UTC day; dimensions the cube does not keep
+ * are ""; segment NULL; r->score unset). */
+typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
+                                 const int64_t *hist, void *ud);
+
+/* Column segments (src/store/sqlite/sql/0005-columns.sql, src/store/sqlite/colseg.h): one entry of
+ * a column's dictionary; one month's segment: the callback is handed the
+ * blob, borrowed from the store until the next cxm__store_col_segments()
+ * or cxm_store_close(), its checksum checked, or NULL when the month's
+ * answers could not be encoded or its segment is damaged (then with a
+ * note, cxm__store_note()). */
+typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
+                                  size_t len, void *ud);
+typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const uint8_t *blob,
+                                 size_t len, void *ud);
+
+typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
+typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
+                                   void *ud);
+
+struct cxm__store_ops {
+    const char *name; /* "sqlite" | "postgresql" */
+    /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
+     * st->read_only, and st->errmsg to a whole sentence on failure. */
+    cxm_rc (*open)(cxm_store *st, const char *dsn, int mode);
+    void (*close)(cxm_store *st); /* NULL-safe on a half-open store */
+    cxm_rc (*exec_script)(cxm_store *st, const char *sql);
+    cxm_rc (*schema_version)(cxm_store *st, int *out);
+    cxm_rc (*set_schema_version)(cxm_store *st, int version);
+    cxm_rc (*begin)(cxm_store *st);
+    cxm_rc (*commit)(cxm_store *st);
+    cxm_rc (*rollback)(cxm_store *st);
+    /* After the last row of an import, inside its transaction: the work
+     * done once per import rather than per row. NULL when none. */
+    cxm_rc (*import_end)(cxm_store *st, cxm_kind kind);
+    cxm_rc (*put)(cxm_store *st, cxm_kind kind,
+                  const struct cxm__value *vals);
+    /* n_rows rows of n_cols values each, in order, as n_rows puts. */
+    cxm_rc (*put_rows)(cxm_store *st, cxm_kind kind,
+                       const struct cxm__value *vals, size_t n_rows);
+    cxm_rc (*count)(cxm_store *st, cxm_kind kind, int64_t *out);
+    cxm_rc (*time_range)(cxm_store *st, bool *found, int64_t *min,
+                         int64_t *max);
+    cxm_rc (*scan_tickets)(cxm_store *st, cxm__ticket_fn fn, void *ud);
+    cxm_rc (*scan_responses)(cxm_store *st, int64_t from, int64_t to,
+                             cxm__response_fn fn, void *ud);
+    cxm_rc (*query)(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
+                    void *ud);
+    cxm_rc (*put_benchmark)(cxm_store *st, const char *metric,
+                            const char *label, double value, int64_t at_ms);
+    /* Rollups: recount the dirty days (inside the open transaction, just
+     * before commit); the smallest cube of `grain` keeping `dims` (cube
+     * bits), -1 when none or the rollups are not current; whether answers
+     * exist in [from, to); the cells of a cube whose first day t is in
+     * [from_t, to_t). */
+    cxm_rc (*rollup_flush)(cxm_store *st);
+    cxm_rc (*rollup_cube)(cxm_store *st, int grain, unsigned dims,
+                          int *cube);
+    cxm_rc (*responses_between)(cxm_store *st, int64_t from, int64_t to,
+                                bool *any);
+    /* scan_rollup: every cell's checksum is checked before any is handed
+     * over; CXM_EINPUT (and a note, cxm__store_note()) when one does not
+     * match: the caller reads the answers another way. fn NULL: only the
+     * check. */
+    cxm_rc (*scan_rollup)(cxm_store *st, int grain, int cube,
+                          int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
+                          void *ud);
+    /* The cells scan_rollup() would read, counted up to `limit` (then
+     * *cells = limit), for choosing between rollups and the column scan;
+     * and the answers of the month segments t in [from_t, to_t). */
+    cxm_rc (*rollup_cells)(cxm_store *st, int grain, int cube,
+                           int64_t from_t, int64_t to_t, int64_t limit,
+                           int64_t *cells);
+    cxm_rc (*segment_answers)(cxm_store *st, int64_t from_t, int64_t to_t,
+                              int64_t *answers);
+    /* Whether rollups and column segments are current (nothing dirty);
+     * the column dictionaries; the segments of months t in [from_t, to_t),
+     * oldest first. */
+    cxm_rc (*rollups_clean)(cxm_store *st, bool *clean);
+    /* col_dict: CXM_EINPUT (with a note) when an entry is damaged; fn
+     * may have been called for the entries before it. */
+    cxm_rc (*col_dict)(cxm_store *st, cxm__coldict_fn fn, void *ud);
+    cxm_rc (*col_segments)(cxm_store *st, int64_t from_t, int64_t to_t,
+                           cxm__colseg_fn fn, void *ud);
+    /* Brings whatever copy of the segments the engine keeps for reports
+     * up to date (after an import has committed: the first report then
+     * finds it ready). */
+    cxm_rc (*col_refresh)(cxm_store *st);
+    /* Deletes the benchmarks of `metric` (with `label` only, when not
+     * NULL); *removed: how many. */
+    cxm_rc (*remove_benchmarks)(cxm_store *st, const char *metric,
+                                const char *label, int64_t *removed);
+    /* Records, in the open transaction, that an import supplied `column`
+     * of records `kind` ("" for the kind itself; 0009). */
+    cxm_rc (*put_supplied)(cxm_store *st, cxm_kind kind, const char *column);
+    /* Appends the next definitions version (at least 2); *version_out. */
+    cxm_rc (*put_definitions)(cxm_store *st, const char *settings,
+                              const char *set_by, const char *note,
+                              int64_t at_ms, int *version_out);
+    /* Stores `value` for the setting `key`, or forgets it (value NULL). */
+    cxm_rc (*put_setting)(cxm_store *st, const char *key, const char *value,
+                          int64_t at_ms);
+};
+
+struct cxm_store {
+    const struct cxm__store_ops *ops;
+    void *impl;          /* the engine's own state */
+    int64_t workspace_id;
+    int schema_version;
+    bool read_only;         /* opened read-only: no migration, no write */
+    struct cxm__buf errmsg; /* last engine message */
+    /* Notes for the caller of the running report, one a line: what the
+     * engine did that the caller should hear of (a damaged derived form
+     * read around or rebuilt: docs/store.md, "Damage"); the report takes
+     * them as warnings (cxm__store_take_notes()). */
+    struct cxm__buf notes;
+};
+
+/* Sets st->errmsg to `msg` (a failure to do so is benign: the message is
+ * then empty). */
+void cxm__store_set_error(cxm_store *st, const char *msg);
+/* Adds a note (printf format; a note already held is not repeated; a
+ * failure to keep it is benign). */
+void cxm__store_note(cxm_store *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Calls fn for each note held, in order, and forgets them. */
+cxm_rc cxm__store_take_notes(cxm_store *st,
+                             cxm_rc (*fn)(const char *note, void *ud),
+                             void *ud);
+
+extern const struct cxm__store_ops cxm__sqlite_ops;
+
+/* The SQLite engine's connection and its rollups (store_sqlite_rollup.c). */
+struct sqlite3;
+struct sqlite3 *cxm__sq_db(cxm_store *st);
+cxm_rc cxm__sq_rollup_flush(cxm_store *st);
+/* Defines cxm_hist_sum(hist), the aggregate that sums rollup histograms,
+ * and cxm_hist_add(a, b), which adds two (store_sqlite_rollup.c), on a
+ * new connection, before migrations. */
+cxm_rc cxm__sq_rollup_register(struct sqlite3 *db);
+cxm_rc cxm__sq_exec_plain(cxm_store *st, const char *sql);
+/* Sets st's message to the connection's last error, with the system's
+ * reason when the failure was the system's; CXM_ESTORE. */
+cxm_rc cxm__sq_fail(cxm_store *st);
+/* max(rowid) of responses and tickets when the open write transaction
+ * began; false when not known (store_sqlite.c). */
+bool cxm__sq_marks(cxm_store *st, int64_t *responses, int64_t *tickets);
+/* The kinds put since BEGIN, as a set of 1 << kind. */
+unsigned cxm__sq_kinds_written(cxm_store *st);
+cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
+                           int *cube);
+cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
+                                 bool *any);
+cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
+                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
+                           void *ud);
+cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
+cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
+                            int64_t from_t, int64_t to_t, int64_t limit,
+                            int64_t *cells);
+cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
+                               int64_t *answers);
+cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud);
+cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
+                            cxm__colseg_fn fn, void *ud);
+cxm_rc cxm__sq_col_file_refresh(cxm_store *st);
+
+/* The image of the column segment file a report reads
+ * (store_sqlite_colfile.c): the file mapped read-only, or built in memory
+ * (mapped false) when the file is stale or cannot be used. Owned by the
+ * engine's connection state. */
+struct cxm__sq_colimage {
+    const uint8_t *base; /* owned: munmap or cxm__free, by `mapped` */
+    size_t len;
+    bool mapped;
+};
+struct cxm__sq_colimage *cxm__sq_colimage(cxm_store *st);
+void cxm__sq_colimage_release(struct cxm__sq_colimage *im);
+
+CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
+CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
+void cxm__store_rollback(cxm_store *st);
+/* An import of `kind` has put its last row: called before
+ * cxm__store_commit(), in the same transaction, so that what the engine
+ * derives from the rows once per import (indexes, daily rollups) commits
+ * or rolls back with them. */
+CXM_MUST_USE cxm_rc cxm__store_import_end(cxm_store *st, cxm_kind kind);
+CXM_MUST_USE cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
+                                   const struct cxm__value *vals);
+/* Stores n_rows rows, vals[0..n_rows * n_cols) of `kind`, in order (a
+ * later row replaces an earlier one with the same key): the same as
+ * n_rows calls of cxm__store_put(), in fewer engine round trips. */
+CXM_MUST_USE cxm_rc cxm__store_put_rows(cxm_store *st, cxm_kind kind,
+                                        const struct cxm__value *vals,
+                                        size_t n_rows);
+CXM_MUST_USE cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind,
+                                     int64_t *out);
+/* The earliest and latest event timestamps of SPEC §2 (created_at,
+ * responded_at, started_at, ordered_at, posted_at); *found false if none. */
+CXM_MUST_USE cxm_rc cxm__store_time_range(cxm_store *st, bool *found,
+                                          int64_t *min, int64_t *max);
+/* Every ticket, in no particular order. */
+CXM_MUST_USE cxm_rc cxm__store_scan_tickets(cxm_store *st, cxm__ticket_fn fn,
+                                            void *ud);
+/* Every response with responded_at in [from, to). */
+CXM_MUST_USE cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from,
+                                              int64_t to,
+                                              cxm__response_fn fn, void *ud);
+
+/* Rollups (struct cxm__store_ops). */
+CXM_MUST_USE cxm_rc cxm__store_rollup_cube(cxm_store *st, int grain,
+                                           unsigned dims, int *cube);
+CXM_MUST_USE cxm_rc cxm__store_responses_between(cxm_store *st, int64_t from,
+                                                 int64_t to, bool *any);
+CXM_MUST_USE cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain,
+                                           int cube, int64_t from_t,
+                                           int64_t to_t, cxm__rollup_fn fn,
+                                           void *ud);
+
+CXM_MUST_USE cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean);
+CXM_MUST_USE cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain,
+                                            int cube, int64_t from_t,
+                                            int64_t to_t, int64_t limit,
+                                            int64_t *cells);
+CXM_MUST_USE cxm_rc cxm__store_segment_answers(cxm_store *st, int64_t from_t,
+                                               int64_t to_t,
+                                               int64_t *answers);
+CXM_MUST_USE cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn,
+                                        void *ud);
+CXM_MUST_USE cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t,
+                                            int64_t to_t, cxm__colseg_fn fn,
+                                            void *ud);
+/* A failure is only that: the copy is a cache (see col_refresh). */
+cxm_rc cxm__store_col_refresh(cxm_store *st);
+
+/* Benchmarks (struct cxm__store_ops). */
+CXM_MUST_USE cxm_rc cxm__store_put_benchmark(cxm_store *st,
+                                             const char *metric,
+                                             const char *label, double value,
+                                             int64_t at_ms);
+CXM_MUST_USE cxm_rc cxm__store_remove_benchmarks(cxm_store *st,
+                                                 const char *metric,
+                                                 const char *label,
+                                                 int64_t *removed);
+
+/* The scales the stored answers of `survey` ("csat", "nps", "ces") are
+ * on, each once (src/report/benchmark.c); the SPEC default scale alone, and
+ * *stored false, when no answer of it is stored. At most
+ * CXM__MAX_SCALES: beyond, the last one widens to take in the rest. */
+#define CXM__MAX_SCALES 16
+struct cxm__scales {
+    int n;
+    bool stored;
+    int lo[CXM__MAX_SCALES], hi[CXM__MAX_SCALES];
+};
+CXM_MUST_USE cxm_rc cxm__survey_scales(cxm_store *st, const char *survey,
+                                       struct cxm__scales *out);
+/* Records, inside the import's transaction, that the import supplied
+ * records of `kind` with the (optional) column `column`, or the kind
+ * itself when column is "" (src/store/sqlite/sql/0009-supplied.sql): a report tells a
+ * figure whose input was never supplied (null) from one of zero. */
+CXM_MUST_USE cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
+                                            const char *column);
+
+/* Runs the named query `id`, calling fn for each row. */
+CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,
+                                     cxm__row_fn fn, void *ud);
+
+#endif /* CXM_STORE_INT_H */
