@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * export.c — `cxmeter export answers` (serve.h cxm_answers_export()): the
- * answers kept with each submission (src/store/sqlite/sql/0012-invitations.sql), with
+ * answers kept with each submission
+ * (src/store/sqlite/sql/0012-invitations.sql), with
  * the invitation's dimensions, as CSV (one line per answered question,
  * escaped as the report's CSV is) or JSON (one object per submission).
  */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * invite.c — the survey service's records (serve.h, invite.h,
- * src/store/sqlite/sql/0012-invitations.sql): API tokens, invitations and their links,
- * and the answers given through a link. Secrets come from libsodium's
+ * src/store/sqlite/sql/0012-invitations.sql): API tokens, invitations
+ * and their links, and the answers given through a link. Secrets come from libsodium's
  * randombytes and are kept only as their BLAKE2b digest. Each rated
  * question of an answer is a responses row stored through the importer's
  * path (rows.c), so every report sees it the moment it is committed.
@@ -63,7 +63,8 @@ static cxm_rc new_secret(const char *prefix, char *out, size_t cap)
     if (sodium_init() < 0)
         return CXM_EIO;
     if (cap < plen + sodium_base64_ENCODED_LEN(
-                         SECRET_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+                         SECRET_BYTES,
+                         sodium_base64_VARIANT_URLSAFE_NO_PADDING))
         return CXM_EINVAL;
     randombytes_buf(raw, sizeof(raw));
     memcpy(out, prefix, plen);
@@ -610,7 +611,8 @@ static cxm_rc sync_rows(cxm_store *st, const struct cxm__invite *inv,
         if (cxm_question_type_of(q) != CXM_QUESTION_RATING)
             continue;
         a = json_object_get(inv->answers, cxm_question_id(q));
-        if (inv->held || !json_is_integer(a) || !cxm__question_shown(q, inv->answers) ||
+        if (inv->held || !json_is_integer(a) ||
+            !cxm__question_shown(q, inv->answers) ||
             n == CXM_ARRAY_LEN(rows)) {
             rc = delete_row(st, inv, q);
             continue;
