@@ -427,6 +427,11 @@ static cxm_rc csv_text(struct cxm__buf *b, const char *s)
     return rc;
 }
 
+cxm_rc cxm__csv_text(struct cxm__buf *b, const char *s)
+{
+    return csv_text(b, s);
+}
+
 /* The fields of figures of metric m that are CSV columns. */
 static bool csv_column(const cxm_report *r, cxm_metric m, enum fid id)
 {

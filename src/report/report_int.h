@@ -248,4 +248,9 @@ const char *const *cxm__report_scan_currencies(const struct cxm__builder *b,
 /* Frees what report_scan.c loaded. NULL-safe. */
 void cxm__report_scan_release(struct cxm__builder *b);
 
+/* Appends `s` as one CSV field: RFC 4180 quoting, and a leading ' on text
+ * a spreadsheet would take for a formula (report_format.c; also the
+ * answers export, src/survey/export.c). */
+CXM_MUST_USE cxm_rc cxm__csv_text(struct cxm__buf *b, const char *s);
+
 #endif /* CXM_REPORT_INT_H */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "store_int.h"
+#include "invite.h"
 #include "survey_int.h"
 
 static int64_t now_ms(void)
