@@ -111,5 +111,8 @@ int cmd_demo_data(struct cli_env *env, int argc, char **argv);
 int cmd_definitions(struct cli_env *env, int argc, char **argv);
 int cmd_config(struct cli_env *env, int argc, char **argv);
 int cmd_survey(struct cli_env *env, int argc, char **argv);
+int cmd_serve(struct cli_env *env, int argc, char **argv);
+int cmd_token(struct cli_env *env, int argc, char **argv);
+int cmd_export(struct cli_env *env, int argc, char **argv);
 
 #endif /* CXM_CLI_H */

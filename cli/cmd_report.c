@@ -41,85 +41,57 @@ static const struct cli_optspec specs[] = {
     {NULL, false, 0},
 };
 
-/* Splits a comma-separated list and parses each name with `parse`
- * (cxm_metric_parse or cxm_dim_parse, both of the shape
- * cxm_rc f(const char *, int-enum *)). Returns false after printing. */
-static bool parse_metrics(const char *list, cxm_metric *out, size_t cap,
-                          size_t *n)
+/* Prints why the list of option `opt` (names of `noun`s) was refused;
+ * returns false. */
+static bool bad_list(const char *opt, const char *noun, const char *list,
+                     const struct cxm_list_error *e)
 {
-    char name[64];
-    const char *p = list;
+    int len = (int)e->len;
+    const char *name = list + e->at;
 
-    *n = 0;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        cxm_metric m;
-        if (len == 0 || len >= sizeof(name)) {
-            cli_error("report", "bad --metrics list '%s'", list);
-            return false;
-        }
-        memcpy(name, p, len);
-        name[len] = '\0';
-        if (cxm_metric_parse(name, &m)) {
-            cli_error("report", "unknown metric '%s' (see --help)", name);
-            return false;
-        }
-        for (size_t i = 0; i < *n; i++) {
-            if (out[i] == m) {
-                cli_error("report", "metric '%s' named twice", name);
-                return false;
-            }
-        }
-        if (*n == cap) {
-            cli_error("report", "too many metrics");
-            return false;
-        }
-        out[(*n)++] = m;
-        p += len;
-        if (*p == ',')
-            p++;
+    switch (e->fault) {
+    case CXM_LIST_UNKNOWN:
+        cli_error("report", "unknown %s '%.*s' (see --help)", noun, len,
+                  name);
+        break;
+    case CXM_LIST_TWICE:
+        cli_error("report", "%s '%.*s' named twice", noun, len, name);
+        break;
+    default:
+        cli_error("report", "bad %s list '%s'", opt, list);
+        break;
     }
-    return true;
+    return false;
 }
 
-static bool parse_dims(const char *list, cxm_dim *out, size_t cap,
-                       size_t *n)
+/* --metrics LIST into out[0..*n); false after printing. */
+static bool take_metrics(const char *list, cxm_metric *out, size_t cap,
+                         size_t *n)
 {
-    char name[64];
-    const char *p = list;
+    struct cxm_list_error e;
 
-    *n = 0;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        cxm_dim d;
-        if (len == 0 || len >= sizeof(name)) {
-            cli_error("report", "bad --by list '%s'", list);
-            return false;
-        }
-        memcpy(name, p, len);
-        name[len] = '\0';
-        if (cxm_dim_parse(name, &d)) {
-            cli_error("report", "unknown breakdown '%s' (see --help)", name);
-            return false;
-        }
-        for (size_t i = 0; i < *n; i++) {
-            if (out[i] == d) {
-                cli_error("report", "breakdown '%s' named twice", name);
-                return false;
-            }
-        }
-        if (*n == cap) {
-            cli_error("report", "at most %zu breakdown dimensions", cap);
-            return false;
-        }
-        out[(*n)++] = d;
-        p += len;
-        if (*p == ',')
-            p++;
+    if (cxm_metric_parse_list(list, out, cap, n, &e) == CXM_OK)
+        return true;
+    if (e.fault == CXM_LIST_FULL) {
+        cli_error("report", "too many metrics");
+        return false;
     }
-    return true;
+    return bad_list("--metrics", "metric", list, &e);
+}
+
+/* --by LIST into out[0..*n); false after printing. */
+static bool take_dims(const char *list, cxm_dim *out, size_t cap,
+                      size_t *n)
+{
+    struct cxm_list_error e;
+
+    if (cxm_dim_parse_list(list, out, cap, n, &e) == CXM_OK)
+        return true;
+    if (e.fault == CXM_LIST_FULL) {
+        cli_error("report", "at most %zu breakdown dimensions", cap);
+        return false;
+    }
+    return bad_list("--by", "breakdown", list, &e);
 }
 
 struct report_args {
@@ -185,10 +157,10 @@ static bool take_option(struct cli_env *env, const struct cli_opts *o,
         env->db = o->arg;
         return true;
     case OPT_METRICS:
-        return parse_metrics(o->arg, a->metrics, CXM_METRIC_COUNT,
-                             &q->n_metrics);
+        return take_metrics(o->arg, a->metrics, CXM_METRIC_COUNT,
+                            &q->n_metrics);
     case OPT_BY:
-        return parse_dims(o->arg, a->by, CXM_REPORT_MAX_BY, &q->n_by);
+        return take_dims(o->arg, a->by, CXM_REPORT_MAX_BY, &q->n_by);
     case OPT_FROM:
         return parse_bound("--from", o->arg, &q->from_ms, &q->has_from);
     case OPT_TO:

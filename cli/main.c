@@ -24,6 +24,9 @@ static const struct command commands[] = {
     {"definitions", cmd_definitions},
     {"config", cmd_config},
     {"survey", cmd_survey},
+    {"serve", cmd_serve},
+    {"token", cmd_token},
+    {"export", cmd_export},
     {NULL, NULL},
 };
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "csv.h"
 #include "record.h"
 

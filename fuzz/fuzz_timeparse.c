@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* First and one past the last millisecond that can be written back. */

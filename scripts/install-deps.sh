@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3
   libgsl-dev
   libjansson-dev
+  libmicrohttpd-dev libsodium-dev
   libcmocka-dev
   clang libclang-rt-14-dev llvm
   python3

@@ -33,6 +33,12 @@ void *cxm__realloc(void *p, size_t n);
 void cxm__free(void *p);
 char *cxm__strndup(const char *s, size_t n);
 char *cxm__strdup(const char *s);
+#ifdef CXM_UNIT_TEST
+/* Test builds only (tests/unit/test_alloc.c): the n-th allocation from
+ * now fails (n = 0: none), and whether it was reached since. */
+void cxm__alloc_fail_at(long n);
+bool cxm__alloc_failed(void);
+#endif
 
 /* Checked size arithmetic: false on overflow, *out untouched then. */
 static inline bool cxm__size_mul(size_t *out, size_t a, size_t b)
@@ -74,6 +80,16 @@ CXM_MUST_USE cxm_rc cxm__buf_add(struct cxm__buf *b, const void *p,
                                  size_t n);
 CXM_MUST_USE cxm_rc cxm__buf_adds(struct cxm__buf *b, const char *s);
 CXM_MUST_USE cxm_rc cxm__buf_addc(struct cxm__buf *b, char c);
+/* The character at p as a terminal may safely show it: a C0 control
+ * character or DEL as \xNN, a C1 one (ANSI escapes among them) as
+ * \u00NN, anything else as itself. Writes it to out (8 bytes) and
+ * returns its length; *used is the bytes of p it stands for (p[0] is not
+ * NUL). */
+size_t cxm__escape_at(const unsigned char *p, char *out, size_t *used);
+/* Appends s escaped by cxm__escape_at(): stored text (an id, a label) in
+ * a table or a message can neither move the cursor nor clear the
+ * screen. */
+CXM_MUST_USE cxm_rc cxm__buf_add_escaped(struct cxm__buf *b, const char *s);
 CXM_MUST_USE cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 CXM_MUST_USE cxm_rc cxm__buf_vaddf(struct cxm__buf *b, const char *fmt,
@@ -89,7 +105,8 @@ void cxm__buf_release(struct cxm__buf *b);
  * with cxm__free(). The buffer is empty afterwards. */
 char *cxm__buf_take(struct cxm__buf *b, size_t *len_out);
 
-/* ---- ASCII classes (never locale-dependent, safe on any byte). */
+/* ---- ASCII classes (never locale-dependent, safe on any byte) and the
+ * string helpers of text.c. */
 static inline bool cxm__is_digit(int c) { return c >= '0' && c <= '9'; }
 static inline bool cxm__is_space(int c)
 {
@@ -105,6 +122,22 @@ bool cxm__eq_nocase(const char *s, size_t n, const char *t);
 /* Trims ASCII white space around s[0..*n), as header names and key
  * values are trimmed. */
 void cxm__trim(const char **s, size_t *n);
+/* Writes s[0..len) into dst[0..cap) (cap > 4) for quoting in a message:
+ * at most cap - 4 bytes, a UTF-8 sequence never cut, "..." after a cut;
+ * line breaks become spaces and other control characters '?', so the
+ * quote is one printable line. Returns dst. */
+const char *cxm__excerpt(const char *s, size_t len, char *dst, size_t cap);
+
+/* The index of the name s[0..n) (ASCII case-insensitive) in
+ * names[0..count), or -1. */
+int cxm__name_index(const char *const *names, int count, const char *s,
+                    size_t n);
+/* Parses a comma-separated list of names[0..count) into ids[0..*n), at
+ * most `cap`: the rules and results of cxm_metric_parse_list(). */
+CXM_MUST_USE cxm_rc cxm__parse_name_list(const char *list,
+                                         const char *const *names, int count,
+                                         int *ids, size_t cap, size_t *n,
+                                         struct cxm_list_error *err);
 
 /* Strict integer parsing of s[0..n): optional sign, digits only, no
  * surrounding space, no overflow. */
@@ -117,15 +150,5 @@ CXM_MUST_USE cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v,
                                      int decimals);
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool cxm__utf8_valid(const char *s, size_t n);
-
-/* ---- Time (timeparse.c). */
-/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. */
-int64_t cxm__days_from_civil(int64_t y, int m, int d);
-/* The date of day number `days` since 1970-01-01. */
-void cxm__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
-/* Floor division of ms by one day. */
-int64_t cxm__day_of_ms(int64_t ms);
-
-#define CXM__MS_PER_DAY INT64_C(86400000)
 
 #endif /* CXM_INTERNAL_H */

@@ -9,6 +9,14 @@
  *                         a date YYYY-MM-DD (default 1970-01-01)
  *   import.horizon_years  how many years after the day of an import a
  *                         timestamp may lie, 0..8000 (default 10)
+ *   public_url            the base of survey links, http(s)://… without a
+ *                         trailing slash ("" default: http://LISTEN)
+ *   serve.rate_per_minute requests per client address per minute to the
+ *                         survey pages, 0..1000000 (default 120; 0: none)
+ *   survey.edit_days      days the first answer of a link may be edited,
+ *                         0..3650 (default 7)
+ *   survey.link_days      days an invitation link is valid, 1..3650
+ *                         (default 30)
  */
 #ifndef CXMETER_CONFIG_H
 #define CXMETER_CONFIG_H

@@ -19,7 +19,9 @@
 extern "C" {
 #endif
 
-/** Metrics, by the names SPEC §2 and the command line use. */
+/** Metrics, by the names SPEC §2 and the command line use. The values
+ *  are stable: a new metric is added at the end. (Inside the library each
+ *  has a row of facts in this order, src/stats/metric.h.) */
 #define CXM_METRIC_MAP(X)                                                  \
     X(CSAT, "csat")                                                        \
     X(CSAT_MEAN, "csat_mean")                                              \
@@ -64,6 +66,33 @@ CXM_API CXM_MUST_USE cxm_rc cxm_metric_parse(const char *name,
 /** The name of `m`. Static; "" for a bad value. */
 CXM_API const char *cxm_metric_name(cxm_metric m);
 
+/** What is wrong with a list of names (cxm_metric_parse_list(),
+ *  cxm_dim_parse_list()). */
+typedef enum cxm_list_fault {
+    CXM_LIST_OK,      /* nothing */
+    CXM_LIST_EMPTY,   /* an empty name: ",csat" or "csat,,nps" */
+    CXM_LIST_UNKNOWN, /* a name of nothing the list may hold */
+    CXM_LIST_TWICE,   /* a name given before (in any case) */
+    CXM_LIST_FULL     /* more names than the caller has room for */
+} cxm_list_fault;
+
+/** The fault and the name it lies in: list[at .. at + len). */
+struct cxm_list_error {
+    cxm_list_fault fault;
+    size_t at, len;
+};
+
+/** Parses `list`, metric names separated by commas ("csat,nps", any
+ *  case, no spaces; a trailing comma is allowed; "" is no metric), into
+ *  out[0..*n), at most `cap`, in the order given. Returns CXM_OK;
+ *  CXM_ENOTFOUND for an unknown name, CXM_ETOOBIG for more than `cap`
+ *  names, CXM_EINPUT for an empty name or one given twice; then *err, when
+ *  not NULL, says which name and why, and *n is 0. */
+CXM_API CXM_MUST_USE cxm_rc cxm_metric_parse_list(const char *list,
+                                                  cxm_metric *out,
+                                                  size_t cap, size_t *n,
+                                                  struct cxm_list_error *err);
+
 /** Fewer answers than this and a figure is flagged low_n (SPEC §2). */
 #define CXM_LOW_N 30
 
@@ -96,6 +125,9 @@ struct cxm_survey_stat {
     double sum_sq;       /* sum of squared scores */
     int n_scales;        /* histograms in use */
     struct cxm_survey_scale scales[CXM_SURVEY_MAX_SCALES];
+    int lo, hi;          /* n > 0: from the lowest to the highest point of
+                            every answer's scale, histogram or not (the
+                            range a mean's interval is clipped to) */
 };
 
 /** Adds one answer `score` on the scale [lo, hi] of survey kind `survey`
@@ -156,11 +188,22 @@ struct cxm_money {
 };
 
 /** One reported figure. Fields that do not apply to the metric are flagged
- *  off; `is_null` means no data (JSON null). */
+ *  off; `is_null` means no data (JSON null).
+ *
+ *  Versioned by its leading `size`: the caller sets it to
+ *  sizeof(struct cxm_figure) (CXM_FIGURE_INIT) before handing the figure
+ *  to the library, which writes the fields that fit in `size` and zeroes
+ *  those past its own, so a program built with older or newer headers
+ *  than the library keeps working. Fields are only ever appended, each
+ *  group led by a has_* flag that reads false where the library left it
+ *  zero. */
 struct cxm_figure {
+    size_t size;        /* sizeof(struct cxm_figure) of the caller */
     bool is_null;
     bool value_is_null; /* data, but no one value: an amount of money in
-                           several currencies (see `currencies`) */
+                           several currencies (see `currencies`), or
+                           agent_productivity with hours worked but no
+                           resolved ticket (per_hour 0, no agents) */
     double value;
     int64_t n;
     bool has_ci;        /* lo/hi are set */
@@ -204,7 +247,14 @@ struct cxm_figure {
      * currency's amount when n_currencies <= 1, else value_is_null. */
     size_t n_currencies;
     const struct cxm_money *currencies; /* borrowed from the report */
+    /* New fields go here, at the end. */
 };
+
+/** A figure ready to be filled: `size` set, every field zero. */
+#define CXM_FIGURE_INIT {.size = sizeof(struct cxm_figure)}
+
+/* The three below fill *out, whose `size` the caller has set (nothing is
+ * written when it is smaller than the first struct cxm_figure's). */
 
 /** 100 × k/n with its Wilson 95 % interval. n == 0 gives a null figure. */
 CXM_API void cxm_figure_proportion(int64_t k, int64_t n,

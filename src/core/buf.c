@@ -60,6 +60,33 @@ cxm_rc cxm__buf_addc(struct cxm__buf *b, char c)
     return cxm__buf_add(b, &c, 1);
 }
 
+size_t cxm__escape_at(const unsigned char *p, char *out, size_t *used)
+{
+    *used = 1;
+    if (*p < 0x20 || *p == 0x7f)
+        return (size_t)snprintf(out, 8, "\\x%02x", *p);
+    if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *used = 2;
+        return (size_t)snprintf(out, 8, "\\u%04x", p[1]);
+    }
+    out[0] = (char)*p;
+    return 1;
+}
+
+cxm_rc cxm__buf_add_escaped(struct cxm__buf *b, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    cxm_rc rc = CXM_OK;
+
+    while (!rc && *p) {
+        char tmp[8];
+        size_t used, n = cxm__escape_at(p, tmp, &used);
+        rc = cxm__buf_add(b, tmp, n);
+        p += used;
+    }
+    return rc;
+}
+
 cxm_rc cxm__buf_pad(struct cxm__buf *b, size_t n)
 {
     cxm_rc rc = buf_room(b, n);
@@ -101,6 +128,23 @@ cxm_rc cxm__buf_addf(struct cxm__buf *b, const char *fmt, ...)
     return rc;
 }
 
+/* Rewrites the "%f" text tmp[0..n), [-]digits[radix digits], with '.' as
+ * its radix whatever the locale's; returns the new length. */
+static int c_radix(char *tmp, int n)
+{
+    int i = tmp[0] == '-', j;
+
+    while (i < n && cxm__is_digit((unsigned char)tmp[i]))
+        i++;
+    if (i == n)
+        return n;
+    for (j = i; j < n && !cxm__is_digit((unsigned char)tmp[j]); j++)
+        ;
+    tmp[i] = '.';
+    memmove(tmp + i + 1, tmp + j, (size_t)(n - j) + 1);
+    return n - (j - i - 1);
+}
+
 cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v, int decimals)
 {
     char tmp[64];
@@ -110,10 +154,12 @@ cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v, int decimals)
         return cxm__buf_adds(b, "null");
     if (v == 0)
         v = 0; /* no "-0.0" */
-    /* The library never calls setlocale(), so "%f" writes a '.'. */
+    /* "%f" writes the radix character of the program's LC_NUMERIC (a ','
+     * in de_DE, several bytes in some locales); it is made a '.' below. */
     n = snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
     if (n < 0 || (size_t)n >= sizeof(tmp))
         return cxm__buf_adds(b, "null");
+    n = c_radix(tmp, n);
     if (memchr(tmp, '.', (size_t)n)) {
         while (n > 0 && tmp[n - 1] == '0')
             n--;

@@ -22,8 +22,6 @@ struct cxm__strmap_slot {
     size_t value;
 };
 
-#define CXM__STRMAP_INIT {NULL, 0, 0}
-
 /* Finds `key`; when absent, inserts it with value `new_value`. Sets
  * *value_out to the value held and *key_out (if not NULL) to the map's own
  * copy of the key (borrowed; valid until cxm__strmap_release()). Sets

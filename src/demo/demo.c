@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
+
 /* Byte-identical output on every platform needs IEEE arithmetic exactly as
  * written: no fused multiply-add (GCC in ISO C mode never contracts). */
 #if defined(__clang__)
@@ -24,7 +26,6 @@
 
 /* ---- Shape of the data. */
 
-#define DAY_MS CXM__MS_PER_DAY
 #define HOUR_S 3600.0
 #define DEFAULT_TICKETS 5000
 #define DEFAULT_SPAN_DAYS 730
@@ -461,6 +462,12 @@ static inline uint32_t below(struct rng *r, uint32_t n)
 
 static inline bool chance(struct rng *r, double p) { return unif(r) < p; }
 
+/* A whole second of a day, uniform, in ms. */
+static inline int64_t second_of_day(struct rng *r)
+{
+    return (int64_t)below(r, (uint32_t)CXM__S_PER_DAY) * 1000;
+}
+
 /* Approximately standard normal (Irwin-Hall of four uniforms): cheap, and
  * bounded at ±3.5 so no draw produces an absurd duration. */
 static inline double gauss(struct rng *r)
@@ -730,7 +737,7 @@ static void put_ts(struct out *o, int64_t ms, struct tsfmt f)
     int64_t local = ms + (f.style == TS_OFFSET ? f.off_min * INT64_C(60000)
                                                : 0);
     int64_t day = cxm__day_of_ms(local);
-    int64_t rem = local - day * DAY_MS;
+    int64_t rem = local - day * CXM__MS_PER_DAY;
     int secs = (int)(rem / 1000), frac = (int)(rem % 1000);
 
     p = fmt_date(o->dc, p, day);
@@ -830,7 +837,8 @@ static bool eu_summer(int64_t ms)
     mar -= (weekday(mar) + 1) % 7;
     oct = cxm__days_from_civil(y, 10, 31);
     oct -= (weekday(oct) + 1) % 7;
-    return ms >= mar * DAY_MS + 3600000 && ms < oct * DAY_MS + 3600000;
+    return ms >= mar * CXM__MS_PER_DAY + 3600000 &&
+           ms < oct * CXM__MS_PER_DAY + 3600000;
 }
 
 /* The UTC offset, in minutes, of a country's local time at `ms`. */
@@ -1104,7 +1112,7 @@ static int64_t pick_customer(const struct gen *g, struct rng *r, int64_t t,
         h = cust_life(g, i, c);
         /* The acquisition test only fails by float rounding at the
          * boundary. */
-        if (c->acquired_ms <= t && c->leaves_ms > t + DAY_MS) {
+        if (c->acquired_ms <= t && c->leaves_ms > t + CXM__MS_PER_DAY) {
             cust_rest(h, c);
             return (int64_t)i;
         }
@@ -1197,13 +1205,13 @@ static void write_agents(struct gen *g)
         if (a->date_only)
             put_date(o, a->hired_day);
         else
-            put_ts(o, a->hired_day * DAY_MS + 3600000, ts_utc);
+            put_ts(o, a->hired_day * CXM__MS_PER_DAY + 3600000, ts_utc);
         put_comma(o);
         if (a->left_day != INT64_MAX) {
             if (a->date_only)
                 put_date(o, a->left_day);
             else
-                put_ts(o, a->left_day * DAY_MS + 3600000, ts_utc);
+                put_ts(o, a->left_day * CXM__MS_PER_DAY + 3600000, ts_utc);
         }
         put_eol(o);
     }
@@ -1328,7 +1336,7 @@ static void day_weights(struct gen *g)
     g->tk_cum[0] = g->ss_cum[0] = 0;
     for (int i = 0; i < g->n_days; i++) {
         int64_t day = g->first_day + i;
-        int64_t lo = day * DAY_MS, hi = lo + DAY_MS;
+        int64_t lo = day * CXM__MS_PER_DAY, hi = lo + CXM__MS_PER_DAY;
         double frac, x = (i + 0.5) / g->n_days, base;
         static const double dow_w[7] = {1.25, 1.15, 1.1, 1.05, 1.0, 0.62,
                                         0.52};
@@ -1337,7 +1345,7 @@ static void day_weights(struct gen *g)
             lo = g->start_ms;
         if (hi > g->end_ms)
             hi = g->end_ms;
-        frac = (double)(hi - lo) / (double)DAY_MS;
+        frac = (double)(hi - lo) / (double)CXM__MS_PER_DAY;
         base = frac * season(day) * dow_w[weekday(day)] *
                dexp(0.08 * gauss(&g->r_days));
         tk += base * (1 + 0.3 * x);
@@ -1361,8 +1369,8 @@ static void day_setup(const struct gen *g, int i, struct day *dy)
 
     dy->index = i;
     dy->day = g->first_day + i;
-    dy->lo = dy->day * DAY_MS;
-    dy->hi = dy->lo + DAY_MS;
+    dy->lo = dy->day * CXM__MS_PER_DAY;
+    dy->hi = dy->lo + CXM__MS_PER_DAY;
     if (dy->lo < g->start_ms)
         dy->lo = g->start_ms;
     if (dy->hi > g->end_ms)
@@ -1634,7 +1642,7 @@ static void ticket(struct gen *g, const struct day *dy, int64_t created)
     frt = lognorm(r, frt_median[tk.channel], frt_sigma[tk.channel]) *
           tk.ag->speed * dy->frt_factor;
     if (tk.channel == CH_EMAIL || tk.channel == CH_WEB) {
-        int hour = (int)((created - dy->day * DAY_MS) / 3600000);
+        int hour = (int)((created - dy->day * CXM__MS_PER_DAY) / 3600000);
         if (hour >= 12)
             frt += (24 - hour + 1) * HOUR_S * (0.3 + 0.7 * unif(r));
     }
@@ -1694,7 +1702,8 @@ static void ticket(struct gen *g, const struct day *dy, int64_t created)
         put_ts(o, tk.resolved, tf);
     put_comma(o);
     if (resolved)
-        put_s(o, tk.resolved < g->end_ms - 3 * DAY_MS && chance(r, 0.75)
+        put_s(o, tk.resolved < g->end_ms - 3 * CXM__MS_PER_DAY &&
+                         chance(r, 0.75)
                      ? "closed"
                      : "solved");
     else
@@ -1812,8 +1821,9 @@ static int64_t event_time(const struct gen *g, struct rng *r,
     double s = diurnal(g->hour_cum, u, hour);
     int64_t t;
 
-    if (dy->hi - dy->lo != DAY_MS) /* the span starts or ends mid-day */
-        s *= (double)(dy->hi - dy->lo) / (double)DAY_MS;
+    /* The span starts or ends mid-day. */
+    if (dy->hi - dy->lo != CXM__MS_PER_DAY)
+        s *= (double)(dy->hi - dy->lo) / (double)CXM__MS_PER_DAY;
     /* whole seconds after the day's start */
     t = dy->lo + (int64_t)s * 1000;
     return t < dy->hi ? t : dy->hi - 1;
@@ -1901,18 +1911,19 @@ static void orders(struct gen *g, const char *cid, size_t cid_len,
 
     if (c->acquired_ms >= g->start_ms)
         t = c->acquired_ms +
-            (int64_t)(chance(r, 0.7) ? expo(r, 3) : expo(r, 45)) * DAY_MS;
+            (int64_t)(chance(r, 0.7) ? expo(r, 3) : expo(r, 45)) *
+                CXM__MS_PER_DAY;
     else
-        t = g->start_ms + (int64_t)(expo(r, gap) * (double)DAY_MS);
-    t += (int64_t)below(r, 86400) * 1000;
+        t = g->start_ms + (int64_t)(expo(r, gap) * (double)CXM__MS_PER_DAY);
+    t += second_of_day(r);
     while (t < until && n++ < MAX_ORDERS_PER_CUSTOMER) {
         order(g, cid, cid_len, c, t, scale);
-        t += (int64_t)(1 + expo(r, gap)) * DAY_MS +
-             (int64_t)below(r, 86400) * 1000 - 43200000;
+        t += (int64_t)(1 + expo(r, gap)) * CXM__MS_PER_DAY +
+             second_of_day(r) - CXM__MS_PER_DAY / 2;
     }
     if (last_contact >= 0 && !bad && chance(r, 0.3)) {
-        t = last_contact + (int64_t)(1 + below(r, 25)) * DAY_MS +
-            (int64_t)below(r, 86400) * 1000;
+        t = last_contact + (int64_t)(1 + below(r, 25)) * CXM__MS_PER_DAY +
+            second_of_day(r);
         if (t < until)
             order(g, cid, cid_len, c, t, scale);
     }
@@ -1935,12 +1946,12 @@ static void write_customers(struct gen *g)
          * experience the customer did not come back from. */
         churn = c.leaves_ms;
         if (last_i)
-            last = (g->first_day + last_i - 1) * DAY_MS;
+            last = (g->first_day + last_i - 1) * CXM__MS_PER_DAY;
         if (bad_i && chance(r, 0.3)) {
-            bad_churn = (g->first_day + bad_i - 1) * DAY_MS +
-                        (int64_t)(3 + expo(r, 25)) * DAY_MS +
-                        (int64_t)below(r, 86400) * 1000;
-            if (bad_churn > last + DAY_MS && bad_churn < churn)
+            bad_churn = (g->first_day + bad_i - 1) * CXM__MS_PER_DAY +
+                        (int64_t)(3 + expo(r, 25)) * CXM__MS_PER_DAY +
+                        second_of_day(r);
+            if (bad_churn > last + CXM__MS_PER_DAY && bad_churn < churn)
                 churn = bad_churn;
         }
 
@@ -2056,7 +2067,7 @@ static cxm_rc check_opts(const struct cxm_demo_opts *opts, uint64_t *n,
         return CXM_EINVAL;
     /* Agents are hired up to five years before the span, customers three:
      * every date stays after 1970. */
-    if (*end - (int64_t)(*span + 3300) * DAY_MS < 0)
+    if (*end - (int64_t)(*span + 3300) * CXM__MS_PER_DAY < 0)
         return CXM_EINVAL;
     return CXM_OK;
 }
@@ -2073,11 +2084,11 @@ static cxm_rc gen_init(struct gen *g, uint64_t seed, uint64_t n,
     g->n_sessions = n + n / 2;
     g->n_reviews = n / 20 > 30 ? n / 20 : 30;
     g->end_ms = end;
-    g->start_ms = end - (int64_t)span * DAY_MS;
+    g->start_ms = end - (int64_t)span * CXM__MS_PER_DAY;
     g->first_day = cxm__day_of_ms(g->start_ms);
     g->n_days = (int)(cxm__day_of_ms(end - 1) - g->first_day + 1);
-    g->acq_base_ms = g->start_ms - PRE_SPAN_YEARS * 365 * DAY_MS;
-    g->comm_launch_ms = end - 300 * DAY_MS;
+    g->acq_base_ms = g->start_ms - PRE_SPAN_YEARS * 365 * CXM__MS_PER_DAY;
+    g->comm_launch_ms = end - 300 * CXM__MS_PER_DAY;
     if (g->comm_launch_ms < g->start_ms)
         g->comm_launch_ms = g->start_ms + (end - g->start_ms) / 2;
     g->cust_key = mix64(seed ^ UINT64_C(0xc057c057c057c057));
@@ -2085,7 +2096,8 @@ static cxm_rc gen_init(struct gen *g, uint64_t seed, uint64_t n,
     g->span_len = (double)(g->end_ms - g->start_ms);
     g->inv_customers = 1.0 / (double)g->n_customers;
     for (int k = 0; k < N_SEG; k++)
-        g->neg_life_s[k] = -365.0 * 86400 / segment_churn_year[k];
+        g->neg_life_s[k] =
+            -365.0 * (double)CXM__S_PER_DAY / segment_churn_year[k];
     rng_init(&g->r_agents, seed, 1);
     rng_init(&g->r_days, seed, 2);
     rng_init(&g->r_tickets, seed, 3);

@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,16 @@ FILE *cxm__csv_fopen(const char *path, char *why, size_t cap)
     if (strcmp(path, "-") == 0)
         return stdin;
     fp = fopen(path, "rb");
+    if (fp) {
+        /* A directory opens but cannot be read: name it now, with the
+         * system's reason, not as a bare "read error" later. */
+        struct stat sb;
+        if (fstat(fileno(fp), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fclose(fp);
+            fp = NULL;
+            errno = EISDIR;
+        }
+    }
     if (!fp) {
         int e = errno;
         if (strerror_r(e, sys, sizeof(sys)) != 0)

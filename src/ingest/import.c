@@ -85,8 +85,12 @@ struct parser {
     size_t file;              /* index of the file being read */
     uint64_t bytes_total;     /* its size, 0 when unknown */
     struct cxm__csv *csv;     /* its reader, or NULL */
-    uint64_t supplied;        /* OUT: 1 << j for each spec column j some
-                                 file's header had (0009-supplied.sql) */
+    uint64_t file_cols;       /* 1 << j for each spec column j the header
+                                 of the file being read has */
+    uint64_t supplied;        /* OUT: 1 << j for each spec column j the
+                                 header of a file with a stored row had
+                                 (0009-supplied.sql) */
+    bool any_row;             /* OUT: some row was valid */
     cxm_rc rc;                /* OUT: how the thread ended */
 };
 
@@ -335,9 +339,10 @@ static cxm_rc map_header(struct parser *p, const struct cxm__csv_rec *hdr)
             rc = CXM_EINPUT;
         }
     }
+    p->file_cols = 0;
     for (size_t j = 0; !rc && j < ks->n_cols && j < 64; j++) {
         if (p->colmap[j] >= 0)
-            p->supplied |= (uint64_t)1 << j;
+            p->file_cols |= (uint64_t)1 << j;
     }
     return rc;
 }
@@ -373,6 +378,10 @@ static cxm_rc parse_rows(struct parser *p, size_t n_header)
                                              : "invalid row",
                           true);
         } else if (!rc) {
+            /* A file supplies its columns through the rows it stores: a
+             * header alone, or rows all rejected, supply nothing. */
+            p->supplied |= p->file_cols;
+            p->any_row = true;
             rc = add_row(p);
         }
         if (rc)
@@ -548,10 +557,14 @@ static cxm_rc write_all(struct writer *w, struct cxm__pipe *to_writer,
 
 /* Which kind and optional columns were supplied (0009), recorded in the
  * import's transaction: a report tells a figure never supplied from one
- * of zero. */
-static cxm_rc put_supplied(struct writer *w, uint64_t supplied)
+ * of zero. An import that stored no row supplied nothing. */
+static cxm_rc put_supplied(struct writer *w, bool any_row, uint64_t supplied)
 {
-    cxm_rc rc = w->sink->put_supplied(w->sink->ctx, w->kind, "");
+    cxm_rc rc;
+
+    if (!any_row)
+        return CXM_OK;
+    rc = w->sink->put_supplied(w->sink->ctx, w->kind, "");
 
     for (size_t j = 0; !rc && j < w->ks->n_cols && j < 64; j++) {
         if (!w->ks->cols[j].required && (supplied >> j & 1))
@@ -648,7 +661,7 @@ cxm_rc cxm__import_csv(const struct cxm__sink *sink, cxm_kind kind,
     if (!rc && opts->strict && out->n_rejected)
         rc = CXM_EINPUT;
     if (!rc)
-        rc = put_supplied(&w, p.supplied);
+        rc = put_supplied(&w, p.any_row, p.supplied);
     rc = cxm__sink_finish(sink, rc, 1u << kind, out);
 out:
     if (has_pipes) {

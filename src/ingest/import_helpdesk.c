@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "civil.h"
 #include "csv.h"
 #include "record.h"
 #include "sink.h"
@@ -201,7 +202,8 @@ struct synth {
     enum hd_field *src;
     int *colmap; /* identity: spec column j is field j */
     struct cxm__value *vals;
-    uint64_t seen; /* 1 << j for each spec column j ever filled */
+    uint64_t filled; /* 1 << j for each spec column j this row fills */
+    uint64_t seen;   /* 1 << j for each spec column j a stored row filled */
 };
 
 struct hd_col {
@@ -258,25 +260,6 @@ static bool starts_nocase(const char *s, size_t n, const char *t)
     size_t m = strlen(t);
 
     return n >= m && cxm__eq_nocase(s, m, t);
-}
-
-/* Writes at most ~40 bytes of s[0..len) for quoting in a reason. */
-static const char *excerpt(const char *s, size_t len, char *dst, size_t cap)
-{
-    size_t n = len < cap - 4 ? len : cap - 4;
-
-    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    memcpy(dst, s, n);
-    if (n < len)
-        memcpy(dst + n, "...", 4);
-    else
-        dst[n] = '\0';
-    for (size_t i = 0; dst[i]; i++) {
-        if (dst[i] == '\n' || dst[i] == '\r')
-            dst[i] = ' ';
-    }
-    return dst;
 }
 
 /* Rejects the row for the value of vendor field `f` (HF_NONE: the whole
@@ -659,7 +642,7 @@ static void put(struct synth *sy, int k, const char *s, size_t n,
     sy->lens[j] = n;
     sy->src[j] = src;
     if (n && j < 64)
-        sy->seen |= (uint64_t)1 << j;
+        sy->filled |= (uint64_t)1 << j;
 }
 
 static void put_field(const struct hd *im, struct synth *sy, int k,
@@ -674,6 +657,7 @@ static void put_field(const struct hd *im, struct synth *sy, int k,
 
 static void synth_clear(struct synth *sy)
 {
+    sy->filled = 0;
     for (size_t j = 0; j < sy->ks->n_cols; j++) {
         sy->fields[j] = "";
         sy->lens[j] = 0;
@@ -701,7 +685,7 @@ static cxm_rc when(struct hd *im, const struct cxm__csv_rec *rec,
     rc = parse_when(s, n, ms, &why);
     if (rc == CXM_EINPUT)
         return reject(im, f, "%s: \"%s\"", why,
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     return rc;
 }
 
@@ -723,10 +707,10 @@ static cxm_rc after(struct hd *im, const struct cxm__csv_rec *rec,
     if (!ok)
         return reject(im, f, "not a duration in %s: \"%s\"",
                       minutes ? "minutes" : "hours (1.5 or 1:30)",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     if (d > MAX_DURATION_MS || d > MAX_MS - created)
         return reject(im, f, "duration too long: \"%s\"",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     *ms = created + d;
     return CXM_OK;
 }
@@ -768,7 +752,7 @@ static cxm_rc count(struct hd *im, const struct cxm__csv_rec *rec,
         return CXM_ENOTFOUND;
     if (cxm__parse_i64(s, n, v) || *v < 0)
         return reject(im, f, "not a count: \"%s\"",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     return CXM_OK;
 }
 
@@ -892,13 +876,13 @@ static cxm_rc translate(struct hd *im, const struct cxm__csv_rec *rec,
     if (rc == CXM_ENOTFOUND)
         return reject(im, HF_SATISFACTION,
                       "satisfaction score %s outside 1-5",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     if (rc)
         return reject(im, HF_SATISFACTION,
                       "not a satisfaction rating (good/bad, 1-5, "
                       "extremely happy ... extremely unhappy, offered): "
                       "\"%s\"",
-                      excerpt(s, n, ex, sizeof(ex)));
+                      cxm__excerpt(s, n, ex, sizeof(ex)));
     if (!*has_resp)
         return CXM_OK;
 
@@ -973,6 +957,12 @@ static cxm_rc import_row(struct hd *im, const struct cxm__csv_rec *rec,
     if (!rc && has_resp)
         rc = im->sink->put_rows(im->sink->ctx, CXM_KIND_RESPONSES,
                                 im->r.vals, 1);
+    /* A rejected row supplies no column (0009-supplied.sql). */
+    if (!rc) {
+        im->t.seen |= im->t.filled;
+        if (has_resp)
+            im->r.seen |= im->r.filled;
+    }
     return rc == CXM_EINPUT ? CXM_ESTORE : rc;
 }
 
@@ -1093,7 +1083,8 @@ static cxm_rc synth_init(struct synth *sy, cxm_kind kind,
 
 /* Records the kind of sy and the optional columns it ever filled as
  * supplied (0009-supplied.sql): an export's column counts as supplied
- * when some row had a value there. Nothing when no row was filled. */
+ * when some stored row had a value there. Nothing when no row was
+ * stored. */
 static cxm_rc synth_supplied(const struct cxm__sink *sink,
                              const struct synth *sy, cxm_kind kind)
 {

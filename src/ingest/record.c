@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "record.h"
 
 #define COLS(a) a, CXM_ARRAY_LEN(a)
@@ -176,29 +177,6 @@ static cxm_rc reject(struct cxm__reject *rej, int col, const char *fmt, ...)
     return rc ? CXM_ENOMEM : CXM_EINPUT;
 }
 
-/* Writes at most 40 bytes of the field for quoting in a reason; line
- * breaks become spaces and other control characters '?', so a reason is
- * one printable line. */
-static const char *excerpt(const char *s, size_t len, char *dst, size_t cap)
-{
-    size_t n = len < cap - 4 ? len : cap - 4;
-
-    /* Do not cut a UTF-8 sequence in two. */
-    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        dst[i] = c == '\n' || c == '\r' ? ' '
-                 : c < 0x20 || c == 0x7F ? '?'
-                                         : (char)c;
-    }
-    if (n < len)
-        memcpy(dst + n, "...", 4);
-    else
-        dst[n] = '\0';
-    return dst;
-}
-
 /* The offset of the first control character of the valid UTF-8 s[0..n)
  * (C0, DEL or C1 U+0080-U+009F; in free text TAB, LF and CR are allowed),
  * or n when there is none; *cp is its code point. One pass, no
@@ -243,7 +221,7 @@ static cxm_rc reject_window(struct cxm__reject *rej, int col,
                   "timestamp outside the plausible window %s .. %s "
                   "(widen it with cxmeter config set import.earliest / "
                   "import.horizon_years): \"%s\"",
-                  lo, last, excerpt(s, n, ex, sizeof(ex)));
+                  lo, last, cxm__excerpt(s, n, ex, sizeof(ex)));
 }
 
 static bool parse_bool(const char *s, size_t n, int64_t *out)
@@ -321,7 +299,7 @@ static cxm_rc convert(const struct cxm__colspec *cs, int col, const char *s,
                                 "\"%s\""
                               : "control character U+%04X in a key or "
                                 "dimension value: \"%s\"",
-                          cp, excerpt(s, n, ex, sizeof(ex)));
+                          cp, cxm__excerpt(s, n, ex, sizeof(ex)));
         v->type = CXM__V_TEXT;
         v->s = s;
         v->len = n;
@@ -350,13 +328,13 @@ static cxm_rc convert(const struct cxm__colspec *cs, int col, const char *s,
     case CXM__COL_DAY:
         if (cxm_time_parse(s, n, cs->type != CXM__COL_TS, &v->i, &why))
             return reject(rej, col, "%s: \"%s\"", why,
-                          excerpt(s, n, ex, sizeof(ex)));
+                          cxm__excerpt(s, n, ex, sizeof(ex)));
         /* The calendar day as written: its first ten bytes are a valid
          * YYYY-MM-DD once the whole value parsed. */
         if (cs->type == CXM__COL_DAY &&
             cxm_time_parse(s, 10, true, &v->i, &why))
             return reject(rej, col, "%s: \"%s\"", why,
-                          excerpt(s, n, ex, sizeof(ex)));
+                          cxm__excerpt(s, n, ex, sizeof(ex)));
         if (win && (v->i < win->lo || v->i >= win->hi))
             return reject_window(rej, col, win, s, n);
         v->type = CXM__V_INT;
@@ -364,7 +342,7 @@ static cxm_rc convert(const struct cxm__colspec *cs, int col, const char *s,
     case CXM__COL_INT:
         if (cxm__parse_i64(s, n, &v->i))
             return reject(rej, col, "not an integer: \"%s\"",
-                          excerpt(s, n, ex, sizeof(ex)));
+                          cxm__excerpt(s, n, ex, sizeof(ex)));
         v->type = CXM__V_INT;
         return CXM_OK;
     case CXM__COL_BOOL:
@@ -372,20 +350,20 @@ static cxm_rc convert(const struct cxm__colspec *cs, int col, const char *s,
             return reject(rej, col,
                           "not a boolean (1/0, true/false, yes/no): "
                           "\"%s\"",
-                          excerpt(s, n, ex, sizeof(ex)));
+                          cxm__excerpt(s, n, ex, sizeof(ex)));
         v->type = CXM__V_INT;
         return CXM_OK;
     case CXM__COL_NUM:
         if (cxm__parse_decimal(s, n, &v->d))
             return reject(rej, col, "not a number: \"%s\"",
-                          excerpt(s, n, ex, sizeof(ex)));
+                          cxm__excerpt(s, n, ex, sizeof(ex)));
         v->type = CXM__V_REAL;
         return CXM_OK;
     case CXM__COL_SCALE:
         if (!parse_scale(s, n, &v->i, &v->i2))
             return reject(rej, col,
                           "not a scale (MIN-MAX, e.g. 1-5): \"%s\"",
-                          excerpt(s, n, ex, sizeof(ex)));
+                          cxm__excerpt(s, n, ex, sizeof(ex)));
         v->type = CXM__V_INT;
         return CXM_OK;
     }

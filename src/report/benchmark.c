@@ -12,7 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "cxmeter/report.h"
+#include "cxmeter/benchmark.h"
+#include "metric.h"
 #include "store_int.h"
 
 struct scales_ctx {
@@ -67,23 +68,20 @@ cxm_rc cxm__survey_scales(cxm_store *st, const char *survey,
 cxm_rc cxm_metric_range(cxm_store *st, cxm_metric m, double *lo, double *hi,
                         const char **unit)
 {
-    const char *u = "a percentage";
+    const struct cxm__metric_info *mi;
+    const char *u;
     struct cxm__scales sc;
     cxm_rc rc;
 
     if (m < 0 || m >= CXM_METRIC_COUNT || !lo || !hi)
         return CXM_EINVAL;
-    *lo = 0;
-    *hi = 100;
-    switch (m) {
-    case CXM_METRIC_NPS:
-        *lo = -100;
-        u = "a net score";
-        break;
-    case CXM_METRIC_CSAT_MEAN:
-    case CXM_METRIC_CES:
-        rc = cxm__survey_scales(st, m == CXM_METRIC_CES ? "ces" : "csat",
-                                &sc);
+    mi = cxm__metric(m);
+    *lo = mi->lo;
+    *hi = mi->hi;
+    u = mi->unit;
+    if (mi->scale) {
+        /* A mean score: on the scales of the stored answers. */
+        rc = cxm__survey_scales(st, mi->scale, &sc);
         if (rc)
             return rc;
         *lo = sc.lo[0];
@@ -94,45 +92,6 @@ cxm_rc cxm_metric_range(cxm_store *st, cxm_metric m, double *lo, double *hi,
         }
         u = sc.stored ? "a mean score on the scales of the stored answers"
                       : "a mean score on the default scale";
-        break;
-    case CXM_METRIC_CREATED:
-    case CXM_METRIC_RESOLVED:
-    case CXM_METRIC_BACKLOG:
-        *hi = HUGE_VAL;
-        u = "a count of tickets";
-        break;
-    case CXM_METRIC_ART:
-    case CXM_METRIC_FRT:
-        *hi = HUGE_VAL;
-        u = "a duration in seconds";
-        break;
-    case CXM_METRIC_COMPLAINTS_PER_1000:
-        *hi = HUGE_VAL;
-        u = "a rate per 1000 customers";
-        break;
-    case CXM_METRIC_AGENT_PRODUCTIVITY:
-        *hi = HUGE_VAL;
-        u = "tickets per agent";
-        break;
-    case CXM_METRIC_AGENT_TURNOVER:
-        /* Leavers over the mean headcount: above 100 % is possible. */
-        *hi = HUGE_VAL;
-        u = "a percentage of the mean headcount";
-        break;
-    case CXM_METRIC_REVENUE:
-    case CXM_METRIC_REVENUE_AT_RISK:
-        /* Amounts may be refunds. */
-        *lo = -HUGE_VAL;
-        *hi = HUGE_VAL;
-        u = "an amount";
-        break;
-    case CXM_METRIC_REVIEW_RATING:
-        *lo = 1;
-        *hi = 5;
-        u = "a rating normalised to 1-5";
-        break;
-    default:
-        break;
     }
     if (unit)
         *unit = u;

@@ -26,13 +26,26 @@ static const char *const dim_names[CXM_BY_COUNT] = {
 
 cxm_rc cxm_dim_parse(const char *name, cxm_dim *out)
 {
-    for (int d = 0; d < CXM_BY_COUNT; d++) {
-        if (cxm__eq_nocase(name, strlen(name), dim_names[d])) {
-            *out = (cxm_dim)d;
-            return CXM_OK;
-        }
-    }
-    return CXM_ENOTFOUND;
+    int d = cxm__name_index(dim_names, CXM_BY_COUNT, name, strlen(name));
+
+    if (d < 0)
+        return CXM_ENOTFOUND;
+    *out = (cxm_dim)d;
+    return CXM_OK;
+}
+
+cxm_rc cxm_dim_parse_list(const char *list, cxm_dim *out, size_t cap,
+                          size_t *n, struct cxm_list_error *err)
+{
+    /* Names are distinct, so no list holds more than CXM_BY_COUNT. */
+    int ids[CXM_BY_COUNT];
+    size_t room = cap < CXM_BY_COUNT ? cap : CXM_BY_COUNT;
+    cxm_rc rc = cxm__parse_name_list(list, dim_names, CXM_BY_COUNT, ids,
+                                     room, n, err);
+
+    for (size_t i = 0; i < *n; i++)
+        out[i] = (cxm_dim)ids[i];
+    return rc;
 }
 
 const char *cxm_dim_name(cxm_dim d)
@@ -126,7 +139,7 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
         *out = &b->groups[pos];
         return CXM_OK;
     }
-    if (b->n_groups >= CXM__MAX_ROWS)
+    if (b->n_groups >= b->max_groups)
         return CXM_ETOOBIG; /* the caller says why (rows_error()) */
     g = &b->groups[b->n_groups++];
     memset(g, 0, sizeof(*g));
@@ -154,11 +167,23 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
                                           const char *survey)
 {
+    if (!g->st.sv) {
+        g->st.sv = cxm__calloc(1, sizeof(*g->st.sv));
+        if (!g->st.sv)
+            return NULL;
+    }
     if (strcmp(survey, "csat") == 0)
-        return &g->st.csat;
+        return &g->st.sv->csat;
     if (strcmp(survey, "nps") == 0)
-        return &g->st.nps;
-    return &g->st.ces;
+        return &g->st.sv->nps;
+    return &g->st.sv->ces;
+}
+
+struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x)
+{
+    if (!x->dur)
+        x->dur = cxm__calloc(1, sizeof(*x->dur));
+    return x->dur;
 }
 
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms)
@@ -212,13 +237,15 @@ static cxm_rc make_segments(struct cxm__builder *b)
 
 cxm_rc cxm__builder_init(struct cxm__builder *b, struct cxm_store *st,
                          const cxm_report *r, const bool *want,
-                         bool wants_more, int64_t from, int64_t to)
+                         bool wants_more, int64_t from, int64_t to,
+                         size_t max_groups)
 {
     memset(b, 0, sizeof(*b));
     b->st = st;
     b->r = r;
     b->from = from;
     b->to = to;
+    b->max_groups = max_groups;
     memcpy(b->want, want, sizeof(b->want));
     b->wants_more = wants_more;
     b->key.cap = 1 << 20;
@@ -236,11 +263,16 @@ void cxm__builder_release(struct cxm__builder *b)
         for (size_t k = 0; k < g->n_labels; k++)
             cxm__free(g->labels[k]);
         cxm__free(g->labels);
+        cxm__free(g->st.sv);
         if (g->st.more) {
-            cxm__qsketch_release(&g->st.more->art);
-            cxm__qsketch_release(&g->st.more->frt);
-            cxm__qsketch_release(&g->st.more->art_bus);
-            cxm__qsketch_release(&g->st.more->frt_bus);
+            struct cxm__group_durations *dur = g->st.more->dur;
+            if (dur) {
+                cxm__qsketch_release(&dur->art);
+                cxm__qsketch_release(&dur->frt);
+                cxm__qsketch_release(&dur->art_bus);
+                cxm__qsketch_release(&dur->frt_bus);
+                cxm__free(dur);
+            }
             cxm__free(g->st.more->rev);
             cxm__free(g->st.more->risk);
             cxm__free(g->st.more);

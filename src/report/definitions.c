@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "definitions_int.h"
 #include "store_int.h"
 #include "tz.h"
@@ -105,17 +106,6 @@ static cxm_rc bad(char **err, const char *fmt, ...)
     return CXM_EINPUT;
 }
 
-/* s[0..n) with surrounding spaces removed. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && cxm__is_space((unsigned char)**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && cxm__is_space((unsigned char)(*s)[*n - 1]))
-        (*n)--;
-}
-
 /* A name fit for a list, a team or a zone: 1..63 bytes, no control
  * characters (the stored form separates with tabs and newlines). */
 static bool good_name(const char *s, size_t n)
@@ -133,7 +123,7 @@ static bool is_none(const char *v)
 {
     size_t n = strlen(v);
 
-    trim(&v, &n);
+    cxm__trim(&v, &n);
     return n == 0 || cxm__eq_nocase(v, n, "none");
 }
 
@@ -153,7 +143,7 @@ static cxm_rc parse_points(const char *key, const char *v, bool csat,
     int64_t x;
 
     memset(&p, 0, sizeof(p));
-    trim(&v, &n);
+    cxm__trim(&v, &n);
     if (n > 3 && strncmp(v, "top", 3) == 0) {
         if (cxm__parse_i64(v + 3, n - 3, &x) || x < 1 ||
             x > CXM_SURVEY_MAX_BINS)
@@ -177,7 +167,7 @@ static cxm_rc parse_points(const char *key, const char *v, bool csat,
         size_t len = comma ? (size_t)(comma - v) : n;
         const char *item = v;
         size_t ilen = len;
-        trim(&item, &ilen);
+        cxm__trim(&item, &ilen);
         if (cxm__parse_i64(item, ilen, &x) || x < -1000 || x > 1000)
             return bad(err, "%s: '%.*s' is not top2, topN, above_mid or a "
                             "list of scores such as 4,5", key,
@@ -226,7 +216,7 @@ static cxm_rc parse_list(const char *key, const char *v,
         const char *item = v;
         size_t ilen = len;
         bool dup = false;
-        trim(&item, &ilen);
+        cxm__trim(&item, &ilen);
         if (!good_name(item, ilen))
             return bad(err, "%s: '%.*s' is not a name (1 to 63 bytes, no "
                             "control characters)", key, (int)ilen, item);
@@ -362,7 +352,7 @@ static cxm_rc parse_calendar(const char *key, const char *v, bool check_tz,
         size_t len = semi ? (size_t)(semi - v) : n;
         const char *part = v, *eq, *val;
         size_t plen = len, nlen, vlen;
-        trim(&part, &plen);
+        cxm__trim(&part, &plen);
         v += len;
         n -= len;
         if (n) {
@@ -378,8 +368,8 @@ static cxm_rc parse_calendar(const char *key, const char *v, bool check_tz,
         nlen = (size_t)(eq - part);
         val = eq + 1;
         vlen = plen - nlen - 1;
-        trim(&part, &nlen);
-        trim(&val, &vlen);
+        cxm__trim(&part, &nlen);
+        cxm__trim(&val, &vlen);
         if (cxm__eq_nocase(part, nlen, "tz")) {
             if (!good_name(val, vlen))
                 return bad(err, "%s: bad time zone name", key);
@@ -392,7 +382,7 @@ static cxm_rc parse_calendar(const char *key, const char *v, bool check_tz,
                 size_t ilen = comma ? (size_t)(comma - val) : vlen;
                 const char *item = val;
                 size_t il = ilen;
-                trim(&item, &il);
+                cxm__trim(&item, &il);
                 rc = parse_hours_item(key, item, il, c, err);
                 if (rc)
                     return rc;
@@ -411,7 +401,7 @@ static cxm_rc parse_calendar(const char *key, const char *v, bool check_tz,
                 const char *item = val;
                 size_t il = ilen;
                 int64_t day;
-                trim(&item, &il);
+                cxm__trim(&item, &il);
                 if (il) {
                     if (!parse_date(item, il, &day))
                         return bad(err, "%s: holiday '%.*s' is not a date "
@@ -526,7 +516,7 @@ static cxm_rc parse_choice(const char *key, const char *v,
 {
     size_t len = strlen(v);
 
-    trim(&v, &len);
+    cxm__trim(&v, &len);
     for (size_t i = 0; i < n; i++) {
         if (names[i] && cxm__eq_nocase(v, len, names[i])) {
             *out = (int)i;
@@ -561,7 +551,7 @@ static cxm_rc set_one(cxm_definitions *d, const char *key, const char *v,
     if (strcmp(key, "fcr.repeat_days") == 0) {
         int64_t x;
         n = strlen(v);
-        trim(&v, &n);
+        cxm__trim(&v, &n);
         if (cxm__parse_i64(v, n, &x) || x < 1 || x > 365)
             return bad(err, "fcr.repeat_days: '%s' is not a whole number "
                             "of days from 1 to 365", v);

@@ -14,126 +14,21 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "figure.h"
 #include "period.h"
 #include "report_int.h"
 #include "store_int.h"
 #include "strmap.h"
 #include "tz.h"
 
-/* ---- Metrics: family, shape, applicable breakdowns -------------------- */
-
-enum cxm__family cxm__metric_family(cxm_metric m)
-{
-    switch (m) {
-    case CXM_METRIC_CSAT:
-    case CXM_METRIC_CSAT_MEAN:
-    case CXM_METRIC_NPS:
-    case CXM_METRIC_CES:
-    case CXM_METRIC_CES_AGREE:
-        return CXM__FAM_SURVEY;
-    case CXM_METRIC_SELFSERVICE_RATE:
-    case CXM_METRIC_DEFLECTION_RATE:
-        return CXM__FAM_SELFSERVICE;
-    case CXM_METRIC_CHURN:
-    case CXM_METRIC_RETENTION:
-    case CXM_METRIC_COMPLAINTS_PER_1000:
-    case CXM_METRIC_REPURCHASE_RATE:
-    case CXM_METRIC_REVENUE:
-    case CXM_METRIC_REVENUE_AT_RISK:
-        return CXM__FAM_CUSTOMER;
-    case CXM_METRIC_AGENT_TURNOVER:
-        return CXM__FAM_AGENT;
-    case CXM_METRIC_REVIEW_RATING:
-        return CXM__FAM_REVIEW;
-    case CXM_METRIC_QA_SCORE:
-        return CXM__FAM_QA;
-    default:
-        return CXM__FAM_TICKET;
-    }
-}
-
-enum cxm__shape cxm__metric_shape(cxm_metric m)
-{
-    switch (m) {
-    case CXM_METRIC_CSAT:
-    case CXM_METRIC_CES_AGREE:
-    case CXM_METRIC_RESOLUTION_RATE:
-    case CXM_METRIC_FCR:
-    case CXM_METRIC_ESCALATION_RATE:
-    case CXM_METRIC_SELFSERVICE_RATE:
-    case CXM_METRIC_DEFLECTION_RATE:
-    case CXM_METRIC_CHURN:
-    case CXM_METRIC_RETENTION:
-    case CXM_METRIC_REPURCHASE_RATE:
-    case CXM_METRIC_POST_SERVICE_REPURCHASE:
-    case CXM_METRIC_CONVERSION_RATE:
-        return CXM__SHAPE_PROPORTION;
-    case CXM_METRIC_CSAT_MEAN:
-    case CXM_METRIC_CES:
-    case CXM_METRIC_QA_SCORE:
-        return CXM__SHAPE_MEAN;
-    case CXM_METRIC_NPS:
-        return CXM__SHAPE_SCORE;
-    case CXM_METRIC_ART:
-    case CXM_METRIC_FRT:
-        return CXM__SHAPE_DURATION;
-    case CXM_METRIC_COMPLAINTS_PER_1000:
-    case CXM_METRIC_REVENUE:
-    case CXM_METRIC_REVENUE_AT_RISK:
-        return CXM__SHAPE_AMOUNT;
-    case CXM_METRIC_AGENT_PRODUCTIVITY:
-        return CXM__SHAPE_PRODUCTIVITY;
-    case CXM_METRIC_AGENT_TURNOVER:
-        return CXM__SHAPE_TURNOVER;
-    case CXM_METRIC_REVIEW_RATING:
-        return CXM__SHAPE_RATING;
-    default:
-        return CXM__SHAPE_COUNT;
-    }
-}
-
-#define DIM_BIT(d) (1u << (d))
-#define TIME_DIMS                                                          \
-    (DIM_BIT(CXM_BY_DAY) | DIM_BIT(CXM_BY_WEEK) | DIM_BIT(CXM_BY_MONTH) |  \
-     DIM_BIT(CXM_BY_QUARTER) | DIM_BIT(CXM_BY_YEAR))
-#define TICKET_DIMS                                                        \
-    (TIME_DIMS | DIM_BIT(CXM_BY_AGENT) | DIM_BIT(CXM_BY_TEAM) |            \
-     DIM_BIT(CXM_BY_CHANNEL) | DIM_BIT(CXM_BY_TOPIC) |                     \
-     DIM_BIT(CXM_BY_SEGMENT))
-
-/* The dimensions the records of metric m carry (docs/report-semantics.md):
- * churn by channel, say, has no answer. */
-static unsigned metric_dims(cxm_metric m)
-{
-    switch (cxm__metric_family(m)) {
-    case CXM__FAM_SURVEY:
-        return TICKET_DIMS | DIM_BIT(CXM_BY_LANGUAGE) |
-               DIM_BIT(CXM_BY_SURVEY);
-    case CXM__FAM_TICKET:
-    case CXM__FAM_QA:
-        if (m == CXM_METRIC_COMPLAINTS_PER_1000)
-            break;
-        return TICKET_DIMS;
-    case CXM__FAM_SELFSERVICE:
-        return TIME_DIMS | DIM_BIT(CXM_BY_TOPIC) | DIM_BIT(CXM_BY_SEGMENT);
-    case CXM__FAM_CUSTOMER:
-        break;
-    case CXM__FAM_AGENT:
-        return TIME_DIMS | DIM_BIT(CXM_BY_TEAM);
-    case CXM__FAM_REVIEW:
-        return TIME_DIMS | DIM_BIT(CXM_BY_SOURCE) | DIM_BIT(CXM_BY_LANGUAGE);
-    }
-    return TIME_DIMS | DIM_BIT(CXM_BY_SEGMENT);
-}
+/* ---- Metrics: applicable breakdowns (the metric table, metric.h) ----- */
 
 /* The first dimension of the report that metric m's records lack, or
  * CXM_BY_COUNT. */
 static cxm_dim missing_dim(const cxm_report *r, cxm_metric m)
 {
-    unsigned have = metric_dims(m);
-
     for (size_t k = 0; k < r->n_by; k++) {
-        if (!(have & DIM_BIT(r->by[k])))
+        if (!cxm__metric_has_dim(m, r->by[k]))
             return r->by[k];
     }
     return CXM_BY_COUNT;
@@ -141,10 +36,19 @@ static cxm_dim missing_dim(const cxm_report *r, cxm_metric m)
 
 /* ---- Running the builder ---------------------------------------------- */
 
+/* The survey statistics of g: none when no answer made them. */
+static const struct cxm__group_surveys *group_surveys(
+    const struct cxm__group_stat *g)
+{
+    static const struct cxm__group_surveys none;
+
+    return g->sv ? g->sv : &none;
+}
+
 /* Scans [from, to) into b's groups (builder.c, report_scan.c). */
 static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
                           const cxm_report *r, const bool *want,
-                          int64_t from, int64_t to)
+                          int64_t from, int64_t to, size_t max_groups)
 {
     bool wants_more = false;
     cxm_rc rc;
@@ -152,7 +56,7 @@ static cxm_rc builder_run(struct cxm__builder *b, cxm_store *st,
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         wants_more |= want[m] && cxm__metric_family((cxm_metric)m) !=
                                      CXM__FAM_SURVEY;
-    rc = cxm__builder_init(b, st, r, want, wants_more, from, to);
+    rc = cxm__builder_init(b, st, r, want, wants_more, from, to, max_groups);
     if (!rc)
         rc = cxm__report_scan(b);
     return rc;
@@ -200,20 +104,27 @@ static void clip_interval(struct cxm_figure *f, double lo, double hi)
 }
 
 /* The range of the scores of s: from the lowest to the highest point of
- * its scales; [lo, hi] when it has no histogram. */
+ * its answers' scales, those past a histogram's 11 points included;
+ * [lo, hi] when it has no answer. */
 static void scale_range(const struct cxm_survey_stat *s, double *lo,
                         double *hi)
 {
-    if (!s->n_scales)
+    if (s->n <= 0)
         return;
-    *lo = s->scales[0].lo;
-    *hi = s->scales[0].hi;
-    for (int i = 1; i < s->n_scales; i++) {
-        if (s->scales[i].lo < *lo)
-            *lo = s->scales[i].lo;
-        if (s->scales[i].hi > *hi)
-            *hi = s->scales[i].hi;
-    }
+    *lo = s->lo;
+    *hi = s->hi;
+}
+
+/* Clips f's interval to metric m's range (metric.h), or to the scales of
+ * the answers of s when s has them. */
+static void clip_to_range(cxm_metric m, const struct cxm_survey_stat *s,
+                          struct cxm_figure *f)
+{
+    double lo = cxm__metric(m)->lo, hi = cxm__metric(m)->hi;
+
+    if (s)
+        scale_range(s, &lo, &hi);
+    clip_interval(f, lo, hi);
 }
 
 /* revenue, revenue_at_risk: one value only in one currency. */
@@ -246,7 +157,7 @@ static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
     }
     cxm__qsketch_sums(d, &sum, &sum_sq);
     /* SPEC §2: every mean carries its t interval, art and frt too. */
-    cxm_figure_mean((int64_t)n, sum, sum_sq, f);
+    cxm__figure_mean((int64_t)n, sum, sum_sq, f);
     clip_interval(f, 0, INFINITY);
     f->value = sum / (double)n;
     f->n = (int64_t)n;
@@ -277,8 +188,9 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                            struct cxm__group_stat *g, struct cxm_figure *f)
 {
     struct cxm__group_more *x = g->more;
+    const struct cxm__group_surveys *sv = group_surveys(g);
+    struct cxm__qsketch none = CXM__QSKETCH_INIT; /* no duration */
     const struct cxm__moments *mo;
-    double lo, hi;
 
     /* A report of survey figures alone keeps no more (builder_run()). */
     if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY) {
@@ -288,30 +200,26 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     }
     switch (m) {
     case CXM_METRIC_CSAT:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->csat,
+        cxm__figure_proportion(cxm_survey_stat_count(&sv->csat,
                                                     &d->csat_satisfied,
                                                     &cxm__csat_default),
-                              g->csat.n, f);
+                              sv->csat.n, f);
         return;
     case CXM_METRIC_CSAT_MEAN:
-        cxm_figure_mean(g->csat.n, g->csat.sum, g->csat.sum_sq, f);
-        lo = 1, hi = 5;
-        scale_range(&g->csat, &lo, &hi);
-        clip_interval(f, lo, hi);
+        cxm__figure_mean(sv->csat.n, sv->csat.sum, sv->csat.sum_sq, f);
+        clip_to_range(m, &sv->csat, f);
         return;
     case CXM_METRIC_NPS:
-        cxm_figure_nps(&g->nps, f);
+        cxm__figure_nps(&sv->nps, f);
         return;
     case CXM_METRIC_CES:
-        cxm_figure_mean(g->ces.n, g->ces.sum, g->ces.sum_sq, f);
-        lo = 1, hi = 7;
-        scale_range(&g->ces, &lo, &hi);
-        clip_interval(f, lo, hi);
+        cxm__figure_mean(sv->ces.n, sv->ces.sum, sv->ces.sum_sq, f);
+        clip_to_range(m, &sv->ces, f);
         return;
     case CXM_METRIC_CES_AGREE:
-        cxm_figure_proportion(cxm_survey_stat_count(&g->ces, &d->ces_agree,
+        cxm__figure_proportion(cxm_survey_stat_count(&sv->ces, &d->ces_agree,
                                                     &cxm__ces_default),
-                              g->ces.n, f);
+                              sv->ces.n, f);
         return;
     case CXM_METRIC_CREATED:
         figure_count(x->has_tickets, x->created, f);
@@ -323,21 +231,21 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         figure_count(x->has_tickets, x->backlog, f);
         return;
     case CXM_METRIC_RESOLUTION_RATE:
-        cxm_figure_proportion(x->created_resolved, x->created, f);
+        cxm__figure_proportion(x->created_resolved, x->created, f);
         return;
     case CXM_METRIC_FCR:
-        cxm_figure_proportion(x->fcr, x->resolved, f);
+        cxm__figure_proportion(x->fcr, x->resolved, f);
         return;
     case CXM_METRIC_ESCALATION_RATE:
-        cxm_figure_proportion(x->escalated, x->created, f);
+        cxm__figure_proportion(x->escalated, x->created, f);
         return;
     case CXM_METRIC_ART:
-        figure_duration(&x->art, f);
-        figure_business(d, &x->art_bus, f);
+        figure_duration(x->dur ? &x->dur->art : &none, f);
+        figure_business(d, x->dur ? &x->dur->art_bus : &none, f);
         return;
     case CXM_METRIC_FRT:
-        figure_duration(&x->frt, f);
-        figure_business(d, &x->frt_bus, f);
+        figure_duration(x->dur ? &x->dur->frt : &none, f);
+        figure_business(d, x->dur ? &x->dur->frt_bus : &none, f);
         return;
     case CXM_METRIC_COMPLAINTS_PER_1000:
         figure_amount(x->active_any > 0,
@@ -347,26 +255,26 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
                       x->active_any, f);
         return;
     case CXM_METRIC_SELFSERVICE_RATE:
-        cxm_figure_proportion(x->sessions, x->sessions + x->created, f);
+        cxm__figure_proportion(x->sessions, x->sessions + x->created, f);
         return;
     case CXM_METRIC_DEFLECTION_RATE:
-        cxm_figure_proportion(x->sessions_resolved, x->sessions, f);
+        cxm__figure_proportion(x->sessions_resolved, x->sessions, f);
         return;
     case CXM_METRIC_CHURN:
-        cxm_figure_proportion(x->churned, x->active_start, f);
+        cxm__figure_proportion(x->churned, x->active_start, f);
         return;
     case CXM_METRIC_RETENTION:
-        cxm_figure_proportion(x->active_start - x->churned, x->active_start,
+        cxm__figure_proportion(x->active_start - x->churned, x->active_start,
                               f);
         return;
     case CXM_METRIC_REPURCHASE_RATE:
-        cxm_figure_proportion(x->repeat_buyers, x->buyers, f);
+        cxm__figure_proportion(x->repeat_buyers, x->buyers, f);
         return;
     case CXM_METRIC_POST_SERVICE_REPURCHASE:
-        cxm_figure_proportion(x->ps_hits, x->ps_base, f);
+        cxm__figure_proportion(x->ps_hits, x->ps_base, f);
         return;
     case CXM_METRIC_CONVERSION_RATE:
-        cxm_figure_proportion(x->conv_hits, x->conv_base, f);
+        cxm__figure_proportion(x->conv_hits, x->conv_base, f);
         return;
     case CXM_METRIC_REVENUE:
         figure_money(x->has_orders, x->revenue, x->n_orders, x->rev,
@@ -384,6 +292,9 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         if (x->prod_agents)
             f->value = (double)x->prod_tickets / (double)x->prod_agents;
         if (x->has_hours && x->hours > 0) {
+            /* Hours but no resolved ticket: 0 per hour is a figure,
+             * tickets per agent (0 / 0 agents) is not. */
+            f->value_is_null = f->is_null;
             f->is_null = false;
             f->has_per_hour = true;
             f->hours = x->hours;
@@ -402,11 +313,11 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         return;
     case CXM_METRIC_REVIEW_RATING:
         mo = &x->review;
-        cxm_figure_mean(mo->n, mo->sum, mo->sum_sq, f);
-        clip_interval(f, 1, 5);
+        cxm__figure_mean(mo->n, mo->sum, mo->sum_sq, f);
+        clip_to_range(m, NULL, f);
         if (mo->n > 0) {
             struct cxm_figure share;
-            cxm_figure_proportion(x->reviews_positive, mo->n, &share);
+            cxm__figure_proportion(x->reviews_positive, mo->n, &share);
             f->has_positive = true;
             f->positive = share.value;
             f->positive_lo = share.lo;
@@ -414,8 +325,8 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         }
         return;
     case CXM_METRIC_QA_SCORE:
-        cxm_figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
-        clip_interval(f, 0, 100);
+        cxm__figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
+        clip_to_range(m, NULL, f);
         return;
     case CXM_METRIC_COUNT:
         break;
@@ -468,15 +379,16 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
     int64_t cnt;
     struct cxm__qsketch *d = NULL;
     struct cxm__group_more *x = g->more;
+    const struct cxm__group_surveys *sv = group_surveys(g);
 
     if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY)
         return false;
     switch (m) {
     case CXM_METRIC_CSAT_MEAN:
-        cnt = g->csat.n, sum = g->csat.sum, sum_sq = g->csat.sum_sq;
+        cnt = sv->csat.n, sum = sv->csat.sum, sum_sq = sv->csat.sum_sq;
         break;
     case CXM_METRIC_CES:
-        cnt = g->ces.n, sum = g->ces.sum, sum_sq = g->ces.sum_sq;
+        cnt = sv->ces.n, sum = sv->ces.sum, sum_sq = sv->ces.sum_sq;
         break;
     case CXM_METRIC_REVIEW_RATING:
         cnt = x->review.n, sum = x->review.sum, sum_sq = x->review.sum_sq;
@@ -485,10 +397,10 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
         cnt = x->qa.n, sum = x->qa.sum, sum_sq = x->qa.sum_sq;
         break;
     case CXM_METRIC_ART:
-        d = &x->art;
-        break;
     case CXM_METRIC_FRT:
-        d = &x->frt;
+        if (!x->dur)
+            return false; /* no duration */
+        d = m == CXM_METRIC_ART ? &x->dur->art : &x->dur->frt;
         break;
     default:
         return false;
@@ -517,20 +429,25 @@ static bool change_p_value(const cxm_definitions *d, cxm_metric m,
     if (m == CXM_METRIC_NPS) {
         /* z test on the difference of the promoter − detractor shares,
          * each with variance (p + d − (p − d)²)/n (SPEC §2). */
+        const struct cxm_survey_stat *s1 = &group_surveys(g1)->nps;
+        const struct cxm_survey_stat *s0 = &group_surveys(g0)->nps;
         double a1, d1, a0, d0, se;
-        if (g1->nps.n == 0 || g0->nps.n == 0)
+        if (s1->n == 0 || s0->n == 0)
             return false;
-        n1 = (double)g1->nps.n;
-        n0 = (double)g0->nps.n;
-        a1 = (double)g1->nps.n_promoter / n1;
-        d1 = (double)g1->nps.n_detractor / n1;
-        a0 = (double)g0->nps.n_promoter / n0;
-        d0 = (double)g0->nps.n_detractor / n0;
+        n1 = (double)s1->n;
+        n0 = (double)s0->n;
+        a1 = (double)s1->n_promoter / n1;
+        d1 = (double)s1->n_detractor / n1;
+        a0 = (double)s0->n_promoter / n0;
+        d0 = (double)s0->n_detractor / n0;
         se = sqrt((a1 + d1 - (a1 - d1) * (a1 - d1)) / n1 +
                   (a0 + d0 - (a0 - d0) * (a0 - d0)) / n0);
+        /* No spread on either side (one promoter against one
+         * detractor): no variance to test with, so no p-value rather
+         * than a p of 0 from two answers. */
         if (se == 0) {
-            *p = (a1 - d1) == (a0 - d0) ? 1.0 : 0.0;
-            return true;
+            *p = 1.0;
+            return (a1 - d1) == (a0 - d0);
         }
         *p = 2 * gsl_cdf_ugaussian_Q(fabs((a1 - d1) - (a0 - d0)) / se);
         return true;
@@ -551,9 +468,9 @@ static bool change_p_value(const cxm_definitions *d, cxm_metric m,
         metric_moments(m, g0, &n0, &m0, &v0)) {
         /* Welch's t test, Welch–Satterthwaite degrees of freedom. */
         double a = v1 / n1, b = v0 / n0, se = sqrt(a + b), df;
-        if (se == 0) {
-            *p = m1 == m0 ? 1.0 : 0.0;
-            return true;
+        if (se == 0) { /* constant on both sides: as for NPS */
+            *p = 1.0;
+            return m1 == m0;
         }
         df = (a + b) * (a + b) /
              (a * a / (n1 - 1) + b * b / (n0 - 1));
@@ -729,89 +646,6 @@ static cxm_rc resolve_period(cxm_store *st, const struct cxm_report_query *q,
 
 /* ---- Inputs never supplied (SPEC §2: no data is not zero) ------------ */
 
-/* What metric m is computed from: record kinds ("" column) and optional
- * columns some import must have supplied for its figure to mean
- * anything; a metric needs every one. */
-struct need {
-    cxm_kind kind;
-    const char *column;
-};
-
-static size_t metric_needs(cxm_metric m, struct need *out)
-{
-    size_t n = 0;
-#define NEED(k, c) (out[n].kind = CXM_KIND_##k, out[n++].column = (c))
-    switch (m) {
-    case CXM_METRIC_CSAT: case CXM_METRIC_CSAT_MEAN: case CXM_METRIC_NPS:
-    case CXM_METRIC_CES: case CXM_METRIC_CES_AGREE:
-        NEED(RESPONSES, "");
-        break;
-    case CXM_METRIC_CREATED:
-        NEED(TICKETS, "");
-        break;
-    case CXM_METRIC_RESOLVED: case CXM_METRIC_RESOLUTION_RATE:
-    case CXM_METRIC_FCR: case CXM_METRIC_BACKLOG: case CXM_METRIC_ART:
-        NEED(TICKETS, "resolved_at");
-        break;
-    case CXM_METRIC_FRT:
-        NEED(TICKETS, "first_response_at");
-        break;
-    case CXM_METRIC_ESCALATION_RATE:
-        NEED(TICKETS, "escalated");
-        break;
-    case CXM_METRIC_COMPLAINTS_PER_1000:
-        NEED(TICKETS, "complaint");
-        NEED(CUSTOMERS, "");
-        break;
-    case CXM_METRIC_SELFSERVICE_RATE:
-        NEED(SELFSERVICE, "");
-        NEED(TICKETS, "");
-        break;
-    case CXM_METRIC_DEFLECTION_RATE:
-        NEED(SELFSERVICE, "resolved");
-        break;
-    case CXM_METRIC_CHURN: case CXM_METRIC_RETENTION:
-        NEED(CUSTOMERS, "churned_at");
-        break;
-    case CXM_METRIC_REPURCHASE_RATE:
-        NEED(ORDERS, "");
-        break;
-    case CXM_METRIC_POST_SERVICE_REPURCHASE:
-        NEED(ORDERS, "");
-        NEED(TICKETS, "resolved_at");
-        NEED(TICKETS, "customer_id");
-        break;
-    case CXM_METRIC_CONVERSION_RATE:
-        NEED(ORDERS, "");
-        NEED(TICKETS, "customer_id");
-        break;
-    case CXM_METRIC_REVENUE:
-        NEED(ORDERS, "amount");
-        break;
-    case CXM_METRIC_REVENUE_AT_RISK:
-        NEED(CUSTOMERS, "churned_at");
-        NEED(ORDERS, "amount");
-        break;
-    case CXM_METRIC_AGENT_PRODUCTIVITY:
-        NEED(TICKETS, "resolved_at");
-        NEED(TICKETS, "agent_id");
-        break;
-    case CXM_METRIC_AGENT_TURNOVER:
-        NEED(AGENTS, "left_at");
-        break;
-    case CXM_METRIC_REVIEW_RATING:
-        NEED(REVIEWS, "");
-        break;
-    case CXM_METRIC_QA_SCORE:
-        NEED(QA_SCORES, "");
-        break;
-    case CXM_METRIC_COUNT:
-        break;
-    }
-#undef NEED
-    return n;
-}
-
 static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
 {
     struct cxm__strmap *set = ud;
@@ -830,15 +664,21 @@ static cxm_rc on_supplied(const struct cxm__row *row, void *ud)
     return rc;
 }
 
-/* Marks in r->unsupplied the wanted metrics one of whose inputs no import
- * ever supplied (0009-supplied.sql), with a warning for each metric the
- * query named; the default list leaves them out (make_rows()). A store
- * whose engine keeps no such record counts everything as supplied. */
+/* Marks in r->unsupplied the wanted metrics one of whose inputs (their
+ * needs in the metric table, metric.h) no import ever supplied
+ * (0009-supplied.sql) and wants them no more: nothing is built for a
+ * figure that can only be null (a customer active in every bucket of a
+ * breakdown would otherwise make a row of nulls per bucket). A metric the
+ * query named gets a warning and is null in every row; the default list
+ * leaves them out, with one note naming those with some of their records
+ * imported. A store whose engine keeps no such record counts everything
+ * as supplied. */
 static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
-                              const struct cxm_report_query *q,
-                              const bool *want)
+                              const struct cxm_report_query *q, bool *want)
 {
     struct cxm__strmap set;
+    struct cxm__buf left = CXM__BUF_INIT(1 << 16);
+    bool named[CXM_METRIC_COUNT] = {false};
     cxm_rc rc;
 
     memset(&set, 0, sizeof(set));
@@ -848,27 +688,66 @@ static cxm_rc find_unsupplied(cxm_store *st, cxm_report *r,
         return CXM_OK; /* no record kept: everything counts */
     }
     for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
-        struct need needs[4];
-        size_t n = metric_needs((cxm_metric)m, needs), pos;
+        const struct cxm__metric_info *mi = cxm__metric((cxm_metric)m);
+        const struct cxm__metric_need *needs = mi->needs;
+        size_t n = mi->n_needs, pos;
+        bool some_kind = false;
         char key[64];
         if (!want[m])
             continue;
         for (size_t i = 0; i < n; i++) {
+            snprintf(key, sizeof(key), "%s.", cxm_kind_name(needs[i].kind));
+            some_kind |= cxm__strmap_get(&set, key, strlen(key), &pos);
+        }
+        for (size_t i = 0; !r->unsupplied[m][0] && i < n; i++) {
+            /* The records first: no agents at all is not "no agents
+             * file had the left_at column". */
+            snprintf(key, sizeof(key), "%s.", cxm_kind_name(needs[i].kind));
+            if (!cxm__strmap_get(&set, key, strlen(key), &pos))
+                snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                         "no %s records were imported",
+                         cxm_kind_name(needs[i].kind));
+        }
+        for (size_t i = 0; !r->unsupplied[m][0] && i < n; i++) {
             snprintf(key, sizeof(key), "%s.%s", cxm_kind_name(needs[i].kind),
                      needs[i].column);
-            if (cxm__strmap_get(&set, key, strlen(key), &pos))
-                continue;
-            snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
-                     *needs[i].column ? "no %s file had the %s column"
-                                      : "no %s records were imported%s",
-                     cxm_kind_name(needs[i].kind), needs[i].column);
-            if (q->n_metrics)
-                rc = add_warning(r, "%s has no data: %s; shown as null",
-                                 cxm_metric_name((cxm_metric)m),
-                                 r->unsupplied[m]);
-            break;
+            if (!cxm__strmap_get(&set, key, strlen(key), &pos))
+                snprintf(r->unsupplied[m], sizeof(r->unsupplied[m]),
+                         "no %s file had the %s column",
+                         cxm_kind_name(needs[i].kind), needs[i].column);
         }
+        if (!r->unsupplied[m][0])
+            continue;
+        want[m] = false;
+        if (q->n_metrics)
+            rc = add_warning(r, "%s has no data: %s; shown as null",
+                             cxm_metric_name((cxm_metric)m),
+                             r->unsupplied[m]);
+        else if (some_kind) /* would show a zero that is no data */
+            named[m] = true;
     }
+    /* One reason after the metrics it leaves out, in the metrics' order:
+     * "resolved, fcr (no tickets file had the resolved_at column); …". */
+    for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
+        const char *sep = left.len ? "; " : "";
+        if (!named[m])
+            continue;
+        for (int k = m; !rc && k < CXM_METRIC_COUNT; k++) {
+            if (!named[k] || strcmp(r->unsupplied[k], r->unsupplied[m]))
+                continue;
+            rc = cxm__buf_addf(&left, "%s%s", sep,
+                               cxm_metric_name((cxm_metric)k));
+            sep = ", ";
+            if (k != m)
+                named[k] = false;
+        }
+        if (!rc)
+            rc = cxm__buf_addf(&left, " (%s)", r->unsupplied[m]);
+    }
+    if (!rc && left.len)
+        rc = add_warning(r, "left out, their input was never supplied: %s",
+                         left.data);
+    cxm__buf_release(&left);
     cxm__strmap_release(&set);
     return rc;
 }
@@ -1006,9 +885,17 @@ static cxm_rc add_event(struct cxm__buf *w, const struct event_end *x)
 {
     char t[40];
 
+    cxm_rc rc;
+
     cxm_time_format(x->at, t, sizeof(t));
-    return cxm__buf_addf(w, "%s %s (%s %s)", x->what, x->id,
-                         event_column(x->what), t);
+    /* The id as stored: a store older than the import's refusal of
+     * control characters may hold some, and this goes to a terminal. */
+    rc = cxm__buf_addf(w, "%s ", x->what);
+    if (!rc)
+        rc = cxm__buf_add_escaped(w, x->id);
+    if (!rc)
+        rc = cxm__buf_addf(w, " (%s %s)", event_column(x->what), t);
+    return rc;
 }
 
 /* The rows at either end of the data, sorted by time (none when the
@@ -1093,15 +980,41 @@ static int64_t bucket_count(const cxm_report *r, cxm_dim d, int64_t from,
     return cxm__bucket_index(d, b) - cxm__bucket_index(d, a) + 1;
 }
 
-/* Says why a builder stopped at CXM__MAX_ROWS groups. */
-static cxm_rc rows_error(cxm_report *r)
+/* The rows a report may build, both periods together (report_int.h):
+ * bounded by the records it can read; *records, how many are stored. */
+static cxm_rc row_budget(cxm_store *st, int64_t *records, size_t *out)
+{
+    int64_t n = 0;
+
+    for (int k = 0; k < CXM_KIND_COUNT; k++) {
+        int64_t c = 0;
+        cxm_rc rc = cxm__store_records_bound(st, (cxm_kind)k, &c);
+        if (rc)
+            return rc;
+        n = c > INT64_MAX - n ? INT64_MAX : n + c;
+    }
+    *records = n;
+    *out = CXM__ROWS_MIN;
+    if (n > (CXM__MAX_ROWS / CXM__ROWS_PER_RECORD))
+        *out = CXM__MAX_ROWS;
+    else if (n * CXM__ROWS_PER_RECORD > CXM__ROWS_MIN)
+        *out = (size_t)(n * CXM__ROWS_PER_RECORD);
+    return CXM_OK;
+}
+
+/* Says why a builder stopped at the row budget `most` of a store of
+ * `records` records. */
+static cxm_rc rows_error(cxm_report *r, size_t most, int64_t records)
 {
     struct cxm__buf w = CXM__BUF_INIT(1024);
-    char num[32];
+    char num[32], rec[32];
 
-    thousands(CXM__MAX_ROWS, num, sizeof(num));
-    if (cxm__buf_addf(&w, "the breakdown has more than %s rows, the most "
-                          "a report builds", num))
+    thousands((int64_t)most, num, sizeof(num));
+    thousands(records, rec, sizeof(rec));
+    if (cxm__buf_addf(&w, "the breakdown needs more than %s rows%s, the "
+                          "most a report builds from %s stored records",
+                      num, r->has_compare ? " in the two periods" : "",
+                      rec))
         return CXM_ENOMEM;
     cxm__free(r->errmsg);
     r->errmsg = cxm__buf_take(&w, NULL);
@@ -1219,7 +1132,9 @@ static void compare_figure(const cxm_definitions *d, cxm_metric m,
     if (!pg)
         return;
     compute_figure(d, m, &pg->st, &pf);
-    if (pf.is_null || pf.value_is_null)
+    /* Both sides need one value: money in several currencies has none
+     * to set beside the previous one (docs/report-semantics.md). */
+    if (pf.is_null || pf.value_is_null || f->value_is_null)
         return;
     f->prev_is_null = false;
     f->prev_value = pf.value;
@@ -1244,7 +1159,7 @@ static int cmp_money(const void *a, const void *b)
 
 static bool is_money(cxm_metric m)
 {
-    return m == CXM_METRIC_REVENUE || m == CXM_METRIC_REVENUE_AT_RISK;
+    return cxm__metric_shape(m) == CXM__SHAPE_MONEY;
 }
 
 /* Gives the money figures of the rows their amounts per currency, kept
@@ -1293,6 +1208,38 @@ static cxm_rc attach_money(cxm_report *r, struct cxm__builder *b)
     return CXM_OK;
 }
 
+/* The one currency of money metric m in group g of builder b; NULL when
+ * g has none or several. */
+static const char *one_currency(struct cxm__builder *b,
+                                const struct cxm__group *g, cxm_metric m)
+{
+    size_t n_codes = 0;
+    const char *const *codes = cxm__report_scan_currencies(b, &n_codes);
+    const struct cxm__group_more *x = g ? g->st.more : NULL;
+    const struct cxm__money_sum *v;
+
+    if (!x || (m == CXM_METRIC_REVENUE ? x->n_rev : x->n_risk) != 1)
+        return NULL;
+    v = m == CXM_METRIC_REVENUE ? x->rev : x->risk;
+    return v[0].code < n_codes ? codes[v[0].code] : NULL;
+}
+
+/* Whether money figures of g (of b) and pg (of prev) are in two
+ * currencies: they are never compared (SPEC §2), 20 USD is no change of
+ * +10 from 10 EUR. */
+static bool other_currency(struct cxm__builder *b, const struct cxm__group *g,
+                           struct cxm__builder *prev,
+                           const struct cxm__group *pg, cxm_metric m)
+{
+    const char *a, *z;
+
+    if (!is_money(m) || !pg)
+        return false;
+    a = one_currency(b, g, m);
+    z = one_currency(prev, pg, m);
+    return a && z && strcmp(a, z) != 0;
+}
+
 /* Turns the groups into the report's rows and figures. */
 static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
                         struct cxm__builder *b, struct cxm__builder *prev)
@@ -1300,24 +1247,11 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
     size_t n_cells;
 
     if (q->n_metrics == 0) {
-        struct cxm__buf left = CXM__BUF_INIT(1 << 16);
-        cxm_rc rc = CXM_OK;
-        for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++) {
-            if (!b->want[m] || !metric_has_data(b, (cxm_metric)m))
-                continue;
-            if (!r->unsupplied[m][0])
+        /* Never-supplied metrics are not wanted (find_unsupplied()). */
+        for (int m = 0; m < CXM_METRIC_COUNT; m++) {
+            if (b->want[m] && metric_has_data(b, (cxm_metric)m))
                 r->metrics[r->n_metrics++] = (cxm_metric)m;
-            else /* would show a zero that is no data */
-                rc = cxm__buf_addf(&left, "%s%s (%s)", left.len ? ", " : "",
-                                   cxm_metric_name((cxm_metric)m),
-                                   r->unsupplied[m]);
         }
-        if (!rc && left.len)
-            rc = add_warning(r, "left out, their input was never "
-                                "supplied: %s", left.data);
-        cxm__buf_release(&left);
-        if (rc)
-            return rc;
     }
     if (r->n_by && b->n_groups > 1) {
         qsort(b->groups, b->n_groups, sizeof(*b->groups), cmp_group);
@@ -1347,7 +1281,10 @@ static cxm_rc make_rows(cxm_report *r, const struct cxm_report_query *q,
                                : CXM_METRIC_COUNT,
                            &g->st, f);
             if (prev && b->want[m] && !r->unsupplied[m][0])
-                compare_figure(r->defs, m, g, pg, f);
+                compare_figure(r->defs, m, g,
+                               other_currency(b, g, prev, pg, m) ? NULL
+                                                                 : pg,
+                               f);
             if (r->bench_labels[m] && !f->is_null) {
                 f->has_benchmark = true;
                 f->benchmark = r->bench_values[m];
@@ -1396,7 +1333,8 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     bool want[CXM_METRIC_COUNT] = {false};
     bool none_applies = false, compare;
     int defs_version = 0;
-    int64_t from, to;
+    int64_t from, to, records = 0;
+    size_t budget = 0;
     cxm_report *r;
     cxm_rc rc;
 
@@ -1450,12 +1388,14 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     if (!rc && compare)
         rc = check_buckets(r, r->prev_from_ms, r->prev_to_ms, &ends);
     if (!rc)
-        rc = builder_run(&b, st, r, want, from, to);
+        rc = row_budget(st, &records, &budget);
+    if (!rc)
+        rc = builder_run(&b, st, r, want, from, to, budget);
     if (!rc && compare)
         rc = builder_run(&prev, st, r, want, r->prev_from_ms,
-                         r->prev_to_ms);
+                         r->prev_to_ms, budget - b.n_groups);
     if (rc == CXM_ETOOBIG && !r->errmsg)
-        rc = rows_error(r);
+        rc = rows_error(r, budget, records);
     /* What the store read around or rebuilt (a damaged derived form), and
      * why --read columns read rows: warnings (cxm__store_note()); taken
      * in any case, so that none is left for the next report. */
@@ -1536,10 +1476,10 @@ const char *cxm_report_dim_value(const cxm_report *r, size_t row, size_t k)
     return r->dims[row * r->n_by + k];
 }
 
-const struct cxm_figure *cxm_report_figure(const cxm_report *r, size_t row,
-                                           size_t j)
+cxm_rc cxm_report_figure(const cxm_report *r, size_t row, size_t j,
+                         struct cxm_figure *out)
 {
-    if (row >= r->n_rows || j >= r->n_metrics)
-        return NULL;
-    return &r->figures[row * r->n_metrics + j];
+    if (!r || row >= r->n_rows || j >= r->n_metrics)
+        return CXM_EINVAL;
+    return cxm__figure_copy(out, &r->figures[row * r->n_metrics + j]);
 }

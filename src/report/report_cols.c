@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * report_cols.c — the column scan path for survey answers (issue 3;
- * docs/performance.md, "Column scan").
+ * report_cols.c — the column scan path for survey answers
+ * (docs/performance.md, "Column scan").
  *
  * A report the rollups cannot serve reads the months' column segments
  * (colseg.h) instead of joining rows: every answer's group is a mixed-radix
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "colseg.h"
 #include "period.h"
 #include "report_int.h"
@@ -249,7 +250,7 @@ static void count_segment(const struct plan *p, const struct seg *sg,
                           int64_t *counts, cxm_rc *rc)
 {
     const struct cxm__colseg *v = &sg->v;
-    int64_t base = sg->t * CXM__DAY_MS;
+    int64_t base = sg->t * CXM__MS_PER_DAY;
     int64_t end = cxm__bucket_next(CXM_BY_MONTH, base);
     int64_t lo_ms = base > p->from ? base : p->from;
     int64_t hi_ms = (end < p->to ? end : p->to) - 1;
@@ -400,6 +401,8 @@ static cxm_rc emit(const struct plan *p, const int64_t *counts)
                 labelled = true;
             }
             st = cxm__group_survey(g, kd->name);
+            if (!st)
+                return CXM_ENOMEM;
             for (size_t s = 0; s < span; s++) {
                 if (block[kd->off + s])
                     cxm_survey_stat_add_n(st, kd->name, kd->lo + (int)s,

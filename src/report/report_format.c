@@ -3,7 +3,9 @@
  * report_format.c — writes a report as JSON (one object, SPEC §4), CSV
  * (one line per row and metric, text fields escaped against spreadsheet
  * formulas) or an aligned table for people (percentages, durations in
- * h m, intervals, low_n marks). Numbers are written without the locale.
+ * h m, intervals, low_n marks). JSON and CSV numbers are written with a
+ * '.' whatever the program's locale (cxm__buf_add_num); the table, text
+ * for people, writes them in the program's LC_NUMERIC.
  */
 #include "internal.h"
 
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "civil.h"
 #include "report_int.h"
 
 #define OUT_CAP ((size_t)1 << 30) /* 1 GiB: no report is that large */
@@ -111,7 +114,7 @@ static bool field_applies(const cxm_report *r, cxm_metric m, enum fid id)
     bool interval = sh == CXM__SHAPE_PROPORTION || sh == CXM__SHAPE_MEAN ||
                     sh == CXM__SHAPE_SCORE || sh == CXM__SHAPE_RATING ||
                     sh == CXM__SHAPE_DURATION;
-    bool money = m == CXM_METRIC_REVENUE || m == CXM_METRIC_REVENUE_AT_RISK;
+    bool money = sh == CXM__SHAPE_MONEY;
 
     switch (id) {
     case F_VALUE:
@@ -424,6 +427,11 @@ static cxm_rc csv_text(struct cxm__buf *b, const char *s)
     return rc;
 }
 
+cxm_rc cxm__csv_text(struct cxm__buf *b, const char *s)
+{
+    return csv_text(b, s);
+}
+
 /* The fields of figures of metric m that are CSV columns. */
 static bool csv_column(const cxm_report *r, cxm_metric m, enum fid id)
 {
@@ -536,22 +544,14 @@ static void escape(const char *s, char *dst, size_t cap)
 {
     size_t o = 0;
 
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
         char tmp[8];
-        size_t n;
-        if (*p < 0x20 || *p == 0x7f) {
-            n = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", *p);
-        } else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-            n = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", p[1]);
-            p++;
-        } else {
-            tmp[0] = (char)*p;
-            n = 1;
-        }
+        size_t used, n = cxm__escape_at(p, tmp, &used);
         if (o + n >= cap)
             break;
         memcpy(dst + o, tmp, n);
         o += n;
+        p += used;
     }
     if (cap)
         dst[o] = '\0';
@@ -566,10 +566,11 @@ static void fmt_duration(double s, char *dst, size_t cap)
         snprintf(dst, cap, "%llds", t);
     else if (t < 3600)
         snprintf(dst, cap, "%lldm %02llds", t / 60, t % 60);
-    else if (t < 86400)
+    else if (t < CXM__S_PER_DAY)
         snprintf(dst, cap, "%lldh %02lldm", t / 3600, t % 3600 / 60);
     else
-        snprintf(dst, cap, "%lldd %02lldh", t / 86400, t % 86400 / 3600);
+        snprintf(dst, cap, "%lldd %02lldh", t / CXM__S_PER_DAY,
+                 t % CXM__S_PER_DAY / 3600);
 }
 
 /* Writes one number with one decimal into dst ("72.0"). */
@@ -594,15 +595,23 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
     case CXM__SHAPE_COUNT:
         snprintf(value, cap, "%lld", (long long)f->n);
         return;
-    case CXM__SHAPE_DURATION:
+    case CXM__SHAPE_DURATION: {
+        size_t len;
         fmt_duration(f->value, a, sizeof(a));
+        snprintf(value, cap, "%s", a);
+        if (f->has_ci) {
+            /* The t interval of the mean, as for every other mean. */
+            fmt_duration(f->lo, a, sizeof(a));
+            fmt_duration(f->hi, b, sizeof(b));
+            snprintf(detail, cap, "(%s - %s)  ", a, b);
+        }
         fmt_duration(f->median, b, sizeof(b));
         fmt_duration(f->p90, c, sizeof(c));
-        snprintf(value, cap, "%s", a);
-        snprintf(detail, cap, "median %s, p90 %s  n=%lld", b, c,
-                 (long long)f->n);
+        len = strlen(detail);
+        snprintf(detail + len, cap - len, "median %s, p90 %s  n=%lld%s", b,
+                 c, (long long)f->n, f->low_n ? "  low n" : "");
         if (f->has_business && !f->business_is_null) {
-            size_t len = strlen(detail);
+            len = strlen(detail);
             fmt_duration(f->business_value, a, sizeof(a));
             fmt_duration(f->business_median, b, sizeof(b));
             snprintf(detail + len, cap - len,
@@ -610,7 +619,9 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
                      (long long)f->business_n);
         }
         return;
-    case CXM__SHAPE_AMOUNT:
+    }
+    case CXM__SHAPE_RATE:
+    case CXM__SHAPE_MONEY:
         snprintf(value, cap, "%.1f", f->value);
         snprintf(detail, cap, "n=%lld", (long long)f->n);
         if (f->n_currencies == 1 && f->currencies[0].currency[0]) {
@@ -633,7 +644,7 @@ static void table_cell(cxm_metric m, const struct cxm_figure *f,
         return;
     case CXM__SHAPE_PRODUCTIVITY:
         fmt1(f->value, a, sizeof(a));
-        snprintf(value, cap, "%s", a);
+        snprintf(value, cap, "%s", f->value_is_null ? "-" : a);
         if (f->has_per_hour)
             snprintf(detail, cap, "per agent; %.2f per hour  n=%lld "
                                   "agents=%lld", f->per_hour,
@@ -687,10 +698,14 @@ static void table_extras(cxm_metric m, const struct cxm_figure *f,
     dst[0] = '\0';
     if (f->has_compare && cxm__metric_shape(m) == CXM__SHAPE_DURATION &&
         !f->prev_is_null && !f->is_null) {
+        char p[32] = "";
         fmt_duration(f->prev_value, a, sizeof(a));
         fmt_duration(fabs(f->change), b, sizeof(b));
-        snprintf(dst, cap, "  | prev %s, %s%s (p=%.3f)%s", a,
-                 f->change < 0 ? "-" : "+", b, f->has_p ? f->p_value : 1.0,
+        /* No test without two durations a side: no p, as in JSON. */
+        if (f->has_p)
+            snprintf(p, sizeof(p), " (p=%.3f)", f->p_value);
+        snprintf(dst, cap, "  | prev %s, %s%s%s%s", a,
+                 f->change < 0 ? "-" : "+", b, p,
                  f->significant ? " *" : "");
     } else if (f->has_compare) {
         if (f->prev_is_null || f->is_null)

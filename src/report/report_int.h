@@ -12,6 +12,7 @@
 
 
 #include "definitions_int.h"
+#include "metric.h"
 #include "qsketch.h"
 #include "strmap.h"
 
@@ -28,12 +29,20 @@ struct cxm__moments {
  * and by cxm__qsketch_merge() of the duration sketches. */
 struct cxm__group_more;
 
-struct cxm__group_stat {
+struct cxm__group_surveys {
     struct cxm_survey_stat csat, nps, ces;
+};
+
+struct cxm__group_stat {
+    /* Owned: allocated at the group's first survey answer
+     * (cxm__group_survey), else NULL, read as no answers. A group made
+     * by other records (a customer active in each of 5,000 day buckets)
+     * then costs no 1.3 kB of empty histograms. */
+    struct cxm__group_surveys *sv;
     /* The rest, owned: allocated with the group when the report wants a
      * figure of another family, else NULL (a group of survey figures
-     * alone then takes 1.3 kB, not 2.2 kB: a report touches fewer new
-     * pages, which cost ~12 µs each here; docs/performance.md). */
+     * alone then stays small, and a report touches fewer new pages;
+     * docs/performance.md). */
     struct cxm__group_more *more;
 };
 
@@ -43,6 +52,15 @@ struct cxm__money_sum {
     size_t code;
     double sum;
     int64_t n;
+};
+
+/* The durations of a group's tickets: 512 bytes a group of customers or
+ * agents alone need not carry. */
+struct cxm__group_durations {
+    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
+    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
+    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
+    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
 };
 
 /* Tickets, self-service, customers, orders, agents, reviews, QA. */
@@ -55,10 +73,9 @@ struct cxm__group_more {
     int64_t resolved;          /* resolved_at in the group */
     int64_t fcr;               /* … with contacts 1 and not reopened */
     int64_t backlog;           /* open at the group's period end */
-    struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
-    struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
-    struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
-    struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
+    struct cxm__group_durations *dur; /* owned; made at the group's first
+                                         duration (cxm__group_durations),
+                                         else NULL: no duration */
     /* self-service */
     int64_t sessions, sessions_resolved;
     /* customers in the row's period */
@@ -97,34 +114,6 @@ struct cxm__group_more {
     struct cxm__moments qa;
 };
 
-/* The records a metric is computed from; decides which breakdowns apply
- * (docs/report-semantics.md). */
-enum cxm__family {
-    CXM__FAM_SURVEY,
-    CXM__FAM_TICKET,
-    CXM__FAM_SELFSERVICE,
-    CXM__FAM_CUSTOMER,
-    CXM__FAM_AGENT,
-    CXM__FAM_REVIEW,
-    CXM__FAM_QA
-};
-
-/* How a metric's figure is shaped in the output. */
-enum cxm__shape {
-    CXM__SHAPE_PROPORTION, /* value (percent), n, lo, hi, low_n */
-    CXM__SHAPE_MEAN,       /* value, n, lo, hi, low_n */
-    CXM__SHAPE_SCORE,      /* NPS: value (−100..100), n, lo, hi, low_n */
-    CXM__SHAPE_COUNT,      /* value, an integer */
-    CXM__SHAPE_DURATION,   /* value (mean, s), median, p90, n */
-    CXM__SHAPE_AMOUNT,     /* value (a sum or a ratio), n */
-    CXM__SHAPE_PRODUCTIVITY, /* value, n, agents, per_hour, hours */
-    CXM__SHAPE_TURNOVER,   /* value (percent), n (left), headcount */
-    CXM__SHAPE_RATING      /* mean + positive share */
-};
-
-enum cxm__family cxm__metric_family(cxm_metric m);
-enum cxm__shape cxm__metric_shape(cxm_metric m);
-
 struct cxm_report {
     int64_t from_ms, to_ms;        /* the period, [from, to) */
     bool has_compare;
@@ -156,11 +145,15 @@ struct cxm_report {
 };
 
 /* What a report builds at most: time buckets of one dimension (checked
- * on the period before anything is built) and rows (groups) in all. A
- * few rows of data can neither stretch a report past a second or 100 MB
+ * on the period before anything is built) and rows (groups) in all, both
+ * periods of --compare together: max(CXM__ROWS_MIN, CXM__ROWS_PER_RECORD
+ * × the records in the store), never past CXM__MAX_ROWS. A few rows of
+ * data can neither stretch a report past a second or 100 MB
  * (docs/report-semantics.md, "Limits"). */
 #define CXM__MAX_BUCKETS 5000
 #define CXM__MAX_ROWS 1000000
+#define CXM__ROWS_MIN 20000
+#define CXM__ROWS_PER_RECORD 4
 
 /* How a report's survey answers were read. */
 enum cxm__path {
@@ -202,6 +195,7 @@ struct cxm__builder {
     struct cxm__strmap index;    /* group key -> position in groups */
     struct cxm__group *groups;
     size_t n_groups, groups_cap;
+    size_t max_groups;           /* the rows this builder may make */
     struct cxm__strmap pairs;    /* "group\x1fagent" seen (productivity) */
     struct cxm__buf key;         /* scratch */
     const char *labels[CXM_REPORT_MAX_BY]; /* scratch: the current row's */
@@ -220,13 +214,11 @@ struct cxm__builder {
     const char *rollup_cells;    /* static: the rollup grains read, or NULL */
 };
 
-/* Whether metric m is computed by this builder. */
-static inline bool cxm__want(const struct cxm__builder *b, cxm_metric m)
-{
-    return b->want[m];
-}
+/* The duration sketches of x, made when new; NULL when out of memory. */
+struct cxm__group_durations *cxm__group_durations(struct cxm__group_more *x);
 
-/* The statistics of survey kind `survey` ("csat", "nps", else ces) in g. */
+/* The statistics of survey kind `survey` ("csat", "nps", else ces) in g,
+ * made at the first answer; NULL when out of memory. */
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
                                           const char *survey);
 
@@ -243,13 +235,14 @@ CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms);
 /* Makes b an empty builder of report r's breakdown over [from, to), with
  * its segments: the metrics `want` (CXM_METRIC_COUNT flags), and groups
- * with their cxm__group_more when `wants_more`. Release it with
+ * with their cxm__group_more when `wants_more`, at most `max_groups` of
+ * them (then CXM_ETOOBIG). Release it with
  * cxm__builder_release() whatever this returns. */
 CXM_MUST_USE cxm_rc cxm__builder_init(struct cxm__builder *b,
                                       struct cxm_store *st,
                                       const cxm_report *r, const bool *want,
                                       bool wants_more, int64_t from,
-                                      int64_t to);
+                                      int64_t to, size_t max_groups);
 /* Frees b's groups and segments (not what a scan loaded:
  * cxm__report_scan_release()). */
 void cxm__builder_release(struct cxm__builder *b);
@@ -272,5 +265,10 @@ const char *const *cxm__report_scan_currencies(const struct cxm__builder *b,
                                                size_t *n);
 /* Frees what report_scan.c loaded. NULL-safe. */
 void cxm__report_scan_release(struct cxm__builder *b);
+
+/* Appends `s` as one CSV field: RFC 4180 quoting, and a leading ' on text
+ * a spreadsheet would take for a formula (report_format.c; also the
+ * answers export, src/survey/export.c). */
+CXM_MUST_USE cxm_rc cxm__csv_text(struct cxm__buf *b, const char *s);
 
 #endif /* CXM_REPORT_INT_H */

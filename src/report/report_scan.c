@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "period.h"
 #include "report_int.h"
 #include "store_int.h"
@@ -28,6 +29,16 @@ static bool want_any(const struct cxm__builder *b, const cxm_metric *ms,
 {
     for (size_t i = 0; i < n; i++) {
         if (b->want[ms[i]])
+            return true;
+    }
+    return false;
+}
+
+/* Whether a wanted metric is computed from records of `kind`. */
+static bool want_kind(const struct cxm__builder *b, cxm_kind kind)
+{
+    for (int m = 0; m < CXM_METRIC_COUNT; m++) {
+        if (b->want[m] && cxm__metric_needs_kind((cxm_metric)m, kind))
             return true;
     }
     return false;
@@ -548,11 +559,14 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
     g->st.more->resolved++;
     g->st.more->fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
-        rc = cxm__qsketch_add(&g->st.more->art,
+        struct cxm__group_durations *dur = cxm__group_durations(g->st.more);
+        if (!dur)
+            return CXM_ENOMEM;
+        rc = cxm__qsketch_add(&dur->art,
                               (double)(t->resolved_at - t->created_at) / 1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->resolved_at,
-                               &g->st.more->art_bus);
+                               &dur->art_bus);
         if (rc)
             return rc;
     }
@@ -599,6 +613,7 @@ static cxm_rc ticket_backlog(struct cxm__builder *b,
 static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
 {
     struct cxm__builder *b = ud;
+    struct cxm__group_durations *dur;
     struct cxm__group *g;
     cxm_rc rc;
 
@@ -623,12 +638,15 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         if (rc)
             return rc;
         g->st.more->has_tickets = true;
-        rc = cxm__qsketch_add(&g->st.more->frt,
+        dur = cxm__group_durations(g->st.more);
+        if (!dur)
+            return CXM_ENOMEM;
+        rc = cxm__qsketch_add(&dur->frt,
                               (double)(t->first_response_at - t->created_at) /
                                   1e3);
         if (!rc)
             rc = push_business(b, t, t->created_at, t->first_response_at,
-                               &g->st.more->frt_bus);
+                               &dur->frt_bus);
         if (rc)
             return rc;
     }
@@ -658,8 +676,11 @@ static cxm_rc answer_stat(struct cxm__builder *b,
     cxm__builder_dim(b, CXM_BY_SEGMENT, row->segment);
     cxm__builder_time(b, row->responded_at);
     rc = cxm__builder_group(b, &g);
-    if (!rc)
+    if (!rc) {
         *out = cxm__group_survey(g, row->survey);
+        if (!*out)
+            rc = CXM_ENOMEM;
+    }
     return rc;
 }
 
@@ -789,8 +810,7 @@ static cxm_rc plan_months(struct cxm__builder *b, struct rollup_plan *p,
 
 /* What a rollup cell costs a report, in answers of the column scan, and
  * what starting the scan costs (mapping the segment file, the
- * dictionaries), likewise: measured at 1M and 10M answers (a cell
- * 1.5–2.6 µs, an answer 5–10 ns on two threads; docs/performance.md). */
+ * dictionaries), likewise; docs/performance.md has the measurements. */
 #define CELL_COST_ANSWERS 200
 #define SCAN_START_ANSWERS 500000
 
@@ -1058,46 +1078,31 @@ static cxm_rc on_qa(const struct cxm__row *row, void *ud)
 
 cxm_rc cxm__report_scan(struct cxm__builder *b)
 {
-    static const cxm_metric survey[] = {
-        CXM_METRIC_CSAT, CXM_METRIC_CSAT_MEAN, CXM_METRIC_NPS,
-        CXM_METRIC_CES, CXM_METRIC_CES_AGREE};
-    static const cxm_metric ticket[] = {
-        CXM_METRIC_CREATED, CXM_METRIC_RESOLVED,
-        CXM_METRIC_RESOLUTION_RATE, CXM_METRIC_FCR, CXM_METRIC_BACKLOG,
-        CXM_METRIC_ART, CXM_METRIC_FRT, CXM_METRIC_ESCALATION_RATE,
-        CXM_METRIC_COMPLAINTS_PER_1000, CXM_METRIC_SELFSERVICE_RATE,
-        CXM_METRIC_POST_SERVICE_REPURCHASE, CXM_METRIC_CONVERSION_RATE,
-        CXM_METRIC_AGENT_PRODUCTIVITY};
-    static const cxm_metric customer[] = {
-        CXM_METRIC_CHURN, CXM_METRIC_RETENTION,
-        CXM_METRIC_COMPLAINTS_PER_1000, CXM_METRIC_REPURCHASE_RATE,
-        CXM_METRIC_POST_SERVICE_REPURCHASE, CXM_METRIC_CONVERSION_RATE,
-        CXM_METRIC_REVENUE, CXM_METRIC_REVENUE_AT_RISK};
-    static const cxm_metric sessions[] = {
-        CXM_METRIC_SELFSERVICE_RATE, CXM_METRIC_DEFLECTION_RATE};
     cxm_rc rc = CXM_OK;
 
-    if (want_any(b, customer, CXM_ARRAY_LEN(customer))) {
+    /* Each scan reads the records of the kinds the wanted metrics are
+     * computed from (their needs in the metric table, metric.h). */
+    if (want_kind(b, CXM_KIND_CUSTOMERS) || want_kind(b, CXM_KIND_ORDERS)) {
         rc = load_customers(b);
         if (!rc)
             rc = scan_customers(b);
     }
-    if (!rc && want_any(b, survey, CXM_ARRAY_LEN(survey)))
+    if (!rc && want_kind(b, CXM_KIND_RESPONSES))
         rc = scan_answers(b);
     if (!rc && b->want[CXM_METRIC_FCR] &&
         b->r->defs->fcr_rule == CXM__FCR_REPEAT_CONTACT)
         rc = load_repeats(b);
-    if (!rc && want_any(b, ticket, CXM_ARRAY_LEN(ticket)))
+    if (!rc && want_kind(b, CXM_KIND_TICKETS))
         rc = cxm__store_scan_tickets(b->st, on_ticket, b);
-    if (!rc && want_any(b, sessions, CXM_ARRAY_LEN(sessions)))
+    if (!rc && want_kind(b, CXM_KIND_SELFSERVICE))
         rc = cxm__store_query(b->st, CXM__Q_SELFSERVICE, on_session, b);
-    if (!rc && b->want[CXM_METRIC_AGENT_TURNOVER])
+    if (!rc && want_kind(b, CXM_KIND_AGENTS))
         rc = cxm__store_query(b->st, CXM__Q_AGENTS, on_agent, b);
     if (!rc && b->want[CXM_METRIC_AGENT_PRODUCTIVITY] && b->hours_apply)
         rc = cxm__store_query(b->st, CXM__Q_AGENT_HOURS, on_hours, b);
-    if (!rc && b->want[CXM_METRIC_REVIEW_RATING])
+    if (!rc && want_kind(b, CXM_KIND_REVIEWS))
         rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
-    if (!rc && b->want[CXM_METRIC_QA_SCORE])
+    if (!rc && want_kind(b, CXM_KIND_QA_SCORES))
         rc = cxm__store_query(b->st, CXM__Q_QA, on_qa, b);
     return rc;
 }

@@ -13,31 +13,9 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "figure.h"
+
 #define Z975 1.959963984540054
-
-static const char *const metric_names[CXM_METRIC_COUNT] = {
-#define CXM__METRIC_NAME(id, name) name,
-    CXM_METRIC_MAP(CXM__METRIC_NAME)
-#undef CXM__METRIC_NAME
-};
-
-cxm_rc cxm_metric_parse(const char *name, cxm_metric *out)
-{
-    for (int m = 0; m < CXM_METRIC_COUNT; m++) {
-        if (cxm__eq_nocase(name, strlen(name), metric_names[m])) {
-            *out = (cxm_metric)m;
-            return CXM_OK;
-        }
-    }
-    return CXM_ENOTFOUND;
-}
-
-const char *cxm_metric_name(cxm_metric m)
-{
-    if (m < 0 || m >= CXM_METRIC_COUNT)
-        return "";
-    return metric_names[m];
-}
 
 void cxm_survey_stat_add(struct cxm_survey_stat *s, const char *survey,
                          int score, int lo, int hi)
@@ -75,6 +53,10 @@ void cxm_survey_stat_add_n(struct cxm_survey_stat *s, const char *survey,
 
     if (count <= 0)
         return;
+    if (s->n == 0 || lo < s->lo)
+        s->lo = lo;
+    if (s->n == 0 || hi > s->hi)
+        s->hi = hi;
     s->n += count;
     s->sum += c * score;
     s->sum_sq += c * ((double)score * score);
@@ -98,6 +80,12 @@ void cxm_survey_stat_add_n(struct cxm_survey_stat *s, const char *survey,
 void cxm_survey_stat_merge(struct cxm_survey_stat *dst,
                            const struct cxm_survey_stat *src)
 {
+    if (src->n > 0) {
+        if (dst->n == 0 || src->lo < dst->lo)
+            dst->lo = src->lo;
+        if (dst->n == 0 || src->hi > dst->hi)
+            dst->hi = src->hi;
+    }
     dst->n += src->n;
     dst->n_top += src->n_top;
     dst->n_promoter += src->n_promoter;
@@ -187,7 +175,7 @@ void cxm_wilson(int64_t k, int64_t n, double *lo, double *hi)
     *hi = fmin(1.0, centre + half);
 }
 
-void cxm_figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
+void cxm__figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
 {
     figure_null(out);
     if (n <= 0)
@@ -203,7 +191,7 @@ void cxm_figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
     out->low_n = n < CXM_LOW_N;
 }
 
-void cxm_figure_nps(const struct cxm_survey_stat *s, struct cxm_figure *out)
+void cxm__figure_nps(const struct cxm_survey_stat *s, struct cxm_figure *out)
 {
     double n, p, d, sd, moe;
 
@@ -233,8 +221,8 @@ double cxm_t975(double df)
     return gsl_cdf_tdist_Pinv(0.975, df);
 }
 
-void cxm_figure_mean(int64_t n, double sum, double sum_sq,
-                     struct cxm_figure *out)
+void cxm__figure_mean(int64_t n, double sum, double sum_sq,
+                      struct cxm_figure *out)
 {
     double mean, var, half;
 
@@ -275,4 +263,52 @@ double cxm_quantile_sorted(const double *sorted, size_t n, double q)
     if (i + 1 >= n)
         return sorted[n - 1];
     return sorted[i] + frac * (sorted[i + 1] - sorted[i]);
+}
+
+/* The size of struct cxm_figure as first published: its fields up to
+ * `currencies`. */
+#define FIGURE_V1_SIZE                                                     \
+    (offsetof(struct cxm_figure, currencies) + sizeof(const void *))
+
+cxm_rc cxm__figure_copy(struct cxm_figure *out, const struct cxm_figure *f)
+{
+    size_t size, n;
+
+    if (!out || out->size < FIGURE_V1_SIZE)
+        return CXM_EINVAL;
+    size = out->size;
+    n = size < sizeof(*f) ? size : sizeof(*f);
+    memcpy(out, f, n);
+    if (size > n)
+        memset((char *)out + n, 0, size - n);
+    out->size = size;
+    return CXM_OK;
+}
+
+void cxm_figure_proportion(int64_t k, int64_t n, struct cxm_figure *out)
+{
+    struct cxm_figure f;
+
+    cxm__figure_proportion(k, n, &f);
+    if (cxm__figure_copy(out, &f) != CXM_OK)
+        return; /* a too small out is left as it is */
+}
+
+void cxm_figure_nps(const struct cxm_survey_stat *s, struct cxm_figure *out)
+{
+    struct cxm_figure f;
+
+    cxm__figure_nps(s, &f);
+    if (cxm__figure_copy(out, &f) != CXM_OK)
+        return; /* a too small out is left as it is */
+}
+
+void cxm_figure_mean(int64_t n, double sum, double sum_sq,
+                     struct cxm_figure *out)
+{
+    struct cxm_figure f;
+
+    cxm__figure_mean(n, sum, sum_sq, &f);
+    if (cxm__figure_copy(out, &f) != CXM_OK)
+        return; /* a too small out is left as it is */
 }

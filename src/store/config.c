@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civil.h"
 #include "record.h"
 #include "store_int.h"
 
@@ -42,6 +43,47 @@ static bool check_horizon(const char *v, int64_t *years)
            *years <= MAX_HORIZON_YEARS;
 }
 
+/* A base URL of the survey links: http:// or https://, printable ASCII,
+ * no trailing slash; "" = http://LISTEN of the server. */
+static bool check_url(const char *v, int64_t *unused)
+{
+    size_t n = strlen(v);
+
+    (void)unused;
+    if (n == 0)
+        return true;
+    if (n > 200 || v[n - 1] == '/' ||
+        (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] <= ' ' || v[i] >= 0x7f || v[i] == '"' || v[i] == '<' ||
+            v[i] == '>' || v[i] == '\\')
+            return false;
+    }
+    return true;
+}
+
+static bool check_count(const char *v, int64_t lo, int64_t hi, int64_t *n)
+{
+    return cxm__is_digit((unsigned char)v[0]) &&
+           cxm__parse_i64(v, strlen(v), n) == CXM_OK && *n >= lo && *n <= hi;
+}
+
+static bool check_rate(const char *v, int64_t *n)
+{
+    return check_count(v, 0, 1000000, n);
+}
+
+static bool check_edit_days(const char *v, int64_t *n)
+{
+    return check_count(v, 0, 3650, n);
+}
+
+static bool check_link_days(const char *v, int64_t *n)
+{
+    return check_count(v, 1, 3650, n);
+}
+
 /* In name order (cxm_config_list() promises it). */
 static const struct key keys[] = {
     {"import.earliest", "1970-01-01", check_date,
@@ -51,6 +93,19 @@ static const struct key keys[] = {
      "import.horizon_years takes a whole number of years, 0 to 8000",
      "timestamps more than this many years after the import are rejected "
      "rows"},
+    {"public_url", "", check_url,
+     "public_url takes an http:// or https:// URL without a trailing slash "
+     "(or \"\" for http://LISTEN)",
+     "base URL of survey links (default: http:// and the --listen address)"},
+    {"serve.rate_per_minute", "120", check_rate,
+     "serve.rate_per_minute takes a whole number 0 to 1000000 (0: no limit)",
+     "requests one client address may make to survey pages per minute"},
+    {"survey.edit_days", "7", check_edit_days,
+     "survey.edit_days takes a whole number of days, 0 to 3650",
+     "days after the first answer during which a survey link edits it"},
+    {"survey.link_days", "30", check_link_days,
+     "survey.link_days takes a whole number of days, 1 to 3650",
+     "days an invitation link stays valid"},
 };
 
 static const struct key *find_key(const char *name)

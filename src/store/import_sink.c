@@ -14,7 +14,7 @@
 #include "sink.h"
 #include "store_int.h"
 
-static cxm_rc sink_window(void *ctx, const struct cxm_import_opts *opts,
+cxm_rc cxm__import_window(cxm_store *st, const struct cxm_import_opts *opts,
                           struct cxm__window *win)
 {
     struct timespec ts;
@@ -28,9 +28,15 @@ static cxm_rc sink_window(void *ctx, const struct cxm_import_opts *opts,
         horizon = opts->horizon_years;
     }
     clock_gettime(CLOCK_REALTIME, &ts);
-    rc = cxm__config_window(ctx, earliest, horizon,
+    rc = cxm__config_window(st, earliest, horizon,
                             (int64_t)ts.tv_sec * 1000, win, &why);
     return rc == CXM_EINPUT ? CXM_EINVAL : rc;
+}
+
+static cxm_rc sink_window(void *ctx, const struct cxm_import_opts *opts,
+                          struct cxm__window *win)
+{
+    return cxm__import_window(ctx, opts, win);
 }
 
 static cxm_rc sink_begin(void *ctx) { return cxm__store_begin(ctx); }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "store_int.h"
 
 /* From the build: src/store/sqlite/sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
@@ -212,7 +213,7 @@ cxm_rc cxm__store_begin(cxm_store *st) { return st->ops->begin(st); }
  * so rows and rollups are durable together (src/store/sqlite/sql/0004-rollups.sql). */
 cxm_rc cxm__store_commit(cxm_store *st)
 {
-    cxm_rc rc = st->ops->rollup_flush(st);
+    cxm_rc rc = st->ops->rollup_flush ? st->ops->rollup_flush(st) : CXM_OK;
 
     return rc ? rc : st->ops->commit(st);
 }
@@ -220,12 +221,20 @@ cxm_rc cxm__store_commit(cxm_store *st)
 cxm_rc cxm__store_rollup_cube(cxm_store *st, int grain, unsigned dims,
                               int *cube)
 {
+    if (!st->ops->rollup_cube) {
+        *cube = -1;
+        return CXM_OK;
+    }
     return st->ops->rollup_cube(st, grain, dims, cube);
 }
 
 cxm_rc cxm__store_responses_between(cxm_store *st, int64_t from, int64_t to,
                                     bool *any)
 {
+    if (!st->ops->responses_between) {
+        *any = true;
+        return CXM_OK;
+    }
     return st->ops->responses_between(st, from, to, any);
 }
 
@@ -233,7 +242,9 @@ cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain, int cube,
                               int64_t from_t, int64_t to_t,
                               cxm__rollup_fn fn, void *ud)
 {
-    return st->ops->scan_rollup(st, grain, cube, from_t, to_t, fn, ud);
+    return st->ops->scan_rollup
+               ? st->ops->scan_rollup(st, grain, cube, from_t, to_t, fn, ud)
+               : CXM_OK;
 }
 
 void cxm__store_rollback(cxm_store *st) { (void)st->ops->rollback(st); }
@@ -249,15 +260,28 @@ cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
     return st->ops->put(st, kind, vals);
 }
 
+cxm_rc cxm__store_records_bound(cxm_store *st, cxm_kind kind, int64_t *out)
+{
+    if (!st->ops->records_bound) {
+        *out = INT64_MAX;
+        return CXM_OK;
+    }
+    return st->ops->records_bound(st, kind, out);
+}
+
 cxm_rc cxm__store_put_rows(cxm_store *st, cxm_kind kind,
                            const struct cxm__value *vals, size_t n_rows)
 {
-    return st->ops->put_rows(st, kind, vals, n_rows);
-}
+    const size_t n_cols = cxm__kind_spec(kind)->n_cols;
 
-cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind, int64_t *out)
-{
-    return st->ops->count(st, kind, out);
+    if (st->ops->put_rows)
+        return st->ops->put_rows(st, kind, vals, n_rows);
+    for (size_t r = 0; r < n_rows; r++) {
+        cxm_rc rc = st->ops->put(st, kind, vals + r * n_cols);
+        if (rc)
+            return rc;
+    }
+    return CXM_OK;
 }
 
 cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
@@ -293,6 +317,10 @@ cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain, int cube,
                                int64_t from_t, int64_t to_t, int64_t limit,
                                int64_t *cells)
 {
+    if (!st->ops->rollup_cells) {
+        *cells = 0;
+        return CXM_OK;
+    }
     return st->ops->rollup_cells(st, grain, cube, from_t, to_t, limit,
                                  cells);
 }
@@ -300,23 +328,33 @@ cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain, int cube,
 cxm_rc cxm__store_segment_answers(cxm_store *st, int64_t from_t,
                                   int64_t to_t, int64_t *answers)
 {
+    if (!st->ops->segment_answers) {
+        *answers = 0;
+        return CXM_OK;
+    }
     return st->ops->segment_answers(st, from_t, to_t, answers);
 }
 
 cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean)
 {
+    if (!st->ops->rollups_clean) {
+        *clean = false;
+        return CXM_OK;
+    }
     return st->ops->rollups_clean(st, clean);
 }
 
 cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
 {
-    return st->ops->col_dict(st, fn, ud);
+    return st->ops->col_dict ? st->ops->col_dict(st, fn, ud) : CXM_OK;
 }
 
 cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                                cxm__colseg_fn fn, void *ud)
 {
-    return st->ops->col_segments(st, from_t, to_t, fn, ud);
+    return st->ops->col_segments
+               ? st->ops->col_segments(st, from_t, to_t, fn, ud)
+               : CXM_OK;
 }
 
 cxm_rc cxm__store_remove_benchmarks(cxm_store *st, const char *metric,
@@ -334,5 +372,38 @@ cxm_rc cxm__store_put_benchmark(cxm_store *st, const char *metric,
 
 cxm_rc cxm__store_col_refresh(cxm_store *st)
 {
-    return st->ops->col_refresh(st);
+    return st->ops->col_refresh ? st->ops->col_refresh(st) : CXM_OK;
+}
+
+/* The survey hooks, for an engine without them. */
+static cxm_rc no_surveys(cxm_store *st)
+{
+    cxm__store_set_error(st, "this engine keeps no survey definitions");
+    return CXM_ENOTBUILT;
+}
+
+cxm_rc cxm__store_survey_defs(cxm_store *st, const char *id, int version,
+                              cxm__survey_def_fn fn, void *ud)
+{
+    return st->ops->survey_defs ? st->ops->survey_defs(st, id, version, fn, ud)
+                                : no_surveys(st);
+}
+
+cxm_rc cxm__store_put_survey_def(cxm_store *st, const char *id,
+                                 const char *kind, const char *text,
+                                 size_t len, int64_t at_ms, int *version_out,
+                                 bool *added_out)
+{
+    return st->ops->put_survey_def
+               ? st->ops->put_survey_def(st, id, kind, text, len, at_ms,
+                                         version_out, added_out)
+               : no_surveys(st);
+}
+
+cxm_rc cxm__store_remove_survey_def(cxm_store *st, const char *id,
+                                    int64_t at_ms)
+{
+    return st->ops->remove_survey_def
+               ? st->ops->remove_survey_def(st, id, at_ms)
+               : no_surveys(st);
 }

@@ -105,8 +105,6 @@ typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 #define CXM__CUBE_CHANNEL 4u
 #define CXM__CUBE_LANGUAGE 8u
 #define CXM__CUBE_TOPIC 16u
-#define CXM__CUBE_FULL 31u
-#define CXM__DAY_MS INT64_C(86400000)
 
 /* One rollup cell: hist[k] answers of score r->scale_min + k, for k in
  * 0 … scale_max − scale_min, otherwise like `r` (r->responded_at = the
@@ -130,6 +128,32 @@ typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
 typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
                                    void *ud);
 
+/* One stored survey definition (0011-surveys.sql): its canonical JSON
+ * text, borrowed for the duration of the callback, its version and when
+ * it was added. */
+typedef cxm_rc (*cxm__survey_def_fn)(const char *text, size_t len,
+                                     int version, int64_t added_at,
+                                     void *ud);
+
+/* An engine: one table of hooks, filled with designated initialisers.
+ *
+ * Required: open, close, exec_script, schema_version, set_schema_version,
+ * begin, commit, rollback, put, time_range, scan_tickets, scan_responses,
+ * query, put_benchmark, remove_benchmarks, put_supplied, put_definitions,
+ * put_setting.
+ *
+ * Optional (NULL where the engine has nothing to do; store.c then does
+ * what is said here):
+ *   import_end, rollup_flush, col_refresh: nothing, CXM_OK;
+ *   put_rows: n_rows calls of put;
+ *   rollup_cube: *cube = -1 (no rollups kept: the report scans);
+ *   rollups_clean: *clean = false (no column segments kept);
+ *   responses_between: *any = true (the report cannot rule answers out);
+ *   rollup_cells, segment_answers: 0; scan_rollup, col_dict,
+ *   col_segments: no cell, entry or segment, CXM_OK (not reached when
+ *   rollup_cube and rollups_clean are NULL too);
+ *   survey_defs, put_survey_def, remove_survey_def: CXM_ENOTBUILT, "this
+ *   engine keeps no survey definitions". */
 struct cxm__store_ops {
     const char *name; /* "sqlite" | "postgresql" */
     /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
@@ -143,14 +167,16 @@ struct cxm__store_ops {
     cxm_rc (*commit)(cxm_store *st);
     cxm_rc (*rollback)(cxm_store *st);
     /* After the last row of an import, inside its transaction: the work
-     * done once per import rather than per row. NULL when none. */
+     * done once per import rather than per row. */
     cxm_rc (*import_end)(cxm_store *st, cxm_kind kind);
     cxm_rc (*put)(cxm_store *st, cxm_kind kind,
                   const struct cxm__value *vals);
     /* n_rows rows of n_cols values each, in order, as n_rows puts. */
     cxm_rc (*put_rows)(cxm_store *st, cxm_kind kind,
                        const struct cxm__value *vals, size_t n_rows);
-    cxm_rc (*count)(cxm_store *st, cxm_kind kind, int64_t *out);
+    /* Optional: a bound, cheap to find, of the stored records of `kind`
+     * (at least their count); NULL: no bound (INT64_MAX). */
+    cxm_rc (*records_bound)(cxm_store *st, cxm_kind kind, int64_t *out);
     cxm_rc (*time_range)(cxm_store *st, bool *found, int64_t *min,
                          int64_t *max);
     cxm_rc (*scan_tickets)(cxm_store *st, cxm__ticket_fn fn, void *ud);
@@ -212,6 +238,24 @@ struct cxm__store_ops {
     /* Stores `value` for the setting `key`, or forgets it (value NULL). */
     cxm_rc (*put_setting)(cxm_store *st, const char *key, const char *value,
                           int64_t at_ms);
+    /* Survey definitions (survey.h): fn for the current version of
+     * survey `id` (not removed), or its version `version` when > 0
+     * (removed or not), or, with id NULL, the current version of every
+     * survey not removed, by id; CXM_ENOTFOUND when `id` has none. */
+    cxm_rc (*survey_defs)(cxm_store *st, const char *id, int version,
+                          cxm__survey_def_fn fn, void *ud);
+    /* Stores text[0..len) as the next version of survey `id` of `kind`,
+     * unless it is the text of its current version (*added_out false);
+     * *version_out: the version now current. Inside the open
+     * transaction. */
+    cxm_rc (*put_survey_def)(cxm_store *st, const char *id,
+                             const char *kind, const char *text, size_t len,
+                             int64_t at_ms, int *version_out,
+                             bool *added_out);
+    /* Marks the current version of `id` removed at at_ms; CXM_ENOTFOUND
+     * when it has none. */
+    cxm_rc (*remove_survey_def)(cxm_store *st, const char *id,
+                                int64_t at_ms);
 };
 
 struct cxm_store {
@@ -255,11 +299,14 @@ CXM_MUST_USE cxm_rc cxm__store_put(cxm_store *st, cxm_kind kind,
 /* Stores n_rows rows, vals[0..n_rows * n_cols) of `kind`, in order (a
  * later row replaces an earlier one with the same key): the same as
  * n_rows calls of cxm__store_put(), in fewer engine round trips. */
+/* A bound of the stored records of `kind`, at least their count, found
+ * without counting them (a report's row budget); INT64_MAX when the
+ * engine keeps none. */
+CXM_MUST_USE cxm_rc cxm__store_records_bound(cxm_store *st, cxm_kind kind,
+                                             int64_t *out);
 CXM_MUST_USE cxm_rc cxm__store_put_rows(cxm_store *st, cxm_kind kind,
                                         const struct cxm__value *vals,
                                         size_t n_rows);
-CXM_MUST_USE cxm_rc cxm__store_count(cxm_store *st, cxm_kind kind,
-                                     int64_t *out);
 /* The earliest and latest event timestamps of SPEC §2 (created_at,
  * responded_at, started_at, ordered_at, posted_at); *found false if none. */
 CXM_MUST_USE cxm_rc cxm__store_time_range(cxm_store *st, bool *found,
@@ -327,6 +374,19 @@ CXM_MUST_USE cxm_rc cxm__survey_scales(cxm_store *st, const char *survey,
 CXM_MUST_USE cxm_rc cxm__store_put_supplied(cxm_store *st, cxm_kind kind,
                                             const char *column);
 
+/* Survey definitions (struct cxm__store_ops; src/survey/survey_store.c). */
+CXM_MUST_USE cxm_rc cxm__store_survey_defs(cxm_store *st, const char *id,
+                                           int version,
+                                           cxm__survey_def_fn fn, void *ud);
+CXM_MUST_USE cxm_rc cxm__store_put_survey_def(cxm_store *st, const char *id,
+                                              const char *kind,
+                                              const char *text, size_t len,
+                                              int64_t at_ms, int *version_out,
+                                              bool *added_out);
+CXM_MUST_USE cxm_rc cxm__store_remove_survey_def(cxm_store *st,
+                                                 const char *id,
+                                                 int64_t at_ms);
+
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,
                                      cxm__row_fn fn, void *ud);
@@ -336,6 +396,11 @@ CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,
  * `horizon_years` (NULL: the store's import.horizon_years) years after
  * now's UTC day (config.c). Returns CXM_OK, CXM_EINPUT for a bad value
  * (*why says which key takes what), CXM_ESTORE, CXM_ENOMEM. */
+/* The timestamp window of an import into `st` now: the store's settings,
+ * or opts' earliest and horizon_years when given (import_sink.c). */
+CXM_MUST_USE cxm_rc cxm__import_window(cxm_store *st,
+                                       const struct cxm_import_opts *opts,
+                                       struct cxm__window *win);
 CXM_MUST_USE cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
                                        const char *horizon_years,
                                        int64_t now_ms,

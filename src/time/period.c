@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "civil.h"
 #include "period.h"
 
 bool cxm__dim_is_time(cxm_dim d)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT
  *
- * timeparse.c — the timestamp grammar of SPEC §1 and civil-date arithmetic.
+ * timeparse.c — the timestamp grammar of SPEC §1 and its writer.
  * Hand-written rather than strptime(): strict about every field, independent
  * of locale and of the process time zone, and fuzzed (fuzz/fuzz_timeparse.c).
  */
@@ -8,53 +8,7 @@
 
 #include <stdio.h>
 
-int64_t cxm__days_from_civil(int64_t y, int m, int d)
-{
-    /* H. Hinnant's days_from_civil: exact for the proleptic calendar. */
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void cxm__civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    int64_t era, doe, yoe, doy, mp;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-int64_t cxm__day_of_ms(int64_t ms)
-{
-    int64_t d = ms / CXM__MS_PER_DAY;
-    if (ms % CXM__MS_PER_DAY < 0)
-        d--;
-    return d;
-}
-
-static bool is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int dim[12] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
+#include "civil.h"
 
 /* Reads exactly `k` digits at s[*i] into *v. */
 static bool digits(const char *s, size_t len, size_t *i, int k, int *v)
@@ -104,7 +58,7 @@ cxm_rc cxm_time_parse(const char *s, size_t len, bool allow_date,
         FAIL("not a timestamp (expected YYYY-MM-DDThh:mm:ss)");
     if (mon < 1 || mon > 12)
         FAIL("month out of range");
-    if (day < 1 || day > days_in_month(year, mon))
+    if (day < 1 || day > cxm__days_in_month(year, mon))
         FAIL("day out of range");
     if (i == len) {
         if (!allow_date)
@@ -169,9 +123,9 @@ done:
     days = cxm__days_from_civil(year, mon, day);
     total = ((days * 24 + hh) * 60 + mm - offset_min) * 60 + ss;
     /* The instant itself must lie in years 0000–9999 (UTC), so that it can
-     * be written back (found by fuzz_timeparse: 0000-01-01T09:30+11). */
-    if (total < cxm__days_from_civil(0, 1, 1) * 86400 ||
-        total >= cxm__days_from_civil(10000, 1, 1) * 86400)
+     * be written back: 0000-01-01T09:30+11 is in year -1 in UTC. */
+    if (total < cxm__days_from_civil(0, 1, 1) * CXM__S_PER_DAY ||
+        total >= cxm__days_from_civil(10000, 1, 1) * CXM__S_PER_DAY)
         FAIL("instant out of range (years 0000-9999 UTC)");
     *out_ms = total * 1000 + ms;
     return CXM_OK;

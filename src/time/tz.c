@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "civil.h"
 #include "tz.h"
 
 /* Offsets allowed in a TZif time type or a TZ string, seconds east of UTC:
@@ -27,7 +28,6 @@
 
 #define HDR_LEN 44      /* TZif header: magic, version, 15 unused, 6 counts */
 #define MAX_TYPES 256   /* transition types are one byte */
-#define SECS_PER_DAY 86400
 #define DEFAULT_RULE_TIME 7200 /* POSIX: rules switch at 02:00 by default */
 
 /* A day of the year in a POSIX TZ rule, and the local time on it. */
@@ -98,18 +98,6 @@ static int64_t sec_to_ms(int64_t s, int64_t rem)
         return INT64_MAX;
     v = s * 1000;
     return add_sat(v, rem);
-}
-
-static bool is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int dim[12] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
 static bool is_alpha(int c)
@@ -280,7 +268,7 @@ static int64_t rule_day(const struct rule_date *d, int64_t y)
 
     switch (d->kind) {
     case RULE_JULIAN1:
-        return jan1 + d->day - 1 + (is_leap(y) && d->day >= 60 ? 1 : 0);
+        return jan1 + d->day - 1 + (cxm__is_leap(y) && d->day >= 60 ? 1 : 0);
     case RULE_JULIAN0:
         return jan1 + d->day;
     case RULE_MWD:
@@ -289,7 +277,7 @@ static int64_t rule_day(const struct rule_date *d, int64_t y)
     first = cxm__days_from_civil(y, d->mon, 1);
     wd = (int)((first % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
     day = first + (d->day - wd + 7) % 7 + 7 * (int64_t)(d->week - 1);
-    while (day >= first + days_in_month(y, d->mon))
+    while (day >= first + cxm__days_in_month(y, d->mon))
         day -= 7;
     return day;
 }
@@ -319,13 +307,13 @@ static void rule_offset(const struct rule *r, int64_t s, int32_t *off,
     *next = INT64_MAX;
     if (!r->has_dst)
         return;
-    cxm__civil_from_days(floor_div(s, SECS_PER_DAY), &y, &m, &d);
+    cxm__civil_from_days(floor_div(s, CXM__S_PER_DAY), &y, &m, &d);
     for (int64_t yy = y - 2; yy <= y + 2; yy++) {
-        ev[n].at = rule_day(&r->start, yy) * SECS_PER_DAY + r->start.time -
+        ev[n].at = rule_day(&r->start, yy) * CXM__S_PER_DAY + r->start.time -
                    r->std_off;
         ev[n++].dst = true;
         ev[n].at =
-            rule_day(&r->end, yy) * SECS_PER_DAY + r->end.time - r->dst_off;
+            rule_day(&r->end, yy) * CXM__S_PER_DAY + r->end.time - r->dst_off;
         ev[n++].dst = false;
     }
     for (i = 1; i < n; i++) {

@@ -153,8 +153,8 @@ def p_nps(pro1, det1, n1, pro0, det0, n0):
     a1, d1, a0, d0 = pro1 / n1, det1 / n1, pro0 / n0, det0 / n0
     se = math.sqrt((a1 + d1 - (a1 - d1) ** 2) / n1 +
                    (a0 + d0 - (a0 - d0) ** 2) / n0)
-    if se == 0:
-        return 1.0 if (a1 - d1) == (a0 - d0) else 0.0
+    if se == 0:  # no spread on either side: no test unless equal
+        return 1.0 if (a1 - d1) == (a0 - d0) else None
     return math.erfc(abs((a1 - d1) - (a0 - d0)) / se / math.sqrt(2))
 
 
@@ -163,7 +163,7 @@ def p_welch(n1, m1, v1, n0, m0, v0):
     a, b = v1 / n1, v0 / n0
     se = math.sqrt(a + b)
     if se == 0:
-        return 1.0 if m1 == m0 else 0.0
+        return 1.0 if m1 == m0 else None
     df = (a + b) ** 2 / (a * a / (n1 - 1) + b * b / (n0 - 1))
     return t_sf2((m1 - m0) / se, df)
 
@@ -476,7 +476,8 @@ def figure(metric, st, row):
         per_time = all(d in TIME_DIMS or d in ("agent", "team")
                        for d in row.by)
         hours = st["hours"] if per_time and st["hours"] else None
-        return {"value": st["n"] / st["agents"] if st["agents"] else 0.0,
+        # Hours but no resolved ticket: no tickets per agent (0 / 0).
+        return {"value": st["n"] / st["agents"] if st["agents"] else None,
                 "n": st["n"], "agents": st["agents"],
                 "per_hour": st["n"] / hours if hours else None,
                 "hours": hours}
@@ -501,6 +502,14 @@ def p_value(metric, st1, st0):
         return p_welch(st1["n"], st1["mean"], st1["var"], st0["n"],
                        st0["mean"], st0["var"])
     return None   # counts, amounts, productivity, turnover
+
+
+def other_currency(metric, st, pst):
+    """Money in one currency on each side, and not the same one."""
+    if metric not in ("revenue", "revenue_at_risk") or not st or not pst:
+        return False
+    a, z = st["cur"], pst["cur"]
+    return len(a) == 1 and len(z) == 1 and a[0][0] != z[0][0]
 
 
 def previous_summary(metric, st, row):
@@ -608,6 +617,9 @@ def expected(con, run, from_ms, to_ms_):
                     pst = stats(row, m, ps, pe)
                     prev = previous_summary(m, pst, row)
                     pv = p_value(m, st, pst)
+                    if other_currency(m, st, pst) or (
+                            f is not None and f.get("value") is None):
+                        prev = None  # one value each side (SPEC §2)
                 figs[m] = (f, prev, pv)
             out[key] = figs
     return out
@@ -666,9 +678,11 @@ def compare(run, got, exp, problems, p_checked):
                 bad("row %s %s: missing in ours" % (key, m))
                 continue
             # A figure without data is null, with --compare too (SPEC §4);
-            # money in several currencies has a null value.
+            # money in several currencies has a null value, and so has
+            # agent_productivity with hours but no ticket (per_hour 0).
             g_null = gf is None or (gf.get("value") is None and
-                                    "by_currency" not in gf)
+                                    "by_currency" not in gf and
+                                    gf.get("per_hour") is None)
             if f is None or g_null:
                 if (f is None) != g_null:
                     bad("row %s %s: ours %s, SQL %s" % (key, m,

@@ -12,6 +12,8 @@ Usage: test_<class>.py --cxmeter PATH [--workdir DIR] [-v] [TEST...]
 """
 
 import os
+import resource
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -23,6 +25,32 @@ WIDE = cli.WIDE
 diags = cli.diags
 check_diags = cli.check_diags
 rows_by = cli.rows_by
+
+
+def sanitized():
+    """True for an AddressSanitizer build, which reserves terabytes of
+    address space: the limit is left off there (the timeout stays)."""
+    with open(cli.CXMETER, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def limited(c, *argv, limit_as=200 << 20, timeout=20):
+    """Runs cxmeter under RLIMIT_AS and a timeout; a Result."""
+    argv = [str(a) for a in argv]
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (limit_as, limit_as))
+
+    try:
+        p = subprocess.run([cli.CXMETER] + argv, cwd=c.dir, env=c.env,
+                           capture_output=True, timeout=timeout,
+                           preexec_fn=None if sanitized() else cap)
+    except subprocess.TimeoutExpired:
+        r = cli.Result(argv, None, "", f"(timed out after {timeout} s)")
+        c.fail("command timed out", r)
+        return r
+    return cli.Result(argv, p.returncode, p.stdout.decode("utf-8", "replace"),
+                      p.stderr.decode("utf-8", "replace"))
 
 
 def test(fn):

@@ -14,15 +14,12 @@ The far timestamps are written straight into the store with sqlite3, so
 the tests do not depend on what the importer accepts.
 """
 import json
-import resource
 import sqlite3
-import subprocess
 import sys
 
 import harness
 from harness import test
 
-import run as cli  # tests/cli/run.py, for the binary's path
 
 LIMIT_AS = 200 << 20
 TIMEOUT = 20
@@ -32,30 +29,9 @@ Y0000 = -62167219200000     # 0000-01-01T00:00:00Z
 Y9999 = 253402214400000     # 9999-12-31T00:00:00Z
 
 
-def sanitized():
-    """True for an AddressSanitizer build, which reserves terabytes of
-    address space: the limit is left off there (the timeout stays)."""
-    with open(cli.CXMETER, "rb") as f:
-        return b"__asan_init" in f.read()
-
-
 def limited(c, *argv):
-    """Runs cxmeter under RLIMIT_AS and a timeout; a Result."""
-    argv = [str(a) for a in argv]
-
-    def cap():
-        resource.setrlimit(resource.RLIMIT_AS, (LIMIT_AS, LIMIT_AS))
-
-    try:
-        p = subprocess.run([cli.CXMETER] + argv, cwd=c.dir, env=c.env,
-                           capture_output=True, timeout=TIMEOUT,
-                           preexec_fn=None if sanitized() else cap)
-    except subprocess.TimeoutExpired:
-        r = cli.Result(argv, None, "", f"(timed out after {TIMEOUT} s)")
-        c.fail("command timed out", r)
-        return r
-    return cli.Result(argv, p.returncode, p.stdout.decode("utf-8", "replace"),
-                      p.stderr.decode("utf-8", "replace"))
+    """Runs cxmeter under LIMIT_AS and TIMEOUT; a Result."""
+    return harness.limited(c, *argv, limit_as=LIMIT_AS, timeout=TIMEOUT)
 
 
 def report(c, *args):

@@ -59,6 +59,16 @@ static inline void store_fixture_remove(struct store_fixture *sf)
     assert_int_equal(rmdir(sf->dir), 0);
 }
 
+/* The figure of metric j in row `row` of r. */
+static inline struct cxm_figure report_fig(const cxm_report *r, size_t row,
+                                           size_t j)
+{
+    struct cxm_figure f = CXM_FIGURE_INIT;
+
+    assert_int_equal(cxm_report_figure(r, row, j, &f), CXM_OK);
+    return f;
+}
+
 /* Writes `csv` to a file and imports it as `kind`; all rows must pass. */
 static inline void store_fixture_import(struct store_fixture *sf,
                                         cxm_kind kind, const char *csv)

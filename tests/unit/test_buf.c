@@ -3,13 +3,15 @@
  * test_buf.c — unit tests of src/core/buf.c, the capped growable buffer of
  * internal.h: appends up to and past the cap (which frees the buffer),
  * formatted appends, take and release, and cxm__buf_add_num(), the
- * locale-free number writer of every report ("72.0", never "-0.0").
+ * locale-free number writer of every JSON and CSV report ("72.0", never "-0.0").
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <locale.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,6 +236,40 @@ static void test_buf__release_is_null_safe_and_repeatable(void **state)
     assert_int_equal(fx->b.cap, 64); /* the cap stays */
 }
 
+/* A locale whose radix character is ',': de_DE, compiled into the test's
+ * temporary directory with localedef when the system has none. */
+static bool comma_locale(void)
+{
+    const char *tmp = getenv("CXM_TEST_TMP");
+    char dir[512], cmd[1200];
+
+    if (setlocale(LC_NUMERIC, "de_DE.UTF-8"))
+        return true;
+    if (!tmp)
+        return false;
+    snprintf(dir, sizeof(dir), "%s/locale", tmp);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p '%s' && localedef -i de_DE -f UTF-8 "
+             "'%s/de_DE.UTF-8' >/dev/null 2>&1", dir, dir);
+    if (system(cmd) != 0)
+        return false;
+    setenv("LOCPATH", dir, 1);
+    return setlocale(LC_NUMERIC, "de_DE.UTF-8") != NULL;
+}
+
+static void test_buf__add_num_ignores_the_program_locale(void **state)
+{
+    struct fx *fx = *state;
+
+    if (!comma_locale())
+        skip();
+    num(fx, 72.5, 1, "72.5");
+    num(fx, -0.125, 6, "-0.125");
+    num(fx, 60, 2, "60.0");
+    num(fx, 1234567.25, 2, "1234567.25");
+    setlocale(LC_NUMERIC, "C");
+}
+
 static void test_buf__add_num_keeps_one_decimal(void **state)
 {
     struct fx *fx = *state;
@@ -333,6 +369,7 @@ int main(void)
         T(test_buf__add_num_keeps_one_decimal),
         T(test_buf__add_num_trims_trailing_zeros),
         T(test_buf__add_num_negative),
+        T(test_buf__add_num_ignores_the_program_locale),
         T(test_buf__add_num_never_negative_zero),
         T(test_buf__add_num_rounding),
         T(test_buf__add_num_non_finite_is_null),

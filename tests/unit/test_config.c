@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "civil.h"
 #include "record.h"
 #include "store_int.h"
 #include "store_fixture.h"
@@ -126,7 +127,20 @@ static void test_config__set_get_unset_list(void **state)
     assert_false(is_default);
     cxm_free(v);
     assert_int_equal(cxm_config_list(sf->st, count_keys, &n), CXM_OK);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 6); /* import.*, public_url, serve.*, survey.* */
+    assert_int_equal(cxm_config_set(sf->st, "public_url",
+                                     "https://cx.example.com", NULL),
+                     CXM_OK);
+    assert_int_equal(cxm_config_set(sf->st, "public_url",
+                                     "https://cx.example.com/", NULL),
+                     CXM_EINPUT);
+    assert_int_equal(cxm_config_set(sf->st, "public_url",
+                                     "javascript:alert(1)", NULL),
+                     CXM_EINPUT);
+    assert_int_equal(cxm_config_set(sf->st, "survey.edit_days", "0", NULL),
+                     CXM_OK);
+    assert_int_equal(cxm_config_set(sf->st, "survey.link_days", "0", NULL),
+                     CXM_EINPUT);
     assert_int_equal(cxm_config_unset(sf->st, "import.horizon_years"),
                      CXM_OK);
     assert_int_equal(cxm_config_get(sf->st, "import.horizon_years", &v,
@@ -143,7 +157,7 @@ static void test_config__set_get_unset_list(void **state)
     cxm_free(v);
     n = 0;
     assert_int_equal(cxm_config_list(NULL, count_defaults, &n), CXM_OK);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 6);
 }
 
 /* [import.earliest, the end of the UTC day horizon_years after now). */

@@ -173,15 +173,18 @@ static cxm_report *report(struct fx *fx, const cxm_dim *by, size_t n_by)
     return r;
 }
 
-static const struct cxm_figure *fig(const cxm_report *r, size_t row,
-                                    cxm_metric m)
+static struct cxm_figure fig(const cxm_report *r, size_t row, cxm_metric m)
 {
+    struct cxm_figure f = CXM_FIGURE_INIT;
+
     for (size_t j = 0; j < cxm_report_n_metrics(r); j++) {
-        if (cxm_report_metric(r, j) == m)
-            return cxm_report_figure(r, row, j);
+        if (cxm_report_metric(r, j) == m) {
+            assert_int_equal(cxm_report_figure(r, row, j, &f), CXM_OK);
+            return f;
+        }
     }
     fail_msg("metric %s not in the report", cxm_metric_name(m));
-    return NULL;
+    return f;
 }
 
 /* The row whose only dimension is `value`. */
@@ -195,10 +198,10 @@ static size_t row_of(const cxm_report *r, const char *value)
     return 0;
 }
 
-static void assert_value(const struct cxm_figure *f, double want)
+static void assert_value(struct cxm_figure f, double want)
 {
-    assert_false(f->is_null);
-    assert_float_equal(f->value, want, 1e-6);
+    assert_false(f.is_null);
+    assert_float_equal(f.value, want, 1e-6);
 }
 
 static void assert_diag(const struct fx *fx, size_t i, const char *file,
@@ -257,14 +260,14 @@ static void test_import_helpdesk__zendesk_figures(void **state)
     assert_value(fig(r, 0, CXM_METRIC_CREATED), 8);
     assert_value(fig(r, 0, CXM_METRIC_RESOLVED), 5);
     assert_value(fig(r, 0, CXM_METRIC_ART), 6120);
-    assert_float_equal(fig(r, 0, CXM_METRIC_ART)->median, 5400, 1e-6);
-    assert_float_equal(fig(r, 0, CXM_METRIC_ART)->p90, 11520, 1e-6);
+    assert_float_equal(fig(r, 0, CXM_METRIC_ART).median, 5400, 1e-6);
+    assert_float_equal(fig(r, 0, CXM_METRIC_ART).p90, 11520, 1e-6);
     assert_value(fig(r, 0, CXM_METRIC_FCR), 60);
-    assert_int_equal(fig(r, 0, CXM_METRIC_FCR)->n, 5);
+    assert_int_equal(fig(r, 0, CXM_METRIC_FCR).n, 5);
     assert_value(fig(r, 0, CXM_METRIC_CSAT), 400.0 / 6);
-    assert_int_equal(fig(r, 0, CXM_METRIC_CSAT)->n, 6);
+    assert_int_equal(fig(r, 0, CXM_METRIC_CSAT).n, 6);
     assert_value(fig(r, 0, CXM_METRIC_FRT), 1800);
-    assert_int_equal(fig(r, 0, CXM_METRIC_FRT)->n, 6);
+    assert_int_equal(fig(r, 0, CXM_METRIC_FRT).n, 6);
     cxm_report_free(r);
 }
 
@@ -347,7 +350,7 @@ static void test_import_helpdesk__reimport_is_idempotent(void **state)
     r = report(fx, NULL, 0);
     assert_value(fig(r, 0, CXM_METRIC_CREATED), 8);
     assert_value(fig(r, 0, CXM_METRIC_CSAT), 400.0 / 6);
-    assert_int_equal(fig(r, 0, CXM_METRIC_CSAT)->n, 6);
+    assert_int_equal(fig(r, 0, CXM_METRIC_CSAT).n, 6);
     assert_value(fig(r, 0, CXM_METRIC_ART), 6120);
     cxm_report_free(r);
 }
@@ -365,8 +368,8 @@ static void test_import_helpdesk__strict_stores_nothing(void **state)
     assert_int_equal(res.n_imported, 0);
     assert_int_equal(res.n_rejected, 4);
     r = report(fx, NULL, 0);
-    assert_true(fig(r, 0, CXM_METRIC_CREATED)->is_null);
-    assert_true(fig(r, 0, CXM_METRIC_CSAT)->is_null);
+    assert_true(fig(r, 0, CXM_METRIC_CREATED).is_null);
+    assert_true(fig(r, 0, CXM_METRIC_CSAT).is_null);
     cxm_report_free(r);
 }
 
@@ -386,7 +389,7 @@ static void test_import_helpdesk__header_without_created_time(void **state)
     assert_diag(fx, fx->n_diags - 1, "no_created.csv", 1, 0, "",
                 "header lacks the creation time column");
     r = report(fx, NULL, 0);
-    assert_true(fig(r, 0, CXM_METRIC_CREATED)->is_null);
+    assert_true(fig(r, 0, CXM_METRIC_CREATED).is_null);
     cxm_report_free(r);
 }
 
@@ -432,13 +435,13 @@ static void test_import_helpdesk__freshdesk_figures(void **state)
     assert_value(fig(r, 0, CXM_METRIC_CREATED), 7);
     assert_value(fig(r, 0, CXM_METRIC_RESOLVED), 6);
     assert_value(fig(r, 0, CXM_METRIC_ART), 5250);
-    assert_float_equal(fig(r, 0, CXM_METRIC_ART)->median, 4500, 1e-6);
-    assert_float_equal(fig(r, 0, CXM_METRIC_ART)->p90, 9000, 1e-6);
+    assert_float_equal(fig(r, 0, CXM_METRIC_ART).median, 4500, 1e-6);
+    assert_float_equal(fig(r, 0, CXM_METRIC_ART).p90, 9000, 1e-6);
     assert_value(fig(r, 0, CXM_METRIC_FCR), 500.0 / 6);
     assert_value(fig(r, 0, CXM_METRIC_CSAT), 50);
-    assert_int_equal(fig(r, 0, CXM_METRIC_CSAT)->n, 6);
+    assert_int_equal(fig(r, 0, CXM_METRIC_CSAT).n, 6);
     assert_value(fig(r, 0, CXM_METRIC_FRT), 2600);
-    assert_int_equal(fig(r, 0, CXM_METRIC_FRT)->n, 3);
+    assert_int_equal(fig(r, 0, CXM_METRIC_FRT).n, 3);
     cxm_report_free(r);
 
     /* Topic from the custom "Category" column: Orders 1, 3, 9;

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "civil.h"
 #include "period.h"
 
 #define DAY_MS CXM__MS_PER_DAY

@@ -82,9 +82,9 @@ static void test_report__churn_seed_002(void **state)
     store_fixture_import(f, CXM_KIND_CUSTOMERS, csv);
     r = run(f, ms, 2, NULL, 0, "2025-01-01", "2026-01-01", NULL, false);
     assert_int_equal(cxm_report_n_rows(r), 1);
-    assert_float_equal(cxm_report_figure(r, 0, 0)->value, 50.0, 1e-9);
-    assert_int_equal(cxm_report_figure(r, 0, 0)->n, 100);
-    assert_float_equal(cxm_report_figure(r, 0, 1)->value, 50.0, 1e-9);
+    assert_float_equal(report_fig(r, 0, 0).value, 50.0, 1e-9);
+    assert_int_equal(report_fig(r, 0, 0).n, 100);
+    assert_float_equal(report_fig(r, 0, 1).value, 50.0, 1e-9);
     cxm_report_free(r);
 }
 
@@ -110,21 +110,21 @@ static void test_report__dst_buckets_by_zone(void **state)
             "Europe/Helsinki", false);
     assert_int_equal(cxm_report_n_rows(r), 5);
     assert_string_equal(cxm_report_dim_value(r, 0, 0), "2026-03-28");
-    assert_int_equal(cxm_report_figure(r, 0, 0)->n, 1);
+    assert_int_equal(report_fig(r, 0, 0).n, 1);
     assert_string_equal(cxm_report_dim_value(r, 1, 0), "2026-03-29");
-    assert_int_equal(cxm_report_figure(r, 1, 0)->n, 2);
+    assert_int_equal(report_fig(r, 1, 0).n, 2);
     assert_string_equal(cxm_report_dim_value(r, 2, 0), "2026-03-30");
-    assert_int_equal(cxm_report_figure(r, 2, 0)->n, 1);
+    assert_int_equal(report_fig(r, 2, 0).n, 1);
     /* the 25th of October has 25 hours */
     assert_string_equal(cxm_report_dim_value(r, 3, 0), "2026-10-25");
-    assert_int_equal(cxm_report_figure(r, 3, 0)->n, 2);
+    assert_int_equal(report_fig(r, 3, 0).n, 2);
     assert_string_equal(cxm_report_dim_value(r, 4, 0), "2026-10-26");
     cxm_report_free(r);
 
     /* In UTC the same tickets fall on other days. */
     r = run(f, ms, 1, by, 1, "2026-03-01", "2026-11-01", NULL, false);
     assert_string_equal(cxm_report_dim_value(r, 0, 0), "2026-03-28");
-    assert_int_equal(cxm_report_figure(r, 0, 0)->n, 2);
+    assert_int_equal(report_fig(r, 0, 0).n, 2);
     cxm_report_free(r);
 }
 
@@ -138,7 +138,7 @@ static void test_report__compare_previous_p_value(void **state)
     const cxm_dim by[] = {CXM_BY_QUARTER};
     char csv[16384];
     size_t len = 0;
-    const struct cxm_figure *fig;
+    struct cxm_figure fig;
     cxm_report *r;
 
     len += (size_t)snprintf(csv + len, sizeof(csv) - len,
@@ -155,15 +155,15 @@ static void test_report__compare_previous_p_value(void **state)
     r = run(f, ms, 1, by, 1, "2026-04-01", "2026-07-01", NULL, true);
     assert_int_equal(cxm_report_n_rows(r), 1);
     assert_string_equal(cxm_report_dim_value(r, 0, 0), "2026-Q2");
-    fig = cxm_report_figure(r, 0, 0);
-    assert_float_equal(fig->value, 70.0, 1e-9);
-    assert_true(fig->has_compare);
-    assert_false(fig->prev_is_null);
-    assert_float_equal(fig->prev_value, 60.0, 1e-9);
-    assert_float_equal(fig->change, 10.0, 1e-9);
-    assert_true(fig->has_p);
-    assert_float_equal(fig->p_value, 0.1382077, 1e-6);
-    assert_false(fig->significant);
+    fig = report_fig(r, 0, 0);
+    assert_float_equal(fig.value, 70.0, 1e-9);
+    assert_true(fig.has_compare);
+    assert_false(fig.prev_is_null);
+    assert_float_equal(fig.prev_value, 60.0, 1e-9);
+    assert_float_equal(fig.change, 10.0, 1e-9);
+    assert_true(fig.has_p);
+    assert_float_equal(fig.p_value, 0.1382077, 1e-6);
+    assert_false(fig.significant);
     cxm_report_free(r);
 }
 
@@ -198,7 +198,7 @@ static struct cxm_figure golden(struct store_fixture *f, const struct answers *a
     store_fixture_import(f, CXM_KIND_RESPONSES, csv);
     r = run(f, &m, 1, NULL, 0, NULL, NULL, NULL, false);
     assert_int_equal(cxm_report_n_rows(r), 1);
-    out = *cxm_report_figure(r, 0, 0);
+    out = report_fig(r, 0, 0);
     cxm_report_free(r);
     return out;
 }
@@ -314,10 +314,10 @@ static void test_report__unresolved_and_reopened(void **state)
                 "again,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,yes,1\n"
                 "once,2026-01-02T00:00:00Z,2026-01-03T00:00:00Z,,\n");
     r = run(f, ms, 4, NULL, 0, "2026-01-01", "2026-02-01", NULL, false);
-    assert_int_equal(cxm_report_figure(r, 0, 0)->n, 1);
-    assert_float_equal(cxm_report_figure(r, 0, 1)->value, 200.0 / 3, 1e-9);
-    assert_float_equal(cxm_report_figure(r, 0, 2)->value, 50.0, 1e-9);
-    assert_int_equal(cxm_report_figure(r, 0, 3)->n, 2);
+    assert_int_equal(report_fig(r, 0, 0).n, 1);
+    assert_float_equal(report_fig(r, 0, 1).value, 200.0 / 3, 1e-9);
+    assert_float_equal(report_fig(r, 0, 2).value, 50.0, 1e-9);
+    assert_int_equal(report_fig(r, 0, 3).n, 2);
     cxm_report_free(r);
 }
 
@@ -331,13 +331,54 @@ static void test_report__empty_input_gives_null(void **state)
     store_fixture_import(f, CXM_KIND_RESPONSES, "response_id,survey,responded_at\n");
     r = run(f, ms, 1, NULL, 0, NULL, NULL, NULL, false);
     assert_int_equal(cxm_report_n_rows(r), 1);
-    assert_true(cxm_report_figure(r, 0, 0)->is_null);
+    assert_true(report_fig(r, 0, 0).is_null);
+    cxm_report_free(r);
+}
+
+/* struct cxm_figure is versioned by its leading size: a caller with a
+ * larger struct (newer headers) gets the fields the library does not know
+ * zeroed; one smaller than the first version is refused, untouched. */
+static void test_report__figure_honours_the_callers_size(void **state)
+{
+    struct store_fixture *f = *state;
+    const cxm_metric m = CXM_METRIC_CREATED;
+    struct {
+        struct cxm_figure fig;
+        unsigned char newer[40];
+    } big;
+    struct cxm_figure small;
+    cxm_report *r;
+
+    store_fixture_import(f, CXM_KIND_TICKETS,
+                         "ticket_id,created_at\n"
+                         "T1,2026-03-01T09:00:00Z\n"
+                         "T2,2026-03-02T09:00:00Z\n");
+    r = run(f, &m, 1, NULL, 0, NULL, NULL, NULL, false);
+    memset(&big, 0xAB, sizeof(big));
+    big.fig.size = sizeof(big);
+    assert_int_equal(cxm_report_figure(r, 0, 0, &big.fig), CXM_OK);
+    assert_int_equal(big.fig.size, sizeof(big));
+    assert_false(big.fig.is_null);
+    assert_float_equal(big.fig.value, 2.0, 1e-9);
+    assert_int_equal(big.fig.n, 2);
+    for (size_t i = 0; i < sizeof(big.newer); i++)
+        assert_int_equal(big.newer[i], 0);
+    memset(&small, 0xAB, sizeof(small));
+    small.size = offsetof(struct cxm_figure, currencies);
+    assert_int_equal(cxm_report_figure(r, 0, 0, &small), CXM_EINVAL);
+    assert_int_equal(small.size, offsetof(struct cxm_figure, currencies));
+    for (size_t i = sizeof(small.size); i < sizeof(small); i++)
+        assert_int_equal(((const unsigned char *)&small)[i], 0xAB);
+    assert_int_equal(cxm_report_figure(r, 1, 0, &big.fig), CXM_EINVAL);
+    assert_int_equal(cxm_report_figure(r, 0, 1, &big.fig), CXM_EINVAL);
     cxm_report_free(r);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_report__figure_honours_the_callers_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report__churn_seed_002, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_report__dst_buckets_by_zone,

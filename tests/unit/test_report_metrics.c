@@ -65,7 +65,7 @@ static struct cxm_figure q1_figure(struct store_fixture *f, cxm_metric m)
     struct cxm_figure out;
 
     assert_int_equal(cxm_report_n_rows(r), 1);
-    out = *cxm_report_figure(r, 0, 0);
+    out = report_fig(r, 0, 0);
     cxm_report_free(r);
     return out;
 }
@@ -159,10 +159,10 @@ static void test_report_metrics__churn_boundaries(void **state)
                 "d,2026-02-01T00:00:00Z,2026-03-01T00:00:00Z\n"
                 "e,2025-01-01T00:00:00Z,2026-04-01T00:00:00Z\n");
     r = run(f, ms, 2, NULL, 0, Q1_FROM, Q1_TO, false);
-    assert_float_equal(cxm_report_figure(r, 0, 0)->value, 100.0 / 3, 1e-9);
-    assert_int_equal(cxm_report_figure(r, 0, 0)->n, 3);
-    assert_float_equal(cxm_report_figure(r, 0, 1)->value, 200.0 / 3, 1e-9);
-    assert_int_equal(cxm_report_figure(r, 0, 1)->n, 3);
+    assert_float_equal(report_fig(r, 0, 0).value, 100.0 / 3, 1e-9);
+    assert_int_equal(report_fig(r, 0, 0).n, 3);
+    assert_float_equal(report_fig(r, 0, 1).value, 200.0 / 3, 1e-9);
+    assert_int_equal(report_fig(r, 0, 1).n, 3);
     cxm_report_free(r);
 }
 
@@ -307,7 +307,7 @@ static void test_report_metrics__agent_productivity(void **state)
     const cxm_metric m = CXM_METRIC_AGENT_PRODUCTIVITY;
     const cxm_dim by[] = {CXM_BY_AGENT};
     struct cxm_figure fig;
-    const struct cxm_figure *g;
+    struct cxm_figure g;
     cxm_report *r;
 
     store_fixture_import(f, CXM_KIND_TICKETS,
@@ -336,15 +336,15 @@ static void test_report_metrics__agent_productivity(void **state)
     r = run(f, &m, 1, by, 1, Q1_FROM, Q1_TO, false);
     assert_int_equal(cxm_report_n_rows(r), 3);
     assert_string_equal(cxm_report_dim_value(r, 0, 0), "");
-    assert_true(cxm_report_figure(r, 0, 0)->is_null);
+    assert_true(report_fig(r, 0, 0).is_null);
     assert_string_equal(cxm_report_dim_value(r, 1, 0), "a1");
-    g = cxm_report_figure(r, 1, 0);
-    assert_float_equal(g->value, 3.0, 1e-9);
-    assert_float_equal(g->per_hour, 0.1875, 1e-9);
+    g = report_fig(r, 1, 0);
+    assert_float_equal(g.value, 3.0, 1e-9);
+    assert_float_equal(g.per_hour, 0.1875, 1e-9);
     assert_string_equal(cxm_report_dim_value(r, 2, 0), "a2");
-    g = cxm_report_figure(r, 2, 0);
-    assert_float_equal(g->value, 1.0, 1e-9);
-    assert_float_equal(g->per_hour, 0.25, 1e-9);
+    g = report_fig(r, 2, 0);
+    assert_float_equal(g.value, 1.0, 1e-9);
+    assert_float_equal(g.per_hour, 0.25, 1e-9);
     cxm_report_free(r);
 }
 
@@ -448,7 +448,7 @@ static void test_report_metrics__compare_welch_p_value(void **state)
     struct store_fixture *f = *state;
     const cxm_metric m = CXM_METRIC_QA_SCORE;
     const cxm_dim by[] = {CXM_BY_QUARTER};
-    const struct cxm_figure *fig;
+    struct cxm_figure fig;
     cxm_report *r;
 
     store_fixture_import(f, CXM_KIND_QA_SCORES,
@@ -463,16 +463,16 @@ static void test_report_metrics__compare_welch_p_value(void **state)
     r = run(f, &m, 1, by, 1, Q1_FROM, Q1_TO, true);
     assert_int_equal(cxm_report_n_rows(r), 1);
     assert_string_equal(cxm_report_dim_value(r, 0, 0), "2026-Q1");
-    fig = cxm_report_figure(r, 0, 0);
-    assert_float_equal(fig->value, 90.0, 1e-9);
-    assert_true(fig->has_compare);
-    assert_false(fig->prev_is_null);
-    assert_float_equal(fig->prev_value, 70.0, 1e-9);
-    assert_int_equal(fig->prev_n, 3);
-    assert_float_equal(fig->change, 20.0, 1e-9);
-    assert_true(fig->has_p);
-    assert_float_equal(fig->p_value, 0.0494606, 1e-6);
-    assert_false(fig->significant);
+    fig = report_fig(r, 0, 0);
+    assert_float_equal(fig.value, 90.0, 1e-9);
+    assert_true(fig.has_compare);
+    assert_false(fig.prev_is_null);
+    assert_float_equal(fig.prev_value, 70.0, 1e-9);
+    assert_int_equal(fig.prev_n, 3);
+    assert_float_equal(fig.change, 20.0, 1e-9);
+    assert_true(fig.has_p);
+    assert_float_equal(fig.p_value, 0.0494606, 1e-6);
+    assert_false(fig.significant);
     cxm_report_free(r);
 }
 

@@ -30,6 +30,7 @@ static int setup(void **state)
 
     if (!fx)
         return -1;
+    fx->fig.size = sizeof(fx->fig);
     *state = fx;
     return 0;
 }
@@ -438,6 +439,71 @@ static void test_stat__metric_names(void **state)
     }
 }
 
+/* The lists of `report --metrics` and `--by`, parsed by the library for
+ * every caller (the CLI, the HTTP API). */
+static void test_stat__name_lists(void **state)
+{
+    cxm_metric m[CXM_METRIC_COUNT];
+    cxm_dim d[CXM_REPORT_MAX_BY];
+    struct cxm_list_error e;
+    size_t n = 99;
+
+    (void)state;
+    assert_int_equal(cxm_metric_parse_list("", m, 4, &n, &e), CXM_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(cxm_metric_parse_list("csat,NPS,art,", m, 4, &n, &e),
+                     CXM_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(m[0], CXM_METRIC_CSAT);
+    assert_int_equal(m[1], CXM_METRIC_NPS);
+    assert_int_equal(m[2], CXM_METRIC_ART);
+    assert_int_equal(e.fault, CXM_LIST_OK);
+
+    assert_int_equal(cxm_metric_parse_list("csat,,nps", m, 4, &n, &e),
+                     CXM_EINPUT);
+    assert_int_equal(e.fault, CXM_LIST_EMPTY);
+    assert_int_equal(e.at, 5);
+    assert_int_equal(n, 0);
+    assert_int_equal(cxm_metric_parse_list(",csat", m, 4, &n, &e),
+                     CXM_EINPUT);
+    assert_int_equal(e.fault, CXM_LIST_EMPTY);
+    assert_int_equal(e.at, 0);
+    assert_int_equal(cxm_metric_parse_list("csat,csa", m, 4, &n, &e),
+                     CXM_ENOTFOUND);
+    assert_int_equal(e.fault, CXM_LIST_UNKNOWN);
+    assert_int_equal(e.at, 5);
+    assert_int_equal(e.len, 3);
+    assert_int_equal(cxm_metric_parse_list("nps,csat,NPS", m, 4, &n, &e),
+                     CXM_EINPUT);
+    assert_int_equal(e.fault, CXM_LIST_TWICE);
+    assert_int_equal(e.at, 9);
+    assert_int_equal(e.len, 3);
+    assert_int_equal(cxm_metric_parse_list("nps,csat,fcr", m, 2, &n, &e),
+                     CXM_ETOOBIG);
+    assert_int_equal(e.fault, CXM_LIST_FULL);
+    assert_int_equal(e.at, 9);
+    assert_int_equal(cxm_metric_parse_list("nps", m, 0, &n, NULL),
+                     CXM_ETOOBIG);
+
+    assert_int_equal(cxm_dim_parse_list("Month,channel", d,
+                                        CXM_REPORT_MAX_BY, &n, &e),
+                     CXM_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(d[0], CXM_BY_MONTH);
+    assert_int_equal(d[1], CXM_BY_CHANNEL);
+    assert_int_equal(cxm_dim_parse_list("day,week,month,quarter,year,agent,"
+                                        "team",
+                                        d, CXM_REPORT_MAX_BY, &n, &e),
+                     CXM_ETOOBIG);
+    assert_int_equal(e.fault, CXM_LIST_FULL);
+    assert_int_equal(cxm_dim_parse_list("team,teams", d, CXM_REPORT_MAX_BY,
+                                        &n, &e),
+                     CXM_ENOTFOUND);
+    assert_int_equal(e.fault, CXM_LIST_UNKNOWN);
+    assert_int_equal(e.at, 5);
+    assert_int_equal(e.len, 5);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -465,6 +531,7 @@ int main(void)
         T(test_stat__mean_of_equal_values_has_zero_width),
         T(test_stat__quantiles_like_percentile_cont),
         T(test_stat__metric_names),
+        T(test_stat__name_lists),
     };
 
     return cmocka_run_group_tests_name("stat", tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "civil.h"
 
 /* Per-test state: the last parse's result and reason. */
 struct fx {

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "civil.h"
 #include "tz.h"
 
 #define H 3600 /* seconds per hour */

@@ -28,12 +28,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "civil.h"
 #include "colfile.h"
 #include "colseg.h"
-#include "store_sqlite_int.h"
-#include "store_int.h"
+#include "sqlite_int.h"
 
 void cxm__sq_colimage_release(struct cxm__sq_colimage *im)
 {
@@ -42,15 +40,6 @@ void cxm__sq_colimage_release(struct cxm__sq_colimage *im)
     else
         cxm__free((void *)im->base);
     memset(im, 0, sizeof(*im));
-}
-
-static cxm_rc fail(cxm_store *st, sqlite3 *db)
-{
-    /* Never an empty reason, even for a call SQLite gave none for. */
-    cxm__store_set_error(st, sqlite3_errcode(db) == SQLITE_OK
-                                 ? "an SQLite call failed without a reason"
-                                 : sqlite3_errmsg(db));
-    return CXM_ESTORE;
 }
 
 /* Maps <store>-cols when it holds `token`; false otherwise, with *why set
@@ -149,15 +138,16 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
     int step;
     cxm_rc rc = CXM_OK;
 
-    if (sqlite3_prepare_v2(db,
-                           /* A value not a blob is no segment: an
-                            * empty one, which no reader takes. */
-                           "SELECT workspace_id, t, n, rowid,"
-                           " CASE typeof(data) WHEN 'null' THEN NULL"
-                           "  WHEN 'blob' THEN length(data) ELSE 0 END"
-                           " FROM col_answers ORDER BY workspace_id, t",
-                           -1, &s, NULL) != SQLITE_OK)
-        return fail(st, db);
+    rc = cxm__sq_prepare(st,
+                         /* A value not a blob is no segment: an empty
+                          * one, which no reader takes. */
+                         "SELECT workspace_id, t, n, rowid,"
+                         " CASE typeof(data) WHEN 'null' THEN NULL"
+                         "  WHEN 'blob' THEN length(data) ELSE 0 END"
+                         " FROM col_answers ORDER BY workspace_id, t",
+                         &s);
+    if (rc)
+        return rc;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         rc = cxm__grow((void **)&es, &cap, n + 1, sizeof(*es));
         if (rc)
@@ -172,7 +162,7 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
         n++;
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(st, db);
+        rc = cxm__sq_fail(st);
     sqlite3_finalize(s);
     if (rc)
         goto out;
@@ -206,7 +196,7 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
                                   ? sqlite3_blob_bytes(h)
                                   : (int)es[i].len,
                               0) != SQLITE_OK)
-            rc = fail(st, db);
+            rc = cxm__sq_fail(st);
         else if (sqlite3_blob_bytes(h) != es[i].len) {
             /* Not under our read snapshot: never so, but say it. */
             cxm__store_set_error(st, "a column segment changed while the "
@@ -264,16 +254,16 @@ static cxm_rc load_image(cxm_store *st, struct cxm__sq_colimage *im,
     cxm_rc rc = CXM_OK;
 
     cxm__sq_colimage_release(im);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT token FROM col_generation WHERE id = 1",
-                           -1, &tok, NULL) != SQLITE_OK) {
+    rc = cxm__sq_prepare(st, "SELECT token FROM col_generation WHERE id = 1",
+                         &tok);
+    if (rc) {
         cxm__free(path);
-        return fail(st, db);
+        return rc;
     }
     /* The statement stays open until the image is built: its read
      * snapshot is the one the segments are read in. */
     if (sqlite3_step(tok) != SQLITE_ROW) {
-        rc = fail(st, db);
+        rc = cxm__sq_fail(st);
         goto out;
     }
     token = sqlite3_column_int64(tok, 0);
@@ -331,7 +321,7 @@ static bool in_range(cxm_store *st, const struct cxm__colfile_entry *e,
 cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             cxm__colseg_fn fn, void *ud)
 {
-    struct cxm__sq_colimage *im = cxm__sq_colimage(st);
+    struct cxm__sq_colimage *im = &cxm__sq_of(st)->colimage;
     cxm_rc rc = load_image(st, im, false);
     uint64_t n;
 
@@ -391,7 +381,7 @@ cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
 
 cxm_rc cxm__sq_col_file_refresh(cxm_store *st)
 {
-    struct cxm__sq_colimage *im = cxm__sq_colimage(st);
+    struct cxm__sq_colimage *im = &cxm__sq_of(st)->colimage;
     cxm_rc rc = load_image(st, im, false);
 
     cxm__sq_colimage_release(im);

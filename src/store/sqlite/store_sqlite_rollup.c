@@ -22,13 +22,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "checksum.h"
+#include "civil.h"
 #include "colseg.h"
 #include "period.h"
-#include "store_sqlite_int.h"
-#include "store_int.h"
+#include "sqlite_int.h"
 #include "strmap.h"
 
 #define SEP '\x1f'    /* between survey and scale in a kind (col_dict) */
@@ -416,68 +414,22 @@ static void dict_chk_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 /* ---- SQL -------------------------------------------------------------- */
 
-static cxm_rc fail(cxm_store *st, sqlite3 *db)
-{
-    (void)db; /* the store's own connection */
-    return cxm__sq_fail(st);
-}
-
-static cxm_rc prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
-{
-    sqlite3 *db = cxm__sq_db(st);
-
-    if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
-        return fail(st, db);
-    return CXM_OK;
-}
-
-/* Runs `sql` with ?1, ?2, … bound to args[0 .. n_args) and, when `out` is
- * not NULL, sets *out to the first column of its one row (a count, a
- * max(rowid), an EXISTS); else runs it to its end. */
-static cxm_rc run_ints(cxm_store *st, const char *sql, const int64_t *args,
-                       size_t n_args, int64_t *out)
-{
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, sql, &s);
-    int step;
-
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n_args; i++)
-        sqlite3_bind_int64(s, (int)i + 1, args[i]);
-    step = sqlite3_step(s);
-    if (out && step == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else if (out || step != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
-    sqlite3_finalize(s);
-    return rc;
-}
-
 /* The one integer `sql` selects, without parameters. */
 static cxm_rc select_int(cxm_store *st, const char *sql, int64_t *out)
 {
-    return run_ints(st, sql, NULL, 0, out);
+    return cxm__sq_run_ints(st, sql, NULL, 0, out);
 }
 
-/* The answers a metric reads, with the dimensions a report sees (the scan
- * of store_sqlite.c: from the ticket where the answer lacks them; team
- * from the agent last). */
+/* The answers a metric reads, with the dimensions a report sees
+ * (attributed as SPEC §2 says: sqlite_int.h). */
 #define ANSWERS_SELECT                                                      \
-    "SELECT r.survey, coalesce(r.agent_id, t.agent_id),"                    \
-    " coalesce(r.team, t.team,"                                             \
-    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
-    "   AND a.agent_id = coalesce(r.agent_id, t.agent_id))),"               \
-    " coalesce(r.channel, t.channel), r.language, t.topic, r.responded_at," \
-    " r.score, r.scale_min, r.scale_max"
-#define ANSWERS_JOIN                                                        \
-    " LEFT JOIN tickets t"                                                  \
-    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+    "SELECT " CXM__SQ_ANSWER_COLS ", r.responded_at, r.score, r.scale_min," \
+    " r.scale_max"
 #define ANSWERS_READ                                                        \
     " r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')"
 
 static const char answers_sql[] =
-    ANSWERS_SELECT " FROM responses r" ANSWERS_JOIN
+    ANSWERS_SELECT CXM__SQ_ANSWER_FROM("")
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"
     "  AND r.responded_at < ?3 AND" ANSWERS_READ;
 
@@ -485,13 +437,13 @@ static const char answers_sql[] =
  * of many months reads the table once, front to back, instead of one
  * index range (and a random row fetch per answer) per month. */
 static const char answers_all_sql[] =
-    ANSWERS_SELECT " FROM responses r NOT INDEXED" ANSWERS_JOIN
+    ANSWERS_SELECT CXM__SQ_ANSWER_FROM(" NOT INDEXED")
     " WHERE r.workspace_id = ?1 AND" ANSWERS_READ;
 
 /* The answers this transaction added (append mode): the rows at or past
  * the rowid noted at BEGIN, in table order. */
 static const char answers_new_sql[] =
-    ANSWERS_SELECT " FROM responses r NOT INDEXED" ANSWERS_JOIN
+    ANSWERS_SELECT CXM__SQ_ANSWER_FROM(" NOT INDEXED")
     " WHERE r.workspace_id = ?1 AND r.rowid >= ?2 AND" ANSWERS_READ;
 
 /* Below this many dirty months, never one scan (want_full_scan()). */
@@ -587,9 +539,9 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
         return CXM_OK;
     coldict_release(d);
     fl->n_kinds = 0;
-    rc = prepare(fl->st, "SELECT col, id, value, chk FROM col_dict"
+    rc = cxm__sq_prepare(fl->st, "SELECT col, id, value, chk FROM col_dict"
                          " WHERE workspace_id = ?1",
-                 &s);
+                         &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, ws);
@@ -622,7 +574,7 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
             d->next[c] = (size_t)id + 1;
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(fl->st, cxm__sq_db(fl->st));
+        rc = cxm__sq_fail(fl->st);
     sqlite3_finalize(s);
     d->loaded = !rc;
     d->ws = ws;
@@ -666,7 +618,7 @@ static cxm_rc coldict_id(struct flush *fl, int64_t ws, int c, const char *v,
             sqlite3_bind_text(s, 4, v, (int)n, SQLITE_STATIC);
             sqlite3_bind_int64(s, 5, dict_chk(ws, c, (int64_t)pos, v, n));
             if (sqlite3_step(s) != SQLITE_DONE)
-                return fail(fl->st, cxm__sq_db(fl->st));
+                return cxm__sq_fail(fl->st);
         }
     }
     d->last[c].s = kept;
@@ -760,7 +712,6 @@ static cxm_rc seg_push(struct month *m, int64_t at, int score, int lo,
 static cxm_rc seg_write(struct flush *fl, int64_t ws, const struct month *m)
 {
     int64_t t = cxm__day_of_ms(m->m0);
-    sqlite3 *db = cxm__sq_db(fl->st);
     uint8_t *blob = NULL;
     size_t len = 0;
     cxm_rc rc = CXM_OK;
@@ -771,7 +722,7 @@ static cxm_rc seg_write(struct flush *fl, int64_t ws, const struct month *m)
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, ws);
         sqlite3_bind_int64(s, 2, t);
-        return sqlite3_step(s) == SQLITE_DONE ? CXM_OK : fail(fl->st, db);
+        return sqlite3_step(s) == SQLITE_DONE ? CXM_OK : cxm__sq_fail(fl->st);
     }
     if (!m->overflow)
         rc = cxm__colseg_encode(&m->seg, &blob, &len);
@@ -787,7 +738,7 @@ static cxm_rc seg_write(struct flush *fl, int64_t ws, const struct month *m)
     else
         sqlite3_bind_null(s, 4);
     if (sqlite3_step(s) != SQLITE_DONE)
-        rc = fail(fl->st, db);
+        rc = cxm__sq_fail(fl->st);
     sqlite3_reset(s); /* lets go of the blob before it is freed */
     cxm__free(blob);
     return rc;
@@ -860,7 +811,7 @@ static cxm_rc count_rows(struct flush *fl, int64_t ws, sqlite3_stmt *s)
         }
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(fl->st, cxm__sq_db(fl->st));
+        rc = cxm__sq_fail(fl->st);
     sqlite3_reset(s);
     return rc;
 }
@@ -871,7 +822,7 @@ static cxm_rc bind_value(cxm_store *st, sqlite3_stmt *s, int i,
     return sqlite3_bind_text(s, i, v.s, (int)v.len, SQLITE_STATIC) ==
                    SQLITE_OK
                ? CXM_OK
-               : fail(st, cxm__sq_db(st));
+               : cxm__sq_fail(st);
 }
 
 /* Deletes the cells of (grain, cube) over days [t0, t1). */
@@ -886,7 +837,7 @@ static cxm_rc delete_cells(struct flush *fl, int64_t ws, int grain,
     sqlite3_bind_int64(fl->del, 5, t1);
     return sqlite3_step(fl->del) == SQLITE_DONE
                ? CXM_OK
-               : fail(fl->st, cxm__sq_db(fl->st));
+               : cxm__sq_fail(fl->st);
 }
 
 /* Runs statement s (fl->ins or fl->add) for every cell of cs as a cell of
@@ -896,7 +847,6 @@ static cxm_rc put_cells(struct flush *fl, sqlite3_stmt *s, int64_t ws,
                         int grain, unsigned cube, int64_t t,
                         const struct cellset *cs)
 {
-    sqlite3 *db = cxm__sq_db(fl->st);
     cxm_rc rc = CXM_OK;
 
     for (size_t i = 0; !rc && i < cs->n; i++) {
@@ -939,7 +889,7 @@ static cxm_rc put_cells(struct flush *fl, sqlite3_stmt *s, int64_t ws,
             sqlite3_bind_int64(s, 15, cell_chk(&row));
         }
         if (!rc && sqlite3_step(s) != SQLITE_DONE)
-            rc = fail(fl->st, db);
+            rc = cxm__sq_fail(fl->st);
     }
     return rc;
 }
@@ -967,7 +917,7 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
     if (step != SQLITE_ROW) {
         sqlite3_reset(s);
         return step == SQLITE_DONE ? seg_write(fl, ws, m)
-                                   : fail(fl->st, cxm__sq_db(fl->st));
+                                   : cxm__sq_fail(fl->st);
     }
     if (m->seg.n == 0) {
         sqlite3_reset(s);
@@ -1041,12 +991,12 @@ static cxm_rc agent_cube_off(struct flush *fl, int64_t ws, int64_t d0,
     if (off)
         rc = delete_cells(fl, ws, 1, AGENT_CUBE, d0, d0 + 1);
     if (!rc)
-        rc = run_ints(fl->st,
-                      off ? "INSERT OR IGNORE INTO rollup_off"
+        rc = cxm__sq_run_ints(fl->st,
+                              off ? "INSERT OR IGNORE INTO rollup_off"
                             " (workspace_id, cube, t) VALUES (?1, ?2, ?3)"
                           : "DELETE FROM rollup_off WHERE workspace_id = ?1"
                             " AND cube = ?2 AND t = ?3",
-                      (int64_t[]){ws, AGENT_CUBE, d0}, 3, NULL);
+                              (int64_t[]){ws, AGENT_CUBE, d0}, 3, NULL);
     return rc;
 }
 
@@ -1067,10 +1017,10 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     /* An append to a month whose agent cube is off keeps it off. */
     if (!rc && add && !m->agent_off) {
         int64_t off = 0;
-        rc = run_ints(fl->st,
-                      "SELECT EXISTS (SELECT 1 FROM rollup_off"
-                      " WHERE workspace_id = ?1 AND cube = ?2 AND t = ?3)",
-                      (int64_t[]){ws, AGENT_CUBE, d0}, 3, &off);
+        rc = cxm__sq_run_ints(fl->st,
+                              "SELECT EXISTS (SELECT 1 FROM rollup_off"
+                              " WHERE workspace_id = ?1 AND cube = ?2 AND t = ?3)",
+                              (int64_t[]){ws, AGENT_CUBE, d0}, 3, &off);
         m->agent_off = off != 0;
     }
     if (!rc && (m->agent_off || !add))
@@ -1109,10 +1059,10 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
 
 /* Whether to recount the dirty months by one scan of the whole table, in
  * table order, rather than by one index range each: the ranges fetch each
- * answer's row out of table order (on the 1M store ~2 µs an answer, the
- * scan ~0.85 µs a row of the table), so the scan only pays when the dirty
+ * answer's row out of table order, at more than twice the cost of a row
+ * of the scan (docs/performance.md), so the scan only pays when the dirty
  * months hold about a third of the rows or more. Their answers are
- * counted through the responded_at index (~0.1 µs each), until a third
+ * counted through the responded_at index, which is cheap, until a third
  * of max(rowid) is reached. */
 static cxm_rc want_full_scan(struct flush *fl, int64_t ws, bool *full)
 {
@@ -1131,7 +1081,7 @@ static cxm_rc want_full_scan(struct flush *fl, int64_t ws, bool *full)
         sqlite3_bind_int64(s, 2, fl->months[i].m0);
         sqlite3_bind_int64(s, 3, fl->months[i].m1);
         if (sqlite3_step(s) != SQLITE_ROW)
-            return fail(fl->st, cxm__sq_db(fl->st));
+            return cxm__sq_fail(fl->st);
         dirty += sqlite3_column_int64(s, 0);
         *full = dirty >= rows / 3;
     }
@@ -1331,17 +1281,17 @@ static cxm_rc write_years(struct flush *fl, int64_t ws)
         if (y0 == last_y)
             continue; /* months are in order */
         last_y = y0;
-        rc = run_ints(fl->st, del_sql, (int64_t[]){ws, d0, d1, 2}, 4, NULL);
+        rc = cxm__sq_run_ints(fl->st, del_sql, (int64_t[]){ws, d0, d1, 2}, 4, NULL);
         if (!rc)
-            rc = run_ints(fl->st, SUM_CELLS_SQL("2", "1"),
-                          (int64_t[]){ws, d0, d1, d0}, 4, NULL);
+            rc = cxm__sq_run_ints(fl->st, SUM_CELLS_SQL("2", "1"),
+                                  (int64_t[]){ws, d0, d1, d0}, 4, NULL);
     }
     if (!rc)
-        rc = run_ints(fl->st, del_sql,
-                      (int64_t[]){ws, INT64_MIN, INT64_MAX, 3}, 4, NULL);
+        rc = cxm__sq_run_ints(fl->st, del_sql,
+                              (int64_t[]){ws, INT64_MIN, INT64_MAX, 3}, 4, NULL);
     if (!rc)
-        rc = run_ints(fl->st, SUM_CELLS_SQL("3", "2"),
-                      (int64_t[]){ws, INT64_MIN, INT64_MAX, 0}, 4, NULL);
+        rc = cxm__sq_run_ints(fl->st, SUM_CELLS_SQL("3", "2"),
+                              (int64_t[]){ws, INT64_MIN, INT64_MAX, 0}, 4, NULL);
     return rc;
 }
 
@@ -1388,19 +1338,23 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
     return rc;
 }
 
+/* SQL: the UTC day of the ms column `col` (cxm__day_of_ms(), with
+ * CXM__MS_PER_DAY written out), as the migrations compute it. */
+#define SQL_DAY_OF(col) "(" col " - (" col " < 0) * 86399999) / 86400000"
+
 /* The days of the answers at or past rowid ?1; hint: "" or " NOT
  * INDEXED" (mark_written()). */
 #define RESPONSES_MARK_SQL(hint)                                            \
     "INSERT OR IGNORE INTO rollup_dirty"                                    \
     " SELECT DISTINCT workspace_id,"                                        \
-    "  (responded_at - (responded_at < 0) * 86399999) / 86400000"           \
+    "  " SQL_DAY_OF("responded_at")                                         \
     " FROM responses" hint " WHERE rowid >= ?1"
 
 /* The days of the answers of the tickets this transaction wrote. */
 #define TICKETS_MARK_SQL(join)                                              \
     "INSERT OR IGNORE INTO rollup_dirty"                                    \
     " SELECT DISTINCT r.workspace_id,"                                      \
-    "  (r.responded_at - (r.responded_at < 0) * 86399999) / 86400000"       \
+    "  " SQL_DAY_OF("r.responded_at")                                       \
     " FROM tickets t " join " responses r"                                  \
     "  ON r.workspace_id = t.workspace_id AND r.ticket_id = t.ticket_id"    \
     " WHERE t.rowid >= ?1"
@@ -1413,7 +1367,7 @@ static cxm_rc mark_written(cxm_store *st)
 {
     /* The days of the answers at or past rowid ?1: SQLite reads them from
      * the responded_at index, which holds them all, testing each entry's
-     * rowid (0.4 s a commit with 10M answers, however few were written);
+     * rowid (a time that grows with the table, however few were written);
      * the rowid range of the table is the cheaper read unless the
      * transaction wrote a large part of it (then the index, a fifth of
      * the table's size, is). */
@@ -1439,21 +1393,21 @@ static cxm_rc mark_written(cxm_store *st)
                         &max_t);
     /* max_r - mr + 1 bounds the answers written, max_r all of them. */
     if (!rc)
-        rc = run_ints(st,
-                      max_r - mr < max_r / 8 ? responses_range_sql
+        rc = cxm__sq_run_ints(st,
+                              max_r - mr < max_r / 8 ? responses_range_sql
                                              : responses_sql,
-                      &mr, 1, NULL);
+                              &mr, 1, NULL);
     /* max_t - mt + 1 bounds the tickets written, max_r the answers. */
     if (!rc)
-        rc = run_ints(st, max_t - mt < max_r ? tickets_first_sql
+        rc = cxm__sq_run_ints(st, max_t - mt < max_r ? tickets_first_sql
                                              : tickets_sql,
-                      &mt, 1, NULL);
+                              &mt, 1, NULL);
     /* An agent's team lends itself to answers without one: the triggers
      * of 0004 find the months by the agent's cells, which a month whose
      * agent cube is off lacks; those months are counted again whenever
      * agents were written. */
     if (!rc && (cxm__sq_kinds_written(st) & 1u << CXM_KIND_AGENTS))
-        rc = cxm__sq_exec_plain(st, "INSERT OR IGNORE INTO rollup_dirty"
+        rc = cxm__sq_exec(st, "INSERT OR IGNORE INTO rollup_dirty"
                                     " SELECT workspace_id, t"
                                     " FROM rollup_off");
     return rc;
@@ -1499,47 +1453,47 @@ static cxm_rc flush_once(cxm_store *st)
     if (rc)
         return rc;
     /* In order, so each month is recounted once. */
-    rc = prepare(st,
-                 "SELECT workspace_id, day FROM rollup_dirty"
-                 " ORDER BY workspace_id, day",
-                 &dirty);
+    rc = cxm__sq_prepare(st,
+                         "SELECT workspace_id, day FROM rollup_dirty"
+                         " ORDER BY workspace_id, day",
+                         &dirty);
     if (!rc)
-        rc = prepare(st, answers_sql, &fl.answers);
+        rc = cxm__sq_prepare(st, answers_sql, &fl.answers);
     if (!rc)
-        rc = prepare(st, answers_all_sql, &fl.answers_all);
+        rc = cxm__sq_prepare(st, answers_all_sql, &fl.answers_all);
     if (!rc)
-        rc = prepare(st, "SELECT count(*) FROM responses"
+        rc = cxm__sq_prepare(st, "SELECT count(*) FROM responses"
                          " WHERE workspace_id = ?1 AND responded_at >= ?2"
                          "  AND responded_at < ?3",
-                     &fl.count);
+                             &fl.count);
     if (!rc)
-        rc = prepare(st, delete_sql, &fl.del);
+        rc = cxm__sq_prepare(st, delete_sql, &fl.del);
     if (!rc)
-        rc = prepare(st, insert_sql, &fl.ins);
+        rc = cxm__sq_prepare(st, insert_sql, &fl.ins);
     if (!rc && fl.append)
-        rc = prepare(st, answers_new_sql, &fl.answers_new);
+        rc = cxm__sq_prepare(st, answers_new_sql, &fl.answers_new);
     if (!rc && fl.append)
-        rc = prepare(st, add_sql, &fl.add);
+        rc = cxm__sq_prepare(st, add_sql, &fl.add);
     if (!rc && fl.append)
-        rc = prepare(st, "SELECT n, data FROM col_answers"
+        rc = cxm__sq_prepare(st, "SELECT n, data FROM col_answers"
                          " WHERE workspace_id = ?1 AND t = ?2",
-                     &fl.seg_get);
+                             &fl.seg_get);
     if (!rc)
-        rc = prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value,"
+        rc = cxm__sq_prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value,"
                          " chk) VALUES (?1, ?2, ?3, ?4, ?5)",
-                     &fl.dict_ins);
+                             &fl.dict_ins);
     if (!rc)
-        rc = prepare(st, "INSERT OR REPLACE INTO col_answers (workspace_id,"
+        rc = cxm__sq_prepare(st, "INSERT OR REPLACE INTO col_answers (workspace_id,"
                          " t, n, data) VALUES (?1, ?2, ?3, ?4)",
-                     &fl.seg_put);
+                             &fl.seg_put);
     if (!rc)
-        rc = prepare(st, "DELETE FROM col_answers WHERE workspace_id = ?1"
+        rc = cxm__sq_prepare(st, "DELETE FROM col_answers WHERE workspace_id = ?1"
                          " AND t = ?2",
-                     &fl.seg_del);
+                             &fl.seg_del);
     while (!rc && (step = sqlite3_step(dirty)) == SQLITE_ROW) {
         int64_t ws = sqlite3_column_int64(dirty, 0);
         int64_t day = sqlite3_column_int64(dirty, 1);
-        int64_t m0 = cxm__bucket_start(CXM_BY_MONTH, day * CXM__DAY_MS);
+        int64_t m0 = cxm__bucket_start(CXM_BY_MONTH, day * CXM__MS_PER_DAY);
         struct month *m;
         if (have_last && ws == last_ws && m0 == last_month)
             continue;
@@ -1561,7 +1515,7 @@ static cxm_rc flush_once(cxm_store *st)
     if (!rc && have_last)
         rc = flush_workspace(&fl, last_ws);
     if (!rc && step != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
+        rc = cxm__sq_fail(st);
     sqlite3_finalize(dirty);
     sqlite3_finalize(fl.answers);
     sqlite3_finalize(fl.answers_all);
@@ -1584,7 +1538,7 @@ static cxm_rc flush_once(cxm_store *st)
     cxm__free(fl.months);
     cxm__free(fl.blob);
     if (!rc && have_last)
-        rc = cxm__sq_exec_plain(st, "DELETE FROM rollup_dirty");
+        rc = cxm__sq_exec(st, "DELETE FROM rollup_dirty");
     return rc;
 }
 
@@ -1608,7 +1562,7 @@ static const char rebuild_sql[] =
     "DELETE FROM rollup_off;"
     "INSERT OR IGNORE INTO rollup_dirty"
     " SELECT DISTINCT workspace_id,"
-    "  (responded_at - (responded_at < 0) * 86399999) / 86400000"
+    "  " SQL_DAY_OF("responded_at")
     " FROM responses;";
 
 /* The recount of the open write transaction. A derived form found damaged
@@ -1619,20 +1573,20 @@ static const char rebuild_sql[] =
  * rows (docs/store.md, "Damage"). */
 cxm_rc cxm__sq_rollup_flush(cxm_store *st)
 {
-    cxm_rc rc = cxm__sq_exec_plain(st, "SAVEPOINT cxm_flush");
+    cxm_rc rc = cxm__sq_exec(st, "SAVEPOINT cxm_flush");
 
     if (rc)
         return rc;
     rc = flush_once(st);
     if (rc == CXM_ESTORE && damaged(st)) {
-        rc = cxm__sq_exec_plain(st, "ROLLBACK TO cxm_flush");
+        rc = cxm__sq_exec(st, "ROLLBACK TO cxm_flush");
         if (!rc)
-            rc = cxm__sq_exec_plain(st, rebuild_sql);
+            rc = cxm__sq_exec(st, rebuild_sql);
         if (!rc)
             rc = flush_once(st);
     }
     if (!rc)
-        rc = cxm__sq_exec_plain(st, "RELEASE cxm_flush");
+        rc = cxm__sq_exec(st, "RELEASE cxm_flush");
     return rc;
 }
 
@@ -1659,11 +1613,11 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
     *cube = -1;
     rc = select_int(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)", &dirty);
     if (!rc && !dirty && (dims & CXM__CUBE_AGENT))
-        rc = run_ints(st,
-                      "SELECT EXISTS (SELECT 1 FROM rollup_off"
-                      " WHERE workspace_id = ?1 AND cube = ?2)",
-                      (int64_t[]){st->workspace_id, AGENT_CUBE}, 2,
-                      &agent_off);
+        rc = cxm__sq_run_ints(st,
+                              "SELECT EXISTS (SELECT 1 FROM rollup_off"
+                              " WHERE workspace_id = ?1 AND cube = ?2)",
+                              (int64_t[]){st->workspace_id, AGENT_CUBE}, 2,
+                              &agent_off);
     if (rc || dirty)
         return rc;
     for (size_t i = 0; i < n; i++) {
@@ -1687,11 +1641,11 @@ cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
     *any = false;
     if (from >= to)
         return CXM_OK;
-    rc = run_ints(st,
-                  "SELECT EXISTS (SELECT 1 FROM responses"
-                  " WHERE workspace_id = ?1 AND responded_at >= ?2"
-                  " AND responded_at < ?3)",
-                  (int64_t[]){st->workspace_id, from, to}, 3, &v);
+    rc = cxm__sq_run_ints(st,
+                          "SELECT EXISTS (SELECT 1 FROM responses"
+                          " WHERE workspace_id = ?1 AND responded_at >= ?2"
+                          " AND responded_at < ?3)",
+                          (int64_t[]){st->workspace_id, from, to}, 3, &v);
     *any = v != 0;
     return rc;
 }
@@ -1737,12 +1691,12 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     cxm_rc rc;
     int step = SQLITE_DONE;
 
-    rc = prepare(st,
-                 "SELECT t, survey, scale_min, scale_max, agent_id, team,"
-                 " channel, language, topic, hist, n, chk FROM rollup_answers"
-                 " WHERE workspace_id = ?1 AND grain = ?2 AND cube = ?3"
-                 " AND t >= ?4 AND t < ?5",
-                 &s);
+    rc = cxm__sq_prepare(st,
+                         "SELECT t, survey, scale_min, scale_max, agent_id, team,"
+                         " channel, language, topic, hist, n, chk FROM rollup_answers"
+                         " WHERE workspace_id = ?1 AND grain = ?2 AND cube = ?3"
+                         " AND t >= ?4 AND t < ?5",
+                         &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, st->workspace_id);
@@ -1770,7 +1724,7 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
         }
     }
     if (step != SQLITE_DONE || !fn) {
-        rc = step != SQLITE_DONE ? fail(st, cxm__sq_db(st)) : CXM_OK;
+        rc = step != SQLITE_DONE ? cxm__sq_fail(st) : CXM_OK;
         sqlite3_finalize(s);
         return rc;
     }
@@ -1782,7 +1736,7 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
         int64_t sum = 0;
 
         memset(&r, 0, sizeof(r));
-        r.responded_at = c.t * CXM__DAY_MS;
+        r.responded_at = c.t * CXM__MS_PER_DAY;
         r.survey = c.text[0].s;
         r.scale_min = (int)c.lo;
         r.scale_max = (int)c.hi;
@@ -1817,7 +1771,7 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
         rc = fn(&r, hist, ud);
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
+        rc = cxm__sq_fail(st);
     sqlite3_finalize(s);
     return rc;
 }
@@ -1827,13 +1781,13 @@ cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
                             int64_t *cells)
 {
     *cells = 0;
-    return run_ints(st,
-                    "SELECT count(*) FROM (SELECT 1 FROM rollup_answers"
-                    " WHERE workspace_id = ?1 AND grain = ?2"
-                    " AND cube = ?3 AND t >= ?4 AND t < ?5 LIMIT ?6)",
-                    (int64_t[]){st->workspace_id, grain, cube, from_t, to_t,
+    return cxm__sq_run_ints(st,
+                            "SELECT count(*) FROM (SELECT 1 FROM rollup_answers"
+                            " WHERE workspace_id = ?1 AND grain = ?2"
+                            " AND cube = ?3 AND t >= ?4 AND t < ?5 LIMIT ?6)",
+                            (int64_t[]){st->workspace_id, grain, cube, from_t, to_t,
                                 limit},
-                    6, cells);
+                            6, cells);
 }
 
 /* ---- Column segments (0005-columns.sql) -------------------------------- */
@@ -1842,10 +1796,10 @@ cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
                                int64_t *answers)
 {
     *answers = 0;
-    return run_ints(st,
-                    "SELECT coalesce(sum(n), 0) FROM col_answers"
-                    " WHERE workspace_id = ?1 AND t >= ?2 AND t < ?3",
-                    (int64_t[]){st->workspace_id, from_t, to_t}, 3, answers);
+    return cxm__sq_run_ints(st,
+                            "SELECT coalesce(sum(n), 0) FROM col_answers"
+                            " WHERE workspace_id = ?1 AND t >= ?2 AND t < ?3",
+                            (int64_t[]){st->workspace_id, from_t, to_t}, 3, answers);
 }
 
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
@@ -1861,9 +1815,9 @@ cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean)
 cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = prepare(st, "SELECT col, id, value, chk FROM col_dict"
+    cxm_rc rc = cxm__sq_prepare(st, "SELECT col, id, value, chk FROM col_dict"
                             " WHERE workspace_id = ?1",
-                        &s);
+                                &s);
     int step = SQLITE_DONE;
 
     if (rc)
@@ -1885,7 +1839,7 @@ cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
         rc = fn((int)col, id, v ? v : "", len, ud);
     }
     if (!rc && step != SQLITE_DONE)
-        rc = fail(st, cxm__sq_db(st));
+        rc = cxm__sq_fail(st);
     sqlite3_finalize(s);
     return rc;
 }

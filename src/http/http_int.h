@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * http_int.h — private to the HTTP room (src/http/): a request as the
+ * handlers see it, the reply they fill in, the one HTML-escaping writer,
+ * the form body parser and the handlers of the routes table (server.c).
+ * A handler never touches the socket: it fills a struct cxm__http_resp
+ * and returns.
+ */
+#ifndef CXM_HTTP_INT_H
+#define CXM_HTTP_INT_H
+
+#include "internal.h"
+
+#include <pthread.h>
+
+#include "http_limits.h"
+
+struct cxm__writer;
+
+/* The server state the handlers share. */
+struct cxm__http_ctx {
+    cxm_store *st;            /* borrowed; used under `lock` only */
+    pthread_mutex_t lock;     /* held by readers, and by the writer from
+                                 BEGIN to COMMIT */
+    struct cxm__writer *writer; /* every change of st goes through it */
+    char public_url[256];
+};
+
+/* ---- The writer (writer.c): group commit. */
+
+/* A change of the store, run inside the writer's transaction (under its
+ * own savepoint). A non-zero return undoes what the job did. */
+typedef cxm_rc (*cxm__tx_fn)(cxm_store *st, void *ud);
+
+CXM_MUST_USE cxm_rc cxm__writer_start(struct cxm__http_ctx *ctx,
+                                      struct cxm__writer **out);
+/* Runs the jobs still waiting, then stops the thread and frees. */
+void cxm__writer_stop(struct cxm__writer *w);
+/* Runs fn(st, ud) in the writer's next transaction and returns once that
+ * has committed (fn's error, or CXM_ESTORE when the commit failed). The
+ * caller must not hold ctx->lock. */
+CXM_MUST_USE cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn,
+                                    void *ud);
+/* Transactions committed and jobs run so far. */
+void cxm__writer_stats(struct cxm__writer *w, uint64_t *batches,
+                       uint64_t *jobs);
+
+struct cxm__http_req {
+    struct cxm__http_ctx *ctx;
+    const char *method;       /* "GET", "HEAD", "POST" */
+    const char *path;
+    const char *tail;         /* the part after a route's prefix */
+    const char *body;         /* NUL-terminated; "" when none */
+    size_t body_len;
+    const char *content_type; /* "" when none */
+    const char *authorization;/* "" when none */
+    /* A query parameter, or NULL (bounded by CXM_HTTP_MAX_QUERY_VALUE:
+     * longer is treated as absent). */
+    const char *(*arg)(const struct cxm__http_req *r, const char *name);
+    void *conn;               /* for arg() */
+    int64_t now;              /* ms since the epoch */
+};
+
+struct cxm__http_resp {
+    int status;
+    const char *content_type; /* static */
+    struct cxm__buf body;
+    const char *allow;        /* a 405's Allow header, or NULL */
+    const char *retry_after;  /* a 429's Retry-After, or NULL */
+    bool html;                /* the page's security headers */
+};
+
+typedef int (*cxm__http_handler)(struct cxm__http_req *req,
+                                 struct cxm__http_resp *resp);
+
+/* ---- Handlers (pages.c, api.c). */
+int cxm__http_healthz(struct cxm__http_req *req, struct cxm__http_resp *resp);
+int cxm__http_survey_get(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+int cxm__http_survey_post(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp);
+int cxm__http_api_invitations(struct cxm__http_req *req,
+                              struct cxm__http_resp *resp);
+int cxm__http_api_responses(struct cxm__http_req *req,
+                            struct cxm__http_resp *resp);
+int cxm__http_api_report(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+int cxm__http_api_surveys(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp);
+/* A plain page for a status (404, 405, 413, 429, ...) in English. */
+int cxm__http_error_page(struct cxm__http_resp *resp, int status,
+                         const char *title, const char *text);
+/* A JSON error reply {"error": message}. */
+int cxm__http_json_error(struct cxm__http_resp *resp, int status,
+                         const char *message);
+
+/* ---- The HTML writer (html.c): the only way text reaches a page. */
+
+/* Appends s[0..n) with & < > " ' escaped; invalid UTF-8 bytes become
+ * U+FFFD, control characters but TAB, LF and CR are dropped. */
+CXM_MUST_USE cxm_rc cxm__html_text(struct cxm__buf *b, const char *s,
+                                   size_t n);
+CXM_MUST_USE cxm_rc cxm__html_str(struct cxm__buf *b, const char *s);
+/* Appends markup written by the program (never data). */
+CXM_MUST_USE cxm_rc cxm__html_raw(struct cxm__buf *b, const char *markup);
+
+/* ---- application/x-www-form-urlencoded (form.c). */
+
+struct cxm__form_field {
+    char *name;  /* decoded, NUL-terminated; owned by the form */
+    char *value; /* decoded, NUL-terminated; owned by the form */
+    size_t value_len;
+};
+
+struct cxm__form {
+    struct cxm__form_field fields[CXM_HTTP_MAX_FORM_FIELDS];
+    size_t n;
+};
+
+/* Parses body[0..len) into `f` (release with cxm__form_release() in every
+ * case). Names and values are percent-decoded ('+' is a space) and must be
+ * UTF-8 without NUL. Returns CXM_OK; CXM_EINPUT for a malformed body (a bad
+ * escape, bad UTF-8, a NUL); CXM_ETOOBIG past a limit of http_limits.h;
+ * CXM_ENOMEM. */
+CXM_MUST_USE cxm_rc cxm__form_parse(const char *body, size_t len,
+                                    struct cxm__form *f);
+void cxm__form_release(struct cxm__form *f);
+/* The first value of `name`, or NULL. */
+const char *cxm__form_get(const struct cxm__form *f, const char *name);
+
+#endif /* CXM_HTTP_INT_H */

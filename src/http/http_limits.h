@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * http_limits.h — every limit of the HTTP layer, in one place (STYLE.md
+ * §4.10). A request over a limit is refused with its 4xx status and
+ * nothing of it is read further or stored.
+ */
+#ifndef CXM_HTTP_LIMITS_H
+#define CXM_HTTP_LIMITS_H
+
+/* Bytes of a request's head (request line and headers together): the
+ * connection's memory pool; a head that does not fit is a 431. */
+#define CXM_HTTP_MAX_HEAD (32 * 1024)
+/* Request headers; more is a 431. */
+#define CXM_HTTP_MAX_HEADERS 64
+/* Bytes of a request body, per route (the routes table names which). */
+#define CXM_HTTP_MAX_FORM_BODY (64 * 1024)
+#define CXM_HTTP_MAX_API_BODY (1024 * 1024)
+/* A form body: fields, and bytes of one decoded field name and value. */
+#define CXM_HTTP_MAX_FORM_FIELDS 64
+#define CXM_HTTP_MAX_FIELD_NAME 64
+#define CXM_HTTP_MAX_FIELD_VALUE 8192
+/* Bytes of a path, and of one query parameter. */
+#define CXM_HTTP_MAX_PATH 1024
+#define CXM_HTTP_MAX_QUERY_VALUE 256
+/* Seconds a connection may stay silent (slowloris: a client trickling
+ * its head or body is cut off when a gap passes this). */
+#define CXM_HTTP_IDLE_SECONDS 10
+/* Seconds a request body may take from the end of its head, however
+ * steadily it trickles; a slower one is cut off. (The head itself is
+ * bounded by CXM_HTTP_MAX_HEAD bytes and the idle timeout.) */
+#define CXM_HTTP_BODY_SECONDS 30
+/* Connections in all, and from one client address. */
+#define CXM_HTTP_MAX_CONNECTIONS 1024
+#define CXM_HTTP_MAX_PER_IP 256
+/* The per-address rate limit of the public pages: slots of the table of
+ * addresses (a full table forgets the oldest), and the window. */
+#define CXM_HTTP_RATE_SLOTS 4096
+#define CXM_HTTP_RATE_WINDOW_MS 60000
+/* Worker threads when the caller does not say. A handler waiting for
+ * the writer holds its thread, so this also bounds how many answers one
+ * commit can take (group commit). */
+#define CXM_HTTP_DEFAULT_THREADS 32
+/* Rows of one POST /api/v1/responses. */
+#define CXM_HTTP_MAX_API_ERRORS 100
+
+#endif /* CXM_HTTP_LIMITS_H */

@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * server.c — the HTTP server of `cxmeter serve` on GNU libmicrohttpd
+ * (serve.h): a pool of worker threads, each answering its connections
+ * through the routes table below. The table is data (STYLE.md §4.10):
+ * method, path pattern, handler, largest body and whether the route needs
+ * a bearer token or is a public page under the per-address rate limit.
+ *
+ * Limits (http_limits.h): the head must fit the connection's memory pool
+ * (libmicrohttpd answers 431 otherwise), at most CXM_HTTP_MAX_HEADERS
+ * headers, a body no larger than its route's maximum (413, read no
+ * further), CXM_HTTP_IDLE_SECONDS of silence (slowloris), a cap on
+ * connections in all and per address.
+ *
+ * Stopping drains: the listening socket is closed first, then the server
+ * waits until every request that has begun is answered, then stops the
+ * threads. Handlers commit before they answer, so every acknowledged
+ * answer is durable by then.
+ */
+#include "internal.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "http_int.h"
+#include "invite.h"
+
+#if MHD_VERSION < 0x00097002
+typedef int MHD_RESULT_T;
+#else
+typedef enum MHD_Result MHD_RESULT_T;
+#endif
+
+enum route_flags {
+    ROUTE_PREFIX = 1, /* the pattern is a prefix; the rest is req->tail */
+    ROUTE_AUTH = 2,   /* needs Authorization: Bearer TOKEN */
+    ROUTE_PUBLIC = 4  /* a public page: per-address rate limit */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;
+    cxm__http_handler handler;
+    size_t max_body;
+    unsigned flags;
+};
+
+/* GET routes answer HEAD too (libmicrohttpd sends no body then); a
+ * handler tells HEAD by req->method and never records on it. */
+static const struct route routes[] = {
+    {"GET", "/healthz", cxm__http_healthz, 0, 0},
+    {"GET", "/s/", cxm__http_survey_get, 0, ROUTE_PREFIX | ROUTE_PUBLIC},
+    {"POST", "/s/", cxm__http_survey_post, CXM_HTTP_MAX_FORM_BODY,
+     ROUTE_PREFIX | ROUTE_PUBLIC},
+    {"POST", "/api/v1/invitations", cxm__http_api_invitations,
+     CXM_HTTP_MAX_API_BODY, ROUTE_AUTH},
+    {"POST", "/api/v1/responses", cxm__http_api_responses,
+     CXM_HTTP_MAX_API_BODY, ROUTE_AUTH},
+    {"GET", "/api/v1/report", cxm__http_api_report, 0, ROUTE_AUTH},
+    {"GET", "/api/v1/surveys", cxm__http_api_surveys, 0, ROUTE_AUTH},
+};
+
+/* One slot of the rate limit table: an address and its requests in the
+ * current window. */
+struct rate_slot {
+    unsigned char addr[16];
+    int64_t window_start;
+    uint32_t count;
+    bool used;
+};
+
+struct cxm_server {
+    struct cxm__http_ctx ctx;
+    struct MHD_Daemon *d;
+    unsigned port;
+    cxm_server_log_fn log;
+    void *ud;
+    pthread_mutex_t log_lock;
+    pthread_mutex_t state_lock; /* in_flight, rate table */
+    pthread_cond_t idle;
+    unsigned in_flight;
+    int64_t rate_per_minute;
+    struct rate_slot *rate; /* CXM_HTTP_RATE_SLOTS */
+};
+
+/* One request's state across the calls of the access handler. */
+struct conn_state {
+    const struct route *route;
+    int early_status;        /* refused before the body: 4xx, else 0 */
+    struct cxm__buf body;
+    bool too_big;
+    bool counted;            /* in srv->in_flight */
+    struct timespec t0;
+};
+
+static void logf_line(cxm_server *srv, const char *line)
+{
+    if (!srv->log)
+        return;
+    pthread_mutex_lock(&srv->log_lock);
+    srv->log(line, srv->ud);
+    pthread_mutex_unlock(&srv->log_lock);
+}
+
+static const char *query_arg(const struct cxm__http_req *r, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(
+        (struct MHD_Connection *)r->conn, MHD_GET_ARGUMENT_KIND, name);
+
+    if (v && strlen(v) > CXM_HTTP_MAX_QUERY_VALUE)
+        return NULL;
+    return v;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    return v ? v : "";
+}
+
+/* The client's address as 16 bytes (IPv4 mapped) and as text. */
+static void client_addr(struct MHD_Connection *c, unsigned char *raw,
+                        char *text, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    memset(raw, 0, 16);
+    snprintf(text, cap, "-");
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        raw[10] = raw[11] = 0xff;
+        memcpy(raw + 12, &in->sin_addr, 4);
+        inet_ntop(AF_INET, &in->sin_addr, text, (socklen_t)cap);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        memcpy(raw, &in6->sin6_addr, 16);
+        inet_ntop(AF_INET6, &in6->sin6_addr, text, (socklen_t)cap);
+    }
+}
+
+/* Whether the address may make one more public request now: a count
+ * per address and window of CXM_HTTP_RATE_WINDOW_MS, in a table probed
+ * over 8 slots (a miss takes a free slot, else the stalest). */
+static bool rate_ok(cxm_server *srv, const unsigned char *addr, int64_t now)
+{
+    struct rate_slot *hit = NULL, *victim = NULL;
+    uint32_t h = 2166136261u;
+    bool ok = true;
+
+    if (srv->rate_per_minute <= 0)
+        return true;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ addr[i]) * 16777619u;
+    pthread_mutex_lock(&srv->state_lock);
+    for (size_t k = 0; k < 8 && !hit; k++) {
+        struct rate_slot *r = &srv->rate[(h + k) % CXM_HTTP_RATE_SLOTS];
+        if (r->used && memcmp(r->addr, addr, 16) == 0)
+            hit = r;
+        else if (!r->used) {
+            if (!victim || victim->used)
+                victim = r;
+        } else if (!victim ||
+                   (victim->used && r->window_start < victim->window_start))
+            victim = r;
+    }
+    if (!hit) {
+        hit = victim;
+        memcpy(hit->addr, addr, 16);
+        hit->used = true;
+        hit->window_start = now;
+        hit->count = 0;
+    }
+    if (now - hit->window_start >= CXM_HTTP_RATE_WINDOW_MS) {
+        hit->window_start = now;
+        hit->count = 0;
+    }
+    if (hit->count >= (uint64_t)srv->rate_per_minute)
+        ok = false;
+    else
+        hit->count++;
+    pthread_mutex_unlock(&srv->state_lock);
+    return ok;
+}
+
+/* Finds the route of method and path; *path_known says whether some
+ * route has the path (405 rather than 404). */
+static const struct route *find_route(const char *method, const char *path,
+                                      bool *path_known)
+{
+    *path_known = false;
+    for (size_t i = 0; i < CXM_ARRAY_LEN(routes); i++) {
+        const struct route *r = &routes[i];
+        bool match = (r->flags & ROUTE_PREFIX)
+                         ? strncmp(path, r->pattern, strlen(r->pattern)) == 0
+                         : strcmp(path, r->pattern) == 0;
+        if (!match)
+            continue;
+        *path_known = true;
+        if (strcmp(method, r->method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
+            return r;
+    }
+    return NULL;
+}
+
+static const char *allow_of(const char *path)
+{
+    bool get = false, post = false, known;
+
+    if (find_route("GET", path, &known))
+        get = true;
+    if (find_route("POST", path, &known))
+        post = true;
+    return get && post ? "GET, HEAD, POST" : post ? "POST" : "GET, HEAD";
+}
+
+/* Checks the bearer token of an /api/ request. */
+static bool authorised(struct cxm__http_ctx *ctx, const char *auth)
+{
+    bool ok = false;
+    cxm_rc rc;
+
+    if (strncmp(auth, "Bearer ", 7) != 0)
+        return false;
+    auth += 7;
+    while (*auth == ' ')
+        auth++;
+    pthread_mutex_lock(&ctx->lock);
+    rc = cxm_api_token_check(ctx->st, auth, strlen(auth), &ok);
+    pthread_mutex_unlock(&ctx->lock);
+    return rc == CXM_OK && ok;
+}
+
+static MHD_RESULT_T send_resp(cxm_server *srv, struct MHD_Connection *c,
+                              const char *method, const char *url,
+                              struct conn_state *cs,
+                              struct cxm__http_resp *resp)
+{
+    struct MHD_Response *r;
+    MHD_RESULT_T ret;
+    struct timespec t1;
+    unsigned char raw[16];
+    char addr[64], line[768], shown[96];
+    const char *body = resp->body.data ? resp->body.data : "";
+
+    r = MHD_create_response_from_buffer(resp->body.len, (void *)body,
+                                        MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", resp->content_type
+                                                   ? resp->content_type
+                                                   : "text/plain; "
+                                                     "charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    if (resp->html) {
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'none'; style-src "
+                                "'unsafe-inline'; form-action 'self'; "
+                                "frame-ancestors 'none'; base-uri 'none'");
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    }
+    if (resp->allow)
+        MHD_add_response_header(r, "Allow", resp->allow);
+    if (resp->retry_after)
+        MHD_add_response_header(r, "Retry-After", resp->retry_after);
+    ret = MHD_queue_response(c, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+
+    /* The access log: the link token is a secret, so only its first
+     * characters are written. */
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    client_addr(c, raw, addr, sizeof(addr));
+    if (strncmp(url, "/s/", 3) == 0)
+        snprintf(shown, sizeof(shown), "/s/%.6s...", url + 3);
+    else
+        snprintf(shown, sizeof(shown), "%.80s", url);
+    for (char *p = shown; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    }
+    snprintf(line, sizeof(line), "%s \"%.8s %s\" %d %zu %.3fms", addr,
+             method, shown, resp->status, resp->body.len,
+             (double)(t1.tv_sec - cs->t0.tv_sec) * 1e3 +
+                 (double)(t1.tv_nsec - cs->t0.tv_nsec) / 1e6);
+    logf_line(srv, line);
+    return ret;
+}
+
+static MHD_RESULT_T answer_status(cxm_server *srv, struct MHD_Connection *c,
+                                  const char *method, const char *url,
+                                  struct conn_state *cs, int status)
+{
+    struct cxm__http_resp resp;
+    MHD_RESULT_T ret;
+
+    memset(&resp, 0, sizeof(resp));
+    resp.body.cap = 65536;
+    switch (status) {
+    case 401:
+        cxm__http_json_error(&resp, 401, "a valid bearer token is required");
+        break;
+    case 404:
+        cxm__http_error_page(&resp, 404, "Not found",
+                             "There is nothing at this address.");
+        break;
+    case 405:
+        cxm__http_error_page(&resp, 405, "Method not allowed",
+                             "This address does not take that method.");
+        resp.allow = allow_of(url);
+        break;
+    case 413:
+        cxm__http_error_page(&resp, 413, "Too large",
+                             "The request is larger than this server "
+                             "takes.");
+        break;
+    case 429:
+        cxm__http_error_page(&resp, 429, "Too many requests",
+                             "Please wait a minute and try again.");
+        resp.retry_after = "60";
+        break;
+    case 431:
+        cxm__http_error_page(&resp, 431, "Too many headers",
+                             "The request has more headers than this "
+                             "server takes.");
+        break;
+    default:
+        cxm__http_error_page(&resp, status, "Error", "The request failed.");
+    }
+    if (strncmp(url, "/api/", 5) == 0 && status != 401) {
+        cxm__buf_reset(&resp.body);
+        cxm__http_json_error(&resp, status,
+                             status == 413   ? "body too large"
+                             : status == 404 ? "no such route"
+                             : status == 405 ? "method not allowed"
+                             : status == 431 ? "too many headers"
+                                             : "refused");
+        resp.allow = status == 405 ? allow_of(url) : NULL;
+    }
+    ret = send_resp(srv, c, method, url, cs, &resp);
+    cxm__buf_release(&resp.body);
+    return ret;
+}
+
+static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
+                               const char *url, const char *method,
+                               const char *version, const char *upload,
+                               size_t *upload_size, void **con_cls)
+{
+    cxm_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+    struct cxm__http_req req;
+    struct cxm__http_resp resp;
+    MHD_RESULT_T ret;
+
+    (void)version;
+    if (!cs) {
+        bool known;
+        int n_headers;
+        unsigned char raw[16];
+        char addr[64];
+
+        cs = cxm__calloc(1, sizeof(*cs));
+        if (!cs)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &cs->t0);
+        *con_cls = cs;
+        pthread_mutex_lock(&srv->state_lock);
+        srv->in_flight++;
+        cs->counted = true;
+        pthread_mutex_unlock(&srv->state_lock);
+
+        n_headers = MHD_get_connection_values(c, MHD_HEADER_KIND, NULL,
+                                              NULL);
+        cs->route = find_route(method, url, &known);
+        if (n_headers > CXM_HTTP_MAX_HEADERS)
+            cs->early_status = 431;
+        else if (strlen(url) > CXM_HTTP_MAX_PATH)
+            cs->early_status = 414;
+        else if (!cs->route)
+            cs->early_status = known ? 405 : 404;
+        else {
+            const char *cl = MHD_lookup_connection_value(
+                c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+            client_addr(c, raw, addr, sizeof(addr));
+            if (cl && strtoull(cl, NULL, 10) > cs->route->max_body)
+                cs->early_status = 413;
+            else if ((cs->route->flags & ROUTE_PUBLIC) &&
+                     !rate_ok(srv, raw, cxm__now_ms()))
+                cs->early_status = 429;
+            else if ((cs->route->flags & ROUTE_AUTH) &&
+                     !authorised(&srv->ctx, header(c, "Authorization")))
+                cs->early_status = 401;
+        }
+        cs->body.cap = cs->route ? cs->route->max_body : 0;
+        if (cs->early_status)
+            return answer_status(srv, c, method, url, cs, cs->early_status);
+        return MHD_YES;
+    }
+    if (cs->early_status) {
+        *upload_size = 0; /* answered already; the rest is discarded */
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - cs->t0.tv_sec > CXM_HTTP_BODY_SECONDS)
+            return MHD_NO; /* a body trickled in too slowly: cut off */
+        if (!cs->too_big &&
+            cxm__buf_add(&cs->body, upload, *upload_size) != CXM_OK)
+            cs->too_big = true; /* the buffer is freed; read on, drop */
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (cs->too_big)
+        return answer_status(srv, c, method, url, cs, 413);
+
+    memset(&req, 0, sizeof(req));
+    memset(&resp, 0, sizeof(resp));
+    req.ctx = &srv->ctx;
+    req.method = method;
+    req.path = url;
+    req.tail = url + strlen(cs->route->pattern);
+    if ((cs->route->flags & ROUTE_PREFIX) == 0)
+        req.tail = "";
+    req.body = cs->body.data ? cs->body.data : "";
+    req.body_len = cs->body.len;
+    req.content_type = header(c, "Content-Type");
+    req.authorization = header(c, "Authorization");
+    req.arg = query_arg;
+    req.conn = c;
+    req.now = cxm__now_ms();
+    resp.body.cap = 8u << 20;
+    resp.status = cs->route->handler(&req, &resp);
+    ret = send_resp(srv, c, method, url, cs, &resp);
+    cxm__buf_release(&resp.body);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    cxm_server *srv = cls;
+    struct conn_state *cs = *con_cls;
+
+    (void)c;
+    (void)toe;
+    if (!cs)
+        return;
+    cxm__buf_release(&cs->body);
+    if (cs->counted) {
+        pthread_mutex_lock(&srv->state_lock);
+        if (--srv->in_flight == 0)
+            pthread_cond_broadcast(&srv->idle);
+        pthread_mutex_unlock(&srv->state_lock);
+    }
+    cxm__free(cs);
+    *con_cls = NULL;
+}
+
+/* Parses "HOST:PORT" (IPv4 literal or [IPv6]) into *ss. */
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss,
+                         socklen_t *len)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    size_t hl;
+    char *end;
+    unsigned long port;
+
+    if (!colon || colon == listen)
+        return false;
+    port = strtoul(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port > 65535)
+        return false;
+    hl = (size_t)(colon - listen);
+    if (hl >= sizeof(host))
+        return false;
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    memset(ss, 0, sizeof(*ss));
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+        host[hl - 1] = '\0';
+        if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+            return false;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *len = sizeof(*in6);
+        return true;
+    }
+    {
+        struct sockaddr_in *in = (struct sockaddr_in *)ss;
+        if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
+            return false;
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        *len = sizeof(*in);
+    }
+    return true;
+}
+
+static void set_errmsg(char **errmsg_out, const char *msg)
+{
+    if (errmsg_out)
+        *errmsg_out = cxm__strdup(msg);
+}
+
+static void server_free(cxm_server *srv)
+{
+    pthread_mutex_destroy(&srv->ctx.lock);
+    pthread_mutex_destroy(&srv->log_lock);
+    pthread_mutex_destroy(&srv->state_lock);
+    pthread_cond_destroy(&srv->idle);
+    cxm__free(srv->rate);
+    cxm__free(srv);
+}
+
+cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
+                        cxm_server **out, char **errmsg_out)
+{
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    const union MHD_DaemonInfo *di;
+    const char *listen = "127.0.0.1:8080";
+    char *url = NULL;
+    unsigned threads = CXM_HTTP_DEFAULT_THREADS;
+    cxm_server *srv;
+    cxm_rc rc;
+
+    if (errmsg_out)
+        *errmsg_out = NULL;
+    if (!st || !out)
+        return CXM_EINVAL;
+    *out = NULL;
+    if (o && o->listen)
+        listen = o->listen;
+    if (o && o->threads)
+        threads = o->threads;
+    if (!parse_listen(listen, &ss, &sslen)) {
+        set_errmsg(errmsg_out, "--listen takes HOST:PORT with HOST an IP "
+                               "address (127.0.0.1:8080, [::1]:8080)");
+        return CXM_EINVAL;
+    }
+    srv = cxm__calloc(1, sizeof(*srv));
+    if (!srv)
+        return CXM_ENOMEM;
+    srv->rate = cxm__calloc(CXM_HTTP_RATE_SLOTS, sizeof(*srv->rate));
+    if (!srv->rate) {
+        cxm__free(srv);
+        return CXM_ENOMEM;
+    }
+    srv->ctx.st = st;
+    pthread_mutex_init(&srv->ctx.lock, NULL);
+    pthread_mutex_init(&srv->log_lock, NULL);
+    pthread_mutex_init(&srv->state_lock, NULL);
+    pthread_cond_init(&srv->idle, NULL);
+    if (o) {
+        srv->log = o->log;
+        srv->ud = o->ud;
+    }
+    rc = cxm__config_int(st, "serve.rate_per_minute", &srv->rate_per_minute);
+    if (!rc)
+        rc = cxm_config_get(st, "public_url", &url, NULL);
+    if (rc) {
+        set_errmsg(errmsg_out, cxm_store_errmsg(st));
+        server_free(srv);
+        return rc == CXM_ENOMEM ? rc : CXM_ESTORE;
+    }
+
+    rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
+    if (rc) {
+        cxm_free(url);
+        server_free(srv);
+        return rc;
+    }
+    srv->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+            (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+        0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CXM_HTTP_IDLE_SECONDS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CXM_HTTP_MAX_HEAD,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)CXM_HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CXM_HTTP_MAX_PER_IP,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+    if (!srv->d) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "cannot listen on %s (in use, or not an "
+                                   "address of this machine)", listen);
+        set_errmsg(errmsg_out, msg);
+        cxm_free(url);
+        cxm__writer_stop(srv->ctx.writer);
+        server_free(srv);
+        return CXM_EIO;
+    }
+    di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : 0;
+    if (o && o->public_url && *o->public_url)
+        snprintf(srv->ctx.public_url, sizeof(srv->ctx.public_url), "%s",
+                 o->public_url);
+    else if (url && *url)
+        snprintf(srv->ctx.public_url, sizeof(srv->ctx.public_url), "%s",
+                 url);
+    else {
+        char host[64];
+        size_t hl = (size_t)(strrchr(listen, ':') - listen);
+        snprintf(host, sizeof(host), "%.*s", (int)hl, listen);
+        snprintf(srv->ctx.public_url, sizeof(srv->ctx.public_url),
+                 "http://%s:%u", host, srv->port);
+    }
+    cxm_free(url);
+    *out = srv;
+    return CXM_OK;
+}
+
+unsigned cxm_server_port(const cxm_server *srv)
+{
+    return srv ? srv->port : 0;
+}
+
+const char *cxm_server_public_url(const cxm_server *srv)
+{
+    return srv ? srv->ctx.public_url : "";
+}
+
+void cxm_server_stop(cxm_server *srv)
+{
+    struct timespec deadline;
+    MHD_socket fd;
+
+    if (!srv)
+        return;
+    /* No new connections; then let what has begun be answered. */
+    fd = MHD_quiesce_daemon(srv->d);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += CXM_SERVER_DRAIN_MS / 1000;
+    pthread_mutex_lock(&srv->state_lock);
+    while (srv->in_flight > 0) {
+        if (pthread_cond_timedwait(&srv->idle, &srv->state_lock,
+                                   &deadline) != 0)
+            break;
+    }
+    pthread_mutex_unlock(&srv->state_lock);
+    MHD_stop_daemon(srv->d);
+    {
+        uint64_t batches, jobs;
+        char line[160];
+        cxm__writer_stats(srv->ctx.writer, &batches, &jobs);
+        cxm__writer_stop(srv->ctx.writer);
+        snprintf(line, sizeof(line),
+                 "group commit: %llu changes in %llu transactions",
+                 (unsigned long long)jobs, (unsigned long long)batches);
+        logf_line(srv, line);
+    }
+    server_free(srv);
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * writer.c — the server's one writer, with group commit. A handler that
+ * changes the store hands a job (a function to run inside a transaction)
+ * to cxm__writer_run() and waits. The writer thread takes every job
+ * waiting, runs them all in one transaction, each under its own
+ * savepoint (a job that fails is rolled back alone and reports its
+ * error), and commits once (synchronous=FULL): one fsync for the whole
+ * batch. Only then does each job's handler go on to answer, so an
+ * acknowledged answer is always committed. The store lock is held from
+ * BEGIN to COMMIT, so readers see committed data only.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#include "http_int.h"
+#include "sqlite_int.h"
+#include "store_int.h"
+
+struct job {
+    cxm__tx_fn fn;
+    void *ud;
+    cxm_rc rc;
+    bool done;
+    struct job *next;
+};
+
+struct cxm__writer {
+    struct cxm__http_ctx *ctx;
+    pthread_mutex_t m;
+    pthread_cond_t has_work, has_done;
+    struct job *head, *tail;
+    bool stop;
+    pthread_t thread;
+    uint64_t batches, jobs; /* statistics */
+};
+
+/* Runs one batch in one transaction. Each job's rc is set. */
+static void run_batch(struct cxm__writer *w, struct job *batch)
+{
+    cxm_store *st = w->ctx->st;
+    cxm_rc rc;
+
+    pthread_mutex_lock(&w->ctx->lock);
+    rc = cxm__store_begin(st);
+    for (struct job *j = batch; j; j = j->next) {
+        if (rc) {
+            j->rc = rc;
+            continue;
+        }
+        rc = cxm__sq_exec(st, "SAVEPOINT cxm_job");
+        if (rc) {
+            j->rc = rc;
+            continue;
+        }
+        j->rc = j->fn(st, j->ud);
+        if (j->rc)
+            rc = cxm__sq_exec(st, "ROLLBACK TO cxm_job");
+        if (!rc)
+            rc = cxm__sq_exec(st, "RELEASE cxm_job");
+        if (rc && !j->rc)
+            j->rc = rc;
+    }
+    if (!rc)
+        rc = cxm__store_commit(st);
+    if (rc) {
+        /* Nothing of the batch is stored: no job may report success. */
+        cxm__store_rollback(st);
+        for (struct job *j = batch; j; j = j->next) {
+            if (!j->rc)
+                j->rc = CXM_ESTORE;
+        }
+    }
+    pthread_mutex_unlock(&w->ctx->lock);
+}
+
+static void *writer_main(void *arg)
+{
+    struct cxm__writer *w = arg;
+
+    pthread_mutex_lock(&w->m);
+    for (;;) {
+        struct job *batch, *next;
+        while (!w->head && !w->stop)
+            pthread_cond_wait(&w->has_work, &w->m);
+        if (!w->head)
+            break; /* stopping, and nothing waits */
+        batch = w->head;
+        w->head = w->tail = NULL;
+        pthread_mutex_unlock(&w->m);
+        run_batch(w, batch);
+        pthread_mutex_lock(&w->m);
+        w->batches++;
+        for (struct job *j = batch; j; j = next) {
+            next = j->next; /* j lives on its handler's stack */
+            w->jobs++;
+            j->done = true;
+        }
+        pthread_cond_broadcast(&w->has_done);
+    }
+    pthread_mutex_unlock(&w->m);
+    return NULL;
+}
+
+cxm_rc cxm__writer_start(struct cxm__http_ctx *ctx, struct cxm__writer **out)
+{
+    struct cxm__writer *w = cxm__calloc(1, sizeof(*w));
+
+    if (!w)
+        return CXM_ENOMEM;
+    w->ctx = ctx;
+    pthread_mutex_init(&w->m, NULL);
+    pthread_cond_init(&w->has_work, NULL);
+    pthread_cond_init(&w->has_done, NULL);
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        pthread_mutex_destroy(&w->m);
+        pthread_cond_destroy(&w->has_work);
+        pthread_cond_destroy(&w->has_done);
+        cxm__free(w);
+        return CXM_ENOMEM;
+    }
+    *out = w;
+    return CXM_OK;
+}
+
+void cxm__writer_stop(struct cxm__writer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->m);
+    w->stop = true; /* the jobs waiting still run */
+    pthread_cond_signal(&w->has_work);
+    pthread_mutex_unlock(&w->m);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->m);
+    pthread_cond_destroy(&w->has_work);
+    pthread_cond_destroy(&w->has_done);
+    cxm__free(w);
+}
+
+cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn, void *ud)
+{
+    struct job j;
+
+    memset(&j, 0, sizeof(j));
+    j.fn = fn;
+    j.ud = ud;
+    pthread_mutex_lock(&w->m);
+    if (w->stop) {
+        pthread_mutex_unlock(&w->m);
+        return CXM_ESTORE;
+    }
+    if (w->tail)
+        w->tail->next = &j;
+    else
+        w->head = &j;
+    w->tail = &j;
+    pthread_cond_signal(&w->has_work);
+    while (!j.done)
+        pthread_cond_wait(&w->has_done, &w->m);
+    pthread_mutex_unlock(&w->m);
+    return j.rc;
+}
+
+void cxm__writer_stats(struct cxm__writer *w, uint64_t *batches,
+                       uint64_t *jobs)
+{
+    pthread_mutex_lock(&w->m);
+    *batches = w->batches;
+    *jobs = w->jobs;
+    pthread_mutex_unlock(&w->m);
+}
