@@ -192,8 +192,10 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
     struct cxm__qsketch none = CXM__QSKETCH_INIT; /* no duration */
     const struct cxm__moments *mo;
 
-    /* A report of survey figures alone keeps no more (builder_run()). */
-    if (!x && cxm__metric_family(m) != CXM__FAM_SURVEY) {
+    /* CXM_METRIC_COUNT: a metric not computed (no row in the table); a
+     * report of survey figures alone keeps no more (builder_run()). */
+    if (m == CXM_METRIC_COUNT ||
+        (!x && cxm__metric_family(m) != CXM__FAM_SURVEY)) {
         memset(f, 0, sizeof(*f));
         f->is_null = true;
         return;
