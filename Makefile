@@ -18,6 +18,7 @@ all: build
 
 deps:
 	@scripts/install-deps.sh
+	@scripts/install-node-deps.sh
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -14,7 +14,15 @@ packages=(
   clang libclang-rt-14-dev llvm
   python3
   tzdata
+  libcurl4-openssl-dev
+  python3-aiosmtpd
+  wrk
+  chromium
+  postgresql-15 libpq-dev
 )
+# Node.js and npm drive the browser tests; the machine's own are used when
+# present, Debian's otherwise.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 [ "${CXM_DEPS_EXTRA:-}" ] && read -r -a extra <<<"$CXM_DEPS_EXTRA" && packages+=("${extra[@]}")
 
 missing=()
