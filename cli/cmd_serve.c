@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * cmd_serve.c — `cxmeter serve [--db D] [--listen HOST:PORT]
- * [--public-url URL] [--threads N]`: hosts the survey pages and the JSON
+ * [--public-url URL] [--threads N] [--request-timeout S] [--max-per-ip N]`: hosts the survey pages and the JSON
  * API (cxmeter/serve.h, docs/survey.md) until SIGTERM or SIGINT, then
  * drains the requests in flight and exits 0. The access log, one line per
  * request, goes to stderr.
@@ -14,7 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_HELP = 1, OPT_DB, OPT_LISTEN, OPT_PUBLIC_URL, OPT_THREADS };
+enum {
+    OPT_HELP = 1,
+    OPT_DB,
+    OPT_LISTEN,
+    OPT_PUBLIC_URL,
+    OPT_THREADS,
+    OPT_REQUEST_TIMEOUT,
+    OPT_MAX_PER_IP
+};
 
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},
@@ -22,6 +30,8 @@ static const struct cli_optspec specs[] = {
     {"listen", true, OPT_LISTEN},
     {"public-url", true, OPT_PUBLIC_URL},
     {"threads", true, OPT_THREADS},
+    {"request-timeout", true, OPT_REQUEST_TIMEOUT},
+    {"max-per-ip", true, OPT_MAX_PER_IP},
     {NULL, false, 0},
 };
 
@@ -77,7 +87,7 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
     struct cxm_server_opts so;
-    uint64_t threads;
+    uint64_t n;
     int id, status = EXIT_USAGE;
 
     memset(&so, 0, sizeof(so));
@@ -101,13 +111,28 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
             so.public_url = o.arg;
             break;
         case OPT_THREADS:
-            if (!cli_parse_u64(o.arg, &threads) || threads < 1 ||
-                threads > 256) {
+            if (!cli_parse_u64(o.arg, &n) || n < 1 || n > 256) {
                 cli_error("serve", "--threads takes 1 to 256, not '%s'",
                           o.arg);
                 goto out;
             }
-            so.threads = (unsigned)threads;
+            so.threads = (unsigned)n;
+            break;
+        case OPT_REQUEST_TIMEOUT:
+            if (!cli_parse_u64(o.arg, &n) || n < 1 || n > 3600) {
+                cli_error("serve", "--request-timeout takes 1 to 3600 "
+                                   "seconds, not '%s'", o.arg);
+                goto out;
+            }
+            so.request_seconds = (unsigned)n;
+            break;
+        case OPT_MAX_PER_IP:
+            if (!cli_parse_u64(o.arg, &n) || n < 1 || n > 1024) {
+                cli_error("serve", "--max-per-ip takes 1 to 1024, not '%s'",
+                          o.arg);
+                goto out;
+            }
+            so.max_per_ip = (unsigned)n;
             break;
         }
     }

@@ -139,7 +139,17 @@ struct cxm_server_opts {
     unsigned threads;      /* worker threads; 0: 32 */
     cxm_server_log_fn log; /* may be NULL */
     void *ud;
+    /* Seconds a client has to send a whole request (head and body) from
+     * the moment its connection opens or its previous request is
+     * answered, however steadily it trickles (slowloris); past it the
+     * connection is closed. 0: CXM_SERVER_REQUEST_SECONDS. */
+    unsigned request_seconds;
+    /* Connections open at once from one client address; 0:
+     * CXM_SERVER_MAX_PER_IP. */
+    unsigned max_per_ip;
 };
+#define CXM_SERVER_REQUEST_SECONDS 10
+#define CXM_SERVER_MAX_PER_IP 256
 
 /** Starts serving `st` (borrowed until cxm_server_stop()) and sets *out.
  *  Returns CXM_OK; CXM_EINVAL for a bad `listen`; CXM_EIO when the address

@@ -22,16 +22,16 @@
 /* Bytes of a path, and of one query parameter. */
 #define CXM_HTTP_MAX_PATH 1024
 #define CXM_HTTP_MAX_QUERY_VALUE 256
-/* Seconds a connection may stay silent (slowloris: a client trickling
- * its head or body is cut off when a gap passes this). */
+/* Seconds a connection may stay silent. */
 #define CXM_HTTP_IDLE_SECONDS 10
-/* Seconds a request body may take from the end of its head, however
- * steadily it trickles; a slower one is cut off. (The head itself is
- * bounded by CXM_HTTP_MAX_HEAD bytes and the idle timeout.) */
-#define CXM_HTTP_BODY_SECONDS 30
-/* Connections in all, and from one client address. */
+/* Seconds a whole request (head and body) may take to arrive, however
+ * steadily it trickles (slowloris); the default of
+ * cxm_server_opts.request_seconds (serve.h, CXM_SERVER_REQUEST_SECONDS). */
+#define CXM_HTTP_REQUEST_SECONDS CXM_SERVER_REQUEST_SECONDS
+/* Connections in all, and from one client address (the default of
+ * cxm_server_opts.max_per_ip). */
 #define CXM_HTTP_MAX_CONNECTIONS 1024
-#define CXM_HTTP_MAX_PER_IP 256
+#define CXM_HTTP_MAX_PER_IP CXM_SERVER_MAX_PER_IP
 /* The per-address rate limit of the public pages: slots of the table of
  * addresses (a full table forgets the oldest), and the window. */
 #define CXM_HTTP_RATE_SLOTS 4096

@@ -9,8 +9,15 @@
  * Limits (http_limits.h): the head must fit the connection's memory pool
  * (libmicrohttpd answers 431 otherwise), at most CXM_HTTP_MAX_HEADERS
  * headers, a body no larger than its route's maximum (413, read no
- * further), CXM_HTTP_IDLE_SECONDS of silence (slowloris), a cap on
- * connections in all and per address.
+ * further), CXM_HTTP_IDLE_SECONDS of silence, a cap on connections in all
+ * and per address, and a deadline for reading each request (slowloris):
+ * its head and body must have arrived within the request timeout
+ * (CXM_HTTP_REQUEST_SECONDS unless the caller says), however steadily a
+ * client trickles them. libmicrohttpd has only the idle timeout, so the
+ * server keeps its own list of open connections (NOTIFY_CONNECTION) and
+ * a reaper thread shuts down the socket of one past its deadline;
+ * libmicrohttpd then closes it as a client hang-up. A request being
+ * handled or answered has no deadline (handlers wait for commits).
  *
  * Stopping drains: the listening socket is closed first, then the server
  * waits until every request that has begun is answered, then stops the
@@ -21,6 +28,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +76,18 @@ static const struct route routes[] = {
     {"GET", "/api/v1/surveys", cxm__http_api_surveys, 0, ROUTE_AUTH},
 };
 
+/* One open connection, from accept to close. `deadline` is when the
+ * request being read must be complete (ms, monotonic), 0 while one is
+ * handled. The list and the deadlines are under conn_lock; an entry
+ * leaves the list before libmicrohttpd closes its socket, so the reaper
+ * never shuts down a socket number reused by another connection. */
+struct conn_track {
+    MHD_socket fd;
+    int64_t deadline;
+    char addr[64];
+    struct conn_track *prev, *next;
+};
+
 /* One slot of the rate limit table: an address and its requests in the
  * current window. */
 struct rate_slot {
@@ -89,6 +109,13 @@ struct cxm_server {
     unsigned in_flight;
     int64_t rate_per_minute;
     struct rate_slot *rate; /* CXM_HTTP_RATE_SLOTS */
+    /* The request deadline: open connections and their reaper. */
+    int64_t request_ms;
+    pthread_mutex_t conn_lock;
+    pthread_cond_t reaper_wake;
+    struct conn_track *conns;
+    bool reaper_stop, reaper_started;
+    pthread_t reaper;
 };
 
 /* One request's state across the calls of the access handler. */
@@ -100,6 +127,13 @@ struct conn_state {
     bool counted;            /* in srv->in_flight */
     struct timespec t0;
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void logf_line(cxm_server *srv, const char *line)
 {
@@ -146,6 +180,115 @@ static void client_addr(struct MHD_Connection *c, unsigned char *raw,
         memcpy(raw, &in6->sin6_addr, 16);
         inet_ntop(AF_INET6, &in6->sin6_addr, text, (socklen_t)cap);
     }
+}
+
+/* ---- The request deadline (slowloris). */
+
+static struct conn_track *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Sets the deadline of c's request: `now + request_ms`, or none (0). */
+static void set_deadline(cxm_server *srv, struct MHD_Connection *c,
+                         bool reading)
+{
+    struct conn_track *t = conn_of(c);
+
+    if (!t)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    t->deadline = reading ? mono_ms() + srv->request_ms : 0;
+    pthread_mutex_unlock(&srv->conn_lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    cxm_server *srv = cls;
+    struct conn_track *t = *socket_context;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        unsigned char raw[16];
+
+        if (!ci || !(t = cxm__calloc(1, sizeof(*t))))
+            return; /* untracked: the idle timeout still applies */
+        t->fd = ci->connect_fd;
+        client_addr(c, raw, t->addr, sizeof(t->addr));
+        pthread_mutex_lock(&srv->conn_lock);
+        t->deadline = mono_ms() + srv->request_ms;
+        t->next = srv->conns;
+        if (srv->conns)
+            srv->conns->prev = t;
+        srv->conns = t;
+        pthread_mutex_unlock(&srv->conn_lock);
+        *socket_context = t;
+        return;
+    }
+    if (!t)
+        return;
+    pthread_mutex_lock(&srv->conn_lock);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        srv->conns = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    pthread_mutex_unlock(&srv->conn_lock);
+    cxm__free(t);
+    *socket_context = NULL;
+}
+
+/* Shuts down the sockets of the connections past their deadline, four
+ * times a second, until cxm_server_stop(). */
+static void *reaper_main(void *arg)
+{
+    cxm_server *srv = arg;
+
+    pthread_mutex_lock(&srv->conn_lock);
+    while (!srv->reaper_stop) {
+        struct timespec ts;
+        int64_t now = mono_ms();
+        char cut[4][sizeof(((struct conn_track *)0)->addr)];
+        size_t n_cut = 0, n_more = 0;
+
+        for (struct conn_track *t = srv->conns; t; t = t->next) {
+            if (t->deadline == 0 || t->deadline > now)
+                continue;
+            shutdown(t->fd, SHUT_RDWR);
+            t->deadline = 0;
+            if (n_cut < CXM_ARRAY_LEN(cut))
+                memcpy(cut[n_cut++], t->addr, sizeof(t->addr));
+            else
+                n_more++;
+        }
+        if (n_cut) {
+            pthread_mutex_unlock(&srv->conn_lock);
+            for (size_t i = 0; i < n_cut; i++) {
+                char line[256];
+                snprintf(line, sizeof(line),
+                         "%.64s cut off: request not read within %lld ms%s",
+                         cut[i], (long long)srv->request_ms,
+                         i + 1 == n_cut && n_more ? " (and more)" : "");
+                logf_line(srv, line);
+            }
+            pthread_mutex_lock(&srv->conn_lock);
+        }
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->reaper_wake, &srv->conn_lock, &ts);
+    }
+    pthread_mutex_unlock(&srv->conn_lock);
+    return NULL;
 }
 
 /* Whether the address may make one more public request now: a count
@@ -413,10 +556,6 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     if (*upload_size) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - cs->t0.tv_sec > CXM_HTTP_BODY_SECONDS)
-            return MHD_NO; /* a body trickled in too slowly: cut off */
         if (!cs->too_big &&
             cxm__buf_add(&cs->body, upload, *upload_size) != CXM_OK)
             cs->too_big = true; /* the buffer is freed; read on, drop */
@@ -426,6 +565,8 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
     if (cs->too_big)
         return answer_status(srv, c, method, url, cs, 413);
 
+    /* The request is read: no deadline while it is handled. */
+    set_deadline(srv, c, false);
     memset(&req, 0, sizeof(req));
     memset(&resp, 0, sizeof(resp));
     req.ctx = &srv->ctx;
@@ -454,8 +595,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     cxm_server *srv = cls;
     struct conn_state *cs = *con_cls;
 
-    (void)c;
     (void)toe;
+    /* The next request on this connection has its own deadline. */
+    set_deadline(srv, c, true);
     if (!cs)
         return;
     cxm__buf_release(&cs->body);
@@ -517,8 +659,30 @@ static void set_errmsg(char **errmsg_out, const char *msg)
         *errmsg_out = cxm__strdup(msg);
 }
 
+/* Stops the reaper (after the daemon: it cuts trickling requests off
+ * while the server drains) and frees what the daemon left listed. */
+static void reaper_stop(cxm_server *srv)
+{
+    if (srv->reaper_started) {
+        pthread_mutex_lock(&srv->conn_lock);
+        srv->reaper_stop = true;
+        pthread_cond_signal(&srv->reaper_wake);
+        pthread_mutex_unlock(&srv->conn_lock);
+        pthread_join(srv->reaper, NULL);
+        srv->reaper_started = false;
+    }
+    while (srv->conns) {
+        struct conn_track *t = srv->conns;
+        srv->conns = t->next;
+        cxm__free(t);
+    }
+}
+
 static void server_free(cxm_server *srv)
 {
+    reaper_stop(srv);
+    pthread_mutex_destroy(&srv->conn_lock);
+    pthread_cond_destroy(&srv->reaper_wake);
     pthread_mutex_destroy(&srv->ctx.lock);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->state_lock);
@@ -536,6 +700,8 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     const char *listen = "127.0.0.1:8080";
     char *url = NULL;
     unsigned threads = CXM_HTTP_DEFAULT_THREADS;
+    unsigned request_s = CXM_HTTP_REQUEST_SECONDS;
+    unsigned per_ip = CXM_HTTP_MAX_PER_IP;
     cxm_server *srv;
     cxm_rc rc;
 
@@ -548,6 +714,13 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         listen = o->listen;
     if (o && o->threads)
         threads = o->threads;
+    if (o && o->size >= offsetof(struct cxm_server_opts, max_per_ip) +
+                            sizeof(o->max_per_ip)) {
+        if (o->request_seconds)
+            request_s = o->request_seconds;
+        if (o->max_per_ip)
+            per_ip = o->max_per_ip;
+    }
     if (!parse_listen(listen, &ss, &sslen)) {
         set_errmsg(errmsg_out, "--listen takes HOST:PORT with HOST an IP "
                                "address (127.0.0.1:8080, [::1]:8080)");
@@ -566,6 +739,9 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->state_lock, NULL);
     pthread_cond_init(&srv->idle, NULL);
+    pthread_mutex_init(&srv->conn_lock, NULL);
+    pthread_cond_init(&srv->reaper_wake, NULL);
+    srv->request_ms = (int64_t)request_s * 1000;
     if (o) {
         srv->log = o->log;
         srv->ud = o->ud;
@@ -580,11 +756,16 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     }
 
     rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
+    if (!rc && pthread_create(&srv->reaper, NULL, reaper_main, srv) != 0) {
+        cxm__writer_stop(srv->ctx.writer);
+        rc = CXM_ENOMEM;
+    }
     if (rc) {
         cxm_free(url);
         server_free(srv);
         return rc;
     }
+    srv->reaper_started = true;
     srv->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
             (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
@@ -593,8 +774,9 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CXM_HTTP_IDLE_SECONDS,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CXM_HTTP_MAX_HEAD,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)CXM_HTTP_MAX_CONNECTIONS,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)CXM_HTTP_MAX_PER_IP,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
     if (!srv->d) {
         char msg[160];
         snprintf(msg, sizeof(msg), "cannot listen on %s (in use, or not an "

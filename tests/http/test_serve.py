@@ -46,7 +46,9 @@ def check(cond, what):
 class Server:
     """One store and one `cxmeter serve` on it."""
 
-    def __init__(self, name, templates=("nps", "support-csat"), config=()):
+    def __init__(self, name, templates=("nps", "support-csat"), config=(),
+                 serve_args=()):
+        self.serve_args = list(serve_args)
         self.dir = os.path.join(ARGS.workdir, name)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
@@ -70,7 +72,7 @@ class Server:
         self.log = open(os.path.join(self.dir, "serve.log"), "w+")
         self.proc = subprocess.Popen(
             [ARGS.cxmeter, "serve", "--db", self.db, "--listen",
-             "127.0.0.1:0"], stdout=subprocess.DEVNULL, stderr=self.log)
+             "127.0.0.1:0"] + self.serve_args, stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = time.time() + 20
         while time.time() < deadline:
             with open(self.log.name) as f:
@@ -559,6 +561,116 @@ def slowloris_cut_off():
         check(data == b"" or data.startswith(b"HTTP/1.1 4"),
               "reply to a trickled head: %r" % data)
         check(took < 20, "silent connection held %.1f s" % took)
+    finally:
+        s.close()
+
+
+def drip(s, head, every, give_up):
+    """Sends `head` one byte every `every` seconds (each gap well inside
+    the idle timeout) until the server closes the connection or give_up
+    seconds pass; returns the seconds it stayed open (None: never closed)
+    and the reply, if any."""
+    c = socket.create_connection(("127.0.0.1", s.port), timeout=30)
+    c.settimeout(every)
+    t0 = time.time()
+    reply = b""
+    try:
+        for i in range(10 ** 6):
+            if time.time() - t0 > give_up:
+                return None, reply
+            try:
+                c.send(head[i % len(head):i % len(head) + 1])
+            except OSError:
+                return time.time() - t0, reply
+            try:
+                data = c.recv(200)
+            except socket.timeout:
+                continue
+            except OSError:
+                return time.time() - t0, reply
+            if not data:
+                return time.time() - t0, reply
+            reply += data
+    finally:
+        c.close()
+    return None, reply
+
+
+@test
+def slowloris_request_deadline():
+    """A client that sends one byte a second never goes silent long enough
+    for the idle timeout; the request deadline (--request-timeout) cuts it
+    off all the same, head or body, while other clients are served."""
+    s = Server("slowloris_deadline", serve_args=("--request-timeout", "3"))
+    try:
+        _, path = s.invite()
+        heads = [b"GET /healthz HTTP/1.1\r\nHost: x\r\n" +
+                 b"X-Drip: " + b"a" * 4000,
+                 ("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  "application/x-www-form-urlencoded\r\nContent-Length: "
+                  "60000\r\n\r\n" % path).encode() + b"q_reason=" +
+                 b"a" * 60000]
+        results = [None] * 12
+        fast = []
+
+        def one(k, head, every):
+            # The body drip sends its head at once, then a byte a second.
+            if k % 2:
+                c = socket.create_connection(("127.0.0.1", s.port),
+                                             timeout=30)
+                hl = head.index(b"\r\n\r\n") + 4
+                c.sendall(head[:hl])
+                t0 = time.time()
+                c.settimeout(every)
+                try:
+                    for b in head[hl:]:
+                        if time.time() - t0 > 15:
+                            results[k] = (None, b"")
+                            return
+                        c.send(bytes([b]))
+                        try:
+                            if not c.recv(200):
+                                break
+                        except socket.timeout:
+                            pass
+                except OSError:
+                    pass
+                results[k] = (time.time() - t0, b"")
+                c.close()
+            else:
+                results[k] = drip(s, head, every, 15)
+
+        threads = [threading.Thread(target=one, args=(k, heads[k % 2], 0.5))
+                   for k in range(len(results))]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        while any(t.is_alive() for t in threads):
+            t0 = time.time()
+            st, _, _ = s.request("GET", "/healthz")
+            fast.append((st, time.time() - t0))
+            time.sleep(0.2)
+        for k, (took, reply) in enumerate(results):
+            check(took is not None, "drip %d (%s) still open after 15 s" %
+                  (k, "body" if k % 2 else "head"))
+            check(2.5 <= took <= 6, "drip %d cut after %.1f s, want ~3" %
+                  (k, took))
+        check(all(st == 200 for st, _ in fast) and
+              max(t for _, t in fast) < 2.0,
+              "healthz while dripping: %s" % fast)
+        check("cut off: request not read within 3000 ms" in s.logtext(),
+              "the cut is logged")
+        check(s.sql("SELECT count(*) FROM responses")[0][0] == 0, "stored")
+        # A steady client is not cut: keep-alive requests over the
+        # deadline in all, each answered at once.
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        for _ in range(5):
+            c.request("GET", "/healthz")
+            r = c.getresponse()
+            check(r.status == 200 and r.read().strip() == b"ok",
+                  "keep-alive request answered")
+            time.sleep(1)
+        c.close()
     finally:
         s.close()
 
