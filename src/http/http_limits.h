@@ -28,6 +28,9 @@
  * steadily it trickles (slowloris); the default of
  * cxm_server_opts.request_seconds (serve.h, CXM_SERVER_REQUEST_SECONDS). */
 #define CXM_HTTP_REQUEST_SECONDS CXM_SERVER_REQUEST_SECONDS
+/* Milliseconds a connection accepted before the server began to stop
+ * has to finish sending its request; then it is closed unanswered. */
+#define CXM_HTTP_DRAIN_GRACE_MS 1000
 /* Connections in all, and from one client address (the default of
  * cxm_server_opts.max_per_ip). */
 #define CXM_HTTP_MAX_CONNECTIONS 1024

@@ -105,7 +105,6 @@ struct cxm_server {
     void *ud;
     pthread_mutex_t log_lock;
     pthread_mutex_t state_lock; /* in_flight, rate table */
-    pthread_cond_t idle;
     unsigned in_flight;
     int64_t rate_per_minute;
     struct rate_slot *rate; /* CXM_HTTP_RATE_SLOTS */
@@ -114,6 +113,7 @@ struct cxm_server {
     pthread_mutex_t conn_lock;
     pthread_cond_t reaper_wake;
     struct conn_track *conns;
+    int64_t drain_until; /* stopping: reading ends by then; else 0 */
     bool reaper_stop, reaper_started;
     pthread_t reaper;
 };
@@ -258,7 +258,10 @@ static void *reaper_main(void *arg)
         size_t n_cut = 0, n_more = 0;
 
         for (struct conn_track *t = srv->conns; t; t = t->next) {
-            if (t->deadline == 0 || t->deadline > now)
+            int64_t dl = t->deadline;
+            if (dl && srv->drain_until && srv->drain_until < dl)
+                dl = srv->drain_until;
+            if (dl == 0 || dl > now)
                 continue;
             shutdown(t->fd, SHUT_RDWR);
             t->deadline = 0;
@@ -271,10 +274,16 @@ static void *reaper_main(void *arg)
             pthread_mutex_unlock(&srv->conn_lock);
             for (size_t i = 0; i < n_cut; i++) {
                 char line[256];
-                snprintf(line, sizeof(line),
-                         "%.64s cut off: request not read within %lld ms%s",
-                         cut[i], (long long)srv->request_ms,
-                         i + 1 == n_cut && n_more ? " (and more)" : "");
+                if (srv->drain_until)
+                    snprintf(line, sizeof(line),
+                             "%.64s closed: no request begun when "
+                             "stopping%s", cut[i],
+                             i + 1 == n_cut && n_more ? " (and more)" : "");
+                else
+                    snprintf(line, sizeof(line),
+                             "%.64s cut off: request not read within "
+                             "%lld ms%s", cut[i], (long long)srv->request_ms,
+                             i + 1 == n_cut && n_more ? " (and more)" : "");
                 logf_line(srv, line);
             }
             pthread_mutex_lock(&srv->conn_lock);
@@ -603,8 +612,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     cxm__buf_release(&cs->body);
     if (cs->counted) {
         pthread_mutex_lock(&srv->state_lock);
-        if (--srv->in_flight == 0)
-            pthread_cond_broadcast(&srv->idle);
+        srv->in_flight--;
         pthread_mutex_unlock(&srv->state_lock);
     }
     cxm__free(cs);
@@ -686,7 +694,6 @@ static void server_free(cxm_server *srv)
     pthread_mutex_destroy(&srv->ctx.lock);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->state_lock);
-    pthread_cond_destroy(&srv->idle);
     cxm__free(srv->rate);
     cxm__free(srv);
 }
@@ -738,7 +745,6 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     pthread_mutex_init(&srv->ctx.lock, NULL);
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->state_lock, NULL);
-    pthread_cond_init(&srv->idle, NULL);
     pthread_mutex_init(&srv->conn_lock, NULL);
     pthread_cond_init(&srv->reaper_wake, NULL);
     srv->request_ms = (int64_t)request_s * 1000;
@@ -819,24 +825,38 @@ const char *cxm_server_public_url(const cxm_server *srv)
 
 void cxm_server_stop(cxm_server *srv)
 {
-    struct timespec deadline;
+    int64_t end;
     MHD_socket fd;
 
     if (!srv)
         return;
-    /* No new connections; then let what has begun be answered. */
+    /* No new connections; then let what has begun be answered. A
+     * connection accepted already may still be sending its request: it
+     * has CXM_HTTP_DRAIN_GRACE_MS to finish, then the reaper closes it
+     * (an idle keep-alive connection too). The daemon stops when no
+     * request is in flight and no connection is open, or after
+     * CXM_SERVER_DRAIN_MS. */
     fd = MHD_quiesce_daemon(srv->d);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += CXM_SERVER_DRAIN_MS / 1000;
-    pthread_mutex_lock(&srv->state_lock);
-    while (srv->in_flight > 0) {
-        if (pthread_cond_timedwait(&srv->idle, &srv->state_lock,
-                                   &deadline) != 0)
+    end = mono_ms() + CXM_SERVER_DRAIN_MS;
+    pthread_mutex_lock(&srv->conn_lock);
+    srv->drain_until = mono_ms() + CXM_HTTP_DRAIN_GRACE_MS;
+    pthread_mutex_unlock(&srv->conn_lock);
+    for (;;) {
+        const struct timespec pause = {0, 10 * 1000000L};
+        bool busy;
+
+        pthread_mutex_lock(&srv->state_lock);
+        busy = srv->in_flight > 0;
+        pthread_mutex_unlock(&srv->state_lock);
+        pthread_mutex_lock(&srv->conn_lock);
+        busy = busy || srv->conns != NULL;
+        pthread_mutex_unlock(&srv->conn_lock);
+        if (!busy || mono_ms() >= end)
             break;
+        nanosleep(&pause, NULL);
     }
-    pthread_mutex_unlock(&srv->state_lock);
     MHD_stop_daemon(srv->d);
     {
         uint64_t batches, jobs;
