@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
  * cmd_serve.c — `cxmeter serve [--db D] [--listen HOST:PORT]
- * [--public-url URL] [--threads N] [--request-timeout S] [--max-per-ip N]`: hosts the survey pages and the JSON
- * API (cxmeter/serve.h, docs/survey.md) until SIGTERM or SIGINT, then
- * drains the requests in flight and exits 0. The access log, one line per
+ * [--public-url URL] [--threads N] [--request-timeout S] [--max-per-ip N]`:
+ * hosts the survey pages and the JSON API (cxmeter/serve.h,
+ * docs/survey.md) until SIGTERM or SIGINT, then drains the requests in
+ * flight and exits 0. The access log, one line per
  * request, goes to stderr.
  */
 #include "cli.h"
@@ -149,6 +150,7 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
                            "without a trailing slash");
         goto out;
     }
+    so.dsn = env->db;
     status = serve(env, &so);
 out:
     cli_opts_release(&o);

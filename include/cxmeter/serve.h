@@ -136,7 +136,11 @@ struct cxm_server_opts {
                               NULL: "127.0.0.1:8080"; port 0 = any free */
     const char *public_url;/* base of the links; NULL: the store's
                               public_url setting, else http://LISTEN */
-    unsigned threads;      /* worker threads; 0: 32 */
+    unsigned threads;      /* 0: a thread per connection (the default;
+                              every answer waiting for a commit joins
+                              it); N: a pool of N threads, each serving
+                              many connections (one waiting for the
+                              writer holds up the others of its thread) */
     cxm_server_log_fn log; /* may be NULL */
     void *ud;
     /* Seconds a client has to send a whole request (head and body) from
@@ -147,6 +151,11 @@ struct cxm_server_opts {
     /* Connections open at once from one client address; 0:
      * CXM_SERVER_MAX_PER_IP. */
     unsigned max_per_ip;
+    /* The DSN `st` was opened with. When set (and not an in-memory
+     * store), the pages and the API read through connections of their
+     * own, so a reader never waits for the writer's commit (WAL); NULL:
+     * they share `st` with the writer, one at a time. */
+    const char *dsn;
 };
 #define CXM_SERVER_REQUEST_SECONDS 10
 #define CXM_SERVER_MAX_PER_IP 256

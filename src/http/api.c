@@ -175,15 +175,16 @@ int cxm__http_api_responses(struct cxm__http_req *req,
     struct cxm__row_error errs[CXM_HTTP_MAX_API_ERRORS];
     struct cxm__kvrow *rows = NULL;
     struct cxm__window win;
+    cxm_store *st;
     size_t n = 0, n_errs = 0;
     int status;
     cxm_rc rc;
 
     if (!is_json(req))
         return cxm__http_json_error(resp, 415, "send application/json");
-    pthread_mutex_lock(&req->ctx->lock);
-    rc = cxm__store_window(req->ctx->st, &win);
-    pthread_mutex_unlock(&req->ctx->lock);
+    st = cxm__read_begin(req->ctx);
+    rc = cxm__store_window(st, &win);
+    cxm__read_end(req->ctx, st);
     if (!rc)
         rc = cxm__rows_from_json(CXM_KIND_RESPONSES, req->body,
                                  req->body_len, &win, &rows, &n, errs,
@@ -272,6 +273,7 @@ int cxm__http_api_report(struct cxm__http_req *req,
     cxm_dim d[CXM_REPORT_MAX_BY];
     const char *v;
     cxm_report *r = NULL;
+    cxm_store *st;
     char *text = NULL;
     size_t len = 0;
     int status;
@@ -314,11 +316,11 @@ int cxm__http_api_report(struct cxm__http_req *req,
                                                    "'previous' is known");
         q.compare = true;
     }
-    pthread_mutex_lock(&req->ctx->lock);
-    rc = cxm_report_run(req->ctx->st, &q, &r);
+    st = cxm__read_begin(req->ctx);
+    rc = cxm_report_run(st, &q, &r);
     if (!rc)
         rc = cxm_report_format(r, CXM_FORMAT_JSON, &text, &len);
-    pthread_mutex_unlock(&req->ctx->lock);
+    cxm__read_end(req->ctx, st);
     switch (rc) {
     case CXM_OK:
         resp->content_type = "application/json";
@@ -370,13 +372,14 @@ int cxm__http_api_surveys(struct cxm__http_req *req,
                           struct cxm__http_resp *resp)
 {
     json_t *arr = json_array();
+    cxm_store *st;
     cxm_rc rc;
 
     if (!arr)
         return 500;
-    pthread_mutex_lock(&req->ctx->lock);
-    rc = cxm_survey_list(req->ctx->st, add_survey, arr);
-    pthread_mutex_unlock(&req->ctx->lock);
+    st = cxm__read_begin(req->ctx);
+    rc = cxm_survey_list(st, add_survey, arr);
+    cxm__read_end(req->ctx, st);
     if (rc) {
         json_decref(arr);
         return cxm__http_json_error(resp, 503, "the store failed");

@@ -12,19 +12,57 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "http_limits.h"
 
 struct cxm__writer;
 
+/* A read connection of the store (readers.c). */
+struct cxm__http_reader {
+    cxm_store *st;
+    pthread_mutex_t m;
+};
+
 /* The server state the handlers share. */
 struct cxm__http_ctx {
-    cxm_store *st;            /* borrowed; used under `lock` only */
-    pthread_mutex_t lock;     /* held by readers, and by the writer from
-                                 BEGIN to COMMIT */
+    cxm_store *st;            /* borrowed; the writer's connection */
+    pthread_mutex_t lock;     /* held by the writer from BEGIN to COMMIT,
+                                 and by readers when there is no reader
+                                 connection (n_readers 0) */
     struct cxm__writer *writer; /* every change of st goes through it */
     char public_url[256];
+    struct cxm__http_reader readers[CXM_HTTP_READERS];
+    unsigned n_readers;
+    atomic_uint next_reader;  /* round robin */
+    /* The checkpointer (readers.c): with reader connections, the WAL is
+     * copied into the database by a thread of its own, not inside the
+     * writer's commits. */
+    cxm_store *ckpt;          /* its connection, or NULL */
+    pthread_t ckpt_thread;
+    pthread_mutex_t ckpt_m;
+    pthread_cond_t ckpt_wake;
+    bool ckpt_stop;
+    atomic_uint commits;      /* by the writer, for the checkpointer */
 };
+
+/* ---- Reading the store (readers.c). Every read of a handler goes
+ * through one of these connections, never through st while the writer
+ * may use it: in WAL mode a reader sees the last commit and never waits
+ * for the writer's fsync. */
+
+/* Opens the read connections of `dsn` (the store of ctx->st) and the
+ * checkpointer's, and starts the checkpointer: the writer's connection
+ * then checkpoints no more (wal_autocheckpoint=0), so no commit waits
+ * for a checkpoint's writes and fsyncs. Call before the writer starts.
+ * Without a DSN, for an in-memory store, or when a connection cannot be
+ * opened, there are none: readers share ctx->st under ctx->lock and the
+ * writer's commits checkpoint as SQLite does by default. */
+void cxm__readers_open(struct cxm__http_ctx *ctx, const char *dsn);
+void cxm__readers_close(struct cxm__http_ctx *ctx);
+/* A store to read from, held until cxm__read_end(). */
+cxm_store *cxm__read_begin(struct cxm__http_ctx *ctx);
+void cxm__read_end(struct cxm__http_ctx *ctx, cxm_store *st);
 
 /* ---- The writer (writer.c): group commit. */
 

@@ -39,10 +39,11 @@
  * addresses (a full table forgets the oldest), and the window. */
 #define CXM_HTTP_RATE_SLOTS 4096
 #define CXM_HTTP_RATE_WINDOW_MS 60000
-/* Worker threads when the caller does not say. A handler waiting for
- * the writer holds its thread, so this also bounds how many answers one
- * commit can take (group commit). */
-#define CXM_HTTP_DEFAULT_THREADS 32
+/* Read connections of the store the handlers share (each used by one
+ * handler at a time); the writer has its own. */
+#define CXM_HTTP_READERS 8
+/* The checkpointer's pause between PASSIVE checkpoints (readers.c). */
+#define CXM_HTTP_CHECKPOINT_MS 100
 /* Rows of one POST /api/v1/responses. */
 #define CXM_HTTP_MAX_API_ERRORS 100
 

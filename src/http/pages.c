@@ -561,10 +561,9 @@ static int closed_page(struct page *pg, int status)
 
 /* Loads the invitation and its survey. Returns 0, or the status of the
  * page already rendered (404 for a link that is not one). */
-static int page_open(struct page *pg, struct cxm__http_req *req,
-                     struct cxm__http_resp *resp)
+static int page_open(struct page *pg, cxm_store *st,
+                     struct cxm__http_req *req, struct cxm__http_resp *resp)
 {
-    struct cxm_store *st = req->ctx->st;
     const char *l = req->arg(req, "lang");
     cxm_rc rc;
 
@@ -598,10 +597,11 @@ static void page_close(struct page *pg)
 }
 
 /* Whether the link can take an answer now: 0, or the page rendered.
- * Reads the edit window; under the store lock. */
-static int page_state(struct page *pg, int64_t now, int closed_status)
+ * Reads the edit window. */
+static int page_state(struct page *pg, cxm_store *st, int64_t now,
+                      int closed_status)
 {
-    if (cxm__config_int(pg->req->ctx->st, "survey.edit_days",
+    if (cxm__config_int(st, "survey.edit_days",
                         &pg->edit_days))
         pg->edit_days = 7;
     if (pg->inv.has_answers) {
@@ -616,18 +616,18 @@ static int page_state(struct page *pg, int64_t now, int closed_status)
     return 0;
 }
 
-/* Opens the page under the store lock: the invitation, its survey and
- * whether it takes an answer. 0, or the status of the page rendered. */
+/* Opens the page through a read connection: the invitation, its survey
+ * and whether it takes an answer. 0, or the status of the page rendered. */
 static int page_begin(struct page *pg, struct cxm__http_req *req,
                       struct cxm__http_resp *resp, int closed_status)
 {
+    cxm_store *st = cxm__read_begin(req->ctx);
     int status;
 
-    pthread_mutex_lock(&req->ctx->lock);
-    status = page_open(pg, req, resp);
+    status = page_open(pg, st, req, resp);
     if (!status)
-        status = page_state(pg, req->now, closed_status);
-    pthread_mutex_unlock(&req->ctx->lock);
+        status = page_state(pg, st, req->now, closed_status);
+    cxm__read_end(req->ctx, st);
     return status;
 }
 

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT
  *
  * server.c — the HTTP server of `cxmeter serve` on GNU libmicrohttpd
- * (serve.h): a pool of worker threads, each answering its connections
- * through the routes table below. The table is data (STYLE.md §4.10):
+ * (serve.h): a thread per connection (or, when the caller asks, a pool of
+ * threads), each answering its requests through the routes table below.
+ * A handler that stores an answer waits for the writer's commit (group
+ * commit, writer.c) holding its thread; with a thread per connection,
+ * every connection's answer can join the next commit. The table is data (STYLE.md §4.10):
  * method, path pattern, handler, largest body and whether the route needs
  * a bearer token or is a public page under the per-address rate limit.
  *
@@ -379,6 +382,7 @@ static const char *allow_of(const char *path)
 /* Checks the bearer token of an /api/ request. */
 static bool authorised(struct cxm__http_ctx *ctx, const char *auth)
 {
+    cxm_store *st;
     bool ok = false;
     cxm_rc rc;
 
@@ -387,9 +391,9 @@ static bool authorised(struct cxm__http_ctx *ctx, const char *auth)
     auth += 7;
     while (*auth == ' ')
         auth++;
-    pthread_mutex_lock(&ctx->lock);
-    rc = cxm_api_token_check(ctx->st, auth, strlen(auth), &ok);
-    pthread_mutex_unlock(&ctx->lock);
+    st = cxm__read_begin(ctx);
+    rc = cxm_api_token_check(st, auth, strlen(auth), &ok);
+    cxm__read_end(ctx, st);
     return rc == CXM_OK && ok;
 }
 
@@ -689,6 +693,7 @@ static void reaper_stop(cxm_server *srv)
 static void server_free(cxm_server *srv)
 {
     reaper_stop(srv);
+    cxm__readers_close(&srv->ctx);
     pthread_mutex_destroy(&srv->conn_lock);
     pthread_cond_destroy(&srv->reaper_wake);
     pthread_mutex_destroy(&srv->ctx.lock);
@@ -706,7 +711,7 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     const union MHD_DaemonInfo *di;
     const char *listen = "127.0.0.1:8080";
     char *url = NULL;
-    unsigned threads = CXM_HTTP_DEFAULT_THREADS;
+    unsigned threads = 0;
     unsigned request_s = CXM_HTTP_REQUEST_SECONDS;
     unsigned per_ip = CXM_HTTP_MAX_PER_IP;
     cxm_server *srv;
@@ -761,6 +766,9 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         return rc == CXM_ENOMEM ? rc : CXM_ESTORE;
     }
 
+    if (o && o->size >= offsetof(struct cxm_server_opts, dsn) +
+                            sizeof(o->dsn))
+        cxm__readers_open(&srv->ctx, o->dsn);
     rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
     if (!rc && pthread_create(&srv->reaper, NULL, reaper_main, srv) != 0) {
         cxm__writer_stop(srv->ctx.writer);
@@ -773,7 +781,9 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     }
     srv->reaper_started = true;
     srv->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+            (threads ? MHD_USE_EPOLL
+                     : MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL) |
             (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
         0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,

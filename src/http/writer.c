@@ -7,8 +7,10 @@
  * savepoint (a job that fails is rolled back alone and reports its
  * error), and commits once (synchronous=FULL): one fsync for the whole
  * batch. Only then does each job's handler go on to answer, so an
- * acknowledged answer is always committed. The store lock is held from
- * BEGIN to COMMIT, so readers see committed data only.
+ * acknowledged answer is always committed. The handlers read through
+ * connections of their own (readers.c), which see committed data only;
+ * ctx->lock, held from BEGIN to COMMIT, matters only when there are none
+ * and they share this connection.
  */
 #include "internal.h"
 
@@ -90,6 +92,7 @@ static void *writer_main(void *arg)
         w->head = w->tail = NULL;
         pthread_mutex_unlock(&w->m);
         run_batch(w, batch);
+        atomic_fetch_add(&w->ctx->commits, 1u);
         pthread_mutex_lock(&w->m);
         w->batches++;
         for (struct job *j = batch; j; j = next) {
