@@ -61,6 +61,7 @@ static void ckpt_start(struct cxm__http_ctx *ctx, const char *dsn)
         ctx->ckpt = NULL;
         return;
     }
+    (void)cxm__sq_exec(ctx->ckpt, "PRAGMA mmap_size=0");
     pthread_mutex_init(&ctx->ckpt_m, NULL);
     pthread_cond_init(&ctx->ckpt_wake, NULL);
     ctx->ckpt_stop = false;
@@ -100,6 +101,11 @@ void cxm__readers_open(struct cxm__http_ctx *ctx, const char *dsn)
         struct cxm__http_reader *r = &ctx->readers[i];
         if (cxm_store_open_ex(dsn, CXM_OPEN_READ, &r->st, NULL) != CXM_OK)
             break;
+        /* No memory map: a mapped connection drops and remaps the whole
+         * file in the first read after another connection's commit
+         * (munmap, a TLB shootdown on every core), and the handlers read
+         * a few pages after nearly every commit. */
+        (void)cxm__sq_exec(r->st, "PRAGMA mmap_size=0");
         pthread_mutex_init(&r->m, NULL);
         ctx->n_readers++;
     }
