@@ -92,9 +92,9 @@ def main():
               "screenshots in %s" % args.screens)
     except test_serve.Fail as e:
         print("FAIL: %s" % e)
-        s.close()
         return 1
-    s.close()
+    finally:
+        s.close()  # stops the server whatever happened
     return 0
 
 
