@@ -197,6 +197,28 @@ def start_stop_healthz():
 
 
 @test
+def thread_pool_mode():
+    """--threads N serves from a pool of N threads (the default is a thread
+    per connection): answers, the request deadline and draining work."""
+    s = Server("pool", templates=(), serve_args=("--threads", "2",
+                                                 "--request-timeout", "2"))
+    try:
+        st, _, _ = s.request("GET", "/healthz")
+        check(st == 200, "healthz: %d" % st)
+        took, _ = drip(s, b"GET /healthz HTTP/1.1\r\nX-A: " + b"a" * 100,
+                       0.5, 12)
+        check(took is not None and took < 6, "drip in pool mode: %s" % took)
+        acked, rc = load(s, 8, 0.5, signal.SIGTERM)
+        check(rc == 0 and acked, "pool mode under load: rc %d, %d acked" %
+              (rc, len(acked)))
+        stored = {r[0] for r in s.sql("SELECT response_id FROM responses")}
+        check(set(acked) == stored, "pool mode: acked %d, stored %d" %
+              (len(acked), len(stored)))
+    finally:
+        s.close()
+
+
+@test
 def sigterm_with_idle_and_partial_connections():
     """Stopping does not wait for a client that never finishes its
     request, nor for an idle keep-alive connection: both are closed after
