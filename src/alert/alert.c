@@ -397,8 +397,8 @@ static cxm_rc holm(struct pendings *p, size_t from)
 /* Adds the figure of report row `row` as a candidate of rule r over
  * [from, to): *added false when the row has no figure to look at. */
 static cxm_rc candidate(const struct cxm_alert_rule *r, const cxm_report *rep,
-                        size_t row, int64_t from, int64_t to,
-                        int64_t prev_from, struct pendings *p)
+                        size_t row, size_t group_dim, int64_t from,
+                        int64_t to, int64_t prev_from, struct pendings *p)
 {
     struct cxm_figure f = CXM_FIGURE_INIT;
     struct pending *c;
@@ -420,7 +420,7 @@ static cxm_rc candidate(const struct cxm_alert_rule *r, const cxm_report *rep,
     rc = cxm__grow((void **)&p->v, &p->cap, p->n + 1, sizeof(*p->v));
     if (rc)
         return rc;
-    g = r->has_by ? cxm_report_dim_value(rep, row, 0) : "";
+    g = r->has_by ? cxm_report_dim_value(rep, row, group_dim) : "";
     c = &p->v[p->n];
     memset(c, 0, sizeof(*c));
     c->group = cxm__strdup(g ? g : "");
@@ -484,7 +484,7 @@ static cxm_rc eval_window(cxm_store *st, const struct cxm_alert_rule *r,
     q.compare = is_change(r->kind);
     rc = cxm_report_run(st, &q, &rep);
     for (size_t i = 0; !rc && i < cxm_report_n_rows(rep); i++)
-        rc = candidate(r, rep, i, from, to, from - (to - from), p);
+        rc = candidate(r, rep, i, 0, from, to, from - (to - from), p);
     cxm_report_free(rep);
     if (rc || !is_change(r->kind))
         return rc;
@@ -497,6 +497,72 @@ static cxm_rc eval_window(cxm_store *st, const struct cxm_alert_rule *r,
                    fabs(c->f.change) >= r->min_change;
     }
     return rc;
+}
+
+/* A threshold rule over every window ending in (first - window, end]: one
+ * report by window (and group) instead of one a window; *done false when
+ * the report would be too large (the caller goes window by window). The
+ * figures are the same: a breakdown row's period is its bucket. */
+static cxm_rc eval_range(cxm_store *st, const struct cxm_alert_rule *r,
+                         int64_t first, int64_t end, struct pendings *p,
+                         bool *done)
+{
+    struct cxm_report_query q;
+    cxm_dim by[2] = {r->window, r->by};
+    cxm_report *rep = NULL;
+    int64_t cur;
+    cxm_rc rc;
+
+    *done = false;
+    memset(&q, 0, sizeof(q));
+    q.size = sizeof(q);
+    q.metrics = &r->metric;
+    q.n_metrics = 1;
+    q.by = by;
+    q.n_by = r->has_by ? 2 : 1;
+    q.has_from = q.has_to = true;
+    q.from_ms = cxm__bucket_start(r->window, first - 1);
+    q.to_ms = end;
+    rc = cxm_report_run(st, &q, &rep);
+    if (rc == CXM_ETOOBIG) {
+        cxm_report_free(rep);
+        return CXM_OK;
+    }
+    cur = q.from_ms;
+    *done = true;
+    for (size_t i = 0; !rc && i < cxm_report_n_rows(rep); i++) {
+        const char *label = cxm_report_dim_value(rep, i, 0);
+        char want[32];
+        /* Rows come in bucket order: walk the windows along with them
+         * (from the start again should one not). */
+        for (int pass = 0; label && pass < 2; pass++) {
+            for (; cur < end; cur = cxm__bucket_next(r->window, cur)) {
+                cxm__bucket_label(r->window, cur, want, sizeof(want));
+                if (strcmp(want, label) == 0)
+                    break;
+            }
+            if (cur < end)
+                break;
+            cur = q.from_ms;
+        }
+        if (!label || cur >= end)
+            continue;
+        rc = candidate(r, rep, i, 1, cur, cxm__bucket_next(r->window, cur),
+                       0, p);
+    }
+    cxm_report_free(rep);
+    return rc;
+}
+
+static int cmp_firing(const void *a, const void *b)
+{
+    const struct pending *x = a, *y = b;
+
+    if (x->f.from_ms != y->f.from_ms)
+        return x->f.from_ms < y->f.from_ms ? -1 : 1;
+    if (x->f.rule_id != y->f.rule_id)
+        return x->f.rule_id < y->f.rule_id ? -1 : 1;
+    return strcmp(x->group, y->group);
 }
 
 static void firing_to_row(const struct cxm_alert_firing *f,
@@ -595,11 +661,14 @@ cxm_rc cxm_alert_check(cxm_store *st, const struct cxm_alert_check_opts *o,
         int64_t first = end;
         if (o->rule_id && r->id != o->rule_id)
             continue;
+        bool done = false;
         if (o->has_from)
             first = cxm__bucket_next(r->window,
                                      cxm__bucket_start(r->window,
                                                        o->from_ms));
-        for (int64_t to = first; !rc && to <= end;
+        if (!is_change(r->kind) && first < end)
+            rc = eval_range(st, r, first, end, &all, &done);
+        for (int64_t to = first; !rc && !done && to <= end;
              to = cxm__bucket_next(r->window, to)) {
             int64_t from = cxm__bucket_start(r->window, to - 1);
             rc = eval_window(st, r, from, to, &all);
@@ -616,6 +685,8 @@ cxm_rc cxm_alert_check(cxm_store *st, const struct cxm_alert_check_opts *o,
             all.v[i].group = NULL;
         }
     }
+    if (!rc && fired.n)
+        qsort(fired.v, fired.n, sizeof(*fired.v), cmp_firing);
     if (!rc)
         rc = record(st, o, &fired, fn, ud, n_fired);
     pendings_release(&all);
