@@ -60,7 +60,7 @@ struct args {
     struct cxm_alert_rule rule;
     bool has_metric, has_kind;
     struct cxm_alert_check_opts check;
-    bool has_at, json;
+    bool has_at, json, mail;
     int64_t rule_id;
 };
 
@@ -142,9 +142,10 @@ static bool other_opt(struct args *a, int id, const char *arg)
         return true;
     case OPT_FORMAT:
         if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0 &&
-            strcmp(arg, "table") != 0)
-            return bad("--format (text or json)", arg);
+            strcmp(arg, "table") != 0 && strcmp(arg, "mail") != 0)
+            return bad("--format (text, json or mail)", arg);
         a->json = strcmp(arg, "json") == 0;
+        a->mail = strcmp(arg, "mail") == 0;
         return true;
     }
     return rule_opt(a, id, arg);
@@ -166,13 +167,29 @@ static cxm_rc print_rule(const struct cxm_alert_rule *r, void *ud)
     return CXM_OK;
 }
 
+/* A firing as the e-mail the mailer sends (cxm_alert_mail()). */
+static cxm_rc print_mail(const struct cxm_alert_firing *f)
+{
+    char *subject = NULL, *body = NULL;
+    cxm_rc rc = cxm_alert_mail(f, &subject, &body);
+
+    if (!rc)
+        printf("Subject: %s\n\n%s\n", subject, body);
+    cxm_free(subject);
+    cxm_free(body);
+    return rc;
+}
+
 static cxm_rc print_firing(const struct cxm_alert_firing *f, void *ud)
 {
-    bool json = *(bool *)ud;
+    const struct args *a = ud;
     char *s = NULL;
-    cxm_rc rc = json ? cxm_alert_firing_json(f, &s)
-                     : cxm_alert_firing_text(f, &s);
+    cxm_rc rc;
 
+    if (a->mail)
+        return print_mail(f);
+    rc = a->json ? cxm_alert_firing_json(f, &s)
+                 : cxm_alert_firing_text(f, &s);
     if (!rc)
         printf("%s\n", s);
     cxm_free(s);
@@ -224,7 +241,7 @@ static int do_verb(cxm_store *st, const char *verb, const char *arg,
     if (strcmp(verb, "list") == 0)
         rc = cxm_alert_rules(st, print_rule, &a->json);
     else if (strcmp(verb, "history") == 0)
-        rc = cxm_alert_history(st, a->rule_id, print_firing, &a->json);
+        rc = cxm_alert_history(st, a->rule_id, print_firing, a);
     else if (strcmp(verb, "remove") == 0) {
         if (!cli_parse_u64(arg, &id) || id == 0 || id > INT64_MAX)
             return bad("rule id", arg), EXIT_USAGE;
@@ -243,7 +260,7 @@ static int do_verb(cxm_store *st, const char *verb, const char *arg,
             cli_error("alert", "--from is before --at");
             return EXIT_USAGE;
         }
-        rc = cxm_alert_check(st, &a->check, print_firing, &a->json, &n);
+        rc = cxm_alert_check(st, &a->check, print_firing, a, &n);
     }
     return rc ? failed(st, rc) : EXIT_OK_;
 }

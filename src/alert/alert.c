@@ -617,7 +617,8 @@ static cxm_rc record(cxm_store *st, const struct cxm_alert_check_opts *o,
             p->v[i].f.group = p->v[i].group;
             p->v[i].f.fired_at = o->now_ms;
             firing_to_row(&p->v[i].f, &w);
-            rc = cxm__store_put_alert_firing(st, &w, &added[i]);
+            rc = cxm__store_put_alert_firing(st, &w, &added[i],
+                                             &p->v[i].f.id);
         }
         if (!rc)
             rc = cxm__store_commit(st);

@@ -41,11 +41,11 @@ cxm_rc cxm__store_remove_alert_rule(cxm_store *st, int64_t id, int64_t at_ms)
 
 cxm_rc cxm__store_put_alert_firing(cxm_store *st,
                                    const struct cxm__firing_row *f,
-                                   bool *added)
+                                   bool *added, int64_t *id_out)
 {
     if (!st->ops->put_alert_firing)
         return not_built(st, "alerts");
-    return st->ops->put_alert_firing(st, f, added);
+    return st->ops->put_alert_firing(st, f, added, id_out);
 }
 
 cxm_rc cxm__store_alert_firings(cxm_store *st, int64_t rule_id,

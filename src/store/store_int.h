@@ -298,7 +298,7 @@ struct cxm__store_ops {
     cxm_rc (*remove_alert_rule)(cxm_store *st, int64_t id, int64_t at_ms);
     cxm_rc (*put_alert_firing)(cxm_store *st,
                                const struct cxm__firing_row *f,
-                               bool *added);
+                               bool *added, int64_t *id_out);
     cxm_rc (*alert_firings)(cxm_store *st, int64_t rule_id,
                             cxm__firing_row_fn fn, void *ud);
     /* Comments (cxmeter/comments.h): every stored answer with a comment
@@ -452,7 +452,8 @@ CXM_MUST_USE cxm_rc cxm__store_put_alert_rule(cxm_store *st,
 CXM_MUST_USE cxm_rc cxm__store_remove_alert_rule(cxm_store *st, int64_t id,
                                                  int64_t at_ms);
 CXM_MUST_USE cxm_rc cxm__store_put_alert_firing(
-    cxm_store *st, const struct cxm__firing_row *f, bool *added);
+    cxm_store *st, const struct cxm__firing_row *f, bool *added,
+    int64_t *id_out);
 CXM_MUST_USE cxm_rc cxm__store_alert_firings(cxm_store *st, int64_t rule_id,
                                              cxm__firing_row_fn fn,
                                              void *ud);

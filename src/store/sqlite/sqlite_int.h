@@ -155,7 +155,7 @@ cxm_rc cxm__sq_put_alert_rule(cxm_store *st, const struct cxm__rule_row *r,
 cxm_rc cxm__sq_remove_alert_rule(cxm_store *st, int64_t id, int64_t at_ms);
 cxm_rc cxm__sq_put_alert_firing(cxm_store *st,
                                 const struct cxm__firing_row *f,
-                                bool *added);
+                                bool *added, int64_t *id_out);
 cxm_rc cxm__sq_alert_firings(cxm_store *st, int64_t rule_id,
                              cxm__firing_row_fn fn, void *ud);
 cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,

@@ -123,16 +123,24 @@ cxm_rc cxm__sq_put_alert_rule(cxm_store *st, const struct cxm__rule_row *r,
 
 cxm_rc cxm__sq_remove_alert_rule(cxm_store *st, int64_t id, int64_t at_ms)
 {
-    int64_t args[3] = {st->workspace_id, id, at_ms}, changed = 0;
-    cxm_rc rc = cxm__sq_run_ints(
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_prepare(
         st,
         "UPDATE alert_rules SET removed_at = ?3 WHERE workspace_id = ?1"
-        " AND rule_id = ?2 AND removed_at IS NULL RETURNING 1",
-        args, 3, &changed);
+        " AND rule_id = ?2 AND removed_at IS NULL",
+        &s);
 
     if (rc)
         return rc;
-    return changed ? CXM_OK : CXM_ENOTFOUND;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, id);
+    sqlite3_bind_int64(s, 3, at_ms);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    else if (sqlite3_changes(cxm__sq_db(st)) == 0)
+        rc = CXM_ENOTFOUND;
+    sqlite3_finalize(s);
+    return rc;
 }
 
 /* ---- Firings --------------------------------------------------------- */
@@ -147,7 +155,7 @@ static void bind_real_if(sqlite3_stmt *s, int i, bool has, double v)
 
 cxm_rc cxm__sq_put_alert_firing(cxm_store *st,
                                 const struct cxm__firing_row *f,
-                                bool *added)
+                                bool *added, int64_t *id_out)
 {
     sqlite3_stmt *s = NULL;
     cxm_rc rc = cxm__sq_prepare(
@@ -196,8 +204,8 @@ cxm_rc cxm__sq_put_alert_firing(cxm_store *st,
     sqlite3_bind_int64(s, 23, f->fired_at);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = cxm__sq_fail(st);
-    else
-        *added = sqlite3_changes(cxm__sq_db(st)) > 0;
+    else if ((*added = sqlite3_changes(cxm__sq_db(st)) > 0))
+        *id_out = sqlite3_last_insert_rowid(cxm__sq_db(st));
     sqlite3_finalize(s);
     return rc;
 }
