@@ -183,7 +183,10 @@ typedef cxm_rc (*cxm__sub_text_fn)(const struct cxm_comment *c,
  *   col_segments: no cell, entry or segment, CXM_OK (not reached when
  *   rollup_cube and rollups_clean are NULL too);
  *   survey_defs, put_survey_def, remove_survey_def: CXM_ENOTBUILT, "this
- *   engine keeps no survey definitions". */
+ *   engine keeps no survey definitions";
+ *   alert_rules, put_alert_rule, remove_alert_rule, put_alert_firing,
+ *   alert_firings, comments: CXM_ENOTBUILT, "the ENGINE engine keeps no
+ *   alerts" (or comments; alert_store.c). */
 struct cxm__store_ops {
     const char *name; /* "sqlite" | "postgresql" */
     /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
