@@ -273,7 +273,7 @@ cxm_rc cxm_alert_mail(const struct cxm_alert_firing *f, char **subject,
         rc = cxm__buf_addf(&b, "\n\nRule %lld (%s", (long long)f->rule_id,
                            cxm_alert_kind_name(f->kind));
     if (!rc)
-        rc = cxm__buf_addf(&b, ", %s%s%s, by %s).\nWindow: ",
+        rc = cxm__buf_addf(&b, ", %s%s%s, %s windows).\nWindow: ",
                            cxm_metric_name(f->metric),
                            f->has_by ? " of each " : "",
                            f->has_by ? cxm_dim_name(f->by) : "",

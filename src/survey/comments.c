@@ -172,7 +172,8 @@ static cxm_rc load(cxm_store *st, const struct cxm_comment_query *q,
     rc = cxm__store_comments(st, q, keep, keep_text, l);
     if (rc)
         return rc;
-    qsort(l->v, l->n, sizeof(*l->v), newest_first);
+    if (l->n)
+        qsort(l->v, l->n, sizeof(*l->v), newest_first);
     if (q->limit && l->n > q->limit) {
         for (size_t i = q->limit; i < l->n; i++)
             owned_release(&l->v[i]);
