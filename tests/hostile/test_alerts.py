@@ -31,7 +31,7 @@ def answers(c, name, groups, survey="csat", scale="1-5"):
     for team, day, scores in groups:
         for s in scores:
             i += 1
-            lines.append(f"R{i},{survey},{day}T10:{i % 60:02d}:00Z,{s},"
+            lines.append(f"{name}-{i},{survey},{day}T10:{i % 60:02d}:00Z,{s},"
                          f"{scale},{team}")
     c.write(name, "\n".join(lines) + "\n")
     r = c.import_("responses", name)
@@ -225,6 +225,10 @@ def rise_fires_upwards_only(c):
     fired, r = check(c, "--at", AT)
     c.check([f["group"] for f in fired] == ["a"] and
             fired[0]["statistic"] > 0, f"rise: {fired}", r)
+    # noise: three answers rising from 1 to 5
+    answers(c, "b.csv", [("c", PREV, [1, 1, 1]), ("c", CUR, [5, 5, 5])])
+    fired, r = check(c, "--at", AT, "--dry-run")
+    c.check([f["group"] for f in fired] == ["a"], f"noise rose: {fired}", r)
 
 
 @test
