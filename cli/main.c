@@ -27,6 +27,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve},
     {"token", cmd_token},
     {"export", cmd_export},
+    {"rule", cmd_rule},
+    {"outbox", cmd_outbox},
     {NULL, NULL},
 };
 

@@ -94,15 +94,8 @@ int cxm__http_error_page(struct cxm__http_resp *resp, int status,
 int cxm__http_json_error(struct cxm__http_resp *resp, int status,
                          const char *message);
 
-/* ---- The HTML writer (html.c): the only way text reaches a page. */
-
-/* Appends s[0..n) with & < > " ' escaped; invalid UTF-8 bytes become
- * U+FFFD, control characters but TAB, LF and CR are dropped. */
-CXM_MUST_USE cxm_rc cxm__html_text(struct cxm__buf *b, const char *s,
-                                   size_t n);
-CXM_MUST_USE cxm_rc cxm__html_str(struct cxm__buf *b, const char *s);
-/* Appends markup written by the program (never data). */
-CXM_MUST_USE cxm_rc cxm__html_raw(struct cxm__buf *b, const char *markup);
+/* The HTML writer is core/html.c (internal.h): cxm__html_text(),
+ * cxm__html_str(), cxm__html_raw(). */
 
 /* ---- application/x-www-form-urlencoded (form.c). */
 

@@ -407,3 +407,11 @@ cxm_rc cxm__store_remove_survey_def(cxm_store *st, const char *id,
                ? st->ops->remove_survey_def(st, id, at_ms)
                : no_surveys(st);
 }
+
+cxm_rc cxm__store_sends(cxm_store *st)
+{
+    if (st->ops->outbox_put)
+        return CXM_OK;
+    cxm__store_set_error(st, "this engine keeps no outbox");
+    return CXM_ENOTBUILT;
+}

@@ -135,6 +135,54 @@ typedef cxm_rc (*cxm__survey_def_fn)(const char *text, size_t len,
                                      int version, int64_t added_at,
                                      void *ud);
 
+/* ---- Sending surveys (src/send/, 0013-sending.sql). Strings of the
+ * structs below are borrowed: for the duration of a callback, or of the
+ * call they are handed to. */
+
+/* A rule: which survey goes out on which channel, delay_ms after the
+ * moment ("resolved": a ticket resolved), for tickets of `team` (NULL:
+ * every team). */
+struct cxm__send_rule {
+    int64_t id;
+    const char *moment, *survey, *channel, *team;
+    int64_t delay_ms, created_at;
+};
+typedef cxm_rc (*cxm__send_rule_fn)(const struct cxm__send_rule *r,
+                                    void *ud);
+
+/* A moment no rule has decided on yet: a ticket resolved at `at`, with its
+ * customer's contact details (NULL when missing). */
+struct cxm__send_moment {
+    const char *moment, *subject_id;
+    const char *ticket_id, *customer_id, *agent_id, *team, *channel;
+    const char *email, *phone, *language;
+    int64_t at;
+};
+typedef cxm_rc (*cxm__send_moment_fn)(const struct cxm__send_moment *m,
+                                      void *ud);
+
+/* One row of the outbox: a message (kind "invite" or "reminder") or a
+ * skipped moment (status "skipped", reason). rule_id 0: none. */
+struct cxm__outbox_row {
+    int64_t id;
+    const char *kind, *moment, *subject_id, *status, *reason;
+    int64_t rule_id;
+    const char *invitation_id, *survey, *language, *channel, *recipient;
+    const char *ticket_id, *customer_id, *agent_id, *team;
+    int64_t created_at, due_at, attempts, claimed_at, sent_at;
+    bool answered; /* read: its invitation has an answer */
+};
+typedef cxm_rc (*cxm__outbox_fn)(const struct cxm__outbox_row *r, void *ud);
+
+/* What survey fatigue looks at for one customer and address. */
+struct cxm__send_facts {
+    bool unsubscribed;     /* the customer or the address, ever */
+    bool has_last;
+    int64_t last_due_at;   /* the invite to the customer (not skipped or
+                              failed) due nearest to `near` */
+    int64_t day_count;     /* invites not skipped or failed due in the day */
+};
+
 /* An engine: one table of hooks, filled with designated initialisers.
  *
  * Required: open, close, exec_script, schema_version, set_schema_version,
@@ -256,6 +304,52 @@ struct cxm__store_ops {
      * when it has none. */
     cxm_rc (*remove_survey_def)(cxm_store *st, const char *id,
                                 int64_t at_ms);
+    /* Sending surveys (src/send/; all NULL or all set; NULL: CXM_ENOTBUILT,
+     * "this engine keeps no outbox", cxm__store_sends()). In the open
+     * transaction where they write. */
+    /* Adds a rule (r->id ignored); *id_out its id. */
+    cxm_rc (*put_send_rule)(cxm_store *st, const struct cxm__send_rule *r,
+                            int64_t *id_out);
+    /* Removes rule `id`; CXM_ENOTFOUND when there is none. */
+    cxm_rc (*remove_send_rule)(cxm_store *st, int64_t id, int64_t at_ms);
+    /* The rules, oldest first. */
+    cxm_rc (*send_rules)(cxm_store *st, cxm__send_rule_fn fn, void *ud);
+    /* Tickets resolved in [from, to) without an outbox decision, by
+     * resolution time, at most `limit`. */
+    cxm_rc (*send_moments)(cxm_store *st, int64_t from, int64_t to,
+                           int64_t limit, cxm__send_moment_fn fn, void *ud);
+    /* The facts of fatigue for `customer_id` and `address` (either may
+     * be NULL) around `near`, and the count of the day [day_from, day_to).
+     */
+    cxm_rc (*send_facts)(cxm_store *st, const char *customer_id,
+                         const char *address, int64_t near, int64_t day_from,
+                         int64_t day_to, struct cxm__send_facts *out);
+    /* Adds an outbox row (r->id, attempts, claimed_at, sent_at ignored). */
+    cxm_rc (*outbox_put)(cxm_store *st, const struct cxm__outbox_row *r,
+                         int64_t *id_out);
+    /* Marks the queued message due first (due_at <= now), or one left
+     * "sending" with claimed_at < stale_before, "sending" (attempts + 1,
+     * claimed_at now) and hands it to fn; *found false when none. */
+    cxm_rc (*outbox_claim)(cxm_store *st, int64_t now, int64_t stale_before,
+                           cxm__outbox_fn fn, void *ud, bool *found);
+    /* Sets a row's status and reason (NULL: none), due_at, sent_at (0:
+     * unchanged). */
+    cxm_rc (*outbox_update)(cxm_store *st, int64_t id, const char *status,
+                            const char *reason, int64_t due_at,
+                            int64_t sent_at);
+    /* The rows with `status` (NULL: any) of ticket `ticket_id` (NULL:
+     * any), oldest first. */
+    cxm_rc (*outbox_scan)(cxm_store *st, const char *status,
+                          const char *ticket_id, cxm__outbox_fn fn,
+                          void *ud);
+    /* Keeps the digest of a new link to invitation `invitation_id`. */
+    cxm_rc (*put_invitation_link)(cxm_store *st, const char *invitation_id,
+                                  const unsigned char *hash, size_t len,
+                                  int64_t at_ms);
+    /* Unsubscribes the customer and the addresses of invitation
+     * `invitation_id` (*found false when it has neither). */
+    cxm_rc (*put_unsubscribe)(cxm_store *st, const char *invitation_id,
+                              int64_t at_ms, bool *found);
 };
 
 struct cxm_store {
@@ -406,5 +500,9 @@ CXM_MUST_USE cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
                                        int64_t now_ms,
                                        struct cxm__window *out,
                                        const char **why);
+
+/* CXM_OK when the engine keeps the outbox (the sending hooks), else
+ * CXM_ENOTBUILT with the store's message set. */
+CXM_MUST_USE cxm_rc cxm__store_sends(cxm_store *st);
 
 #endif /* CXM_STORE_INT_H */

@@ -372,6 +372,23 @@ out:
     return rc;
 }
 
+cxm_rc cxm__invite_new_link(cxm_store *st, const char *invitation_id,
+                            int64_t now, char *token, size_t cap)
+{
+    unsigned char h[HASH_BYTES];
+    cxm_rc rc = cxm__store_sends(st);
+
+    if (!rc)
+        rc = new_secret("", token, cap);
+    if (rc)
+        return rc;
+    digest(token, strlen(token), h);
+    rc = st->ops->put_invitation_link(st, invitation_id, h, sizeof(h), now);
+    if (rc)
+        sodium_memzero(token, cap);
+    return rc;
+}
+
 /* ---- An invitation and its answers. */
 
 static char *col_dup(sqlite3_stmt *s, int i, bool *oom)
@@ -429,7 +446,10 @@ cxm_rc cxm__invite_load(cxm_store *st, const char *token, size_t len,
                  " FROM invitations i LEFT JOIN submissions s"
                  " ON s.workspace_id = i.workspace_id"
                  " AND s.invitation_id = i.invitation_id"
-                 " WHERE i.token_hash = ?2 AND i.workspace_id = ?1",
+                 " WHERE i.workspace_id = ?1 AND (i.token_hash = ?2"
+                 " OR i.invitation_id = (SELECT l.invitation_id FROM"
+                 " invitation_links l WHERE l.workspace_id = ?1"
+                 " AND l.token_hash = ?2))",
                  &s);
     if (rc)
         return rc;

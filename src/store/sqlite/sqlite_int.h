@@ -147,4 +147,32 @@ cxm_rc cxm__sq_put_survey_def(cxm_store *st, const char *id,
 cxm_rc cxm__sq_remove_survey_def(cxm_store *st, const char *id,
                                  int64_t at_ms);
 
+/* ---- store_sqlite_send.c: sending surveys (0013-sending.sql) --------- */
+
+cxm_rc cxm__sq_put_send_rule(cxm_store *st, const struct cxm__send_rule *r,
+                             int64_t *id_out);
+cxm_rc cxm__sq_remove_send_rule(cxm_store *st, int64_t id, int64_t at_ms);
+cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud);
+cxm_rc cxm__sq_send_moments(cxm_store *st, int64_t from, int64_t to,
+                            int64_t limit, cxm__send_moment_fn fn, void *ud);
+cxm_rc cxm__sq_send_facts(cxm_store *st, const char *customer_id,
+                          const char *address, int64_t near,
+                          int64_t day_from, int64_t day_to,
+                          struct cxm__send_facts *out);
+cxm_rc cxm__sq_outbox_put(cxm_store *st, const struct cxm__outbox_row *r,
+                          int64_t *id_out);
+cxm_rc cxm__sq_outbox_claim(cxm_store *st, int64_t now, int64_t stale_before,
+                            cxm__outbox_fn fn, void *ud, bool *found);
+cxm_rc cxm__sq_outbox_update(cxm_store *st, int64_t id, const char *status,
+                             const char *reason, int64_t due_at,
+                             int64_t sent_at);
+cxm_rc cxm__sq_outbox_scan(cxm_store *st, const char *status,
+                           const char *ticket_id, cxm__outbox_fn fn,
+                           void *ud);
+cxm_rc cxm__sq_put_invitation_link(cxm_store *st, const char *invitation_id,
+                                   const unsigned char *hash, size_t len,
+                                   int64_t at_ms);
+cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
+                               int64_t at_ms, bool *found);
+
 #endif /* CXM_SQLITE_INT_H */

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * send_int.h — private to the library: what the server (src/http/) uses of
+ * the send room (send.h) to send continuously through its one writer:
+ * the settings of sending, the trigger pass and the outbox's steps, each
+ * transaction handed to a runner the caller provides.
+ */
+#ifndef CXM_SEND_INT_H
+#define CXM_SEND_INT_H
+
+#include "internal.h"
+
+#include "cxmeter/send.h"
+
+/* The settings of sending: the store's, overridden by opts. Owned. */
+struct cxm__send_cfg {
+    char *public_url, *smtp_url, *smtp_from, *smtp_user, *smtp_password;
+    char *sms_url;
+    int64_t fatigue_days, daily_cap, max_age_days, reminder_days;
+    int64_t lease_ms;
+    cxm_send_log_fn log;
+    void *ud;
+};
+
+/* Loads the settings of `st` with o's overrides (o may be NULL);
+ * public_url falls back to `default_url` when not set (NULL: "").
+ * Release with cxm__send_cfg_release(). */
+CXM_MUST_USE cxm_rc cxm__send_cfg_load(cxm_store *st,
+                                       const struct cxm_send_opts *o,
+                                       const char *default_url,
+                                       struct cxm__send_cfg *cfg);
+void cxm__send_cfg_release(struct cxm__send_cfg *cfg);
+
+/* Runs fn(st, fn_ud) in one transaction, committed before it returns (the
+ * command line: begin and commit; the server: its writer). */
+typedef cxm_rc (*cxm__tx_job)(cxm_store *st, void *ud);
+typedef cxm_rc (*cxm__tx_runner)(void *runner_ud, cxm__tx_job fn,
+                                 void *fn_ud);
+
+/* The trigger pass inside the open transaction (cxm_send_trigger()). */
+CXM_MUST_USE cxm_rc cxm__send_trigger_tx(cxm_store *st,
+                                         const struct cxm__send_cfg *cfg,
+                                         int64_t now,
+                                         struct cxm_send_counts *out);
+
+/* Sends every message due at `now` through `run`'s transactions; at most
+ * `max` messages (0: no limit). *stop, when not NULL and set, ends the
+ * loop after the message in hand. */
+CXM_MUST_USE cxm_rc cxm__outbox_pump(cxm_store *st,
+                                     const struct cxm__send_cfg *cfg,
+                                     int64_t now, cxm__tx_runner run,
+                                     void *run_ud, const volatile int *stop,
+                                     struct cxm_send_counts *out);
+
+/* ---- mail.c: one message as MIME and its hand-over. */
+
+/* What the sender knows of one message to build it. Borrowed. */
+struct cxm__mail {
+    const char *from, *to, *language, *public_url, *token;
+    const char *title, *intro, *question, *low_label, *high_label;
+    int lo, hi;
+    bool reminder;
+    int64_t message_id, attempt, now;
+};
+
+/* The hand-over's outcome. */
+enum cxm__sent { CXM__SENT_OK, CXM__SENT_RETRY, CXM__SENT_REFUSED };
+
+/* Builds the message (RFC 5322, MIME multipart/alternative, UTF-8) into
+ * out. */
+CXM_MUST_USE cxm_rc cxm__mail_build(const struct cxm__mail *m,
+                                    struct cxm__buf *out);
+/* Hands msg[0..len) to the SMTP server of cfg for m->to; *why (cap
+ * bytes) says why not. */
+enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg,
+                              const struct cxm__mail *m, const char *msg,
+                              size_t len, char *why, size_t why_cap);
+
+/* Sends the SMS of m (m->to a phone number) through the gateway of
+ * cfg->sms_url: {to} and {text} replaced, URL-encoded (sms.c). */
+enum cxm__sent cxm__sms_send(const struct cxm__send_cfg *cfg,
+                             const struct cxm__mail *m, char *why,
+                             size_t why_cap);
+
+/* The parts an SMS of UTF-8 `text` takes: 1 up to 160 GSM-7 or 70 UCS-2
+ * characters, else 153 or 67 a part. */
+size_t cxm__sms_parts(const char *text);
+
+/* Unsubscribes the customer and address of the invitation whose link
+ * token is token[0..len) (in the open transaction). CXM_ENOTFOUND for a
+ * token that is not a link. */
+CXM_MUST_USE cxm_rc cxm__send_unsubscribe(cxm_store *st, const char *token,
+                                          size_t len, int64_t now);
+
+#endif /* CXM_SEND_INT_H */
