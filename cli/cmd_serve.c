@@ -77,6 +77,8 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
     struct cxm_server_opts so;
+    struct cli_send_env se;
+    struct cxm_send_opts send;
     uint64_t threads;
     int id, status = EXIT_USAGE;
 
@@ -84,6 +86,10 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
     so.size = sizeof(so);
     so.listen = "127.0.0.1:8080";
     so.log = log_line;
+    /* The outbox is sent continuously; its lines go to the log too. */
+    cli_send_opts(&se, &send);
+    send.log = log_line;
+    so.send = &send;
     cli_opts_init(&o, "serve", argc, argv, specs);
     while ((id = cli_opt_next(&o)) > 0) {
         switch (id) {

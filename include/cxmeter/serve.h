@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cxmeter/base.h"
+#include "cxmeter/send.h"
 #include "cxmeter/store.h"
 
 #ifdef __cplusplus
@@ -139,6 +140,10 @@ struct cxm_server_opts {
     unsigned threads;      /* worker threads; 0: 32 */
     cxm_server_log_fn log; /* may be NULL */
     void *ud;
+    /* Sending surveys (cxmeter/send.h): when not NULL, a thread decides
+     * new moments and sends the outbox continuously, with these options
+     * (borrowed until cxm_server_stop(); `now` is ignored). */
+    const struct cxm_send_opts *send;
 };
 
 /** Starts serving `st` (borrowed until cxm_server_stop()) and sets *out.

@@ -16,6 +16,8 @@
 #include "http_limits.h"
 
 struct cxm__writer;
+struct cxm__sender;
+struct cxm_send_opts;
 
 /* The server state the handlers share. */
 struct cxm__http_ctx {
@@ -87,6 +89,18 @@ int cxm__http_api_report(struct cxm__http_req *req,
                          struct cxm__http_resp *resp);
 int cxm__http_api_surveys(struct cxm__http_req *req,
                           struct cxm__http_resp *resp);
+int cxm__http_unsubscribe_get(struct cxm__http_req *req,
+                              struct cxm__http_resp *resp);
+int cxm__http_unsubscribe_post(struct cxm__http_req *req,
+                               struct cxm__http_resp *resp);
+
+/* ---- The sender thread (hooks.c): sends the outbox continuously
+ * through the writer; stopping lets the message in hand finish. */
+CXM_MUST_USE cxm_rc cxm__sender_start(struct cxm__http_ctx *ctx,
+                                      const struct cxm_send_opts *o,
+                                      struct cxm__sender **out);
+void cxm__sender_stop(struct cxm__sender *s);
+
 /* A plain page for a status (404, 405, 413, 429, ...) in English. */
 int cxm__http_error_page(struct cxm__http_resp *resp, int status,
                          const char *title, const char *text);

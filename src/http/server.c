@@ -32,6 +32,7 @@
 
 #include "http_int.h"
 #include "invite.h"
+#include "send_int.h"
 
 #if MHD_VERSION < 0x00097002
 typedef int MHD_RESULT_T;
@@ -66,6 +67,11 @@ static const struct route routes[] = {
      CXM_HTTP_MAX_API_BODY, ROUTE_AUTH},
     {"GET", "/api/v1/report", cxm__http_api_report, 0, ROUTE_AUTH},
     {"GET", "/api/v1/surveys", cxm__http_api_surveys, 0, ROUTE_AUTH},
+    /* sending surveys (hooks.c) */
+    {"GET", "/u/", cxm__http_unsubscribe_get, 0,
+     ROUTE_PREFIX | ROUTE_PUBLIC},
+    {"POST", "/u/", cxm__http_unsubscribe_post, CXM_HTTP_MAX_FORM_BODY,
+     ROUTE_PREFIX | ROUTE_PUBLIC},
 };
 
 /* One slot of the rate limit table: an address and its requests in the
@@ -89,6 +95,7 @@ struct cxm_server {
     unsigned in_flight;
     int64_t rate_per_minute;
     struct rate_slot *rate; /* CXM_HTTP_RATE_SLOTS */
+    struct cxm__sender *sender; /* NULL: this server sends nothing */
 };
 
 /* One request's state across the calls of the access handler. */
@@ -282,8 +289,8 @@ static MHD_RESULT_T send_resp(cxm_server *srv, struct MHD_Connection *c,
      * characters are written. */
     clock_gettime(CLOCK_MONOTONIC, &t1);
     client_addr(c, raw, addr, sizeof(addr));
-    if (strncmp(url, "/s/", 3) == 0)
-        snprintf(shown, sizeof(shown), "/s/%.6s...", url + 3);
+    if (strncmp(url, "/s/", 3) == 0 || strncmp(url, "/u/", 3) == 0)
+        snprintf(shown, sizeof(shown), "%.3s%.6s...", url, url + 3);
     else
         snprintf(shown, sizeof(shown), "%.80s", url);
     for (char *p = shown; *p; p++) {
@@ -621,6 +628,14 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
                  "http://%s:%u", host, srv->port);
     }
     cxm_free(url);
+    if (o && o->size >= offsetof(struct cxm_server_opts, send) +
+                            sizeof(o->send) && o->send) {
+        rc = cxm__sender_start(&srv->ctx, o->send, &srv->sender);
+        if (rc) {
+            cxm_server_stop(srv);
+            return rc;
+        }
+    }
     *out = srv;
     return CXM_OK;
 }
@@ -656,6 +671,7 @@ void cxm_server_stop(cxm_server *srv)
     }
     pthread_mutex_unlock(&srv->state_lock);
     MHD_stop_daemon(srv->d);
+    cxm__sender_stop(srv->sender);
     {
         uint64_t batches, jobs;
         char line[160];

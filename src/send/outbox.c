@@ -163,6 +163,10 @@ static cxm_rc claim_job(cxm_store *st, void *ud)
                       mail ? "smtp.url and smtp.from are not set"
                            : "sms.url is not set",
                       m->now + REQUEUE_MS);
+    if (!*cfg->public_url)
+        return settle(st, m, "queued",
+                      "public_url is not set (the links need it)",
+                      m->now + REQUEUE_MS);
     rc = take_texts(st, m);
     if (rc == CXM_ENOTFOUND)
         return settle(st, m, "failed", "the survey is gone", 0);

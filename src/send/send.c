@@ -65,6 +65,16 @@ static cxm_rc setting(cxm_store *st, const struct cxm_send_opts *o,
     return cxm_config_get(st, key, out, NULL);
 }
 
+static bool overridden(const struct cxm_send_opts *o, const char *key)
+{
+    for (const char *const *kv = o ? o->overrides : NULL; kv && kv[0];
+         kv += 2) {
+        if (strcmp(kv[0], key) == 0 && kv[1])
+            return true;
+    }
+    return false;
+}
+
 static cxm_rc setting_int(cxm_store *st, const struct cxm_send_opts *o,
                           const char *key, int64_t *out)
 {
@@ -85,8 +95,10 @@ cxm_rc cxm__send_cfg_load(cxm_store *st, const struct cxm_send_opts *o,
     memset(cfg, 0, sizeof(*cfg));
     if (o && o->size < sizeof(*o))
         return CXM_EINVAL;
+    /* The server's own base (its --public-url, else the store's, else
+     * its address) wins over the store's; an override over both. */
     rc = setting(st, o, "public_url", &cfg->public_url);
-    if (!rc && !*cfg->public_url && default_url) {
+    if (!rc && default_url && *default_url && !overridden(o, "public_url")) {
         cxm_free(cfg->public_url);
         cfg->public_url = cxm__strdup(default_url);
         rc = cfg->public_url ? CXM_OK : CXM_ENOMEM;

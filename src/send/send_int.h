@@ -23,7 +23,8 @@ struct cxm__send_cfg {
 };
 
 /* Loads the settings of `st` with o's overrides (o may be NULL);
- * public_url falls back to `default_url` when not set (NULL: "").
+ * public_url is `default_url` (the server's base of links) unless NULL or
+ * overridden.
  * Release with cxm__send_cfg_release(). */
 CXM_MUST_USE cxm_rc cxm__send_cfg_load(cxm_store *st,
                                        const struct cxm_send_opts *o,

@@ -5,6 +5,7 @@ accepts to DIR/NNNN.eml and prints its port on the first line of stdout.
 A recipient matching --refuse gets a permanent 550 at RCPT.
 
 Usage: /usr/bin/python3 smtp_sink.py DIR [--port P] [--refuse REGEX]
+       [--delay SECONDS]
 """
 
 import argparse
@@ -18,8 +19,9 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, folder, refuse):
+    def __init__(self, folder, refuse, delay=0.0):
         self.folder = folder
+        self.delay = delay
         self.refuse = re.compile(refuse) if refuse else None
         self.n = len(os.listdir(folder))
         self.lock = threading.Lock()
@@ -31,6 +33,9 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            import asyncio
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.n += 1
             name = os.path.join(self.folder, "%04d.eml" % self.n)
@@ -45,6 +50,8 @@ def main():
     ap.add_argument("folder")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--refuse")
+    ap.add_argument("--delay", type=float, default=0.0,
+                    help="seconds before each message is accepted")
     a = ap.parse_args()
     os.makedirs(a.folder, exist_ok=True)
     port = a.port
@@ -54,7 +61,7 @@ def main():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
         s.close()
-    c = Controller(Sink(a.folder, a.refuse), hostname="127.0.0.1", port=port)
+    c = Controller(Sink(a.folder, a.refuse, a.delay), hostname="127.0.0.1", port=port)
     c.start()
     print(port, flush=True)
     done = threading.Event()
