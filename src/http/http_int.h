@@ -13,6 +13,8 @@
 
 #include <pthread.h>
 
+#include <jansson.h>
+
 #include "http_limits.h"
 
 struct cxm__writer;
@@ -26,6 +28,8 @@ struct cxm__http_ctx {
                                  BEGIN to COMMIT */
     struct cxm__writer *writer; /* every change of st goes through it */
     char public_url[256];
+    /* the program's options of sending (its overrides), or NULL */
+    const struct cxm_send_opts *send;
 };
 
 /* ---- The writer (writer.c): group commit. */
@@ -56,6 +60,8 @@ struct cxm__http_req {
     size_t body_len;
     const char *content_type; /* "" when none */
     const char *authorization;/* "" when none */
+    /* A request header, or "" (webhook signatures, hooks.c). */
+    const char *(*header)(const struct cxm__http_req *r, const char *name);
     /* A query parameter, or NULL (bounded by CXM_HTTP_MAX_QUERY_VALUE:
      * longer is treated as absent). */
     const char *(*arg)(const struct cxm__http_req *r, const char *name);
@@ -100,6 +106,32 @@ CXM_MUST_USE cxm_rc cxm__sender_start(struct cxm__http_ctx *ctx,
                                       const struct cxm_send_opts *o,
                                       struct cxm__sender **out);
 void cxm__sender_stop(struct cxm__sender *s);
+
+/* A JSON reply of `v` (stolen; NULL: 500). */
+int cxm__http_json_reply(struct cxm__http_resp *resp, int status, json_t *v);
+
+/* What POST of records does besides storing them: after(), in the same
+ * transaction, once the rows are put; reply() adds to the 201 object
+ * {"stored": N} (non-zero: out of memory). */
+struct cxm__kvrow;
+struct cxm__rows_hook {
+    cxm_rc (*after)(cxm_store *st, struct cxm__kvrow *rows, size_t n,
+                    void *ud);
+    int (*reply)(json_t *obj, void *ud);
+    void *ud;
+};
+/* POST of a JSON body of records of `kind` (one object or an array, as
+ * /api/v1/responses): validated as CSV rows, stored in one writer job.
+ * `hook` may be NULL. */
+int cxm__http_post_rows(struct cxm__http_req *req,
+                        struct cxm__http_resp *resp, cxm_kind kind,
+                        const struct cxm__rows_hook *hook);
+int cxm__http_api_tickets(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp);
+int cxm__http_hook_zendesk(struct cxm__http_req *req,
+                           struct cxm__http_resp *resp);
+int cxm__http_hook_freshdesk(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp);
 
 /* A plain page for a status (404, 405, 413, 429, ...) in English. */
 int cxm__http_error_page(struct cxm__http_resp *resp, int status,

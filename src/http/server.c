@@ -68,6 +68,12 @@ static const struct route routes[] = {
     {"GET", "/api/v1/report", cxm__http_api_report, 0, ROUTE_AUTH},
     {"GET", "/api/v1/surveys", cxm__http_api_surveys, 0, ROUTE_AUTH},
     /* sending surveys (hooks.c) */
+    {"POST", "/api/v1/tickets", cxm__http_api_tickets, CXM_HTTP_MAX_API_BODY,
+     ROUTE_AUTH},
+    {"POST", "/hooks/zendesk", cxm__http_hook_zendesk,
+     CXM_HTTP_MAX_API_BODY, 0},
+    {"POST", "/hooks/freshdesk", cxm__http_hook_freshdesk,
+     CXM_HTTP_MAX_API_BODY, 0},
     {"GET", "/u/", cxm__http_unsubscribe_get, 0,
      ROUTE_PREFIX | ROUTE_PUBLIC},
     {"POST", "/u/", cxm__http_unsubscribe_post, CXM_HTTP_MAX_FORM_BODY,
@@ -131,6 +137,12 @@ static const char *header(struct MHD_Connection *c, const char *name)
 {
     const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
     return v ? v : "";
+}
+
+static const char *req_header(const struct cxm__http_req *r,
+                              const char *name)
+{
+    return header((struct MHD_Connection *)r->conn, name);
 }
 
 /* The client's address as 16 bytes (IPv4 mapped) and as text. */
@@ -446,6 +458,7 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
     req.content_type = header(c, "Content-Type");
     req.authorization = header(c, "Authorization");
     req.arg = query_arg;
+    req.header = req_header;
     req.conn = c;
     req.now = cxm__now_ms();
     resp.body.cap = 8u << 20;
@@ -630,6 +643,7 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     cxm_free(url);
     if (o && o->size >= offsetof(struct cxm_server_opts, send) +
                             sizeof(o->send) && o->send) {
+        srv->ctx.send = o->send;
         rc = cxm__sender_start(&srv->ctx, o->send, &srv->sender);
         if (rc) {
             cxm_server_stop(srv);

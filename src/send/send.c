@@ -25,7 +25,7 @@ static const char *const send_keys[] = {
     "public_url",    "smtp.url",          "smtp.from",
     "smtp.user",     "smtp.password",     "sms.url",
     "fatigue.days",  "invites.daily_cap", "invites.max_age_days",
-    "invites.reminder_days", NULL};
+    "invites.reminder_days", "hooks.secret", NULL};
 
 const char *const *cxm_send_keys(void) { return send_keys; }
 
@@ -42,6 +42,10 @@ void cxm__send_cfg_release(struct cxm__send_cfg *cfg)
         cxm_free(cfg->smtp_password);
     }
     cxm_free(cfg->sms_url);
+    if (cfg->hooks_secret) {
+        sodium_memzero(cfg->hooks_secret, strlen(cfg->hooks_secret));
+        cxm_free(cfg->hooks_secret);
+    }
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -113,6 +117,8 @@ cxm_rc cxm__send_cfg_load(cxm_store *st, const struct cxm_send_opts *o,
         rc = setting(st, o, "smtp.password", &cfg->smtp_password);
     if (!rc)
         rc = setting(st, o, "sms.url", &cfg->sms_url);
+    if (!rc)
+        rc = setting(st, o, "hooks.secret", &cfg->hooks_secret);
     if (!rc)
         rc = setting_int(st, o, "fatigue.days", &cfg->fatigue_days);
     if (!rc)
@@ -274,6 +280,9 @@ struct pass {
     struct moment *m;
     size_t n, cap;
     struct cxm_send_counts *counts;
+    bool chat;
+    cxm__decision_fn fn;
+    void *fn_ud;
 };
 
 static char *dup_or_null(const char *s, bool *oom)
@@ -407,7 +416,7 @@ static cxm_rc decide(struct pass *p, const struct moment *m,
     struct cxm__outbox_row o;
     struct cxm_invitation inv;
     struct cxm_invitation_error err;
-    char buf[16];
+    char buf[16], link[72] = "";
     int64_t id;
     cxm_rc rc;
 
@@ -455,6 +464,18 @@ static cxm_rc decide(struct pass *p, const struct moment *m,
         p->counts->skipped++;
     else if (!rc)
         p->counts->queued++;
+    if (!rc && !reason && strcmp(r->channel, "chat") == 0) {
+        /* handed to the helpdesk now, with a link of its own */
+        rc = cxm__invite_new_link(p->st, inv.id, p->now, link, sizeof(link));
+        if (!rc)
+            rc = p->st->ops->outbox_update(p->st, id, "sent", NULL, 0,
+                                           p->now);
+        o.status = "sent";
+    }
+    if (!rc && p->fn)
+        rc = p->fn(m->ticket_id, o.status, reason, o.invitation_id,
+                   link[0] ? link : NULL, p->fn_ud);
+    sodium_memzero(link, sizeof(link));
     return rc;
 }
 
@@ -523,10 +544,10 @@ static cxm_rc decide_moment(struct pass *p, const struct moment *m)
                 continue;
             }
             recipient = m->phone;
-        } else {
+        } else if (!p->chat) {
             if (fit == r)
-                reason = "chat: the helpdesk posts the link "
-                         "(POST /api/v1/invitations)";
+                reason = "chat: the helpdesk posts the link (POST "
+                         "/api/v1/tickets or /api/v1/invitations)";
             continue;
         }
         rc = fatigue(p, m, recipient, m->at + r->delay_ms, why, sizeof(why),
@@ -542,7 +563,8 @@ static cxm_rc decide_moment(struct pass *p, const struct moment *m)
 }
 
 cxm_rc cxm__send_trigger_tx(cxm_store *st, const struct cxm__send_cfg *cfg,
-                            int64_t now, struct cxm_send_counts *counts)
+                            int64_t now, bool chat, cxm__decision_fn fn,
+                            void *fn_ud, struct cxm_send_counts *counts)
 {
     struct pass p;
     int64_t from = now - cfg->max_age_days * CXM__MS_PER_DAY;
@@ -555,6 +577,9 @@ cxm_rc cxm__send_trigger_tx(cxm_store *st, const struct cxm__send_cfg *cfg,
     p.cfg = cfg;
     p.now = now;
     p.counts = counts;
+    p.chat = chat;
+    p.fn = fn;
+    p.fn_ud = fn_ud;
     rc = st->ops->send_rules(st, keep_rule, &p);
     while (!rc && p.n_rules > 0) {
         p.n = 0;
@@ -587,7 +612,8 @@ static cxm_rc trigger_job(cxm_store *st, void *ud)
 {
     struct trigger *t = ud;
 
-    return cxm__send_trigger_tx(st, t->cfg, t->now, t->counts);
+    return cxm__send_trigger_tx(st, t->cfg, t->now, false, NULL, NULL,
+                                t->counts);
 }
 
 /* The command line's transaction runner: begin, the job, commit. */

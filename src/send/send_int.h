@@ -15,7 +15,7 @@
 /* The settings of sending: the store's, overridden by opts. Owned. */
 struct cxm__send_cfg {
     char *public_url, *smtp_url, *smtp_from, *smtp_user, *smtp_password;
-    char *sms_url;
+    char *sms_url, *hooks_secret;
     int64_t fatigue_days, daily_cap, max_age_days, reminder_days;
     int64_t lease_ms;
     cxm_send_log_fn log;
@@ -38,11 +38,39 @@ typedef cxm_rc (*cxm__tx_job)(cxm_store *st, void *ud);
 typedef cxm_rc (*cxm__tx_runner)(void *runner_ud, cxm__tx_job fn,
                                  void *fn_ud);
 
-/* The trigger pass inside the open transaction (cxm_send_trigger()). */
+/* One decision of the trigger pass: ticket_id's invitation
+ * (invitation_id) or its skip (status "skipped", reason); `token` the
+ * link of a chat invitation (the helpdesk posts it), else NULL. */
+typedef cxm_rc (*cxm__decision_fn)(const char *ticket_id, const char *status,
+                                   const char *reason,
+                                   const char *invitation_id,
+                                   const char *token, void *ud);
+
+/* The trigger pass inside the open transaction (cxm_send_trigger()).
+ * With `chat`, a chat rule makes the invitation and its link there and
+ * then (the caller hands the link over: the API), else it is a skip.
+ * fn (may be NULL) hears of every decision. */
 CXM_MUST_USE cxm_rc cxm__send_trigger_tx(cxm_store *st,
                                          const struct cxm__send_cfg *cfg,
-                                         int64_t now,
+                                         int64_t now, bool chat,
+                                         cxm__decision_fn fn, void *fn_ud,
                                          struct cxm_send_counts *out);
+
+/* ---- webhook.c: a helpdesk's ticket-updated JSON. */
+
+enum cxm__helpdesk_hook { CXM__HOOK_ZENDESK, CXM__HOOK_FRESHDESK };
+
+/* Reads body[0..len), a ticket event of `vendor` (docs/sending.md,
+ * "Webhooks"), into `row`, a tickets record (ticket_id, created_at,
+ * customer_id, agent_id, team, channel, status, resolved_at when the
+ * status is solved, closed or resolved); `now` stands for a missing
+ * time. CXM_OK; CXM_EINPUT (why[0..cap) says what is wrong); CXM_ENOMEM.
+ * Release `row` in every case. */
+struct cxm__kvrow;
+CXM_MUST_USE cxm_rc cxm__webhook_ticket(enum cxm__helpdesk_hook vendor,
+                                        const char *body, size_t len,
+                                        int64_t now, struct cxm__kvrow *row,
+                                        char *why, size_t cap);
 
 /* Sends every message due at `now` through `run`'s transactions; at most
  * `max` messages (0: no limit). *stop, when not NULL and set, ends the

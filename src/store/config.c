@@ -134,6 +134,13 @@ static bool check_secret(const char *v, int64_t *unused)
     return check_printable(v, 200, "");
 }
 
+/* The webhooks' shared secret: "" (off) or 16 to 200 characters. */
+static bool check_hook_secret(const char *v, int64_t *unused)
+{
+    (void)unused;
+    return !*v || (strlen(v) >= 16 && check_printable(v, 200, " "));
+}
+
 /* The SMS gateway: an http(s) URL template holding {to} and {text}. */
 static bool check_sms_url(const char *v, int64_t *unused)
 {
@@ -150,6 +157,9 @@ static const struct key keys[] = {
     {"fatigue.days", "30", check_fatigue_days,
      "fatigue.days takes a whole number of days, 0 to 3650",
      "a customer is invited at most once in this many days"},
+    {"hooks.secret", "", check_hook_secret,
+     "hooks.secret takes 16 to 200 printable ASCII characters (or \"\")",
+     "shared secret of the helpdesk webhooks (\"\": webhooks off)"},
     {"import.earliest", "1970-01-01", check_date,
      "import.earliest takes a date YYYY-MM-DD",
      "timestamps before this date are rejected rows"},

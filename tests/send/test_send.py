@@ -143,10 +143,12 @@ class Store:
     def start_serve(self, port=0):
         self.log = open(os.path.join(self.dir, "serve.log"), "a+")
         self.log.seek(0, 2)
+        env = dict(self.env)
+        env.pop("CXMETER_PUBLIC_URL", None)  # the server's own address
         self.serve = subprocess.Popen(
             [ARGS.cxmeter, "serve", "--db", self.db, "--listen",
              "127.0.0.1:%d" % port], stdout=subprocess.DEVNULL,
-            stderr=self.log, env=self.env)
+            stderr=self.log, env=env)
         start = self.log.tell()
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -543,6 +545,101 @@ def sms():
               "no phone: %s" % r)
     finally:
         srv.shutdown()
+
+
+@test
+def webhooks():
+    """POST /hooks/zendesk and /hooks/freshdesk (the shared secret checked:
+    Zendesk's HMAC signature or X-Cxmeter-Secret) and POST /api/v1/tickets
+    are triggers; a chat rule's link comes back in the reply."""
+    import base64
+    import hashlib
+    import hmac
+    sink = Sink(os.path.join(ARGS.workdir, "webhooks_mail"))
+    s = setup_store("webhooks", n_customers=5, with_email=5)
+    secret = "a-shared-secret-of-32-characters"
+    try:
+        s.smtp(sink.port)
+        s.cli("config", "unset", "public_url")
+        s.cli("rule", "add", "--survey", "support-csat", "--channel", "chat",
+              "--team", "Chat")
+        token = s.cli("token", "create", "--name", "hd").stdout.strip()
+        s.start_serve()
+        body = json.dumps({"type": "zen:event-type:ticket.status_changed",
+                           "time": resolved(1),
+                           "detail": {"id": "Z1", "status": "SOLVED",
+                                      "requester_id": "C0",
+                                      "assignee_id": "A1", "group_id": "G",
+                                      "created_at": resolved(3),
+                                      "updated_at": resolved(1)}})
+
+        def post(path, body, headers):
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+            h = {"Content-Type": "application/json"}
+            h.update(headers)
+            c.request("POST", path, body=body.encode(), headers=h)
+            r = c.getresponse()
+            data = r.read().decode()
+            c.close()
+            return r.status, data
+
+        st, _ = post("/hooks/zendesk", body, {})
+        check(st == 403, "off without hooks.secret: %d" % st)
+        s.stop_serve()
+        s.cli("config", "set", "hooks.secret", secret)
+        s.start_serve()
+        st, _ = post("/hooks/zendesk", body, {})
+        check(st == 401, "no secret: %d" % st)
+        st, _ = post("/hooks/zendesk", body,
+                     {"X-Cxmeter-Secret": secret[:-1] + "x"})
+        check(st == 401, "a wrong secret: %d" % st)
+        ts = "2026-12-07T01:00:00Z"
+        sig = base64.b64encode(hmac.new(secret.encode(), (ts + body).encode(),
+                                        hashlib.sha256).digest()).decode()
+        st, data = post("/hooks/zendesk", body,
+                        {"X-Zendesk-Webhook-Signature": sig,
+                         "X-Zendesk-Webhook-Signature-Timestamp": ts})
+        check(st == 200, "signed zendesk: %d %s" % (st, data))
+        inv = json.loads(data)["invitations"]
+        check(inv and inv[0]["ticket_id"] == "Z1" and
+              inv[0]["status"] == "queued", "decision: %s" % inv)
+        st, _ = post("/hooks/zendesk", body,
+                     {"X-Zendesk-Webhook-Signature": sig,
+                      "X-Zendesk-Webhook-Signature-Timestamp": ts + "x"})
+        check(st == 401, "a signature of another timestamp")
+        fd = json.dumps({"freshdesk_webhook": {
+            "ticket_id": 77, "ticket_status": "Resolved",
+            "ticket_contact_id": "C1", "ticket_created_at": resolved(3),
+            "ticket_resolved_at": resolved(1)}})
+        st, data = post("/hooks/freshdesk", fd, {"X-Cxmeter-Secret": secret})
+        check(st == 200 and json.loads(data)["invitations"][0]["status"] ==
+              "queued", "freshdesk: %d %s" % (st, data))
+        st, data = post("/hooks/freshdesk", "{", {"X-Cxmeter-Secret": secret})
+        check(st == 400, "a broken body: %d" % st)
+        wait_for(lambda: len(sink.mails()) >= 2, "the two mails", 30)
+        check(sorted(str(m["To"]).strip("<>") for m in sink.mails()) ==
+              ["c0@example.com", "c1@example.com"], "mails to C0, C1")
+        tickets = [{"ticket_id": "API1", "created_at": resolved(3),
+                    "resolved_at": resolved(1), "customer_id": "NOMAIL",
+                    "team": "Chat", "agent_id": "A2"},
+                   {"ticket_id": "API2", "created_at": resolved(3),
+                    "customer_id": "C3"}]
+        st, data = post("/api/v1/tickets", json.dumps(tickets),
+                        {"Authorization": "Bearer " + token})
+        check(st == 201, "tickets: %d %s" % (st, data))
+        j = json.loads(data)
+        check(j["stored"] == 2 and len(j["invitations"]) == 1,
+              "one decision (API2 is open): %s" % j)
+        link = j["invitations"][0].get("link")
+        check(j["invitations"][0]["status"] == "sent" and link,
+              "chat: the link in the reply: %s" % j)
+        st, page = s.get(link + "?score=5")
+        check(st == 200, "the chat link works: %d" % st)
+        check(s.sql("SELECT count(*) FROM responses WHERE ticket_id ="
+                    " 'API1'")[0][0] == 1, "the chat answer stored")
+    finally:
+        s.stop_serve()
+        sink.stop()
 
 
 def main():
