@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include "http_int.h"
-#include "sqlite_int.h"
 #include "store_int.h"
 
 struct job {
@@ -49,16 +48,16 @@ static void run_batch(struct cxm__writer *w, struct job *batch)
             j->rc = rc;
             continue;
         }
-        rc = cxm__sq_exec(st, "SAVEPOINT cxm_job");
+        rc = cxm__store_savepoint(st, CXM__SP_BEGIN);
         if (rc) {
             j->rc = rc;
             continue;
         }
         j->rc = j->fn(st, j->ud);
         if (j->rc)
-            rc = cxm__sq_exec(st, "ROLLBACK TO cxm_job");
+            rc = cxm__store_savepoint(st, CXM__SP_ROLLBACK);
         if (!rc)
-            rc = cxm__sq_exec(st, "RELEASE cxm_job");
+            rc = cxm__store_savepoint(st, CXM__SP_RELEASE);
         if (rc && !j->rc)
             j->rc = rc;
     }

@@ -415,3 +415,18 @@ cxm_rc cxm__store_sends(cxm_store *st)
     cxm__store_set_error(st, "this engine keeps no outbox");
     return CXM_ENOTBUILT;
 }
+
+cxm_rc cxm__store_invitations(cxm_store *st)
+{
+    if (st->ops->put_invitation)
+        return CXM_OK;
+    cxm__store_set_error(st, "this engine keeps no invitations");
+    return CXM_ENOTBUILT;
+}
+
+cxm_rc cxm__store_savepoint(cxm_store *st, enum cxm__savepoint op)
+{
+    cxm_rc rc = cxm__store_invitations(st);
+
+    return rc ? rc : st->ops->savepoint(st, op);
+}

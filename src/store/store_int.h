@@ -183,6 +183,29 @@ struct cxm__send_facts {
     int64_t day_count;     /* invites not skipped or failed due in the day */
 };
 
+/* ---- The survey service's records (0012-invitations.sql; src/survey/
+ * invite.c, export.c). */
+
+/* An invitation and, when has_answers, its submission. Borrowed. */
+struct cxm__invitation_row {
+    const char *id, *survey_id, *language;
+    const char *ticket_id, *customer_id, *agent_id, *team, *channel;
+    int survey_version;
+    int64_t created_at, expires_at;
+    bool has_answers;
+    int64_t first_at, updated_at, submitted_at; /* submitted_at 0: not */
+    bool held;
+    int edits;
+    const char *answers; /* a JSON object's text; NULL without answers */
+};
+typedef cxm_rc (*cxm__invitation_fn)(const struct cxm__invitation_row *r,
+                                     void *ud);
+/* One API token: revoked_at 0 while it is live. */
+typedef cxm_rc (*cxm__api_token_fn)(const char *name, int64_t created_at,
+                                    int64_t revoked_at, void *ud);
+/* The savepoints of the server's writer (src/http/writer.c). */
+enum cxm__savepoint { CXM__SP_BEGIN, CXM__SP_ROLLBACK, CXM__SP_RELEASE };
+
 /* An engine: one table of hooks, filled with designated initialisers.
  *
  * Required: open, close, exec_script, schema_version, set_schema_version,
@@ -350,6 +373,44 @@ struct cxm__store_ops {
      * `invitation_id` (*found false when it has neither). */
     cxm_rc (*put_unsubscribe)(cxm_store *st, const char *invitation_id,
                               int64_t at_ms, bool *found);
+    /* The survey service (src/survey/invite.c; all NULL or all set;
+     * NULL: CXM_ENOTBUILT, "this engine keeps no invitations",
+     * cxm__store_invitations()). Secrets reach the engine as digests. */
+    /* Stores a token's digest under `name`; CXM_EINPUT (and the store's
+     * message) when the name is in use. */
+    cxm_rc (*put_api_token)(cxm_store *st, const char *name,
+                            const unsigned char *hash, size_t len,
+                            int64_t at_ms);
+    cxm_rc (*api_tokens)(cxm_store *st, cxm__api_token_fn fn, void *ud);
+    /* CXM_ENOTFOUND when no live token has the name. */
+    cxm_rc (*revoke_api_token)(cxm_store *st, const char *name,
+                               int64_t at_ms);
+    cxm_rc (*find_api_token)(cxm_store *st, const unsigned char *hash,
+                             size_t len, bool *live);
+    /* Stores invitation r (its submission fields ignored) with the
+     * digest of its link. */
+    cxm_rc (*put_invitation)(cxm_store *st,
+                             const struct cxm__invitation_row *r,
+                             const unsigned char *hash, size_t len);
+    /* fn for the invitation one of whose links has digest `hash`
+     * (0012's own, or one of invitation_links, 0013), with its
+     * submission; CXM_ENOTFOUND when none. */
+    cxm_rc (*find_invitation)(cxm_store *st, const unsigned char *hash,
+                              size_t len, cxm__invitation_fn fn, void *ud);
+    /* Stores (or replaces) the submission fields of r. */
+    cxm_rc (*put_submission)(cxm_store *st,
+                             const struct cxm__invitation_row *r);
+    /* Deletes the responses row `response_id` (an answer taken back). */
+    cxm_rc (*remove_response)(cxm_store *st, const char *response_id);
+    /* Logs a one-click `score` of invitation `id` at at_ms; *distinct:
+     * the different scores logged for it after `since`. */
+    cxm_rc (*put_click)(cxm_store *st, const char *id, int64_t at_ms,
+                        int score, int64_t since, int64_t *distinct);
+    /* Every invitation with a submission, by first answer. */
+    cxm_rc (*submissions)(cxm_store *st, cxm__invitation_fn fn, void *ud);
+    /* A savepoint inside the open transaction: begin, roll back to,
+     * release. */
+    cxm_rc (*savepoint)(cxm_store *st, enum cxm__savepoint op);
 };
 
 struct cxm_store {
@@ -504,5 +565,12 @@ CXM_MUST_USE cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
 /* CXM_OK when the engine keeps the outbox (the sending hooks), else
  * CXM_ENOTBUILT with the store's message set. */
 CXM_MUST_USE cxm_rc cxm__store_sends(cxm_store *st);
+/* CXM_OK when the engine keeps the survey service's records, else
+ * CXM_ENOTBUILT with the store's message set. */
+CXM_MUST_USE cxm_rc cxm__store_invitations(cxm_store *st);
+/* A savepoint in the open transaction (the server's writer: each job
+ * under its own). */
+CXM_MUST_USE cxm_rc cxm__store_savepoint(cxm_store *st,
+                                         enum cxm__savepoint op);
 
 #endif /* CXM_STORE_INT_H */

@@ -101,6 +101,7 @@ struct cxm__invite {
     bool held;                                  /* a scanner's burst */
     int edits;
     json_t *answers; /* owned; an object, empty when none */
+    bool oom;        /* loading it ran out of memory */
 };
 
 /* Finds the invitation of link token[0..len) and its answers.

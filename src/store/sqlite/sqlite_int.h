@@ -175,4 +175,27 @@ cxm_rc cxm__sq_put_invitation_link(cxm_store *st, const char *invitation_id,
 cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
                                int64_t at_ms, bool *found);
 
+/* ---- store_sqlite_invite.c: the survey service (0012-invitations.sql) */
+
+cxm_rc cxm__sq_put_api_token(cxm_store *st, const char *name,
+                             const unsigned char *hash, size_t len,
+                             int64_t at_ms);
+cxm_rc cxm__sq_api_tokens(cxm_store *st, cxm__api_token_fn fn, void *ud);
+cxm_rc cxm__sq_revoke_api_token(cxm_store *st, const char *name,
+                                int64_t at_ms);
+cxm_rc cxm__sq_find_api_token(cxm_store *st, const unsigned char *hash,
+                              size_t len, bool *live);
+cxm_rc cxm__sq_put_invitation(cxm_store *st,
+                              const struct cxm__invitation_row *r,
+                              const unsigned char *hash, size_t len);
+cxm_rc cxm__sq_find_invitation(cxm_store *st, const unsigned char *hash,
+                               size_t len, cxm__invitation_fn fn, void *ud);
+cxm_rc cxm__sq_put_submission(cxm_store *st,
+                              const struct cxm__invitation_row *r);
+cxm_rc cxm__sq_remove_response(cxm_store *st, const char *response_id);
+cxm_rc cxm__sq_put_click(cxm_store *st, const char *id, int64_t at_ms,
+                         int score, int64_t since, int64_t *distinct);
+cxm_rc cxm__sq_submissions(cxm_store *st, cxm__invitation_fn fn, void *ud);
+cxm_rc cxm__sq_savepoint(cxm_store *st, enum cxm__savepoint op);
+
 #endif /* CXM_SQLITE_INT_H */
