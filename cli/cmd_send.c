@@ -23,7 +23,9 @@ enum {
     OPT_STATUS,
     OPT_TICKET,
     OPT_NOW,
-    OPT_LEASE
+    OPT_LEASE,
+    OPT_MOMENT,
+    OPT_SEGMENT
 };
 
 static const struct cli_optspec specs[] = {
@@ -32,6 +34,7 @@ static const struct cli_optspec specs[] = {
     {"delay", true, OPT_DELAY},    {"team", true, OPT_TEAM},
     {"status", true, OPT_STATUS},  {"ticket", true, OPT_TICKET},
     {"now", true, OPT_NOW},        {"lease", true, OPT_LEASE},
+    {"moment", true, OPT_MOMENT},  {"segment", true, OPT_SEGMENT},
     {NULL, false, 0},
 };
 
@@ -129,16 +132,18 @@ static cxm_rc print_rule(const struct cxm_rule *r, void *ud)
     (void)ud;
     cxm_time_format(r->created_at - r->created_at % 1000, created,
                     sizeof(created));
-    printf("%-4lld %-20s %-6s delay %-10llds team %-16s created %s\n",
+    printf("%-4lld %-20s %-6s %-12s delay %-10llds %s %-16s created %s\n",
            (long long)r->id, r->survey, r->channel,
-           (long long)(r->delay_ms / 1000), r->team ? r->team : "(any)",
-           created);
+           r->moment ? r->moment : "resolved",
+           (long long)(r->delay_ms / 1000), r->segment ? "segment" : "team",
+           r->segment ? r->segment : r->team ? r->team : "(any)", created);
     return CXM_OK;
 }
 
 static const char rule_usage[] =
     "usage: cxmeter rule add --survey S --channel email|sms|chat "
-    "[--delay 24h] [--team T] | list | remove ID (try --help)";
+    "[--delay 24h] [--team T] [--moment M] [--segment S] | list | "
+    "remove ID (try --help)";
 
 static int rule_verb(cxm_store *st, const struct cli_opts *o,
                      const struct cxm_rule *r)
@@ -196,6 +201,10 @@ int cmd_rule(struct cli_env *env, int argc, char **argv)
             r.channel = o.arg;
         else if (id == OPT_TEAM)
             r.team = o.arg;
+        else if (id == OPT_MOMENT)
+            r.moment = o.arg;
+        else if (id == OPT_SEGMENT)
+            r.segment = o.arg;
         else if (id == OPT_DELAY && !parse_delay(o.arg, &r.delay_ms)) {
             cli_error("rule", "--delay takes 90s, 30m, 24h, 7d (up to 3650 "
                               "days), not '%s'",

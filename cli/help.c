@@ -209,6 +209,9 @@ static const struct help helps[] = {
     {"rule",
      "usage: cxmeter rule add --survey ID --channel email|sms|chat\n"
      "                        [--delay 24h] [--team T] [--db PATH]\n"
+     "                        [--moment resolved|order|new_customer|quiet]\n"
+     "       cxmeter rule add --survey ID --channel C --moment segment\n"
+     "                        --segment S [--delay D] [--db PATH]\n"
      "       cxmeter rule list [--db PATH]\n"
      "       cxmeter rule remove ID [--db PATH]\n"
      "\n"
@@ -220,6 +223,11 @@ static const struct help helps[] = {
      "customer's language where the survey has it. Survey fatigue skips\n"
      "it, with the reason in the outbox: a customer invited within\n"
      "fatigue.days, the day's invites.daily_cap reached, unsubscribed.\n"
+     "--moment (default resolved): order, N after an order (post-\n"
+     "purchase); new_customer, N after acquisition (onboarding); quiet,\n"
+     "a customer with no order or ticket for N (churn prevention);\n"
+     "segment, once to every customer of --segment (a one-off send), N\n"
+     "after the rule is added. N is --delay. --team: resolved only.\n"
      "'add' prints the new rule's id.\n"
      "Exit status: 0 ok; 1 an unknown survey or channel, no such rule;\n"
      "2 usage error; 3 store error.\n"},

@@ -25,8 +25,17 @@ extern "C" {
 /* ---- Rules. */
 
 /** A rule: send survey `survey` on `channel` ("email", "sms" or "chat")
- *  delay_ms after a ticket is resolved, for tickets of `team` (NULL: every
- *  team). Zero-initialise, set `size`. */
+ *  delay_ms after the moment `moment` (NULL: "resolved"):
+ *    resolved      a ticket resolved, for tickets of `team` (NULL: every
+ *                  team);
+ *    order         an order (post-purchase);
+ *    new_customer  a customer's acquisition (onboarding);
+ *    quiet         delay_ms after a customer's last order, ticket or
+ *                  acquisition, when nothing came since (churn
+ *                  prevention);
+ *    segment       once to every customer of `segment`, delay_ms after
+ *                  the rule was added (a one-off send).
+ *  Zero-initialise, set `size`. */
 struct cxm_rule {
     size_t size;
     int64_t id;          /* set by cxm_rule_list() */
@@ -35,6 +44,8 @@ struct cxm_rule {
     int64_t delay_ms;
     const char *team;
     int64_t created_at;  /* set by cxm_rule_list() */
+    const char *moment;
+    const char *segment;
 };
 
 /** Adds a rule; *id_out (may be NULL) its id. Returns CXM_OK; CXM_EINPUT

@@ -146,10 +146,24 @@ static bool good_channel(const char *c)
                  strcmp(c, "chat") == 0);
 }
 
+static bool good_moment(const char *m)
+{
+    static const char *const moments[] = {"resolved", "order",
+                                          "new_customer", "quiet",
+                                          "segment"};
+
+    for (size_t i = 0; i < CXM_ARRAY_LEN(moments); i++) {
+        if (strcmp(m, moments[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 cxm_rc cxm_rule_add(cxm_store *st, const struct cxm_rule *r, int64_t *id_out,
                     const char **why)
 {
     struct cxm__send_rule sr;
+    const char *moment;
     cxm_survey *sv = NULL;
     int64_t id = 0;
     cxm_rc rc;
@@ -159,9 +173,26 @@ cxm_rc cxm_rule_add(cxm_store *st, const struct cxm_rule *r, int64_t *id_out,
     rc = cxm__store_sends(st);
     if (rc)
         return rc;
+    moment = r->moment && *r->moment ? r->moment : "resolved";
     if (!good_channel(r->channel)) {
         if (why)
             *why = "--channel takes email, sms or chat";
+        return CXM_EINPUT;
+    }
+    if (!good_moment(moment)) {
+        if (why)
+            *why = "--moment takes resolved, order, new_customer, quiet or "
+                   "segment";
+        return CXM_EINPUT;
+    }
+    if ((strcmp(moment, "segment") == 0) != (r->segment && *r->segment)) {
+        if (why)
+            *why = "--segment S goes with --moment segment, and only there";
+        return CXM_EINPUT;
+    }
+    if (r->team && *r->team && strcmp(moment, "resolved") != 0) {
+        if (why)
+            *why = "--team goes with --moment resolved only";
         return CXM_EINPUT;
     }
     if (r->delay_ms < 0 || r->delay_ms > 3650 * CXM__MS_PER_DAY) {
@@ -179,7 +210,8 @@ cxm_rc cxm_rule_add(cxm_store *st, const struct cxm_rule *r, int64_t *id_out,
     if (rc)
         return rc;
     memset(&sr, 0, sizeof(sr));
-    sr.moment = "resolved";
+    sr.moment = moment;
+    sr.segment = r->segment && *r->segment ? r->segment : NULL;
     sr.survey = r->survey;
     sr.channel = r->channel;
     sr.team = r->team && *r->team ? r->team : NULL;
@@ -218,6 +250,8 @@ static cxm_rc on_rule(const struct cxm__send_rule *r, void *ud)
     out.delay_ms = r->delay_ms;
     out.team = r->team;
     out.created_at = r->created_at;
+    out.moment = r->moment;
+    out.segment = r->segment;
     return l->fn(&out, l->ud);
 }
 
@@ -258,14 +292,15 @@ cxm_rc cxm_rule_remove(cxm_store *st, int64_t id)
 
 /* A rule as the pass keeps it, with its survey. */
 struct rule {
-    int64_t id, delay_ms;
-    char *survey, *channel, *team;
+    int64_t id, delay_ms, created_at;
+    char *survey, *channel, *team, *moment, *segment;
     cxm_survey *sv; /* NULL: the survey is gone */
 };
 
 /* A moment copied out of the engine's callback (the pass writes while
  * the engine would still be reading). */
 struct moment {
+    char *subject_id;
     char *ticket_id, *customer_id, *agent_id, *team, *channel;
     char *email, *phone, *language;
     int64_t at;
@@ -283,6 +318,9 @@ struct pass {
     bool chat;
     cxm__decision_fn fn;
     void *fn_ud;
+    const char *key;              /* the outbox's moment being decided */
+    const struct rule *group[MAX_RULES]; /* the rules deciding it */
+    size_t n_group;
 };
 
 static char *dup_or_null(const char *s, bool *oom)
@@ -309,9 +347,12 @@ static cxm_rc keep_rule(const struct cxm__send_rule *r, void *ud)
     k = &p->rules[p->n_rules++];
     k->id = r->id;
     k->delay_ms = r->delay_ms;
+    k->created_at = r->created_at;
     k->survey = dup_or_null(r->survey, &oom);
     k->channel = dup_or_null(r->channel, &oom);
     k->team = dup_or_null(r->team, &oom);
+    k->moment = dup_or_null(r->moment, &oom);
+    k->segment = dup_or_null(r->segment, &oom);
     if (oom)
         return CXM_ENOMEM;
     rc = cxm_survey_get(p->st, k->survey, 0, &k->sv);
@@ -320,6 +361,7 @@ static cxm_rc keep_rule(const struct cxm__send_rule *r, void *ud)
 
 static void moment_release(struct moment *m)
 {
+    cxm__free(m->subject_id);
     cxm__free(m->ticket_id);
     cxm__free(m->customer_id);
     cxm__free(m->agent_id);
@@ -341,6 +383,7 @@ static cxm_rc keep_moment(const struct cxm__send_moment *m, void *ud)
         return rc;
     k = &p->m[p->n++];
     memset(k, 0, sizeof(*k));
+    k->subject_id = dup_or_null(m->subject_id, &oom);
     k->ticket_id = dup_or_null(m->ticket_id, &oom);
     k->customer_id = dup_or_null(m->customer_id, &oom);
     k->agent_id = dup_or_null(m->agent_id, &oom);
@@ -350,7 +393,7 @@ static cxm_rc keep_moment(const struct cxm__send_moment *m, void *ud)
     k->phone = dup_or_null(m->phone, &oom);
     k->language = dup_or_null(m->language, &oom);
     k->at = m->at;
-    return oom || !k->ticket_id ? CXM_ENOMEM : CXM_OK;
+    return oom || !k->subject_id ? CXM_ENOMEM : CXM_OK;
 }
 
 /* An address the mail can go to: one @, no space, no control character,
@@ -423,8 +466,8 @@ static cxm_rc decide(struct pass *p, const struct moment *m,
     memset(&o, 0, sizeof(o));
     memset(&inv, 0, sizeof(inv));
     o.kind = "invite";
-    o.moment = "resolved";
-    o.subject_id = m->ticket_id;
+    o.moment = p->key;
+    o.subject_id = m->subject_id;
     o.rule_id = r ? r->id : 0;
     o.survey = r ? r->survey : NULL;
     o.channel = r ? r->channel : NULL;
@@ -472,7 +515,7 @@ static cxm_rc decide(struct pass *p, const struct moment *m,
                                            p->now);
         o.status = "sent";
     }
-    if (!rc && p->fn)
+    if (!rc && p->fn && m->ticket_id)
         rc = p->fn(m->ticket_id, o.status, reason, o.invitation_id,
                    link[0] ? link : NULL, p->fn_ud);
     sodium_memzero(link, sizeof(link));
@@ -518,8 +561,8 @@ static cxm_rc decide_moment(struct pass *p, const struct moment *m)
     bool ok;
     cxm_rc rc;
 
-    for (size_t i = 0; i < p->n_rules; i++) {
-        const struct rule *r = &p->rules[i];
+    for (size_t i = 0; i < p->n_group; i++) {
+        const struct rule *r = p->group[i];
         if (r->team && (!m->team || strcmp(r->team, m->team) != 0))
             continue;
         if (!fit) {
@@ -562,12 +605,81 @@ static cxm_rc decide_moment(struct pass *p, const struct moment *m)
     return decide(p, m, fit, NULL, m->at, reason);
 }
 
+/* Decides every moment of query q with the rules of p->group. */
+static cxm_rc decide_all(struct pass *p, struct cxm__moment_query *q)
+{
+    cxm_rc rc = CXM_OK;
+
+    p->key = q->key;
+    q->limit = MOMENTS_PER_QUERY;
+    while (!rc) {
+        p->n = 0;
+        rc = p->st->ops->send_moments(p->st, q, keep_moment, p);
+        for (size_t i = 0; !rc && i < p->n; i++)
+            rc = decide_moment(p, &p->m[i]);
+        for (size_t i = 0; i < p->n; i++)
+            moment_release(&p->m[i]);
+        if (p->n < MOMENTS_PER_QUERY)
+            break;
+    }
+    return rc;
+}
+
+/* The moments of every rule: resolved tickets, orders and new customers
+ * decided by all the rules of their moment (the first that fits wins);
+ * quiet customers and one-off sends rule by rule (their window is the
+ * rule's). */
+static cxm_rc decide_rules(struct pass *p)
+{
+    static const char *const shared[] = {"resolved", "order",
+                                         "new_customer"};
+    int64_t age = p->cfg->max_age_days * CXM__MS_PER_DAY;
+    char key[48];
+    cxm_rc rc = CXM_OK;
+
+    for (size_t k = 0; !rc && k < CXM_ARRAY_LEN(shared); k++) {
+        struct cxm__moment_query q = {shared[k], shared[k], NULL, 0,
+                                      p->now + 1, 0};
+        int64_t longest = 0; /* the window reaches back to the moments
+                                due within invites.max_age_days */
+        p->n_group = 0;
+        for (size_t i = 0; i < p->n_rules; i++) {
+            if (strcmp(p->rules[i].moment, shared[k]) == 0) {
+                p->group[p->n_group++] = &p->rules[i];
+                if (p->rules[i].delay_ms > longest)
+                    longest = p->rules[i].delay_ms;
+            }
+        }
+        q.from = p->now - age - longest;
+        if (p->n_group)
+            rc = decide_all(p, &q);
+    }
+    for (size_t i = 0; !rc && i < p->n_rules; i++) {
+        const struct rule *r = &p->rules[i];
+        struct cxm__moment_query q = {r->moment, r->moment, r->segment, 0, 0,
+                                      0};
+        if (strcmp(r->moment, "quiet") == 0) {
+            q.from = p->now - r->delay_ms - age;
+            q.to = p->now - r->delay_ms + 1;
+        } else if (strcmp(r->moment, "segment") == 0) {
+            snprintf(key, sizeof(key), "segment:%lld", (long long)r->id);
+            q.key = key;
+            q.from = r->created_at;
+            q.to = r->created_at + 1;
+        } else
+            continue;
+        p->group[0] = r;
+        p->n_group = 1;
+        rc = decide_all(p, &q);
+    }
+    return rc;
+}
+
 cxm_rc cxm__send_trigger_tx(cxm_store *st, const struct cxm__send_cfg *cfg,
                             int64_t now, bool chat, cxm__decision_fn fn,
                             void *fn_ud, struct cxm_send_counts *counts)
 {
     struct pass p;
-    int64_t from = now - cfg->max_age_days * CXM__MS_PER_DAY;
     cxm_rc rc = cxm__store_sends(st);
 
     if (rc)
@@ -581,21 +693,14 @@ cxm_rc cxm__send_trigger_tx(cxm_store *st, const struct cxm__send_cfg *cfg,
     p.fn = fn;
     p.fn_ud = fn_ud;
     rc = st->ops->send_rules(st, keep_rule, &p);
-    while (!rc && p.n_rules > 0) {
-        p.n = 0;
-        rc = st->ops->send_moments(st, from, now + 1, MOMENTS_PER_QUERY,
-                                   keep_moment, &p);
-        for (size_t i = 0; !rc && i < p.n; i++)
-            rc = decide_moment(&p, &p.m[i]);
-        for (size_t i = 0; i < p.n; i++)
-            moment_release(&p.m[i]);
-        if (p.n < MOMENTS_PER_QUERY)
-            break;
-    }
+    if (!rc)
+        rc = decide_rules(&p);
     for (size_t i = 0; i < p.n_rules; i++) {
         cxm__free(p.rules[i].survey);
         cxm__free(p.rules[i].channel);
         cxm__free(p.rules[i].team);
+        cxm__free(p.rules[i].moment);
+        cxm__free(p.rules[i].segment);
         cxm_survey_free(p.rules[i].sv);
     }
     cxm__free(p.m);

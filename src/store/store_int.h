@@ -140,18 +140,31 @@ typedef cxm_rc (*cxm__survey_def_fn)(const char *text, size_t len,
  * call they are handed to. */
 
 /* A rule: which survey goes out on which channel, delay_ms after the
- * moment ("resolved": a ticket resolved), for tickets of `team` (NULL:
- * every team). */
+ * moment — "resolved" (a ticket resolved; for tickets of `team`, NULL:
+ * every team), "order" (an order), "new_customer" (its acquisition),
+ * "quiet" (delay_ms after a customer's last order, ticket or
+ * acquisition), "segment" (a one-off send to the customers of `segment`,
+ * delay_ms after the rule was added). */
 struct cxm__send_rule {
     int64_t id;
-    const char *moment, *survey, *channel, *team;
+    const char *moment, *survey, *channel, *team, *segment;
     int64_t delay_ms, created_at;
+};
+
+/* Which moments send_moments() finds: `moment` (a rule's moment) whose
+ * time is in [from, to), not decided under `key` (the outbox's moment:
+ * the rule's moment, or "segment:ID"), at most `limit`; `segment` for a
+ * one-off send. */
+struct cxm__moment_query {
+    const char *moment, *key, *segment;
+    int64_t from, to, limit;
 };
 typedef cxm_rc (*cxm__send_rule_fn)(const struct cxm__send_rule *r,
                                     void *ud);
 
-/* A moment no rule has decided on yet: a ticket resolved at `at`, with its
- * customer's contact details (NULL when missing). */
+/* A moment no rule has decided on yet: a ticket resolved at `at` (or an
+ * order, a customer; the ticket's fields NULL then), with its customer's
+ * contact details (NULL when missing). */
 struct cxm__send_moment {
     const char *moment, *subject_id;
     const char *ticket_id, *customer_id, *agent_id, *team, *channel;
@@ -337,10 +350,9 @@ struct cxm__store_ops {
     cxm_rc (*remove_send_rule)(cxm_store *st, int64_t id, int64_t at_ms);
     /* The rules, oldest first. */
     cxm_rc (*send_rules)(cxm_store *st, cxm__send_rule_fn fn, void *ud);
-    /* Tickets resolved in [from, to) without an outbox decision, by
-     * resolution time, at most `limit`. */
-    cxm_rc (*send_moments)(cxm_store *st, int64_t from, int64_t to,
-                           int64_t limit, cxm__send_moment_fn fn, void *ud);
+    /* The moments of q without an outbox decision, oldest first. */
+    cxm_rc (*send_moments)(cxm_store *st, const struct cxm__moment_query *q,
+                           cxm__send_moment_fn fn, void *ud);
     /* The facts of fatigue for `customer_id` and `address` (either may
      * be NULL) around `near`, and the count of the day [day_from, day_to).
      */

@@ -642,6 +642,81 @@ def webhooks():
         sink.stop()
 
 
+@test
+def moments():
+    """The other moments: an order (post-purchase, N days after), a new
+    customer (onboarding, N days after acquisition), a customer gone
+    quiet (no order or ticket for N days), a one-off send to a
+    segment."""
+    sink = Sink(os.path.join(ARGS.workdir, "moments_mail"))
+    s = Store("moments")
+    try:
+        for t in ("post-purchase", "onboarding", "churn-prevention",
+                  "market-research"):
+            s.cli("survey", "add", "--template", t)
+        s.cli("config", "set", "fatigue.days", "0")
+        s.cli("config", "set", "public_url", "https://survey.example.com")
+        s.smtp(sink.port)
+        s.cli("rule", "add", "--survey", "post-purchase", "--channel",
+              "email", "--moment", "order", "--delay", "7d")
+        s.cli("rule", "add", "--survey", "onboarding", "--channel", "email",
+              "--moment", "new_customer", "--delay", "2d")
+        s.cli("rule", "add", "--survey", "churn-prevention", "--channel",
+              "email", "--moment", "quiet", "--delay", "90d")
+        p = s.cli("rule", "add", "--survey", "onboarding", "--channel",
+                  "email", "--team", "T", "--moment", "order", rc=1)
+        check("--team" in p.stderr, "--team with another moment refused")
+
+        def ago(days):
+            return iso(NOW - datetime.timedelta(days=days))
+        path = s.write("c.csv", "customer_id,acquired_at,churned_at,segment,"
+                       "email,language", [
+                           ("N1", ago(3), "", "", "n1@example.com", "fi"),
+                           ("N2", ago(1), "", "", "n2@example.com", "en"),
+                           ("P1", ago(2000), "", "", "p1@example.com", "en"),
+                           ("Q1", ago(2000), "", "", "q1@example.com", "vi"),
+                           ("Q2", ago(2000), "", "", "q2@example.com", "en"),
+                           ("S1", ago(2000), "", "VIP", "s1@example.com",
+                            "ms"),
+                           ("S2", ago(2000), "", "VIP", "s2@example.com",
+                            "id"),
+                           ("S3", ago(2000), ago(10), "VIP",
+                            "s3@example.com", "en"),
+                           ("S4", ago(2000), "", "Other", "s4@example.com",
+                            "en")])
+        s.cli("import", "customers", path)
+        s.cli("import", "orders", s.write(
+            "o.csv", "order_id,customer_id,ordered_at,amount,currency",
+            [("O1", "P1", ago(8), 10, "EUR"), ("O2", "Q1", ago(95), 10,
+                                                "EUR"),
+             ("O3", "Q2", ago(30), 10, "EUR"), ("O4", "S1", ago(60), 5,
+                                                 "EUR"),
+             ("O5", "S2", ago(60), 5, "EUR")]))
+        s.cli("rule", "add", "--survey", "market-research", "--channel",
+              "email", "--moment", "segment", "--segment", "VIP")
+        p = s.cli("outbox", "run", env=s.env)
+        check("sent 5" in p.stdout, "5 sent: " + p.stdout)
+        got = sorted(str(m["To"]) for m in sink.mails())
+        check(got == ["n1@example.com", "p1@example.com", "q1@example.com",
+                      "s1@example.com", "s2@example.com"],
+              "recipients %s" % got)
+        q = s.outbox(status="queued", kind="invite")
+        check([r["customer"] for r in q] == ["N2"],
+              "N2's onboarding not due yet: %s" % q)
+        rows = s.sql("SELECT moment, subject_id, survey FROM outbox WHERE"
+                     " kind = 'invite' ORDER BY moment, subject_id")
+        check(("order", "O1", "post-purchase") in rows and
+              ("new_customer", "N1", "onboarding") in rows and
+              ("segment:4", "S1", "market-research") in rows and
+              any(r[0] == "quiet" and r[1].startswith("Q1:") for r in rows),
+              "moments %s" % rows)
+        before = len(s.outbox())
+        p = s.cli("outbox", "run", env=s.env)
+        check(len(s.outbox()) == before, "every moment decided once")
+    finally:
+        sink.stop()
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()

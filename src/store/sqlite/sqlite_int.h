@@ -153,8 +153,8 @@ cxm_rc cxm__sq_put_send_rule(cxm_store *st, const struct cxm__send_rule *r,
                              int64_t *id_out);
 cxm_rc cxm__sq_remove_send_rule(cxm_store *st, int64_t id, int64_t at_ms);
 cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud);
-cxm_rc cxm__sq_send_moments(cxm_store *st, int64_t from, int64_t to,
-                            int64_t limit, cxm__send_moment_fn fn, void *ud);
+cxm_rc cxm__sq_send_moments(cxm_store *st, const struct cxm__moment_query *q,
+                            cxm__send_moment_fn fn, void *ud);
 cxm_rc cxm__sq_send_facts(cxm_store *st, const char *customer_id,
                           const char *address, int64_t near,
                           int64_t day_from, int64_t day_to,

@@ -59,8 +59,8 @@ cxm_rc cxm__sq_put_send_rule(cxm_store *st, const struct cxm__send_rule *r,
     if (!rc)
         rc = prep(st,
                   "INSERT INTO send_rules (workspace_id, rule_id, moment,"
-                  " survey, channel, delay_ms, team, created_at)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                  " survey, channel, delay_ms, team, created_at, segment)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                   &s);
     if (rc)
         return rc;
@@ -71,6 +71,7 @@ cxm_rc cxm__sq_put_send_rule(cxm_store *st, const struct cxm__send_rule *r,
     sqlite3_bind_int64(s, 6, r->delay_ms);
     bind_opt(s, 7, r->team);
     sqlite3_bind_int64(s, 8, r->created_at);
+    bind_opt(s, 9, r->segment);
     return done(st, s);
 }
 
@@ -94,7 +95,7 @@ cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud)
     int step = SQLITE_DONE;
     cxm_rc rc = prep(st,
                      "SELECT rule_id, moment, survey, channel, delay_ms,"
-                     " team, created_at FROM send_rules"
+                     " team, created_at, segment FROM send_rules"
                      " WHERE workspace_id = ?1 AND removed_at IS NULL"
                      " ORDER BY rule_id",
                      &s);
@@ -110,6 +111,7 @@ cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud)
         r.delay_ms = sqlite3_column_int64(s, 4);
         r.team = col_text(s, 5);
         r.created_at = sqlite3_column_int64(s, 6);
+        r.segment = col_text(s, 7);
         rc = fn(&r, ud);
     }
     if (!rc && step != SQLITE_DONE)
@@ -120,44 +122,98 @@ cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud)
 
 /* ---- Moments and fatigue. */
 
-cxm_rc cxm__sq_send_moments(cxm_store *st, int64_t from, int64_t to,
-                              int64_t limit, cxm__send_moment_fn fn,
-                              void *ud)
+/* The moments of each kind: subject_id, ticket_id, customer_id,
+ * agent_id, team, channel, email, phone, language, at — with ?2, ?3 the
+ * window, ?4 the limit, ?5 the outbox's moment, ?6 the segment. */
+#define NOT_DECIDED(subject)                                                \
+    " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.workspace_id = ?1"     \
+    "  AND x.kind = 'invite' AND x.moment = ?5 AND x.subject_id = " subject \
+    ")"
+#define CONTACT                                                             \
+    " LEFT JOIN customers c ON c.workspace_id = ?1"                         \
+    "  AND c.customer_id = "
+
+static const struct {
+    const char *moment, *sql;
+} moment_sql[] = {
+    {"resolved",
+     "SELECT t.ticket_id, t.ticket_id, t.customer_id, t.agent_id, t.team,"
+     " t.channel, c.email, c.phone, c.language, t.resolved_at"
+     " FROM tickets t" CONTACT "t.customer_id"
+     " WHERE t.workspace_id = ?1 AND t.resolved_at >= ?2"
+     " AND t.resolved_at < ?3" NOT_DECIDED("t.ticket_id")
+     " ORDER BY t.resolved_at, t.ticket_id LIMIT ?4"},
+    {"order",
+     "SELECT o.order_id, NULL, o.customer_id, NULL, NULL, NULL, c.email,"
+     " c.phone, c.language, o.ordered_at"
+     " FROM orders o" CONTACT "o.customer_id"
+     " WHERE o.workspace_id = ?1 AND o.ordered_at >= ?2"
+     " AND o.ordered_at < ?3" NOT_DECIDED("o.order_id")
+     " ORDER BY o.ordered_at, o.order_id LIMIT ?4"},
+    {"new_customer",
+     "SELECT c.customer_id, NULL, c.customer_id, NULL, NULL, NULL, c.email,"
+     " c.phone, c.language, c.acquired_at FROM customers c"
+     " WHERE c.workspace_id = ?1 AND c.acquired_at >= ?2"
+     " AND c.acquired_at < ?3 AND c.churned_at IS NULL"
+     NOT_DECIDED("c.customer_id")
+     " ORDER BY c.acquired_at, c.customer_id LIMIT ?4"},
+    {"quiet",
+     "SELECT q.customer_id || ':' || q.last, NULL, q.customer_id, NULL,"
+     " NULL, NULL, q.email, q.phone, q.language, q.last FROM ("
+     " SELECT c.customer_id, c.email, c.phone, c.language,"
+     "  max(c.acquired_at,"
+     "   coalesce((SELECT max(o.ordered_at) FROM orders o"
+     "    WHERE o.workspace_id = ?1 AND o.customer_id = c.customer_id), 0),"
+     "   coalesce((SELECT max(t.created_at) FROM tickets t"
+     "    WHERE t.workspace_id = ?1 AND t.customer_id = c.customer_id), 0))"
+     "  AS last"
+     " FROM customers c WHERE c.workspace_id = ?1 AND c.churned_at IS NULL"
+     ") q WHERE q.last >= ?2 AND q.last < ?3"
+     NOT_DECIDED("q.customer_id || ':' || q.last")
+     " ORDER BY q.last, q.customer_id LIMIT ?4"},
+    {"segment",
+     "SELECT c.customer_id, NULL, c.customer_id, NULL, NULL, NULL, c.email,"
+     " c.phone, c.language, ?2 FROM customers c"
+     " WHERE c.workspace_id = ?1 AND c.segment = ?6"
+     " AND c.churned_at IS NULL AND ?3 > ?2" NOT_DECIDED("c.customer_id")
+     " ORDER BY c.customer_id LIMIT ?4"},
+};
+
+cxm_rc cxm__sq_send_moments(cxm_store *st, const struct cxm__moment_query *q,
+                            cxm__send_moment_fn fn, void *ud)
 {
+    const char *sql = NULL;
     sqlite3_stmt *s;
     int step = SQLITE_DONE;
-    cxm_rc rc = prep(
-        st,
-        "SELECT t.ticket_id, t.customer_id, t.agent_id, t.team, t.channel,"
-        " c.email, c.phone, c.language, t.resolved_at"
-        " FROM tickets t LEFT JOIN customers c"
-        "  ON c.workspace_id = t.workspace_id"
-        "  AND c.customer_id = t.customer_id"
-        " WHERE t.workspace_id = ?1 AND t.resolved_at >= ?2"
-        " AND t.resolved_at < ?3"
-        " AND NOT EXISTS (SELECT 1 FROM outbox o"
-        "  WHERE o.workspace_id = t.workspace_id AND o.kind = 'invite'"
-        "  AND o.moment = 'resolved' AND o.subject_id = t.ticket_id)"
-        " ORDER BY t.resolved_at, t.ticket_id LIMIT ?4",
-        &s);
+    cxm_rc rc;
 
+    for (size_t i = 0; i < CXM_ARRAY_LEN(moment_sql); i++) {
+        if (strcmp(q->moment, moment_sql[i].moment) == 0)
+            sql = moment_sql[i].sql;
+    }
+    if (!sql)
+        return CXM_EINVAL;
+    rc = prep(st, sql, &s);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 2, from);
-    sqlite3_bind_int64(s, 3, to);
-    sqlite3_bind_int64(s, 4, limit);
+    sqlite3_bind_int64(s, 2, q->from);
+    sqlite3_bind_int64(s, 3, q->to);
+    sqlite3_bind_int64(s, 4, q->limit);
+    bind_opt(s, 5, q->key);
+    bind_opt(s, 6, q->segment);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__send_moment m;
-        m.moment = "resolved";
-        m.subject_id = m.ticket_id = col_text(s, 0);
-        m.customer_id = col_text(s, 1);
-        m.agent_id = col_text(s, 2);
-        m.team = col_text(s, 3);
-        m.channel = col_text(s, 4);
-        m.email = col_text(s, 5);
-        m.phone = col_text(s, 6);
-        m.language = col_text(s, 7);
-        m.at = sqlite3_column_int64(s, 8);
+        m.moment = q->key;
+        m.subject_id = col_text(s, 0);
+        m.ticket_id = col_text(s, 1);
+        m.customer_id = col_text(s, 2);
+        m.agent_id = col_text(s, 3);
+        m.team = col_text(s, 4);
+        m.channel = col_text(s, 5);
+        m.email = col_text(s, 6);
+        m.phone = col_text(s, 7);
+        m.language = col_text(s, 8);
+        m.at = sqlite3_column_int64(s, 9);
         rc = fn(&m, ud);
     }
     if (!rc && step != SQLITE_DONE)
