@@ -278,7 +278,7 @@ static const struct help helps[] = {
      "         complaints_per_1000 selfservice_rate deflection_rate churn\n"
      "         retention repurchase_rate post_service_repurchase\n"
      "         conversion_rate revenue revenue_at_risk agent_productivity\n"
-     "         agent_turnover review_rating qa_score\n"
+     "         agent_turnover review_rating qa_score response_rate\n"
      "         (default: every metric that has data)\n"
      "by:      day week month quarter year agent team channel language\n"
      "         topic survey segment source, alone or crossed\n"

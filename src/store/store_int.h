@@ -78,6 +78,10 @@ enum cxm__query {
     /* kind T, column T ("" for the kind itself): the record kinds and
      * optional columns ever supplied by an import (0009) */
     CXM__Q_SUPPLIED,
+    /* sent_at I, answered I (0/1), survey T, channel T, language T,
+     * agent_id T, team T, has_ticket I (0/1), its ticket's status T and
+     * tags T: every invitation sent (the outbox, 0013) */
+    CXM__Q_INVITATIONS,
     CXM__Q_COUNT
 };
 

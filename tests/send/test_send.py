@@ -294,6 +294,13 @@ def done_means():
         got = {r["agent"]: r["csat"]["n"] for r in rep["rows"]}
         check(got == {a: len(v) for a, v in expected.items()},
               "report by agent %s" % got)
+        rep = json.loads(s.cli("report", "--metrics", "response_rate",
+                               "--by", "agent", "--format", "json").stdout)
+        rr = {r["agent"]: (r["response_rate"]["value"],
+                           r["response_rate"]["n"]) for r in rep["rows"]
+              if r["response_rate"]}
+        check(rr == {a: (100.0, len(v)) for a, v in expected.items()},
+              "response_rate by agent %s" % rr)
         sent = s.outbox(status="sent")
         check(len(sent) == 70 and all(r["attempts"] == 1 for r in sent),
               "70 sent, one attempt each")
@@ -441,6 +448,12 @@ def reminder():
         st, _ = s.get([l for l in links(text) if "score=4" in l][0])
         check(st == 200, "answered")
         s.stop_serve()
+        rep = json.loads(s.cli("report", "--metrics", "response_rate",
+                               "--format", "json").stdout)
+        f = rep["rows"][0]["response_rate"]
+        check(f["value"] == 25.0 and f["n"] == 4 and f["low_n"] and
+              0 < f["lo"] < 25 < f["hi"] < 100,
+              "response_rate 1 of 4, Wilson interval: %s" % f)
         later = iso(NOW + datetime.timedelta(days=4))
         p = s.cli("outbox", "run", "--now", later, env=s.env)
         check("sent 3" in p.stdout, "3 reminders: " + p.stdout)

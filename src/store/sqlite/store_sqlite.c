@@ -164,6 +164,16 @@ static const struct {
     [CXM__Q_SUPPLIED] = {
         "SELECT kind, column_name FROM supplied_columns"
         " WHERE workspace_id = ?1", "TT"},
+    [CXM__Q_INVITATIONS] = {
+        "SELECT o.sent_at, EXISTS (SELECT 1 FROM submissions b"
+        "  WHERE b.workspace_id = o.workspace_id"
+        "  AND b.invitation_id = o.invitation_id AND b.held = 0),"
+        " o.survey, o.channel, o.language, o.agent_id, o.team,"
+        " t.ticket_id IS NOT NULL, t.status, t.tags FROM outbox o"
+        " LEFT JOIN tickets t ON t.workspace_id = o.workspace_id"
+        "  AND t.ticket_id = o.ticket_id"
+        " WHERE o.workspace_id = ?1 AND o.kind = 'invite'"
+        " AND o.status = 'sent'", "IITTTTTITT"},
 };
 #undef CXM__ENDS
 #undef CXM__END
