@@ -54,6 +54,17 @@ static int plain_page(struct cxm__http_resp *resp, int status,
     return rc ? 500 : status;
 }
 
+/* A link that does not work (404), or a store that failed (503). */
+static int link_fault(struct cxm__http_resp *resp, cxm_rc rc)
+{
+    if (rc == CXM_ENOTFOUND)
+        return plain_page(resp, 404, "This link does not work",
+                          "Please check that the whole link was copied.",
+                          NULL);
+    return plain_page(resp, 503, "Please try again",
+                      "Your request cannot be answered just now.", NULL);
+}
+
 int cxm__http_unsubscribe_get(struct cxm__http_req *req,
                               struct cxm__http_resp *resp)
 {
@@ -63,13 +74,8 @@ int cxm__http_unsubscribe_get(struct cxm__http_req *req,
     pthread_mutex_lock(&req->ctx->lock);
     rc = cxm__invite_load(req->ctx->st, req->tail, strlen(req->tail), &inv);
     pthread_mutex_unlock(&req->ctx->lock);
-    if (rc == CXM_ENOTFOUND)
-        return plain_page(resp, 404, "This link does not work",
-                          "Please check that the whole link was copied.",
-                          NULL);
     if (rc)
-        return plain_page(resp, 503, "Please try again",
-                          "The page cannot be shown just now.", NULL);
+        return link_fault(resp, rc);
     cxm__invite_release(&inv);
     /* A mail scanner follows links: only the button unsubscribes. */
     return plain_page(resp, 200, "Unsubscribe",
@@ -97,14 +103,8 @@ int cxm__http_unsubscribe_post(struct cxm__http_req *req,
     struct unsub_job j = {req->tail, req->now};
     cxm_rc rc = cxm__writer_run(req->ctx->writer, unsub_run, &j);
 
-    if (rc == CXM_ENOTFOUND)
-        return plain_page(resp, 404, "This link does not work",
-                          "Please check that the whole link was copied.",
-                          NULL);
     if (rc)
-        return plain_page(resp, 503, "Please try again",
-                          "Your request could not be saved just now.",
-                          NULL);
+        return link_fault(resp, rc);
     return plain_page(resp, 200, "Unsubscribed",
                       "You will not receive survey invitations from us "
                       "again.",
@@ -129,20 +129,6 @@ static cxm_rc writer_runner(void *ud, cxm__tx_job fn, void *fn_ud)
     return cxm__writer_run(ud, fn, fn_ud);
 }
 
-struct trigger_job {
-    const struct cxm__send_cfg *cfg;
-    int64_t now;
-    struct cxm_send_counts *counts;
-};
-
-static cxm_rc trigger_run(cxm_store *st, void *ud)
-{
-    struct trigger_job *t = ud;
-
-    return cxm__send_trigger_tx(st, t->cfg, t->now, false, NULL, NULL,
-                                t->counts);
-}
-
 /* One round: the settings (as they are now), new moments when due, and
  * every message due. */
 static void round_once(struct cxm__sender *s, int64_t *last_trigger)
@@ -160,9 +146,9 @@ static void round_once(struct cxm__sender *s, int64_t *last_trigger)
     if (rc)
         return;
     if (now - *last_trigger >= TRIGGER_EVERY_MS) {
-        struct trigger_job t = {&cfg, now, &c};
+        struct cxm__trigger_job t = {&cfg, now, &c};
         *last_trigger = now;
-        rc = cxm__writer_run(ctx->writer, trigger_run, &t);
+        rc = cxm__writer_run(ctx->writer, cxm__trigger_job_run, &t);
     }
     if (!rc)
         rc = cxm__outbox_pump(ctx->st, &cfg, now, writer_runner, ctx->writer,

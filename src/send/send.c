@@ -707,15 +707,9 @@ cxm_rc cxm__send_trigger_tx(cxm_store *st, const struct cxm__send_cfg *cfg,
     return rc;
 }
 
-struct trigger {
-    const struct cxm__send_cfg *cfg;
-    int64_t now;
-    struct cxm_send_counts *counts;
-};
-
-static cxm_rc trigger_job(cxm_store *st, void *ud)
+cxm_rc cxm__trigger_job_run(cxm_store *st, void *ud)
 {
-    struct trigger *t = ud;
+    struct cxm__trigger_job *t = ud;
 
     return cxm__send_trigger_tx(st, t->cfg, t->now, false, NULL, NULL,
                                 t->counts);
@@ -742,12 +736,14 @@ static int64_t now_of(const struct cxm_send_opts *o)
     return o && o->now > 0 ? o->now : cxm__now_ms();
 }
 
-cxm_rc cxm_send_trigger(cxm_store *st, const struct cxm_send_opts *o,
-                        struct cxm_send_counts *out)
+/* The trigger pass in one transaction, then (with `send`) every message
+ * due. */
+static cxm_rc trigger_and_send(cxm_store *st, const struct cxm_send_opts *o,
+                               bool send, struct cxm_send_counts *out)
 {
     struct cxm_send_counts counts;
     struct cxm__send_cfg cfg;
-    struct trigger t;
+    struct cxm__trigger_job t;
     cxm_rc rc;
 
     if (!st)
@@ -759,35 +755,23 @@ cxm_rc cxm_send_trigger(cxm_store *st, const struct cxm_send_opts *o,
     t.cfg = &cfg;
     t.now = now_of(o);
     t.counts = &counts;
-    rc = run_tx(st, trigger_job, &t);
+    rc = run_tx(st, cxm__trigger_job_run, &t);
+    if (!rc && send)
+        rc = cxm__outbox_pump(st, &cfg, t.now, run_tx, st, NULL, &counts);
     cxm__send_cfg_release(&cfg);
     if (out)
         *out = counts;
     return rc;
 }
 
+cxm_rc cxm_send_trigger(cxm_store *st, const struct cxm_send_opts *o,
+                        struct cxm_send_counts *out)
+{
+    return trigger_and_send(st, o, false, out);
+}
+
 cxm_rc cxm_outbox_run(cxm_store *st, const struct cxm_send_opts *o,
                       struct cxm_send_counts *out)
 {
-    struct cxm_send_counts counts;
-    struct cxm__send_cfg cfg;
-    struct trigger t;
-    cxm_rc rc;
-
-    if (!st)
-        return CXM_EINVAL;
-    memset(&counts, 0, sizeof(counts));
-    rc = cxm__send_cfg_load(st, o, NULL, &cfg);
-    if (rc)
-        return rc;
-    t.cfg = &cfg;
-    t.now = now_of(o);
-    t.counts = &counts;
-    rc = run_tx(st, trigger_job, &t);
-    if (!rc)
-        rc = cxm__outbox_pump(st, &cfg, t.now, run_tx, st, NULL, &counts);
-    cxm__send_cfg_release(&cfg);
-    if (out)
-        *out = counts;
-    return rc;
+    return trigger_and_send(st, o, true, out);
 }

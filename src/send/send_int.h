@@ -56,6 +56,15 @@ CXM_MUST_USE cxm_rc cxm__send_trigger_tx(cxm_store *st,
                                          cxm__decision_fn fn, void *fn_ud,
                                          struct cxm_send_counts *out);
 
+/* The trigger pass as a job of a transaction runner (no chat links, no
+ * decisions told). */
+struct cxm__trigger_job {
+    const struct cxm__send_cfg *cfg;
+    int64_t now;
+    struct cxm_send_counts *counts;
+};
+cxm_rc cxm__trigger_job_run(cxm_store *st, void *ud);
+
 /* ---- webhook.c: a helpdesk's ticket-updated JSON. */
 
 enum cxm__helpdesk_hook { CXM__HOOK_ZENDESK, CXM__HOOK_FRESHDESK };

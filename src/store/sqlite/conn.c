@@ -337,6 +337,32 @@ cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
     return CXM_OK;
 }
 
+cxm_rc cxm__sq_prepare_ws(cxm_store *st, const char *sql,
+                          sqlite3_stmt **out)
+{
+    cxm_rc rc = cxm__sq_prepare(st, sql, out);
+
+    if (!rc)
+        sqlite3_bind_int64(*out, 1, st->workspace_id);
+    return rc;
+}
+
+void cxm__sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+cxm_rc cxm__sq_step_done(cxm_store *st, sqlite3_stmt *s)
+{
+    cxm_rc rc = sqlite3_step(s) == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
+
+    sqlite3_finalize(s);
+    return rc;
+}
+
 cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,
                         size_t n_args, int64_t *out)
 {

@@ -92,6 +92,18 @@ cxm_rc cxm__sq_fail(cxm_store *st);
 /* Prepares `sql` on the store's connection into *out (finalized by the
  * caller); cxm__sq_fail() when it cannot. */
 cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out);
+/* Prepares `sql` with ?1 bound to the store's workspace. */
+cxm_rc cxm__sq_prepare_ws(cxm_store *st, const char *sql,
+                          sqlite3_stmt **out);
+/* Binds text `v` (copied), or NULL, to parameter i. */
+void cxm__sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Steps a statement that returns no row to its end and finalizes it. */
+cxm_rc cxm__sq_step_done(cxm_store *st, sqlite3_stmt *s);
+/* Column i as text, NULL for NULL. */
+static inline const char *cxm__sq_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
 /* Runs the statements of `sql`, without parameters. */
 cxm_rc cxm__sq_exec(cxm_store *st, const char *sql);
 /* Runs `sql` with ?1, ?2, … bound to args[0 .. n_args) and, when `out` is

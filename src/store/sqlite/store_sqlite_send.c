@@ -12,42 +12,10 @@
 
 #include "sqlite_int.h"
 
-/* Prepares `sql` with ?1 bound to the store's workspace. */
-static cxm_rc prep(cxm_store *st, const char *sql, sqlite3_stmt **out)
-{
-    cxm_rc rc = cxm__sq_prepare(st, sql, out);
-
-    if (!rc)
-        sqlite3_bind_int64(*out, 1, st->workspace_id);
-    return rc;
-}
-
-static void bind_opt(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-/* Steps a statement to its end and finalizes it. */
-static cxm_rc done(cxm_store *st, sqlite3_stmt *s)
-{
-    cxm_rc rc = sqlite3_step(s) == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
-
-    sqlite3_finalize(s);
-    return rc;
-}
-
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
 /* ---- Rules. */
 
 cxm_rc cxm__sq_put_send_rule(cxm_store *st, const struct cxm__send_rule *r,
-                               int64_t *id_out)
+                             int64_t *id_out)
 {
     sqlite3_stmt *s;
     int64_t args[1] = {st->workspace_id};
@@ -57,22 +25,23 @@ cxm_rc cxm__sq_put_send_rule(cxm_store *st, const struct cxm__send_rule *r,
                                  args, 1, id_out);
 
     if (!rc)
-        rc = prep(st,
-                  "INSERT INTO send_rules (workspace_id, rule_id, moment,"
-                  " survey, channel, delay_ms, team, created_at, segment)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                  &s);
+        rc = cxm__sq_prepare_ws(
+            st,
+            "INSERT INTO send_rules (workspace_id, rule_id, moment,"
+            " survey, channel, delay_ms, team, created_at, segment)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 2, *id_out);
-    bind_opt(s, 3, r->moment);
-    bind_opt(s, 4, r->survey);
-    bind_opt(s, 5, r->channel);
+    cxm__sq_bind_text(s, 3, r->moment);
+    cxm__sq_bind_text(s, 4, r->survey);
+    cxm__sq_bind_text(s, 5, r->channel);
     sqlite3_bind_int64(s, 6, r->delay_ms);
-    bind_opt(s, 7, r->team);
+    cxm__sq_bind_text(s, 7, r->team);
     sqlite3_bind_int64(s, 8, r->created_at);
-    bind_opt(s, 9, r->segment);
-    return done(st, s);
+    cxm__sq_bind_text(s, 9, r->segment);
+    return cxm__sq_step_done(st, s);
 }
 
 cxm_rc cxm__sq_remove_send_rule(cxm_store *st, int64_t id, int64_t at_ms)
@@ -93,25 +62,26 @@ cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud)
 {
     sqlite3_stmt *s;
     int step = SQLITE_DONE;
-    cxm_rc rc = prep(st,
-                     "SELECT rule_id, moment, survey, channel, delay_ms,"
-                     " team, created_at, segment FROM send_rules"
-                     " WHERE workspace_id = ?1 AND removed_at IS NULL"
-                     " ORDER BY rule_id",
-                     &s);
+    cxm_rc rc =
+        cxm__sq_prepare_ws(st,
+                           "SELECT rule_id, moment, survey, channel, delay_ms,"
+                           " team, created_at, segment FROM send_rules"
+                           " WHERE workspace_id = ?1 AND removed_at IS NULL"
+                           " ORDER BY rule_id",
+                           &s);
 
     if (rc)
         return rc;
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__send_rule r;
         r.id = sqlite3_column_int64(s, 0);
-        r.moment = col_text(s, 1);
-        r.survey = col_text(s, 2);
-        r.channel = col_text(s, 3);
+        r.moment = cxm__sq_text(s, 1);
+        r.survey = cxm__sq_text(s, 2);
+        r.channel = cxm__sq_text(s, 3);
         r.delay_ms = sqlite3_column_int64(s, 4);
-        r.team = col_text(s, 5);
+        r.team = cxm__sq_text(s, 5);
         r.created_at = sqlite3_column_int64(s, 6);
-        r.segment = col_text(s, 7);
+        r.segment = cxm__sq_text(s, 7);
         rc = fn(&r, ud);
     }
     if (!rc && step != SQLITE_DONE)
@@ -125,12 +95,12 @@ cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud)
 /* The moments of each kind: subject_id, ticket_id, customer_id,
  * agent_id, team, channel, email, phone, language, at — with ?2, ?3 the
  * window, ?4 the limit, ?5 the outbox's moment, ?6 the segment. */
-#define NOT_DECIDED(subject)                                                \
-    " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.workspace_id = ?1"     \
-    "  AND x.kind = 'invite' AND x.moment = ?5 AND x.subject_id = " subject \
+#define NOT_DECIDED(subject)                                                  \
+    " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE x.workspace_id = ?1"       \
+    "  AND x.kind = 'invite' AND x.moment = ?5 AND x.subject_id = " subject   \
     ")"
-#define CONTACT                                                             \
-    " LEFT JOIN customers c ON c.workspace_id = ?1"                         \
+#define CONTACT                                                               \
+    " LEFT JOIN customers c ON c.workspace_id = ?1"                           \
     "  AND c.customer_id = "
 
 static const struct {
@@ -141,14 +111,16 @@ static const struct {
      " t.channel, c.email, c.phone, c.language, t.resolved_at"
      " FROM tickets t" CONTACT "t.customer_id"
      " WHERE t.workspace_id = ?1 AND t.resolved_at >= ?2"
-     " AND t.resolved_at < ?3" NOT_DECIDED("t.ticket_id")
+     " AND t.resolved_at < ?3"
+     NOT_DECIDED("t.ticket_id")
      " ORDER BY t.resolved_at, t.ticket_id LIMIT ?4"},
     {"order",
      "SELECT o.order_id, NULL, o.customer_id, NULL, NULL, NULL, c.email,"
      " c.phone, c.language, o.ordered_at"
      " FROM orders o" CONTACT "o.customer_id"
      " WHERE o.workspace_id = ?1 AND o.ordered_at >= ?2"
-     " AND o.ordered_at < ?3" NOT_DECIDED("o.order_id")
+     " AND o.ordered_at < ?3"
+     NOT_DECIDED("o.order_id")
      " ORDER BY o.ordered_at, o.order_id LIMIT ?4"},
     {"new_customer",
      "SELECT c.customer_id, NULL, c.customer_id, NULL, NULL, NULL, c.email,"
@@ -175,7 +147,8 @@ static const struct {
      "SELECT c.customer_id, NULL, c.customer_id, NULL, NULL, NULL, c.email,"
      " c.phone, c.language, ?2 FROM customers c"
      " WHERE c.workspace_id = ?1 AND c.segment = ?6"
-     " AND c.churned_at IS NULL AND ?3 > ?2" NOT_DECIDED("c.customer_id")
+     " AND c.churned_at IS NULL AND ?3 > ?2"
+     NOT_DECIDED("c.customer_id")
      " ORDER BY c.customer_id LIMIT ?4"},
 };
 
@@ -193,26 +166,26 @@ cxm_rc cxm__sq_send_moments(cxm_store *st, const struct cxm__moment_query *q,
     }
     if (!sql)
         return CXM_EINVAL;
-    rc = prep(st, sql, &s);
+    rc = cxm__sq_prepare_ws(st, sql, &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 2, q->from);
     sqlite3_bind_int64(s, 3, q->to);
     sqlite3_bind_int64(s, 4, q->limit);
-    bind_opt(s, 5, q->key);
-    bind_opt(s, 6, q->segment);
+    cxm__sq_bind_text(s, 5, q->key);
+    cxm__sq_bind_text(s, 6, q->segment);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__send_moment m;
         m.moment = q->key;
-        m.subject_id = col_text(s, 0);
-        m.ticket_id = col_text(s, 1);
-        m.customer_id = col_text(s, 2);
-        m.agent_id = col_text(s, 3);
-        m.team = col_text(s, 4);
-        m.channel = col_text(s, 5);
-        m.email = col_text(s, 6);
-        m.phone = col_text(s, 7);
-        m.language = col_text(s, 8);
+        m.subject_id = cxm__sq_text(s, 0);
+        m.ticket_id = cxm__sq_text(s, 1);
+        m.customer_id = cxm__sq_text(s, 2);
+        m.agent_id = cxm__sq_text(s, 3);
+        m.team = cxm__sq_text(s, 4);
+        m.channel = cxm__sq_text(s, 5);
+        m.email = cxm__sq_text(s, 6);
+        m.phone = cxm__sq_text(s, 7);
+        m.language = cxm__sq_text(s, 8);
         m.at = sqlite3_column_int64(s, 9);
         rc = fn(&m, ud);
     }
@@ -222,42 +195,43 @@ cxm_rc cxm__sq_send_moments(cxm_store *st, const struct cxm__moment_query *q,
     return rc;
 }
 
-#define LIVE_INVITE                                                          \
+#define LIVE_INVITE                                                           \
     " kind = 'invite' AND status IN ('queued', 'sending', 'sent')"
 
 cxm_rc cxm__sq_send_facts(cxm_store *st, const char *customer_id,
-                            const char *address, int64_t near,
-                            int64_t day_from, int64_t day_to,
-                            struct cxm__send_facts *out)
+                          const char *address, int64_t near, int64_t day_from,
+                          int64_t day_to, struct cxm__send_facts *out)
 {
     sqlite3_stmt *s;
     int step;
     cxm_rc rc;
 
     memset(out, 0, sizeof(*out));
-    rc = prep(st,
-              "SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE"
-              " workspace_id = ?1 AND customer_id = ?2) OR EXISTS (SELECT 1"
-              " FROM unsubscribes WHERE workspace_id = ?1 AND address = ?3)",
-              &s);
+    rc = cxm__sq_prepare_ws(
+        st,
+        "SELECT EXISTS (SELECT 1 FROM unsubscribes WHERE"
+        " workspace_id = ?1 AND customer_id = ?2) OR EXISTS (SELECT 1"
+        " FROM unsubscribes WHERE workspace_id = ?1 AND address = ?3)",
+        &s);
     if (rc)
         return rc;
-    bind_opt(s, 2, customer_id);
-    bind_opt(s, 3, address);
+    cxm__sq_bind_text(s, 2, customer_id);
+    cxm__sq_bind_text(s, 3, address);
     if (sqlite3_step(s) == SQLITE_ROW)
         out->unsubscribed = sqlite3_column_int(s, 0) != 0;
     else
         rc = cxm__sq_fail(st);
     sqlite3_finalize(s);
     if (!rc && customer_id) {
-        rc = prep(st,
-                  "SELECT due_at FROM outbox WHERE workspace_id = ?1 AND"
-                  " customer_id = ?2 AND" LIVE_INVITE
-                  " ORDER BY abs(due_at - ?3) LIMIT 1",
-                  &s);
+        rc = cxm__sq_prepare_ws(
+            st,
+            "SELECT due_at FROM outbox WHERE workspace_id = ?1 AND"
+            " customer_id = ?2 AND" LIVE_INVITE
+            " ORDER BY abs(due_at - ?3) LIMIT 1",
+            &s);
         if (rc)
             return rc;
-        bind_opt(s, 2, customer_id);
+        cxm__sq_bind_text(s, 2, customer_id);
         sqlite3_bind_int64(s, 3, near);
         step = sqlite3_step(s);
         if (step == SQLITE_ROW) {
@@ -281,48 +255,49 @@ cxm_rc cxm__sq_send_facts(cxm_store *st, const char *customer_id,
 /* ---- The outbox. */
 
 cxm_rc cxm__sq_outbox_put(cxm_store *st, const struct cxm__outbox_row *r,
-                            int64_t *id_out)
+                          int64_t *id_out)
 {
     sqlite3_stmt *s;
     int64_t args[1] = {st->workspace_id};
-    const char *text[] = {r->kind,          r->moment,     r->subject_id,
-                          r->status,        r->reason,     NULL,
-                          r->invitation_id, r->survey,     r->language,
-                          r->channel,       r->recipient,  r->ticket_id,
-                          r->customer_id,   r->agent_id,   r->team};
+    const char *text[] = {r->kind,          r->moment,    r->subject_id,
+                          r->status,        r->reason,    NULL,
+                          r->invitation_id, r->survey,    r->language,
+                          r->channel,       r->recipient, r->ticket_id,
+                          r->customer_id,   r->agent_id,  r->team};
     cxm_rc rc = cxm__sq_run_ints(st,
                                  "SELECT coalesce(max(message_id), 0) + 1"
                                  " FROM outbox WHERE workspace_id = ?1",
                                  args, 1, id_out);
 
     if (!rc)
-        rc = prep(st,
-                  "INSERT INTO outbox (workspace_id, message_id, kind,"
-                  " moment, subject_id, status, reason, rule_id,"
-                  " invitation_id, survey, language, channel, recipient,"
-                  " ticket_id, customer_id, agent_id, team, created_at,"
-                  " due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-                  " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-                  &s);
+        rc = cxm__sq_prepare_ws(
+            st,
+            "INSERT INTO outbox (workspace_id, message_id, kind,"
+            " moment, subject_id, status, reason, rule_id,"
+            " invitation_id, survey, language, channel, recipient,"
+            " ticket_id, customer_id, agent_id, team, created_at,"
+            " due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+            " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 2, *id_out);
     for (int i = 0; i < (int)CXM_ARRAY_LEN(text); i++)
-        bind_opt(s, 3 + i, text[i]);
+        cxm__sq_bind_text(s, 3 + i, text[i]);
     if (r->rule_id > 0)
         sqlite3_bind_int64(s, 8, r->rule_id);
     sqlite3_bind_int64(s, 18, r->created_at);
     sqlite3_bind_int64(s, 19, r->due_at);
-    return done(st, s);
+    return cxm__sq_step_done(st, s);
 }
 
-#define OUTBOX_COLS                                                          \
-    "SELECT o.message_id, o.kind, o.moment, o.subject_id, o.status,"        \
-    " o.reason, o.rule_id, o.invitation_id, o.survey, o.language,"          \
-    " o.channel, o.recipient, o.ticket_id, o.customer_id, o.agent_id,"      \
-    " o.team, o.created_at, o.due_at, o.attempts, o.claimed_at, o.sent_at," \
-    " EXISTS (SELECT 1 FROM submissions b WHERE b.workspace_id ="           \
-    "  o.workspace_id AND b.invitation_id = o.invitation_id"                \
+#define OUTBOX_COLS                                                           \
+    "SELECT o.message_id, o.kind, o.moment, o.subject_id, o.status,"          \
+    " o.reason, o.rule_id, o.invitation_id, o.survey, o.language,"            \
+    " o.channel, o.recipient, o.ticket_id, o.customer_id, o.agent_id,"        \
+    " o.team, o.created_at, o.due_at, o.attempts, o.claimed_at, o.sent_at,"   \
+    " EXISTS (SELECT 1 FROM submissions b WHERE b.workspace_id ="             \
+    "  o.workspace_id AND b.invitation_id = o.invitation_id"                  \
     "  AND b.held = 0) FROM outbox o"
 
 /* Hands the rows of a statement of OUTBOX_COLS to fn. */
@@ -335,21 +310,21 @@ static cxm_rc outbox_rows(cxm_store *st, sqlite3_stmt *s, cxm__outbox_fn fn,
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__outbox_row r;
         r.id = sqlite3_column_int64(s, 0);
-        r.kind = col_text(s, 1);
-        r.moment = col_text(s, 2);
-        r.subject_id = col_text(s, 3);
-        r.status = col_text(s, 4);
-        r.reason = col_text(s, 5);
+        r.kind = cxm__sq_text(s, 1);
+        r.moment = cxm__sq_text(s, 2);
+        r.subject_id = cxm__sq_text(s, 3);
+        r.status = cxm__sq_text(s, 4);
+        r.reason = cxm__sq_text(s, 5);
         r.rule_id = sqlite3_column_int64(s, 6);
-        r.invitation_id = col_text(s, 7);
-        r.survey = col_text(s, 8);
-        r.language = col_text(s, 9);
-        r.channel = col_text(s, 10);
-        r.recipient = col_text(s, 11);
-        r.ticket_id = col_text(s, 12);
-        r.customer_id = col_text(s, 13);
-        r.agent_id = col_text(s, 14);
-        r.team = col_text(s, 15);
+        r.invitation_id = cxm__sq_text(s, 7);
+        r.survey = cxm__sq_text(s, 8);
+        r.language = cxm__sq_text(s, 9);
+        r.channel = cxm__sq_text(s, 10);
+        r.recipient = cxm__sq_text(s, 11);
+        r.ticket_id = cxm__sq_text(s, 12);
+        r.customer_id = cxm__sq_text(s, 13);
+        r.agent_id = cxm__sq_text(s, 14);
+        r.team = cxm__sq_text(s, 15);
         r.created_at = sqlite3_column_int64(s, 16);
         r.due_at = sqlite3_column_int64(s, 17);
         r.attempts = sqlite3_column_int64(s, 18);
@@ -366,9 +341,8 @@ static cxm_rc outbox_rows(cxm_store *st, sqlite3_stmt *s, cxm__outbox_fn fn,
     return rc;
 }
 
-cxm_rc cxm__sq_outbox_claim(cxm_store *st, int64_t now,
-                              int64_t stale_before, cxm__outbox_fn fn,
-                              void *ud, bool *found)
+cxm_rc cxm__sq_outbox_claim(cxm_store *st, int64_t now, int64_t stale_before,
+                            cxm__outbox_fn fn, void *ud, bool *found)
 {
     int64_t args[3] = {st->workspace_id, now, stale_before}, id = 0;
     sqlite3_stmt *s;
@@ -393,9 +367,10 @@ cxm_rc cxm__sq_outbox_claim(cxm_store *st, int64_t now,
                               upd, 3, NULL);
     }
     if (!rc)
-        rc = prep(st, OUTBOX_COLS " WHERE o.workspace_id = ?1"
-                      " AND o.message_id = ?2",
-                  &s);
+        rc = cxm__sq_prepare_ws(st,
+                                OUTBOX_COLS " WHERE o.workspace_id = ?1"
+                                            " AND o.message_id = ?2",
+                                &s);
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 2, id);
@@ -403,72 +378,73 @@ cxm_rc cxm__sq_outbox_claim(cxm_store *st, int64_t now,
 }
 
 cxm_rc cxm__sq_outbox_update(cxm_store *st, int64_t id, const char *status,
-                               const char *reason, int64_t due_at,
-                               int64_t sent_at)
+                             const char *reason, int64_t due_at,
+                             int64_t sent_at)
 {
     sqlite3_stmt *s;
-    cxm_rc rc = prep(st,
-                     "UPDATE outbox SET status = ?3, reason = ?4,"
-                     " due_at = CASE WHEN ?5 > 0 THEN ?5 ELSE due_at END,"
-                     " sent_at = CASE WHEN ?6 > 0 THEN ?6 ELSE sent_at END"
-                     " WHERE workspace_id = ?1 AND message_id = ?2",
-                     &s);
+    cxm_rc rc = cxm__sq_prepare_ws(
+        st,
+        "UPDATE outbox SET status = ?3, reason = ?4,"
+        " due_at = CASE WHEN ?5 > 0 THEN ?5 ELSE due_at END,"
+        " sent_at = CASE WHEN ?6 > 0 THEN ?6 ELSE sent_at END"
+        " WHERE workspace_id = ?1 AND message_id = ?2",
+        &s);
 
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 2, id);
-    bind_opt(s, 3, status);
-    bind_opt(s, 4, reason);
+    cxm__sq_bind_text(s, 3, status);
+    cxm__sq_bind_text(s, 4, reason);
     sqlite3_bind_int64(s, 5, due_at);
     sqlite3_bind_int64(s, 6, sent_at);
-    return done(st, s);
+    return cxm__sq_step_done(st, s);
 }
 
 cxm_rc cxm__sq_outbox_scan(cxm_store *st, const char *status,
-                             const char *ticket_id, cxm__outbox_fn fn,
-                             void *ud)
+                           const char *ticket_id, cxm__outbox_fn fn, void *ud)
 {
     sqlite3_stmt *s;
-    cxm_rc rc = prep(st,
-                     OUTBOX_COLS " WHERE o.workspace_id = ?1"
-                     " AND (?2 IS NULL OR o.status = ?2)"
-                     " AND (?3 IS NULL OR o.ticket_id = ?3)"
-                     " ORDER BY o.message_id",
-                     &s);
+    cxm_rc rc =
+        cxm__sq_prepare_ws(st,
+                           OUTBOX_COLS " WHERE o.workspace_id = ?1"
+                                       " AND (?2 IS NULL OR o.status = ?2)"
+                                       " AND (?3 IS NULL OR o.ticket_id = ?3)"
+                                       " ORDER BY o.message_id",
+                           &s);
 
     if (rc)
         return rc;
-    bind_opt(s, 2, status);
-    bind_opt(s, 3, ticket_id);
+    cxm__sq_bind_text(s, 2, status);
+    cxm__sq_bind_text(s, 3, ticket_id);
     return outbox_rows(st, s, fn, ud, NULL);
 }
 
 /* ---- Links and unsubscribes. */
 
-cxm_rc cxm__sq_put_invitation_link(cxm_store *st,
-                                     const char *invitation_id,
-                                     const unsigned char *hash, size_t len,
-                                     int64_t at_ms)
+cxm_rc cxm__sq_put_invitation_link(cxm_store *st, const char *invitation_id,
+                                   const unsigned char *hash, size_t len,
+                                   int64_t at_ms)
 {
     sqlite3_stmt *s;
-    cxm_rc rc = prep(st,
-                     "INSERT INTO invitation_links (workspace_id, token_hash,"
-                     " invitation_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-                     &s);
+    cxm_rc rc = cxm__sq_prepare_ws(
+        st,
+        "INSERT INTO invitation_links (workspace_id, token_hash,"
+        " invitation_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+        &s);
 
     if (rc)
         return rc;
     sqlite3_bind_blob(s, 2, hash, (int)len, SQLITE_TRANSIENT);
-    bind_opt(s, 3, invitation_id);
+    cxm__sq_bind_text(s, 3, invitation_id);
     sqlite3_bind_int64(s, 4, at_ms);
-    return done(st, s);
+    return cxm__sq_step_done(st, s);
 }
 
 cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
-                                 int64_t at_ms, bool *found)
+                               int64_t at_ms, bool *found)
 {
     sqlite3_stmt *s;
-    cxm_rc rc = prep(
+    cxm_rc rc = cxm__sq_prepare_ws(
         st,
         "INSERT INTO unsubscribes (workspace_id, customer_id, address, at)"
         " SELECT ?1, c, a, ?3 FROM (SELECT i.customer_id AS c,"
@@ -482,9 +458,9 @@ cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
 
     if (rc)
         return rc;
-    bind_opt(s, 2, invitation_id);
+    cxm__sq_bind_text(s, 2, invitation_id);
     sqlite3_bind_int64(s, 3, at_ms);
-    rc = done(st, s);
+    rc = cxm__sq_step_done(st, s);
     *found = !rc && sqlite3_changes(cxm__sq_db(st)) > 0;
     return rc;
 }
