@@ -151,7 +151,7 @@ static void round_once(struct cxm__sender *s, int64_t *last_trigger)
         rc = cxm__writer_run(ctx->writer, cxm__trigger_job_run, &t);
     }
     if (!rc)
-        rc = cxm__outbox_pump(ctx->st, &cfg, now, writer_runner, ctx->writer,
+        rc = cxm__outbox_pump(ctx->st, &cfg, 0, writer_runner, ctx->writer,
                               &s->stop, &c);
     if (rc && cfg.log)
         cfg.log("outbox: the sender will try again", cfg.ud);

@@ -352,7 +352,18 @@ static size_t read_cb(char *out, size_t size, size_t n, void *ud)
     return k;
 }
 
-enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg,
+void *cxm__mail_conn_new(void)
+{
+    return curl_easy_init();
+}
+
+void cxm__mail_conn_free(void *conn)
+{
+    if (conn)
+        curl_easy_cleanup(conn);
+}
+
+enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg, void *conn,
                               const struct cxm__mail *m, const char *msg,
                               size_t len, char *why, size_t why_cap)
 {
@@ -360,13 +371,15 @@ enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg,
     struct curl_slist *rcpt = NULL;
     char bare[256], from[260], to[260], err[CURL_ERROR_SIZE] = "";
     long code = 0;
-    CURL *c = curl_easy_init();
+    CURL *c = conn ? conn : curl_easy_init();
     CURLcode res;
 
     if (!c) {
         snprintf(why, why_cap, "libcurl could not start");
         return CXM__SENT_RETRY;
     }
+    if (conn)
+        curl_easy_reset(c); /* the options go, the connection stays */
     bare_address(cfg->smtp_from, bare, sizeof(bare));
     snprintf(from, sizeof(from), "<%s>", bare);
     snprintf(to, sizeof(to), "<%s>", m->to);
@@ -391,7 +404,8 @@ enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg,
     res = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
     curl_slist_free_all(rcpt);
-    curl_easy_cleanup(c);
+    if (!conn)
+        curl_easy_cleanup(c);
     if (res == CURLE_OK)
         return CXM__SENT_OK;
     snprintf(why, why_cap, "%s%s%s (SMTP %ld)", curl_easy_strerror(res),

@@ -40,7 +40,7 @@ struct msg {
     int lo, hi;
     enum cxm__sent result;
     char why[256];
-    struct cxm_send_counts *counts;
+    void *conn; /* the mail connection, kept across messages */
 };
 
 static char *dup_opt(const char *s, bool *oom)
@@ -258,8 +258,8 @@ static void hand_over(struct msg *m)
         m->result = CXM__SENT_RETRY;
         snprintf(m->why, sizeof(m->why), "out of memory building the mail");
     } else
-        m->result = cxm__mail_send(m->cfg, &mail, body.data, body.len,
-                                   m->why, sizeof(m->why));
+        m->result = cxm__mail_send(m->cfg, m->conn, &mail, body.data,
+                                   body.len, m->why, sizeof(m->why));
     cxm__buf_release(&body);
 }
 
@@ -285,13 +285,17 @@ cxm_rc cxm__outbox_pump(cxm_store *st, const struct cxm__send_cfg *cfg,
                         const volatile int *stop,
                         struct cxm_send_counts *out)
 {
+    void *conn = NULL;
     cxm_rc rc = cxm__store_sends(st);
 
     while (!rc && !(stop && *stop)) {
         struct msg m;
         memset(&m, 0, sizeof(m));
+        if (!conn)
+            conn = cxm__mail_conn_new(); /* NULL: one per message */
+        m.conn = conn;
         m.cfg = cfg;
-        m.now = now;
+        m.now = now ? now : cxm__now_ms(); /* 0: the clock, each time */
         rc = run(run_ud, claim_job, &m);
         if (!rc && m.to_send) {
             hand_over(&m);
@@ -310,6 +314,7 @@ cxm_rc cxm__outbox_pump(cxm_store *st, const struct cxm__send_cfg *cfg,
         if (!m.found)
             break;
     }
+    cxm__mail_conn_free(conn);
     return rc;
 }
 

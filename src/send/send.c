@@ -757,7 +757,8 @@ static cxm_rc trigger_and_send(cxm_store *st, const struct cxm_send_opts *o,
     t.counts = &counts;
     rc = run_tx(st, cxm__trigger_job_run, &t);
     if (!rc && send)
-        rc = cxm__outbox_pump(st, &cfg, t.now, run_tx, st, NULL, &counts);
+        rc = cxm__outbox_pump(st, &cfg, o ? o->now : 0, run_tx, st, NULL,
+                              &counts);
     cxm__send_cfg_release(&cfg);
     if (out)
         *out = counts;

@@ -81,8 +81,8 @@ CXM_MUST_USE cxm_rc cxm__webhook_ticket(enum cxm__helpdesk_hook vendor,
                                         int64_t now, struct cxm__kvrow *row,
                                         char *why, size_t cap);
 
-/* Sends every message due at `now` through `run`'s transactions; at most
- * `max` messages (0: no limit). *stop, when not NULL and set, ends the
+/* Sends every message due at `now` (0: the clock when each is claimed)
+ * through `run`'s transactions. *stop, when not NULL and set, ends the
  * loop after the message in hand. */
 CXM_MUST_USE cxm_rc cxm__outbox_pump(cxm_store *st,
                                      const struct cxm__send_cfg *cfg,
@@ -109,10 +109,14 @@ enum cxm__sent { CXM__SENT_OK, CXM__SENT_RETRY, CXM__SENT_REFUSED };
 CXM_MUST_USE cxm_rc cxm__mail_build(const struct cxm__mail *m,
                                     struct cxm__buf *out);
 /* Hands msg[0..len) to the SMTP server of cfg for m->to; *why (cap
- * bytes) says why not. */
-enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg,
+ * bytes) says why not. `conn` (may be NULL) is the sender's libcurl
+ * handle, kept across messages so that its connection to the server is
+ * reused (cxm__mail_conn_new()). */
+enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg, void *conn,
                               const struct cxm__mail *m, const char *msg,
                               size_t len, char *why, size_t why_cap);
+void *cxm__mail_conn_new(void);
+void cxm__mail_conn_free(void *conn);
 
 /* Sends the SMS of m (m->to a phone number) through the gateway of
  * cfg->sms_url: {to} and {text} replaced, URL-encoded (sms.c). */

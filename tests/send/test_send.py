@@ -356,8 +356,11 @@ def retry():
     probe.stop()
     s.smtp(port)
     s.tickets(ticket_rows(10, 10))
+    token = s.sql("SELECT token FROM col_generation")
     p = s.cli("outbox", "run", env=s.env)
     check("retried 10" in p.stdout, "10 retried: " + p.stdout)
+    check(s.sql("SELECT token FROM col_generation") == token,
+          "the outbox's transactions leave the column file current")
     q = s.outbox(status="queued")
     check(len(q) == 10 and all(r["attempts"] == 1 and r["reason"]
                                for r in q), "queued with a reason")
