@@ -125,5 +125,20 @@ void cli_alerts_after_import(cxm_store *st, const char *cmd,
                              int64_t now_ms);
 /* Now, ms since the epoch. */
 int64_t cli_now_ms(void);
+int cmd_rule(struct cli_env *env, int argc, char **argv);
+int cmd_outbox(struct cli_env *env, int argc, char **argv);
+
+/* The settings of sending from the environment (CXMETER_SMTP_URL for
+ * smtp.url, …: CXMETER_ and the key in capitals, '.' as '_'), as the
+ * overrides of a struct cxm_send_opts (cmd_send.c). `e` holds them and
+ * must outlive `o`. */
+#define CLI_SEND_MAX_KEYS 16
+struct cli_send_env {
+    char names[CLI_SEND_MAX_KEYS][48];
+    const char *kv[2 * CLI_SEND_MAX_KEYS + 1];
+};
+void cli_send_opts(struct cli_send_env *e, struct cxm_send_opts *o);
+/* The trigger pass after an import: what it decided on stderr. */
+void cli_send_after_import(cxm_store *st);
 
 #endif /* CXM_CLI_H */

@@ -243,6 +243,8 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
     status = say_result(st, &ui, &a, rc, &res);
     if (rc == CXM_OK && res.n_imported)
         cli_alerts_after_import(st, "import", cli_now_ms());
+    if (rc == CXM_OK && res.n_imported > 0)
+        cli_send_after_import(st);
 out:
     cxm_store_close(st);
     cli_opts_release(&o);

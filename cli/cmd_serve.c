@@ -89,12 +89,18 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
     struct cli_opts o;
     struct cxm_server_opts so;
     uint64_t n;
+    struct cli_send_env se;
+    struct cxm_send_opts send;
     int id, status = EXIT_USAGE;
 
     memset(&so, 0, sizeof(so));
     so.size = sizeof(so);
     so.listen = "127.0.0.1:8080";
     so.log = log_line;
+    /* The outbox is sent continuously; its lines go to the log too. */
+    cli_send_opts(&se, &send);
+    send.log = log_line;
+    so.send = &send;
     cli_opts_init(&o, "serve", argc, argv, specs);
     while ((id = cli_opt_next(&o)) > 0) {
         switch (id) {

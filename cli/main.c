@@ -29,6 +29,8 @@ static const struct command commands[] = {
     {"export", cmd_export},
     {"alert", cmd_alert},
     {"comments", cmd_comments},
+    {"rule", cmd_rule},
+    {"outbox", cmd_outbox},
     {NULL, NULL},
 };
 

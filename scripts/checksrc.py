@@ -4,6 +4,9 @@
 
   layers    a file in src/<room>/ includes only headers of its own room and
             of the rooms listed before it in ROOMS (arrows run one way);
+  engine    only the SQLite engine (src/store/sqlite/) includes
+            sqlite_int.h or <sqlite3.h>: the rest of the library reaches
+            it through struct cxm__store_ops;
   cli       cli/ includes only the public headers (include/cxmeter/) and its
             own, never a header of src/;
   calls     the library never prints, exits or reads the environment or the
@@ -113,6 +116,22 @@ def check_layers(top, breaches):
                                 f"comes after it")
 
 
+ENGINE_INCLUDE = re.compile(
+    r'^\s*#\s*include\s+[<"](sqlite_int\.h|sqlite3\.h)[>"]', re.M)
+
+
+def check_engine(top, breaches):
+    for p in sources(top, "src"):
+        if room_of(os.path.relpath(p, "src")) == "store/sqlite":
+            continue
+        text = open(os.path.join(top, p), encoding="utf-8").read()
+        for m in ENGINE_INCLUDE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            breaches.append(f"{p}:{line}: engine: includes {m.group(1)} "
+                            f"outside the SQLite engine (use the hooks of "
+                            f"struct cxm__store_ops)")
+
+
 def check_cli(top, breaches):
     where = header_rooms(top)
     for p in sources(top, "cli"):
@@ -171,6 +190,7 @@ def main():
     top = os.path.abspath(sys.argv[1])
     breaches = []
     check_layers(top, breaches)
+    check_engine(top, breaches)
     check_cli(top, breaches)
     check_calls(top, breaches)
     if len(sys.argv) == 3:

@@ -105,6 +105,17 @@ void cxm__buf_release(struct cxm__buf *b);
  * with cxm__free(). The buffer is empty afterwards. */
 char *cxm__buf_take(struct cxm__buf *b, size_t *len_out);
 
+/* ---- The HTML writer (core/html.c; the survey pages and the
+ * survey mail): the only way text reaches a page. */
+
+/* Appends s[0..n) with & < > " ' escaped; invalid UTF-8 bytes become
+ * U+FFFD, control characters but TAB, LF and CR are dropped. */
+CXM_MUST_USE cxm_rc cxm__html_text(struct cxm__buf *b, const char *s,
+                                   size_t n);
+CXM_MUST_USE cxm_rc cxm__html_str(struct cxm__buf *b, const char *s);
+/* Appends markup written by the program (never data). */
+CXM_MUST_USE cxm_rc cxm__html_raw(struct cxm__buf *b, const char *markup);
+
 /* ---- ASCII classes (never locale-dependent, safe on any byte) and the
  * string helpers of text.c. */
 static inline bool cxm__is_digit(int c) { return c >= '0' && c <= '9'; }

@@ -32,6 +32,7 @@
 #include "cxmeter/import.h"
 #include "cxmeter/metrics.h"
 #include "cxmeter/report.h"
+#include "cxmeter/send.h"
 #include "cxmeter/serve.h"
 #include "cxmeter/store.h"
 #include "cxmeter/survey.h"

@@ -49,7 +49,8 @@ extern "C" {
     X(AGENT_PRODUCTIVITY, "agent_productivity")                            \
     X(AGENT_TURNOVER, "agent_turnover")                                    \
     X(REVIEW_RATING, "review_rating")                                      \
-    X(QA_SCORE, "qa_score")
+    X(QA_SCORE, "qa_score")                                                \
+    X(RESPONSE_RATE, "response_rate")
 
 typedef enum cxm_metric {
 #define CXM__METRIC_ENUM(id, name) CXM_METRIC_##id,

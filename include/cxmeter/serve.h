@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cxmeter/base.h"
+#include "cxmeter/send.h"
 #include "cxmeter/store.h"
 
 #ifdef __cplusplus
@@ -156,6 +157,10 @@ struct cxm_server_opts {
      * own, so a reader never waits for the writer's commit (WAL); NULL:
      * they share `st` with the writer, one at a time. */
     const char *dsn;
+    /* Sending surveys (cxmeter/send.h): when not NULL, a thread decides
+     * new moments and sends the outbox continuously, with these options
+     * (borrowed until cxm_server_stop(); `now` is ignored). */
+    const struct cxm_send_opts *send;
 };
 #define CXM_SERVER_REQUEST_SECONDS 10
 #define CXM_SERVER_MAX_PER_IP 256

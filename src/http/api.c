@@ -15,7 +15,7 @@
 #include "http_int.h"
 #include "invite.h"
 
-static int json_reply(struct cxm__http_resp *resp, int status, json_t *v)
+int cxm__http_json_reply(struct cxm__http_resp *resp, int status, json_t *v)
 {
     char *text;
 
@@ -38,8 +38,8 @@ static int json_reply(struct cxm__http_resp *resp, int status, json_t *v)
 int cxm__http_json_error(struct cxm__http_resp *resp, int status,
                          const char *message)
 {
-    return resp->status =
-               json_reply(resp, status, json_pack("{ss}", "error", message));
+    return resp->status = cxm__http_json_reply(
+               resp, status, json_pack("{ss}", "error", message));
 }
 
 static int field_errors(struct cxm__http_resp *resp,
@@ -52,8 +52,9 @@ static int field_errors(struct cxm__http_resp *resp,
                                               (json_int_t)errs[i].index,
                                               "field", errs[i].field,
                                               "reason", errs[i].reason));
-    return json_reply(resp, 400, arr ? json_pack("{so}", "errors", arr)
-                                     : NULL);
+    return cxm__http_json_reply(resp, 400,
+                                arr ? json_pack("{so}", "errors", arr)
+                                    : NULL);
 }
 
 static bool is_json(const struct cxm__http_req *req)
@@ -91,18 +92,22 @@ static cxm_rc invite_job_run(cxm_store *st, void *ud)
 }
 
 struct rows_job {
+    cxm_kind kind;
     struct cxm__kvrow *rows;
     size_t n;
     const struct cxm__window *win;
     struct cxm__row_error *err;
+    const struct cxm__rows_hook *hook;
 };
 
 static cxm_rc rows_job_run(cxm_store *st, void *ud)
 {
     struct rows_job *j = ud;
+    cxm_rc rc = cxm__rows_put(st, j->kind, j->rows, j->n, j->win, j->err);
 
-    return cxm__rows_put(st, CXM_KIND_RESPONSES, j->rows, j->n, j->win,
-                         j->err);
+    if (!rc && j->hook)
+        rc = j->hook->after(st, j->rows, j->n, j->hook->ud);
+    return rc;
 }
 
 int cxm__http_api_invitations(struct cxm__http_req *req,
@@ -165,12 +170,14 @@ int cxm__http_api_invitations(struct cxm__http_req *req,
         return cxm__http_json_error(resp, 503, "the store failed");
     snprintf(link, sizeof(link), "%s/s/%s", req->ctx->public_url, inv.token);
     cxm_time_format(inv.expires_at, at, sizeof(at));
-    return json_reply(resp, 201, json_pack("{ssssss}", "id", inv.id, "link",
-                                           link, "expires_at", at));
+    return cxm__http_json_reply(resp, 201,
+                                json_pack("{ssssss}", "id", inv.id, "link",
+                                          link, "expires_at", at));
 }
 
-int cxm__http_api_responses(struct cxm__http_req *req,
-                            struct cxm__http_resp *resp)
+int cxm__http_post_rows(struct cxm__http_req *req,
+                        struct cxm__http_resp *resp, cxm_kind kind,
+                        const struct cxm__rows_hook *hook)
 {
     struct cxm__row_error errs[CXM_HTTP_MAX_API_ERRORS];
     struct cxm__kvrow *rows = NULL;
@@ -186,9 +193,8 @@ int cxm__http_api_responses(struct cxm__http_req *req,
     rc = cxm__store_window(st, &win);
     cxm__read_end(req->ctx, st);
     if (!rc)
-        rc = cxm__rows_from_json(CXM_KIND_RESPONSES, req->body,
-                                 req->body_len, &win, &rows, &n, errs,
-                                 CXM_ARRAY_LEN(errs), &n_errs);
+        rc = cxm__rows_from_json(kind, req->body, req->body_len, &win, &rows,
+                                 &n, errs, CXM_ARRAY_LEN(errs), &n_errs);
     if (rc == CXM_EINPUT || (!rc && n_errs)) {
         status = field_errors(resp, errs,
                               n_errs < CXM_ARRAY_LEN(errs)
@@ -200,22 +206,34 @@ int cxm__http_api_responses(struct cxm__http_req *req,
     } else if (rc) {
         status = cxm__http_json_error(resp, 503, "the store failed");
     } else if (n == 0) {
-        status = json_reply(resp, 201, json_pack("{si}", "stored", 0));
+        status = cxm__http_json_reply(resp, 201,
+                                      json_pack("{si}", "stored", 0));
     } else {
-        struct rows_job j = {rows, n, &win, errs};
+        struct rows_job j = {kind, rows, n, &win, errs, hook};
         rc = cxm__writer_run(req->ctx->writer, rows_job_run, &j);
         if (rc == CXM_EINPUT)
             status = field_errors(resp, errs, 1);
         else if (rc)
             status = cxm__http_json_error(resp, 503, "the store failed");
-        else
-            status = json_reply(resp, 201,
-                                json_pack("{sI}", "stored", (json_int_t)n));
+        else {
+            json_t *o = json_pack("{sI}", "stored", (json_int_t)n);
+            if (o && hook && hook->reply && hook->reply(o, hook->ud)) {
+                json_decref(o);
+                o = NULL;
+            }
+            status = cxm__http_json_reply(resp, 201, o);
+        }
     }
     for (size_t i = 0; i < n; i++)
         cxm__kvrow_release(&rows[i]);
     cxm__free(rows);
     return status;
+}
+
+int cxm__http_api_responses(struct cxm__http_req *req,
+                            struct cxm__http_resp *resp)
+{
+    return cxm__http_post_rows(req, resp, CXM_KIND_RESPONSES, NULL);
 }
 
 /* Splits a comma list and parses each name; false on a bad one. */
@@ -384,5 +402,5 @@ int cxm__http_api_surveys(struct cxm__http_req *req,
         json_decref(arr);
         return cxm__http_json_error(resp, 503, "the store failed");
     }
-    return json_reply(resp, 200, json_pack("{so}", "surveys", arr));
+    return cxm__http_json_reply(resp, 200, json_pack("{so}", "surveys", arr));
 }

@@ -14,9 +14,13 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <jansson.h>
+
 #include "http_limits.h"
 
 struct cxm__writer;
+struct cxm__sender;
+struct cxm_send_opts;
 
 /* A read connection of the store (readers.c). */
 struct cxm__http_reader {
@@ -44,6 +48,8 @@ struct cxm__http_ctx {
     pthread_cond_t ckpt_wake;
     bool ckpt_stop;
     atomic_uint commits;      /* by the writer, for the checkpointer */
+    /* the program's options of sending (its overrides), or NULL */
+    const struct cxm_send_opts *send;
 };
 
 /* ---- Reading the store (readers.c). Every read of a handler goes
@@ -92,6 +98,8 @@ struct cxm__http_req {
     size_t body_len;
     const char *content_type; /* "" when none */
     const char *authorization;/* "" when none */
+    /* A request header, or "" (webhook signatures, hooks.c). */
+    const char *(*header)(const struct cxm__http_req *r, const char *name);
     /* A query parameter, or NULL (bounded by CXM_HTTP_MAX_QUERY_VALUE:
      * longer is treated as absent). */
     const char *(*arg)(const struct cxm__http_req *r, const char *name);
@@ -125,6 +133,44 @@ int cxm__http_api_report(struct cxm__http_req *req,
                          struct cxm__http_resp *resp);
 int cxm__http_api_surveys(struct cxm__http_req *req,
                           struct cxm__http_resp *resp);
+int cxm__http_unsubscribe_get(struct cxm__http_req *req,
+                              struct cxm__http_resp *resp);
+int cxm__http_unsubscribe_post(struct cxm__http_req *req,
+                               struct cxm__http_resp *resp);
+
+/* ---- The sender thread (hooks.c): sends the outbox continuously
+ * through the writer; stopping lets the message in hand finish. */
+CXM_MUST_USE cxm_rc cxm__sender_start(struct cxm__http_ctx *ctx,
+                                      const struct cxm_send_opts *o,
+                                      struct cxm__sender **out);
+void cxm__sender_stop(struct cxm__sender *s);
+
+/* A JSON reply of `v` (stolen; NULL: 500). */
+int cxm__http_json_reply(struct cxm__http_resp *resp, int status, json_t *v);
+
+/* What POST of records does besides storing them: after(), in the same
+ * transaction, once the rows are put; reply() adds to the 201 object
+ * {"stored": N} (non-zero: out of memory). */
+struct cxm__kvrow;
+struct cxm__rows_hook {
+    cxm_rc (*after)(cxm_store *st, struct cxm__kvrow *rows, size_t n,
+                    void *ud);
+    int (*reply)(json_t *obj, void *ud);
+    void *ud;
+};
+/* POST of a JSON body of records of `kind` (one object or an array, as
+ * /api/v1/responses): validated as CSV rows, stored in one writer job.
+ * `hook` may be NULL. */
+int cxm__http_post_rows(struct cxm__http_req *req,
+                        struct cxm__http_resp *resp, cxm_kind kind,
+                        const struct cxm__rows_hook *hook);
+int cxm__http_api_tickets(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp);
+int cxm__http_hook_zendesk(struct cxm__http_req *req,
+                           struct cxm__http_resp *resp);
+int cxm__http_hook_freshdesk(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp);
+
 /* A plain page for a status (404, 405, 413, 429, ...) in English. */
 int cxm__http_error_page(struct cxm__http_resp *resp, int status,
                          const char *title, const char *text);
@@ -132,15 +178,8 @@ int cxm__http_error_page(struct cxm__http_resp *resp, int status,
 int cxm__http_json_error(struct cxm__http_resp *resp, int status,
                          const char *message);
 
-/* ---- The HTML writer (html.c): the only way text reaches a page. */
-
-/* Appends s[0..n) with & < > " ' escaped; invalid UTF-8 bytes become
- * U+FFFD, control characters but TAB, LF and CR are dropped. */
-CXM_MUST_USE cxm_rc cxm__html_text(struct cxm__buf *b, const char *s,
-                                   size_t n);
-CXM_MUST_USE cxm_rc cxm__html_str(struct cxm__buf *b, const char *s);
-/* Appends markup written by the program (never data). */
-CXM_MUST_USE cxm_rc cxm__html_raw(struct cxm__buf *b, const char *markup);
+/* The HTML writer is core/html.c (internal.h): cxm__html_text(),
+ * cxm__html_str(), cxm__html_raw(). */
 
 /* ---- application/x-www-form-urlencoded (form.c). */
 

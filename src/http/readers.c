@@ -22,7 +22,6 @@
 #include <string.h>
 
 #include "http_int.h"
-#include "sqlite_int.h"
 #include "store_int.h"
 
 #include <time.h>
@@ -41,7 +40,7 @@ static void *ckpt_main(void *arg)
             seen = now;
             pthread_mutex_unlock(&ctx->ckpt_m);
             /* Busy (a reader holds old frames) is no error: later. */
-            (void)cxm__sq_exec(ctx->ckpt, "PRAGMA wal_checkpoint(PASSIVE)");
+            (void)cxm__store_tune(ctx->ckpt, CXM__TUNE_CHECKPOINT_NOW);
             pthread_mutex_lock(&ctx->ckpt_m);
         }
         clock_gettime(CLOCK_REALTIME, &ts);
@@ -61,13 +60,13 @@ static void ckpt_start(struct cxm__http_ctx *ctx, const char *dsn)
         ctx->ckpt = NULL;
         return;
     }
-    (void)cxm__sq_exec(ctx->ckpt, "PRAGMA mmap_size=0");
+    (void)cxm__store_tune(ctx->ckpt, CXM__TUNE_READER);
     pthread_mutex_init(&ctx->ckpt_m, NULL);
     pthread_cond_init(&ctx->ckpt_wake, NULL);
     ctx->ckpt_stop = false;
-    if (cxm__sq_exec(ctx->st, "PRAGMA wal_autocheckpoint=0") != CXM_OK ||
+    if (cxm__store_tune(ctx->st, CXM__TUNE_WRITER_NO_CHECKPOINT) != CXM_OK ||
         pthread_create(&ctx->ckpt_thread, NULL, ckpt_main, ctx) != 0) {
-        (void)cxm__sq_exec(ctx->st, "PRAGMA wal_autocheckpoint=1000");
+        (void)cxm__store_tune(ctx->st, CXM__TUNE_WRITER_CHECKPOINT);
         pthread_mutex_destroy(&ctx->ckpt_m);
         pthread_cond_destroy(&ctx->ckpt_wake);
         cxm_store_close(ctx->ckpt);
@@ -84,8 +83,8 @@ static void ckpt_stop(struct cxm__http_ctx *ctx)
     pthread_cond_signal(&ctx->ckpt_wake);
     pthread_mutex_unlock(&ctx->ckpt_m);
     pthread_join(ctx->ckpt_thread, NULL);
-    (void)cxm__sq_exec(ctx->ckpt, "PRAGMA wal_checkpoint(PASSIVE)");
-    (void)cxm__sq_exec(ctx->st, "PRAGMA wal_autocheckpoint=1000");
+    (void)cxm__store_tune(ctx->ckpt, CXM__TUNE_CHECKPOINT_NOW);
+    (void)cxm__store_tune(ctx->st, CXM__TUNE_WRITER_CHECKPOINT);
     pthread_mutex_destroy(&ctx->ckpt_m);
     pthread_cond_destroy(&ctx->ckpt_wake);
     cxm_store_close(ctx->ckpt);
@@ -105,7 +104,7 @@ void cxm__readers_open(struct cxm__http_ctx *ctx, const char *dsn)
          * file in the first read after another connection's commit
          * (munmap, a TLB shootdown on every core), and the handlers read
          * a few pages after nearly every commit. */
-        (void)cxm__sq_exec(r->st, "PRAGMA mmap_size=0");
+        (void)cxm__store_tune(r->st, CXM__TUNE_READER);
         pthread_mutex_init(&r->m, NULL);
         ctx->n_readers++;
     }

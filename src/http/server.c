@@ -43,6 +43,7 @@
 
 #include "http_int.h"
 #include "invite.h"
+#include "send_int.h"
 
 #if MHD_VERSION < 0x00097002
 typedef int MHD_RESULT_T;
@@ -77,6 +78,17 @@ static const struct route routes[] = {
      CXM_HTTP_MAX_API_BODY, ROUTE_AUTH},
     {"GET", "/api/v1/report", cxm__http_api_report, 0, ROUTE_AUTH},
     {"GET", "/api/v1/surveys", cxm__http_api_surveys, 0, ROUTE_AUTH},
+    /* sending surveys (hooks.c) */
+    {"POST", "/api/v1/tickets", cxm__http_api_tickets, CXM_HTTP_MAX_API_BODY,
+     ROUTE_AUTH},
+    {"POST", "/hooks/zendesk", cxm__http_hook_zendesk,
+     CXM_HTTP_MAX_API_BODY, 0},
+    {"POST", "/hooks/freshdesk", cxm__http_hook_freshdesk,
+     CXM_HTTP_MAX_API_BODY, 0},
+    {"GET", "/u/", cxm__http_unsubscribe_get, 0,
+     ROUTE_PREFIX | ROUTE_PUBLIC},
+    {"POST", "/u/", cxm__http_unsubscribe_post, CXM_HTTP_MAX_FORM_BODY,
+     ROUTE_PREFIX | ROUTE_PUBLIC},
 };
 
 /* One open connection, from accept to close. `deadline` is when the
@@ -119,6 +131,7 @@ struct cxm_server {
     int64_t drain_until; /* stopping: reading ends by then; else 0 */
     bool reaper_stop, reaper_started;
     pthread_t reaper;
+    struct cxm__sender *sender; /* NULL: this server sends nothing */
 };
 
 /* One request's state across the calls of the access handler. */
@@ -161,6 +174,12 @@ static const char *header(struct MHD_Connection *c, const char *name)
 {
     const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
     return v ? v : "";
+}
+
+static const char *req_header(const struct cxm__http_req *r,
+                              const char *name)
+{
+    return header((struct MHD_Connection *)r->conn, name);
 }
 
 /* The client's address as 16 bytes (IPv4 mapped) and as text. */
@@ -438,8 +457,8 @@ static MHD_RESULT_T send_resp(cxm_server *srv, struct MHD_Connection *c,
      * characters are written. */
     clock_gettime(CLOCK_MONOTONIC, &t1);
     client_addr(c, raw, addr, sizeof(addr));
-    if (strncmp(url, "/s/", 3) == 0)
-        snprintf(shown, sizeof(shown), "/s/%.6s...", url + 3);
+    if (strncmp(url, "/s/", 3) == 0 || strncmp(url, "/u/", 3) == 0)
+        snprintf(shown, sizeof(shown), "%.3s%.6s...", url, url + 3);
     else
         snprintf(shown, sizeof(shown), "%.80s", url);
     for (char *p = shown; *p; p++) {
@@ -593,6 +612,7 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
     req.content_type = header(c, "Content-Type");
     req.authorization = header(c, "Authorization");
     req.arg = query_arg;
+    req.header = req_header;
     req.conn = c;
     req.now = cxm__now_ms();
     resp.body.cap = 8u << 20;
@@ -819,6 +839,15 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
                  "http://%s:%u", host, srv->port);
     }
     cxm_free(url);
+    if (o && o->size >= offsetof(struct cxm_server_opts, send) +
+                            sizeof(o->send) && o->send) {
+        srv->ctx.send = o->send;
+        rc = cxm__sender_start(&srv->ctx, o->send, &srv->sender);
+        if (rc) {
+            cxm_server_stop(srv);
+            return rc;
+        }
+    }
     *out = srv;
     return CXM_OK;
 }
@@ -868,6 +897,7 @@ void cxm_server_stop(cxm_server *srv)
         nanosleep(&pause, NULL);
     }
     MHD_stop_daemon(srv->d);
+    cxm__sender_stop(srv->sender);
     {
         uint64_t batches, jobs;
         char line[160];

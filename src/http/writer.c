@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "http_int.h"
-#include "sqlite_int.h"
 #include "store_int.h"
 
 struct job {
@@ -36,30 +35,7 @@ struct cxm__writer {
     bool stop;
     pthread_t thread;
     uint64_t batches, jobs; /* statistics */
-    sqlite3_stmt *sp[3];    /* enum sp, prepared once on st */
 };
-
-/* A job's savepoint: begun, released, or rolled back to. Prepared once:
- * parsing these three statements for every answer cost a tenth of the
- * writer's time. */
-enum sp { SP_BEGIN, SP_RELEASE, SP_ROLLBACK };
-static const char *const sp_sql[] = {"SAVEPOINT cxm_job", "RELEASE cxm_job",
-                                     "ROLLBACK TO cxm_job"};
-
-static cxm_rc sp_run(struct cxm__writer *w, cxm_store *st, enum sp k)
-{
-    int e;
-
-    if (!w->sp[k] && sqlite3_prepare_v2(cxm__sq_db(st), sp_sql[k], -1,
-                                        &w->sp[k], NULL) != SQLITE_OK) {
-        sqlite3_finalize(w->sp[k]);
-        w->sp[k] = NULL;
-        return cxm__sq_fail(st);
-    }
-    e = sqlite3_step(w->sp[k]);
-    sqlite3_reset(w->sp[k]);
-    return e == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
-}
 
 /* Runs one batch in one transaction. Each job's rc is set. */
 static void run_batch(struct cxm__writer *w, struct job *batch)
@@ -74,16 +50,16 @@ static void run_batch(struct cxm__writer *w, struct job *batch)
             j->rc = rc;
             continue;
         }
-        rc = sp_run(w, st, SP_BEGIN);
+        rc = cxm__store_savepoint(st, CXM__SP_BEGIN);
         if (rc) {
             j->rc = rc;
             continue;
         }
         j->rc = j->fn(st, j->ud);
         if (j->rc)
-            rc = sp_run(w, st, SP_ROLLBACK);
+            rc = cxm__store_savepoint(st, CXM__SP_ROLLBACK);
         if (!rc)
-            rc = sp_run(w, st, SP_RELEASE);
+            rc = cxm__store_savepoint(st, CXM__SP_RELEASE);
         if (rc && !j->rc)
             j->rc = rc;
     }
@@ -159,8 +135,6 @@ void cxm__writer_stop(struct cxm__writer *w)
     pthread_cond_signal(&w->has_work);
     pthread_mutex_unlock(&w->m);
     pthread_join(w->thread, NULL);
-    for (size_t k = 0; k < CXM_ARRAY_LEN(w->sp); k++)
-        sqlite3_finalize(w->sp[k]);
     pthread_mutex_destroy(&w->m);
     pthread_cond_destroy(&w->has_work);
     pthread_cond_destroy(&w->has_done);

@@ -330,6 +330,10 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         cxm__figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
         clip_to_range(m, NULL, f);
         return;
+    case CXM_METRIC_RESPONSE_RATE:
+        /* answers / invitations sent (docs/sending.md), Wilson */
+        cxm__figure_proportion(x->invited_answered, x->invited, f);
+        return;
     case CXM_METRIC_COUNT:
         break;
     }

@@ -66,6 +66,7 @@ struct cxm__group_durations {
 /* Tickets, self-service, customers, orders, agents, reviews, QA. */
 struct cxm__group_more {
     bool has_tickets;          /* some ticket event fell in this group */
+    int64_t invited, invited_answered; /* invitations sent, answered */
     int64_t created;           /* created_at in the group */
     int64_t created_resolved;  /* … and resolved at any time */
     int64_t escalated;         /* … and escalated */

@@ -1074,6 +1074,43 @@ static cxm_rc on_qa(const struct cxm__row *row, void *ud)
     return CXM_OK;
 }
 
+/* An invitation sent (response_rate): counted in the group of its
+ * survey, channel, language, agent and team at its sending time. */
+static cxm_rc on_invitation(const struct cxm__row *row, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    if (row->is_null[0] || !in_period(b, row->i64[0]))
+        return CXM_OK;
+    /* An invitation about an excluded ticket is excluded with it. */
+    if (row->i64[7] &&
+        cxm__definitions_excluded(b->r->defs, row->text[8], row->text[9]))
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_SURVEY, row->text[2]);
+    cxm__builder_dim(b, CXM_BY_CHANNEL, row->text[3]);
+    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->text[4]);
+    cxm__builder_dim(b, CXM_BY_AGENT, row->text[5]);
+    cxm__builder_dim(b, CXM_BY_TEAM, row->text[6]);
+    cxm__builder_time(b, row->i64[0]);
+    rc = cxm__builder_group(b, &g);
+    if (rc)
+        return rc;
+    g->st.more->invited++;
+    g->st.more->invited_answered += row->i64[1] != 0;
+    return CXM_OK;
+}
+
+/* The invitations sent; none when the engine keeps no outbox. */
+static cxm_rc invitations(struct cxm__builder *b)
+{
+    if (cxm__store_sends(b->st) != CXM_OK)
+        return CXM_OK;
+    return cxm__store_query(b->st, CXM__Q_INVITATIONS, on_invitation, b);
+}
+
 /* ---- Which scans ------------------------------------------------------ */
 
 cxm_rc cxm__report_scan(struct cxm__builder *b)
@@ -1104,6 +1141,8 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
         rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
     if (!rc && want_kind(b, CXM_KIND_QA_SCORES))
         rc = cxm__store_query(b->st, CXM__Q_QA, on_qa, b);
+    if (!rc && b->want[CXM_METRIC_RESPONSE_RATE])
+        rc = invitations(b);
     return rc;
 }
 

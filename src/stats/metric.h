@@ -34,7 +34,8 @@ enum cxm__family {
     CXM__FAM_CUSTOMER,
     CXM__FAM_AGENT,
     CXM__FAM_REVIEW,
-    CXM__FAM_QA
+    CXM__FAM_QA,
+    CXM__FAM_INVITE /* invitations sent (the outbox, docs/sending.md) */
 };
 
 /* How a metric's figure is shaped in the output. */
@@ -79,6 +80,10 @@ enum cxm__def_key {
      CXM__DIM_BIT(CXM_BY_SEGMENT))
 #define CXM__DIMS_CUSTOMER (CXM__DIMS_TIME | CXM__DIM_BIT(CXM_BY_SEGMENT))
 #define CXM__DIMS_AGENT (CXM__DIMS_TIME | CXM__DIM_BIT(CXM_BY_TEAM))
+#define CXM__DIMS_INVITE                                                   \
+    (CXM__DIMS_TIME | CXM__DIM_BIT(CXM_BY_AGENT) |                         \
+     CXM__DIM_BIT(CXM_BY_TEAM) | CXM__DIM_BIT(CXM_BY_CHANNEL) |            \
+     CXM__DIM_BIT(CXM_BY_LANGUAGE) | CXM__DIM_BIT(CXM_BY_SURVEY))
 #define CXM__DIMS_REVIEW                                                   \
     (CXM__DIMS_TIME | CXM__DIM_BIT(CXM_BY_SOURCE) |                        \
      CXM__DIM_BIT(CXM_BY_LANGUAGE))
@@ -167,7 +172,9 @@ enum cxm__def_key {
       NEED(AGENTS, "left_at"))                                             \
     X(REVIEW_RATING, REVIEW, RATING, REVIEW, 0, RATING,                    \
       NEED(REVIEWS, ""))                                                   \
-    X(QA_SCORE, QA, MEAN, TICKET, 0, PERCENT, NEED(QA_SCORES, ""))
+    X(QA_SCORE, QA, MEAN, TICKET, 0, PERCENT, NEED(QA_SCORES, ""))         \
+    X(RESPONSE_RATE, INVITE, PROPORTION, INVITE, DEF(EXCLUDE), PERCENT,    \
+      NEED(RESPONSES, ""))
 
 #define CXM__METRIC_MAX_NEEDS 3
 

@@ -84,8 +84,82 @@ static bool check_link_days(const char *v, int64_t *n)
     return check_count(v, 1, 3650, n);
 }
 
+static bool check_fatigue_days(const char *v, int64_t *n)
+{
+    return check_count(v, 0, 3650, n);
+}
+
+static bool check_cap(const char *v, int64_t *n)
+{
+    return check_count(v, 0, 100000000, n);
+}
+
+/* Printable ASCII, at most `max` bytes, none of `bad`; "" allowed. */
+static bool check_printable(const char *v, size_t max, const char *bad)
+{
+    size_t n = strlen(v);
+
+    if (n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < ' ' || v[i] >= 0x7f || strchr(bad, v[i]))
+            return false;
+    }
+    return true;
+}
+
+/* smtp://host[:port] or smtps://host[:port]; "" = no mail. */
+static bool check_smtp_url(const char *v, int64_t *unused)
+{
+    (void)unused;
+    if (!*v)
+        return true;
+    if (strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0)
+        return false;
+    return check_printable(v, 200, " \"<>\\") &&
+           v[strlen(v) - 1] != '/' && strlen(v) > (v[4] == 's' ? 8u : 7u);
+}
+
+/* An address, bare (a@b.example) or with a name (Name <a@b.example>). */
+static bool check_from(const char *v, int64_t *unused)
+{
+    (void)unused;
+    return !*v || (check_printable(v, 200, "\\") && strchr(v, '@'));
+}
+
+/* A user name or password: printable ASCII without a line break. */
+static bool check_secret(const char *v, int64_t *unused)
+{
+    (void)unused;
+    return check_printable(v, 200, "");
+}
+
+/* The webhooks' shared secret: "" (off) or 16 to 200 characters. */
+static bool check_hook_secret(const char *v, int64_t *unused)
+{
+    (void)unused;
+    return !*v || (strlen(v) >= 16 && check_printable(v, 200, " "));
+}
+
+/* The SMS gateway: an http(s) URL template holding {to} and {text}. */
+static bool check_sms_url(const char *v, int64_t *unused)
+{
+    (void)unused;
+    if (!*v)
+        return true;
+    return (strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0)
+           && check_printable(v, 400, " \"<>\\") && strstr(v, "{to}") &&
+           strstr(v, "{text}");
+}
+
 /* In name order (cxm_config_list() promises it). */
 static const struct key keys[] = {
+    {"fatigue.days", "30", check_fatigue_days,
+     "fatigue.days takes a whole number of days, 0 to 3650",
+     "a customer is invited at most once in this many days"},
+    {"hooks.secret", "", check_hook_secret,
+     "hooks.secret takes 16 to 200 printable ASCII characters (or \"\")",
+     "shared secret of the helpdesk webhooks (\"\": webhooks off)"},
     {"import.earliest", "1970-01-01", check_date,
      "import.earliest takes a date YYYY-MM-DD",
      "timestamps before this date are rejected rows"},
@@ -93,6 +167,15 @@ static const struct key keys[] = {
      "import.horizon_years takes a whole number of years, 0 to 8000",
      "timestamps more than this many years after the import are rejected "
      "rows"},
+    {"invites.daily_cap", "0", check_cap,
+     "invites.daily_cap takes a whole number, 0 to 100000000 (0: no cap)",
+     "invitations due on one UTC day at most (0: no cap)"},
+    {"invites.max_age_days", "7", check_edit_days,
+     "invites.max_age_days takes a whole number of days, 0 to 3650",
+     "tickets resolved longer ago than this are never invited"},
+    {"invites.reminder_days", "3", check_edit_days,
+     "invites.reminder_days takes a whole number of days, 0 to 3650",
+     "days after an unanswered invitation one reminder goes (0: none)"},
     {"public_url", "", check_url,
      "public_url takes an http:// or https:// URL without a trailing slash "
      "(or \"\" for http://LISTEN)",
@@ -100,6 +183,20 @@ static const struct key keys[] = {
     {"serve.rate_per_minute", "120", check_rate,
      "serve.rate_per_minute takes a whole number 0 to 1000000 (0: no limit)",
      "requests one client address may make to survey pages per minute"},
+    {"sms.url", "", check_sms_url,
+     "sms.url takes an http:// or https:// URL with {to} and {text}",
+     "SMS gateway URL template ({to}, {text}; \"\": no SMS)"},
+    {"smtp.from", "", check_from,
+     "smtp.from takes an address (a@b.example or Name <a@b.example>)",
+     "sender of survey mail"},
+    {"smtp.password", "", check_secret,
+     "smtp.password takes printable ASCII",
+     "SMTP password (CXMETER_SMTP_PASSWORD keeps it out of the store)"},
+    {"smtp.url", "", check_smtp_url,
+     "smtp.url takes smtp://HOST[:PORT] or smtps://HOST[:PORT]",
+     "mail server (smtp:// with STARTTLS where offered, or smtps://)"},
+    {"smtp.user", "", check_secret, "smtp.user takes printable ASCII",
+     "SMTP user name (\"\": no login)"},
     {"survey.edit_days", "7", check_edit_days,
      "survey.edit_days takes a whole number of days, 0 to 3650",
      "days after the first answer during which a survey link edits it"},
@@ -297,11 +394,11 @@ cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
     rc = load(st, &sv);
     if (rc)
         return rc;
-    CXM_ASSERT(strcmp(keys[0].name, "import.earliest") == 0 &&
-               strcmp(keys[1].name, "import.horizon_years") == 0);
-    rc = value_of(&sv, 0, earliest, &lo, why);
+    rc = value_of(&sv, (size_t)(find_key("import.earliest") - keys),
+                  earliest, &lo, why);
     if (!rc)
-        rc = value_of(&sv, 1, horizon_years, &years, why);
+        rc = value_of(&sv, (size_t)(find_key("import.horizon_years") - keys),
+                      horizon_years, &years, why);
     stored_release(&sv);
     if (rc)
         return rc;

@@ -407,3 +407,31 @@ cxm_rc cxm__store_remove_survey_def(cxm_store *st, const char *id,
                ? st->ops->remove_survey_def(st, id, at_ms)
                : no_surveys(st);
 }
+
+cxm_rc cxm__store_sends(cxm_store *st)
+{
+    if (st->ops->outbox_put)
+        return CXM_OK;
+    cxm__store_set_error(st, "this engine keeps no outbox");
+    return CXM_ENOTBUILT;
+}
+
+cxm_rc cxm__store_invitations(cxm_store *st)
+{
+    if (st->ops->put_invitation)
+        return CXM_OK;
+    cxm__store_set_error(st, "this engine keeps no invitations");
+    return CXM_ENOTBUILT;
+}
+
+cxm_rc cxm__store_savepoint(cxm_store *st, enum cxm__savepoint op)
+{
+    cxm_rc rc = cxm__store_invitations(st);
+
+    return rc ? rc : st->ops->savepoint(st, op);
+}
+
+cxm_rc cxm__store_tune(cxm_store *st, enum cxm__tuning how)
+{
+    return st->ops->tune ? st->ops->tune(st, how) : CXM_OK;
+}

@@ -78,6 +78,10 @@ enum cxm__query {
     /* kind T, column T ("" for the kind itself): the record kinds and
      * optional columns ever supplied by an import (0009) */
     CXM__Q_SUPPLIED,
+    /* sent_at I, answered I (0/1), survey T, channel T, language T,
+     * agent_id T, team T, has_ticket I (0/1), its ticket's status T and
+     * tags T: every invitation sent (the outbox, 0013) */
+    CXM__Q_INVITATIONS,
     CXM__Q_COUNT
 };
 
@@ -164,6 +168,100 @@ struct cxm_comment_query;
 typedef cxm_rc (*cxm_comment_fn)(const struct cxm_comment *c, void *ud);
 typedef cxm_rc (*cxm__sub_text_fn)(const struct cxm_comment *c,
                                    int survey_version, void *ud);
+/* ---- Sending surveys (src/send/, 0013-sending.sql). Strings of the
+ * structs below are borrowed: for the duration of a callback, or of the
+ * call they are handed to. */
+
+/* A rule: which survey goes out on which channel, delay_ms after the
+ * moment — "resolved" (a ticket resolved; for tickets of `team`, NULL:
+ * every team), "order" (an order), "new_customer" (its acquisition),
+ * "quiet" (delay_ms after a customer's last order, ticket or
+ * acquisition), "segment" (a one-off send to the customers of `segment`,
+ * delay_ms after the rule was added). */
+struct cxm__send_rule {
+    int64_t id;
+    const char *moment, *survey, *channel, *team, *segment;
+    int64_t delay_ms, created_at;
+};
+
+/* Which moments send_moments() finds: `moment` (a rule's moment) whose
+ * time is in [from, to), not decided under `key` (the outbox's moment:
+ * the rule's moment, or "segment:ID"), at most `limit`; `segment` for a
+ * one-off send. */
+struct cxm__moment_query {
+    const char *moment, *key, *segment;
+    int64_t from, to, limit;
+};
+typedef cxm_rc (*cxm__send_rule_fn)(const struct cxm__send_rule *r,
+                                    void *ud);
+
+/* A moment no rule has decided on yet: a ticket resolved at `at` (or an
+ * order, a customer; the ticket's fields NULL then), with its customer's
+ * contact details (NULL when missing). */
+struct cxm__send_moment {
+    const char *moment, *subject_id;
+    const char *ticket_id, *customer_id, *agent_id, *team, *channel;
+    const char *email, *phone, *language;
+    int64_t at;
+};
+typedef cxm_rc (*cxm__send_moment_fn)(const struct cxm__send_moment *m,
+                                      void *ud);
+
+/* One row of the outbox: a message (kind "invite" or "reminder") or a
+ * skipped moment (status "skipped", reason). rule_id 0: none. */
+struct cxm__outbox_row {
+    int64_t id;
+    const char *kind, *moment, *subject_id, *status, *reason;
+    int64_t rule_id;
+    const char *invitation_id, *survey, *language, *channel, *recipient;
+    const char *ticket_id, *customer_id, *agent_id, *team;
+    int64_t created_at, due_at, attempts, claimed_at, sent_at;
+    bool answered; /* read: its invitation has an answer */
+};
+typedef cxm_rc (*cxm__outbox_fn)(const struct cxm__outbox_row *r, void *ud);
+
+/* What survey fatigue looks at for one customer and address. */
+struct cxm__send_facts {
+    bool unsubscribed;     /* the customer or the address, ever */
+    bool has_last;
+    int64_t last_due_at;   /* the invite to the customer (not skipped or
+                              failed) due nearest to `near` */
+    int64_t day_count;     /* invites not skipped or failed due in the day */
+};
+
+/* ---- The survey service's records (0012-invitations.sql; src/survey/
+ * invite.c, export.c). */
+
+/* An invitation and, when has_answers, its submission. Borrowed. */
+struct cxm__invitation_row {
+    const char *id, *survey_id, *language;
+    const char *ticket_id, *customer_id, *agent_id, *team, *channel;
+    int survey_version;
+    int64_t created_at, expires_at;
+    bool has_answers;
+    int64_t first_at, updated_at, submitted_at; /* submitted_at 0: not */
+    bool held;
+    int edits;
+    const char *answers; /* a JSON object's text; NULL without answers */
+};
+typedef cxm_rc (*cxm__invitation_fn)(const struct cxm__invitation_row *r,
+                                     void *ud);
+/* One API token: revoked_at 0 while it is live. */
+typedef cxm_rc (*cxm__api_token_fn)(const char *name, int64_t created_at,
+                                    int64_t revoked_at, void *ud);
+/* The savepoints of the server's writer (src/http/writer.c). */
+enum cxm__savepoint { CXM__SP_BEGIN, CXM__SP_ROLLBACK, CXM__SP_RELEASE };
+/* Advice from the server to an engine's connection (src/http/readers.c):
+ * a reader that should not map the file (a mapped connection remaps it
+ * after every other connection's commit); the writer's commits leave
+ * copying the log into the file to another connection (off, back on);
+ * that connection copies now what no reader still needs. */
+enum cxm__tuning {
+    CXM__TUNE_READER,
+    CXM__TUNE_WRITER_NO_CHECKPOINT,
+    CXM__TUNE_WRITER_CHECKPOINT,
+    CXM__TUNE_CHECKPOINT_NOW,
+};
 
 /* An engine: one table of hooks, filled with designated initialisers.
  *
@@ -313,6 +411,92 @@ struct cxm__store_ops {
     cxm_rc (*comments)(cxm_store *st, const struct cxm_comment_query *q,
                        cxm_comment_fn fn, cxm__sub_text_fn text_fn,
                        void *ud);
+    /* Sending surveys (src/send/; all NULL or all set; NULL: CXM_ENOTBUILT,
+     * "this engine keeps no outbox", cxm__store_sends()). In the open
+     * transaction where they write. */
+    /* Adds a rule (r->id ignored); *id_out its id. */
+    cxm_rc (*put_send_rule)(cxm_store *st, const struct cxm__send_rule *r,
+                            int64_t *id_out);
+    /* Removes rule `id`; CXM_ENOTFOUND when there is none. */
+    cxm_rc (*remove_send_rule)(cxm_store *st, int64_t id, int64_t at_ms);
+    /* The rules, oldest first. */
+    cxm_rc (*send_rules)(cxm_store *st, cxm__send_rule_fn fn, void *ud);
+    /* The moments of q without an outbox decision, oldest first. */
+    cxm_rc (*send_moments)(cxm_store *st, const struct cxm__moment_query *q,
+                           cxm__send_moment_fn fn, void *ud);
+    /* The facts of fatigue for `customer_id` and `address` (either may
+     * be NULL) around `near`, and the count of the day [day_from, day_to).
+     */
+    cxm_rc (*send_facts)(cxm_store *st, const char *customer_id,
+                         const char *address, int64_t near, int64_t day_from,
+                         int64_t day_to, struct cxm__send_facts *out);
+    /* Adds an outbox row (r->id, attempts, claimed_at, sent_at ignored). */
+    cxm_rc (*outbox_put)(cxm_store *st, const struct cxm__outbox_row *r,
+                         int64_t *id_out);
+    /* Marks the queued message due first (due_at <= now), or one left
+     * "sending" with claimed_at < stale_before, "sending" (attempts + 1,
+     * claimed_at now) and hands it to fn; *found false when none. */
+    cxm_rc (*outbox_claim)(cxm_store *st, int64_t now, int64_t stale_before,
+                           cxm__outbox_fn fn, void *ud, bool *found);
+    /* Sets a row's status and reason (NULL: none), due_at, sent_at (0:
+     * unchanged). */
+    cxm_rc (*outbox_update)(cxm_store *st, int64_t id, const char *status,
+                            const char *reason, int64_t due_at,
+                            int64_t sent_at);
+    /* The rows with `status` (NULL: any) of ticket `ticket_id` (NULL:
+     * any), oldest first. */
+    cxm_rc (*outbox_scan)(cxm_store *st, const char *status,
+                          const char *ticket_id, cxm__outbox_fn fn,
+                          void *ud);
+    /* Keeps the digest of a new link to invitation `invitation_id`. */
+    cxm_rc (*put_invitation_link)(cxm_store *st, const char *invitation_id,
+                                  const unsigned char *hash, size_t len,
+                                  int64_t at_ms);
+    /* Unsubscribes the customer and the addresses of invitation
+     * `invitation_id` (*found false when it has neither). */
+    cxm_rc (*put_unsubscribe)(cxm_store *st, const char *invitation_id,
+                              int64_t at_ms, bool *found);
+    /* The survey service (src/survey/invite.c; all NULL or all set;
+     * NULL: CXM_ENOTBUILT, "this engine keeps no invitations",
+     * cxm__store_invitations()). Secrets reach the engine as digests. */
+    /* Stores a token's digest under `name`; CXM_EINPUT (and the store's
+     * message) when the name is in use. */
+    cxm_rc (*put_api_token)(cxm_store *st, const char *name,
+                            const unsigned char *hash, size_t len,
+                            int64_t at_ms);
+    cxm_rc (*api_tokens)(cxm_store *st, cxm__api_token_fn fn, void *ud);
+    /* CXM_ENOTFOUND when no live token has the name. */
+    cxm_rc (*revoke_api_token)(cxm_store *st, const char *name,
+                               int64_t at_ms);
+    cxm_rc (*find_api_token)(cxm_store *st, const unsigned char *hash,
+                             size_t len, bool *live);
+    /* Stores invitation r (its submission fields ignored) with the
+     * digest of its link. */
+    cxm_rc (*put_invitation)(cxm_store *st,
+                             const struct cxm__invitation_row *r,
+                             const unsigned char *hash, size_t len);
+    /* fn for the invitation one of whose links has digest `hash`
+     * (0012's own, or one of invitation_links, 0013), with its
+     * submission; CXM_ENOTFOUND when none. */
+    cxm_rc (*find_invitation)(cxm_store *st, const unsigned char *hash,
+                              size_t len, cxm__invitation_fn fn, void *ud);
+    /* Stores (or replaces) the submission fields of r. */
+    cxm_rc (*put_submission)(cxm_store *st,
+                             const struct cxm__invitation_row *r);
+    /* Deletes the responses row `response_id` (an answer taken back). */
+    cxm_rc (*remove_response)(cxm_store *st, const char *response_id);
+    /* Logs a one-click `score` of invitation `id` at at_ms; *distinct:
+     * the different scores logged for it after `since`. */
+    cxm_rc (*put_click)(cxm_store *st, const char *id, int64_t at_ms,
+                        int score, int64_t since, int64_t *distinct);
+    /* Every invitation with a submission, by first answer. */
+    cxm_rc (*submissions)(cxm_store *st, cxm__invitation_fn fn, void *ud);
+    /* A savepoint inside the open transaction: begin, roll back to,
+     * release. */
+    cxm_rc (*savepoint)(cxm_store *st, enum cxm__savepoint op);
+    /* Optional: how a long-running server uses a connection of the
+     * engine (enum cxm__tuning); NULL: the engine needs no such advice. */
+    cxm_rc (*tune)(cxm_store *st, enum cxm__tuning how);
 };
 
 struct cxm_store {
@@ -484,5 +668,19 @@ CXM_MUST_USE cxm_rc cxm__config_window(cxm_store *st, const char *earliest,
                                        int64_t now_ms,
                                        struct cxm__window *out,
                                        const char **why);
+
+/* CXM_OK when the engine keeps the outbox (the sending hooks), else
+ * CXM_ENOTBUILT with the store's message set. */
+CXM_MUST_USE cxm_rc cxm__store_sends(cxm_store *st);
+/* CXM_OK when the engine keeps the survey service's records, else
+ * CXM_ENOTBUILT with the store's message set. */
+CXM_MUST_USE cxm_rc cxm__store_invitations(cxm_store *st);
+/* A savepoint in the open transaction (the server's writer: each job
+ * under its own). */
+CXM_MUST_USE cxm_rc cxm__store_savepoint(cxm_store *st,
+                                         enum cxm__savepoint op);
+/* Advice to the engine (struct cxm__store_ops, tune): CXM_OK when the
+ * engine takes none. */
+cxm_rc cxm__store_tune(cxm_store *st, enum cxm__tuning how);
 
 #endif /* CXM_STORE_INT_H */

@@ -8,35 +8,44 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
 
 #include "invite.h"
 #include "report_int.h"
 #include "store_int.h"
-#include "survey_int.h"
 
-/* The columns, in order, as the query below returns them. */
+/* The columns, in order. */
 static const char *const cols[] = {
     "invitation_id", "survey", "survey_version", "language", "ticket_id",
     "customer_id", "agent_id", "team", "channel", "first_at", "updated_at",
     "submitted_at", "held"};
 enum { N_COLS = 13, COL_VERSION = 2, COL_FIRST_TIME = 9, COL_HELD = 12 };
 
-/* Column i of the row as text ("" for NULL; times as SPEC timestamps). */
-static const char *text_of(sqlite3_stmt *s, int i, char *tmp, size_t cap)
+/* Column i of the row as text, or NULL when it has none (times as SPEC
+ * timestamps). */
+static const char *text_of(const struct cxm__invitation_row *r, int i,
+                           char *tmp, size_t cap)
 {
-    if (sqlite3_column_type(s, i) == SQLITE_NULL)
-        return "";
-    if (i >= COL_FIRST_TIME && i < COL_HELD) {
-        cxm_time_format(sqlite3_column_int64(s, i), tmp, cap);
+    const char *text[] = {r->id,          r->survey_id, NULL,
+                          r->language,    r->ticket_id, r->customer_id,
+                          r->agent_id,    r->team,      r->channel};
+    int64_t times[] = {r->first_at, r->updated_at, r->submitted_at};
+
+    if (i == COL_VERSION) {
+        snprintf(tmp, cap, "%d", r->survey_version);
         return tmp;
     }
-    if (i == COL_HELD)
-        return sqlite3_column_int(s, i) ? "true" : "false";
-    return (const char *)sqlite3_column_text(s, i);
+    if (i < COL_FIRST_TIME)
+        return text[i];
+    if (i < COL_HELD) {
+        if (i == COL_FIRST_TIME + 2 && !r->submitted_at)
+            return NULL;
+        cxm_time_format(times[i - COL_FIRST_TIME], tmp, cap);
+        return tmp;
+    }
+    return r->held ? "true" : "false";
 }
 
 /* One answer as CSV text: a number, a string, choices joined by '|'. */
@@ -65,7 +74,8 @@ static cxm_rc csv_answer(struct cxm__buf *b, json_t *v)
     return rc;
 }
 
-static cxm_rc csv_row(struct cxm__buf *b, sqlite3_stmt *s, json_t *answers)
+static cxm_rc csv_row(struct cxm__buf *b, const struct cxm__invitation_row *r,
+                      json_t *answers)
 {
     const char *q;
     json_t *v;
@@ -74,10 +84,11 @@ static cxm_rc csv_row(struct cxm__buf *b, sqlite3_stmt *s, json_t *answers)
     json_object_foreach(answers, q, v) {
         char tmp[40];
         for (int i = 0; !rc && i < N_COLS; i++) {
+            const char *t = text_of(r, i, tmp, sizeof(tmp));
             if (i)
                 rc = cxm__buf_addc(b, ',');
             if (!rc)
-                rc = cxm__csv_text(b, text_of(s, i, tmp, sizeof(tmp)));
+                rc = cxm__csv_text(b, t ? t : "");
         }
         if (!rc)
             rc = cxm__buf_addc(b, ',');
@@ -95,7 +106,8 @@ static cxm_rc csv_row(struct cxm__buf *b, sqlite3_stmt *s, json_t *answers)
     return rc;
 }
 
-static cxm_rc json_row(json_t *arr, sqlite3_stmt *s, json_t *answers)
+static cxm_rc json_row(json_t *arr, const struct cxm__invitation_row *r,
+                       json_t *answers)
 {
     json_t *o = json_object();
     char tmp[40];
@@ -103,30 +115,53 @@ static cxm_rc json_row(json_t *arr, sqlite3_stmt *s, json_t *answers)
     if (!o || json_array_append_new(arr, o))
         return CXM_ENOMEM;
     for (int i = 0; i < N_COLS; i++) {
+        const char *t = text_of(r, i, tmp, sizeof(tmp));
         json_t *v;
-        if (sqlite3_column_type(s, i) == SQLITE_NULL)
-            v = json_null();
-        else if (i == COL_VERSION)
-            v = json_integer(sqlite3_column_int(s, i));
+        if (i == COL_VERSION)
+            v = json_integer(r->survey_version);
         else if (i == COL_HELD)
-            v = json_boolean(sqlite3_column_int(s, i));
+            v = json_boolean(r->held);
+        else if (!t)
+            v = json_null();
         else
-            v = json_string(text_of(s, i, tmp, sizeof(tmp)));
+            v = json_string(t);
         if (!v || json_object_set_new(o, cols[i], v))
             return CXM_ENOMEM;
     }
     return json_object_set(o, "answers", answers) ? CXM_ENOMEM : CXM_OK;
 }
 
+struct export {
+    bool csv;
+    struct cxm__buf *b;
+    json_t *arr;
+};
+
+static cxm_rc on_submission(const struct cxm__invitation_row *r, void *ud)
+{
+    struct export *e = ud;
+    json_t *answers = r->answers ? json_loads(r->answers, 0, NULL) : NULL;
+    cxm_rc rc;
+
+    if (!json_is_object(answers)) {
+        json_decref(answers);
+        answers = json_object();
+        if (!answers)
+            return CXM_ENOMEM;
+    }
+    rc = e->csv ? csv_row(e->b, r, answers) : json_row(e->arr, r, answers);
+    json_decref(answers);
+    return rc;
+}
+
 cxm_rc cxm_answers_export(cxm_store *st, const char *fmt, char **out,
                           size_t *len_out)
 {
     struct cxm__buf b = CXM__BUF_INIT((size_t)1 << 34);
+    struct export e;
     bool csv;
     json_t *arr = NULL;
-    sqlite3_stmt *s;
     cxm_rc rc;
-    int r = SQLITE_DONE;
 
     if (!st || !fmt || !out || !len_out)
         return CXM_EINVAL;
@@ -135,16 +170,7 @@ cxm_rc cxm_answers_export(cxm_store *st, const char *fmt, char **out,
     csv = strcmp(fmt, "csv") == 0;
     if (!csv && strcmp(fmt, "json") != 0)
         return CXM_EINVAL;
-    rc = cxm__survey_prepare(
-        st,
-        "SELECT i.invitation_id, i.survey_id, i.survey_version, i.language,"
-        " i.ticket_id, i.customer_id, i.agent_id, i.team, i.channel,"
-        " s.first_at, s.updated_at, s.submitted_at, s.held, s.answers"
-        " FROM submissions s JOIN invitations i"
-        " ON i.workspace_id = s.workspace_id"
-        " AND i.invitation_id = s.invitation_id"
-        " WHERE s.workspace_id = ?1 ORDER BY s.first_at, s.invitation_id",
-        &s);
+    rc = cxm__store_invitations(st);
     if (rc)
         return rc;
     if (csv) {
@@ -155,23 +181,11 @@ cxm_rc cxm_answers_export(cxm_store *st, const char *fmt, char **out,
     } else if (!(arr = json_array())) {
         rc = CXM_ENOMEM;
     }
-    while (!rc && (r = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(s, N_COLS);
-        json_t *answers = text ? json_loads(text, 0, NULL) : NULL;
-        if (!json_is_object(answers)) {
-            json_decref(answers);
-            answers = json_object();
-            if (!answers) {
-                rc = CXM_ENOMEM;
-                break;
-            }
-        }
-        rc = csv ? csv_row(&b, s, answers) : json_row(arr, s, answers);
-        json_decref(answers);
-    }
-    if (!rc && r != SQLITE_DONE)
-        rc = cxm__survey_sq_fail(st);
-    sqlite3_finalize(s);
+    e.csv = csv;
+    e.b = &b;
+    e.arr = arr;
+    if (!rc)
+        rc = st->ops->submissions(st, on_submission, &e);
     if (!rc && !csv) {
         json_t *doc = json_pack("{so}", "answers", arr);
         char *text = doc ? json_dumps(doc, JSON_INDENT(1) |

@@ -6,8 +6,9 @@
  * randombytes and are kept only as their BLAKE2b digest. Each rated
  * question of an answer is a responses row stored through the importer's
  * path (rows.c), so every report sees it the moment it is committed.
- * Written for the SQLite engine, whose connection it uses directly, as
- * survey_store.c does.
+ * The engine keeps the records (the survey service's hooks of
+ * struct cxm__store_ops; store_sqlite_invite.c), as survey_store.c's
+ * definitions.
  */
 #include "internal.h"
 
@@ -17,36 +18,11 @@
 #include <time.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "civil.h"
 #include "invite.h"
-#include "sqlite_int.h"
 #include "store_int.h"
 #include "survey_int.h"
-
-/* Invitations, submissions and API tokens are kept by the SQLite engine
- * only, through its connection: they move behind engine hooks as the
- * survey definitions did (src/store/sqlite/store_sqlite_survey.c). */
-cxm_rc cxm__survey_sq_fail(cxm_store *st)
-{
-    return cxm__sq_fail(st);
-}
-
-cxm_rc cxm__survey_prepare(cxm_store *st, const char *sql,
-                           sqlite3_stmt **out)
-{
-    cxm_rc rc;
-
-    if (st->ops != &cxm__sqlite_ops) {
-        cxm__store_set_error(st, "this engine keeps no invitations");
-        return CXM_ENOTBUILT;
-    }
-    rc = cxm__sq_prepare(st, sql, out);
-    if (!rc)
-        sqlite3_bind_int64(*out, 1, st->workspace_id);
-    return rc;
-}
 
 #define SECRET_BYTES 32 /* 256 random bits per token */
 #define HASH_BYTES 32
@@ -59,24 +35,6 @@ int64_t cxm__now_ms(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Steps a statement that returns no row, and finalizes it. */
-static cxm_rc run(cxm_store *st, sqlite3_stmt *s)
-{
-    int r = sqlite3_step(s);
-    cxm_rc rc = r == SQLITE_DONE ? CXM_OK : cxm__survey_sq_fail(st);
-
-    sqlite3_finalize(s);
-    return rc;
-}
-
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(s, i);
 }
 
 /* A new secret, base64url without padding, into out[0..cap). */
@@ -126,12 +84,14 @@ cxm_rc cxm_api_token_create(cxm_store *st, const char *name,
 {
     char token[96];
     unsigned char h[HASH_BYTES];
-    sqlite3_stmt *s;
     cxm_rc rc;
 
     if (!st || !token_out)
         return CXM_EINVAL;
     *token_out = NULL;
+    rc = cxm__store_invitations(st);
+    if (rc)
+        return rc;
     if (!good_name(name)) {
         cxm__store_set_error(st, "a token name is 1 to 64 printable ASCII "
                                  "characters, no space");
@@ -141,27 +101,7 @@ cxm_rc cxm_api_token_create(cxm_store *st, const char *name,
     if (rc)
         return rc;
     digest(token, strlen(token), h);
-    rc = cxm__survey_prepare(st,
-                 "INSERT INTO api_tokens (workspace_id, name, token_hash,"
-                 " created_at) VALUES (?1, ?2, ?3, ?4)",
-                 &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 3, h, sizeof(h), SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, cxm__now_ms());
-    switch (sqlite3_step(s)) {
-    case SQLITE_DONE:
-        rc = CXM_OK;
-        break;
-    case SQLITE_CONSTRAINT:
-        cxm__store_set_error(st, "a token of that name exists");
-        rc = CXM_EINPUT;
-        break;
-    default:
-        rc = cxm__survey_sq_fail(st);
-    }
-    sqlite3_finalize(s);
+    rc = st->ops->put_api_token(st, name, h, sizeof(h), cxm__now_ms());
     if (!rc) {
         *token_out = cxm__strdup(token);
         rc = *token_out ? CXM_OK : CXM_ENOMEM;
@@ -170,85 +110,61 @@ cxm_rc cxm_api_token_create(cxm_store *st, const char *name,
     return rc;
 }
 
+struct token_list {
+    cxm_api_token_fn fn;
+    void *ud;
+};
+
+static cxm_rc on_token(const char *name, int64_t created_at,
+                       int64_t revoked_at, void *ud)
+{
+    struct token_list *l = ud;
+    struct cxm_api_token_info t;
+
+    t.name = name;
+    t.created_at = created_at;
+    t.revoked = revoked_at != 0;
+    t.revoked_at = revoked_at;
+    return l->fn(&t, l->ud);
+}
+
 cxm_rc cxm_api_token_list(cxm_store *st, cxm_api_token_fn fn, void *ud)
 {
-    sqlite3_stmt *s;
+    struct token_list l = {fn, ud};
     cxm_rc rc;
-    int r;
 
     if (!st || !fn)
         return CXM_EINVAL;
-    rc = cxm__survey_prepare(st,
-                 "SELECT name, created_at, revoked_at FROM api_tokens"
-                 " WHERE workspace_id = ?1 ORDER BY name",
-                 &s);
-    if (rc)
-        return rc;
-    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cxm_api_token_info t;
-        t.name = (const char *)sqlite3_column_text(s, 0);
-        t.created_at = sqlite3_column_int64(s, 1);
-        t.revoked = sqlite3_column_type(s, 2) != SQLITE_NULL;
-        t.revoked_at = sqlite3_column_int64(s, 2);
-        rc = fn(&t, ud);
-        if (rc)
-            break;
-    }
-    if (!rc && r != SQLITE_DONE)
-        rc = cxm__survey_sq_fail(st);
-    sqlite3_finalize(s);
-    return rc;
+    rc = cxm__store_invitations(st);
+    return rc ? rc : st->ops->api_tokens(st, on_token, &l);
 }
 
 cxm_rc cxm_api_token_revoke(cxm_store *st, const char *name)
 {
-    sqlite3_stmt *s;
     cxm_rc rc;
 
     if (!st || !name)
         return CXM_EINVAL;
-    rc = cxm__survey_prepare(st,
-                 "UPDATE api_tokens SET revoked_at = ?3 WHERE workspace_id ="
-                 " ?1 AND name = ?2 AND revoked_at IS NULL",
-                 &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, cxm__now_ms());
-    rc = run(st, s);
-    if (!rc && sqlite3_changes(cxm__sq_db(st)) == 0)
-        rc = CXM_ENOTFOUND;
-    return rc;
+    rc = cxm__store_invitations(st);
+    return rc ? rc : st->ops->revoke_api_token(st, name, cxm__now_ms());
 }
 
 cxm_rc cxm_api_token_check(cxm_store *st, const char *token, size_t len,
                            bool *ok)
 {
     unsigned char h[HASH_BYTES];
-    sqlite3_stmt *s;
     cxm_rc rc;
-    int r;
 
     if (!st || !ok || (!token && len))
         return CXM_EINVAL;
     *ok = false;
+    rc = cxm__store_invitations(st);
+    if (rc)
+        return rc;
     if (len == 0 || len > 128 || sodium_init() < 0)
         return CXM_OK;
     digest(token, len, h);
-    rc = cxm__survey_prepare(st,
-                 "SELECT 1 FROM api_tokens WHERE token_hash = ?2"
-                 " AND workspace_id = ?1 AND revoked_at IS NULL",
-                 &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_blob(s, 2, h, sizeof(h), SQLITE_STATIC);
-    r = sqlite3_step(s);
-    if (r == SQLITE_ROW)
-        *ok = true;
-    else if (r != SQLITE_DONE)
-        rc = cxm__survey_sq_fail(st);
-    sqlite3_finalize(s);
-    return rc;
+    return st->ops->find_api_token(st, h, sizeof(h), ok);
 }
 
 /* ---- Settings the service reads. */
@@ -300,8 +216,8 @@ cxm_rc cxm_invitation_create(cxm_store *st,
     const char *keys[5];
     unsigned char h[HASH_BYTES], raw[12];
     cxm_survey *sv = NULL;
+    struct cxm__invitation_row row;
     const char *lang;
-    sqlite3_stmt *s;
     int64_t days, now = cxm__now_ms();
     cxm_rc rc;
 
@@ -321,7 +237,9 @@ cxm_rc cxm_invitation_create(cxm_store *st,
                               "must be 1 to 256 bytes of UTF-8 text without "
                               "control characters");
     }
-    rc = cxm_survey_get(st, req->survey, 0, &sv);
+    rc = cxm__store_invitations(st);
+    if (!rc)
+        rc = cxm_survey_get(st, req->survey, 0, &sv);
     if (rc == CXM_ENOTFOUND)
         return inv_refuse(err, "survey", "no such survey in the store "
                                          "(cxmeter survey add)");
@@ -345,26 +263,19 @@ cxm_rc cxm_invitation_create(cxm_store *st,
     sodium_bin2hex(out->id + 4, sizeof(out->id) - 4, raw, sizeof(raw));
     digest(out->token, strlen(out->token), h);
     out->expires_at = now + days * CXM__MS_PER_DAY;
-    rc = cxm__survey_prepare(st,
-                 "INSERT INTO invitations (workspace_id, invitation_id,"
-                 " token_hash, survey_id, survey_version, language,"
-                 " ticket_id, customer_id, agent_id, team, channel,"
-                 " created_at, expires_at)"
-                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-                 " ?12, ?13)",
-                 &s);
-    if (rc)
-        goto out;
-    sqlite3_bind_text(s, 2, out->id, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 3, h, sizeof(h), SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, cxm_survey_id(sv), -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 5, cxm_survey_version(sv));
-    sqlite3_bind_text(s, 6, lang, -1, SQLITE_STATIC);
-    for (int i = 0; i < 5; i++)
-        bind_text(s, 7 + i, keys[i]);
-    sqlite3_bind_int64(s, 12, now);
-    sqlite3_bind_int64(s, 13, out->expires_at);
-    rc = run(st, s);
+    memset(&row, 0, sizeof(row));
+    row.id = out->id;
+    row.survey_id = cxm_survey_id(sv);
+    row.survey_version = cxm_survey_version(sv);
+    row.language = lang;
+    row.ticket_id = keys[0];
+    row.customer_id = keys[1];
+    row.agent_id = keys[2];
+    row.team = keys[3];
+    row.channel = keys[4];
+    row.created_at = now;
+    row.expires_at = out->expires_at;
+    rc = st->ops->put_invitation(st, &row, h, sizeof(h));
 out:
     cxm_survey_free(sv);
     if (rc)
@@ -372,11 +283,27 @@ out:
     return rc;
 }
 
+cxm_rc cxm__invite_new_link(cxm_store *st, const char *invitation_id,
+                            int64_t now, char *token, size_t cap)
+{
+    unsigned char h[HASH_BYTES];
+    cxm_rc rc = cxm__store_sends(st);
+
+    if (!rc)
+        rc = new_secret("", token, cap);
+    if (rc)
+        return rc;
+    digest(token, strlen(token), h);
+    rc = st->ops->put_invitation_link(st, invitation_id, h, sizeof(h), now);
+    if (rc)
+        sodium_memzero(token, cap);
+    return rc;
+}
+
 /* ---- An invitation and its answers. */
 
-static char *col_dup(sqlite3_stmt *s, int i, bool *oom)
+static char *dup_opt(const char *t, bool *oom)
 {
-    const char *t = (const char *)sqlite3_column_text(s, i);
     char *d;
 
     if (!t)
@@ -401,14 +328,44 @@ void cxm__invite_release(struct cxm__invite *inv)
     memset(inv, 0, sizeof(*inv));
 }
 
+/* Copies the engine's row into the struct cxm__invite at ud. */
+static cxm_rc take_invitation(const struct cxm__invitation_row *r, void *ud)
+{
+    struct cxm__invite *inv = ud;
+    bool oom = false;
+
+    inv->id = dup_opt(r->id, &oom);
+    inv->survey_id = dup_opt(r->survey_id, &oom);
+    inv->survey_version = r->survey_version;
+    inv->language = dup_opt(r->language, &oom);
+    inv->ticket_id = dup_opt(r->ticket_id, &oom);
+    inv->customer_id = dup_opt(r->customer_id, &oom);
+    inv->agent_id = dup_opt(r->agent_id, &oom);
+    inv->team = dup_opt(r->team, &oom);
+    inv->channel = dup_opt(r->channel, &oom);
+    inv->created_at = r->created_at;
+    inv->expires_at = r->expires_at;
+    inv->has_answers = r->has_answers;
+    inv->first_at = r->first_at;
+    inv->updated_at = r->updated_at;
+    inv->submitted_at = r->submitted_at;
+    inv->held = r->held;
+    inv->edits = r->edits;
+    if (r->has_answers && r->answers)
+        inv->answers = json_loads(r->answers, 0, NULL);
+    if (!json_is_object(inv->answers)) {
+        json_decref(inv->answers);
+        inv->answers = json_object();
+    }
+    inv->oom = oom;
+    return CXM_OK;
+}
+
 cxm_rc cxm__invite_load(cxm_store *st, const char *token, size_t len,
                         struct cxm__invite *inv)
 {
     unsigned char h[HASH_BYTES];
-    sqlite3_stmt *s;
-    bool oom = false;
     cxm_rc rc;
-    int r;
 
     memset(inv, 0, sizeof(*inv));
     if (len < 16 || len > 64 || sodium_init() < 0)
@@ -420,90 +377,35 @@ cxm_rc cxm__invite_load(cxm_store *st, const char *token, size_t len,
             return CXM_ENOTFOUND;
     }
     digest(token, len, h);
-    rc = cxm__survey_prepare(st,
-                 "SELECT i.invitation_id, i.survey_id, i.survey_version,"
-                 " i.language, i.ticket_id, i.customer_id, i.agent_id,"
-                 " i.team, i.channel, i.created_at, i.expires_at,"
-                 " s.first_at, s.updated_at, s.submitted_at, s.held,"
-                 " s.edits, s.answers"
-                 " FROM invitations i LEFT JOIN submissions s"
-                 " ON s.workspace_id = i.workspace_id"
-                 " AND s.invitation_id = i.invitation_id"
-                 " WHERE i.token_hash = ?2 AND i.workspace_id = ?1",
-                 &s);
+    rc = cxm__store_invitations(st);
+    if (!rc)
+        rc = st->ops->find_invitation(st, h, sizeof(h), take_invitation,
+                                      inv);
+    if (!rc && (inv->oom || !inv->answers || !inv->id))
+        rc = CXM_ENOMEM;
     if (rc)
-        return rc;
-    sqlite3_bind_blob(s, 2, h, sizeof(h), SQLITE_STATIC);
-    r = sqlite3_step(s);
-    if (r == SQLITE_DONE) {
-        sqlite3_finalize(s);
-        return CXM_ENOTFOUND;
-    }
-    if (r != SQLITE_ROW) {
-        rc = cxm__survey_sq_fail(st);
-        sqlite3_finalize(s);
-        return rc;
-    }
-    inv->id = col_dup(s, 0, &oom);
-    inv->survey_id = col_dup(s, 1, &oom);
-    inv->survey_version = sqlite3_column_int(s, 2);
-    inv->language = col_dup(s, 3, &oom);
-    inv->ticket_id = col_dup(s, 4, &oom);
-    inv->customer_id = col_dup(s, 5, &oom);
-    inv->agent_id = col_dup(s, 6, &oom);
-    inv->team = col_dup(s, 7, &oom);
-    inv->channel = col_dup(s, 8, &oom);
-    inv->created_at = sqlite3_column_int64(s, 9);
-    inv->expires_at = sqlite3_column_int64(s, 10);
-    inv->has_answers = sqlite3_column_type(s, 11) != SQLITE_NULL;
-    inv->first_at = sqlite3_column_int64(s, 11);
-    inv->updated_at = sqlite3_column_int64(s, 12);
-    inv->submitted_at = sqlite3_column_int64(s, 13);
-    inv->held = sqlite3_column_int(s, 14) != 0;
-    inv->edits = sqlite3_column_int(s, 15);
-    if (inv->has_answers) {
-        const char *a = (const char *)sqlite3_column_text(s, 16);
-        inv->answers = a ? json_loads(a, 0, NULL) : NULL;
-    }
-    if (!json_is_object(inv->answers)) {
-        json_decref(inv->answers);
-        inv->answers = json_object();
-    }
-    sqlite3_finalize(s);
-    if (oom || !inv->answers || !inv->id) {
         cxm__invite_release(inv);
-        return CXM_ENOMEM;
-    }
-    return CXM_OK;
+    return rc;
 }
 
 static cxm_rc save_submission(cxm_store *st, const struct cxm__invite *inv)
 {
-    sqlite3_stmt *s;
+    struct cxm__invitation_row r;
     char *text;
     cxm_rc rc;
 
     text = json_dumps(inv->answers, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text)
         return CXM_ENOMEM;
-    rc = cxm__survey_prepare(st,
-                 "INSERT OR REPLACE INTO submissions (workspace_id,"
-                 " invitation_id, first_at, updated_at, submitted_at, held,"
-                 " edits, answers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                 &s);
-    if (!rc) {
-        sqlite3_bind_text(s, 2, inv->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, inv->first_at);
-        sqlite3_bind_int64(s, 4, inv->updated_at);
-        if (inv->submitted_at)
-            sqlite3_bind_int64(s, 5, inv->submitted_at);
-        else
-            sqlite3_bind_null(s, 5);
-        sqlite3_bind_int(s, 6, inv->held);
-        sqlite3_bind_int(s, 7, inv->edits);
-        sqlite3_bind_text(s, 8, text, -1, SQLITE_STATIC);
-        rc = run(st, s);
-    }
+    memset(&r, 0, sizeof(r));
+    r.id = inv->id;
+    r.first_at = inv->first_at;
+    r.updated_at = inv->updated_at;
+    r.submitted_at = inv->submitted_at;
+    r.held = inv->held;
+    r.edits = inv->edits;
+    r.answers = text;
+    rc = st->ops->put_submission(st, &r);
     free(text);
     return rc;
 }
@@ -605,18 +507,9 @@ static cxm_rc delete_row(cxm_store *st, const struct cxm__invite *inv,
                          const cxm_survey_question *q)
 {
     char id[160];
-    sqlite3_stmt *s;
-    cxm_rc rc;
 
     snprintf(id, sizeof(id), "%s:%s", inv->id, cxm_question_id(q));
-    rc = cxm__survey_prepare(st,
-                 "DELETE FROM responses WHERE workspace_id = ?1"
-                 " AND response_id = ?2",
-                 &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 2, id, -1, SQLITE_TRANSIENT);
-    return run(st, s);
+    return st->ops->remove_response(st, id);
 }
 
 /* Makes the responses rows agree with inv's answers (none while held), in
@@ -662,34 +555,11 @@ struct click {
 static cxm_rc log_click(cxm_store *st, const struct cxm__invite *inv,
                         struct click *c)
 {
-    sqlite3_stmt *s;
-    cxm_rc rc;
+    int64_t distinct = 0;
+    cxm_rc rc = st->ops->put_click(st, inv->id, c->now, c->score,
+                                   c->now - CXM__SCANNER_MS, &distinct);
 
-    rc = cxm__survey_prepare(st,
-                 "INSERT INTO clicks (workspace_id, invitation_id, at, score)"
-                 " VALUES (?1, ?2, ?3, ?4)",
-                 &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 2, inv->id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, c->now);
-    sqlite3_bind_int(s, 4, c->score);
-    rc = run(st, s);
-    if (rc)
-        return rc;
-    rc = cxm__survey_prepare(st,
-                 "SELECT count(DISTINCT score) FROM clicks WHERE"
-                 " workspace_id = ?1 AND invitation_id = ?2 AND at > ?3",
-                 &s);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 2, inv->id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, c->now - CXM__SCANNER_MS);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        c->distinct = sqlite3_column_int(s, 0);
-    else
-        rc = cxm__survey_sq_fail(st);
-    sqlite3_finalize(s);
+    c->distinct = (int)distinct;
     return rc;
 }
 

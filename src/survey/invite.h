@@ -101,6 +101,7 @@ struct cxm__invite {
     bool held;                                  /* a scanner's burst */
     int edits;
     json_t *answers; /* owned; an object, empty when none */
+    bool oom;        /* loading it ran out of memory */
 };
 
 /* Finds the invitation of link token[0..len) and its answers.
@@ -109,6 +110,15 @@ struct cxm__invite {
 CXM_MUST_USE cxm_rc cxm__invite_load(cxm_store *st, const char *token,
                                      size_t len, struct cxm__invite *out);
 void cxm__invite_release(struct cxm__invite *inv);
+
+/* A new link token to invitation `invitation_id` into token[0..cap) (at
+ * least 64 bytes), its digest kept by the engine (invitation_links,
+ * 0013): the sender makes one per message, so the token is never in the
+ * store. */
+CXM_MUST_USE cxm_rc cxm__invite_new_link(cxm_store *st,
+                                         const char *invitation_id,
+                                         int64_t now, char *token,
+                                         size_t cap);
 
 /* What a one-click score did. */
 enum cxm__click {

@@ -9,14 +9,6 @@
 
 #include "internal.h"
 
-/* The survey room's statements on the SQLite engine (survey_store.c):
- * prepares `sql` with ?1 bound to the workspace (CXM_ENOTBUILT on another
- * engine); records the engine's message and returns CXM_ESTORE. */
-struct sqlite3_stmt;
-CXM_MUST_USE cxm_rc cxm__survey_prepare(cxm_store *st, const char *sql,
-                                        struct sqlite3_stmt **out);
-cxm_rc cxm__survey_sq_fail(cxm_store *st);
-
 /* Marks `s` as version `version` of the store, added at `added_at` (ms). */
 void cxm__survey_set_stored(cxm_survey *s, int version, int64_t added_at);
 

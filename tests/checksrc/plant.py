@@ -20,6 +20,8 @@ PLANTS = [
     ("src/time/period.c", '#include "store_int.h"\n', "layers"),
     ("src/store/store.c", '#include "definitions_int.h"\n', "layers"),
     ("cli/main.c", '#include "record.h"\n', "cli"),
+    ("src/survey/invite.c", '#include "sqlite_int.h"\n', "engine"),
+    ("src/http/writer.c", "#include <sqlite3.h>\n", "engine"),
     ("src/stats/stat.c",
      "void cxm__planted(void);\nvoid cxm__planted(void) "
      "{ printf(\"x\"); }\n", "calls"),

@@ -20,6 +20,7 @@
 #include "cxmeter/cxmeter.h"
 #include "metric.h"
 #include "store_fixture.h"
+#include "store_int.h"
 
 static int setup(void **state)
 {
@@ -41,7 +42,7 @@ static void test_metric__every_row_is_whole(void **state)
         const struct cxm__metric_info *mi = cxm__metric((cxm_metric)m);
         assert_non_null(mi->name);
         assert_true(mi->name[0] != '\0');
-        assert_true(mi->family <= CXM__FAM_QA);
+        assert_true(mi->family <= CXM__FAM_INVITE);
         assert_true(mi->shape <= CXM__SHAPE_RATING);
         assert_non_null(mi->unit);
         assert_true(mi->unit[0] != '\0');
@@ -148,6 +149,41 @@ static void test_metric__dims_agree_with_the_report(void **state)
 
 /* ---- On a demo data set ---------------------------------------------- */
 
+/* 40 invitations sent across the demo's period, the first 10 about
+ * demo tickets (response_rate; the outbox has no CSV kind). */
+static void sent_invitations(struct store_fixture *sf)
+{
+    cxm_store *st = sf->st;
+    bool found = false;
+    int64_t lo = 0, hi = 0;
+
+    assert_int_equal(cxm__store_time_range(st, &found, &lo, &hi), CXM_OK);
+    assert_true(found);
+    assert_int_equal(cxm__store_begin(st), CXM_OK);
+    for (int i = 0; i < 40; i++) {
+        struct cxm__outbox_row o;
+        char subject[16], ticket[16];
+        int64_t id = 0;
+        memset(&o, 0, sizeof(o));
+        snprintf(subject, sizeof(subject), "S%d", i);
+        snprintf(ticket, sizeof(ticket), "T%05d", i + 1);
+        o.kind = "invite";
+        o.moment = "resolved";
+        o.subject_id = subject;
+        o.status = "queued";
+        o.survey = "support-csat";
+        o.channel = "email";
+        o.language = "en";
+        o.ticket_id = i < 10 ? ticket : NULL;
+        o.created_at = o.due_at = lo + (hi - lo) / 40 * i;
+        assert_int_equal(st->ops->outbox_put(st, &o, &id), CXM_OK);
+        assert_int_equal(st->ops->outbox_update(st, id, "sent", NULL, 0,
+                                                o.due_at + 1),
+                         CXM_OK);
+    }
+    assert_int_equal(cxm__store_commit(st), CXM_OK);
+}
+
 static void import_demo(struct store_fixture *sf)
 {
     struct cxm_demo_opts o;
@@ -172,6 +208,7 @@ static void import_demo(struct store_fixture *sf)
         assert_true(res.n_imported > 0);
         unlink(path);
     }
+    sent_invitations(sf);
 }
 
 /* All metrics, no breakdown, under definitions version `defs`. */

@@ -74,6 +74,8 @@ void cxm__sq_close(cxm_store *st)
         sqlite3_finalize(q->put[k]);
         sqlite3_finalize(q->put_many[k]);
     }
+    for (size_t k = 0; k < CXM_ARRAY_LEN(q->savepoint); k++)
+        sqlite3_finalize(q->savepoint[k]);
     cxm__sq_colimage_release(&q->colimage);
     sqlite3_close(q->db);
     cxm__free(q);
@@ -335,6 +337,32 @@ cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
     if (sqlite3_prepare_v2(cxm__sq_db(st), sql, -1, out, NULL) != SQLITE_OK)
         return cxm__sq_fail(st);
     return CXM_OK;
+}
+
+cxm_rc cxm__sq_prepare_ws(cxm_store *st, const char *sql,
+                          sqlite3_stmt **out)
+{
+    cxm_rc rc = cxm__sq_prepare(st, sql, out);
+
+    if (!rc)
+        sqlite3_bind_int64(*out, 1, st->workspace_id);
+    return rc;
+}
+
+void cxm__sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+cxm_rc cxm__sq_step_done(cxm_store *st, sqlite3_stmt *s)
+{
+    cxm_rc rc = sqlite3_step(s) == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
+
+    sqlite3_finalize(s);
+    return rc;
 }
 
 cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,

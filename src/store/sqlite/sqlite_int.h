@@ -38,6 +38,10 @@ struct cxm__sq {
     int64_t mark_responses, mark_tickets;
     unsigned kinds_written; /* 1 << kind for each kind put since BEGIN */
     struct cxm__sq_colimage colimage; /* what col_segments handed out */
+    /* The server writer's savepoints (enum cxm__savepoint), prepared on
+     * first use: parsing them for every answer cost a tenth of the
+     * writer's time. */
+    sqlite3_stmt *savepoint[3];
 };
 
 /* SPEC §2, the attribution of an answer: a response r without agent,
@@ -92,6 +96,18 @@ cxm_rc cxm__sq_fail(cxm_store *st);
 /* Prepares `sql` on the store's connection into *out (finalized by the
  * caller); cxm__sq_fail() when it cannot. */
 cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out);
+/* Prepares `sql` with ?1 bound to the store's workspace. */
+cxm_rc cxm__sq_prepare_ws(cxm_store *st, const char *sql,
+                          sqlite3_stmt **out);
+/* Binds text `v` (copied), or NULL, to parameter i. */
+void cxm__sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Steps a statement that returns no row to its end and finalizes it. */
+cxm_rc cxm__sq_step_done(cxm_store *st, sqlite3_stmt *s);
+/* Column i as text, NULL for NULL. */
+static inline const char *cxm__sq_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
 /* Runs the statements of `sql`, without parameters. */
 cxm_rc cxm__sq_exec(cxm_store *st, const char *sql);
 /* Runs `sql` with ?1, ?2, … bound to args[0 .. n_args) and, when `out` is
@@ -161,5 +177,56 @@ cxm_rc cxm__sq_alert_firings(cxm_store *st, int64_t rule_id,
 cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,
                         cxm_comment_fn fn, cxm__sub_text_fn text_fn,
                         void *ud);
+/* ---- store_sqlite_send.c: sending surveys (0013-sending.sql) --------- */
+
+cxm_rc cxm__sq_put_send_rule(cxm_store *st, const struct cxm__send_rule *r,
+                             int64_t *id_out);
+cxm_rc cxm__sq_remove_send_rule(cxm_store *st, int64_t id, int64_t at_ms);
+cxm_rc cxm__sq_send_rules(cxm_store *st, cxm__send_rule_fn fn, void *ud);
+cxm_rc cxm__sq_send_moments(cxm_store *st, const struct cxm__moment_query *q,
+                            cxm__send_moment_fn fn, void *ud);
+cxm_rc cxm__sq_send_facts(cxm_store *st, const char *customer_id,
+                          const char *address, int64_t near,
+                          int64_t day_from, int64_t day_to,
+                          struct cxm__send_facts *out);
+cxm_rc cxm__sq_outbox_put(cxm_store *st, const struct cxm__outbox_row *r,
+                          int64_t *id_out);
+cxm_rc cxm__sq_outbox_claim(cxm_store *st, int64_t now, int64_t stale_before,
+                            cxm__outbox_fn fn, void *ud, bool *found);
+cxm_rc cxm__sq_outbox_update(cxm_store *st, int64_t id, const char *status,
+                             const char *reason, int64_t due_at,
+                             int64_t sent_at);
+cxm_rc cxm__sq_outbox_scan(cxm_store *st, const char *status,
+                           const char *ticket_id, cxm__outbox_fn fn,
+                           void *ud);
+cxm_rc cxm__sq_put_invitation_link(cxm_store *st, const char *invitation_id,
+                                   const unsigned char *hash, size_t len,
+                                   int64_t at_ms);
+cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
+                               int64_t at_ms, bool *found);
+
+/* ---- store_sqlite_invite.c: the survey service (0012-invitations.sql) */
+
+cxm_rc cxm__sq_put_api_token(cxm_store *st, const char *name,
+                             const unsigned char *hash, size_t len,
+                             int64_t at_ms);
+cxm_rc cxm__sq_api_tokens(cxm_store *st, cxm__api_token_fn fn, void *ud);
+cxm_rc cxm__sq_revoke_api_token(cxm_store *st, const char *name,
+                                int64_t at_ms);
+cxm_rc cxm__sq_find_api_token(cxm_store *st, const unsigned char *hash,
+                              size_t len, bool *live);
+cxm_rc cxm__sq_put_invitation(cxm_store *st,
+                              const struct cxm__invitation_row *r,
+                              const unsigned char *hash, size_t len);
+cxm_rc cxm__sq_find_invitation(cxm_store *st, const unsigned char *hash,
+                               size_t len, cxm__invitation_fn fn, void *ud);
+cxm_rc cxm__sq_put_submission(cxm_store *st,
+                              const struct cxm__invitation_row *r);
+cxm_rc cxm__sq_remove_response(cxm_store *st, const char *response_id);
+cxm_rc cxm__sq_put_click(cxm_store *st, const char *id, int64_t at_ms,
+                         int score, int64_t since, int64_t *distinct);
+cxm_rc cxm__sq_submissions(cxm_store *st, cxm__invitation_fn fn, void *ud);
+cxm_rc cxm__sq_savepoint(cxm_store *st, enum cxm__savepoint op);
+cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how);
 
 #endif /* CXM_SQLITE_INT_H */

@@ -164,6 +164,16 @@ static const struct {
     [CXM__Q_SUPPLIED] = {
         "SELECT kind, column_name FROM supplied_columns"
         " WHERE workspace_id = ?1", "TT"},
+    [CXM__Q_INVITATIONS] = {
+        "SELECT o.sent_at, EXISTS (SELECT 1 FROM submissions b"
+        "  WHERE b.workspace_id = o.workspace_id"
+        "  AND b.invitation_id = o.invitation_id AND b.held = 0),"
+        " o.survey, o.channel, o.language, o.agent_id, o.team,"
+        " t.ticket_id IS NOT NULL, t.status, t.tags FROM outbox o"
+        " LEFT JOIN tickets t ON t.workspace_id = o.workspace_id"
+        "  AND t.ticket_id = o.ticket_id"
+        " WHERE o.workspace_id = ?1 AND o.kind = 'invite'"
+        " AND o.status = 'sent'", "IITTTTTITT"},
 };
 #undef CXM__ENDS
 #undef CXM__END
@@ -708,4 +718,27 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     .put_alert_firing = cxm__sq_put_alert_firing,
     .alert_firings = cxm__sq_alert_firings,
     .comments = cxm__sq_comments,
+    .put_send_rule = cxm__sq_put_send_rule,
+    .remove_send_rule = cxm__sq_remove_send_rule,
+    .send_rules = cxm__sq_send_rules,
+    .send_moments = cxm__sq_send_moments,
+    .send_facts = cxm__sq_send_facts,
+    .outbox_put = cxm__sq_outbox_put,
+    .outbox_claim = cxm__sq_outbox_claim,
+    .outbox_update = cxm__sq_outbox_update,
+    .outbox_scan = cxm__sq_outbox_scan,
+    .put_invitation_link = cxm__sq_put_invitation_link,
+    .put_unsubscribe = cxm__sq_put_unsubscribe,
+    .put_api_token = cxm__sq_put_api_token,
+    .api_tokens = cxm__sq_api_tokens,
+    .revoke_api_token = cxm__sq_revoke_api_token,
+    .find_api_token = cxm__sq_find_api_token,
+    .put_invitation = cxm__sq_put_invitation,
+    .find_invitation = cxm__sq_find_invitation,
+    .put_submission = cxm__sq_put_submission,
+    .remove_response = cxm__sq_remove_response,
+    .put_click = cxm__sq_put_click,
+    .submissions = cxm__sq_submissions,
+    .savepoint = cxm__sq_savepoint,
+    .tune = cxm__sq_tune,
 };

@@ -1573,8 +1573,19 @@ static const char rebuild_sql[] =
  * rows (docs/store.md, "Damage"). */
 cxm_rc cxm__sq_rollup_flush(cxm_store *st)
 {
-    cxm_rc rc = cxm__sq_exec(st, "SAVEPOINT cxm_flush");
+    int64_t dirty = 1;
+    cxm_rc rc;
 
+    /* A transaction that put no rows and left no day dirty (settings,
+     * the outbox) has nothing to recount: the segments, and the token of
+     * the column file, stay as they are. */
+    if (cxm__sq_kinds_written(st) == 0) {
+        rc = select_int(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)",
+                        &dirty);
+        if (rc || !dirty)
+            return rc;
+    }
+    rc = cxm__sq_exec(st, "SAVEPOINT cxm_flush");
     if (rc)
         return rc;
     rc = flush_once(st);

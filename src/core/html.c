@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#include "http_int.h"
 
 /* The length of the valid UTF-8 sequence at s[0..n), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * hooks.c — what `cxmeter serve` does for sending surveys (src/send/,
+ * docs/sending.md): the unsubscribe link of every mail (GET /u/TOKEN asks,
+ * POST /u/TOKEN unsubscribes, as RFC 8058's one-click POST does), and the
+ * sender thread, which decides new moments and sends the outbox
+ * continuously, every transaction through the server's one writer.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "http_int.h"
+#include "invite.h"
+#include "send_int.h"
+
+#define SEND_POLL_MS 1000     /* the outbox is looked at every second */
+#define TRIGGER_EVERY_MS 15000 /* new moments decided every 15 s */
+
+/* ---- Unsubscribe. */
+
+static int plain_page(struct cxm__http_resp *resp, int status,
+                      const char *title, const char *text, const char *form)
+{
+    struct cxm__buf *b = &resp->body;
+    cxm_rc rc;
+
+    cxm__buf_reset(b);
+    resp->html = true;
+    resp->content_type = "text/html; charset=utf-8";
+    rc = cxm__html_raw(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+                          "charset=\"utf-8\"><meta name=\"viewport\" "
+                          "content=\"width=device-width\"><title>");
+    if (!rc)
+        rc = cxm__html_str(b, title);
+    if (!rc)
+        rc = cxm__html_raw(b, "</title></head><body><main><h1>");
+    if (!rc)
+        rc = cxm__html_str(b, title);
+    if (!rc)
+        rc = cxm__html_raw(b, "</h1><p>");
+    if (!rc)
+        rc = cxm__html_str(b, text);
+    if (!rc)
+        rc = cxm__html_raw(b, "</p>");
+    if (!rc && form)
+        rc = cxm__html_raw(b, form);
+    if (!rc)
+        rc = cxm__html_raw(b, "</main></body></html>\n");
+    return rc ? 500 : status;
+}
+
+/* A link that does not work (404), or a store that failed (503). */
+static int link_fault(struct cxm__http_resp *resp, cxm_rc rc)
+{
+    if (rc == CXM_ENOTFOUND)
+        return plain_page(resp, 404, "This link does not work",
+                          "Please check that the whole link was copied.",
+                          NULL);
+    return plain_page(resp, 503, "Please try again",
+                      "Your request cannot be answered just now.", NULL);
+}
+
+int cxm__http_unsubscribe_get(struct cxm__http_req *req,
+                              struct cxm__http_resp *resp)
+{
+    struct cxm__invite inv;
+    cxm_rc rc;
+
+    pthread_mutex_lock(&req->ctx->lock);
+    rc = cxm__invite_load(req->ctx->st, req->tail, strlen(req->tail), &inv);
+    pthread_mutex_unlock(&req->ctx->lock);
+    if (rc)
+        return link_fault(resp, rc);
+    cxm__invite_release(&inv);
+    /* A mail scanner follows links: only the button unsubscribes. */
+    return plain_page(resp, 200, "Unsubscribe",
+                      "Stop all survey invitations to you?",
+                      "<form method=\"post\"><button type=\"submit\" "
+                      "name=\"List-Unsubscribe\" value=\"One-Click\">"
+                      "Unsubscribe</button></form>");
+}
+
+struct unsub_job {
+    const char *token;
+    int64_t now;
+};
+
+static cxm_rc unsub_run(cxm_store *st, void *ud)
+{
+    struct unsub_job *j = ud;
+
+    return cxm__send_unsubscribe(st, j->token, strlen(j->token), j->now);
+}
+
+int cxm__http_unsubscribe_post(struct cxm__http_req *req,
+                               struct cxm__http_resp *resp)
+{
+    struct unsub_job j = {req->tail, req->now};
+    cxm_rc rc = cxm__writer_run(req->ctx->writer, unsub_run, &j);
+
+    if (rc)
+        return link_fault(resp, rc);
+    return plain_page(resp, 200, "Unsubscribed",
+                      "You will not receive survey invitations from us "
+                      "again.",
+                      NULL);
+}
+
+/* ---- The sender thread. */
+
+struct cxm__sender {
+    struct cxm__http_ctx *ctx;
+    struct cxm_send_opts opts; /* borrowed overrides: the caller's */
+    pthread_t thread;
+    pthread_mutex_t m;
+    pthread_cond_t wake;
+    volatile int stop;
+    void (*log)(const char *line, void *ud);
+    void *log_ud;
+};
+
+static cxm_rc writer_runner(void *ud, cxm__tx_job fn, void *fn_ud)
+{
+    return cxm__writer_run(ud, fn, fn_ud);
+}
+
+/* One round: the settings (as they are now), new moments when due, and
+ * every message due. */
+static void round_once(struct cxm__sender *s, int64_t *last_trigger)
+{
+    struct cxm__http_ctx *ctx = s->ctx;
+    struct cxm__send_cfg cfg;
+    struct cxm_send_counts c;
+    int64_t now = cxm__now_ms();
+    cxm_rc rc;
+
+    memset(&c, 0, sizeof(c));
+    pthread_mutex_lock(&ctx->lock);
+    rc = cxm__send_cfg_load(ctx->st, &s->opts, ctx->public_url, &cfg);
+    pthread_mutex_unlock(&ctx->lock);
+    if (rc)
+        return;
+    if (now - *last_trigger >= TRIGGER_EVERY_MS) {
+        struct cxm__trigger_job t = {&cfg, now, &c};
+        *last_trigger = now;
+        rc = cxm__writer_run(ctx->writer, cxm__trigger_job_run, &t);
+    }
+    if (!rc)
+        rc = cxm__outbox_pump(ctx->st, &cfg, 0, writer_runner, ctx->writer,
+                              &s->stop, &c);
+    if (rc && cfg.log)
+        cfg.log("outbox: the sender will try again", cfg.ud);
+    cxm__send_cfg_release(&cfg);
+}
+
+static void *sender_main(void *arg)
+{
+    struct cxm__sender *s = arg;
+    int64_t last_trigger = 0;
+
+    while (!s->stop) {
+        struct timespec until;
+        round_once(s, &last_trigger);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += (long)SEND_POLL_MS * 1000000L;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_mutex_lock(&s->m);
+        if (!s->stop)
+            pthread_cond_timedwait(&s->wake, &s->m, &until);
+        pthread_mutex_unlock(&s->m);
+    }
+    return NULL;
+}
+
+cxm_rc cxm__sender_start(struct cxm__http_ctx *ctx,
+                         const struct cxm_send_opts *o,
+                         struct cxm__sender **out)
+{
+    struct cxm__sender *s;
+
+    *out = NULL;
+    if (!o || o->size < sizeof(*o))
+        return CXM_EINVAL;
+    s = cxm__calloc(1, sizeof(*s));
+    if (!s)
+        return CXM_ENOMEM;
+    s->ctx = ctx;
+    s->opts = *o;
+    s->opts.now = 0; /* the clock, always */
+    pthread_mutex_init(&s->m, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+        pthread_mutex_destroy(&s->m);
+        pthread_cond_destroy(&s->wake);
+        cxm__free(s);
+        return CXM_ENOMEM;
+    }
+    *out = s;
+    return CXM_OK;
+}
+
+void cxm__sender_stop(struct cxm__sender *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->m);
+    s->stop = 1; /* the message in hand is finished first */
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->m);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->m);
+    pthread_cond_destroy(&s->wake);
+    cxm__free(s);
+}
+
+/* ---- Tickets as triggers: POST /api/v1/tickets, the helpdesk webhooks.
+ */
+
+/* What a request that stores tickets hears of the trigger pass: the
+ * decisions on its own tickets. */
+struct decisions {
+    const struct cxm__send_cfg *cfg;
+    int64_t now;
+    struct cxm__kvrow *rows;
+    size_t n;
+    json_t *list; /* owned */
+};
+
+static bool posted(const struct decisions *d, const char *ticket_id)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t k = 0; k < d->rows[i].n; k++) {
+            const char *name = d->rows[i].names[k];
+            if (cxm__eq_nocase(name, strlen(name), "ticket_id") &&
+                strcmp(d->rows[i].values[k], ticket_id) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+static cxm_rc on_decision(const char *ticket_id, const char *status,
+                          const char *reason, const char *invitation_id,
+                          const char *token, void *ud)
+{
+    struct decisions *d = ud;
+    json_t *o;
+
+    if (!posted(d, ticket_id))
+        return CXM_OK;
+    o = json_pack("{ssss}", "ticket_id", ticket_id, "status", status);
+    if (!o)
+        return CXM_ENOMEM;
+    if (reason)
+        json_object_set_new(o, "reason", json_string(reason));
+    if (invitation_id)
+        json_object_set_new(o, "invitation_id", json_string(invitation_id));
+    if (token) {
+        char link[512];
+        snprintf(link, sizeof(link), "%s/s/%s", d->cfg->public_url, token);
+        json_object_set_new(o, "link", json_string(link));
+    }
+    return json_array_append_new(d->list, o) ? CXM_ENOMEM : CXM_OK;
+}
+
+static cxm_rc decide_after(cxm_store *st, struct cxm__kvrow *rows, size_t n,
+                           void *ud)
+{
+    struct decisions *d = ud;
+    struct cxm_send_counts c;
+
+    memset(&c, 0, sizeof(c));
+    d->rows = rows;
+    d->n = n;
+    return cxm__send_trigger_tx(st, d->cfg, d->now, true, on_decision, d,
+                                &c);
+}
+
+static int decisions_reply(json_t *obj, void *ud)
+{
+    struct decisions *d = ud;
+
+    return json_object_set(obj, "invitations", d->list);
+}
+
+/* The settings of sending as the server has them now. */
+static cxm_rc load_cfg(struct cxm__http_req *req, struct cxm__send_cfg *cfg)
+{
+    cxm_rc rc;
+
+    pthread_mutex_lock(&req->ctx->lock);
+    rc = cxm__send_cfg_load(req->ctx->st, req->ctx->send,
+                            req->ctx->public_url, cfg);
+    pthread_mutex_unlock(&req->ctx->lock);
+    return rc;
+}
+
+int cxm__http_api_tickets(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp)
+{
+    struct cxm__send_cfg cfg;
+    struct decisions d;
+    struct cxm__rows_hook hook = {decide_after, decisions_reply, &d};
+    int status;
+
+    if (load_cfg(req, &cfg))
+        return cxm__http_json_error(resp, 503, "the store failed");
+    memset(&d, 0, sizeof(d));
+    d.cfg = &cfg;
+    d.now = req->now;
+    d.list = json_array();
+    status = d.list ? cxm__http_post_rows(req, resp, CXM_KIND_TICKETS, &hook)
+                    : cxm__http_json_error(resp, 500, "out of memory");
+    json_decref(d.list);
+    cxm__send_cfg_release(&cfg);
+    return status;
+}
+
+/* Whether the request carries the shared secret: Zendesk's signature
+ * (X-Zendesk-Webhook-Signature: base64 of HMAC-SHA256(secret, timestamp
+ * + body)), or the secret itself in X-Cxmeter-Secret. Both compared in
+ * constant time. */
+static bool signed_by(const struct cxm__http_req *req, const char *secret)
+{
+    const char *sig = req->header(req, "X-Zendesk-Webhook-Signature");
+    const char *ts = req->header(req, "X-Zendesk-Webhook-Signature-Timestamp");
+    const char *given = req->header(req, "X-Cxmeter-Secret");
+    unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
+
+    if (sodium_init() < 0)
+        return false;
+    if (*sig && *ts) {
+        crypto_auth_hmacsha256_state h;
+        unsigned char mac[crypto_auth_hmacsha256_BYTES];
+        char want[sodium_base64_ENCODED_LEN(
+            crypto_auth_hmacsha256_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+        crypto_auth_hmacsha256_init(&h, (const unsigned char *)secret,
+                                    strlen(secret));
+        crypto_auth_hmacsha256_update(&h, (const unsigned char *)ts,
+                                      strlen(ts));
+        crypto_auth_hmacsha256_update(&h, (const unsigned char *)req->body,
+                                      req->body_len);
+        crypto_auth_hmacsha256_final(&h, mac);
+        sodium_bin2base64(want, sizeof(want), mac, sizeof(mac),
+                          sodium_base64_VARIANT_ORIGINAL);
+        given = sig;
+        crypto_generichash(a, sizeof(a), (const unsigned char *)want,
+                           strlen(want), NULL, 0);
+    } else
+        crypto_generichash(a, sizeof(a), (const unsigned char *)secret,
+                           strlen(secret), NULL, 0);
+    if (!*given)
+        return false;
+    /* digests of equal length: the comparison takes the same time
+     * whatever the lengths and contents */
+    crypto_generichash(b, sizeof(b), (const unsigned char *)given,
+                       strlen(given), NULL, 0);
+    return sodium_memcmp(a, b, sizeof(a)) == 0;
+}
+
+struct hook_job {
+    struct cxm__kvrow *row;
+    struct cxm__window win;
+    struct cxm__row_error err;
+    struct decisions *d;
+};
+
+static cxm_rc hook_job_run(cxm_store *st, void *ud)
+{
+    struct hook_job *j = ud;
+    cxm_rc rc = cxm__rows_put(st, CXM_KIND_TICKETS, j->row, 1, &j->win,
+                              &j->err);
+
+    return rc ? rc : decide_after(st, j->row, 1, j->d);
+}
+
+static int helpdesk_hook(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp,
+                         enum cxm__helpdesk_hook vendor)
+{
+    struct cxm__send_cfg cfg;
+    struct cxm__kvrow row;
+    struct decisions d;
+    struct hook_job j;
+    char why[400];
+    int status;
+    cxm_rc rc;
+
+    if (load_cfg(req, &cfg))
+        return cxm__http_json_error(resp, 503, "the store failed");
+    memset(&d, 0, sizeof(d));
+    memset(&j, 0, sizeof(j));
+    memset(&row, 0, sizeof(row));
+    if (!*cfg.hooks_secret) {
+        status = cxm__http_json_error(resp, 403, "webhooks are off (set "
+                                                 "hooks.secret)");
+        goto out;
+    }
+    if (!signed_by(req, cfg.hooks_secret)) {
+        status = cxm__http_json_error(resp, 401, "the shared secret does "
+                                                 "not match");
+        goto out;
+    }
+    rc = cxm__webhook_ticket(vendor, req->body, req->body_len, req->now,
+                             &row, why, sizeof(why));
+    if (rc) {
+        status = rc == CXM_EINPUT ? cxm__http_json_error(resp, 400, why)
+                                  : cxm__http_json_error(resp, 500,
+                                                         "out of memory");
+        goto out;
+    }
+    d.cfg = &cfg;
+    d.now = req->now;
+    d.list = json_array();
+    j.row = &row;
+    j.d = &d;
+    pthread_mutex_lock(&req->ctx->lock);
+    rc = cxm__store_window(req->ctx->st, &j.win);
+    pthread_mutex_unlock(&req->ctx->lock);
+    if (!rc)
+        rc = d.list ? cxm__writer_run(req->ctx->writer, hook_job_run, &j)
+                    : CXM_ENOMEM;
+    if (rc == CXM_EINPUT) {
+        snprintf(why, sizeof(why), "%s: %s", j.err.field, j.err.reason);
+        status = cxm__http_json_error(resp, 400, why);
+    } else if (rc)
+        status = cxm__http_json_error(resp, 503, "the store failed");
+    else
+        status = cxm__http_json_reply(
+            resp, 200,
+            json_pack("{sisO}", "stored", 1, "invitations", d.list));
+out:
+    json_decref(d.list);
+    cxm__kvrow_release(&row);
+    cxm__send_cfg_release(&cfg);
+    return status;
+}
+
+int cxm__http_hook_zendesk(struct cxm__http_req *req,
+                           struct cxm__http_resp *resp)
+{
+    return helpdesk_hook(req, resp, CXM__HOOK_ZENDESK);
+}
+
+int cxm__http_hook_freshdesk(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp)
+{
+    return helpdesk_hook(req, resp, CXM__HOOK_FRESHDESK);
+}
