@@ -14,6 +14,7 @@
 #include "definitions_int.h"
 #include "metric.h"
 #include "qsketch.h"
+#include "store_int.h"
 #include "strmap.h"
 
 struct cxm_store;
@@ -120,7 +121,7 @@ struct cxm_report {
     int64_t prev_from_ms, prev_to_ms; /* the comparison's period */
     char tz[64];                   /* zone of the time buckets */
     cxm_read read;                 /* the query's --read */
-    int answers_path;              /* enum cxm__path of the answers */
+    enum cxm__answer_path answers_path; /* how the answers were read */
     const char *rollup_cells;      /* static: the rollup grains read */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
@@ -155,25 +156,10 @@ struct cxm_report {
 #define CXM__ROWS_MIN 20000
 #define CXM__ROWS_PER_RECORD 4
 
-/* How a report's survey answers were read. */
-enum cxm__path {
-    CXM__PATH_NONE,    /* no survey metric */
-    CXM__PATH_ROWS,    /* joined rows (store scan_responses) */
-    CXM__PATH_ROLLUPS, /* rollups by day, month, year or all time */
-    CXM__PATH_COLUMNS  /* column segments (report_cols.c) */
-};
 
-/* Time buckets in zone `tz` (NULL = UTC): the start of the bucket of `d`
- * holding `ms`, and the start of the bucket after the one at `start`. */
-int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms);
-int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
-                          int64_t start);
-/* The label of the bucket of `d` holding `ms` ("2026-W05"), in zone tz. */
-void cxm__zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
-                        char *dst, size_t cap);
 
 /* ---- The builder (builder.c): groups filled by the scans of
- * report_scan.c and report_cols.c. ---- */
+ * report_scan.c. ---- */
 
 #define CXM__LABEL_CAP 24 /* a time label: "2026-W05", "2026-01-31" */
 #define CXM__KEY_SEP '\x1f' /* between the labels of a group key */
@@ -210,7 +196,7 @@ struct cxm__builder {
     struct cxm__repeats *repeats; /* fcr.rule repeat_contact: tickets'
                                      created_at per customer */
     bool hours_apply;            /* the breakdown is by time/agent/team */
-    int answers_path;            /* enum cxm__path: how answers were read */
+    enum cxm__answer_path answers_path; /* how answers were read */
     const char *rollup_cells;    /* static: the rollup grains read, or NULL */
 };
 
@@ -252,10 +238,6 @@ void cxm__builder_release(struct cxm__builder *b);
 CXM_MUST_USE cxm_rc cxm__report_benchmarks(struct cxm_store *st,
                                            cxm_report *r);
 
-/* The column scan of survey answers (report_cols.c): *done false when
- * the columns cannot serve this report (the caller reads the rows). */
-CXM_MUST_USE cxm_rc cxm__report_scan_columns(struct cxm__builder *b,
-                                             bool *done);
 
 /* Runs every scan the wanted metrics need (report_scan.c). */
 CXM_MUST_USE cxm_rc cxm__report_scan(struct cxm__builder *b);

@@ -109,28 +109,89 @@ unsigned cxm__sq_kinds_written(cxm_store *st);
 
 /* ---- store_sqlite_rollup.c: rollups and column segments --------------- */
 
+/* Rollups of survey answers (sql/0004-rollups.sql, 0007-rollup-years.sql):
+ * cells per UTC day, month, year or over all time (t 0), the value of
+ * column `grain` of rollup_answers. */
+enum cxm__sq_grain {
+    CXM__SQ_GRAIN_DAY = 0,
+    CXM__SQ_GRAIN_MONTH = 1,
+    CXM__SQ_GRAIN_YEAR = 2,
+    CXM__SQ_GRAIN_ALL = 3
+};
+
+/* A cube: the dimensions its cells keep (column `cube`); every cube also
+ * keeps the cell's first day t, survey, scale and a score histogram. */
+enum cxm__sq_cube {
+    CXM__CUBE_NONE = -1, /* no cube serves */
+    CXM__CUBE_TOTALS = 0, /* survey and scale alone */
+    CXM__CUBE_AGENT = 1,
+    CXM__CUBE_TEAM = 2,
+    CXM__CUBE_CHANNEL = 4,
+    CXM__CUBE_LANGUAGE = 8,
+    CXM__CUBE_TOPIC = 16
+};
+
+/* Column segments (sql/0005-columns.sql, colseg.h): one entry of a
+ * column's dictionary; one month's segment: the callback is handed the
+ * blob, borrowed from the store until the next cxm__sq_col_segments() or
+ * cxm_store_close(), its checksum checked, or NULL when the month's
+ * answers could not be encoded or its segment is damaged (then with a
+ * note, cxm__store_note()). */
+typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
+                                  size_t len, void *ud);
+typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const uint8_t *blob,
+                                 size_t len, void *ud);
+
 /* Defines the SQL functions of the engine (cxm_hist_sum(hist), the
  * aggregate that sums rollup histograms, cxm_hist_add(a, b), the cell
  * and dictionary checksums) on a new connection, before migrations. */
 cxm_rc cxm__sq_rollup_register(sqlite3 *db);
+/* Recounts the dirty days (inside the open transaction, just before
+ * commit). */
 cxm_rc cxm__sq_rollup_flush(cxm_store *st);
-cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
-                           int *cube);
+/* The smallest cube of `grain` (day, or month and coarser) keeping `dims`
+ * (an or of cube bits), CXM__CUBE_NONE when none or the rollups are not
+ * current. */
+cxm_rc cxm__sq_rollup_cube(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube dims, enum cxm__sq_cube *cube);
+/* Whether answers exist in [from, to). */
 cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
                                  bool *any);
-cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
-                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
-                           void *ud);
+/* The cells of (grain, cube) whose first day t is in [from_t, to_t), each
+ * handed to fn as a group (at: the start of its first day). Every cell's
+ * checksum is checked before any is handed over; CXM_EINPUT (and a note)
+ * when one does not match: the caller reads the answers another way. fn
+ * NULL: only the check. */
+cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube cube, int64_t from_t,
+                           int64_t to_t, cxm__answer_group_fn fn, void *ud);
+/* Whether rollups and column segments are current (nothing dirty). */
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
-cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
-                            int64_t from_t, int64_t to_t, int64_t limit,
-                            int64_t *cells);
+/* The cells scan_rollup() would read, counted up to `limit` (then *cells
+ * = limit); the answers of the month segments t in [from_t, to_t). */
+cxm_rc cxm__sq_rollup_cells(cxm_store *st, enum cxm__sq_grain grain,
+                            enum cxm__sq_cube cube, int64_t from_t,
+                            int64_t to_t, int64_t limit, int64_t *cells);
 cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
                                int64_t *answers);
+/* The column dictionaries: CXM_EINPUT (with a note) when an entry is
+ * damaged; fn may have been called for the entries before it. */
 cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud);
+
+/* ---- store_sqlite_answers.c, colscan.c: answer groups ----------------- */
+
+/* The answer_groups hook: rollups, else column segments, else rows. */
+cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
+                             cxm__answer_group_fn fn, void *ud,
+                             struct cxm__answer_how *how);
+/* The column scan: *done false when the columns cannot serve q (the
+ * caller reads the rows; with --read columns a note says why). */
+cxm_rc cxm__sq_scan_columns(cxm_store *st, const struct cxm__answer_query *q,
+                            cxm__answer_group_fn fn, void *ud, bool *done);
 
 /* ---- store_sqlite_colfile.c: the column segment file ------------------ */
 
+/* The segments of months t in [from_t, to_t), oldest first. */
 cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             cxm__colseg_fn fn, void *ud);
 cxm_rc cxm__sq_col_file_refresh(cxm_store *st);

@@ -937,7 +937,7 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
         return CXM_ESTORE;
     }
     /* The stored answers, then the new ones: a segment's order is not
-     * read (report_cols.c). A month without a blob keeps none. */
+     * read (colscan.c). A month without a blob keeps none. */
     for (size_t i = 0; keep_blob && !rc && i < view.n; i++) {
         uint32_t id[CXM__COL_COUNT];
         for (int c = 0; c < CXM__COL_COUNT; c++)
@@ -1592,8 +1592,8 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
 
 /* ---- Reading ---------------------------------------------------------- */
 
-cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
-                           int *cube)
+cxm_rc cxm__sq_rollup_cube(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube dims, enum cxm__sq_cube *cube)
 {
     static const unsigned day_pref[] = {
         0, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
@@ -1603,14 +1603,15 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
         CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
         CXM__CUBE_AGENT | CXM__CUBE_TEAM};
     /* Years and all time keep the month cubes (write_years()). */
-    const unsigned *pref = grain ? month_pref : day_pref;
-    size_t n = grain ? CXM_ARRAY_LEN(month_pref) : CXM_ARRAY_LEN(day_pref);
+    bool days = grain == CXM__SQ_GRAIN_DAY;
+    const unsigned *pref = days ? day_pref : month_pref;
+    size_t n = days ? CXM_ARRAY_LEN(day_pref) : CXM_ARRAY_LEN(month_pref);
     int64_t dirty = 1;
     cxm_rc rc;
 
     int64_t agent_off = 0;
 
-    *cube = -1;
+    *cube = CXM__CUBE_NONE;
     rc = select_int(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)", &dirty);
     if (!rc && !dirty && (dims & CXM__CUBE_AGENT))
         rc = cxm__sq_run_ints(st,
@@ -1624,8 +1625,8 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
         /* A month of the agent cube not kept: the cube serves no one. */
         if (agent_off && pref[i] == AGENT_CUBE)
             continue;
-        if ((pref[i] & dims) == dims) {
-            *cube = (int)pref[i];
+        if ((pref[i] & (unsigned)dims) == (unsigned)dims) {
+            *cube = (enum cxm__sq_cube)pref[i];
             break;
         }
     }
@@ -1659,7 +1660,8 @@ static const char *text_col(sqlite3_stmt *s, int i)
 
 /* The row of statement s (scan_rollup()'s columns) as a cell of
  * (grain, cube); whether its checksum is the one stored. */
-static bool rollup_row(cxm_store *st, sqlite3_stmt *s, int grain, int cube,
+static bool rollup_row(cxm_store *st, sqlite3_stmt *s,
+                       enum cxm__sq_grain grain, enum cxm__sq_cube cube,
                        struct cell_row *c)
 {
     memset(c, 0, sizeof(*c));
@@ -1681,9 +1683,9 @@ static bool rollup_row(cxm_store *st, sqlite3_stmt *s, int grain, int cube,
            sqlite3_column_int64(s, 11) == cell_chk(c);
 }
 
-cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
-                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
-                           void *ud)
+cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube cube, int64_t from_t,
+                           int64_t to_t, cxm__answer_group_fn fn, void *ud)
 {
     static const char *const grains[] = {"day", "month", "year", "all-time"};
     int64_t hist[MAX_SPAN + 1];
@@ -1717,7 +1719,10 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
                 "a rollup cell (%s of %04lld-%02d-%02d) is damaged (its "
                 "checksum does not match): survey answers read from the "
                 "column segments or the rows",
-                grain >= 0 && grain < 4 ? grains[grain] : "?", (long long)y,
+                grain >= CXM__SQ_GRAIN_DAY && grain <= CXM__SQ_GRAIN_ALL
+                    ? grains[grain]
+                    : "?",
+                (long long)y,
                 m, d);
             sqlite3_finalize(s);
             return CXM_EINPUT;
@@ -1730,22 +1735,24 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     }
     sqlite3_reset(s);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cxm__response_row r;
+        struct cxm__answer_group g;
         struct cell_row c;
         bool sound = rollup_row(st, s, grain, cube, &c);
         int64_t sum = 0;
 
-        memset(&r, 0, sizeof(r));
-        r.responded_at = c.t * CXM__MS_PER_DAY;
-        r.survey = c.text[0].s;
-        r.scale_min = (int)c.lo;
-        r.scale_max = (int)c.hi;
-        r.agent_id = c.text[1].s;
-        r.team = c.text[2].s;
-        r.channel = c.text[3].s;
-        r.language = c.text[4].s;
-        r.topic = c.text[5].s;
-        r.has_score = true;
+        /* Dimensions the cube does not keep are "". */
+        memset(&g, 0, sizeof(g));
+        g.at = c.t * CXM__MS_PER_DAY;
+        g.survey = c.text[0].s;
+        g.dim[CXM__ADIM_SURVEY] = c.text[0].s;
+        g.scale_min = (int)c.lo;
+        g.scale_max = (int)c.hi;
+        g.lo = (int)c.lo;
+        g.dim[CXM__ADIM_AGENT] = c.text[1].s;
+        g.dim[CXM__ADIM_TEAM] = c.text[2].s;
+        g.dim[CXM__ADIM_CHANNEL] = c.text[3].s;
+        g.dim[CXM__ADIM_LANGUAGE] = c.text[4].s;
+        g.dim[CXM__ADIM_TOPIC] = c.text[5].s;
         if (!sound || c.lo >= c.hi || c.hi - c.lo > MAX_SPAN ||
             c.hist_len != (size_t)(c.hi - c.lo + 1) * 8) {
             /* Written since the check above, and damaged: rare enough
@@ -1768,7 +1775,9 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
             rc = CXM_ESTORE;
             break;
         }
-        rc = fn(&r, hist, ud);
+        g.n_bins = c.hist_len / 8;
+        g.hist = hist;
+        rc = fn(&g, ud);
     }
     if (!rc && step != SQLITE_DONE)
         rc = cxm__sq_fail(st);
@@ -1776,9 +1785,9 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     return rc;
 }
 
-cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
-                            int64_t from_t, int64_t to_t, int64_t limit,
-                            int64_t *cells)
+cxm_rc cxm__sq_rollup_cells(cxm_store *st, enum cxm__sq_grain grain,
+                            enum cxm__sq_cube cube, int64_t from_t,
+                            int64_t to_t, int64_t limit, int64_t *cells)
 {
     *cells = 0;
     return cxm__sq_run_ints(st,
