@@ -136,6 +136,13 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
     return CXM_OK;
 }
 
+cxm_rc cxm__builder_group_at(struct cxm__builder *b, int64_t ms,
+                             struct cxm__group **out)
+{
+    cxm__builder_time(b, ms);
+    return cxm__builder_group(b, out);
+}
+
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,
                                           const char *survey)
 {

@@ -217,6 +217,10 @@ void cxm__builder_clear(struct cxm__builder *b);
 /* Finds or makes the group of the current labels. */
 CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
                                        struct cxm__group **out);
+/* Sets the time labels from `ms` (cxm__builder_time()) and finds or
+ * makes the group of the current labels. */
+CXM_MUST_USE cxm_rc cxm__builder_group_at(struct cxm__builder *b, int64_t ms,
+                                          struct cxm__group **out);
 /* The first segment ending after `ms`, or n_segs. */
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms);
 /* Makes b an empty builder of report r's breakdown over [from, to), with

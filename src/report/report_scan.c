@@ -279,8 +279,7 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             for (size_t i = 0; i < c->n_orders; i++) {
                 if (!in_period(b, c->order_at[i]))
                     continue;
-                cxm__builder_time(b, c->order_at[i]);
-                rc = cxm__builder_group(b, &g);
+                rc = cxm__builder_group_at(b, c->order_at[i], &g);
                 if (rc)
                     return rc;
                 g->st.more->has_orders = true;
@@ -299,8 +298,7 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             int64_t s0 = b->seg_start[s], s1 = b->seg_end[s];
             bool known_active_start, churned_here, churned_any, active_any;
             size_t n_before;
-            cxm__builder_time(b, s0);
-            rc = cxm__builder_group(b, &g);
+            rc = cxm__builder_group_at(b, s0, &g);
             if (rc)
                 return rc;
             g->st.more->has_customers = true;
@@ -515,6 +513,17 @@ static cxm_rc count_agent(struct cxm__builder *b, struct cxm__group *g,
     return CXM_OK;
 }
 
+/* The group of the current labels at `ms`, as one of tickets. */
+static cxm_rc ticket_group(struct cxm__builder *b, int64_t ms,
+                           struct cxm__group **out)
+{
+    cxm_rc rc = cxm__builder_group_at(b, ms, out);
+
+    if (!rc)
+        (*out)->st.more->has_tickets = true;
+    return rc;
+}
+
 static cxm_rc ticket_created(struct cxm__builder *b,
                              const struct cxm__ticket_row *t)
 {
@@ -522,11 +531,9 @@ static cxm_rc ticket_created(struct cxm__builder *b,
     const struct customer *c;
     cxm_rc rc;
 
-    cxm__builder_time(b, t->created_at);
-    rc = cxm__builder_group(b, &g);
+    rc = ticket_group(b, t->created_at, &g);
     if (rc)
         return rc;
-    g->st.more->has_tickets = true;
     g->st.more->created++;
     g->st.more->created_resolved += t->has_resolved;
     g->st.more->escalated += t->escalated == 1;
@@ -551,11 +558,9 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
     const struct customer *c;
     cxm_rc rc;
 
-    cxm__builder_time(b, t->resolved_at);
-    rc = cxm__builder_group(b, &g);
+    rc = ticket_group(b, t->resolved_at, &g);
     if (rc)
         return rc;
-    g->st.more->has_tickets = true;
     g->st.more->resolved++;
     g->st.more->fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
@@ -600,11 +605,9 @@ static cxm_rc ticket_backlog(struct cxm__builder *b,
     cxm_rc rc;
 
     for (size_t i = i0; i < i1; i++) {
-        cxm__builder_time(b, b->seg_start[i]);
-        rc = cxm__builder_group(b, &g);
+        rc = ticket_group(b, b->seg_start[i], &g);
         if (rc)
             return rc;
-        g->st.more->has_tickets = true;
         g->st.more->backlog++;
     }
     return CXM_OK;
@@ -633,11 +636,9 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
     }
     if (t->has_first_response && in_period(b, t->first_response_at) &&
         b->want[CXM_METRIC_FRT]) {
-        cxm__builder_time(b, t->first_response_at);
-        rc = cxm__builder_group(b, &g);
+        rc = ticket_group(b, t->first_response_at, &g);
         if (rc)
             return rc;
-        g->st.more->has_tickets = true;
         dur = cxm__group_durations(g->st.more);
         if (!dur)
             return CXM_ENOMEM;
@@ -679,8 +680,7 @@ static cxm_rc on_answer_group(const struct cxm__answer_group *ag, void *ud)
     cxm__builder_clear(b);
     for (int d = 0; d < CXM__ADIM_COUNT; d++)
         cxm__builder_dim(b, adim_by[d], ag->dim[d]);
-    cxm__builder_time(b, ag->at);
-    rc = cxm__builder_group(b, &g);
+    rc = cxm__builder_group_at(b, ag->at, &g);
     if (rc)
         return rc;
     s = cxm__group_survey(g, ag->survey);
@@ -764,8 +764,7 @@ static cxm_rc on_session(const struct cxm__row *row, void *ud)
     cxm__builder_clear(b);
     cxm__builder_dim(b, CXM_BY_TOPIC, row->text[2]);
     cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[3]);
-    cxm__builder_time(b, row->i64[0]);
-    rc = cxm__builder_group(b, &g);
+    rc = cxm__builder_group_at(b, row->i64[0], &g);
     if (rc)
         return rc;
     g->st.more->sessions++;
@@ -788,8 +787,7 @@ static cxm_rc on_agent(const struct cxm__row *row, void *ud)
     for (size_t s = 0; s < b->n_segs; s++) {
         int64_t s0 = b->seg_start[s], s1 = b->seg_end[s];
         int64_t lo = hired > s0 ? hired : s0, hi = left < s1 ? left : s1;
-        cxm__builder_time(b, s0);
-        rc = cxm__builder_group(b, &g);
+        rc = cxm__builder_group_at(b, s0, &g);
         if (rc)
             return rc;
         g->st.more->has_agents = true;
@@ -812,8 +810,7 @@ static cxm_rc on_hours(const struct cxm__row *row, void *ud)
     cxm__builder_clear(b);
     cxm__builder_dim(b, CXM_BY_AGENT, row->text[0]);
     cxm__builder_dim(b, CXM_BY_TEAM, row->text[1]);
-    cxm__builder_time(b, row->i64[2]);
-    rc = cxm__builder_group(b, &g);
+    rc = cxm__builder_group_at(b, row->i64[2], &g);
     if (rc)
         return rc;
     g->st.more->has_hours = true;
@@ -840,8 +837,7 @@ static cxm_rc on_review(const struct cxm__row *row, void *ud)
     cxm__builder_clear(b);
     cxm__builder_dim(b, CXM_BY_SOURCE, row->text[3]);
     cxm__builder_dim(b, CXM_BY_LANGUAGE, row->text[4]);
-    cxm__builder_time(b, row->i64[0]);
-    rc = cxm__builder_group(b, &g);
+    rc = cxm__builder_group_at(b, row->i64[0], &g);
     if (rc)
         return rc;
     /* SPEC §2: normalised to 1–5 as 1 + (r − 1)·4 / (scale_max − 1). */
@@ -866,8 +862,7 @@ static cxm_rc on_qa(const struct cxm__row *row, void *ud)
     cxm__builder_dim(b, CXM_BY_CHANNEL, row->text[5]);
     cxm__builder_dim(b, CXM_BY_TOPIC, row->text[6]);
     cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[7]);
-    cxm__builder_time(b, row->i64[0]);
-    rc = cxm__builder_group(b, &g);
+    rc = cxm__builder_group_at(b, row->i64[0], &g);
     if (rc)
         return rc;
     moments_add(&g->st.more->qa, 100.0 * row->real[1] / max);

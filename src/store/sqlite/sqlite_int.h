@@ -49,13 +49,18 @@ struct cxm__sq {
  * neither the response nor its ticket names a team (agents are keyed by
  * workspace and agent id, so the subquery yields at most one). */
 #define CXM__SQ_ANSWER_AGENT "coalesce(r.agent_id, t.agent_id)"
+#define CXM__SQ_ANSWER_TEAM                                                 \
+    "coalesce(r.team, t.team,"                                              \
+    " (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"   \
+    "  AND a.agent_id = " CXM__SQ_ANSWER_AGENT "))"
+#define CXM__SQ_ANSWER_CHANNEL "coalesce(r.channel, t.channel)"
+#define CXM__SQ_ANSWER_LANGUAGE "r.language"
+#define CXM__SQ_ANSWER_TOPIC "t.topic"
 /* survey, agent_id, team, channel, language, topic, in this order */
 #define CXM__SQ_ANSWER_COLS                                                 \
-    "r.survey, " CXM__SQ_ANSWER_AGENT ","                                   \
-    " coalesce(r.team, t.team,"                                             \
-    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
-    "   AND a.agent_id = " CXM__SQ_ANSWER_AGENT ")),"                       \
-    " coalesce(r.channel, t.channel), r.language, t.topic"
+    "r.survey, " CXM__SQ_ANSWER_AGENT ", " CXM__SQ_ANSWER_TEAM ", "         \
+    CXM__SQ_ANSWER_CHANNEL ", " CXM__SQ_ANSWER_LANGUAGE ", "                \
+    CXM__SQ_ANSWER_TOPIC
 /* The customer whose segment the answer counts under. */
 #define CXM__SQ_ANSWER_CUSTOMER "coalesce(r.customer_id, t.customer_id)"
 /* `hint`: "" or " NOT INDEXED" (a scan in table order). */
@@ -99,6 +104,22 @@ cxm_rc cxm__sq_exec(cxm_store *st, const char *sql);
  * max(rowid), an EXISTS); else runs it to its end. */
 cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,
                         size_t n_args, int64_t *out);
+/* A bound parameter of cxm__sq_run(): an integer, a real, or a text
+ * (NULL: SQL NULL), borrowed for the call. */
+enum cxm__sq_arg_type { CXM__SQ_INT, CXM__SQ_REAL, CXM__SQ_TEXT };
+struct cxm__sq_arg {
+    enum cxm__sq_arg_type type;
+    int64_t i;
+    double r;
+    const char *text;
+};
+#define CXM__SQ_I(v) ((struct cxm__sq_arg){CXM__SQ_INT, (v), 0, NULL})
+#define CXM__SQ_R(v) ((struct cxm__sq_arg){CXM__SQ_REAL, 0, (v), NULL})
+#define CXM__SQ_T(v) ((struct cxm__sq_arg){CXM__SQ_TEXT, 0, 0, (v)})
+/* cxm__sq_run_ints() with parameters of any of these types. */
+cxm_rc cxm__sq_run(cxm_store *st, const char *sql,
+                   const struct cxm__sq_arg *args, size_t n_args,
+                   int64_t *out);
 /* Notes that rows of `kind` were put in the open transaction. */
 void cxm__sq_wrote(cxm_store *st, cxm_kind kind);
 /* max(rowid) of responses and tickets when the open write transaction

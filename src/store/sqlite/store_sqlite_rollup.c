@@ -34,19 +34,20 @@
 #define NO_ID UINT32_MAX /* a dimension the cube does not keep: '' */
 
 /* The cubes kept per grain, finest first (the others are summed from it). */
-static const unsigned day_cubes[] = {
-    CXM__CUBE_TEAM | CXM__CUBE_CHANNEL, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM, 0};
+static const enum cxm__sq_cube day_cubes[] = {
+    CXM__CUBE_TEAM | CXM__CUBE_CHANNEL, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
+    CXM__CUBE_TOTALS};
 /* The month cubes: agent × team counted by itself (AGENT_CUBE), the
  * others summed from the day cells. Language and topic are not rolled up:
  * at the sizes measured (docs/performance.md) their cubes hardly
  * compress. */
 #define AGENT_CUBE (CXM__CUBE_AGENT | CXM__CUBE_TEAM)
-static const unsigned month_cubes[] = {
+static const enum cxm__sq_cube month_cubes[] = {
     AGENT_CUBE,
     CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
     CXM__CUBE_CHANNEL,
     CXM__CUBE_TEAM,
-    0};
+    CXM__CUBE_TOTALS};
 
 /* A month keeps its agent cells only while they are fewer than a quarter
  * of its answers (past the first AGENT_CELLS_FREE): a dimension of very
@@ -57,8 +58,8 @@ static const unsigned month_cubes[] = {
 #define AGENT_CELLS_FREE 16384
 
 /* The cube bit of each dictionary column; the kind is in every cube. */
-static const unsigned col_cube_bit[CXM__COL_COUNT] = {
-    0, CXM__CUBE_AGENT, CXM__CUBE_TEAM, CXM__CUBE_CHANNEL,
+static const enum cxm__sq_cube col_cube_bit[CXM__COL_COUNT] = {
+    CXM__CUBE_TOTALS, CXM__CUBE_AGENT, CXM__CUBE_TEAM, CXM__CUBE_CHANNEL,
     CXM__CUBE_LANGUAGE, CXM__CUBE_TOPIC};
 
 /* ---- Column dictionaries (0005-columns.sql) ---------------------------- */
@@ -178,7 +179,8 @@ static bool key_equal(const struct cell_key *a, const struct cell_key *b)
 }
 
 /* The key of k's cell in `cube`: the dimensions it drops become NO_ID. */
-static struct cell_key key_in_cube(const struct cell_key *k, unsigned cube)
+static struct cell_key key_in_cube(const struct cell_key *k,
+                                   enum cxm__sq_cube cube)
 {
     struct cell_key out = *k;
 
@@ -271,8 +273,8 @@ static void cell_add(struct cell *c, int score, int64_t count,
 
 /* Sums every cell of `src` into the cells of the smaller cube `cube`,
  * whose first day is t, or the cell's own when t is INT64_MIN. */
-static cxm_rc derive(const struct cellset *src, unsigned cube, int64_t t,
-                     struct cellset *dst)
+static cxm_rc derive(const struct cellset *src, enum cxm__sq_cube cube,
+                     int64_t t, struct cellset *dst)
 {
     for (size_t i = 0; i < src->n; i++) {
         const struct cell *c = &src->cells[i];
@@ -826,8 +828,9 @@ static cxm_rc bind_value(cxm_store *st, sqlite3_stmt *s, int i,
 }
 
 /* Deletes the cells of (grain, cube) over days [t0, t1). */
-static cxm_rc delete_cells(struct flush *fl, int64_t ws, int grain,
-                           unsigned cube, int64_t t0, int64_t t1)
+static cxm_rc delete_cells(struct flush *fl, int64_t ws,
+                           enum cxm__sq_grain grain,
+                           enum cxm__sq_cube cube, int64_t t0, int64_t t1)
 {
     sqlite3_reset(fl->del);
     sqlite3_bind_int64(fl->del, 1, ws);
@@ -844,7 +847,8 @@ static cxm_rc delete_cells(struct flush *fl, int64_t ws, int grain,
  * (grain, cube) whose first day is t, or the cell's own when t is
  * INT64_MIN; the dictionary gives back the text of their ids. */
 static cxm_rc put_cells(struct flush *fl, sqlite3_stmt *s, int64_t ws,
-                        int grain, unsigned cube, int64_t t,
+                        enum cxm__sq_grain grain, enum cxm__sq_cube cube,
+                        int64_t t,
                         const struct cellset *cs)
 {
     cxm_rc rc = CXM_OK;
@@ -989,7 +993,8 @@ static cxm_rc agent_cube_off(struct flush *fl, int64_t ws, int64_t d0,
     cxm_rc rc = CXM_OK;
 
     if (off)
-        rc = delete_cells(fl, ws, 1, AGENT_CUBE, d0, d0 + 1);
+        rc = delete_cells(fl, ws, CXM__SQ_GRAIN_MONTH, AGENT_CUBE, d0,
+                              d0 + 1);
     if (!rc)
         rc = cxm__sq_run_ints(fl->st,
                               off ? "INSERT OR IGNORE INTO rollup_off"
@@ -1033,18 +1038,22 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(day_cubes); i++) {
         const struct cellset *cs = i ? &day[i] : &m->day;
         if (!add)
-            rc = delete_cells(fl, ws, 0, day_cubes[i], d0, d1);
+            rc = delete_cells(fl, ws, CXM__SQ_GRAIN_DAY, day_cubes[i], d0,
+                              d1);
         if (!rc)
-            rc = put_cells(fl, put, ws, 0, day_cubes[i], INT64_MIN, cs);
+            rc = put_cells(fl, put, ws, CXM__SQ_GRAIN_DAY, day_cubes[i],
+                           INT64_MIN, cs);
     }
     for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(month_cubes); i++) {
         const struct cellset *cs = i ? &month[i] : &m->agent;
         if (month_cubes[i] == AGENT_CUBE && m->agent_off)
             continue; /* agent_cube_off() removed its cells */
         if (!add)
-            rc = delete_cells(fl, ws, 1, month_cubes[i], d0, d0 + 1);
+            rc = delete_cells(fl, ws, CXM__SQ_GRAIN_MONTH, month_cubes[i],
+                              d0, d0 + 1);
         if (!rc)
-            rc = put_cells(fl, put, ws, 1, month_cubes[i], INT64_MIN, cs);
+            rc = put_cells(fl, put, ws, CXM__SQ_GRAIN_MONTH,
+                           month_cubes[i], INT64_MIN, cs);
         if (!rc && fl->append)
             rc = derive(cs, month_cubes[i], y0, &fl->years[i]);
         if (!rc && fl->append)
@@ -1221,27 +1230,29 @@ static void colseg_upgrade_fn(sqlite3_context *cx, int argc,
 
 cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
 {
+    /* name, arguments, scalar function, or aggregate step and final */
+    static const struct {
+        const char *name;
+        int n_args;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+        void (*step)(sqlite3_context *, int, sqlite3_value **);
+        void (*final)(sqlite3_context *);
+    } fns[] = {
+        {"cxm_hist_sum", 1, NULL, hist_sum_step, hist_sum_final},
+        {"cxm_hist_add", 3, hist_add, NULL, NULL},
+        {"cxm_cell_chk", 14, cell_chk_fn, NULL, NULL},
+        {"cxm_dict_chk", 4, dict_chk_fn, NULL, NULL},
+        {"cxm_cell_ok", 15, cell_ok_fn, NULL, NULL},
+        {"cxm_colseg_upgrade", 1, colseg_upgrade_fn, NULL, NULL},
+    };
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
-    if (sqlite3_create_function_v2(db, "cxm_hist_sum", 1, flags, NULL, NULL,
-                                   hist_sum_step, hist_sum_final,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_hist_add", 3, flags, NULL,
-                                   hist_add, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_cell_chk", 14, flags, NULL,
-                                   cell_chk_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_dict_chk", 4, flags, NULL,
-                                   dict_chk_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_cell_ok", 15, flags, NULL,
-                                   cell_ok_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_colseg_upgrade", 1, flags, NULL,
-                                   colseg_upgrade_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK)
-        return CXM_ESTORE;
+    for (size_t i = 0; i < CXM_ARRAY_LEN(fns); i++) {
+        if (sqlite3_create_function_v2(db, fns[i].name, fns[i].n_args, flags,
+                                       NULL, fns[i].fn, fns[i].step,
+                                       fns[i].final, NULL) != SQLITE_OK)
+            return CXM_ESTORE;
+    }
     return CXM_OK;
 }
 
@@ -1324,10 +1335,12 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
         rc = write_years(fl, ws);
     for (size_t i = 0; fl->append && i < CXM_ARRAY_LEN(month_cubes); i++) {
         if (!rc)
-            rc = put_cells(fl, fl->add, ws, 2, month_cubes[i], INT64_MIN,
+            rc = put_cells(fl, fl->add, ws, CXM__SQ_GRAIN_YEAR,
+                           month_cubes[i], INT64_MIN,
                            &fl->years[i]);
         if (!rc)
-            rc = put_cells(fl, fl->add, ws, 3, month_cubes[i], INT64_MIN,
+            rc = put_cells(fl, fl->add, ws, CXM__SQ_GRAIN_ALL,
+                           month_cubes[i], INT64_MIN,
                            &fl->ever[i]);
         cellset_release(&fl->years[i]);
         cellset_release(&fl->ever[i]);
@@ -1595,16 +1608,16 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
 cxm_rc cxm__sq_rollup_cube(cxm_store *st, enum cxm__sq_grain grain,
                            enum cxm__sq_cube dims, enum cxm__sq_cube *cube)
 {
-    static const unsigned day_pref[] = {
-        0, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
+    static const enum cxm__sq_cube day_pref[] = {
+        CXM__CUBE_TOTALS, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
         CXM__CUBE_TEAM | CXM__CUBE_CHANNEL};
-    static const unsigned month_pref[] = {
-        0, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
+    static const enum cxm__sq_cube month_pref[] = {
+        CXM__CUBE_TOTALS, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
         CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
         CXM__CUBE_AGENT | CXM__CUBE_TEAM};
     /* Years and all time keep the month cubes (write_years()). */
     bool days = grain == CXM__SQ_GRAIN_DAY;
-    const unsigned *pref = days ? day_pref : month_pref;
+    const enum cxm__sq_cube *pref = days ? day_pref : month_pref;
     size_t n = days ? CXM_ARRAY_LEN(day_pref) : CXM_ARRAY_LEN(month_pref);
     int64_t dirty = 1;
     cxm_rc rc;
@@ -1625,8 +1638,8 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, enum cxm__sq_grain grain,
         /* A month of the agent cube not kept: the cube serves no one. */
         if (agent_off && pref[i] == AGENT_CUBE)
             continue;
-        if ((pref[i] & (unsigned)dims) == (unsigned)dims) {
-            *cube = (enum cxm__sq_cube)pref[i];
+        if ((pref[i] & dims) == dims) {
+            *cube = pref[i];
             break;
         }
     }
