@@ -4,6 +4,7 @@
 
   layers    a file in src/<room>/ includes only headers of its own room and
             of the rooms listed before it in ROOMS (arrows run one way);
+            every folder of sources under src/ is a room;
   cli       cli/ includes only the public headers (include/cxmeter/) and its
             own, never a header of src/;
   calls     the library never prints, exits or reads the environment or the
@@ -22,8 +23,10 @@ import subprocess
 import sys
 
 # The rooms of src/, lowest first: a room may use the rooms before it.
+# Keep in step with CXM_ROOMS in CMakeLists.txt: a folder of sources
+# under src/ that is no room fails (check_rooms_known).
 ROOMS = ["core", "time", "stats", "ingest", "store", "store/sqlite",
-         "report", "survey", "send", "http", "demo"]
+         "store/rowtest", "report", "survey", "send", "http", "demo"]
 
 # Known breaches being removed, as (file, header) pairs; a planted one is
 # never among them. Each names why it is still here.
@@ -90,6 +93,18 @@ def header_rooms(top):
             where[os.path.basename(p)] = room
             where[inner] = room
     return where
+
+
+def check_rooms_known(top, breaches):
+    """Every folder of sources under src/ is a room of ROOMS."""
+    seen = set()
+    for p in sources(top, "src"):
+        d = os.path.dirname(os.path.relpath(p, "src"))
+        if d and d not in ROOMS and d not in seen:
+            seen.add(d)
+            breaches.append(f"{p}:1: layers: src/{d} is no room of ROOMS "
+                            f"(scripts/checksrc.py, CXM_ROOMS in "
+                            f"CMakeLists.txt)")
 
 
 def check_layers(top, breaches):
@@ -170,6 +185,7 @@ def main():
         return 2
     top = os.path.abspath(sys.argv[1])
     breaches = []
+    check_rooms_known(top, breaches)
     check_layers(top, breaches)
     check_cli(top, breaches)
     check_calls(top, breaches)

@@ -131,6 +131,7 @@ cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
 cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
                          char **errmsg_out)
 {
+    const struct cxm__store_ops *ops = &cxm__sqlite_ops;
     cxm_store *st;
     cxm_rc rc;
 
@@ -147,6 +148,12 @@ cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
     }
     if (strncmp(dsn, "sqlite:", 7) == 0)
         dsn += 7;
+#ifdef CXM_ROWTEST_ENGINE
+    if (strncmp(dsn, "rowtest:", 8) == 0) {
+        dsn += 8;
+        ops = &cxm__rowtest_ops;
+    }
+#endif
     if (!*dsn)
         return CXM_EINVAL;
     st = cxm__calloc(1, sizeof(*st));
@@ -155,7 +162,7 @@ cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
     st->errmsg.cap = 4096;
     st->notes.cap = 16384;
     st->workspace_id = 1;
-    st->ops = &cxm__sqlite_ops;
+    st->ops = ops;
     rc = st->ops->open(st, dsn, mode);
     if (!rc) {
         rc = migrate(st, dsn);

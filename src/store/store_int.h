@@ -335,6 +335,9 @@ cxm_rc cxm__store_take_notes(cxm_store *st,
                              void *ud);
 
 extern const struct cxm__store_ops cxm__sqlite_ops;
+/* The row-only test engine (src/store/rowtest/, DSN "rowtest:PATH"), in a
+ * build with CXM_ROWTEST_ENGINE. */
+extern const struct cxm__store_ops cxm__rowtest_ops;
 
 CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
 CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
