@@ -480,6 +480,17 @@ static cxm_rc push_business(const struct cxm__builder *b,
                                    1e3);
 }
 
+/* Adds the time from t's creation to `end` to d, and its business time
+ * to bus. */
+static cxm_rc add_duration(const struct cxm__builder *b,
+                           const struct cxm__ticket_row *t, int64_t end,
+                           struct cxm__qsketch *d, struct cxm__qsketch *bus)
+{
+    cxm_rc rc = cxm__qsketch_add(d, (double)(end - t->created_at) / 1e3);
+
+    return rc ? rc : push_business(b, t, t->created_at, end, bus);
+}
+
 /* ---- Tickets --------------------------------------------------------- */
 
 static void label_ticket(struct cxm__builder *b,
@@ -524,54 +535,44 @@ static cxm_rc ticket_group(struct cxm__builder *b, int64_t ms,
     return rc;
 }
 
-static cxm_rc ticket_created(struct cxm__builder *b,
-                             const struct cxm__ticket_row *t)
+/* A ticket created in the period, in its group g. */
+static void ticket_created(const struct cxm__builder *b,
+                           const struct cxm__ticket_row *t,
+                           struct cxm__group *g)
 {
-    struct cxm__group *g;
     const struct customer *c;
-    cxm_rc rc;
 
-    rc = ticket_group(b, t->created_at, &g);
-    if (rc)
-        return rc;
     g->st.more->created++;
     g->st.more->created_resolved += t->has_resolved;
     g->st.more->escalated += t->escalated == 1;
     g->st.more->complaints += t->complaint == 1;
     if (!b->want[CXM_METRIC_CONVERSION_RATE] || !t->customer_id)
-        return CXM_OK;
+        return;
     /* SPEC §2: tickets from customers with no order before the ticket;
      * converted when the first order follows within 30 days. */
     c = customer_find(b->customers, t->customer_id);
     if (c && c->n_orders && c->order_at[0] < t->created_at)
-        return CXM_OK;
+        return;
     g->st.more->conv_base++;
     g->st.more->conv_hits += c && c->n_orders &&
                              c->order_at[0] - t->created_at <= MS_30_DAYS;
-    return CXM_OK;
 }
 
+/* A ticket resolved in the period, in its group g. */
 static cxm_rc ticket_resolved(struct cxm__builder *b,
-                              const struct cxm__ticket_row *t)
+                              const struct cxm__ticket_row *t,
+                              struct cxm__group *g)
 {
-    struct cxm__group *g;
     const struct customer *c;
     cxm_rc rc;
 
-    rc = ticket_group(b, t->resolved_at, &g);
-    if (rc)
-        return rc;
     g->st.more->resolved++;
     g->st.more->fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
         struct cxm__group_durations *dur = cxm__group_durations(g->st.more);
-        if (!dur)
-            return CXM_ENOMEM;
-        rc = cxm__qsketch_add(&dur->art,
-                              (double)(t->resolved_at - t->created_at) / 1e3);
-        if (!rc)
-            rc = push_business(b, t, t->created_at, t->resolved_at,
-                               &dur->art_bus);
+        rc = dur ? add_duration(b, t, t->resolved_at, &dur->art,
+                                &dur->art_bus)
+                 : CXM_ENOMEM;
         if (rc)
             return rc;
     }
@@ -625,29 +626,26 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         return CXM_OK;
     label_ticket(b, t);
     if (in_period(b, t->created_at)) {
-        rc = ticket_created(b, t);
+        rc = ticket_group(b, t->created_at, &g);
         if (rc)
             return rc;
+        ticket_created(b, t, g);
     }
     if (t->has_resolved && in_period(b, t->resolved_at)) {
-        rc = ticket_resolved(b, t);
+        rc = ticket_group(b, t->resolved_at, &g);
+        if (!rc)
+            rc = ticket_resolved(b, t, g);
         if (rc)
             return rc;
     }
     if (t->has_first_response && in_period(b, t->first_response_at) &&
         b->want[CXM_METRIC_FRT]) {
         rc = ticket_group(b, t->first_response_at, &g);
-        if (rc)
-            return rc;
-        dur = cxm__group_durations(g->st.more);
-        if (!dur)
-            return CXM_ENOMEM;
-        rc = cxm__qsketch_add(&dur->frt,
-                              (double)(t->first_response_at - t->created_at) /
-                                  1e3);
+        dur = rc ? NULL : cxm__group_durations(g->st.more);
         if (!rc)
-            rc = push_business(b, t, t->created_at, t->first_response_at,
-                               &dur->frt_bus);
+            rc = dur ? add_duration(b, t, t->first_response_at, &dur->frt,
+                                    &dur->frt_bus)
+                     : CXM_ENOMEM;
         if (rc)
             return rc;
     }
@@ -657,17 +655,6 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
 }
 
 /* ---- Survey answers -------------------------------------------------- */
-
-/* The dimension of the report each dimension of an answer labels. */
-static const cxm_dim adim_by[CXM__ADIM_COUNT] = {
-    [CXM__ADIM_AGENT] = CXM_BY_AGENT,
-    [CXM__ADIM_TEAM] = CXM_BY_TEAM,
-    [CXM__ADIM_CHANNEL] = CXM_BY_CHANNEL,
-    [CXM__ADIM_LANGUAGE] = CXM_BY_LANGUAGE,
-    [CXM__ADIM_TOPIC] = CXM_BY_TOPIC,
-    [CXM__ADIM_SURVEY] = CXM_BY_SURVEY,
-    [CXM__ADIM_SEGMENT] = CXM_BY_SEGMENT,
-};
 
 /* A group of answers of one survey and scale, from the engine. */
 static cxm_rc on_answer_group(const struct cxm__answer_group *ag, void *ud)
@@ -679,7 +666,8 @@ static cxm_rc on_answer_group(const struct cxm__answer_group *ag, void *ud)
 
     cxm__builder_clear(b);
     for (int d = 0; d < CXM__ADIM_COUNT; d++)
-        cxm__builder_dim(b, adim_by[d], ag->dim[d]);
+        cxm__builder_dim(b, cxm__adim_dim((enum cxm__answer_dim)d),
+                         ag->dim[d]);
     rc = cxm__builder_group_at(b, ag->at, &g);
     if (rc)
         return rc;
@@ -698,19 +686,6 @@ static bool answer_excluded(const void *ud, const char *status,
                             const char *tags)
 {
     return cxm__definitions_excluded(ud, status, tags);
-}
-
-/* The grain of each time dimension. */
-static bool grain_of(cxm_dim d, enum cxm__grain *out)
-{
-    switch (d) {
-    case CXM_BY_DAY: *out = CXM__GRAIN_DAY; return true;
-    case CXM_BY_WEEK: *out = CXM__GRAIN_WEEK; return true;
-    case CXM_BY_MONTH: *out = CXM__GRAIN_MONTH; return true;
-    case CXM_BY_QUARTER: *out = CXM__GRAIN_QUARTER; return true;
-    case CXM_BY_YEAR: *out = CXM__GRAIN_YEAR; return true;
-    default: return false;
-    }
 }
 
 /* The answers of the period by the report's breakdown, from the engine
@@ -736,14 +711,11 @@ static cxm_rc scan_answers(struct cxm__builder *b)
     }
     for (size_t k = 0; k < b->r->n_by; k++) {
         enum cxm__grain gr;
-        if (grain_of(b->r->by[k], &gr)) {
+        enum cxm__answer_dim ad;
+        if (cxm__grain_of(b->r->by[k], &gr))
             q.grain[q.n_grains++] = gr;
-            continue;
-        }
-        for (int d = 0; d < CXM__ADIM_COUNT; d++) {
-            if (adim_by[d] == b->r->by[k])
-                q.dims |= 1u << d;
-        }
+        else if (cxm__adim_of(b->r->by[k], &ad))
+            q.dims |= 1u << ad;
     }
     rc = cxm__store_answer_groups(b->st, &q, on_answer_group, b, &how);
     b->answers_path = how.path;
@@ -753,19 +725,37 @@ static cxm_rc scan_answers(struct cxm__builder *b)
 
 /* ---- Self-service, agents, hours, reviews, QA ------------------------ */
 
-static cxm_rc on_session(const struct cxm__row *row, void *ud)
-{
-    struct cxm__builder *b = ud;
-    struct cxm__group *g;
-    cxm_rc rc;
+/* A dimension of the report and the column of a named query's row that
+ * labels it. */
+struct dim_col {
+    cxm_dim dim;
+    int col;
+};
 
-    if (!in_period(b, row->i64[0]))
+/* The group of a named query's row whose event time is column `at`
+ * (NULL when outside the period), labelled by the columns of dc[0..n). */
+static cxm_rc row_group(struct cxm__builder *b, const struct cxm__row *row,
+                        int at, const struct dim_col *dc, size_t n,
+                        struct cxm__group **out)
+{
+    *out = NULL;
+    if (!in_period(b, row->i64[at]))
         return CXM_OK;
     cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_TOPIC, row->text[2]);
-    cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[3]);
-    rc = cxm__builder_group_at(b, row->i64[0], &g);
-    if (rc)
+    for (size_t i = 0; i < n; i++)
+        cxm__builder_dim(b, dc[i].dim, row->text[dc[i].col]);
+    return cxm__builder_group_at(b, row->i64[at], out);
+}
+
+static cxm_rc on_session(const struct cxm__row *row, void *ud)
+{
+    static const struct dim_col dc[] = {{CXM_BY_TOPIC, 2},
+                                        {CXM_BY_SEGMENT, 3}};
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc = row_group(b, row, 0, dc, CXM_ARRAY_LEN(dc), &g);
+
+    if (rc || !g)
         return rc;
     g->st.more->sessions++;
     g->st.more->sessions_resolved += !row->is_null[1] && row->i64[1] != 0;
@@ -801,17 +791,12 @@ static cxm_rc on_agent(const struct cxm__row *row, void *ud)
 
 static cxm_rc on_hours(const struct cxm__row *row, void *ud)
 {
+    static const struct dim_col dc[] = {{CXM_BY_AGENT, 0}, {CXM_BY_TEAM, 1}};
     struct cxm__builder *b = ud;
     struct cxm__group *g;
-    cxm_rc rc;
+    cxm_rc rc = row_group(b, row, 2, dc, CXM_ARRAY_LEN(dc), &g);
 
-    if (!in_period(b, row->i64[2]))
-        return CXM_OK;
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, row->text[0]);
-    cxm__builder_dim(b, CXM_BY_TEAM, row->text[1]);
-    rc = cxm__builder_group_at(b, row->i64[2], &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     g->st.more->has_hours = true;
     g->st.more->hours += row->real[3];
@@ -827,18 +812,15 @@ static void moments_add(struct cxm__moments *m, double x)
 
 static cxm_rc on_review(const struct cxm__row *row, void *ud)
 {
+    static const struct dim_col dc[] = {{CXM_BY_SOURCE, 3},
+                                        {CXM_BY_LANGUAGE, 4}};
     struct cxm__builder *b = ud;
-    struct cxm__group *g;
+    struct cxm__group *g = NULL;
     double max = row->is_null[2] ? 5 : row->real[2], norm;
-    cxm_rc rc;
+    cxm_rc rc = max <= 1 ? CXM_OK
+                         : row_group(b, row, 0, dc, CXM_ARRAY_LEN(dc), &g);
 
-    if (!in_period(b, row->i64[0]) || max <= 1)
-        return CXM_OK;
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_SOURCE, row->text[3]);
-    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->text[4]);
-    rc = cxm__builder_group_at(b, row->i64[0], &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     /* SPEC §2: normalised to 1–5 as 1 + (r − 1)·4 / (scale_max − 1). */
     norm = 1 + (row->real[1] - 1) * 4 / (max - 1);
@@ -849,21 +831,17 @@ static cxm_rc on_review(const struct cxm__row *row, void *ud)
 
 static cxm_rc on_qa(const struct cxm__row *row, void *ud)
 {
+    static const struct dim_col dc[] = {
+        {CXM_BY_AGENT, 3}, {CXM_BY_TEAM, 4}, {CXM_BY_CHANNEL, 5},
+        {CXM_BY_TOPIC, 6}, {CXM_BY_SEGMENT, 7}};
     struct cxm__builder *b = ud;
-    struct cxm__group *g;
+    struct cxm__group *g = NULL;
     double max = row->is_null[2] ? 100 : row->real[2];
-    cxm_rc rc;
+    cxm_rc rc = row->is_null[0] || max <= 0
+                    ? CXM_OK
+                    : row_group(b, row, 0, dc, CXM_ARRAY_LEN(dc), &g);
 
-    if (row->is_null[0] || !in_period(b, row->i64[0]) || max <= 0)
-        return CXM_OK;
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, row->text[3]);
-    cxm__builder_dim(b, CXM_BY_TEAM, row->text[4]);
-    cxm__builder_dim(b, CXM_BY_CHANNEL, row->text[5]);
-    cxm__builder_dim(b, CXM_BY_TOPIC, row->text[6]);
-    cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[7]);
-    rc = cxm__builder_group_at(b, row->i64[0], &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     moments_add(&g->st.more->qa, 100.0 * row->real[1] / max);
     return CXM_OK;

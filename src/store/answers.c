@@ -13,17 +13,55 @@
 
 #include "store_int.h"
 
+#define CXM__DIM_OF(id, dim, name) dim,
+#define CXM__NAME_OF(id, dim, name) name,
+static const cxm_dim grain_dims[] = {CXM__GRAIN_MAP(CXM__DIM_OF)};
+static const char *const grain_names[] = {CXM__GRAIN_MAP(CXM__NAME_OF)};
+static const cxm_dim adim_dims[] = {CXM__ANSWER_DIM_MAP(CXM__DIM_OF)};
+static const char *const adim_names[] = {CXM__ANSWER_DIM_MAP(CXM__NAME_OF)};
+#undef CXM__DIM_OF
+#undef CXM__NAME_OF
+
 cxm_dim cxm__grain_dim(enum cxm__grain g)
 {
-    switch (g) {
-    case CXM__GRAIN_DAY: return CXM_BY_DAY;
-    case CXM__GRAIN_WEEK: return CXM_BY_WEEK;
-    case CXM__GRAIN_MONTH: return CXM_BY_MONTH;
-    case CXM__GRAIN_QUARTER: return CXM_BY_QUARTER;
-    case CXM__GRAIN_YEAR:
-    case CXM__GRAIN_COUNT: break;
+    return grain_dims[g];
+}
+
+const char *cxm__grain_name(enum cxm__grain g)
+{
+    return grain_names[g];
+}
+
+bool cxm__grain_of(cxm_dim d, enum cxm__grain *out)
+{
+    for (int g = 0; g < CXM__GRAIN_COUNT; g++) {
+        if (grain_dims[g] == d) {
+            *out = (enum cxm__grain)g;
+            return true;
+        }
     }
-    return CXM_BY_YEAR;
+    return false;
+}
+
+cxm_dim cxm__adim_dim(enum cxm__answer_dim a)
+{
+    return adim_dims[a];
+}
+
+const char *cxm__adim_name(enum cxm__answer_dim a)
+{
+    return adim_names[a];
+}
+
+bool cxm__adim_of(cxm_dim d, enum cxm__answer_dim *out)
+{
+    for (int a = 0; a < CXM__ADIM_COUNT; a++) {
+        if (adim_dims[a] == d) {
+            *out = (enum cxm__answer_dim)a;
+            return true;
+        }
+    }
+    return false;
 }
 
 struct rows {

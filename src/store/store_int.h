@@ -107,40 +107,51 @@ typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
  * answer each, at the extreme) without changing a figure. */
 
 /* The time bucketing of a breakdown (the time dimensions of cxm_dim): UTC,
- * or the zone of the query; weeks are ISO weeks (Monday). */
-enum cxm__grain {
-    CXM__GRAIN_DAY,
-    CXM__GRAIN_WEEK,
-    CXM__GRAIN_MONTH,
-    CXM__GRAIN_QUARTER,
-    CXM__GRAIN_YEAR,
-    CXM__GRAIN_COUNT
-};
+ * or the zone of the query; weeks are ISO weeks (Monday).
+ *   X(id, the cxm_dim, its name) */
+#define CXM__GRAIN_MAP(X)                                                  \
+    X(DAY, CXM_BY_DAY, "day")                                              \
+    X(WEEK, CXM_BY_WEEK, "week")                                           \
+    X(MONTH, CXM_BY_MONTH, "month")                                        \
+    X(QUARTER, CXM_BY_QUARTER, "quarter")                                  \
+    X(YEAR, CXM_BY_YEAR, "year")
+#define CXM__GRAIN_ENUM(id, dim, name) CXM__GRAIN_##id,
+enum cxm__grain { CXM__GRAIN_MAP(CXM__GRAIN_ENUM) CXM__GRAIN_COUNT };
+#undef CXM__GRAIN_ENUM
 
 /* The dimensions of an answer (SPEC §2 attribution: agent, team, channel
- * and topic from its ticket where it lacks them, team from its agent). */
-enum cxm__answer_dim {
-    CXM__ADIM_AGENT,
-    CXM__ADIM_TEAM,
-    CXM__ADIM_CHANNEL,
-    CXM__ADIM_LANGUAGE,
-    CXM__ADIM_TOPIC,
-    CXM__ADIM_SURVEY,  /* the survey kind: "csat", "nps", "ces" */
-    CXM__ADIM_SEGMENT, /* its customer's */
-    CXM__ADIM_COUNT
-};
+ * and topic from its ticket where it lacks them, team from its agent);
+ * survey is the survey kind ("csat", "nps", "ces"), segment its
+ * customer's. X(id, the cxm_dim, its name) */
+#define CXM__ANSWER_DIM_MAP(X)                                             \
+    X(AGENT, CXM_BY_AGENT, "agent")                                        \
+    X(TEAM, CXM_BY_TEAM, "team")                                           \
+    X(CHANNEL, CXM_BY_CHANNEL, "channel")                                  \
+    X(LANGUAGE, CXM_BY_LANGUAGE, "language")                               \
+    X(TOPIC, CXM_BY_TOPIC, "topic")                                        \
+    X(SURVEY, CXM_BY_SURVEY, "survey")                                     \
+    X(SEGMENT, CXM_BY_SEGMENT, "segment")
+#define CXM__ADIM_ENUM(id, dim, name) CXM__ADIM_##id,
+enum cxm__answer_dim { CXM__ANSWER_DIM_MAP(CXM__ADIM_ENUM) CXM__ADIM_COUNT };
+#undef CXM__ADIM_ENUM
 
 /* A set of dimensions: a breakdown. */
+#define CXM__ADIMS_ENUM(id, dim, name)                                     \
+    CXM__ADIMS_##id = 1u << CXM__ADIM_##id,
 enum cxm__answer_dims {
     CXM__ADIMS_NONE = 0,
-    CXM__ADIMS_AGENT = 1u << CXM__ADIM_AGENT,
-    CXM__ADIMS_TEAM = 1u << CXM__ADIM_TEAM,
-    CXM__ADIMS_CHANNEL = 1u << CXM__ADIM_CHANNEL,
-    CXM__ADIMS_LANGUAGE = 1u << CXM__ADIM_LANGUAGE,
-    CXM__ADIMS_TOPIC = 1u << CXM__ADIM_TOPIC,
-    CXM__ADIMS_SURVEY = 1u << CXM__ADIM_SURVEY,
-    CXM__ADIMS_SEGMENT = 1u << CXM__ADIM_SEGMENT
+    CXM__ANSWER_DIM_MAP(CXM__ADIMS_ENUM)
 };
+#undef CXM__ADIMS_ENUM
+
+/* The cxm_dim of a grain and of an answer's dimension, and their names
+ * (src/store/answers.c); whether cxm_dim d is one of them. */
+cxm_dim cxm__grain_dim(enum cxm__grain g);
+const char *cxm__grain_name(enum cxm__grain g);
+bool cxm__grain_of(cxm_dim d, enum cxm__grain *out);
+cxm_dim cxm__adim_dim(enum cxm__answer_dim a);
+const char *cxm__adim_name(enum cxm__answer_dim a);
+bool cxm__adim_of(cxm_dim d, enum cxm__answer_dim *out);
 
 /* Whose answer it is (definitions rating.agent). */
 enum cxm__answer_agent {
@@ -384,8 +395,6 @@ CXM_MUST_USE cxm_rc cxm__store_answer_groups(cxm_store *st,
 CXM_MUST_USE cxm_rc cxm__answer_rows(cxm_store *st,
                                      const struct cxm__answer_query *q,
                                      cxm__answer_group_fn fn, void *ud);
-/* The time dimension (cxm_dim) of grain g. */
-cxm_dim cxm__grain_dim(enum cxm__grain g);
 
 /* A failure is only that: the copy is a cache (see col_refresh). */
 cxm_rc cxm__store_col_refresh(cxm_store *st);

@@ -7,11 +7,12 @@ rollups and no column segments and answers survey answers by group with
 one SQL GROUP BY. This test imports the same generated data (all nine
 record kinds, then answers changed and added) into a store of each engine
 and requires every report to be the same JSON (but for the instant the
-definitions were set): the breakdowns and periods of tests/rollups/run.py (rollup cells, column
-segments and rows on the SQLite side), every metric, other zones,
---compare, and the definitions the derived forms cannot follow
-(exclusions, ticket-assignee attribution) as well as those they can.
-The test engine names the rows as its path and leaves no segment file.
+definitions were set): the breakdowns and periods of tests/rollups/run.py
+(rollup cells, column segments and rows on the SQLite side), every
+metric, other zones, --compare, and the definitions the derived forms
+cannot follow (exclusions, ticket-assignee attribution) as well as those
+they can. The test engine names the rows as its path and leaves no
+segment file.
 
 Python 3 standard library only.
 Usage: engines.py --cxmeter PATH --workdir DIR
@@ -22,12 +23,12 @@ import csv
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "rollups"))
-from run import CASES  # noqa: E402  the rollup test's breakdowns
+# The rollup test's breakdowns, and its way of running the program.
+from run import CASES, Failure, run  # noqa: E402
 
 # Breakdowns of the other kinds' dimensions, other zones (half- and
 # quarter-hour offsets), --compare.
@@ -46,17 +47,6 @@ DEFINITIONS = [
     ("exclusions", ["rating.agent", "response", "exclude.status",
                     "spam,closed", "exclude.tags", "vip"]),
 ]
-
-
-class Failure(Exception):
-    pass
-
-
-def run(cx, *args):
-    p = subprocess.run([cx, *args], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise Failure(f"{' '.join(args)}: exit {p.returncode}\n{p.stderr}")
-    return p
 
 
 def report(cx, db, by, frm, to, extra, *flags):

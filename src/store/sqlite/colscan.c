@@ -425,11 +425,6 @@ static const int adim_col[CXM__ADIM_COUNT] = {
     [CXM__ADIM_SEGMENT] = -1,
 };
 
-static const char *const grain_name[CXM__GRAIN_COUNT] = {
-    "day", "week", "month", "quarter", "year"};
-static const char *const adim_name[CXM__ADIM_COUNT] = {
-    "agent", "team", "channel", "language", "topic", "survey", "segment"};
-
 /* Lays the axes out: the time grains, then the dimensions; false when a
  * dimension is not in the columns. */
 static bool plan_dims(struct plan *p)
@@ -454,7 +449,8 @@ static bool plan_dims(struct plan *p)
 
 static const char *axis_name(const struct plan *p, size_t k)
 {
-    return p->src[k] < 0 ? grain_name[p->grain[k]] : adim_name[p->adim[k]];
+    return p->src[k] < 0 ? cxm__grain_name(p->grain[k])
+                         : cxm__adim_name(p->adim[k]);
 }
 
 /* Mixed-radix strides; false (and p->why) when the groups × counters

@@ -80,6 +80,16 @@ static inline sqlite3 *cxm__sq_db(cxm_store *st)
     return cxm__sq_of(st)->db;
 }
 
+/* The connection's hooks of struct cxm__store_ops (designated
+ * initialisers), for the engine tables of a SQLite file. */
+#define CXM__SQ_CONN_OPS                                                   \
+    .open = cxm__sq_open, .close = cxm__sq_close,                          \
+    .exec_script = cxm__sq_exec,                                           \
+    .schema_version = cxm__sq_schema_version,                              \
+    .set_schema_version = cxm__sq_set_schema_version,                      \
+    .begin = cxm__sq_begin, .commit = cxm__sq_commit,                      \
+    .rollback = cxm__sq_rollback
+
 cxm_rc cxm__sq_open(cxm_store *st, const char *dsn, int mode);
 void cxm__sq_close(cxm_store *st);
 /* BEGIN IMMEDIATE, noting the marks (cxm__sq_marks()); COMMIT; ROLLBACK

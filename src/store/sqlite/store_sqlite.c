@@ -624,14 +624,7 @@ static cxm_rc sq_records_bound(cxm_store *st, cxm_kind kind, int64_t *out)
 
 const struct cxm__store_ops cxm__sqlite_ops = {
     .name = "sqlite",
-    .open = cxm__sq_open,
-    .close = cxm__sq_close,
-    .exec_script = cxm__sq_exec,
-    .schema_version = cxm__sq_schema_version,
-    .set_schema_version = cxm__sq_set_schema_version,
-    .begin = cxm__sq_begin,
-    .commit = cxm__sq_commit,
-    .rollback = cxm__sq_rollback,
+    CXM__SQ_CONN_OPS,
     .put = sq_put,
     .put_rows = sq_put_rows,
     .records_bound = sq_records_bound,
