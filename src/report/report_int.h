@@ -122,7 +122,8 @@ struct cxm_report {
     char tz[64];                   /* zone of the time buckets */
     cxm_read read;                 /* the query's --read */
     enum cxm__answer_path answers_path; /* how the answers were read */
-    const char *rollup_cells;      /* static: the rollup grains read */
+    const char *answers_detail;    /* static: what of its path the engine
+                                      named (rollups: which cells) */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
@@ -197,7 +198,10 @@ struct cxm__builder {
                                      created_at per customer */
     bool hours_apply;            /* the breakdown is by time/agent/team */
     enum cxm__answer_path answers_path; /* how answers were read */
-    const char *rollup_cells;    /* static: the rollup grains read, or NULL */
+    size_t last_answers;         /* the group of the last answer group
+                                    handed over (same_group), or SIZE_MAX */
+    const char *answers_detail;  /* static: which cells, for rollups;
+                                    else NULL (cxm__answer_how) */
 };
 
 /* The duration sketches of x, made when new; NULL when out of memory. */

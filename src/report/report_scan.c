@@ -664,13 +664,18 @@ static cxm_rc on_answer_group(const struct cxm__answer_group *ag, void *ud)
     struct cxm__group *g;
     cxm_rc rc;
 
-    cxm__builder_clear(b);
-    for (int d = 0; d < CXM__ADIM_COUNT; d++)
-        cxm__builder_dim(b, cxm__adim_dim((enum cxm__answer_dim)d),
-                         ag->dim[d]);
-    rc = cxm__builder_group_at(b, ag->at, &g);
-    if (rc)
-        return rc;
+    if (ag->same_group && b->last_answers < b->n_groups) {
+        g = &b->groups[b->last_answers];
+    } else {
+        cxm__builder_clear(b);
+        for (int d = 0; d < CXM__ADIM_COUNT; d++)
+            cxm__builder_dim(b, cxm__adim_dim((enum cxm__answer_dim)d),
+                             ag->dim[d]);
+        rc = cxm__builder_group_at(b, ag->at, &g);
+        if (rc)
+            return rc;
+        b->last_answers = (size_t)(g - b->groups);
+    }
     s = cxm__group_survey(g, ag->survey);
     if (!s)
         return CXM_ENOMEM;
@@ -717,9 +722,10 @@ static cxm_rc scan_answers(struct cxm__builder *b)
         else if (cxm__adim_of(b->r->by[k], &ad))
             q.dims |= 1u << ad;
     }
+    b->last_answers = SIZE_MAX;
     rc = cxm__store_answer_groups(b->st, &q, on_answer_group, b, &how);
     b->answers_path = how.path;
-    b->rollup_cells = how.cells;
+    b->answers_detail = how.cells;
     return rc;
 }
 

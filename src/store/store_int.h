@@ -2,8 +2,10 @@
  *
  * store_int.h — private: the store handle and the engine interface behind
  * it. store.c parses the DSN and dispatches through struct cxm__store_ops;
- * each engine (store_sqlite.c, later store_pg.c) fills one table. No SQL
- * text lives outside the engine files.
+ * each engine (src/store/sqlite, the test engine src/store/rowtest, later
+ * src/store/pg) fills one table. No SQL text lives outside the engine
+ * files, and how an engine keeps what it keeps (rollups, segments) is its
+ * own: the report asks for rows, named queries and answer groups.
  */
 #ifndef CXM_STORE_INT_H
 #define CXM_STORE_INT_H
@@ -196,6 +198,8 @@ struct cxm__answer_query {
 struct cxm__answer_group {
     const char *dim[CXM__ADIM_COUNT];
     int64_t at;
+    bool same_group; /* dim[] and at as in the previous call (another
+                        survey kind or scale of the same group) */
     const char *survey; /* = dim[CXM__ADIM_SURVEY] */
     int scale_min, scale_max;
     int lo;

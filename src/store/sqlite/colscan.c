@@ -396,6 +396,8 @@ static cxm_rc emit(const struct plan *p, const int64_t *counts,
                 /* The latest bucket start lies inside every bucket of the
                  * group (an answer fell in all of them). */
                 labelled = true;
+            } else {
+                g.same_group = !(p->q->dims & CXM__ADIMS_SURVEY);
             }
             g.survey = kd->name;
             g.dim[CXM__ADIM_SURVEY] = kd->name;
