@@ -725,7 +725,7 @@ static cxm_rc scan_answers(struct cxm__builder *b)
     b->last_answers = SIZE_MAX;
     rc = cxm__store_answer_groups(b->st, &q, on_answer_group, b, &how);
     b->answers_path = how.path;
-    b->answers_detail = how.cells;
+    b->answers_detail = how.detail;
     return rc;
 }
 

@@ -310,7 +310,7 @@ cxm_rc cxm__store_answer_groups(cxm_store *st,
                                 struct cxm__answer_how *how)
 {
     how->path = CXM__PATH_ROWS;
-    how->cells = NULL;
+    how->detail = NULL;
     if (st->ops->answer_groups)
         return st->ops->answer_groups(st, q, fn, ud, how);
     return cxm__answer_rows(st, q, fn, ud);

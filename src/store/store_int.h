@@ -210,11 +210,12 @@ struct cxm__answer_group {
 typedef cxm_rc (*cxm__answer_group_fn)(const struct cxm__answer_group *g,
                                        void *ud);
 
-/* What answered: the path, and for rollups which cells (static text:
- * "days", "months", "years", "years and months", "all time"). */
+/* What answered: the path, and what of it the engine names for --explain
+ * (static text or NULL; the SQLite engine's rollups: which cells, "days",
+ * "months", "years", "years and months", "all time"). */
 struct cxm__answer_how {
     enum cxm__answer_path path;
-    const char *cells;
+    const char *detail;
 };
 
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);

@@ -243,7 +243,7 @@ cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
         return rc;
     if (p.cube != CXM__CUBE_NONE) {
         how->path = CXM__PATH_ROLLUPS;
-        how->cells = p.cells;
+        how->detail = p.cells;
         for (size_t i = 0; !rc && i < p.n_spans; i++)
             rc = cxm__sq_scan_rollup(st, p.span[i].grain, p.cube,
                                      p.span[i].from_t, p.span[i].to_t, fn,
