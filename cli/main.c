@@ -27,6 +27,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve},
     {"token", cmd_token},
     {"export", cmd_export},
+    {"alert", cmd_alert},
+    {"comments", cmd_comments},
     {NULL, NULL},
 };
 

@@ -643,4 +643,10 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     .survey_defs = cxm__sq_survey_defs,
     .put_survey_def = cxm__sq_put_survey_def,
     .remove_survey_def = cxm__sq_remove_survey_def,
+    .alert_rules = cxm__sq_alert_rules,
+    .put_alert_rule = cxm__sq_put_alert_rule,
+    .remove_alert_rule = cxm__sq_remove_alert_rule,
+    .put_alert_firing = cxm__sq_put_alert_firing,
+    .alert_firings = cxm__sq_alert_firings,
+    .comments = cxm__sq_comments,
 };
