@@ -254,4 +254,17 @@ cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,
                         cxm_comment_fn fn, cxm__sub_text_fn text_fn,
                         void *ud);
 
+/* The hooks of the records kept beside the rows (survey definitions,
+ * alert rules and firings, comments), for the engine tables of a SQLite
+ * file (designated initialisers). */
+#define CXM__SQ_KEPT_OPS                                                   \
+    .survey_defs = cxm__sq_survey_defs,                                    \
+    .put_survey_def = cxm__sq_put_survey_def,                              \
+    .remove_survey_def = cxm__sq_remove_survey_def,                        \
+    .alert_rules = cxm__sq_alert_rules,                                    \
+    .put_alert_rule = cxm__sq_put_alert_rule,                              \
+    .remove_alert_rule = cxm__sq_remove_alert_rule,                        \
+    .put_alert_firing = cxm__sq_put_alert_firing,                          \
+    .alert_firings = cxm__sq_alert_firings, .comments = cxm__sq_comments
+
 #endif /* CXM_SQLITE_INT_H */
