@@ -3,8 +3,8 @@
  * builder.c — the report builder: one group per combination of dimension
  * values (the dimensions' names too), found by its key, with its time
  * labels in the report's zone and the row periods (segments) of the period
- * scanned. The scans (report_scan.c, report_cols.c) fill the groups'
- * statistics through it; report.c makes the rows and figures from them.
+ * scanned. The scans (report_scan.c) fill the groups' statistics
+ * through it; report.c makes the rows and figures from them.
  * It calls no scan and nothing of report.c.
  */
 #include "internal.h"
@@ -53,34 +53,6 @@ const char *cxm_dim_name(cxm_dim d)
     if (d < 0 || d >= CXM_BY_COUNT)
         return "";
     return dim_names[d];
-}
-
-/* ---- Time buckets in the report's zone -------------------------------- */
-
-/* The start (UTC) of the bucket of `d` holding `ms`, in zone `tz`. */
-int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms)
-{
-    if (!tz)
-        return cxm__bucket_start(d, ms);
-    return cxm__tz_from_local(tz,
-                              cxm__bucket_start(d, cxm__tz_to_local(tz, ms)));
-}
-
-/* The start (UTC) of the bucket after the one starting at `start`. */
-int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
-                            int64_t start)
-{
-    if (!tz)
-        return cxm__bucket_next(d, start);
-    return cxm__tz_from_local(
-        tz, cxm__bucket_next(d, cxm__bucket_start(
-                                    d, cxm__tz_to_local(tz, start))));
-}
-
-void cxm__zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
-                        char *dst, size_t cap)
-{
-    cxm__bucket_label(d, tz ? cxm__tz_to_local(tz, ms) : ms, dst, cap);
 }
 
 /* ---- The builder ------------------------------------------------------ */
@@ -162,6 +134,13 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
     }
     *out = g;
     return CXM_OK;
+}
+
+cxm_rc cxm__builder_group_at(struct cxm__builder *b, int64_t ms,
+                             struct cxm__group **out)
+{
+    cxm__builder_time(b, ms);
+    return cxm__builder_group(b, out);
 }
 
 struct cxm_survey_stat *cxm__group_survey(struct cxm__group *g,

@@ -729,7 +729,11 @@ static cxm_rc add_setting(const cxm_definitions *d, int i,
     }
 }
 
-cxm_rc cxm__definitions_lines(const cxm_definitions *d, struct cxm__buf *out)
+/* Calls fn with the key and canonical value of every setting of d, in
+ * order (i: its index), until fn fails. */
+typedef cxm_rc (*setting_fn)(int i, const char *key, const char *val,
+                             void *ud);
+static cxm_rc each_setting(const cxm_definitions *d, setting_fn fn, void *ud)
 {
     struct cxm__buf k = CXM__BUF_INIT(256), v = CXM__BUF_INIT(TEXT_CAP);
     cxm_rc rc = CXM_OK;
@@ -741,11 +745,35 @@ cxm_rc cxm__definitions_lines(const cxm_definitions *d, struct cxm__buf *out)
             break;
         }
         if (!rc)
-            rc = cxm__buf_addf(out, "%s\t%s\n", k.data, v.data ? v.data : "");
+            rc = fn(i, k.data, v.data ? v.data : "", ud);
     }
     cxm__buf_release(&k);
     cxm__buf_release(&v);
     return rc;
+}
+
+/* *out = the text of b (its length in *out_len when not NULL) when rc is
+ * CXM_OK; else b is freed. Returns rc. */
+static cxm_rc take_text(cxm_rc rc, struct cxm__buf *b, char **out,
+                        size_t *out_len)
+{
+    if (rc) {
+        cxm__buf_release(b);
+        return rc;
+    }
+    *out = cxm__buf_take(b, out_len);
+    return CXM_OK;
+}
+
+static cxm_rc line_setting(int i, const char *key, const char *val, void *ud)
+{
+    (void)i;
+    return cxm__buf_addf(ud, "%s\t%s\n", key, val);
+}
+
+cxm_rc cxm__definitions_lines(const cxm_definitions *d, struct cxm__buf *out)
+{
+    return each_setting(d, line_setting, out);
 }
 
 cxm_rc cxm__json_str(struct cxm__buf *b, const char *s)
@@ -767,9 +795,25 @@ cxm_rc cxm__json_str(struct cxm__buf *b, const char *s)
     return rc ? rc : cxm__buf_addc(b, '"');
 }
 
+static cxm_rc json_setting(int i, const char *key, const char *val,
+                           void *ud)
+{
+    struct cxm__buf *out = ud;
+    cxm_rc rc = cxm__buf_adds(out, ", ");
+
+    if (!rc)
+        rc = cxm__json_str(out, key);
+    if (!rc)
+        rc = cxm__buf_adds(out, ": ");
+    if (!rc && i == 3)
+        rc = cxm__buf_adds(out, val); /* fcr.repeat_days: a number */
+    else if (!rc)
+        rc = cxm__json_str(out, val);
+    return rc;
+}
+
 cxm_rc cxm__definitions_json(const cxm_definitions *d, struct cxm__buf *out)
 {
-    struct cxm__buf k = CXM__BUF_INIT(256), v = CXM__BUF_INIT(TEXT_CAP);
     char t[40];
     cxm_rc rc = cxm__buf_addf(out, "{\"version\": %d, \"set_at\": ",
                               d->version);
@@ -790,35 +834,24 @@ cxm_rc cxm__definitions_json(const cxm_definitions *d, struct cxm__buf *out)
     if (!rc)
         rc = d->note ? cxm__json_str(out, d->note)
                      : cxm__buf_adds(out, "null");
-    for (int i = 0; !rc; i++) {
-        rc = add_setting(d, i, &k, &v);
-        if (rc == CXM_ENOTFOUND) {
-            rc = CXM_OK;
-            break;
-        }
-        if (!rc)
-            rc = cxm__buf_adds(out, ", ");
-        if (!rc)
-            rc = cxm__json_str(out, k.data);
-        if (!rc)
-            rc = cxm__buf_adds(out, ": ");
-        if (!rc && i == 3)
-            rc = cxm__buf_adds(out, v.data); /* fcr.repeat_days: a number */
-        else if (!rc)
-            rc = cxm__json_str(out, v.data ? v.data : "");
-    }
+    if (!rc)
+        rc = each_setting(d, json_setting, out);
     if (!rc)
         rc = cxm__buf_addc(out, '}');
-    cxm__buf_release(&k);
-    cxm__buf_release(&v);
     return rc;
+}
+
+static cxm_rc text_setting(int i, const char *key, const char *val,
+                           void *ud)
+{
+    (void)i;
+    return cxm__buf_addf(ud, "  %-16s %s\n", key, val);
 }
 
 cxm_rc cxm_definitions_format(const cxm_definitions *d, cxm_format fmt,
                               char **out, size_t *out_len)
 {
     struct cxm__buf b = CXM__BUF_INIT(TEXT_CAP);
-    struct cxm__buf k = CXM__BUF_INIT(256), v = CXM__BUF_INIT(TEXT_CAP);
     char t[40];
     cxm_rc rc = CXM_OK;
 
@@ -839,80 +872,64 @@ cxm_rc cxm_definitions_format(const cxm_definitions *d, cxm_format fmt,
                                  d->version, t, d->set_by ? d->set_by : "",
                                  d->note && *d->note ? ": " : "",
                                  d->note ? d->note : "");
-        for (int i = 0; !rc; i++) {
-            rc = add_setting(d, i, &k, &v);
-            if (rc == CXM_ENOTFOUND) {
-                rc = CXM_OK;
-                break;
-            }
-            if (!rc)
-                rc = cxm__buf_addf(&b, "  %-16s %s\n", k.data, v.data);
-        }
+        if (!rc)
+            rc = each_setting(d, text_setting, &b);
     }
-    cxm__buf_release(&k);
-    cxm__buf_release(&v);
-    if (rc) {
-        cxm__buf_release(&b);
-        return rc;
-    }
-    *out = cxm__buf_take(&b, out_len);
-    return CXM_OK;
+    return take_text(rc, &b, out, out_len);
+}
+
+/* Finding the value of `key` among the settings of a definitions set. */
+struct find_setting {
+    const char *key;
+    bool found;
+    struct cxm__buf val; /* the value found */
+};
+
+static cxm_rc find_setting(int i, const char *key, const char *val, void *ud)
+{
+    struct find_setting *f = ud;
+
+    (void)i;
+    if (f->found || strcmp(key, f->key) != 0)
+        return CXM_OK;
+    f->found = true;
+    return cxm__buf_adds(&f->val, val);
+}
+
+/* One pass of a diff: the settings of one set against `other`. */
+struct diff_pass {
+    const cxm_definitions *other;
+    bool added;          /* the second pass: keys `other` lacks */
+    struct cxm__buf *out;
+};
+
+static cxm_rc diff_setting(int i, const char *key, const char *val, void *ud)
+{
+    struct diff_pass *dp = ud;
+    struct find_setting f = {key, false, CXM__BUF_INIT(TEXT_CAP)};
+    cxm_rc rc = each_setting(dp->other, find_setting, &f);
+    const char *ov = !f.found ? "none" : f.val.data ? f.val.data : "";
+
+    (void)i;
+    if (!rc && !dp->added && strcmp(ov, val) != 0)
+        rc = cxm__buf_addf(dp->out, "%s: %s -> %s\n", key, ov, val);
+    else if (!rc && dp->added && !f.found)
+        rc = cxm__buf_addf(dp->out, "%s: %s -> none\n", key, val);
+    cxm__buf_release(&f.val);
+    return rc;
 }
 
 cxm_rc cxm_definitions_diff(const cxm_definitions *a,
                             const cxm_definitions *b, char **out)
 {
-    struct cxm__buf la = CXM__BUF_INIT(TEXT_CAP), lb = CXM__BUF_INIT(TEXT_CAP);
     struct cxm__buf o = CXM__BUF_INIT(TEXT_CAP);
-    struct cxm__buf k = CXM__BUF_INIT(256), v = CXM__BUF_INIT(TEXT_CAP);
-    cxm_rc rc = CXM_OK;
-
+    struct diff_pass changed = {a, false, &o}, removed = {b, true, &o};
     /* Every key of b against a's value, then a's keys b lacks. */
-    for (int pass = 0; pass < 2 && !rc; pass++) {
-        const cxm_definitions *x = pass ? a : b, *y = pass ? b : a;
-        for (int i = 0; !rc; i++) {
-            const char *yv = "none";
-            struct cxm__buf k2 = CXM__BUF_INIT(256);
-            struct cxm__buf v2 = CXM__BUF_INIT(TEXT_CAP);
-            bool found = false;
-            rc = add_setting(x, i, &k, &v);
-            if (rc == CXM_ENOTFOUND) {
-                rc = CXM_OK;
-                break;
-            }
-            for (int j = 0; !rc; j++) {
-                rc = add_setting(y, j, &k2, &v2);
-                if (rc == CXM_ENOTFOUND) {
-                    rc = CXM_OK;
-                    break;
-                }
-                if (!rc && strcmp(k.data, k2.data) == 0) {
-                    found = true;
-                    break;
-                }
-            }
-            if (found)
-                yv = v2.data ? v2.data : "";
-            if (!rc && pass == 0 && strcmp(yv, v.data ? v.data : "") != 0)
-                rc = cxm__buf_addf(&o, "%s: %s -> %s\n", k.data, yv,
-                                   v.data ? v.data : "");
-            else if (!rc && pass == 1 && !found)
-                rc = cxm__buf_addf(&o, "%s: %s -> none\n", k.data,
-                                   v.data ? v.data : "");
-            cxm__buf_release(&k2);
-            cxm__buf_release(&v2);
-        }
-    }
-    cxm__buf_release(&la);
-    cxm__buf_release(&lb);
-    cxm__buf_release(&k);
-    cxm__buf_release(&v);
-    if (rc) {
-        cxm__buf_release(&o);
-        return rc;
-    }
-    *out = cxm__buf_take(&o, NULL);
-    return CXM_OK;
+    cxm_rc rc = each_setting(b, diff_setting, &changed);
+
+    if (!rc)
+        rc = each_setting(a, diff_setting, &removed);
+    return take_text(rc, &o, out, NULL);
 }
 
 /* ---- The store ------------------------------------------------------------ */

@@ -1411,12 +1411,12 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
             rc = nrc;
     }
     r->answers_path = b.answers_path;
-    r->rollup_cells = b.rollup_cells;
+    r->answers_detail = b.answers_detail;
     if (compare && prev.answers_path != b.answers_path)
         r->answers_path = CXM__PATH_ROWS; /* mixed: name the slowest */
-    else if (compare && b.rollup_cells && prev.rollup_cells &&
-             strcmp(b.rollup_cells, prev.rollup_cells) != 0)
-        r->rollup_cells = "mixed";
+    else if (compare && b.answers_detail && prev.answers_detail &&
+             strcmp(b.answers_detail, prev.answers_detail) != 0)
+        r->answers_detail = "mixed";
     if (!rc)
         rc = make_rows(r, q, &b, compare ? &prev : NULL);
 out:
@@ -1461,8 +1461,8 @@ const char *cxm_report_answers_source(const cxm_report *r)
 
 const char *cxm_report_rollup_cells(const cxm_report *r)
 {
-    return r->answers_path == CXM__PATH_ROLLUPS && r->rollup_cells
-               ? r->rollup_cells
+    return r->answers_path == CXM__PATH_ROLLUPS && r->answers_detail
+               ? r->answers_detail
                : "";
 }
 

@@ -14,6 +14,7 @@
 #include "definitions_int.h"
 #include "metric.h"
 #include "qsketch.h"
+#include "store_int.h"
 #include "strmap.h"
 
 struct cxm_store;
@@ -121,8 +122,9 @@ struct cxm_report {
     int64_t prev_from_ms, prev_to_ms; /* the comparison's period */
     char tz[64];                   /* zone of the time buckets */
     cxm_read read;                 /* the query's --read */
-    int answers_path;              /* enum cxm__path of the answers */
-    const char *rollup_cells;      /* static: the rollup grains read */
+    enum cxm__answer_path answers_path; /* how the answers were read */
+    const char *answers_detail;    /* static: what of its path the engine
+                                      named (rollups: which cells) */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
@@ -156,25 +158,10 @@ struct cxm_report {
 #define CXM__ROWS_MIN 20000
 #define CXM__ROWS_PER_RECORD 4
 
-/* How a report's survey answers were read. */
-enum cxm__path {
-    CXM__PATH_NONE,    /* no survey metric */
-    CXM__PATH_ROWS,    /* joined rows (store scan_responses) */
-    CXM__PATH_ROLLUPS, /* rollups by day, month, year or all time */
-    CXM__PATH_COLUMNS  /* column segments (report_cols.c) */
-};
 
-/* Time buckets in zone `tz` (NULL = UTC): the start of the bucket of `d`
- * holding `ms`, and the start of the bucket after the one at `start`. */
-int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms);
-int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
-                          int64_t start);
-/* The label of the bucket of `d` holding `ms` ("2026-W05"), in zone tz. */
-void cxm__zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
-                        char *dst, size_t cap);
 
 /* ---- The builder (builder.c): groups filled by the scans of
- * report_scan.c and report_cols.c. ---- */
+ * report_scan.c. ---- */
 
 #define CXM__LABEL_CAP 24 /* a time label: "2026-W05", "2026-01-31" */
 #define CXM__KEY_SEP '\x1f' /* between the labels of a group key */
@@ -211,8 +198,11 @@ struct cxm__builder {
     struct cxm__repeats *repeats; /* fcr.rule repeat_contact: tickets'
                                      created_at per customer */
     bool hours_apply;            /* the breakdown is by time/agent/team */
-    int answers_path;            /* enum cxm__path: how answers were read */
-    const char *rollup_cells;    /* static: the rollup grains read, or NULL */
+    enum cxm__answer_path answers_path; /* how answers were read */
+    size_t last_answers;         /* the group of the last answer group
+                                    handed over (same_group), or SIZE_MAX */
+    const char *answers_detail;  /* static: which cells, for rollups;
+                                    else NULL (cxm__answer_how) */
 };
 
 /* The duration sketches of x, made when new; NULL when out of memory. */
@@ -232,6 +222,10 @@ void cxm__builder_clear(struct cxm__builder *b);
 /* Finds or makes the group of the current labels. */
 CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
                                        struct cxm__group **out);
+/* Sets the time labels from `ms` (cxm__builder_time()) and finds or
+ * makes the group of the current labels. */
+CXM_MUST_USE cxm_rc cxm__builder_group_at(struct cxm__builder *b, int64_t ms,
+                                          struct cxm__group **out);
 /* The first segment ending after `ms`, or n_segs. */
 size_t cxm__builder_seg_after(const struct cxm__builder *b, int64_t ms);
 /* Makes b an empty builder of report r's breakdown over [from, to), with
@@ -253,10 +247,6 @@ void cxm__builder_release(struct cxm__builder *b);
 CXM_MUST_USE cxm_rc cxm__report_benchmarks(struct cxm_store *st,
                                            cxm_report *r);
 
-/* The column scan of survey answers (report_cols.c): *done false when
- * the columns cannot serve this report (the caller reads the rows). */
-CXM_MUST_USE cxm_rc cxm__report_scan_columns(struct cxm__builder *b,
-                                             bool *done);
 
 /* Runs every scan the wanted metrics need (report_scan.c). */
 CXM_MUST_USE cxm_rc cxm__report_scan(struct cxm__builder *b);

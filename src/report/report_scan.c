@@ -279,8 +279,7 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             for (size_t i = 0; i < c->n_orders; i++) {
                 if (!in_period(b, c->order_at[i]))
                     continue;
-                cxm__builder_time(b, c->order_at[i]);
-                rc = cxm__builder_group(b, &g);
+                rc = cxm__builder_group_at(b, c->order_at[i], &g);
                 if (rc)
                     return rc;
                 g->st.more->has_orders = true;
@@ -299,8 +298,7 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             int64_t s0 = b->seg_start[s], s1 = b->seg_end[s];
             bool known_active_start, churned_here, churned_any, active_any;
             size_t n_before;
-            cxm__builder_time(b, s0);
-            rc = cxm__builder_group(b, &g);
+            rc = cxm__builder_group_at(b, s0, &g);
             if (rc)
                 return rc;
             g->st.more->has_customers = true;
@@ -482,6 +480,17 @@ static cxm_rc push_business(const struct cxm__builder *b,
                                    1e3);
 }
 
+/* Adds the time from t's creation to `end` to d, and its business time
+ * to bus. */
+static cxm_rc add_duration(const struct cxm__builder *b,
+                           const struct cxm__ticket_row *t, int64_t end,
+                           struct cxm__qsketch *d, struct cxm__qsketch *bus)
+{
+    cxm_rc rc = cxm__qsketch_add(d, (double)(end - t->created_at) / 1e3);
+
+    return rc ? rc : push_business(b, t, t->created_at, end, bus);
+}
+
 /* ---- Tickets --------------------------------------------------------- */
 
 static void label_ticket(struct cxm__builder *b,
@@ -515,58 +524,55 @@ static cxm_rc count_agent(struct cxm__builder *b, struct cxm__group *g,
     return CXM_OK;
 }
 
-static cxm_rc ticket_created(struct cxm__builder *b,
-                             const struct cxm__ticket_row *t)
+/* The group of the current labels at `ms`, as one of tickets. */
+static cxm_rc ticket_group(struct cxm__builder *b, int64_t ms,
+                           struct cxm__group **out)
 {
-    struct cxm__group *g;
-    const struct customer *c;
-    cxm_rc rc;
+    cxm_rc rc = cxm__builder_group_at(b, ms, out);
 
-    cxm__builder_time(b, t->created_at);
-    rc = cxm__builder_group(b, &g);
-    if (rc)
-        return rc;
-    g->st.more->has_tickets = true;
+    if (!rc)
+        (*out)->st.more->has_tickets = true;
+    return rc;
+}
+
+/* A ticket created in the period, in its group g. */
+static void ticket_created(const struct cxm__builder *b,
+                           const struct cxm__ticket_row *t,
+                           struct cxm__group *g)
+{
+    const struct customer *c;
+
     g->st.more->created++;
     g->st.more->created_resolved += t->has_resolved;
     g->st.more->escalated += t->escalated == 1;
     g->st.more->complaints += t->complaint == 1;
     if (!b->want[CXM_METRIC_CONVERSION_RATE] || !t->customer_id)
-        return CXM_OK;
+        return;
     /* SPEC §2: tickets from customers with no order before the ticket;
      * converted when the first order follows within 30 days. */
     c = customer_find(b->customers, t->customer_id);
     if (c && c->n_orders && c->order_at[0] < t->created_at)
-        return CXM_OK;
+        return;
     g->st.more->conv_base++;
     g->st.more->conv_hits += c && c->n_orders &&
                              c->order_at[0] - t->created_at <= MS_30_DAYS;
-    return CXM_OK;
 }
 
+/* A ticket resolved in the period, in its group g. */
 static cxm_rc ticket_resolved(struct cxm__builder *b,
-                              const struct cxm__ticket_row *t)
+                              const struct cxm__ticket_row *t,
+                              struct cxm__group *g)
 {
-    struct cxm__group *g;
     const struct customer *c;
     cxm_rc rc;
 
-    cxm__builder_time(b, t->resolved_at);
-    rc = cxm__builder_group(b, &g);
-    if (rc)
-        return rc;
-    g->st.more->has_tickets = true;
     g->st.more->resolved++;
     g->st.more->fcr += is_fcr(b, t);
     if (b->want[CXM_METRIC_ART]) {
         struct cxm__group_durations *dur = cxm__group_durations(g->st.more);
-        if (!dur)
-            return CXM_ENOMEM;
-        rc = cxm__qsketch_add(&dur->art,
-                              (double)(t->resolved_at - t->created_at) / 1e3);
-        if (!rc)
-            rc = push_business(b, t, t->created_at, t->resolved_at,
-                               &dur->art_bus);
+        rc = dur ? add_duration(b, t, t->resolved_at, &dur->art,
+                                &dur->art_bus)
+                 : CXM_ENOMEM;
         if (rc)
             return rc;
     }
@@ -600,11 +606,9 @@ static cxm_rc ticket_backlog(struct cxm__builder *b,
     cxm_rc rc;
 
     for (size_t i = i0; i < i1; i++) {
-        cxm__builder_time(b, b->seg_start[i]);
-        rc = cxm__builder_group(b, &g);
+        rc = ticket_group(b, b->seg_start[i], &g);
         if (rc)
             return rc;
-        g->st.more->has_tickets = true;
         g->st.more->backlog++;
     }
     return CXM_OK;
@@ -622,31 +626,26 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         return CXM_OK;
     label_ticket(b, t);
     if (in_period(b, t->created_at)) {
-        rc = ticket_created(b, t);
+        rc = ticket_group(b, t->created_at, &g);
         if (rc)
             return rc;
+        ticket_created(b, t, g);
     }
     if (t->has_resolved && in_period(b, t->resolved_at)) {
-        rc = ticket_resolved(b, t);
+        rc = ticket_group(b, t->resolved_at, &g);
+        if (!rc)
+            rc = ticket_resolved(b, t, g);
         if (rc)
             return rc;
     }
     if (t->has_first_response && in_period(b, t->first_response_at) &&
         b->want[CXM_METRIC_FRT]) {
-        cxm__builder_time(b, t->first_response_at);
-        rc = cxm__builder_group(b, &g);
-        if (rc)
-            return rc;
-        g->st.more->has_tickets = true;
-        dur = cxm__group_durations(g->st.more);
-        if (!dur)
-            return CXM_ENOMEM;
-        rc = cxm__qsketch_add(&dur->frt,
-                              (double)(t->first_response_at - t->created_at) /
-                                  1e3);
+        rc = ticket_group(b, t->first_response_at, &g);
+        dur = rc ? NULL : cxm__group_durations(g->st.more);
         if (!rc)
-            rc = push_business(b, t, t->created_at, t->first_response_at,
-                               &dur->frt_bus);
+            rc = dur ? add_duration(b, t, t->first_response_at, &dur->frt,
+                                    &dur->frt_bus)
+                     : CXM_ENOMEM;
         if (rc)
             return rc;
     }
@@ -657,316 +656,112 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
 
 /* ---- Survey answers -------------------------------------------------- */
 
-/* The statistics of the survey of `row` in the group of its labels
- * (answered by `agent`), made when new. Rows and rollup cells alike. */
-static cxm_rc answer_stat(struct cxm__builder *b,
-                          const struct cxm__response_row *row,
-                          const char *agent, struct cxm_survey_stat **out)
+/* A group of answers of one survey and scale, from the engine. */
+static cxm_rc on_answer_group(const struct cxm__answer_group *ag, void *ud)
 {
+    struct cxm__builder *b = ud;
+    struct cxm_survey_stat *s;
     struct cxm__group *g;
     cxm_rc rc;
 
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, agent);
-    cxm__builder_dim(b, CXM_BY_TEAM, row->team);
-    cxm__builder_dim(b, CXM_BY_CHANNEL, row->channel);
-    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->language);
-    cxm__builder_dim(b, CXM_BY_TOPIC, row->topic);
-    cxm__builder_dim(b, CXM_BY_SURVEY, row->survey);
-    cxm__builder_dim(b, CXM_BY_SEGMENT, row->segment);
-    cxm__builder_time(b, row->responded_at);
-    rc = cxm__builder_group(b, &g);
-    if (!rc) {
-        *out = cxm__group_survey(g, row->survey);
-        if (!*out)
-            rc = CXM_ENOMEM;
-    }
-    return rc;
-}
-
-static cxm_rc on_response(const struct cxm__response_row *row, void *ud)
-{
-    struct cxm__builder *b = ud;
-    struct cxm_survey_stat *s;
-    const char *agent = row->agent_id;
-    cxm_rc rc;
-
-    /* Custom surveys feed no metric of a report. */
-    if (!row->has_score || (strcmp(row->survey, "csat") != 0 &&
-                            strcmp(row->survey, "nps") != 0 &&
-                            strcmp(row->survey, "ces") != 0))
-        return CXM_OK;
-    /* An answer about an excluded ticket is excluded with it. */
-    if (row->has_ticket && cxm__definitions_excluded(b->r->defs,
-                                                     row->ticket_status,
-                                                     row->ticket_tags))
-        return CXM_OK;
-    /* rating.agent: whose answer it is. */
-    if (b->r->defs->rating_agent == CXM__RATING_TICKET_ASSIGNEE &&
-        row->ticket_agent_id)
-        agent = row->ticket_agent_id;
-    rc = answer_stat(b, row, agent, &s);
-    if (rc)
-        return rc;
-    cxm_survey_stat_add(s, row->survey, row->score, row->scale_min,
-                        row->scale_max);
-    return CXM_OK;
-}
-
-/* A rollup cell: a histogram of answers alike (0004-rollups.sql). */
-static cxm_rc on_rollup(const struct cxm__response_row *row,
-                        const int64_t *hist, void *ud)
-{
-    struct cxm__builder *b = ud;
-    struct cxm_survey_stat *s;
-    cxm_rc rc;
-
-    rc = answer_stat(b, row, row->agent_id, &s);
-    if (rc)
-        return rc;
-    for (int k = 0; k <= row->scale_max - row->scale_min; k++) {
-        if (hist[k])
-            cxm_survey_stat_add_n(s, row->survey, row->scale_min + k,
-                                  row->scale_min, row->scale_max, hist[k]);
-    }
-    return CXM_OK;
-}
-
-/* Whether no answer lies in [from, to) (an empty range: none). */
-static cxm_rc no_answers(struct cxm__builder *b, int64_t from, int64_t to,
-                         bool *none)
-{
-    bool any = false;
-    cxm_rc rc = cxm__store_responses_between(b->st, from, to, &any);
-
-    *none = !any;
-    return rc;
-}
-
-/* Which rollup cells a report reads: one cube, and the cells of up to
- * three spans of first days [from_t, to_t), each of one grain. */
-struct rollup_plan {
-    int cube; /* -1: no rollup serves */
-    size_t n_spans;
-    struct {
-        int grain;
-        int64_t from_t, to_t;
-    } span[3];
-    const char *cells; /* the grains read, for --explain */
-};
-
-static void plan_span(struct rollup_plan *p, int grain, int64_t from_ms,
-                      int64_t to_ms)
-{
-    if (from_ms >= to_ms)
-        return;
-    p->span[p->n_spans].grain = grain;
-    p->span[p->n_spans].from_t = cxm__day_of_ms(from_ms);
-    p->span[p->n_spans].to_t = cxm__day_of_ms(to_ms);
-    p->n_spans++;
-}
-
-/* Month cells [first, end) (month starts, UTC), or coarser cells where a
- * breakdown without a time dimension finer than a year allows: the
- * all-time cells when no answer lies outside [first, end), else the years
- * inside it and the months at its ends. */
-static cxm_rc plan_months(struct cxm__builder *b, struct rollup_plan *p,
-                          int64_t first, int64_t end, int coarse)
-{
-    int64_t y0, y1;
-    bool none = false;
-    cxm_rc rc;
-
-    if (coarse == 2) {
-        rc = no_answers(b, INT64_MIN, first, &none);
-        if (!rc && none)
-            rc = no_answers(b, end, INT64_MAX, &none);
+    if (ag->same_group && b->last_answers < b->n_groups) {
+        g = &b->groups[b->last_answers];
+    } else {
+        cxm__builder_clear(b);
+        for (int d = 0; d < CXM__ADIM_COUNT; d++)
+            cxm__builder_dim(b, cxm__adim_dim((enum cxm__answer_dim)d),
+                             ag->dim[d]);
+        rc = cxm__builder_group_at(b, ag->at, &g);
         if (rc)
             return rc;
-        if (none) {
-            p->span[0].grain = 3;
-            p->span[0].from_t = 0;
-            p->span[0].to_t = 1;
-            p->n_spans = 1;
-            p->cells = "all time";
-            return CXM_OK;
-        }
+        b->last_answers = (size_t)(g - b->groups);
     }
-    y0 = cxm__bucket_start(CXM_BY_YEAR, first);
-    if (y0 < first)
-        y0 = cxm__bucket_next(CXM_BY_YEAR, y0);
-    y1 = cxm__bucket_start(CXM_BY_YEAR, end);
-    if (coarse && y0 < y1) {
-        plan_span(p, 1, first, y0);
-        plan_span(p, 2, y0, y1);
-        plan_span(p, 1, y1, end);
-        p->cells = p->n_spans > 1 ? "years and months" : "years";
-        return CXM_OK;
+    s = cxm__group_survey(g, ag->survey);
+    if (!s)
+        return CXM_ENOMEM;
+    for (size_t k = 0; k < ag->n_bins; k++) {
+        if (ag->hist[k])
+            cxm_survey_stat_add_n(s, ag->survey, ag->lo + (int)k,
+                                  ag->scale_min, ag->scale_max, ag->hist[k]);
     }
-    plan_span(p, 1, first, end);
-    p->cells = "months";
     return CXM_OK;
 }
 
-/* What a rollup cell costs a report, in answers of the column scan, and
- * what starting the scan costs (mapping the segment file, the
- * dictionaries), likewise; docs/performance.md has the measurements. */
-#define CELL_COST_ANSWERS 200
-#define SCAN_START_ANSWERS 500000
-
-/* Whether the cells of p cost less than counting the answers of the
- * months of [b->from, b->to) in their column segments. The cells are
- * counted only up to the point where the scan wins. */
-static cxm_rc cells_cheaper(struct cxm__builder *b,
-                            const struct rollup_plan *p, bool *cheaper)
+static bool answer_excluded(const void *ud, const char *status,
+                            const char *tags)
 {
-    int64_t answers = 0, cells = 0, limit, n = 0;
-    cxm_rc rc = cxm__store_segment_answers(
-        b->st, cxm__day_of_ms(cxm__bucket_start(CXM_BY_MONTH, b->from)),
-        cxm__day_of_ms(b->to - 1) + 1, &answers);
-
-    *cheaper = true;
-    if (rc)
-        return rc;
-    limit = (answers + SCAN_START_ANSWERS) / CELL_COST_ANSWERS + 1;
-    for (size_t i = 0; !rc && i < p->n_spans && cells < limit; i++) {
-        rc = cxm__store_rollup_cells(b->st, p->span[i].grain, p->cube,
-                                     p->span[i].from_t, p->span[i].to_t,
-                                     limit - cells, &n);
-        cells += n;
-    }
-    *cheaper = cells < limit;
-    return rc;
+    return cxm__definitions_excluded(ud, status, tags);
 }
 
-/* Whether the answers of [b->from, b->to) can be read from rollups, and
- * which: every breakdown one a cube keeps, buckets in UTC (rollup cells
- * are UTC days, months and years), and no answer in the parts of the
- * first and last cell outside the period. Months (and years, and all
- * time: plan_months()) serve a breakdown without day or week; days serve
- * the rest, on fewer cubes; but not when the column scan would be
- * cheaper (cells_cheaper()). Else p->cube = -1: the scan path
- * (docs/performance.md, "Rollups"). */
-static cxm_rc choose_rollup(struct cxm__builder *b, struct rollup_plan *p)
-{
-    unsigned dims = 0;
-    bool fine = false, none = false;
-    int coarse = 2; /* 2: all time serves, 1: years, 0: neither */
-    cxm_rc rc = CXM_OK;
-
-    memset(p, 0, sizeof(*p));
-    p->cube = -1;
-    if (b->r->read != CXM_READ_AUTO || b->r->zone || b->from >= b->to)
-        return CXM_OK;
-    /* Rollups count every answer under the answer's own agent: exclusions
-     * and ticket-assignee attribution need the rows. */
-    if (b->r->defs->n_ex_status || b->r->defs->n_ex_tags ||
-        b->r->defs->rating_agent != CXM__RATING_RESPONSE)
-        return CXM_OK;
-    for (size_t k = 0; k < b->r->n_by; k++) {
-        switch (b->r->by[k]) {
-        case CXM_BY_DAY:
-        case CXM_BY_WEEK: fine = true; break;
-        case CXM_BY_MONTH:
-        case CXM_BY_QUARTER: coarse = 0; break;
-        case CXM_BY_YEAR: coarse = coarse ? 1 : 0; break;
-        case CXM_BY_SURVEY: break;
-        case CXM_BY_AGENT: dims |= CXM__CUBE_AGENT; break;
-        case CXM_BY_TEAM: dims |= CXM__CUBE_TEAM; break;
-        case CXM_BY_CHANNEL: dims |= CXM__CUBE_CHANNEL; break;
-        case CXM_BY_LANGUAGE: dims |= CXM__CUBE_LANGUAGE; break;
-        case CXM_BY_TOPIC: dims |= CXM__CUBE_TOPIC; break;
-        default: return CXM_OK; /* segment, source: not in a cube */
-        }
-    }
-    for (int g = fine ? 0 : 1; g >= 0; g--) {
-        cxm_dim cell = g ? CXM_BY_MONTH : CXM_BY_DAY;
-        int64_t first = cxm__bucket_start(cell, b->from);
-        int64_t end = cxm__bucket_next(cell, cxm__bucket_start(cell,
-                                                               b->to - 1));
-        int cube = -1;
-        rc = cxm__store_rollup_cube(b->st, g, dims, &cube);
-        if (rc || cube < 0)
-            continue;
-        rc = no_answers(b, first, b->from, &none);
-        if (!rc && none)
-            rc = no_answers(b, b->to, end, &none);
-        if (rc)
-            return rc;
-        if (!none)
-            continue;
-        p->cube = cube;
-        if (g) {
-            rc = plan_months(b, p, first, end, coarse);
-        } else {
-            plan_span(p, 0, first, end);
-            p->cells = "days";
-        }
-        /* Many cells (day cells over a long period): the scan. */
-        if (!rc)
-            rc = cells_cheaper(b, p, &none);
-        if (!rc && !none)
-            p->cube = -1;
-        return rc;
-    }
-    return rc;
-}
-
+/* The answers of the period by the report's breakdown, from the engine
+ * (which reads whatever of its forms serves: store_int.h). */
 static cxm_rc scan_answers(struct cxm__builder *b)
 {
-    struct rollup_plan p;
-    bool done = false;
-    cxm_rc rc = choose_rollup(b, &p);
+    const cxm_definitions *defs = b->r->defs;
+    struct cxm__answer_query q;
+    struct cxm__answer_how how;
+    cxm_rc rc;
 
-    if (rc)
-        return rc;
-    /* Every cell's checksum first: a damaged cell (CXM_EINPUT, with a
-     * note) sends the report to the segments or the rows, before any
-     * cell reached a group. */
-    for (size_t i = 0; !rc && p.cube >= 0 && i < p.n_spans; i++)
-        rc = cxm__store_scan_rollup(b->st, p.span[i].grain, p.cube,
-                                    p.span[i].from_t, p.span[i].to_t, NULL,
-                                    NULL);
-    if (rc == CXM_EINPUT) {
-        rc = CXM_OK;
-        p.cube = -1;
+    memset(&q, 0, sizeof(q));
+    q.from = b->from;
+    q.to = b->to;
+    q.zone = b->r->zone;
+    q.read = b->r->read;
+    q.agent = defs->rating_agent == CXM__RATING_RESPONSE
+                  ? CXM__AGENT_RESPONSE
+                  : CXM__AGENT_TICKET;
+    if (defs->n_ex_status || defs->n_ex_tags) {
+        q.excluded = answer_excluded;
+        q.excluded_ud = defs;
     }
-    if (rc)
-        return rc;
-    if (p.cube >= 0) {
-        b->answers_path = CXM__PATH_ROLLUPS;
-        b->rollup_cells = p.cells;
-        for (size_t i = 0; !rc && i < p.n_spans; i++)
-            rc = cxm__store_scan_rollup(b->st, p.span[i].grain, p.cube,
-                                        p.span[i].from_t, p.span[i].to_t,
-                                        on_rollup, b);
-        return rc;
+    for (size_t k = 0; k < b->r->n_by; k++) {
+        enum cxm__grain gr;
+        enum cxm__answer_dim ad;
+        if (cxm__grain_of(b->r->by[k], &gr))
+            q.grain[q.n_grains++] = gr;
+        else if (cxm__adim_of(b->r->by[k], &ad))
+            q.dims |= 1u << ad;
     }
-    rc = cxm__report_scan_columns(b, &done);
-    if (rc || done) {
-        b->answers_path = CXM__PATH_COLUMNS;
-        return rc;
-    }
-    b->answers_path = CXM__PATH_ROWS;
-    return cxm__store_scan_responses(b->st, b->from, b->to, on_response, b);
+    b->last_answers = SIZE_MAX;
+    rc = cxm__store_answer_groups(b->st, &q, on_answer_group, b, &how);
+    b->answers_path = how.path;
+    b->answers_detail = how.detail;
+    return rc;
 }
 
 /* ---- Self-service, agents, hours, reviews, QA ------------------------ */
 
-static cxm_rc on_session(const struct cxm__row *row, void *ud)
-{
-    struct cxm__builder *b = ud;
-    struct cxm__group *g;
-    cxm_rc rc;
+/* A dimension of the report and the column of a named query's row that
+ * labels it. */
+struct dim_col {
+    cxm_dim dim;
+    int col;
+};
 
-    if (!in_period(b, row->i64[0]))
+/* The group of a named query's row whose event time is column `at`
+ * (NULL when outside the period), labelled by the columns of dc[0..n). */
+static cxm_rc row_group(struct cxm__builder *b, const struct cxm__row *row,
+                        int at, const struct dim_col *dc, size_t n,
+                        struct cxm__group **out)
+{
+    *out = NULL;
+    if (!in_period(b, row->i64[at]))
         return CXM_OK;
     cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_TOPIC, row->text[2]);
-    cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[3]);
-    cxm__builder_time(b, row->i64[0]);
-    rc = cxm__builder_group(b, &g);
-    if (rc)
+    for (size_t i = 0; i < n; i++)
+        cxm__builder_dim(b, dc[i].dim, row->text[dc[i].col]);
+    return cxm__builder_group_at(b, row->i64[at], out);
+}
+
+static cxm_rc on_session(const struct cxm__row *row, void *ud)
+{
+    static const struct dim_col dc[] = {{CXM_BY_TOPIC, 2},
+                                        {CXM_BY_SEGMENT, 3}};
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc = row_group(b, row, 0, dc, CXM_ARRAY_LEN(dc), &g);
+
+    if (rc || !g)
         return rc;
     g->st.more->sessions++;
     g->st.more->sessions_resolved += !row->is_null[1] && row->i64[1] != 0;
@@ -988,8 +783,7 @@ static cxm_rc on_agent(const struct cxm__row *row, void *ud)
     for (size_t s = 0; s < b->n_segs; s++) {
         int64_t s0 = b->seg_start[s], s1 = b->seg_end[s];
         int64_t lo = hired > s0 ? hired : s0, hi = left < s1 ? left : s1;
-        cxm__builder_time(b, s0);
-        rc = cxm__builder_group(b, &g);
+        rc = cxm__builder_group_at(b, s0, &g);
         if (rc)
             return rc;
         g->st.more->has_agents = true;
@@ -1003,18 +797,12 @@ static cxm_rc on_agent(const struct cxm__row *row, void *ud)
 
 static cxm_rc on_hours(const struct cxm__row *row, void *ud)
 {
+    static const struct dim_col dc[] = {{CXM_BY_AGENT, 0}, {CXM_BY_TEAM, 1}};
     struct cxm__builder *b = ud;
     struct cxm__group *g;
-    cxm_rc rc;
+    cxm_rc rc = row_group(b, row, 2, dc, CXM_ARRAY_LEN(dc), &g);
 
-    if (!in_period(b, row->i64[2]))
-        return CXM_OK;
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, row->text[0]);
-    cxm__builder_dim(b, CXM_BY_TEAM, row->text[1]);
-    cxm__builder_time(b, row->i64[2]);
-    rc = cxm__builder_group(b, &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     g->st.more->has_hours = true;
     g->st.more->hours += row->real[3];
@@ -1030,19 +818,15 @@ static void moments_add(struct cxm__moments *m, double x)
 
 static cxm_rc on_review(const struct cxm__row *row, void *ud)
 {
+    static const struct dim_col dc[] = {{CXM_BY_SOURCE, 3},
+                                        {CXM_BY_LANGUAGE, 4}};
     struct cxm__builder *b = ud;
-    struct cxm__group *g;
+    struct cxm__group *g = NULL;
     double max = row->is_null[2] ? 5 : row->real[2], norm;
-    cxm_rc rc;
+    cxm_rc rc = max <= 1 ? CXM_OK
+                         : row_group(b, row, 0, dc, CXM_ARRAY_LEN(dc), &g);
 
-    if (!in_period(b, row->i64[0]) || max <= 1)
-        return CXM_OK;
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_SOURCE, row->text[3]);
-    cxm__builder_dim(b, CXM_BY_LANGUAGE, row->text[4]);
-    cxm__builder_time(b, row->i64[0]);
-    rc = cxm__builder_group(b, &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     /* SPEC §2: normalised to 1–5 as 1 + (r − 1)·4 / (scale_max − 1). */
     norm = 1 + (row->real[1] - 1) * 4 / (max - 1);
@@ -1053,22 +837,17 @@ static cxm_rc on_review(const struct cxm__row *row, void *ud)
 
 static cxm_rc on_qa(const struct cxm__row *row, void *ud)
 {
+    static const struct dim_col dc[] = {
+        {CXM_BY_AGENT, 3}, {CXM_BY_TEAM, 4}, {CXM_BY_CHANNEL, 5},
+        {CXM_BY_TOPIC, 6}, {CXM_BY_SEGMENT, 7}};
     struct cxm__builder *b = ud;
-    struct cxm__group *g;
+    struct cxm__group *g = NULL;
     double max = row->is_null[2] ? 100 : row->real[2];
-    cxm_rc rc;
+    cxm_rc rc = row->is_null[0] || max <= 0
+                    ? CXM_OK
+                    : row_group(b, row, 0, dc, CXM_ARRAY_LEN(dc), &g);
 
-    if (row->is_null[0] || !in_period(b, row->i64[0]) || max <= 0)
-        return CXM_OK;
-    cxm__builder_clear(b);
-    cxm__builder_dim(b, CXM_BY_AGENT, row->text[3]);
-    cxm__builder_dim(b, CXM_BY_TEAM, row->text[4]);
-    cxm__builder_dim(b, CXM_BY_CHANNEL, row->text[5]);
-    cxm__builder_dim(b, CXM_BY_TOPIC, row->text[6]);
-    cxm__builder_dim(b, CXM_BY_SEGMENT, row->text[7]);
-    cxm__builder_time(b, row->i64[0]);
-    rc = cxm__builder_group(b, &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     moments_add(&g->st.more->qa, 100.0 * row->real[1] / max);
     return CXM_OK;

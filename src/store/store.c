@@ -131,6 +131,7 @@ cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
 cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
                          char **errmsg_out)
 {
+    const struct cxm__store_ops *ops = &cxm__sqlite_ops;
     cxm_store *st;
     cxm_rc rc;
 
@@ -147,6 +148,12 @@ cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
     }
     if (strncmp(dsn, "sqlite:", 7) == 0)
         dsn += 7;
+#ifdef CXM_ROWTEST_ENGINE
+    if (strncmp(dsn, "rowtest:", 8) == 0) {
+        dsn += 8;
+        ops = &cxm__rowtest_ops;
+    }
+#endif
     if (!*dsn)
         return CXM_EINVAL;
     st = cxm__calloc(1, sizeof(*st));
@@ -155,7 +162,7 @@ cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
     st->errmsg.cap = 4096;
     st->notes.cap = 16384;
     st->workspace_id = 1;
-    st->ops = &cxm__sqlite_ops;
+    st->ops = ops;
     rc = st->ops->open(st, dsn, mode);
     if (!rc) {
         rc = migrate(st, dsn);
@@ -216,35 +223,6 @@ cxm_rc cxm__store_commit(cxm_store *st)
     cxm_rc rc = st->ops->rollup_flush ? st->ops->rollup_flush(st) : CXM_OK;
 
     return rc ? rc : st->ops->commit(st);
-}
-
-cxm_rc cxm__store_rollup_cube(cxm_store *st, int grain, unsigned dims,
-                              int *cube)
-{
-    if (!st->ops->rollup_cube) {
-        *cube = -1;
-        return CXM_OK;
-    }
-    return st->ops->rollup_cube(st, grain, dims, cube);
-}
-
-cxm_rc cxm__store_responses_between(cxm_store *st, int64_t from, int64_t to,
-                                    bool *any)
-{
-    if (!st->ops->responses_between) {
-        *any = true;
-        return CXM_OK;
-    }
-    return st->ops->responses_between(st, from, to, any);
-}
-
-cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain, int cube,
-                              int64_t from_t, int64_t to_t,
-                              cxm__rollup_fn fn, void *ud)
-{
-    return st->ops->scan_rollup
-               ? st->ops->scan_rollup(st, grain, cube, from_t, to_t, fn, ud)
-               : CXM_OK;
 }
 
 void cxm__store_rollback(cxm_store *st) { (void)st->ops->rollback(st); }
@@ -313,50 +291,6 @@ cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
     return st->ops->query(st, id, fn, ud);
 }
 
-cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain, int cube,
-                               int64_t from_t, int64_t to_t, int64_t limit,
-                               int64_t *cells)
-{
-    if (!st->ops->rollup_cells) {
-        *cells = 0;
-        return CXM_OK;
-    }
-    return st->ops->rollup_cells(st, grain, cube, from_t, to_t, limit,
-                                 cells);
-}
-
-cxm_rc cxm__store_segment_answers(cxm_store *st, int64_t from_t,
-                                  int64_t to_t, int64_t *answers)
-{
-    if (!st->ops->segment_answers) {
-        *answers = 0;
-        return CXM_OK;
-    }
-    return st->ops->segment_answers(st, from_t, to_t, answers);
-}
-
-cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean)
-{
-    if (!st->ops->rollups_clean) {
-        *clean = false;
-        return CXM_OK;
-    }
-    return st->ops->rollups_clean(st, clean);
-}
-
-cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud)
-{
-    return st->ops->col_dict ? st->ops->col_dict(st, fn, ud) : CXM_OK;
-}
-
-cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
-                               cxm__colseg_fn fn, void *ud)
-{
-    return st->ops->col_segments
-               ? st->ops->col_segments(st, from_t, to_t, fn, ud)
-               : CXM_OK;
-}
-
 cxm_rc cxm__store_remove_benchmarks(cxm_store *st, const char *metric,
                                    const char *label, int64_t *removed)
 {
@@ -368,6 +302,18 @@ cxm_rc cxm__store_put_benchmark(cxm_store *st, const char *metric,
                                 int64_t at_ms)
 {
     return st->ops->put_benchmark(st, metric, label, value, at_ms);
+}
+
+cxm_rc cxm__store_answer_groups(cxm_store *st,
+                                const struct cxm__answer_query *q,
+                                cxm__answer_group_fn fn, void *ud,
+                                struct cxm__answer_how *how)
+{
+    how->path = CXM__PATH_ROWS;
+    how->detail = NULL;
+    if (st->ops->answer_groups)
+        return st->ops->answer_groups(st, q, fn, ud, how);
+    return cxm__answer_rows(st, q, fn, ud);
 }
 
 cxm_rc cxm__store_col_refresh(cxm_store *st)

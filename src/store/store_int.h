@@ -2,8 +2,10 @@
  *
  * store_int.h — private: the store handle and the engine interface behind
  * it. store.c parses the DSN and dispatches through struct cxm__store_ops;
- * each engine (store_sqlite.c, later store_pg.c) fills one table. No SQL
- * text lives outside the engine files.
+ * each engine (src/store/sqlite, the test engine src/store/rowtest, later
+ * src/store/pg) fills one table. No SQL text lives outside the engine
+ * files, and how an engine keeps what it keeps (rollups, segments) is its
+ * own: the report asks for rows, named queries and answer groups.
  */
 #ifndef CXM_STORE_INT_H
 #define CXM_STORE_INT_H
@@ -99,34 +101,126 @@ struct cxm__row {
 
 typedef cxm_rc (*cxm__row_fn)(const struct cxm__row *row, void *ud);
 
-/* Rollups of survey answers (src/store/sqlite/sql/0004-rollups.sql): per UTC day
- * (grain 0), month (grain 1), year (grain 2) or over all time (grain 3,
- * t 0; 0007-rollup-years.sql). A cube is a set of the dimensions below;
- * every cube also keeps the cell's first day t, survey, scale and a score
- * histogram. */
-#define CXM__CUBE_AGENT 1u
-#define CXM__CUBE_TEAM 2u
-#define CXM__CUBE_CHANNEL 4u
-#define CXM__CUBE_LANGUAGE 8u
-#define CXM__CUBE_TOPIC 16u
+/* ---- Survey answers by group (the answer_groups hook) ----------------
+ *
+ * A report asks the engine for the sufficient statistics of the csat, nps
+ * and ces answers of a breakdown over a period; the engine answers from
+ * whatever it keeps (the SQLite engine: rollup cells, column segments or
+ * the rows, whichever costs least) and calls back once per group, survey
+ * kind and scale with a histogram of scores. The report buckets time
+ * itself, from an instant the engine hands back inside every time bucket
+ * of the group, so an engine may hand back finer groups than asked (one
+ * answer each, at the extreme) without changing a figure. */
 
-/* One rollup cell: hist[k] answers of score r->scale_min + k, for k in
- * 0 … scale_max − scale_min, otherwise like `r` (r->responded_at = the
- * start of the cell's first UTC day; dimensions the cube does not keep
- * are ""; segment NULL; r->score unset). */
-typedef cxm_rc (*cxm__rollup_fn)(const struct cxm__response_row *r,
-                                 const int64_t *hist, void *ud);
+/* The time bucketing of a breakdown (the time dimensions of cxm_dim): UTC,
+ * or the zone of the query; weeks are ISO weeks (Monday).
+ *   X(id, the cxm_dim, its name) */
+#define CXM__GRAIN_MAP(X)                                                  \
+    X(DAY, CXM_BY_DAY, "day")                                              \
+    X(WEEK, CXM_BY_WEEK, "week")                                           \
+    X(MONTH, CXM_BY_MONTH, "month")                                        \
+    X(QUARTER, CXM_BY_QUARTER, "quarter")                                  \
+    X(YEAR, CXM_BY_YEAR, "year")
+#define CXM__GRAIN_ENUM(id, dim, name) CXM__GRAIN_##id,
+enum cxm__grain { CXM__GRAIN_MAP(CXM__GRAIN_ENUM) CXM__GRAIN_COUNT };
+#undef CXM__GRAIN_ENUM
 
-/* Column segments (src/store/sqlite/sql/0005-columns.sql, src/store/sqlite/colseg.h): one entry of
- * a column's dictionary; one month's segment: the callback is handed the
- * blob, borrowed from the store until the next cxm__store_col_segments()
- * or cxm_store_close(), its checksum checked, or NULL when the month's
- * answers could not be encoded or its segment is damaged (then with a
- * note, cxm__store_note()). */
-typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
-                                  size_t len, void *ud);
-typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const uint8_t *blob,
-                                 size_t len, void *ud);
+/* The dimensions of an answer (SPEC §2 attribution: agent, team, channel
+ * and topic from its ticket where it lacks them, team from its agent);
+ * survey is the survey kind ("csat", "nps", "ces"), segment its
+ * customer's. X(id, the cxm_dim, its name) */
+#define CXM__ANSWER_DIM_MAP(X)                                             \
+    X(AGENT, CXM_BY_AGENT, "agent")                                        \
+    X(TEAM, CXM_BY_TEAM, "team")                                           \
+    X(CHANNEL, CXM_BY_CHANNEL, "channel")                                  \
+    X(LANGUAGE, CXM_BY_LANGUAGE, "language")                               \
+    X(TOPIC, CXM_BY_TOPIC, "topic")                                        \
+    X(SURVEY, CXM_BY_SURVEY, "survey")                                     \
+    X(SEGMENT, CXM_BY_SEGMENT, "segment")
+#define CXM__ADIM_ENUM(id, dim, name) CXM__ADIM_##id,
+enum cxm__answer_dim { CXM__ANSWER_DIM_MAP(CXM__ADIM_ENUM) CXM__ADIM_COUNT };
+#undef CXM__ADIM_ENUM
+
+/* A set of dimensions: a breakdown. */
+#define CXM__ADIMS_ENUM(id, dim, name)                                     \
+    CXM__ADIMS_##id = 1u << CXM__ADIM_##id,
+enum cxm__answer_dims {
+    CXM__ADIMS_NONE = 0,
+    CXM__ANSWER_DIM_MAP(CXM__ADIMS_ENUM)
+};
+#undef CXM__ADIMS_ENUM
+
+/* The cxm_dim of a grain and of an answer's dimension, and their names
+ * (src/store/answers.c); whether cxm_dim d is one of them. */
+cxm_dim cxm__grain_dim(enum cxm__grain g);
+const char *cxm__grain_name(enum cxm__grain g);
+bool cxm__grain_of(cxm_dim d, enum cxm__grain *out);
+cxm_dim cxm__adim_dim(enum cxm__answer_dim a);
+const char *cxm__adim_name(enum cxm__answer_dim a);
+bool cxm__adim_of(cxm_dim d, enum cxm__answer_dim *out);
+
+/* Whose answer it is (definitions rating.agent). */
+enum cxm__answer_agent {
+    CXM__AGENT_RESPONSE, /* the answer's own agent (attributed) */
+    CXM__AGENT_TICKET    /* its ticket's assignee, where it has one */
+};
+
+/* How the engine read the answers (report --explain). */
+enum cxm__answer_path {
+    CXM__PATH_NONE,    /* not read */
+    CXM__PATH_ROWS,    /* the joined rows */
+    CXM__PATH_ROLLUPS, /* rollup cells (days, months, years, all time) */
+    CXM__PATH_COLUMNS  /* column segments */
+};
+
+/* Answers excluded with their ticket (definitions exclude.*): the
+ * ticket's status and tags, either NULL when missing. */
+typedef bool (*cxm__answer_excluded_fn)(const void *ud, const char *status,
+                                        const char *tags);
+
+struct cxm__answer_query {
+    int64_t from, to; /* responded_at in [from, to) */
+    /* The time buckets of the breakdown, in zone `zone` (NULL: UTC). */
+    enum cxm__grain grain[CXM__GRAIN_COUNT];
+    size_t n_grains;
+    const struct cxm__tz *zone;
+    enum cxm__answer_dims dims; /* the other dimensions of the breakdown */
+    enum cxm__answer_agent agent;
+    /* NULL: no answer is excluded; else an answer whose ticket is stored
+     * and excluded(excluded_ud, status, tags) counts nowhere. */
+    cxm__answer_excluded_fn excluded;
+    const void *excluded_ud;
+    cxm_read read; /* --read: auto, columns (else rows), rows */
+};
+
+/* One group's answers of one survey kind and scale: hist[k] answers
+ * scored lo + k, k in [0, n_bins) (the scale [scale_min, scale_max], or
+ * a part of it). dim[] the group's values of the query's dimensions (NULL
+ * or "" when missing; the others may be set or not), `at` an instant
+ * inside every time bucket of the group (and inside [from, to)).
+ * Borrowed for the duration of the callback. */
+struct cxm__answer_group {
+    const char *dim[CXM__ADIM_COUNT];
+    int64_t at;
+    bool same_group; /* dim[] and at as in the previous call (another
+                        survey kind or scale of the same group) */
+    const char *survey; /* = dim[CXM__ADIM_SURVEY] */
+    int scale_min, scale_max;
+    int lo;
+    size_t n_bins;
+    const int64_t *hist;
+};
+
+typedef cxm_rc (*cxm__answer_group_fn)(const struct cxm__answer_group *g,
+                                       void *ud);
+
+/* What answered: the path, and what of it the engine names for --explain
+ * (static text or NULL; the SQLite engine's rollups: which cells, "days",
+ * "months", "years", "years and months", "all time"). */
+struct cxm__answer_how {
+    enum cxm__answer_path path;
+    const char *detail;
+};
 
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
 typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
@@ -274,12 +368,8 @@ enum cxm__tuning {
  * what is said here):
  *   import_end, rollup_flush, col_refresh: nothing, CXM_OK;
  *   put_rows: n_rows calls of put;
- *   rollup_cube: *cube = -1 (no rollups kept: the report scans);
- *   rollups_clean: *clean = false (no column segments kept);
- *   responses_between: *any = true (the report cannot rule answers out);
- *   rollup_cells, segment_answers: 0; scan_rollup, col_dict,
- *   col_segments: no cell, entry or segment, CXM_OK (not reached when
- *   rollup_cube and rollups_clean are NULL too);
+ *   answer_groups: the answers read from scan_responses, one group an
+ *   answer (cxm__answer_rows()), path rows;
  *   survey_defs, put_survey_def, remove_survey_def: CXM_ENOTBUILT, "this
  *   engine keeps no survey definitions";
  *   alert_rules, put_alert_rule, remove_alert_rule, put_alert_firing,
@@ -317,40 +407,16 @@ struct cxm__store_ops {
                     void *ud);
     cxm_rc (*put_benchmark)(cxm_store *st, const char *metric,
                             const char *label, double value, int64_t at_ms);
-    /* Rollups: recount the dirty days (inside the open transaction, just
-     * before commit); the smallest cube of `grain` keeping `dims` (cube
-     * bits), -1 when none or the rollups are not current; whether answers
-     * exist in [from, to); the cells of a cube whose first day t is in
-     * [from_t, to_t). */
+    /* Recounts what the engine derives from the rows (inside the open
+     * write transaction, just before it commits). */
     cxm_rc (*rollup_flush)(cxm_store *st);
-    cxm_rc (*rollup_cube)(cxm_store *st, int grain, unsigned dims,
-                          int *cube);
-    cxm_rc (*responses_between)(cxm_store *st, int64_t from, int64_t to,
-                                bool *any);
-    /* scan_rollup: every cell's checksum is checked before any is handed
-     * over; CXM_EINPUT (and a note, cxm__store_note()) when one does not
-     * match: the caller reads the answers another way. fn NULL: only the
-     * check. */
-    cxm_rc (*scan_rollup)(cxm_store *st, int grain, int cube,
-                          int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
-                          void *ud);
-    /* The cells scan_rollup() would read, counted up to `limit` (then
-     * *cells = limit), for choosing between rollups and the column scan;
-     * and the answers of the month segments t in [from_t, to_t). */
-    cxm_rc (*rollup_cells)(cxm_store *st, int grain, int cube,
-                           int64_t from_t, int64_t to_t, int64_t limit,
-                           int64_t *cells);
-    cxm_rc (*segment_answers)(cxm_store *st, int64_t from_t, int64_t to_t,
-                              int64_t *answers);
-    /* Whether rollups and column segments are current (nothing dirty);
-     * the column dictionaries; the segments of months t in [from_t, to_t),
-     * oldest first. */
-    cxm_rc (*rollups_clean)(cxm_store *st, bool *clean);
-    /* col_dict: CXM_EINPUT (with a note) when an entry is damaged; fn
-     * may have been called for the entries before it. */
-    cxm_rc (*col_dict)(cxm_store *st, cxm__coldict_fn fn, void *ud);
-    cxm_rc (*col_segments)(cxm_store *st, int64_t from_t, int64_t to_t,
-                           cxm__colseg_fn fn, void *ud);
+    /* The statistics of the groups of q (struct cxm__answer_query): fn
+     * once per group, survey kind and scale; *how: what answered. A
+     * derived form found damaged is read around (with a note,
+     * cxm__store_note()), never half used: fn sees each answer once. */
+    cxm_rc (*answer_groups)(cxm_store *st, const struct cxm__answer_query *q,
+                            cxm__answer_group_fn fn, void *ud,
+                            struct cxm__answer_how *how);
     /* Brings whatever copy of the segments the engine keeps for reports
      * up to date (after an import has committed: the first report then
      * finds it ready). */
@@ -526,6 +592,9 @@ cxm_rc cxm__store_take_notes(cxm_store *st,
                              void *ud);
 
 extern const struct cxm__store_ops cxm__sqlite_ops;
+/* The row-only test engine (src/store/rowtest/, DSN "rowtest:PATH"), in a
+ * build with CXM_ROWTEST_ENGINE. */
+extern const struct cxm__store_ops cxm__rowtest_ops;
 
 CXM_MUST_USE cxm_rc cxm__store_begin(cxm_store *st);
 CXM_MUST_USE cxm_rc cxm__store_commit(cxm_store *st);
@@ -560,29 +629,19 @@ CXM_MUST_USE cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from,
                                               int64_t to,
                                               cxm__response_fn fn, void *ud);
 
-/* Rollups (struct cxm__store_ops). */
-CXM_MUST_USE cxm_rc cxm__store_rollup_cube(cxm_store *st, int grain,
-                                           unsigned dims, int *cube);
-CXM_MUST_USE cxm_rc cxm__store_responses_between(cxm_store *st, int64_t from,
-                                                 int64_t to, bool *any);
-CXM_MUST_USE cxm_rc cxm__store_scan_rollup(cxm_store *st, int grain,
-                                           int cube, int64_t from_t,
-                                           int64_t to_t, cxm__rollup_fn fn,
-                                           void *ud);
+/* Survey answers by group (struct cxm__store_ops answer_groups). */
+CXM_MUST_USE cxm_rc cxm__store_answer_groups(cxm_store *st,
+                                             const struct cxm__answer_query *q,
+                                             cxm__answer_group_fn fn,
+                                             void *ud,
+                                             struct cxm__answer_how *how);
+/* answer_groups from scan_responses (src/store/answers.c): each answer
+ * that counts a group of its own; for an engine without derived forms,
+ * and for the rows path of one with them. */
+CXM_MUST_USE cxm_rc cxm__answer_rows(cxm_store *st,
+                                     const struct cxm__answer_query *q,
+                                     cxm__answer_group_fn fn, void *ud);
 
-CXM_MUST_USE cxm_rc cxm__store_rollups_clean(cxm_store *st, bool *clean);
-CXM_MUST_USE cxm_rc cxm__store_rollup_cells(cxm_store *st, int grain,
-                                            int cube, int64_t from_t,
-                                            int64_t to_t, int64_t limit,
-                                            int64_t *cells);
-CXM_MUST_USE cxm_rc cxm__store_segment_answers(cxm_store *st, int64_t from_t,
-                                               int64_t to_t,
-                                               int64_t *answers);
-CXM_MUST_USE cxm_rc cxm__store_col_dict(cxm_store *st, cxm__coldict_fn fn,
-                                        void *ud);
-CXM_MUST_USE cxm_rc cxm__store_col_segments(cxm_store *st, int64_t from_t,
-                                            int64_t to_t, cxm__colseg_fn fn,
-                                            void *ud);
 /* A failure is only that: the copy is a cache (see col_refresh). */
 cxm_rc cxm__store_col_refresh(cxm_store *st);
 

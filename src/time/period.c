@@ -9,6 +9,7 @@
 
 #include "civil.h"
 #include "period.h"
+#include "tz.h"
 
 bool cxm__dim_is_time(cxm_dim d)
 {
@@ -130,4 +131,32 @@ size_t cxm__bucket_label(cxm_dim d, int64_t ms, char *dst, size_t cap)
     if (n < 0)
         return 0;
     return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+/* ---- Time buckets in the report's zone -------------------------------- */
+
+/* The start (UTC) of the bucket of `d` holding `ms`, in zone `tz`. */
+int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms)
+{
+    if (!tz)
+        return cxm__bucket_start(d, ms);
+    return cxm__tz_from_local(tz,
+                              cxm__bucket_start(d, cxm__tz_to_local(tz, ms)));
+}
+
+/* The start (UTC) of the bucket after the one starting at `start`. */
+int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
+                            int64_t start)
+{
+    if (!tz)
+        return cxm__bucket_next(d, start);
+    return cxm__tz_from_local(
+        tz, cxm__bucket_next(d, cxm__bucket_start(
+                                    d, cxm__tz_to_local(tz, start))));
+}
+
+void cxm__zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
+                        char *dst, size_t cap)
+{
+    cxm__bucket_label(d, tz ? cxm__tz_to_local(tz, ms) : ms, dst, cap);
 }

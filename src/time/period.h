@@ -28,4 +28,15 @@ int64_t cxm__bucket_index(cxm_dim d, int64_t ms);
  * returns its length. */
 size_t cxm__bucket_label(cxm_dim d, int64_t ms, char *dst, size_t cap);
 
+struct cxm__tz;
+
+/* Time buckets in zone `tz` (NULL = UTC): the start of the bucket of `d`
+ * holding `ms`, and the start of the bucket after the one at `start`. */
+int64_t cxm__zbucket_start(const struct cxm__tz *tz, cxm_dim d, int64_t ms);
+int64_t cxm__zbucket_next(const struct cxm__tz *tz, cxm_dim d,
+                          int64_t start);
+/* The label of the bucket of `d` holding `ms` ("2026-W05"), in zone tz. */
+void cxm__zbucket_label(const struct cxm__tz *tz, cxm_dim d, int64_t ms,
+                        char *dst, size_t cap);
+
 #endif /* CXM_PERIOD_H */

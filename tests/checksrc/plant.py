@@ -3,8 +3,8 @@
 """plant.py — scripts/checksrc.py catches what it is for.
 
 Copies src/, cli/ and include/ into a temporary tree, plants one breach at a
-time (an upward include, a cli/ include of src/, a printf and a getenv in
-the library) and requires checksrc.py to fail naming it; the clean copy
+time (an upward include, a folder of sources that is no room, a cli/
+include of src/, a printf and a getenv in the library) and requires checksrc.py to fail naming it; the clean copy
 must pass.
 
 Usage: plant.py SOURCE_DIR
@@ -19,6 +19,7 @@ PLANTS = [
     ("src/core/buf.c", '#include "report_int.h"\n', "layers"),
     ("src/time/period.c", '#include "store_int.h"\n', "layers"),
     ("src/store/store.c", '#include "definitions_int.h"\n', "layers"),
+    ("src/store/nowhere/x.c", '#include "internal.h"\n', "layers"),
     ("cli/main.c", '#include "record.h"\n', "cli"),
     ("src/survey/invite.c", '#include "sqlite_int.h"\n', "engine"),
     ("src/http/writer.c", "#include <sqlite3.h>\n", "engine"),
@@ -49,8 +50,12 @@ def main():
             failed += 1
         for path, text, rule in PLANTS:
             p = os.path.join(tmp, path)
-            with open(p, encoding="utf-8") as f:
-                orig = f.read()
+            orig = None  # a new file (a folder that is no room)
+            if os.path.exists(p):
+                with open(p, encoding="utf-8") as f:
+                    orig = f.read()
+            else:
+                os.makedirs(os.path.dirname(p), exist_ok=True)
             with open(p, "a", encoding="utf-8") as f:
                 f.write(text)
             r = run(top, tmp)
@@ -62,8 +67,11 @@ def main():
                 failed += 1
             else:
                 print(f"ok: {rule} planted in {path} caught")
-            with open(p, "w", encoding="utf-8") as f:
-                f.write(orig)
+            if orig is None:
+                os.remove(p)
+            else:
+                with open(p, "w", encoding="utf-8") as f:
+                    f.write(orig)
     return 1 if failed else 0
 
 

@@ -682,6 +682,8 @@ def main():
     ap.add_argument("--sqlite3", default=shutil.which("sqlite3") or
                     "/usr/bin/sqlite3")
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--engine", help="the store's engine as a DSN prefix "
+                    "(rowtest: the row-only test engine); default sqlite")
     ap.add_argument("--seed", type=int, default=20260301)
     ap.add_argument("--run", action="append",
                     help="only the named report(s): %s" %
@@ -708,6 +710,8 @@ def main():
 
     problems = []
     db = os.path.join(a.workdir, "cxmeter.db")
+    if a.engine:
+        db = f"{a.engine}:{db}"
     run_import(a.cxmeter, db, data, manifest, problems)
 
     xdb = os.path.join(a.workdir, "sql.db")

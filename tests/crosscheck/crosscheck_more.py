@@ -762,6 +762,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cxmeter", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--engine", help="the store's engine as a DSN prefix "
+                    "(rowtest: the row-only test engine); default sqlite")
     ap.add_argument("--seed", type=int, default=20260301)
     ap.add_argument("--run", action="append")
     ap.add_argument("--all", action="store_true")
@@ -780,6 +782,8 @@ def main():
         manifest = json.load(f)
     problems = []
     db = os.path.join(a.workdir, "cxmeter.db")
+    if a.engine:
+        db = f"{a.engine}:{db}"
     run_import(a.cxmeter, db, data, manifest, problems)
     con = load(data)
     from_ms, to_ms_ = con.execute(

@@ -117,7 +117,7 @@ def read_cmd(case_dir):
     return lines
 
 
-def run_case(name, case_dir, cxmeter, workdir):
+def run_case(name, case_dir, cxmeter, workdir, engine=None):
     """Returns a list of failure messages (empty when the case passed)."""
     tmp = os.path.join(workdir, name)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -133,7 +133,8 @@ def run_case(name, case_dir, cxmeter, workdir):
     if not cmds or cmds[-1][0] != "report":
         return ["cmd: the last line must be a report command"]
     for words in cmds:
-        argv = [cxmeter, words[0], "--db", db] + words[1:]
+        dsn = f"{engine}:{db}" if engine else db
+        argv = [cxmeter, words[0], "--db", dsn] + words[1:]
         shown = "cxmeter " + " ".join(shlex.quote(w) for w in words)
         try:
             p = subprocess.run(argv, cwd=case_dir, env=env,
@@ -178,6 +179,8 @@ def main():
                     "(default: a fresh temporary directory)")
     ap.add_argument("--include-pending", action="store_true",
                     help="run the cases marked pending too")
+    ap.add_argument("--engine", help="the store's engine as a DSN prefix "
+                    "(rowtest: the row-only test engine); default sqlite")
     ap.add_argument("cases", nargs="*", help="only these cases")
     a = ap.parse_args()
 
@@ -212,7 +215,7 @@ def main():
             print(f"{name}: SKIP (pending: {why})")
             skipped.append(name)
             continue
-        errors = run_case(name, case_dir, cxmeter, workdir)
+        errors = run_case(name, case_dir, cxmeter, workdir, a.engine)
         if errors:
             print(f"{name}: FAIL")
             for e in errors:

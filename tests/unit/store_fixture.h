@@ -25,8 +25,22 @@
 struct store_fixture {
     char dir[256];
     char db[300];
+    char dsn[340];
     cxm_store *st;
 };
+
+/* The DSN of the store: its path, or with CXM_TEST_ENGINE=rowtest in the
+ * environment "rowtest:" and its path (the row-only test engine, src/store/
+ * rowtest/: the ctests *_rowtest run the store-level tests against it). */
+static inline const char *store_fixture_dsn(struct store_fixture *sf)
+{
+    const char *engine = getenv("CXM_TEST_ENGINE");
+
+    if (!engine || !*engine)
+        return sf->db;
+    snprintf(sf->dsn, sizeof(sf->dsn), "%s:%s", engine, sf->db);
+    return sf->dsn;
+}
 
 /* Opens a new store in a new directory cxm-test-<name>-XXXXXX
  * (test_tmpdir.h). */
@@ -39,7 +53,8 @@ static inline void store_fixture_open(struct store_fixture *sf,
     snprintf(prefix, sizeof(prefix), "cxm-test-%s", name);
     assert_int_equal(test_mkdtemp(sf->dir, sizeof(sf->dir), prefix), 0);
     snprintf(sf->db, sizeof(sf->db), "%s/t.db", sf->dir);
-    assert_int_equal(cxm_store_open(sf->db, &sf->st, &err), CXM_OK);
+    assert_int_equal(cxm_store_open(store_fixture_dsn(sf), &sf->st, &err),
+                     CXM_OK);
 }
 
 /* Closes the store and removes its directory with all that is in it. */

@@ -2,8 +2,8 @@
  *
  * test_store_ops.c — the engine table (struct cxm__store_ops, store_int.h):
  * an engine may leave every optional hook NULL and still imports and
- * reports the same figures (store.c stands in: n puts for put_rows, no
- * rollups, no column segments, nothing to refresh); its survey hooks
+ * reports the same figures (store.c stands in: n puts for put_rows, the
+ * answers' groups from the rows, nothing to refresh); its survey hooks
  * missing answer CXM_ENOTBUILT with a sentence.
  */
 #include <string.h>
@@ -73,14 +73,7 @@ static void optional_hooks_may_be_null(void **state)
     ops.import_end = NULL;
     ops.put_rows = NULL;
     ops.rollup_flush = NULL;
-    ops.rollup_cube = NULL;
-    ops.responses_between = NULL;
-    ops.scan_rollup = NULL;
-    ops.rollup_cells = NULL;
-    ops.segment_answers = NULL;
-    ops.rollups_clean = NULL;
-    ops.col_dict = NULL;
-    ops.col_segments = NULL;
+    ops.answer_groups = NULL;
     ops.col_refresh = NULL;
     ops.survey_defs = NULL;
     ops.put_survey_def = NULL;

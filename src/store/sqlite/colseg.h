@@ -6,7 +6,7 @@
  * ces with a score), struct-of-arrays, each dimension dictionary-encoded:
  * the store keeps one per month beside the rollups, rewritten with them
  * before every commit (src/store/sqlite/sql/0005-columns.sql), and the report's column
- * scan reads them on both cores (report_cols.c).
+ * scan reads them on both cores (colscan.c).
  *
  * Blob layout (little-endian): "CXC2", u64 checksum, u32 n, u8 score
  * width, u8 width per column (CXM__COL_COUNT), then n × u32 ms since the

@@ -365,24 +365,55 @@ cxm_rc cxm__sq_step_done(cxm_store *st, sqlite3_stmt *s)
     return rc;
 }
 
-cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,
-                        size_t n_args, int64_t *out)
+/* Steps s once: *out its first column when out is not NULL (one row
+ * expected), else to its end; finalizes it. */
+static cxm_rc run_stmt(cxm_store *st, sqlite3_stmt *s, int64_t *out)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
-    int step;
+    int step = sqlite3_step(s);
+    cxm_rc rc = CXM_OK;
 
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n_args; i++)
-        sqlite3_bind_int64(s, (int)i + 1, args[i]);
-    step = sqlite3_step(s);
     if (out && step == SQLITE_ROW)
         *out = sqlite3_column_int64(s, 0);
     else if (out || step != SQLITE_DONE)
         rc = cxm__sq_fail(st);
     sqlite3_finalize(s);
     return rc;
+}
+
+cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,
+                        size_t n_args, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
+
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n_args; i++)
+        sqlite3_bind_int64(s, (int)i + 1, args[i]);
+    return run_stmt(st, s, out);
+}
+
+cxm_rc cxm__sq_run(cxm_store *st, const char *sql,
+                   const struct cxm__sq_arg *args, size_t n_args,
+                   int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
+
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n_args; i++) {
+        int p = (int)i + 1;
+        switch (args[i].type) {
+        case CXM__SQ_INT: sqlite3_bind_int64(s, p, args[i].i); break;
+        case CXM__SQ_REAL: sqlite3_bind_double(s, p, args[i].r); break;
+        case CXM__SQ_TEXT:
+            if (args[i].text)
+                sqlite3_bind_text(s, p, args[i].text, -1, SQLITE_STATIC);
+            break; /* NULL: the parameter stays NULL */
+        }
+    }
+    return run_stmt(st, s, out);
 }
 
 cxm_rc cxm__sq_schema_version(cxm_store *st, int *out)

@@ -53,13 +53,18 @@ struct cxm__sq {
  * neither the response nor its ticket names a team (agents are keyed by
  * workspace and agent id, so the subquery yields at most one). */
 #define CXM__SQ_ANSWER_AGENT "coalesce(r.agent_id, t.agent_id)"
+#define CXM__SQ_ANSWER_TEAM                                                 \
+    "coalesce(r.team, t.team,"                                              \
+    " (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"   \
+    "  AND a.agent_id = " CXM__SQ_ANSWER_AGENT "))"
+#define CXM__SQ_ANSWER_CHANNEL "coalesce(r.channel, t.channel)"
+#define CXM__SQ_ANSWER_LANGUAGE "r.language"
+#define CXM__SQ_ANSWER_TOPIC "t.topic"
 /* survey, agent_id, team, channel, language, topic, in this order */
 #define CXM__SQ_ANSWER_COLS                                                 \
-    "r.survey, " CXM__SQ_ANSWER_AGENT ","                                   \
-    " coalesce(r.team, t.team,"                                             \
-    "  (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
-    "   AND a.agent_id = " CXM__SQ_ANSWER_AGENT ")),"                       \
-    " coalesce(r.channel, t.channel), r.language, t.topic"
+    "r.survey, " CXM__SQ_ANSWER_AGENT ", " CXM__SQ_ANSWER_TEAM ", "         \
+    CXM__SQ_ANSWER_CHANNEL ", " CXM__SQ_ANSWER_LANGUAGE ", "                \
+    CXM__SQ_ANSWER_TOPIC
 /* The customer whose segment the answer counts under. */
 #define CXM__SQ_ANSWER_CUSTOMER "coalesce(r.customer_id, t.customer_id)"
 /* `hint`: "" or " NOT INDEXED" (a scan in table order). */
@@ -78,6 +83,16 @@ static inline sqlite3 *cxm__sq_db(cxm_store *st)
 {
     return cxm__sq_of(st)->db;
 }
+
+/* The connection's hooks of struct cxm__store_ops (designated
+ * initialisers), for the engine tables of a SQLite file. */
+#define CXM__SQ_CONN_OPS                                                   \
+    .open = cxm__sq_open, .close = cxm__sq_close,                          \
+    .exec_script = cxm__sq_exec,                                           \
+    .schema_version = cxm__sq_schema_version,                              \
+    .set_schema_version = cxm__sq_set_schema_version,                      \
+    .begin = cxm__sq_begin, .commit = cxm__sq_commit,                      \
+    .rollback = cxm__sq_rollback
 
 cxm_rc cxm__sq_open(cxm_store *st, const char *dsn, int mode);
 void cxm__sq_close(cxm_store *st);
@@ -115,6 +130,22 @@ cxm_rc cxm__sq_exec(cxm_store *st, const char *sql);
  * max(rowid), an EXISTS); else runs it to its end. */
 cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,
                         size_t n_args, int64_t *out);
+/* A bound parameter of cxm__sq_run(): an integer, a real, or a text
+ * (NULL: SQL NULL), borrowed for the call. */
+enum cxm__sq_arg_type { CXM__SQ_INT, CXM__SQ_REAL, CXM__SQ_TEXT };
+struct cxm__sq_arg {
+    enum cxm__sq_arg_type type;
+    int64_t i;
+    double r;
+    const char *text;
+};
+#define CXM__SQ_I(v) ((struct cxm__sq_arg){CXM__SQ_INT, (v), 0, NULL})
+#define CXM__SQ_R(v) ((struct cxm__sq_arg){CXM__SQ_REAL, 0, (v), NULL})
+#define CXM__SQ_T(v) ((struct cxm__sq_arg){CXM__SQ_TEXT, 0, 0, (v)})
+/* cxm__sq_run_ints() with parameters of any of these types. */
+cxm_rc cxm__sq_run(cxm_store *st, const char *sql,
+                   const struct cxm__sq_arg *args, size_t n_args,
+                   int64_t *out);
 /* Notes that rows of `kind` were put in the open transaction. */
 void cxm__sq_wrote(cxm_store *st, cxm_kind kind);
 /* max(rowid) of responses and tickets when the open write transaction
@@ -125,28 +156,89 @@ unsigned cxm__sq_kinds_written(cxm_store *st);
 
 /* ---- store_sqlite_rollup.c: rollups and column segments --------------- */
 
+/* Rollups of survey answers (sql/0004-rollups.sql, 0007-rollup-years.sql):
+ * cells per UTC day, month, year or over all time (t 0), the value of
+ * column `grain` of rollup_answers. */
+enum cxm__sq_grain {
+    CXM__SQ_GRAIN_DAY = 0,
+    CXM__SQ_GRAIN_MONTH = 1,
+    CXM__SQ_GRAIN_YEAR = 2,
+    CXM__SQ_GRAIN_ALL = 3
+};
+
+/* A cube: the dimensions its cells keep (column `cube`); every cube also
+ * keeps the cell's first day t, survey, scale and a score histogram. */
+enum cxm__sq_cube {
+    CXM__CUBE_NONE = -1, /* no cube serves */
+    CXM__CUBE_TOTALS = 0, /* survey and scale alone */
+    CXM__CUBE_AGENT = 1,
+    CXM__CUBE_TEAM = 2,
+    CXM__CUBE_CHANNEL = 4,
+    CXM__CUBE_LANGUAGE = 8,
+    CXM__CUBE_TOPIC = 16
+};
+
+/* Column segments (sql/0005-columns.sql, colseg.h): one entry of a
+ * column's dictionary; one month's segment: the callback is handed the
+ * blob, borrowed from the store until the next cxm__sq_col_segments() or
+ * cxm_store_close(), its checksum checked, or NULL when the month's
+ * answers could not be encoded or its segment is damaged (then with a
+ * note, cxm__store_note()). */
+typedef cxm_rc (*cxm__coldict_fn)(int col, int64_t id, const char *value,
+                                  size_t len, void *ud);
+typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const uint8_t *blob,
+                                 size_t len, void *ud);
+
 /* Defines the SQL functions of the engine (cxm_hist_sum(hist), the
  * aggregate that sums rollup histograms, cxm_hist_add(a, b), the cell
  * and dictionary checksums) on a new connection, before migrations. */
 cxm_rc cxm__sq_rollup_register(sqlite3 *db);
+/* Recounts the dirty days (inside the open transaction, just before
+ * commit). */
 cxm_rc cxm__sq_rollup_flush(cxm_store *st);
-cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
-                           int *cube);
+/* The smallest cube of `grain` (day, or month and coarser) keeping `dims`
+ * (an or of cube bits), CXM__CUBE_NONE when none or the rollups are not
+ * current. */
+cxm_rc cxm__sq_rollup_cube(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube dims, enum cxm__sq_cube *cube);
+/* Whether answers exist in [from, to). */
 cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
                                  bool *any);
-cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
-                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
-                           void *ud);
+/* The cells of (grain, cube) whose first day t is in [from_t, to_t), each
+ * handed to fn as a group (at: the start of its first day). Every cell's
+ * checksum is checked before any is handed over; CXM_EINPUT (and a note)
+ * when one does not match: the caller reads the answers another way. fn
+ * NULL: only the check. */
+cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube cube, int64_t from_t,
+                           int64_t to_t, cxm__answer_group_fn fn, void *ud);
+/* Whether rollups and column segments are current (nothing dirty). */
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
-cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
-                            int64_t from_t, int64_t to_t, int64_t limit,
-                            int64_t *cells);
+/* The cells scan_rollup() would read, counted up to `limit` (then *cells
+ * = limit); the answers of the month segments t in [from_t, to_t). */
+cxm_rc cxm__sq_rollup_cells(cxm_store *st, enum cxm__sq_grain grain,
+                            enum cxm__sq_cube cube, int64_t from_t,
+                            int64_t to_t, int64_t limit, int64_t *cells);
 cxm_rc cxm__sq_segment_answers(cxm_store *st, int64_t from_t, int64_t to_t,
                                int64_t *answers);
+/* The column dictionaries: CXM_EINPUT (with a note) when an entry is
+ * damaged; fn may have been called for the entries before it. */
 cxm_rc cxm__sq_col_dict(cxm_store *st, cxm__coldict_fn fn, void *ud);
+
+/* ---- store_sqlite_answers.c, colscan.c: answer groups ----------------- */
+
+/* The answer_groups hook: rollups, else column segments, else rows. */
+cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
+                             cxm__answer_group_fn fn, void *ud,
+                             struct cxm__answer_how *how);
+/* The column scan: *done false when the columns cannot serve q (the
+ * caller reads the rows; with --read columns a note says why). */
+cxm_rc cxm__sq_scan_columns(cxm_store *st, const struct cxm__answer_query *q,
+                            cxm__answer_group_fn fn, void *ud, bool *done);
 
 /* ---- store_sqlite_colfile.c: the column segment file ------------------ */
 
+/* The segments of months t in [from_t, to_t), oldest first. */
 cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             cxm__colseg_fn fn, void *ud);
 cxm_rc cxm__sq_col_file_refresh(cxm_store *st);
@@ -228,5 +320,37 @@ cxm_rc cxm__sq_put_click(cxm_store *st, const char *id, int64_t at_ms,
 cxm_rc cxm__sq_submissions(cxm_store *st, cxm__invitation_fn fn, void *ud);
 cxm_rc cxm__sq_savepoint(cxm_store *st, enum cxm__savepoint op);
 cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how);
+
+/* The hooks of the records kept beside the rows (survey definitions,
+ * alert rules and firings, comments), for the engine tables of a SQLite
+ * file (designated initialisers). */
+#define CXM__SQ_KEPT_OPS                                                   \
+    .survey_defs = cxm__sq_survey_defs,                                    \
+    .put_survey_def = cxm__sq_put_survey_def,                              \
+    .remove_survey_def = cxm__sq_remove_survey_def,                        \
+    .alert_rules = cxm__sq_alert_rules,                                    \
+    .put_alert_rule = cxm__sq_put_alert_rule,                              \
+    .remove_alert_rule = cxm__sq_remove_alert_rule,                        \
+    .put_alert_firing = cxm__sq_put_alert_firing,                          \
+    .alert_firings = cxm__sq_alert_firings, .comments = cxm__sq_comments,  \
+    .put_send_rule = cxm__sq_put_send_rule,                                \
+    .remove_send_rule = cxm__sq_remove_send_rule,                          \
+    .send_rules = cxm__sq_send_rules, .send_moments = cxm__sq_send_moments, \
+    .send_facts = cxm__sq_send_facts, .outbox_put = cxm__sq_outbox_put,    \
+    .outbox_claim = cxm__sq_outbox_claim,                                  \
+    .outbox_update = cxm__sq_outbox_update,                                \
+    .outbox_scan = cxm__sq_outbox_scan,                                    \
+    .put_invitation_link = cxm__sq_put_invitation_link,                    \
+    .put_unsubscribe = cxm__sq_put_unsubscribe,                            \
+    .put_api_token = cxm__sq_put_api_token,                                \
+    .api_tokens = cxm__sq_api_tokens,                                      \
+    .revoke_api_token = cxm__sq_revoke_api_token,                          \
+    .find_api_token = cxm__sq_find_api_token,                              \
+    .put_invitation = cxm__sq_put_invitation,                              \
+    .find_invitation = cxm__sq_find_invitation,                            \
+    .put_submission = cxm__sq_put_submission,                              \
+    .remove_response = cxm__sq_remove_response,                            \
+    .put_click = cxm__sq_put_click, .submissions = cxm__sq_submissions,    \
+    .savepoint = cxm__sq_savepoint, .tune = cxm__sq_tune
 
 #endif /* CXM_SQLITE_INT_H */

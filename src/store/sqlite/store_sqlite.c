@@ -531,68 +531,42 @@ static cxm_rc sq_put_benchmark(cxm_store *st, const char *metric,
                                const char *label, double value,
                                int64_t at_ms)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st,
-                                "INSERT INTO benchmarks (workspace_id, metric,"
-                                " label, value, set_at) VALUES (?,?,?,?,?)",
-                                &s);
+    const struct cxm__sq_arg args[] = {
+        CXM__SQ_I(st->workspace_id), CXM__SQ_T(metric), CXM__SQ_T(label),
+        CXM__SQ_R(value), CXM__SQ_I(at_ms)};
 
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
-    sqlite3_bind_double(s, 4, value);
-    sqlite3_bind_int64(s, 5, at_ms);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = cxm__sq_fail(st);
-    sqlite3_finalize(s);
-    return rc;
+    return cxm__sq_run(st,
+                       "INSERT INTO benchmarks (workspace_id, metric,"
+                       " label, value, set_at) VALUES (?,?,?,?,?)",
+                       args, CXM_ARRAY_LEN(args), NULL);
 }
 
 static cxm_rc sq_remove_benchmarks(cxm_store *st, const char *metric,
                                    const char *label, int64_t *removed)
 {
-    struct cxm__sq *q = cxm__sq_of(st);
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st,
-                                "DELETE FROM benchmarks WHERE workspace_id = ?1"
-                                " AND metric = ?2 AND (?3 IS NULL OR label = ?3)",
-                                &s);
+    const struct cxm__sq_arg args[] = {
+        CXM__SQ_I(st->workspace_id), CXM__SQ_T(metric), CXM__SQ_T(label)};
+    cxm_rc rc = cxm__sq_run(st,
+                            "DELETE FROM benchmarks WHERE workspace_id = ?1"
+                            " AND metric = ?2 AND (?3 IS NULL OR label = ?3)",
+                            args, CXM_ARRAY_LEN(args), NULL);
 
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
-    if (label)
-        sqlite3_bind_text(s, 3, label, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = cxm__sq_fail(st);
-    else
-        *removed = sqlite3_changes64(q->db);
-    sqlite3_finalize(s);
+    if (!rc)
+        *removed = sqlite3_changes64(cxm__sq_db(st));
     return rc;
 }
 
 static cxm_rc sq_put_supplied(cxm_store *st, cxm_kind kind,
                               const char *column)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st,
-                                "INSERT OR IGNORE INTO supplied_columns"
-                                " (workspace_id, kind, column_name)"
-                                " VALUES (?,?,?)",
-                                &s);
+    const struct cxm__sq_arg args[] = {CXM__SQ_I(st->workspace_id),
+                                       CXM__SQ_T(cxm_kind_name(kind)),
+                                       CXM__SQ_T(column)};
 
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_text(s, 2, cxm_kind_name(kind), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, column, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = cxm__sq_fail(st);
-    sqlite3_finalize(s);
-    return rc;
+    return cxm__sq_run(st,
+                       "INSERT OR IGNORE INTO supplied_columns"
+                       " (workspace_id, kind, column_name) VALUES (?,?,?)",
+                       args, CXM_ARRAY_LEN(args), NULL);
 }
 
 /* One statement, so the next version is decided and taken atomically. */
@@ -600,60 +574,41 @@ static cxm_rc sq_put_definitions(cxm_store *st, const char *settings,
                                  const char *set_by, const char *note,
                                  int64_t at_ms, int *version_out)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st,
-                                "INSERT INTO definitions (workspace_id, version,"
-                                " set_at, set_by, note, settings)"
-                                " SELECT ?1, coalesce(max(version), 1) + 1, ?2,"
-                                " ?3, ?4, ?5 FROM definitions"
-                                " WHERE workspace_id = ?1 RETURNING version",
-                                &s);
+    const struct cxm__sq_arg args[] = {
+        CXM__SQ_I(st->workspace_id), CXM__SQ_I(at_ms), CXM__SQ_T(set_by),
+        CXM__SQ_T(note), CXM__SQ_T(settings)};
+    int64_t version = 0;
+    /* RETURNING: the row is inserted at the first step. */
+    cxm_rc rc = cxm__sq_run(st,
+                            "INSERT INTO definitions (workspace_id, version,"
+                            " set_at, set_by, note, settings)"
+                            " SELECT ?1, coalesce(max(version), 1) + 1, ?2,"
+                            " ?3, ?4, ?5 FROM definitions"
+                            " WHERE workspace_id = ?1 RETURNING version",
+                            args, CXM_ARRAY_LEN(args), &version);
 
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_int64(s, 2, at_ms);
-    sqlite3_bind_text(s, 3, set_by, -1, SQLITE_STATIC);
-    if (note)
-        sqlite3_bind_text(s, 4, note, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, 4);
-    sqlite3_bind_text(s, 5, settings, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *version_out = sqlite3_column_int(s, 0);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            rc = cxm__sq_fail(st);
-    } else {
-        rc = cxm__sq_fail(st);
-    }
-    sqlite3_finalize(s);
+    if (!rc)
+        *version_out = (int)version;
     return rc;
 }
 
 static cxm_rc sq_put_setting(cxm_store *st, const char *key,
                              const char *value, int64_t at_ms)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st,
-                                value ? "INSERT OR REPLACE INTO settings"
-                                   " (workspace_id, key, value, set_at)"
-                                   " VALUES (?1, ?2, ?3, ?4)"
-                                 : "DELETE FROM settings"
-                                   " WHERE workspace_id = ?1 AND key = ?2",
-                                &s);
+    const struct cxm__sq_arg args[] = {CXM__SQ_I(st->workspace_id),
+                                       CXM__SQ_T(key), CXM__SQ_T(value),
+                                       CXM__SQ_I(at_ms)};
 
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-    if (value) {
-        sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, at_ms);
-    }
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = cxm__sq_fail(st);
-    sqlite3_finalize(s);
-    return rc;
+    if (!value)
+        return cxm__sq_run(st,
+                           "DELETE FROM settings"
+                           " WHERE workspace_id = ?1 AND key = ?2",
+                           args, 2, NULL);
+    return cxm__sq_run(st,
+                       "INSERT OR REPLACE INTO settings"
+                       " (workspace_id, key, value, set_at)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+                       args, CXM_ARRAY_LEN(args), NULL);
 }
 
 /* The SQLite engine: every hook of struct cxm__store_ops but import_end,
@@ -679,14 +634,7 @@ static cxm_rc sq_records_bound(cxm_store *st, cxm_kind kind, int64_t *out)
 
 const struct cxm__store_ops cxm__sqlite_ops = {
     .name = "sqlite",
-    .open = cxm__sq_open,
-    .close = cxm__sq_close,
-    .exec_script = cxm__sq_exec,
-    .schema_version = cxm__sq_schema_version,
-    .set_schema_version = cxm__sq_set_schema_version,
-    .begin = cxm__sq_begin,
-    .commit = cxm__sq_commit,
-    .rollback = cxm__sq_rollback,
+    CXM__SQ_CONN_OPS,
     .put = sq_put,
     .put_rows = sq_put_rows,
     .records_bound = sq_records_bound,
@@ -696,49 +644,11 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     .query = sq_query,
     .put_benchmark = sq_put_benchmark,
     .rollup_flush = cxm__sq_rollup_flush,
-    .rollup_cube = cxm__sq_rollup_cube,
-    .responses_between = cxm__sq_responses_between,
-    .scan_rollup = cxm__sq_scan_rollup,
-    .rollup_cells = cxm__sq_rollup_cells,
-    .segment_answers = cxm__sq_segment_answers,
-    .rollups_clean = cxm__sq_rollups_clean,
-    .col_dict = cxm__sq_col_dict,
-    .col_segments = cxm__sq_col_segments,
+    .answer_groups = cxm__sq_answer_groups,
     .col_refresh = cxm__sq_col_file_refresh,
     .remove_benchmarks = sq_remove_benchmarks,
     .put_supplied = sq_put_supplied,
     .put_definitions = sq_put_definitions,
     .put_setting = sq_put_setting,
-    .survey_defs = cxm__sq_survey_defs,
-    .put_survey_def = cxm__sq_put_survey_def,
-    .remove_survey_def = cxm__sq_remove_survey_def,
-    .alert_rules = cxm__sq_alert_rules,
-    .put_alert_rule = cxm__sq_put_alert_rule,
-    .remove_alert_rule = cxm__sq_remove_alert_rule,
-    .put_alert_firing = cxm__sq_put_alert_firing,
-    .alert_firings = cxm__sq_alert_firings,
-    .comments = cxm__sq_comments,
-    .put_send_rule = cxm__sq_put_send_rule,
-    .remove_send_rule = cxm__sq_remove_send_rule,
-    .send_rules = cxm__sq_send_rules,
-    .send_moments = cxm__sq_send_moments,
-    .send_facts = cxm__sq_send_facts,
-    .outbox_put = cxm__sq_outbox_put,
-    .outbox_claim = cxm__sq_outbox_claim,
-    .outbox_update = cxm__sq_outbox_update,
-    .outbox_scan = cxm__sq_outbox_scan,
-    .put_invitation_link = cxm__sq_put_invitation_link,
-    .put_unsubscribe = cxm__sq_put_unsubscribe,
-    .put_api_token = cxm__sq_put_api_token,
-    .api_tokens = cxm__sq_api_tokens,
-    .revoke_api_token = cxm__sq_revoke_api_token,
-    .find_api_token = cxm__sq_find_api_token,
-    .put_invitation = cxm__sq_put_invitation,
-    .find_invitation = cxm__sq_find_invitation,
-    .put_submission = cxm__sq_put_submission,
-    .remove_response = cxm__sq_remove_response,
-    .put_click = cxm__sq_put_click,
-    .submissions = cxm__sq_submissions,
-    .savepoint = cxm__sq_savepoint,
-    .tune = cxm__sq_tune,
+    CXM__SQ_KEPT_OPS,
 };

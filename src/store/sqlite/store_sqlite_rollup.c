@@ -34,19 +34,20 @@
 #define NO_ID UINT32_MAX /* a dimension the cube does not keep: '' */
 
 /* The cubes kept per grain, finest first (the others are summed from it). */
-static const unsigned day_cubes[] = {
-    CXM__CUBE_TEAM | CXM__CUBE_CHANNEL, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM, 0};
+static const enum cxm__sq_cube day_cubes[] = {
+    CXM__CUBE_TEAM | CXM__CUBE_CHANNEL, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
+    CXM__CUBE_TOTALS};
 /* The month cubes: agent × team counted by itself (AGENT_CUBE), the
  * others summed from the day cells. Language and topic are not rolled up:
  * at the sizes measured (docs/performance.md) their cubes hardly
  * compress. */
 #define AGENT_CUBE (CXM__CUBE_AGENT | CXM__CUBE_TEAM)
-static const unsigned month_cubes[] = {
+static const enum cxm__sq_cube month_cubes[] = {
     AGENT_CUBE,
     CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
     CXM__CUBE_CHANNEL,
     CXM__CUBE_TEAM,
-    0};
+    CXM__CUBE_TOTALS};
 
 /* A month keeps its agent cells only while they are fewer than a quarter
  * of its answers (past the first AGENT_CELLS_FREE): a dimension of very
@@ -57,8 +58,8 @@ static const unsigned month_cubes[] = {
 #define AGENT_CELLS_FREE 16384
 
 /* The cube bit of each dictionary column; the kind is in every cube. */
-static const unsigned col_cube_bit[CXM__COL_COUNT] = {
-    0, CXM__CUBE_AGENT, CXM__CUBE_TEAM, CXM__CUBE_CHANNEL,
+static const enum cxm__sq_cube col_cube_bit[CXM__COL_COUNT] = {
+    CXM__CUBE_TOTALS, CXM__CUBE_AGENT, CXM__CUBE_TEAM, CXM__CUBE_CHANNEL,
     CXM__CUBE_LANGUAGE, CXM__CUBE_TOPIC};
 
 /* ---- Column dictionaries (0005-columns.sql) ---------------------------- */
@@ -178,7 +179,8 @@ static bool key_equal(const struct cell_key *a, const struct cell_key *b)
 }
 
 /* The key of k's cell in `cube`: the dimensions it drops become NO_ID. */
-static struct cell_key key_in_cube(const struct cell_key *k, unsigned cube)
+static struct cell_key key_in_cube(const struct cell_key *k,
+                                   enum cxm__sq_cube cube)
 {
     struct cell_key out = *k;
 
@@ -271,8 +273,8 @@ static void cell_add(struct cell *c, int score, int64_t count,
 
 /* Sums every cell of `src` into the cells of the smaller cube `cube`,
  * whose first day is t, or the cell's own when t is INT64_MIN. */
-static cxm_rc derive(const struct cellset *src, unsigned cube, int64_t t,
-                     struct cellset *dst)
+static cxm_rc derive(const struct cellset *src, enum cxm__sq_cube cube,
+                     int64_t t, struct cellset *dst)
 {
     for (size_t i = 0; i < src->n; i++) {
         const struct cell *c = &src->cells[i];
@@ -826,8 +828,9 @@ static cxm_rc bind_value(cxm_store *st, sqlite3_stmt *s, int i,
 }
 
 /* Deletes the cells of (grain, cube) over days [t0, t1). */
-static cxm_rc delete_cells(struct flush *fl, int64_t ws, int grain,
-                           unsigned cube, int64_t t0, int64_t t1)
+static cxm_rc delete_cells(struct flush *fl, int64_t ws,
+                           enum cxm__sq_grain grain,
+                           enum cxm__sq_cube cube, int64_t t0, int64_t t1)
 {
     sqlite3_reset(fl->del);
     sqlite3_bind_int64(fl->del, 1, ws);
@@ -844,7 +847,8 @@ static cxm_rc delete_cells(struct flush *fl, int64_t ws, int grain,
  * (grain, cube) whose first day is t, or the cell's own when t is
  * INT64_MIN; the dictionary gives back the text of their ids. */
 static cxm_rc put_cells(struct flush *fl, sqlite3_stmt *s, int64_t ws,
-                        int grain, unsigned cube, int64_t t,
+                        enum cxm__sq_grain grain, enum cxm__sq_cube cube,
+                        int64_t t,
                         const struct cellset *cs)
 {
     cxm_rc rc = CXM_OK;
@@ -937,7 +941,7 @@ static cxm_rc seg_append(struct flush *fl, int64_t ws, struct month *m,
         return CXM_ESTORE;
     }
     /* The stored answers, then the new ones: a segment's order is not
-     * read (report_cols.c). A month without a blob keeps none. */
+     * read (colscan.c). A month without a blob keeps none. */
     for (size_t i = 0; keep_blob && !rc && i < view.n; i++) {
         uint32_t id[CXM__COL_COUNT];
         for (int c = 0; c < CXM__COL_COUNT; c++)
@@ -989,7 +993,8 @@ static cxm_rc agent_cube_off(struct flush *fl, int64_t ws, int64_t d0,
     cxm_rc rc = CXM_OK;
 
     if (off)
-        rc = delete_cells(fl, ws, 1, AGENT_CUBE, d0, d0 + 1);
+        rc = delete_cells(fl, ws, CXM__SQ_GRAIN_MONTH, AGENT_CUBE, d0,
+                              d0 + 1);
     if (!rc)
         rc = cxm__sq_run_ints(fl->st,
                               off ? "INSERT OR IGNORE INTO rollup_off"
@@ -1033,18 +1038,22 @@ static cxm_rc write_month(struct flush *fl, int64_t ws, struct month *m)
     for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(day_cubes); i++) {
         const struct cellset *cs = i ? &day[i] : &m->day;
         if (!add)
-            rc = delete_cells(fl, ws, 0, day_cubes[i], d0, d1);
+            rc = delete_cells(fl, ws, CXM__SQ_GRAIN_DAY, day_cubes[i], d0,
+                              d1);
         if (!rc)
-            rc = put_cells(fl, put, ws, 0, day_cubes[i], INT64_MIN, cs);
+            rc = put_cells(fl, put, ws, CXM__SQ_GRAIN_DAY, day_cubes[i],
+                           INT64_MIN, cs);
     }
     for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(month_cubes); i++) {
         const struct cellset *cs = i ? &month[i] : &m->agent;
         if (month_cubes[i] == AGENT_CUBE && m->agent_off)
             continue; /* agent_cube_off() removed its cells */
         if (!add)
-            rc = delete_cells(fl, ws, 1, month_cubes[i], d0, d0 + 1);
+            rc = delete_cells(fl, ws, CXM__SQ_GRAIN_MONTH, month_cubes[i],
+                              d0, d0 + 1);
         if (!rc)
-            rc = put_cells(fl, put, ws, 1, month_cubes[i], INT64_MIN, cs);
+            rc = put_cells(fl, put, ws, CXM__SQ_GRAIN_MONTH,
+                           month_cubes[i], INT64_MIN, cs);
         if (!rc && fl->append)
             rc = derive(cs, month_cubes[i], y0, &fl->years[i]);
         if (!rc && fl->append)
@@ -1221,27 +1230,29 @@ static void colseg_upgrade_fn(sqlite3_context *cx, int argc,
 
 cxm_rc cxm__sq_rollup_register(struct sqlite3 *db)
 {
+    /* name, arguments, scalar function, or aggregate step and final */
+    static const struct {
+        const char *name;
+        int n_args;
+        void (*fn)(sqlite3_context *, int, sqlite3_value **);
+        void (*step)(sqlite3_context *, int, sqlite3_value **);
+        void (*final)(sqlite3_context *);
+    } fns[] = {
+        {"cxm_hist_sum", 1, NULL, hist_sum_step, hist_sum_final},
+        {"cxm_hist_add", 3, hist_add, NULL, NULL},
+        {"cxm_cell_chk", 14, cell_chk_fn, NULL, NULL},
+        {"cxm_dict_chk", 4, dict_chk_fn, NULL, NULL},
+        {"cxm_cell_ok", 15, cell_ok_fn, NULL, NULL},
+        {"cxm_colseg_upgrade", 1, colseg_upgrade_fn, NULL, NULL},
+    };
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
-    if (sqlite3_create_function_v2(db, "cxm_hist_sum", 1, flags, NULL, NULL,
-                                   hist_sum_step, hist_sum_final,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_hist_add", 3, flags, NULL,
-                                   hist_add, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_cell_chk", 14, flags, NULL,
-                                   cell_chk_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_dict_chk", 4, flags, NULL,
-                                   dict_chk_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_cell_ok", 15, flags, NULL,
-                                   cell_ok_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK ||
-        sqlite3_create_function_v2(db, "cxm_colseg_upgrade", 1, flags, NULL,
-                                   colseg_upgrade_fn, NULL, NULL,
-                                   NULL) != SQLITE_OK)
-        return CXM_ESTORE;
+    for (size_t i = 0; i < CXM_ARRAY_LEN(fns); i++) {
+        if (sqlite3_create_function_v2(db, fns[i].name, fns[i].n_args, flags,
+                                       NULL, fns[i].fn, fns[i].step,
+                                       fns[i].final, NULL) != SQLITE_OK)
+            return CXM_ESTORE;
+    }
     return CXM_OK;
 }
 
@@ -1324,10 +1335,12 @@ static cxm_rc flush_workspace(struct flush *fl, int64_t ws)
         rc = write_years(fl, ws);
     for (size_t i = 0; fl->append && i < CXM_ARRAY_LEN(month_cubes); i++) {
         if (!rc)
-            rc = put_cells(fl, fl->add, ws, 2, month_cubes[i], INT64_MIN,
+            rc = put_cells(fl, fl->add, ws, CXM__SQ_GRAIN_YEAR,
+                           month_cubes[i], INT64_MIN,
                            &fl->years[i]);
         if (!rc)
-            rc = put_cells(fl, fl->add, ws, 3, month_cubes[i], INT64_MIN,
+            rc = put_cells(fl, fl->add, ws, CXM__SQ_GRAIN_ALL,
+                           month_cubes[i], INT64_MIN,
                            &fl->ever[i]);
         cellset_release(&fl->years[i]);
         cellset_release(&fl->ever[i]);
@@ -1603,25 +1616,26 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
 
 /* ---- Reading ---------------------------------------------------------- */
 
-cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
-                           int *cube)
+cxm_rc cxm__sq_rollup_cube(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube dims, enum cxm__sq_cube *cube)
 {
-    static const unsigned day_pref[] = {
-        0, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
+    static const enum cxm__sq_cube day_pref[] = {
+        CXM__CUBE_TOTALS, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
         CXM__CUBE_TEAM | CXM__CUBE_CHANNEL};
-    static const unsigned month_pref[] = {
-        0, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
+    static const enum cxm__sq_cube month_pref[] = {
+        CXM__CUBE_TOTALS, CXM__CUBE_CHANNEL, CXM__CUBE_TEAM,
         CXM__CUBE_TEAM | CXM__CUBE_CHANNEL,
         CXM__CUBE_AGENT | CXM__CUBE_TEAM};
     /* Years and all time keep the month cubes (write_years()). */
-    const unsigned *pref = grain ? month_pref : day_pref;
-    size_t n = grain ? CXM_ARRAY_LEN(month_pref) : CXM_ARRAY_LEN(day_pref);
+    bool days = grain == CXM__SQ_GRAIN_DAY;
+    const enum cxm__sq_cube *pref = days ? day_pref : month_pref;
+    size_t n = days ? CXM_ARRAY_LEN(day_pref) : CXM_ARRAY_LEN(month_pref);
     int64_t dirty = 1;
     cxm_rc rc;
 
     int64_t agent_off = 0;
 
-    *cube = -1;
+    *cube = CXM__CUBE_NONE;
     rc = select_int(st, "SELECT EXISTS (SELECT 1 FROM rollup_dirty)", &dirty);
     if (!rc && !dirty && (dims & CXM__CUBE_AGENT))
         rc = cxm__sq_run_ints(st,
@@ -1636,7 +1650,7 @@ cxm_rc cxm__sq_rollup_cube(cxm_store *st, int grain, unsigned dims,
         if (agent_off && pref[i] == AGENT_CUBE)
             continue;
         if ((pref[i] & dims) == dims) {
-            *cube = (int)pref[i];
+            *cube = pref[i];
             break;
         }
     }
@@ -1670,7 +1684,8 @@ static const char *text_col(sqlite3_stmt *s, int i)
 
 /* The row of statement s (scan_rollup()'s columns) as a cell of
  * (grain, cube); whether its checksum is the one stored. */
-static bool rollup_row(cxm_store *st, sqlite3_stmt *s, int grain, int cube,
+static bool rollup_row(cxm_store *st, sqlite3_stmt *s,
+                       enum cxm__sq_grain grain, enum cxm__sq_cube cube,
                        struct cell_row *c)
 {
     memset(c, 0, sizeof(*c));
@@ -1692,9 +1707,9 @@ static bool rollup_row(cxm_store *st, sqlite3_stmt *s, int grain, int cube,
            sqlite3_column_int64(s, 11) == cell_chk(c);
 }
 
-cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
-                           int64_t from_t, int64_t to_t, cxm__rollup_fn fn,
-                           void *ud)
+cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
+                           enum cxm__sq_cube cube, int64_t from_t,
+                           int64_t to_t, cxm__answer_group_fn fn, void *ud)
 {
     static const char *const grains[] = {"day", "month", "year", "all-time"};
     int64_t hist[MAX_SPAN + 1];
@@ -1728,7 +1743,10 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
                 "a rollup cell (%s of %04lld-%02d-%02d) is damaged (its "
                 "checksum does not match): survey answers read from the "
                 "column segments or the rows",
-                grain >= 0 && grain < 4 ? grains[grain] : "?", (long long)y,
+                grain >= CXM__SQ_GRAIN_DAY && grain <= CXM__SQ_GRAIN_ALL
+                    ? grains[grain]
+                    : "?",
+                (long long)y,
                 m, d);
             sqlite3_finalize(s);
             return CXM_EINPUT;
@@ -1741,22 +1759,24 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     }
     sqlite3_reset(s);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cxm__response_row r;
+        struct cxm__answer_group g;
         struct cell_row c;
         bool sound = rollup_row(st, s, grain, cube, &c);
         int64_t sum = 0;
 
-        memset(&r, 0, sizeof(r));
-        r.responded_at = c.t * CXM__MS_PER_DAY;
-        r.survey = c.text[0].s;
-        r.scale_min = (int)c.lo;
-        r.scale_max = (int)c.hi;
-        r.agent_id = c.text[1].s;
-        r.team = c.text[2].s;
-        r.channel = c.text[3].s;
-        r.language = c.text[4].s;
-        r.topic = c.text[5].s;
-        r.has_score = true;
+        /* Dimensions the cube does not keep are "". */
+        memset(&g, 0, sizeof(g));
+        g.at = c.t * CXM__MS_PER_DAY;
+        g.survey = c.text[0].s;
+        g.dim[CXM__ADIM_SURVEY] = c.text[0].s;
+        g.scale_min = (int)c.lo;
+        g.scale_max = (int)c.hi;
+        g.lo = (int)c.lo;
+        g.dim[CXM__ADIM_AGENT] = c.text[1].s;
+        g.dim[CXM__ADIM_TEAM] = c.text[2].s;
+        g.dim[CXM__ADIM_CHANNEL] = c.text[3].s;
+        g.dim[CXM__ADIM_LANGUAGE] = c.text[4].s;
+        g.dim[CXM__ADIM_TOPIC] = c.text[5].s;
         if (!sound || c.lo >= c.hi || c.hi - c.lo > MAX_SPAN ||
             c.hist_len != (size_t)(c.hi - c.lo + 1) * 8) {
             /* Written since the check above, and damaged: rare enough
@@ -1779,7 +1799,9 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
             rc = CXM_ESTORE;
             break;
         }
-        rc = fn(&r, hist, ud);
+        g.n_bins = c.hist_len / 8;
+        g.hist = hist;
+        rc = fn(&g, ud);
     }
     if (!rc && step != SQLITE_DONE)
         rc = cxm__sq_fail(st);
@@ -1787,9 +1809,9 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, int grain, int cube,
     return rc;
 }
 
-cxm_rc cxm__sq_rollup_cells(cxm_store *st, int grain, int cube,
-                            int64_t from_t, int64_t to_t, int64_t limit,
-                            int64_t *cells)
+cxm_rc cxm__sq_rollup_cells(cxm_store *st, enum cxm__sq_grain grain,
+                            enum cxm__sq_cube cube, int64_t from_t,
+                            int64_t to_t, int64_t limit, int64_t *cells)
 {
     *cells = 0;
     return cxm__sq_run_ints(st,

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: MIT
  *
- * report_cols.c — the column scan path for survey answers
+ * colscan.c — the SQLite engine's column scan of survey answers
  * (docs/performance.md, "Column scan").
  *
- * A report the rollups cannot serve reads the months' column segments
- * (colseg.h) instead of joining rows: every answer's group is a mixed-radix
- * number over its dimension ids (dictionary-encoded) and time buckets, and
- * its score is counted into a dense array of histograms, one per group and
- * survey scale. Two threads each count half the segments into their own
- * array; the arrays are summed and each non-empty histogram becomes the
- * statistics of its group through the same builder the row scan fills.
+ * A query of answer groups the rollups cannot serve reads the months'
+ * column segments (colseg.h) instead of joining rows: every answer's
+ * group is a mixed-radix number over its dimension ids (dictionary-
+ * encoded) and time buckets, and its score is counted into a dense array
+ * of histograms, one per group and survey scale. Two threads each count
+ * half the segments into their own array; the arrays are summed and each
+ * non-empty histogram is handed to the caller as a group
+ * (store_int.h, answer_groups).
  *
- * Nothing here touches SQL; the store hands over segments and
- * dictionaries (store_int.h).
+ * Nothing here touches SQL; store_sqlite_rollup.c and
+ * store_sqlite_colfile.c hand over segments and dictionaries.
  */
 #include "internal.h"
 
@@ -23,8 +24,7 @@
 #include "civil.h"
 #include "colseg.h"
 #include "period.h"
-#include "report_int.h"
-#include "store_int.h"
+#include "sqlite_int.h"
 
 #define MAX_CELLS ((size_t)8 << 20) /* counters per thread: 64 MiB */
 #define MAX_BUCKETS ((size_t)1 << 20) /* time buckets of one dimension */
@@ -50,14 +50,20 @@ struct seg {
     struct cxm__colseg v;
 };
 
+/* The axes of a group: the time grains of the query, then its
+ * dimensions. */
+#define MAX_AXES (CXM__GRAIN_COUNT + CXM__ADIM_COUNT)
+
 struct plan {
-    struct cxm__builder *b;
+    const struct cxm__answer_query *q;
     int64_t from, to;
-    size_t n_by;
-    int src[CXM_REPORT_MAX_BY]; /* column of each dimension; -1 = time */
-    size_t card[CXM_REPORT_MAX_BY], stride[CXM_REPORT_MAX_BY];
-    int64_t *starts[CXM_REPORT_MAX_BY]; /* owned: time bucket starts */
-    size_t n_starts[CXM_REPORT_MAX_BY];
+    size_t n_by;                 /* axes */
+    int src[MAX_AXES];           /* column of each axis; -1 = time */
+    enum cxm__grain grain[MAX_AXES];      /* of a time axis */
+    enum cxm__answer_dim adim[MAX_AXES];  /* of a column axis */
+    size_t card[MAX_AXES], stride[MAX_AXES];
+    int64_t *starts[MAX_AXES]; /* owned: time bucket starts */
+    size_t n_starts[MAX_AXES];
     struct dict dict[CXM__COL_COUNT];
     struct kind *kinds; /* owned, one per KIND id */
     size_t n_kinds;
@@ -86,7 +92,7 @@ struct worker {
 
 static void plan_release(struct plan *p)
 {
-    for (size_t k = 0; k < CXM_REPORT_MAX_BY; k++)
+    for (size_t k = 0; k < MAX_AXES; k++)
         cxm__free(p->starts[k]);
     for (int c = 0; c < CXM__COL_COUNT; c++) {
         for (size_t i = 0; i < p->dict[c].n; i++)
@@ -206,10 +212,10 @@ static cxm_rc make_kinds(struct plan *p)
     return CXM_OK;
 }
 
-/* The buckets of time dimension d over [from, to), in the report's zone. */
+/* The buckets of time dimension d over [from, to), in the query's zone. */
 static cxm_rc make_buckets(struct plan *p, size_t k, cxm_dim d)
 {
-    const struct cxm__tz *zone = p->b->r->zone;
+    const struct cxm__tz *zone = p->q->zone;
     size_t cap = 0;
     int64_t s = cxm__zbucket_start(zone, d, p->from);
 
@@ -255,7 +261,7 @@ static void count_segment(const struct plan *p, const struct seg *sg,
     int64_t lo_ms = base > p->from ? base : p->from;
     int64_t hi_ms = (end < p->to ? end : p->to) - 1;
     bool whole = base >= p->from && end <= p->to;
-    size_t blo[CXM_REPORT_MAX_BY] = {0}, bhi[CXM_REPORT_MAX_BY] = {0};
+    size_t blo[MAX_AXES] = {0}, bhi[MAX_AXES] = {0};
     const uint8_t *kind_col = v->col[CXM__COL_KIND];
     int kind_w = v->w[CXM__COL_KIND];
 
@@ -351,21 +357,19 @@ static cxm_rc count_all(const struct plan *p, struct worker *ws)
     return CXM_OK;
 }
 
-/* ---- Into the builder ------------------------------------------------- */
+/* ---- To the caller ----------------------------------------------------- */
 
-static cxm_rc emit(const struct plan *p, const int64_t *counts)
+static cxm_rc emit(const struct plan *p, const int64_t *counts,
+                   cxm__answer_group_fn fn, void *ud)
 {
-    struct cxm__builder *b = p->b;
-
     for (size_t code = 0; code < p->n_codes; code++) {
         const int64_t *block = counts + code * p->width;
         bool labelled = false;
-        struct cxm__group *g = NULL;
+        struct cxm__answer_group g;
 
         for (size_t kid = 0; kid < p->n_kinds; kid++) {
             const struct kind *kd = &p->kinds[kid];
             size_t span;
-            struct cxm_survey_stat *st;
             bool any = false;
             cxm_rc rc;
 
@@ -377,38 +381,34 @@ static cxm_rc emit(const struct plan *p, const int64_t *counts)
             if (!any)
                 continue;
             if (!labelled) {
-                int64_t at = p->from;
-                cxm__builder_clear(b);
+                memset(&g, 0, sizeof(g));
+                g.at = p->from;
                 for (size_t k = 0; k < p->n_by; k++) {
                     size_t id = code / p->stride[k] % p->card[k];
-                    cxm_dim d = b->r->by[k];
                     if (p->src[k] < 0) {
-                        if (p->starts[k][id] > at)
-                            at = p->starts[k][id];
-                    } else if (p->src[k] == CXM__COL_KIND) {
-                        cxm__builder_dim(b, d, p->kinds[id].name);
-                    } else {
+                        if (p->starts[k][id] > g.at)
+                            g.at = p->starts[k][id];
+                    } else if (p->src[k] != CXM__COL_KIND) {
                         const char *v = p->dict[p->src[k]].v[id];
-                        cxm__builder_dim(b, d, v ? v : "");
+                        g.dim[p->adim[k]] = v ? v : "";
                     }
                 }
                 /* The latest bucket start lies inside every bucket of the
                  * group (an answer fell in all of them). */
-                cxm__builder_time(b, at);
-                rc = cxm__builder_group(b, &g);
-                if (rc)
-                    return rc;
                 labelled = true;
+            } else {
+                g.same_group = !(p->q->dims & CXM__ADIMS_SURVEY);
             }
-            st = cxm__group_survey(g, kd->name);
-            if (!st)
-                return CXM_ENOMEM;
-            for (size_t s = 0; s < span; s++) {
-                if (block[kd->off + s])
-                    cxm_survey_stat_add_n(st, kd->name, kd->lo + (int)s,
-                                          kd->lo, kd->hi,
-                                          block[kd->off + s]);
-            }
+            g.survey = kd->name;
+            g.dim[CXM__ADIM_SURVEY] = kd->name;
+            g.scale_min = kd->lo;
+            g.scale_max = kd->hi;
+            g.lo = kd->lo;
+            g.n_bins = span;
+            g.hist = block + kd->off;
+            rc = fn(&g, ud);
+            if (rc)
+                return rc;
         }
     }
     return CXM_OK;
@@ -416,26 +416,43 @@ static cxm_rc emit(const struct plan *p, const int64_t *counts)
 
 /* ---- The path --------------------------------------------------------- */
 
-/* Lays the dimensions out; false when a dimension is not in the columns. */
+/* The column of each dimension kept in the segments, -1 where none. */
+static const int adim_col[CXM__ADIM_COUNT] = {
+    [CXM__ADIM_AGENT] = CXM__COL_AGENT,
+    [CXM__ADIM_TEAM] = CXM__COL_TEAM,
+    [CXM__ADIM_CHANNEL] = CXM__COL_CHANNEL,
+    [CXM__ADIM_LANGUAGE] = CXM__COL_LANGUAGE,
+    [CXM__ADIM_TOPIC] = CXM__COL_TOPIC,
+    [CXM__ADIM_SURVEY] = CXM__COL_KIND,
+    [CXM__ADIM_SEGMENT] = -1,
+};
+
+/* Lays the axes out: the time grains, then the dimensions; false when a
+ * dimension is not in the columns. */
 static bool plan_dims(struct plan *p)
 {
-    for (size_t k = 0; k < p->n_by; k++) {
-        switch (p->b->r->by[k]) {
-        case CXM_BY_DAY:
-        case CXM_BY_WEEK:
-        case CXM_BY_MONTH:
-        case CXM_BY_QUARTER:
-        case CXM_BY_YEAR: p->src[k] = -1; break;
-        case CXM_BY_AGENT: p->src[k] = CXM__COL_AGENT; break;
-        case CXM_BY_TEAM: p->src[k] = CXM__COL_TEAM; break;
-        case CXM_BY_CHANNEL: p->src[k] = CXM__COL_CHANNEL; break;
-        case CXM_BY_LANGUAGE: p->src[k] = CXM__COL_LANGUAGE; break;
-        case CXM_BY_TOPIC: p->src[k] = CXM__COL_TOPIC; break;
-        case CXM_BY_SURVEY: p->src[k] = CXM__COL_KIND; break;
-        default: return false; /* segment, source */
-        }
+    const struct cxm__answer_query *q = p->q;
+
+    p->n_by = 0;
+    for (size_t i = 0; i < q->n_grains; i++) {
+        p->src[p->n_by] = -1;
+        p->grain[p->n_by++] = q->grain[i];
+    }
+    for (int d = 0; d < CXM__ADIM_COUNT; d++) {
+        if (!(q->dims & (1u << d)))
+            continue;
+        if (adim_col[d] < 0)
+            return false; /* segment */
+        p->src[p->n_by] = adim_col[d];
+        p->adim[p->n_by++] = (enum cxm__answer_dim)d;
     }
     return true;
+}
+
+static const char *axis_name(const struct plan *p, size_t k)
+{
+    return p->src[k] < 0 ? cxm__grain_name(p->grain[k])
+                         : cxm__adim_name(p->adim[k]);
 }
 
 /* Mixed-radix strides; false (and p->why) when the groups × counters
@@ -461,7 +478,7 @@ static bool plan_strides(struct plan *p)
         cxm_rc rc = CXM_OK;
         for (size_t k = 0; !rc && k < p->n_by; k++)
             rc = cxm__buf_addf(&b, "%s%zu %ss", k ? " × " : "", p->card[k],
-                               cxm_dim_name(p->b->r->by[k]));
+                               axis_name(p, k));
         if (!rc)
             rc = cxm__buf_addf(&b, " × %zu scale points are more counters "
                                    "than the column scan's %zu",
@@ -480,18 +497,19 @@ static bool plan_strides(struct plan *p)
     return true;
 }
 
-/* Why the column scan cannot serve b before it looks at the store, or
+/* Why the column scan cannot serve q before it looks at the store, or
  * NULL. */
-static const char *not_in_columns(const struct cxm__builder *b)
+static const char *not_in_columns(const struct cxm__answer_query *q)
 {
-    if (b->r->defs->n_ex_status || b->r->defs->n_ex_tags)
+    if (q->excluded)
         return "definitions with exclusions need the rows";
-    if (b->r->defs->rating_agent != CXM__RATING_RESPONSE)
+    if (q->agent != CXM__AGENT_RESPONSE)
         return "rating.agent ticket needs the rows";
     return NULL;
 }
 
-cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
+cxm_rc cxm__sq_scan_columns(cxm_store *st, const struct cxm__answer_query *q,
+                            cxm__answer_group_fn fn, void *ud, bool *done)
 {
     struct plan p;
     struct worker ws[2];
@@ -501,26 +519,25 @@ cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
     *done = false;
     memset(&p, 0, sizeof(p));
     memset(ws, 0, sizeof(ws));
-    if (b->r->read == CXM_READ_ROWS || b->from >= b->to)
+    if (q->read == CXM_READ_ROWS || q->from >= q->to)
         return CXM_OK;
-    p.why = not_in_columns(b);
-    p.b = b;
-    p.from = b->from;
-    p.to = b->to;
-    p.n_by = b->r->n_by;
+    p.why = not_in_columns(q);
+    p.q = q;
+    p.from = q->from;
+    p.to = q->to;
     if (!p.why && !plan_dims(&p))
         p.why = "a breakdown by segment or source is not in the columns";
-    rc = p.why ? CXM_OK : cxm__store_rollups_clean(b->st, &clean);
+    rc = p.why ? CXM_OK : cxm__sq_rollups_clean(st, &clean);
     if (!rc && !p.why && !clean)
         p.why = "the derived forms are not current";
     /* Segments before the dictionary: ids only grow, so every id of a
      * segment read is in a dictionary read after it. */
     if (!rc && !p.why)
-        rc = cxm__store_col_segments(
-            b->st, cxm__day_of_ms(cxm__bucket_start(CXM_BY_MONTH, b->from)),
-            cxm__day_of_ms(b->to - 1) + 1, on_segment, &p);
+        rc = cxm__sq_col_segments(
+            st, cxm__day_of_ms(cxm__bucket_start(CXM_BY_MONTH, q->from)),
+            cxm__day_of_ms(q->to - 1) + 1, on_segment, &p);
     if (!rc && !p.why) {
-        rc = cxm__store_col_dict(b->st, on_dict, &p);
+        rc = cxm__sq_col_dict(st, on_dict, &p);
         if (rc == CXM_EINPUT) {
             rc = CXM_OK; /* a damaged entry, with a note */
             p.why = "the column dictionary is damaged";
@@ -530,28 +547,28 @@ cxm_rc cxm__report_scan_columns(struct cxm__builder *b, bool *done)
         rc = make_kinds(&p);
     for (size_t k = 0; !rc && !p.why && k < p.n_by; k++) {
         if (p.src[k] < 0)
-            rc = make_buckets(&p, k, b->r->by[k]);
+            rc = make_buckets(&p, k, cxm__grain_dim(p.grain[k]));
     }
     if (!rc && !p.why)
         (void)plan_strides(&p);
     if (!rc && !p.why) {
         rc = count_all(&p, ws);
         if (rc == CXM_EINPUT) {
-            rc = CXM_OK; /* nothing reached the builder yet */
+            rc = CXM_OK; /* nothing reached the caller yet */
             p.why = "a column segment names a value its dictionary lacks "
                     "(damaged)";
-            cxm__store_note(b->st, "the column segments and their "
-                                   "dictionary disagree (damaged): the "
-                                   "answers were read from the rows");
+            cxm__store_note(st, "the column segments and their "
+                                "dictionary disagree (damaged): the "
+                                "answers were read from the rows");
         }
         if (!rc && !p.why) {
-            rc = emit(&p, ws[0].counts);
+            rc = emit(&p, ws[0].counts, fn, ud);
             *done = !rc;
         }
     }
-    if (!rc && !*done && p.why && b->r->read == CXM_READ_COLUMNS)
-        cxm__store_note(b->st, "--read columns: survey answers read from "
-                               "the rows: %s", p.why);
+    if (!rc && !*done && p.why && q->read == CXM_READ_COLUMNS)
+        cxm__store_note(st, "--read columns: survey answers read from "
+                            "the rows: %s", p.why);
     cxm__free(ws[0].counts);
     cxm__free(ws[1].counts);
     plan_release(&p);

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""engines.py — a second engine, rows only, gives the SQLite engine's figures.
+
+The row-only test engine (src/store/rowtest/, DSN `rowtest:PATH`) keeps no
+rollups and no column segments and answers survey answers by group with
+one SQL GROUP BY. This test imports the same generated data (all nine
+record kinds, then answers changed and added) into a store of each engine
+and requires every report to be the same JSON (but for the instant the
+definitions were set): the breakdowns and periods of tests/rollups/run.py
+(rollup cells, column segments and rows on the SQLite side), every
+metric, other zones, --compare, and the definitions the derived forms
+cannot follow (exclusions, ticket-assignee attribution) as well as those
+they can. The test engine names the rows as its path and leaves no
+segment file.
+
+Python 3 standard library only.
+Usage: engines.py --cxmeter PATH --workdir DIR
+"""
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "rollups"))
+# The rollup test's breakdowns, and its way of running the program.
+from run import CASES, Failure, run  # noqa: E402
+
+# Breakdowns of the other kinds' dimensions, other zones (half- and
+# quarter-hour offsets), --compare.
+EXTRA = [
+    ("month,segment", None, None, []),
+    ("quarter,team", None, None, ["--compare", "previous"]),
+    ("week", "2025-03-01", "2025-06-01", ["--tz", "America/St_Johns"]),
+    ("source,language", None, None, []),
+    ("day", "2025-01-01T06:30:00Z", "2025-01-20", ["--tz", "Asia/Kathmandu"]),
+]
+
+DEFINITIONS = [
+    ("SPEC", []),
+    ("points", ["csat.satisfied", "5", "ces.agree", "6,7"]),
+    ("assignee", ["rating.agent", "ticket_assignee"]),
+    ("exclusions", ["rating.agent", "response", "exclude.status",
+                    "spam,closed", "exclude.tags", "vip"]),
+]
+
+
+def report(cx, db, by, frm, to, extra, *flags):
+    args = ["report", "--db", db, "--format", "json", *extra, *flags]
+    for opt, v in (("--by", by), ("--from", frm), ("--to", to)):
+        if v:
+            args += [opt, v]
+    return run(cx, *args)
+
+
+def same_but_when(out):
+    """The report's JSON but when its definitions were set (each store set
+    them at its own instant)."""
+    j = json.loads(out)
+    j.get("definitions", {}).pop("set_at", None)
+    return j
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cxmeter", required=True)
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    cx = os.path.abspath(a.cxmeter)
+    wd = a.workdir
+    shutil.rmtree(wd, ignore_errors=True)
+    os.makedirs(wd)
+    data = os.path.join(wd, "data")
+    sq = os.path.join(wd, "sqlite.db")
+    rt_path = os.path.join(wd, "rowtest.db")
+    rt = "rowtest:" + rt_path
+    d = lambda k: os.path.join(data, k)  # noqa: E731
+    try:
+        run(cx, "demo-data", "--seed", "7", "--tickets", "3000", "--out",
+            data)
+        # Answers re-imported with another score, and added.
+        with open(d("responses.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        fields = list(rows[0].keys())
+        for i, r in enumerate(rows):
+            if i % 9 == 0 and r["score"]:
+                s = int(r["score"])
+                r["score"] = str(s - 1 if s > 1 else s + 1)
+        with open(d("responses2.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=fields)
+            w.writeheader()
+            w.writerows(rows)
+        with open(d("responses_new.csv"), "w", newline="") as f:
+            f.write("response_id,survey,responded_at,score,scale,agent_id,"
+                    "team,channel,language\n"
+                    "NEW1,csat,2025-03-10T08:00:00Z,9,1-10,newbie,"
+                    "night-shift,fax,fi\n"
+                    "NEW2,nps,2025-06-01T23:59:59Z,10,,newbie,,,vi\n"
+                    "NEW3,custom,2025-06-02T10:00:00Z,3,1-5,,,,\n"
+                    "NEW4,csat,2025-03-12T08:00:00Z,,,newbie,,,\n")
+        imports = [(k, k + ".csv") for k in (
+            "responses", "tickets", "agents", "customers", "orders",
+            "selfservice", "agent_hours", "reviews", "qa_scores")]
+        imports += [("responses", "responses2.csv"),
+                    ("responses", "responses_new.csv")]
+        for kind, f in imports:
+            for db in (sq, rt):
+                run(cx, "import", "--db", db, kind, d(f))
+        if os.path.exists(rt_path + "-cols"):
+            raise Failure("the test engine wrote a column segment file")
+
+        cases = [c[:4] for c in CASES] + EXTRA
+        n = 0
+        for name, keys in DEFINITIONS:
+            if keys:
+                for db in (sq, rt):
+                    run(cx, "definitions", "--db", db, "set", *keys,
+                        "--by", "test")
+            failures = []
+            for by, frm, to, extra in cases:
+                x = report(cx, sq, by, frm, to, extra)
+                y = report(cx, rt, by, frm, to, extra, "--explain")
+                what = f"{name}: --by {by or '-'} {frm or ''}..{to or ''}"
+                if same_but_when(x.stdout) != same_but_when(y.stdout):
+                    failures.append(f"{what} {extra}: the engines differ")
+                if '"n": ' not in x.stdout:
+                    failures.append(f"{what} {extra}: no figure with data")
+                if ("answers read from: rows" not in y.stderr and
+                        "answers read from: none" not in y.stderr):
+                    failures.append(f"{what}: the test engine did not read"
+                                    f" the rows: {y.stderr.strip()!r}")
+                n += 1
+            if failures:
+                raise Failure("\n".join(failures))
+            print(f"ok  {name}: {len(cases)} reports, rowtest = sqlite")
+        print(f"ok  {n} reports alike")
+    except Failure as e:
+        print(f"FAIL {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
