@@ -113,6 +113,7 @@ int cmd_config(struct cli_env *env, int argc, char **argv);
 int cmd_survey(struct cli_env *env, int argc, char **argv);
 int cmd_serve(struct cli_env *env, int argc, char **argv);
 int cmd_token(struct cli_env *env, int argc, char **argv);
+int cmd_user(struct cli_env *env, int argc, char **argv);
 int cmd_export(struct cli_env *env, int argc, char **argv);
 
 #endif /* CXM_CLI_H */

@@ -16,6 +16,7 @@
 #include "http_limits.h"
 
 struct cxm__writer;
+struct cxm__form;
 
 /* The server state the handlers share. */
 struct cxm__http_ctx {
@@ -24,6 +25,18 @@ struct cxm__http_ctx {
                                  BEGIN to COMMIT */
     struct cxm__writer *writer; /* every change of st goes through it */
     char public_url[256];
+    int64_t session_ms;       /* a login lasts (dashboard.session_minutes) */
+    bool secure_cookies;      /* public_url is https: cookies are Secure */
+};
+
+/* The dashboard login a request carries (auth.c), filled by the server
+ * before the handler of a ROUTE_SESSION route runs. */
+struct cxm__session {
+    bool valid;
+    char user[CXM_HTTP_MAX_USER_NAME + 1];
+    char role[8];             /* "admin" | "viewer" */
+    char csrf[64];            /* the session's CSRF token (base64url) */
+    unsigned char id_hash[32];/* BLAKE2b of the session id */
 };
 
 /* ---- The writer (writer.c): group commit. */
@@ -59,6 +72,13 @@ struct cxm__http_req {
     const char *(*arg)(const struct cxm__http_req *r, const char *name);
     void *conn;               /* for arg() */
     int64_t now;              /* ms since the epoch */
+    const char *cookie;       /* the Cookie header; "" when none */
+    const char *client;       /* the client's address as text */
+    const char *query;        /* the raw query string after '?'; "" */
+    struct cxm__session session; /* ROUTE_SESSION routes: valid */
+    /* POST of a ROUTE_SESSION route: the parsed form body, its CSRF
+     * token already checked by the server; NULL for other requests. */
+    const struct cxm__form *form;
 };
 
 struct cxm__http_resp {
@@ -68,6 +88,11 @@ struct cxm__http_resp {
     const char *allow;        /* a 405's Allow header, or NULL */
     const char *retry_after;  /* a 429's Retry-After, or NULL */
     bool html;                /* the page's security headers */
+    bool dashboard;           /* a dashboard page: its CSP (scripts and
+                                 styles from 'self' only) */
+    char location[512];       /* a redirect's Location, or "" */
+    char set_cookie[2][320];  /* Set-Cookie headers, or "" */
+    const char *disposition;  /* Content-Disposition (CSV), or NULL */
 };
 
 typedef int (*cxm__http_handler)(struct cxm__http_req *req,
@@ -93,6 +118,129 @@ int cxm__http_error_page(struct cxm__http_resp *resp, int status,
 /* A JSON error reply {"error": message}. */
 int cxm__http_json_error(struct cxm__http_resp *resp, int status,
                          const char *message);
+
+/* ---- The dashboard's accounts and logins (auth.c). */
+
+/* Fills *s from the request's session cookie, when it names a live
+ * session (s->valid); reads the store under ctx->lock. */
+CXM_MUST_USE cxm_rc cxm__auth_session(struct cxm__http_ctx *ctx,
+                                      const char *cookie, int64_t now,
+                                      struct cxm__session *s);
+/* Whether `token` is the session's CSRF token (constant time). */
+bool cxm__auth_csrf_ok(const struct cxm__session *s, const char *token);
+/* Appends the hidden CSRF field every dashboard form carries. */
+CXM_MUST_USE cxm_rc cxm__auth_csrf_field(struct cxm__buf *b,
+                                         const struct cxm__session *s);
+/* The value of cookie `name` in a Cookie header into out[0..cap);
+ * false when absent or too long. */
+bool cxm__cookie_get(const char *header, const char *name, char *out,
+                     size_t cap);
+int cxm__http_login_get(struct cxm__http_req *req,
+                        struct cxm__http_resp *resp);
+int cxm__http_login_post(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+int cxm__http_logout(struct cxm__http_req *req, struct cxm__http_resp *resp);
+
+/* ---- The dashboard's page framework (dash.c); its pages (dash_pages.c).
+ * A dashboard page is a routes-table line with ROUTE_SESSION (server.c):
+ * the server has checked the login (and, for a POST, the CSRF token of
+ * the form) before the handler runs. A page reads its view (period, zone,
+ * filters) with cxm__view_parse(), writes cxm__page_begin(), its body
+ * through the HTML writer, and cxm__page_end(); a table is a struct
+ * cxm__table written as HTML or, with ?format=csv, as CSV. */
+
+#define CXM__VIEW_FILTERS 5 /* agent, team, channel, language, survey */
+extern const char *const cxm__view_filter_names[CXM__VIEW_FILTERS];
+
+struct cxm__view {
+    char period[8];            /* "7d", "28d", "90d", "365d", "all",
+                                  "custom" */
+    char from[16], to[16];     /* the period's dates, YYYY-MM-DD, in the
+                                  zone; `to` exclusive */
+    int64_t from_ms, to_ms;    /* the period as instants */
+    char tz[64];               /* IANA zone; "UTC" by default */
+    const char *filter[CXM__VIEW_FILTERS]; /* query values or NULL */
+    bool any_filter;
+    int64_t data_end_ms;       /* one second past the latest event */
+};
+
+/* Reads the view of the request's query. Returns 0, or the status of the
+ * error page it rendered into resp (a bad date or zone). */
+int cxm__view_parse(struct cxm__http_req *req, struct cxm__http_resp *resp,
+                    struct cxm__view *v);
+/* Appends `path` with the view's parameters, and `extra` (a
+ * "name=value&..." of the program's own, already URL-safe, or NULL),
+ * HTML-escaped for an attribute. */
+CXM_MUST_USE cxm_rc cxm__view_href(struct cxm__buf *b,
+                                   const struct cxm__view *v,
+                                   const char *path, const char *extra);
+/* The same URL, not escaped (NUL-terminated in b: a table cell's link). */
+CXM_MUST_USE cxm_rc cxm__view_url(struct cxm__buf *b,
+                                  const struct cxm__view *v,
+                                  const char *path, const char *extra);
+/* Appends `s` percent-encoded for a URL's query. */
+CXM_MUST_USE cxm_rc cxm__url_encode(struct cxm__buf *b, const char *s);
+/* Appends the form of period, zone and filters that reloads `path`. */
+CXM_MUST_USE cxm_rc cxm__view_controls(struct cxm__buf *b,
+                                       const struct cxm__view *v,
+                                       const char *path);
+/* The page's head, navigation (`active`: the current path) and title;
+ * then the end. Set resp->html and resp->dashboard. */
+CXM_MUST_USE cxm_rc cxm__page_begin(struct cxm__http_req *req,
+                                    struct cxm__http_resp *resp,
+                                    const char *title, const char *active);
+CXM_MUST_USE cxm_rc cxm__page_end(struct cxm__http_req *req,
+                                  struct cxm__http_resp *resp);
+/* Renders a whole page of one message with its status. */
+int cxm__page_message(struct cxm__http_req *req, struct cxm__http_resp *resp,
+                      int status, const char *title, const char *text);
+/* Whether the request asks for CSV (?format=csv). */
+bool cxm__want_csv(const struct cxm__http_req *req);
+
+/* A table of text cells: written as HTML (sortable, each cell escaped, a
+ * cell may carry a link) or as CSV (formula-escaped). */
+struct cxm__table {
+    size_t n_cols;
+    const char *cols[24];
+    bool numeric[24];         /* sorted as numbers; CSV writes them bare */
+    struct cxm__buf cells;    /* NUL-separated texts, row-major */
+    struct cxm__buf links;    /* NUL-separated hrefs ("" none) */
+    struct cxm__buf extra;    /* NUL-separated raw markup appended to a
+                                 cell (a sparkline; "" none) */
+    size_t n_cells;
+};
+void cxm__table_init(struct cxm__table *t, size_t n_cols,
+                     const char *const *cols);
+void cxm__table_release(struct cxm__table *t);
+/* Appends the next cell (row-major): its text, its link (or NULL) and
+ * program markup shown after it (or NULL). */
+CXM_MUST_USE cxm_rc cxm__table_cell(struct cxm__table *t, const char *text,
+                                    const char *href, const char *markup);
+CXM_MUST_USE cxm_rc cxm__table_cellf(struct cxm__table *t, const char *href,
+                                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Writes the table as HTML with an id and a caption, and a link to its
+ * CSV (`csv_href`: the page's address with format=csv&table=ID). */
+CXM_MUST_USE cxm_rc cxm__table_html(struct cxm__buf *b,
+                                    const struct cxm__table *t,
+                                    const char *id, const char *caption,
+                                    const char *csv_href);
+/* Replies with the table as CSV; `disposition` is the static value of
+ * its Content-Disposition header (attachment; filename="….csv"). */
+int cxm__table_csv(struct cxm__http_resp *resp, const struct cxm__table *t,
+                   const char *disposition);
+
+int cxm__http_dash_overview(struct cxm__http_req *req,
+                            struct cxm__http_resp *resp);
+int cxm__http_dash_breakdown(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp);
+int cxm__http_dash_agent(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+int cxm__http_dash_drill(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+/* The embedded assets under /assets (uPlot, the dashboard's script and
+ * style; dash.c). */
+int cxm__http_asset(struct cxm__http_req *req, struct cxm__http_resp *resp);
 
 /* ---- The HTML writer (html.c): the only way text reaches a page. */
 

@@ -84,8 +84,17 @@ static bool check_link_days(const char *v, int64_t *n)
     return check_count(v, 1, 3650, n);
 }
 
+static bool check_session_minutes(const char *v, int64_t *n)
+{
+    return check_count(v, 1, 525600, n);
+}
+
 /* In name order (cxm_config_list() promises it). */
 static const struct key keys[] = {
+    {"dashboard.session_minutes", "720", check_session_minutes,
+     "dashboard.session_minutes takes a whole number of minutes, 1 to "
+     "525600",
+     "minutes a dashboard login lasts"},
     {"import.earliest", "1970-01-01", check_date,
      "import.earliest takes a date YYYY-MM-DD",
      "timestamps before this date are rejected rows"},
