@@ -25,7 +25,7 @@ struct cxm__http_ctx {
                                  BEGIN to COMMIT */
     struct cxm__writer *writer; /* every change of st goes through it */
     char public_url[256];
-    int64_t session_ms;       /* a login lasts (dashboard.session_minutes) */
+    int64_t session_ms;       /* a login lasts (serve.session_minutes) */
     bool secure_cookies;      /* public_url is https: cookies are Secure */
 };
 

@@ -691,7 +691,7 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     rc = cxm__config_int(st, "serve.rate_per_minute", &srv->rate_per_minute);
     if (!rc) {
         int64_t minutes = 0;
-        rc = cxm__config_int(st, "dashboard.session_minutes", &minutes);
+        rc = cxm__config_int(st, "serve.session_minutes", &minutes);
         srv->ctx.session_ms = minutes * 60000;
     }
     if (!rc)

@@ -91,10 +91,6 @@ static bool check_session_minutes(const char *v, int64_t *n)
 
 /* In name order (cxm_config_list() promises it). */
 static const struct key keys[] = {
-    {"dashboard.session_minutes", "720", check_session_minutes,
-     "dashboard.session_minutes takes a whole number of minutes, 1 to "
-     "525600",
-     "minutes a dashboard login lasts"},
     {"import.earliest", "1970-01-01", check_date,
      "import.earliest takes a date YYYY-MM-DD",
      "timestamps before this date are rejected rows"},
@@ -109,6 +105,9 @@ static const struct key keys[] = {
     {"serve.rate_per_minute", "120", check_rate,
      "serve.rate_per_minute takes a whole number 0 to 1000000 (0: no limit)",
      "requests one client address may make to survey pages per minute"},
+    {"serve.session_minutes", "720", check_session_minutes,
+     "serve.session_minutes takes a whole number of minutes, 1 to 525600",
+     "minutes a dashboard login lasts"},
     {"survey.edit_days", "7", check_edit_days,
      "survey.edit_days takes a whole number of days, 0 to 3650",
      "days after the first answer during which a survey link edits it"},
