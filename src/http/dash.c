@@ -292,7 +292,7 @@ cxm_rc cxm__page_begin(struct cxm__http_req *req, struct cxm__http_resp *resp,
         rc = cxm__html_str(b, title);
     if (!rc)
         rc = cxm__html_raw(
-            b, " · cxmeter</title>"
+            b, " · cxmeter</title><link rel=\"icon\" href=\"data:,\">"
                "<link rel=\"stylesheet\" href=\"/assets/uPlot.min.css\">"
                "<link rel=\"stylesheet\" href=\"/assets/dash.css\">"
                "<script src=\"/assets/uPlot.iife.min.js\" defer></script>"

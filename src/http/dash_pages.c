@@ -489,7 +489,7 @@ static cxm_rc period_note(struct cxm__buf *b, const struct cxm__view *v)
 
     cxm_time_format(v->from_ms, from, sizeof(from));
     cxm_time_format(v->to_ms, to, sizeof(to));
-    rc = cxm__buf_addf(b, "<p class=\"period-note\" id=\"period\" "
+    rc = cxm__buf_addf(b, "<p class=\"period-note\" id=\"view-period\" "
                           "data-from=\"%s\" data-to=\"%s\" data-tz=\"",
                        from, to);
     if (!rc)
