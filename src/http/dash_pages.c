@@ -385,8 +385,10 @@ static cxm_rc json_series(struct cxm__buf *b, const struct vrep *vr,
             rc = cxm__buf_adds(b, "null");
         else
             rc = cxm__buf_addf(b, "%.6g",
-                               what == 'y' ? f.value
-                                           : what == 'l' ? f.lo : f.hi);
+                               (what == 'y'   ? f.value
+                                : what == 'l' ? f.lo
+                                              : f.hi) /
+                                   (is_duration(m) ? 3600.0 : 1.0));
     }
     return rc ? rc : cxm__buf_addc(b, ']');
 }
@@ -421,7 +423,7 @@ static cxm_rc chart(struct cxm__buf *b, const struct cxm__view *v,
         rc = cxm__buf_addf(b, "<figure><figcaption><span>%s%s</span><a "
                               "class=\"csv\" href=\"",
                            metric_label(m),
-                           is_duration(m) ? " (mean, s)" : "");
+                           is_duration(m) ? " (mean, hours)" : "");
     if (!rc) {
         char extra[64];
         snprintf(extra, sizeof(extra), "format=csv&table=series&metric=%s",

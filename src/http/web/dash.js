@@ -47,7 +47,8 @@
       width: Math.max(260, el.clientWidth || 300),
       height: 180,
       scales: { x: { time: true } },
-      legend: { show: true },
+      legend: { show: false },
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); },
       series: [
         {},
         { label: '95% low', stroke: 'rgba(37,99,235,0.35)', width: 1, points: { show: false } },
