@@ -554,3 +554,156 @@ int cxm__http_asset(struct cxm__http_req *req, struct cxm__http_resp *resp)
     return cxm__http_error_page(resp, 404, "Not found",
                                 "There is nothing at this address.");
 }
+
+/* ---- The report cache. */
+
+struct cache_entry {
+    char *key;           /* the query, serialised; NULL: a free slot */
+    int64_t version;     /* the store's data version when run */
+    uint64_t generation; /* the writer's commits when run */
+    cxm_report *r;
+    unsigned refs;       /* pages reading it now */
+    uint64_t used;       /* tick of the last get */
+    bool dead;           /* out of date: freed when refs falls to 0 */
+};
+
+struct cxm__report_cache {
+    pthread_mutex_t m;
+    uint64_t tick;
+    struct cache_entry e[CXM_HTTP_REPORT_CACHE];
+};
+
+cxm_rc cxm__report_cache_new(struct cxm__report_cache **out)
+{
+    struct cxm__report_cache *c = cxm__calloc(1, sizeof(*c));
+
+    *out = c;
+    if (!c)
+        return CXM_ENOMEM;
+    pthread_mutex_init(&c->m, NULL);
+    return CXM_OK;
+}
+
+static void entry_clear(struct cache_entry *e)
+{
+    cxm_report_free(e->r);
+    cxm__free(e->key);
+    memset(e, 0, sizeof(*e));
+}
+
+void cxm__report_cache_free(struct cxm__report_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++)
+        entry_clear(&c->e[i]);
+    pthread_mutex_destroy(&c->m);
+    cxm__free(c);
+}
+
+/* The query as text: equal texts, equal reports. */
+static cxm_rc query_key(const struct cxm_report_query *q, struct cxm__buf *b)
+{
+    cxm_rc rc = cxm__buf_addf(b, "%lld %lld %d %d %d %d %d|%s|",
+                              (long long)(q->has_from ? q->from_ms : -1),
+                              (long long)(q->has_to ? q->to_ms : -1),
+                              q->has_from, q->has_to, q->compare,
+                              (int)q->read, q->definitions,
+                              q->tz ? q->tz : "");
+
+    for (size_t i = 0; !rc && i < q->n_metrics; i++)
+        rc = cxm__buf_addf(b, "%s,", cxm_metric_name(q->metrics[i]));
+    if (!rc)
+        rc = cxm__buf_addc(b, '|');
+    for (size_t i = 0; !rc && i < q->n_by; i++)
+        rc = cxm__buf_addf(b, "%s,", cxm_dim_name(q->by[i]));
+    return rc ? rc : cxm__buf_addc(b, '\0');
+}
+
+cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
+                       const struct cxm_report_query *q, cxm_report **out)
+{
+    struct cxm__report_cache *c = ctx->reports;
+    struct cxm__buf key = CXM__BUF_INIT(4096);
+    struct cache_entry *slot = NULL;
+    int64_t version = 0;
+    bool cacheable;
+    cxm_rc rc;
+
+    *out = NULL;
+    pthread_mutex_lock(&ctx->lock);
+    cacheable = c && query_key(q, &key) == CXM_OK &&
+                cxm__store_data_version(ctx->st, &version) == CXM_OK;
+    if (cacheable) {
+        pthread_mutex_lock(&c->m);
+        c->tick++;
+        for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++) {
+            struct cache_entry *e = &c->e[i];
+            if (!e->key || e->dead)
+                continue;
+            if (e->version != version || e->generation != ctx->generation) {
+                e->dead = true; /* the store changed since */
+                if (e->refs == 0)
+                    entry_clear(e);
+            } else if (strcmp(e->key, key.data) == 0) {
+                e->refs++;
+                e->used = c->tick;
+                *out = e->r;
+            }
+        }
+        pthread_mutex_unlock(&c->m);
+        if (*out) {
+            pthread_mutex_unlock(&ctx->lock);
+            cxm__buf_release(&key);
+            return CXM_OK;
+        }
+    }
+    rc = cxm_report_run(ctx->st, q, out);
+    if (!rc && cacheable) {
+        pthread_mutex_lock(&c->m);
+        for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++) {
+            struct cache_entry *e = &c->e[i];
+            if (e->refs == 0 &&
+                (!slot || !e->key || (slot->key && e->used < slot->used)))
+                slot = e;
+        }
+        if (slot) {
+            entry_clear(slot);
+            slot->key = cxm__buf_take(&key, NULL);
+            if (slot->key) {
+                slot->version = version;
+                slot->generation = ctx->generation;
+                slot->r = *out;
+                slot->refs = 1;
+                slot->used = c->tick;
+            }
+        }
+        pthread_mutex_unlock(&c->m);
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    cxm__buf_release(&key);
+    return rc;
+}
+
+void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r)
+{
+    struct cxm__report_cache *c = ctx->reports;
+
+    if (!r)
+        return;
+    if (c) {
+        pthread_mutex_lock(&c->m);
+        for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++) {
+            struct cache_entry *e = &c->e[i];
+            if (e->key && e->r == r) {
+                e->refs--;
+                if (e->dead && e->refs == 0)
+                    entry_clear(e);
+                pthread_mutex_unlock(&c->m);
+                return;
+            }
+        }
+        pthread_mutex_unlock(&c->m);
+    }
+    cxm_report_free(r); /* not kept */
+}

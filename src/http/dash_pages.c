@@ -79,9 +79,7 @@ static cxm_rc vrep_run(struct cxm__http_req *req, const struct cxm__view *v,
     q.to_ms = v->to_ms;
     q.tz = v->tz;
     q.compare = compare;
-    pthread_mutex_lock(&req->ctx->lock);
-    vr->rc = cxm_report_run(req->ctx->st, &q, &vr->r);
-    pthread_mutex_unlock(&req->ctx->lock);
+    vr->rc = cxm__report_get(req->ctx, &q, &vr->r);
     return vr->rc;
 }
 
@@ -562,14 +560,14 @@ static int cards_and_charts(struct cxm__http_req *req,
     if (vrep_run(req, v, ms, nm, NULL, 0, true, &cards) &&
         cards.rc != CXM_EUSAGE) {
         status = report_failed(req, resp, &cards);
-        cxm_report_free(cards.r);
+        cxm__report_put(req->ctx, cards.r);
         return status;
     }
     if (vrep_run(req, v, series, ns, &grain, 1, false, &ser) &&
         ser.rc != CXM_EUSAGE) {
         status = report_failed(req, resp, &ser);
-        cxm_report_free(cards.r);
-        cxm_report_free(ser.r);
+        cxm__report_put(req->ctx, cards.r);
+        cxm__report_put(req->ctx, ser.r);
         return status;
     }
     row = cards.r ? only_row(&cards) : (size_t)-1;
@@ -602,8 +600,8 @@ static int cards_and_charts(struct cxm__http_req *req,
                                          "attachment; filename=\"cards.csv\"");
         }
         cxm__table_release(&t);
-        cxm_report_free(cards.r);
-        cxm_report_free(ser.r);
+        cxm__report_put(req->ctx, cards.r);
+        cxm__report_put(req->ctx, ser.r);
         return status;
     }
     rc = cxm__view_controls(b, v, path);
@@ -628,8 +626,8 @@ static int cards_and_charts(struct cxm__http_req *req,
         rc = chart(b, v, path, &ser, series[i], ser.extra_at[0]);
     if (!rc)
         rc = cxm__html_raw(b, "</section>");
-    cxm_report_free(cards.r);
-    cxm_report_free(ser.r);
+    cxm__report_put(req->ctx, cards.r);
+    cxm__report_put(req->ctx, ser.r);
     return rc ? 500 : status;
 }
 
@@ -855,7 +853,7 @@ static cxm_rc ranking(struct cxm__http_req *req, const struct cxm__view *v,
     t->numeric[0] = t->numeric[3] = t->numeric[4] = t->numeric[5] = true;
     t->numeric[6] = t->numeric[7] = true;
     if (rc) {
-        cxm_report_free(vr.r);
+        cxm__report_put(req->ctx, vr.r);
         return rc == CXM_EUSAGE ? CXM_OK : rc;
     }
     for (size_t row = 0; !rc && row < cxm_report_n_rows(vr.r); row++) {
@@ -905,7 +903,7 @@ static cxm_rc ranking(struct cxm__http_req *req, const struct cxm__view *v,
         cxm__buf_release(&href);
     }
     cxm__free(a);
-    cxm_report_free(vr.r);
+    cxm__report_put(req->ctx, vr.r);
     return rc;
 }
 
@@ -1032,7 +1030,7 @@ int cxm__http_dash_breakdown(struct cxm__http_req *req,
     if (vrep_run(req, &v, bd_metrics, CXM_ARRAY_LEN(bd_metrics), &dim, 1,
                  false, &vr)) {
         status = report_failed(req, resp, &vr);
-        cxm_report_free(vr.r);
+        cxm__report_put(req->ctx, vr.r);
         return status;
     }
     pair[0] = dim;
@@ -1043,14 +1041,14 @@ int cxm__http_dash_breakdown(struct cxm__http_req *req,
                         tr.extra_at[1], &sparks);
     else if (rc == CXM_EUSAGE)
         rc = CXM_OK;
-    cxm_report_free(tr.r);
+    cxm__report_put(req->ctx, tr.r);
     if (!rc)
         rc = breakdown_table(&v, dname, dim, &vr, vr.extra_at[0],
                              sparks.len ? &sparks : NULL, &t);
     memset(&rank, 0, sizeof(rank));
     if (!rc && dim == CXM_BY_AGENT)
         rc = ranking(req, &v, &rank);
-    cxm_report_free(vr.r);
+    cxm__report_put(req->ctx, vr.r);
     cxm__buf_release(&sparks);
     if (rc) {
         cxm__table_release(&t);

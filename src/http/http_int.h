@@ -17,6 +17,7 @@
 
 struct cxm__writer;
 struct cxm__form;
+struct cxm__report_cache;
 
 /* The server state the handlers share. */
 struct cxm__http_ctx {
@@ -27,6 +28,8 @@ struct cxm__http_ctx {
     char public_url[256];
     int64_t session_ms;       /* a login lasts (serve.session_minutes) */
     bool secure_cookies;      /* public_url is https: cookies are Secure */
+    uint64_t generation;      /* commits of the writer (under `lock`) */
+    struct cxm__report_cache *reports; /* the dashboard's (dash.c) */
 };
 
 /* The dashboard login a request carries (auth.c), filled by the server
@@ -163,6 +166,21 @@ struct cxm__view {
     bool any_filter;
     int64_t data_end_ms;       /* one second past the latest event */
 };
+
+/* The dashboard's cache of reports: the last CXM_HTTP_REPORT_CACHE
+ * reports run, by query, each valid while the store has not changed
+ * (the writer's generation and the store's data version, which an import
+ * by another process moves). A page takes a report with
+ * cxm__report_get() and gives it back with cxm__report_put(); the report
+ * is shared and read-only. */
+CXM_MUST_USE cxm_rc cxm__report_cache_new(struct cxm__report_cache **out);
+void cxm__report_cache_free(struct cxm__report_cache *c);
+/* Runs `q` (or finds its report) under ctx->lock; *out until put. The
+ * rc of cxm_report_run(), with *out set as it sets it. */
+CXM_MUST_USE cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
+                                    const struct cxm_report_query *q,
+                                    cxm_report **out);
+void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r);
 
 /* Reads the view of the request's query. Returns 0, or the status of the
  * error page it rendered into resp (a bad date or zone). */

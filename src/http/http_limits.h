@@ -51,6 +51,8 @@
 #define CXM_HTTP_LOCKOUT_WINDOW_MS (15 * 60 * 1000)
 #define CXM_HTTP_LOCKOUT_USER 5
 #define CXM_HTTP_LOCKOUT_IP 20
+/* Reports the dashboard keeps for pages asked again (dash.c). */
+#define CXM_HTTP_REPORT_CACHE 32
 /* Rows of a drill-down page. */
 #define CXM_HTTP_DRILL_ROWS 200
 

@@ -637,6 +637,7 @@ static void set_errmsg(char **errmsg_out, const char *msg)
 
 static void server_free(cxm_server *srv)
 {
+    cxm__report_cache_free(srv->ctx.reports);
     pthread_mutex_destroy(&srv->ctx.lock);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->state_lock);
@@ -702,7 +703,9 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         return rc == CXM_ENOMEM ? rc : CXM_ESTORE;
     }
 
-    rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
+    rc = cxm__report_cache_new(&srv->ctx.reports);
+    if (!rc)
+        rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
     if (rc) {
         cxm_free(url);
         server_free(srv);

@@ -64,6 +64,8 @@ static void run_batch(struct cxm__writer *w, struct job *batch)
     }
     if (!rc)
         rc = cxm__store_commit(st);
+    if (!rc)
+        w->ctx->generation++; /* the dashboard's cached reports are old */
     if (rc) {
         /* Nothing of the batch is stored: no job may report success. */
         cxm__store_rollback(st);

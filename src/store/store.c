@@ -490,3 +490,8 @@ cxm_rc cxm__store_drill_tickets(cxm_store *st, const struct cxm__drill *q,
 {
     return CXM__DASH_HOOK(drill_tickets, q, fn, ud);
 }
+
+cxm_rc cxm__store_data_version(cxm_store *st, int64_t *out)
+{
+    return CXM__DASH_HOOK(data_version, out);
+}

@@ -340,6 +340,11 @@ struct cxm__store_ops {
                             cxm__drill_answer_fn fn, void *ud);
     cxm_rc (*drill_tickets)(cxm_store *st, const struct cxm__drill *q,
                             cxm__drill_ticket_fn fn, void *ud);
+    /* A number that changes whenever another connection (another
+     * process: an import) has committed to the store since the last call
+     * (SQLite's PRAGMA data_version); the dashboard's report cache keys
+     * on it. NULL: CXM_ENOTBUILT (nothing is cached). */
+    cxm_rc (*data_version)(cxm_store *st, int64_t *out);
 };
 
 struct cxm_store {
@@ -508,6 +513,7 @@ CXM_MUST_USE cxm_rc cxm__store_drill_answers(cxm_store *st,
                                              const struct cxm__drill *q,
                                              cxm__drill_answer_fn fn,
                                              void *ud);
+CXM_MUST_USE cxm_rc cxm__store_data_version(cxm_store *st, int64_t *out);
 CXM_MUST_USE cxm_rc cxm__store_drill_tickets(cxm_store *st,
                                              const struct cxm__drill *q,
                                              cxm__drill_ticket_fn fn,

@@ -390,6 +390,34 @@ def test_ranking_shrinks():
 
 
 @test
+def test_cache_follows_the_store():
+    """A page asked again is served from the report cache, and an import
+    by another process (or a survey answer through the server) shows at
+    once: the cache keys on the store's data version."""
+    srv = Dash("cache")
+    try:
+        c = srv.logged_in()
+
+        def csat_n():
+            st, _, page = c.get("/?period=all")
+            check(st == 200, "overview: %d" % st)
+            return int(re.search(r'data-metric="csat" data-value="[^"]+" '
+                                 r'data-n="(\d+)"', page).group(1))
+        n0 = csat_n()
+        check(csat_n() == n0, "the same page twice")
+        f = os.path.join(srv.dir, "more.csv")
+        with open(f, "w") as out:
+            out.write("response_id,survey,responded_at,score,agent_id\n")
+            for i in range(7):
+                out.write("MORE%d,csat,2026-03-25T10:00:00Z,5,ana.silva\n"
+                          % i)
+        srv.cli("import", "--quiet", "responses", f)
+        check(csat_n() == n0 + 7, "the import shows on the next page")
+    finally:
+        srv.stop()
+
+
+@test
 def test_user_command():
     srv = Dash("users")
     try:

@@ -174,5 +174,6 @@ cxm_rc cxm__sq_drill_answers(cxm_store *st, const struct cxm__drill *q,
                              cxm__drill_answer_fn fn, void *ud);
 cxm_rc cxm__sq_drill_tickets(cxm_store *st, const struct cxm__drill *q,
                              cxm__drill_ticket_fn fn, void *ud);
+cxm_rc cxm__sq_data_version(cxm_store *st, int64_t *out);
 
 #endif /* CXM_SQLITE_INT_H */

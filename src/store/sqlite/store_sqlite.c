@@ -713,4 +713,5 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     .clear_login_failures = cxm__sq_clear_login_failures,
     .drill_answers = cxm__sq_drill_answers,
     .drill_tickets = cxm__sq_drill_tickets,
+    .data_version = cxm__sq_data_version,
 };

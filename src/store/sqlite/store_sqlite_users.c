@@ -196,21 +196,33 @@ cxm_rc cxm__sq_remove_sessions(cxm_store *st, const uint8_t *id_hash,
     return run_done(st, s);
 }
 
+/* Prepares `sql` with ?1 the workspace, ?2 `kind`, ?3 `key` (or NULL). */
+static cxm_rc prepare_kind_key(cxm_store *st, const char *sql,
+                               const char *kind, const char *key,
+                               sqlite3_stmt **out)
+{
+    cxm_rc rc = cxm__sq_prepare(st, sql, out);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(*out, 1, st->workspace_id);
+    sqlite3_bind_text(*out, 2, kind, -1, SQLITE_STATIC);
+    bind_opt_text(*out, 3, key);
+    return CXM_OK;
+}
+
 cxm_rc cxm__sq_put_login_failure(cxm_store *st, const char *kind,
                                  const char *key, int64_t at_ms)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(
+    cxm_rc rc = prepare_kind_key(
         st,
         "INSERT INTO login_failures (workspace_id, kind, key, at)"
         " VALUES (?1, ?2, ?3, ?4)",
-        &s);
+        kind, key, &s);
 
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, at_ms);
     return run_done(st, s);
 }
@@ -220,17 +232,14 @@ cxm_rc cxm__sq_login_failures(cxm_store *st, const char *kind,
                               int64_t *count)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(
+    cxm_rc rc = prepare_kind_key(
         st,
         "SELECT count(*) FROM login_failures WHERE workspace_id = ?1"
         " AND kind = ?2 AND key = ?3 AND at >= ?4",
-        &s);
+        kind, key, &s);
 
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 4, since_ms);
     if (sqlite3_step(s) == SQLITE_ROW)
         *count = sqlite3_column_int64(s, 0);
@@ -244,17 +253,14 @@ cxm_rc cxm__sq_clear_login_failures(cxm_store *st, const char *kind,
                                     const char *key, int64_t since_ms)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(
+    cxm_rc rc = prepare_kind_key(
         st,
         "DELETE FROM login_failures WHERE workspace_id = ?1"
         " AND ((kind = ?2 AND key = ?3) OR at < ?4)",
-        &s);
+        kind, key, &s);
 
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-    bind_opt_text(s, 3, key);
     sqlite3_bind_int64(s, 4, since_ms);
     return run_done(st, s);
 }
@@ -404,6 +410,21 @@ cxm_rc cxm__sq_drill_tickets(cxm_store *st, const struct cxm__drill *q,
         rc = fn(&t, ud);
     }
     if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = cxm__sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+cxm_rc cxm__sq_data_version(cxm_store *st, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_prepare(st, "PRAGMA data_version", &s);
+
+    if (rc)
+        return rc;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
         rc = cxm__sq_fail(st);
     sqlite3_finalize(s);
     return rc;
