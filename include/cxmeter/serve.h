@@ -176,6 +176,12 @@ struct cxm_server_opts {
     unsigned threads;      /* worker threads; 0: 32 */
     cxm_server_log_fn log; /* may be NULL */
     void *ud;
+    cxm_store *reader;     /* may be NULL: a second handle of the same
+                              store, opened CXM_OPEN_READ (borrowed until
+                              cxm_server_stop()), on which the dashboard
+                              computes its reports, so that a long report
+                              never holds up the survey pages, the API or
+                              a login; NULL: the dashboard reads `st` */
 };
 
 /** Starts serving `st` (borrowed until cxm_server_stop()) and sets *out.

@@ -486,7 +486,7 @@ int cxm__http_login_post(struct cxm__http_req *req,
         session_keys(id, &s);
         j.id_hash = s.id_hash;
     }
-    rc = cxm__writer_run(req->ctx->writer, login_job_run, &j);
+    rc = cxm__writer_run_quiet(req->ctx->writer, login_job_run, &j);
     if (rc) {
         sodium_memzero(id, sizeof(id));
         cxm__form_release(&f);
@@ -527,7 +527,7 @@ int cxm__http_logout(struct cxm__http_req *req, struct cxm__http_resp *resp)
 {
     struct logout_job j = {req->session.id_hash, req->now};
 
-    if (cxm__writer_run(req->ctx->writer, logout_job_run, &j))
+    if (cxm__writer_run_quiet(req->ctx->writer, logout_job_run, &j))
         return cxm__page_message(req, resp, 503, "Please try again",
                                  "The store failed.");
     set_cookie(req, resp->set_cookie[0], sizeof(resp->set_cookie[0]),

@@ -92,9 +92,9 @@ int cxm__view_parse(struct cxm__http_req *req, struct cxm__http_resp *resp,
         v->filter[i] = f && *f ? f : NULL;
         v->any_filter |= v->filter[i] != NULL;
     }
-    pthread_mutex_lock(&req->ctx->lock);
-    rc = cxm__store_time_range(req->ctx->st, &found, &min, &max);
-    pthread_mutex_unlock(&req->ctx->lock);
+    pthread_mutex_lock(req->ctx->rlock);
+    rc = cxm__store_time_range(req->ctx->rst, &found, &min, &max);
+    pthread_mutex_unlock(req->ctx->rlock);
     if (rc) {
         cxm__tz_free(tz);
         return cxm__page_message(req, resp, 503, "Please try again",
@@ -627,13 +627,22 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
     struct cxm__buf key = CXM__BUF_INIT(4096);
     struct cache_entry *slot = NULL;
     int64_t version = 0;
+    uint64_t gen;
     bool cacheable;
     cxm_rc rc;
 
     *out = NULL;
+    /* What the store holds is told by the writer's connection: its data
+     * version moves when another process (an import) commits, and the
+     * writer counts its own commits that change what reports read (not
+     * logins). Both are read before the report runs: a change in between
+     * only makes the entry look older than it is. */
     pthread_mutex_lock(&ctx->lock);
+    gen = ctx->generation;
     cacheable = c && query_key(q, &key) == CXM_OK &&
                 cxm__store_data_version(ctx->st, &version) == CXM_OK;
+    pthread_mutex_unlock(&ctx->lock);
+    pthread_mutex_lock(ctx->rlock);
     if (cacheable) {
         pthread_mutex_lock(&c->m);
         c->tick++;
@@ -641,7 +650,7 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
             struct cache_entry *e = &c->e[i];
             if (!e->key || e->dead)
                 continue;
-            if (e->version != version || e->generation != ctx->generation) {
+            if (e->version != version || e->generation != gen) {
                 e->dead = true; /* the store changed since */
                 if (e->refs == 0)
                     entry_clear(e);
@@ -653,12 +662,12 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
         }
         pthread_mutex_unlock(&c->m);
         if (*out) {
-            pthread_mutex_unlock(&ctx->lock);
+            pthread_mutex_unlock(ctx->rlock);
             cxm__buf_release(&key);
             return CXM_OK;
         }
     }
-    rc = cxm_report_run(ctx->st, q, out);
+    rc = cxm_report_run(ctx->rst, q, out);
     if (!rc && cacheable) {
         pthread_mutex_lock(&c->m);
         for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++) {
@@ -672,7 +681,7 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
             slot->key = cxm__buf_take(&key, NULL);
             if (slot->key) {
                 slot->version = version;
-                slot->generation = ctx->generation;
+                slot->generation = gen;
                 slot->r = *out;
                 slot->refs = 1;
                 slot->used = c->tick;
@@ -680,7 +689,7 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
         }
         pthread_mutex_unlock(&c->m);
     }
-    pthread_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(ctx->rlock);
     cxm__buf_release(&key);
     return rc;
 }

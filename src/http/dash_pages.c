@@ -757,36 +757,56 @@ struct eb_agent {
     double raw, shrunk, team_p, m;
 };
 
-static void eb_team(struct eb_agent *a, size_t n)
+/* A team's pooled proportion and its parts of the moment equation. */
+static double eb_team_sums(const struct eb_agent *a, size_t n, double *ss,
+                           double *noise, double *den)
 {
     int64_t k = 0, tot = 0;
-    double p, s2 = 0, inv_n = 0, tau2, m;
+    double p, sum_n2 = 0;
 
     for (size_t i = 0; i < n; i++) {
         k += a[i].k;
         tot += a[i].n;
     }
-    if (tot == 0)
-        return;
     p = (double)k / (double)tot;
     for (size_t i = 0; i < n; i++) {
         double d = (double)a[i].k / (double)a[i].n - p;
-        s2 += (double)a[i].n * d * d;
-        inv_n += 1.0 / (double)a[i].n;
+        *ss += (double)a[i].n * d * d;
+        sum_n2 += (double)a[i].n * (double)a[i].n;
     }
-    /* Weighted between-agent variance beyond the binomial part. */
-    s2 /= (double)tot;
-    tau2 = n > 1 ? s2 - p * (1 - p) * inv_n / (double)n : 0;
-    if (p <= 0 || p >= 1)
-        m = 1e6;
-    else if (tau2 <= 1e-9)
-        m = 1e4; /* no spread beyond noise: (nearly) the team figure */
-    else
-        m = fmin(1e4, fmax(1.0, p * (1 - p) / tau2 - 1));
+    *noise += (double)(n - 1) * p * (1 - p);
+    *den += (double)tot - sum_n2 / (double)tot;
+    return p;
+}
+
+/* Shrinks every agent of a[0..n) (sorted by team) toward their team:
+ * one between-agent variance τ² for all teams (the moment equation summed
+ * over teams, which a team of two agents alone could not estimate), each
+ * team's own mean. */
+static void eb_shrink(struct eb_agent *a, size_t n)
+{
+    double ss = 0, noise = 0, den = 0, tau2 = 0;
+    size_t start = 0;
+
+    for (size_t i = 1; i <= n; i++) {
+        if (i == n || strcmp(a[i].team, a[start].team) != 0) {
+            double p = eb_team_sums(a + start, i - start, &ss, &noise, &den);
+            for (size_t j = start; j < i; j++)
+                a[j].team_p = p;
+            start = i;
+        }
+    }
+    if (den > 0)
+        tau2 = (ss - noise) / den;
     for (size_t i = 0; i < n; i++) {
-        a[i].team_p = 100 * p;
+        double p = a[i].team_p, m;
+        if (p <= 0 || p >= 1 || tau2 <= 1e-9)
+            m = 1e4; /* no spread beyond noise: (nearly) the team figure */
+        else
+            m = fmin(1e4, fmax(1.0, p * (1 - p) / tau2 - 1));
         a[i].m = m;
         a[i].shrunk = 100 * ((double)a[i].k + m * p) / ((double)a[i].n + m);
+        a[i].team_p = 100 * p;
     }
 }
 
@@ -871,14 +891,8 @@ static cxm_rc ranking(struct cxm__http_req *req, const struct cxm__view *v,
         n++;
     }
     if (!rc && n) {
-        size_t start = 0;
         qsort(a, n, sizeof(*a), cmp_team);
-        for (size_t i = 1; i <= n; i++) {
-            if (i == n || strcmp(a[i].team, a[start].team) != 0) {
-                eb_team(a + start, i - start);
-                start = i;
-            }
-        }
+        eb_shrink(a, n);
         qsort(a, n, sizeof(*a), cmp_shrunk);
     }
     for (size_t i = 0; !rc && i < n; i++) {
@@ -1279,12 +1293,12 @@ static cxm_rc drill_table(struct cxm__http_req *req, struct cxm__drill *q,
         t->numeric[2] = true;
     else
         t->numeric[3] = t->numeric[9] = true;
-    pthread_mutex_lock(&req->ctx->lock);
-    rc = answers ? cxm__store_drill_answers(req->ctx->st, q, drill_answer_row,
-                                            &c)
-                 : cxm__store_drill_tickets(req->ctx->st, q,
+    pthread_mutex_lock(req->ctx->rlock);
+    rc = answers ? cxm__store_drill_answers(req->ctx->rst, q,
+                                            drill_answer_row, &c)
+                 : cxm__store_drill_tickets(req->ctx->rst, q,
                                             drill_ticket_row, &c);
-    pthread_mutex_unlock(&req->ctx->lock);
+    pthread_mutex_unlock(req->ctx->rlock);
     *rows = c.rows;
     return rc;
 }

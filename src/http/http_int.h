@@ -28,7 +28,13 @@ struct cxm__http_ctx {
     char public_url[256];
     int64_t session_ms;       /* a login lasts (serve.session_minutes) */
     bool secure_cookies;      /* public_url is https: cookies are Secure */
-    uint64_t generation;      /* commits of the writer (under `lock`) */
+    uint64_t generation;      /* the writer's commits that changed what
+                                 a report reads (under `lock`) */
+    /* The dashboard's reads (reports, drill-downs, the data's range):
+     * a read-only second handle and its own lock, or st and &lock. */
+    cxm_store *rst;
+    pthread_mutex_t *rlock;
+    pthread_mutex_t rlock_own;
     struct cxm__report_cache *reports; /* the dashboard's (dash.c) */
 };
 
@@ -57,6 +63,10 @@ void cxm__writer_stop(struct cxm__writer *w);
  * caller must not hold ctx->lock. */
 CXM_MUST_USE cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn,
                                     void *ud);
+/* The same for a job that changes nothing a report reads (sessions,
+ * failed logins): the dashboard's cached reports stay valid. */
+CXM_MUST_USE cxm_rc cxm__writer_run_quiet(struct cxm__writer *w,
+                                          cxm__tx_fn fn, void *ud);
 /* Transactions committed and jobs run so far. */
 void cxm__writer_stats(struct cxm__writer *w, uint64_t *batches,
                        uint64_t *jobs);

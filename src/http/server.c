@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -639,6 +640,7 @@ static void server_free(cxm_server *srv)
 {
     cxm__report_cache_free(srv->ctx.reports);
     pthread_mutex_destroy(&srv->ctx.lock);
+    pthread_mutex_destroy(&srv->ctx.rlock_own);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->state_lock);
     pthread_cond_destroy(&srv->idle);
@@ -682,6 +684,15 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     }
     srv->ctx.st = st;
     pthread_mutex_init(&srv->ctx.lock, NULL);
+    pthread_mutex_init(&srv->ctx.rlock_own, NULL);
+    srv->ctx.rst = st;
+    srv->ctx.rlock = &srv->ctx.lock;
+    if (o && o->size >= offsetof(struct cxm_server_opts, reader) +
+                            sizeof(o->reader) &&
+        o->reader && o->reader != st) {
+        srv->ctx.rst = o->reader;
+        srv->ctx.rlock = &srv->ctx.rlock_own;
+    }
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->state_lock, NULL);
     pthread_cond_init(&srv->idle, NULL);
