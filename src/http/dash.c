@@ -14,9 +14,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "civil.h"
 #include "http_int.h"
+#include "invite.h"
 #include "report_int.h"
 #include "store_int.h"
 #include "tz.h"
@@ -715,4 +717,112 @@ void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r)
         pthread_mutex_unlock(&c->m);
     }
     cxm_report_free(r); /* not kept */
+}
+
+/* ---- Warming: the landing view computed before anyone asks. */
+
+struct cxm__warmer {
+    struct cxm__http_ctx *ctx;
+    pthread_t thread;
+    pthread_mutex_t m;
+    pthread_cond_t wake;
+    bool stop;
+};
+
+static const char *no_arg(const struct cxm__http_req *r, const char *name)
+{
+    (void)r;
+    (void)name;
+    return NULL;
+}
+
+/* The store's state as the report cache sees it (cxm__report_get). */
+static bool store_state(struct cxm__http_ctx *ctx, int64_t *version,
+                        uint64_t *gen)
+{
+    bool ok;
+
+    pthread_mutex_lock(&ctx->lock);
+    *gen = ctx->generation;
+    ok = cxm__store_data_version(ctx->st, version) == CXM_OK;
+    pthread_mutex_unlock(&ctx->lock);
+    return ok;
+}
+
+static void *warm_main(void *arg)
+{
+    struct cxm__warmer *w = arg;
+    int64_t done_version = -1, version = 0;
+    uint64_t done_gen = 0, gen = 0;
+    bool first = true;
+
+    pthread_mutex_lock(&w->m);
+    while (!w->stop) {
+        pthread_mutex_unlock(&w->m);
+        if (store_state(w->ctx, &version, &gen) &&
+            (first || version != done_version || gen != done_gen)) {
+            /* The overview a login lands on: its reports go into the
+             * cache, the page itself is dropped. */
+            struct cxm__http_req req;
+            struct cxm__http_resp resp;
+            memset(&req, 0, sizeof(req));
+            memset(&resp, 0, sizeof(resp));
+            req.ctx = w->ctx;
+            req.method = "GET";
+            req.path = "/";
+            req.tail = req.body = req.content_type = req.authorization = "";
+            req.cookie = req.client = req.query = "";
+            req.arg = no_arg;
+            req.now = cxm__now_ms();
+            resp.body.cap = 8u << 20;
+            (void)cxm__http_dash_overview(&req, &resp);
+            cxm__buf_release(&resp.body);
+            done_version = version;
+            done_gen = gen;
+            first = false;
+        }
+        pthread_mutex_lock(&w->m);
+        if (!w->stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += CXM_HTTP_WARM_SECONDS;
+            pthread_cond_timedwait(&w->wake, &w->m, &until);
+        }
+    }
+    pthread_mutex_unlock(&w->m);
+    return NULL;
+}
+
+cxm_rc cxm__warmer_start(struct cxm__http_ctx *ctx, struct cxm__warmer **out)
+{
+    struct cxm__warmer *w = cxm__calloc(1, sizeof(*w));
+
+    *out = NULL;
+    if (!w)
+        return CXM_ENOMEM;
+    w->ctx = ctx;
+    pthread_mutex_init(&w->m, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    if (pthread_create(&w->thread, NULL, warm_main, w) != 0) {
+        pthread_mutex_destroy(&w->m);
+        pthread_cond_destroy(&w->wake);
+        cxm__free(w);
+        return CXM_ENOMEM;
+    }
+    *out = w;
+    return CXM_OK;
+}
+
+void cxm__warmer_stop(struct cxm__warmer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->m);
+    w->stop = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->m);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->m);
+    pthread_cond_destroy(&w->wake);
+    cxm__free(w);
 }

@@ -693,55 +693,95 @@ static cxm_rc sparkline(struct cxm__buf *b, const double *vals, size_t n)
     return rc ? rc : cxm__html_raw(b, "\"/></svg>");
 }
 
-/* The CSAT series of each value of dimension slot `at` (sparklines):
- * the markup into spark[], per row of `main` (same dimension values). */
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+struct keyed_row {
+    const char *key;
+    size_t row;
+};
+
+static int cmp_keyed(const void *x, const void *y)
+{
+    const struct keyed_row *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+
+    return c ? c : a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* The CSAT series of each row of `main` (its value in slot main_at) from
+ * the trend report `tr` (value in slot tr_dim, week in tr_week): one
+ * NUL-terminated sparkline markup per row of main, in order, into out.
+ * Rows are matched through sorted indexes: O(n log n) for many agents. */
 static cxm_rc sparks_for(const struct vrep *main, size_t main_at,
                          const struct vrep *tr, size_t tr_dim,
                          size_t tr_week, struct cxm__buf *out)
 {
-    /* Weeks: the distinct bucket labels of tr, in order (the report's
-     * rows are ordered by their dimension values). */
-    const char *weeks[120];
-    size_t nw = 0;
+    enum { MAX_WEEKS = 120 };
+    size_t n_tr = cxm_report_n_rows(tr->r), nw = 0;
+    const char **weeks = NULL;
+    struct keyed_row *keyed = NULL;
     cxm_rc rc = CXM_OK;
 
-    for (size_t row = 0; row < cxm_report_n_rows(tr->r); row++) {
-        const char *w = cxm_report_dim_value(tr->r, row, tr_week);
-        bool seen = false;
-        for (size_t i = 0; i < nw && !seen; i++)
-            seen = strcmp(weeks[i], w) == 0;
-        if (!seen && nw < CXM_ARRAY_LEN(weeks))
-            weeks[nw++] = w;
+    weeks = cxm__calloc(n_tr + 1, sizeof(*weeks));
+    keyed = cxm__calloc(n_tr + 1, sizeof(*keyed));
+    if (!weeks || !keyed)
+        rc = CXM_ENOMEM;
+    /* The distinct weeks, sorted. */
+    for (size_t row = 0; !rc && row < n_tr; row++)
+        weeks[row] = cxm_report_dim_value(tr->r, row, tr_week);
+    if (!rc && n_tr) {
+        qsort(weeks, n_tr, sizeof(*weeks), cmp_str);
+        nw = 1;
+        for (size_t i = 1; i < n_tr; i++) {
+            if (strcmp(weeks[i], weeks[nw - 1]) != 0)
+                weeks[nw++] = weeks[i];
+        }
+        if (nw > MAX_WEEKS) { /* the latest weeks */
+            memmove(weeks, weeks + nw - MAX_WEEKS,
+                    MAX_WEEKS * sizeof(*weeks));
+            nw = MAX_WEEKS;
+        }
     }
-    for (size_t i = 1; i < nw; i++) { /* insertion sort by label */
-        const char *w = weeks[i];
-        size_t k = i;
-        for (; k > 0 && strcmp(weeks[k - 1], w) > 0; k--)
-            weeks[k] = weeks[k - 1];
-        weeks[k] = w;
-    }
+    /* The trend rows sorted by value, then row. */
+    for (size_t row = 0; !rc && row < n_tr; row++)
+        keyed[row] = (struct keyed_row){
+            cxm_report_dim_value(tr->r, row, tr_dim), row};
+    if (!rc && n_tr)
+        qsort(keyed, n_tr, sizeof(*keyed), cmp_keyed);
     for (size_t row = 0; !rc && row < cxm_report_n_rows(main->r); row++) {
-        double vals[120];
+        double vals[MAX_WEEKS];
         const char *key = cxm_report_dim_value(main->r, row, main_at);
+        size_t lo = 0, hi = n_tr;
         for (size_t i = 0; i < nw; i++)
             vals[i] = NAN;
-        for (size_t r2 = 0; r2 < cxm_report_n_rows(tr->r); r2++) {
+        while (lo < hi) { /* the first trend row of `key` */
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(keyed[mid].key, key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < n_tr && strcmp(keyed[lo].key, key) == 0; lo++) {
+            size_t r2 = keyed[lo].row;
+            const char *w = cxm_report_dim_value(tr->r, r2, tr_week);
+            const char **at;
             struct cxm_figure f;
-            if (!vrep_match(tr, r2) ||
-                strcmp(cxm_report_dim_value(tr->r, r2, tr_dim), key) != 0)
+            if (!vrep_match(tr, r2))
                 continue;
+            at = bsearch(&w, weeks, nw, sizeof(*weeks), cmp_str);
             f = vrep_fig(tr, r2, CXM_METRIC_CSAT);
-            for (size_t i = 0; i < nw; i++) {
-                if (strcmp(weeks[i],
-                           cxm_report_dim_value(tr->r, r2, tr_week)) == 0 &&
-                    !f.is_null)
-                    vals[i] = f.value;
-            }
+            if (at && !f.is_null)
+                vals[at - weeks] = f.value;
         }
         rc = sparkline(out, vals, nw);
         if (!rc)
             rc = cxm__buf_addc(out, '\0');
     }
+    cxm__free(weeks);
+    cxm__free(keyed);
     return rc;
 }
 

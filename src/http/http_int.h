@@ -191,6 +191,14 @@ CXM_MUST_USE cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
                                     const struct cxm_report_query *q,
                                     cxm_report **out);
 void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r);
+/* A thread that, every CXM_HTTP_WARM_SECONDS, computes the default
+ * overview's reports into the cache when the store has changed since it
+ * last did (and once at the start): the page a login lands on is then
+ * ready. Stopping waits for a computation under way. */
+struct cxm__warmer;
+CXM_MUST_USE cxm_rc cxm__warmer_start(struct cxm__http_ctx *ctx,
+                                      struct cxm__warmer **out);
+void cxm__warmer_stop(struct cxm__warmer *w);
 
 /* Reads the view of the request's query. Returns 0, or the status of the
  * error page it rendered into resp (a bad date or zone). */

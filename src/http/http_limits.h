@@ -53,6 +53,8 @@
 #define CXM_HTTP_LOCKOUT_IP 20
 /* Reports the dashboard keeps for pages asked again (dash.c). */
 #define CXM_HTTP_REPORT_CACHE 32
+/* Seconds between the warmer's looks at the store (dash.c). */
+#define CXM_HTTP_WARM_SECONDS 2
 /* Rows of a drill-down page. */
 #define CXM_HTTP_DRILL_ROWS 200
 

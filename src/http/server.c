@@ -98,6 +98,7 @@ struct rate_slot {
 
 struct cxm_server {
     struct cxm__http_ctx ctx;
+    struct cxm__warmer *warmer; /* the dashboard's landing view */
     struct MHD_Daemon *d;
     unsigned port;
     cxm_server_log_fn log;
@@ -742,6 +743,9 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         server_free(srv);
         return CXM_EIO;
     }
+    /* A failure to warm is only slower first pages. */
+    if (cxm__warmer_start(&srv->ctx, &srv->warmer))
+        srv->warmer = NULL;
     di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : 0;
     if (o && o->public_url && *o->public_url)
@@ -795,6 +799,7 @@ void cxm_server_stop(cxm_server *srv)
     }
     pthread_mutex_unlock(&srv->state_lock);
     MHD_stop_daemon(srv->d);
+    cxm__warmer_stop(srv->warmer);
     {
         uint64_t batches, jobs;
         char line[160];
