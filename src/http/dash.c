@@ -771,7 +771,7 @@ static void *warm_main(void *arg)
             req.method = "GET";
             req.path = "/";
             req.tail = req.body = req.content_type = req.authorization = "";
-            req.cookie = req.client = req.query = "";
+            req.cookie = req.client = "";
             req.arg = no_arg;
             req.now = cxm__now_ms();
             resp.body.cap = 8u << 20;

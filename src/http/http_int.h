@@ -87,7 +87,6 @@ struct cxm__http_req {
     int64_t now;              /* ms since the epoch */
     const char *cookie;       /* the Cookie header; "" when none */
     const char *client;       /* the client's address as text */
-    const char *query;        /* the raw query string after '?'; "" */
     struct cxm__session session; /* ROUTE_SESSION routes: valid */
     /* POST of a ROUTE_SESSION route: the parsed form body, its CSRF
      * token already checked by the server; NULL for other requests. */

@@ -546,7 +546,6 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
         client_addr(c, raw, client, sizeof(client));
         req.client = client;
     }
-    req.query = "";
     req.session = cs->session;
     if ((cs->route->flags & ROUTE_SESSION) &&
         strcmp(cs->route->method, "POST") == 0) {
