@@ -93,6 +93,8 @@ void cli_error(const char *cmd, const char *fmt, ...)
 /* Parses a --from/--to value: a SPEC timestamp or a plain date. */
 bool cli_parse_time(const char *s, int64_t *out);
 
+/* A finite number as strtod() reads it, nothing after it. */
+bool cli_parse_double(const char *s, double *out);
 /* Strict unsigned decimal: digits only, no sign, no overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
@@ -115,5 +117,14 @@ int cmd_serve(struct cli_env *env, int argc, char **argv);
 int cmd_token(struct cli_env *env, int argc, char **argv);
 int cmd_user(struct cli_env *env, int argc, char **argv);
 int cmd_export(struct cli_env *env, int argc, char **argv);
+int cmd_alert(struct cli_env *env, int argc, char **argv);
+int cmd_comments(struct cli_env *env, int argc, char **argv);
+/* Evaluates the store's alert rules at `now_ms` (the last complete
+ * window) and names each new firing on stderr as "cxmeter CMD: alert:
+ * ..." (cmd_alert.c); a failure is only named. */
+void cli_alerts_after_import(cxm_store *st, const char *cmd,
+                             int64_t now_ms);
+/* Now, ms since the epoch. */
+int64_t cli_now_ms(void);
 
 #endif /* CXM_CLI_H */

@@ -21,6 +21,23 @@ static const struct cli_optspec specs[] = {
     {NULL, false, 0},
 };
 
+/* Names the incident planted in the data (cxm_demo_incident()). */
+static void say_incident(const struct cxm_demo_opts *d)
+{
+    struct cxm_demo_incident inc;
+    char from[40], to[40];
+
+    memset(&inc, 0, sizeof(inc));
+    inc.size = sizeof(inc);
+    if (cxm_demo_incident(d, &inc) || !inc.planted)
+        return;
+    cxm_time_format(inc.from_ms, from, sizeof(from));
+    cxm_time_format(inc.to_ms, to, sizeof(to));
+    printf("planted incident: team %s short of staff from %s to %s "
+           "(its CSAT falls, its backlog grows)\n",
+           inc.team, from, to);
+}
+
 int cmd_demo_data(struct cli_env *env, int argc, char **argv)
 {
     struct cli_opts o;
@@ -78,6 +95,7 @@ int cmd_demo_data(struct cli_env *env, int argc, char **argv)
         cxm_free(err);
         return cli_exit_for(rc);
     }
+    say_incident(&d);
     return EXIT_OK_;
 
 bad_number:

@@ -241,6 +241,8 @@ int cmd_import(struct cli_env *env, int argc, char **argv)
         rc = cxm_import_files(st, kind, files, n_files, &a.io, &res);
     clear_progress(&ui);
     status = say_result(st, &ui, &a, rc, &res);
+    if (rc == CXM_OK && res.n_imported)
+        cli_alerts_after_import(st, "import", cli_now_ms());
 out:
     cxm_store_close(st);
     cli_opts_release(&o);

@@ -28,6 +28,8 @@ static const struct command commands[] = {
     {"token", cmd_token},
     {"user", cmd_user},
     {"export", cmd_export},
+    {"alert", cmd_alert},
+    {"comments", cmd_comments},
     {NULL, NULL},
 };
 

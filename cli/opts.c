@@ -9,8 +9,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -178,4 +180,21 @@ bool cli_parse_u64(const char *s, uint64_t *out)
     errno = 0;
     *out = strtoull(s, &end, 10);
     return errno == 0 && *end == '\0';
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtod(s, &end);
+    return !errno && end != s && !*end && isfinite(*out);
+}
+
+int64_t cli_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -150,5 +150,9 @@ CXM_MUST_USE cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v,
                                      int decimals);
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool cxm__utf8_valid(const char *s, size_t n);
+/* Appends `s` as a JSON string that may also sit inside an HTML <script>
+ * block or attribute: quote, backslash and control characters escaped as
+ * JSON requires, and <, >, &, ' and U+2028/U+2029 as \uXXXX (json_safe.c). */
+CXM_MUST_USE cxm_rc cxm__json_safe_str(struct cxm__buf *b, const char *s);
 
 #endif /* CXM_INTERNAL_H */

@@ -22,8 +22,10 @@
 #ifndef CXMETER_CXMETER_H
 #define CXMETER_CXMETER_H
 
+#include "cxmeter/alert.h"
 #include "cxmeter/base.h"
 #include "cxmeter/benchmark.h"
+#include "cxmeter/comments.h"
 #include "cxmeter/config.h"
 #include "cxmeter/definitions.h"
 #include "cxmeter/demo.h"

@@ -6,6 +6,8 @@
 #ifndef CXMETER_DEMO_H
 #define CXMETER_DEMO_H
 
+#include <stdbool.h>
+
 #include "cxmeter/base.h"
 
 #ifdef __cplusplus
@@ -49,6 +51,24 @@ struct cxm_demo_opts {
 CXM_API CXM_MUST_USE cxm_rc cxm_demo_write(const char *dir,
                                            const struct cxm_demo_opts *opts,
                                            char **errmsg_out);
+
+/** The incident planted in the demo data (docs/alerts.md): one team is
+ *  short of staff for three ISO weeks (about three in five of its agents
+ *  away: no hours, no tickets), so its tickets wait longer, more of them
+ *  stay open (its backlog grows) and its CSAT falls week after week.
+ *  Spans shorter than 120 days have none. */
+struct cxm_demo_incident {
+    size_t size;        /* sizeof(struct cxm_demo_incident) */
+    bool planted;
+    const char *team;   /* static */
+    int64_t from_ms;    /* the gap: [from_ms, to_ms), Monday 00:00 UTC */
+    int64_t to_ms;
+};
+
+/** Fills *out with the incident cxm_demo_write() plants with `opts`
+ *  (NULL: the defaults). CXM_OK or CXM_EINVAL (as cxm_demo_write()). */
+CXM_API CXM_MUST_USE cxm_rc cxm_demo_incident(
+    const struct cxm_demo_opts *opts, struct cxm_demo_incident *out);
 
 #ifdef __cplusplus
 }

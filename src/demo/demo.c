@@ -36,6 +36,10 @@
 #define PRE_SPAN_YEARS 3 /* customers acquired before the span */
 #define ACQ_PRE_SHARE 0.35 /* of customers acquired before the span */
 #define ACQ_GROWTH 1.0 /* acquisition rate grows by this over the span */
+#define GAP_TEAM 2   /* logistics: the team of the planted incident */
+#define GAP_DAYS 21  /* three ISO weeks of staffing gap */
+#define GAP_AT 0.7   /* it starts on the first Monday this far into the span */
+#define GAP_MIN_SPAN 120 /* shorter spans have no incident */
 #define BIG_BUF (1u << 20)
 #define SMALL_BUF (64u << 10)
 
@@ -821,6 +825,18 @@ static inline int weekday(int64_t day)
     return (int)(w < 0 ? w + 7 : w);
 }
 
+/* The first day of the planted staffing gap of a span of n_days from
+ * first_day: the first Monday at GAP_AT of the span; -1 when the span is
+ * too short for one. */
+static int64_t gap_start(int64_t first_day, int n_days)
+{
+    int64_t d = first_day + (int64_t)(GAP_AT * n_days);
+
+    if (n_days < GAP_MIN_SPAN)
+        return -1;
+    return d + (7 - weekday(d)) % 7;
+}
+
 /* True when `ms` falls in EU summer time: from the last Sunday of March
  * to the last Sunday of October, 01:00 UTC both. */
 static bool eu_summer(int64_t ms)
@@ -1006,11 +1022,36 @@ struct gen {
     uint16_t *cust_last; /* day index + 1 of the last ticket; 0 = none */
     uint16_t *cust_bad;  /* day index + 1 of the last bad experience */
 
+    /* The planted incident (cxm_demo_incident()): from day gap_day, for
+     * GAP_DAYS days, team gap_team is short of staff; gap_day -1: none. */
+    int64_t gap_day;
+    int gap_team;
+
     uint64_t n_tk, n_resp, n_ss, n_rv, n_orders;
     struct out out[N_FILES];
     struct datecache dates;
     char text[1024]; /* scratch for comments */
 };
+
+/* The week (0, 1, 2) of the staffing gap that `day` falls in for `team`,
+ * or -1. */
+static int gap_week(const struct gen *g, int64_t day, int team)
+{
+    if (g->gap_day < 0 || team != g->gap_team || day < g->gap_day ||
+        day >= g->gap_day + GAP_DAYS)
+        return -1;
+    return (int)((day - g->gap_day) / 7);
+}
+
+/* Whether agent j of the short-staffed team is away on `day`: about
+ * three in five of them, a pure function of (seed, agent, day) so that
+ * the random streams of everything else stay as they were. */
+static bool gap_away(const struct gen *g, int j, int64_t day)
+{
+    if (gap_week(g, day, g->agents[j].team) < 0)
+        return false;
+    return mix64(g->seed ^ ((uint64_t)j << 32) ^ (uint64_t)day) % 100 < 60;
+}
 
 /* ---- Customers. */
 
@@ -1290,11 +1331,13 @@ static void agent_day(struct gen *g, const struct day *dy)
         if (dy->dow == a->off_day || dy->dow == (a->off_day + 1) % 7 ||
             chance(r, 0.045))
             continue;
+        /* Quarter hours: part-timers 6-6.5 h, the rest 7-8 h. */
+        q = a->part_time ? 24 + (int)below(r, 3) : 28 + (int)below(r, 5);
+        if (gap_away(g, j, dy->day))
+            continue; /* the staffing gap: no hours, no tickets */
         a->working = true;
         list_add(g, a->team, j, w);
         list_add(g, g->n_teams, j, w);
-        /* Quarter hours: part-timers 6-6.5 h, the rest 7-8 h. */
-        q = a->part_time ? 24 + (int)below(r, 3) : 28 + (int)below(r, 5);
         put_s(o, a->id);
         put_comma(o);
         put_date(o, dy->day);
@@ -1587,7 +1630,7 @@ static void ticket(struct gen *g, const struct day *dy, int64_t created)
     double q, frt, res, expected, ratio, base;
     int64_t first = -1;
     bool resolved, stuck, assigned = true;
-    int bools;
+    int bools, gap;
 
     tk.id_len = fmt_id(tk.id, 'T', ++g->n_tk, 8);
     tk.created = created;
@@ -1650,6 +1693,12 @@ static void ticket(struct gen *g, const struct day *dy, int64_t created)
           topic_res_mult[tk.topic] * tk.ag->speed *
           (1 + 0.8 * (tk.contacts - 1)) * (tk.escalated ? 3.0 : 1.0) *
           (tk.reopened ? 1.6 : 1.0) * dy->res_factor;
+    gap = gap_week(g, dy->day, tk.team);
+    if (gap >= 0) {
+        /* Short of staff: slower every week, and more left waiting. */
+        frt *= 1.6 + 0.7 * gap;
+        res *= 1.6 + 0.7 * gap;
+    }
     expected = frt_median[tk.channel] +
                res_median[tk.channel] * topic_res_mult[tk.topic];
     ratio = dlog((frt + res) / expected);
@@ -1660,12 +1709,15 @@ static void ticket(struct gen *g, const struct day *dy, int64_t created)
            segment_sat[tk.c.segment] + 0.35 * dy->x -
            0.45 * clampd(ratio, -1.5, 2.5) - 0.35 * (tk.contacts - 1) -
            0.6 * tk.reopened - 0.35 * tk.escalated;
+    if (gap >= 0)
+        base -= 1.0 + 0.25 * gap; /* rushed, tired agents */
     tk.complaint = base + 0.7 * gauss(r) < -1.25;
     tk.sat = base + 0.85 * gauss(r) - (tk.complaint ? 1.0 : 0);
 
     first = created + 1000 * (int64_t)(frt < 5 ? 5 : frt);
     tk.resolved = first + 1000 * (int64_t)(res < 30 ? 30 : res);
-    stuck = chance(r, 0.04 + (tk.escalated ? 0.05 : 0));
+    stuck = chance(r, 0.04 + (tk.escalated ? 0.05 : 0) +
+                          (gap >= 0 ? 0.06 * (gap + 1) : 0));
     resolved = !stuck;
     if (tk.resolved >= g->end_ms && chance(r, 0.75))
         resolved = false;
@@ -2088,6 +2140,8 @@ static cxm_rc gen_init(struct gen *g, uint64_t seed, uint64_t n,
     g->first_day = cxm__day_of_ms(g->start_ms);
     g->n_days = (int)(cxm__day_of_ms(end - 1) - g->first_day + 1);
     g->acq_base_ms = g->start_ms - PRE_SPAN_YEARS * 365 * CXM__MS_PER_DAY;
+    g->gap_day = gap_start(g->first_day, g->n_days);
+    g->gap_team = GAP_TEAM;
     g->comm_launch_ms = end - 300 * CXM__MS_PER_DAY;
     if (g->comm_launch_ms < g->start_ms)
         g->comm_launch_ms = g->start_ms + (end - g->start_ms) / 2;
@@ -2197,4 +2251,32 @@ cxm_rc cxm_demo_write(const char *dir, const struct cxm_demo_opts *opts,
     }
     gen_release(g, rc != CXM_OK);
     return rc;
+}
+
+cxm_rc cxm_demo_incident(const struct cxm_demo_opts *opts,
+                         struct cxm_demo_incident *out)
+{
+    uint64_t n;
+    int64_t end, start, first_day, day;
+    int span, n_days;
+    cxm_rc rc;
+
+    if (!out || out->size < sizeof(*out))
+        return CXM_EINVAL;
+    rc = check_opts(opts, &n, &end, &span);
+    if (rc)
+        return rc;
+    start = end - (int64_t)span * CXM__MS_PER_DAY;
+    first_day = cxm__day_of_ms(start);
+    n_days = (int)(cxm__day_of_ms(end - 1) - first_day + 1);
+    day = gap_start(first_day, n_days);
+    memset(out, 0, sizeof(*out));
+    out->size = sizeof(*out);
+    out->planted = day >= 0;
+    out->team = team_names[GAP_TEAM];
+    if (day >= 0) {
+        out->from_ms = day * CXM__MS_PER_DAY;
+        out->to_ms = (day + GAP_DAYS) * CXM__MS_PER_DAY;
+    }
+    return CXM_OK;
 }

@@ -135,6 +135,35 @@ typedef cxm_rc (*cxm__survey_def_fn)(const char *text, size_t len,
                                      int version, int64_t added_at,
                                      void *ud);
 
+/* One alert rule as the engine keeps it (names as text: cxmeter/alert.h
+ * parses them back). by NULL: no breakdown. */
+struct cxm__rule_row {
+    int64_t id, min_n, created_at, removed_at;
+    const char *kind, *metric, *by, *window;
+    double threshold, alpha, min_change;
+};
+/* One firing as the engine keeps it (struct cxm_alert_firing's fields;
+ * kind, metric, by, window as names). */
+struct cxm__firing_row {
+    int64_t id, rule_id, from_ms, to_ms, prev_from_ms, n, prev_n, tests;
+    int64_t fired_at;
+    const char *kind, *metric, *by, *window, *grp, *method;
+    bool has_prev, has_test;
+    double value, prev_value, change, threshold, statistic, p_value;
+    double p_adjusted, alpha;
+};
+typedef cxm_rc (*cxm__rule_row_fn)(const struct cxm__rule_row *r, void *ud);
+typedef cxm_rc (*cxm__firing_row_fn)(const struct cxm__firing_row *f,
+                                     void *ud);
+/* One string answer of a survey submission (comments): borrowed for the
+ * callback; c->source "submission", c->id invitation_id:question,
+ * c->question the question's id, c->survey the survey id, the
+ * invitation's dimensions, c->at_ms its first answer's time. */
+struct cxm_comment;
+struct cxm_comment_query;
+typedef cxm_rc (*cxm_comment_fn)(const struct cxm_comment *c, void *ud);
+typedef cxm_rc (*cxm__sub_text_fn)(const struct cxm_comment *c,
+                                   int survey_version, void *ud);
 /* ---- The dashboard (0016-dashboard.sql; src/http/auth.c, dash*.c). */
 
 /* One account. Borrowed for the duration of the callback. */
@@ -196,8 +225,11 @@ typedef cxm_rc (*cxm__drill_ticket_fn)(const struct cxm__ticket_row *t,
  *   rollup_cube and rollups_clean are NULL too);
  *   survey_defs, put_survey_def, remove_survey_def: CXM_ENOTBUILT, "this
  *   engine keeps no survey definitions";
- *   users … drill_tickets (the dashboard's): CXM_ENOTBUILT, "this engine
- *   keeps no dashboard accounts". */
+ *   alert_rules, put_alert_rule, remove_alert_rule, put_alert_firing,
+ *   alert_firings, comments: CXM_ENOTBUILT, "the ENGINE engine keeps no
+ *   alerts" (or comments; alert_store.c);
+ *   users … drill_tickets, data_version (the dashboard's): CXM_ENOTBUILT,
+ *   "this engine keeps no dashboard accounts". */
 struct cxm__store_ops {
     const char *name; /* "sqlite" | "postgresql" */
     /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
@@ -300,6 +332,30 @@ struct cxm__store_ops {
      * when it has none. */
     cxm_rc (*remove_survey_def)(cxm_store *st, const char *id,
                                 int64_t at_ms);
+    /* Alert rules and firings (0017-alerts.sql; src/alert/): the rules
+     * not removed, by id; a new rule (*id_out); a rule marked removed
+     * (CXM_ENOTFOUND when none); a firing stored unless one of its rule,
+     * group and window is (*added); the firings of rule_id (0: all), by
+     * window, rule, group. Optional: CXM_ENOTBUILT, "this engine keeps
+     * no alerts". */
+    cxm_rc (*alert_rules)(cxm_store *st, cxm__rule_row_fn fn, void *ud);
+    cxm_rc (*put_alert_rule)(cxm_store *st, const struct cxm__rule_row *r,
+                             int64_t *id_out);
+    cxm_rc (*remove_alert_rule)(cxm_store *st, int64_t id, int64_t at_ms);
+    cxm_rc (*put_alert_firing)(cxm_store *st,
+                               const struct cxm__firing_row *f,
+                               bool *added, int64_t *id_out);
+    cxm_rc (*alert_firings)(cxm_store *st, int64_t rule_id,
+                            cxm__firing_row_fn fn, void *ud);
+    /* Comments (cxmeter/comments.h): every stored answer with a comment
+     * that q selects, newest first, source "responses"; then, with
+     * text_fn, every string answer of a submission not held, with its
+     * invitation's survey and version, whose text is no comment of an
+     * answer of the same invitation (src/survey/comments.c keeps those
+     * of text questions). Optional: CXM_ENOTBUILT. */
+    cxm_rc (*comments)(cxm_store *st, const struct cxm_comment_query *q,
+                       cxm_comment_fn fn, cxm__sub_text_fn text_fn,
+                       void *ud);
     /* Dashboard accounts (0016): fn for the account `name`, or with name
      * NULL for every account by name; CXM_ENOTFOUND when `name` has none. */
     cxm_rc (*users)(cxm_store *st, const char *name, cxm__user_fn fn,
@@ -476,6 +532,26 @@ CXM_MUST_USE cxm_rc cxm__store_remove_survey_def(cxm_store *st,
                                                  const char *id,
                                                  int64_t at_ms);
 
+/* Alerts and comments (struct cxm__store_ops; src/store/alert_store.c):
+ * CXM_ENOTBUILT, with the store's message set, when the engine keeps
+ * none. */
+CXM_MUST_USE cxm_rc cxm__store_alert_rules(cxm_store *st,
+                                           cxm__rule_row_fn fn, void *ud);
+CXM_MUST_USE cxm_rc cxm__store_put_alert_rule(cxm_store *st,
+                                              const struct cxm__rule_row *r,
+                                              int64_t *id_out);
+CXM_MUST_USE cxm_rc cxm__store_remove_alert_rule(cxm_store *st, int64_t id,
+                                                 int64_t at_ms);
+CXM_MUST_USE cxm_rc cxm__store_put_alert_firing(
+    cxm_store *st, const struct cxm__firing_row *f, bool *added,
+    int64_t *id_out);
+CXM_MUST_USE cxm_rc cxm__store_alert_firings(cxm_store *st, int64_t rule_id,
+                                             cxm__firing_row_fn fn,
+                                             void *ud);
+CXM_MUST_USE cxm_rc cxm__store_comments(cxm_store *st,
+                                        const struct cxm_comment_query *q,
+                                        cxm_comment_fn fn,
+                                        cxm__sub_text_fn text_fn, void *ud);
 /* The dashboard (struct cxm__store_ops; src/http/auth.c, dash*.c). */
 CXM_MUST_USE cxm_rc cxm__store_users(cxm_store *st, const char *name,
                                      cxm__user_fn fn, void *ud);

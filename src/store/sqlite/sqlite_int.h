@@ -147,6 +147,20 @@ cxm_rc cxm__sq_put_survey_def(cxm_store *st, const char *id,
 cxm_rc cxm__sq_remove_survey_def(cxm_store *st, const char *id,
                                  int64_t at_ms);
 
+/* ---- store_sqlite_alerts.c: alert rules, firings, comments ---------- */
+
+cxm_rc cxm__sq_alert_rules(cxm_store *st, cxm__rule_row_fn fn, void *ud);
+cxm_rc cxm__sq_put_alert_rule(cxm_store *st, const struct cxm__rule_row *r,
+                              int64_t *id_out);
+cxm_rc cxm__sq_remove_alert_rule(cxm_store *st, int64_t id, int64_t at_ms);
+cxm_rc cxm__sq_put_alert_firing(cxm_store *st,
+                                const struct cxm__firing_row *f,
+                                bool *added, int64_t *id_out);
+cxm_rc cxm__sq_alert_firings(cxm_store *st, int64_t rule_id,
+                             cxm__firing_row_fn fn, void *ud);
+cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,
+                        cxm_comment_fn fn, cxm__sub_text_fn text_fn,
+                        void *ud);
 /* ---- store_sqlite_users.c: the dashboard (0016) ---------------------- */
 
 cxm_rc cxm__sq_users(cxm_store *st, const char *name, cxm__user_fn fn,
