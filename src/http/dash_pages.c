@@ -1354,6 +1354,7 @@ int cxm__http_dash_drill(struct cxm__http_req *req,
     const char *score = req->arg(req, "score");
     const char *off = req->arg(req, "offset");
     const char *survey;
+    char score_text[32];
     cxm_metric m = CXM_METRIC_CSAT;
     enum drill_kind kind;
     int64_t rows = 0, offset = 0;
@@ -1384,14 +1385,22 @@ int cxm__http_dash_drill(struct cxm__http_req *req,
         int lo, hi;
         char tail;
         int got = sscanf(score, "%d-%d%c", &lo, &hi, &tail);
+        char digits[32];
         if (got == 1)
             hi = lo;
-        if ((got != 1 && got != 2) || lo > hi)
+        if (got == 1)
+            snprintf(digits, sizeof(digits), "%d", lo);
+        else
+            snprintf(digits, sizeof(digits), "%d-%d", lo, hi);
+        if ((got != 1 && got != 2) || lo > hi || strcmp(digits, score) != 0)
             return cxm__page_message(req, resp, 400, "Bad score range",
                                      "A score range is N or LO-HI.");
         q.has_score = true;
         q.score_lo = lo;
         q.score_hi = hi;
+        /* Links carry the range as parsed, never the text as given. */
+        snprintf(score_text, sizeof(score_text), "%d-%d", lo, hi);
+        score = score_text;
     }
     if (off && (cxm__parse_i64(off, strlen(off), &offset) || offset < 0 ||
                 offset > 100000000))

@@ -461,7 +461,8 @@ def test_pages_render():
             check(st == 200 and "</html>" in page, "%s: %d" % (path, st))
         for path in ("/?tz=Not/AZone", "/?period=3d", "/?from=2026-13-01",
                      "/breakdown?dim=segment", "/drill?metric=nope",
-                     "/drill?score=x"):
+                     "/drill?score=x", "/drill?score=1%26agent%3Dx",
+                     "/drill?score=1x", "/drill?score=3-1"):
             st, _, page = c.get(path)
             check(st == 400, "%s: %d" % (path, st))
     finally:
