@@ -742,8 +742,11 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         server_free(srv);
         return CXM_EIO;
     }
-    /* A failure to warm is only slower first pages. */
-    if (cxm__warmer_start(&srv->ctx, &srv->warmer))
+    /* Only with a reader of its own: warming on the shared handle would
+     * hold up the survey pages while it computes. A failure to warm is
+     * only slower first pages. */
+    if (srv->ctx.rst != srv->ctx.st &&
+        cxm__warmer_start(&srv->ctx, &srv->warmer))
         srv->warmer = NULL;
     di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : 0;
