@@ -115,6 +115,7 @@ int cmd_config(struct cli_env *env, int argc, char **argv);
 int cmd_survey(struct cli_env *env, int argc, char **argv);
 int cmd_serve(struct cli_env *env, int argc, char **argv);
 int cmd_token(struct cli_env *env, int argc, char **argv);
+int cmd_user(struct cli_env *env, int argc, char **argv);
 int cmd_export(struct cli_env *env, int argc, char **argv);
 int cmd_alert(struct cli_env *env, int argc, char **argv);
 int cmd_comments(struct cli_env *env, int argc, char **argv);

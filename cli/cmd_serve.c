@@ -45,10 +45,10 @@ static void log_line(const char *line, void *ud)
 
 /* Opens the store, serves until SIGTERM or SIGINT, drains. Returns the
  * exit status. */
-static int serve(struct cli_env *env, const struct cxm_server_opts *so)
+static int serve(struct cli_env *env, struct cxm_server_opts *so)
 {
     cxm_server *srv = NULL;
-    cxm_store *st = NULL;
+    cxm_store *st = NULL, *reader = NULL;
     char *err = NULL;
     sigset_t set;
     int sig = 0, status;
@@ -57,6 +57,14 @@ static int serve(struct cli_env *env, const struct cxm_server_opts *so)
     status = cli_open_store(env, "serve", CXM_OPEN_CREATE, &st);
     if (status != EXIT_OK_)
         return status;
+    /* The dashboard's reports run on a second, read-only handle: a long
+     * report does not hold up the survey pages or the API. */
+    status = cli_open_store(env, "serve", CXM_OPEN_READ, &reader);
+    if (status != EXIT_OK_) {
+        cxm_store_close(st);
+        return status;
+    }
+    so->reader = reader;
     /* The signals are taken by sigwait() below: blocked before the
      * server's threads start, so they inherit the mask. */
     sigemptyset(&set);
@@ -68,6 +76,7 @@ static int serve(struct cli_env *env, const struct cxm_server_opts *so)
     if (rc) {
         cli_error("serve", "%s", err ? err : cxm_strerror(rc));
         cxm_free(err);
+        cxm_store_close(reader);
         cxm_store_close(st);
         return rc == CXM_EINVAL ? EXIT_USAGE : cli_exit_for(rc);
     }
@@ -80,6 +89,7 @@ static int serve(struct cli_env *env, const struct cxm_server_opts *so)
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     cxm_server_stop(srv);
     fprintf(stderr, "cxmeter serve: stopped\n");
+    cxm_store_close(reader);
     cxm_store_close(st);
     return EXIT_OK_;
 }

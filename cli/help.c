@@ -32,6 +32,7 @@ static const struct help helps[] = {
      "             shipped templates\n"
      "  serve      host the survey pages and the JSON API over HTTP\n"
      "  token      create, list or revoke the API's bearer tokens\n"
+     "  user       add, list, remove the dashboard's accounts; passwd\n"
      "  export     write the answers given through survey links\n"
      "  alert      add, list or remove alert rules; check them, show\n"
      "             what fired\n"
@@ -315,6 +316,21 @@ static const struct help helps[] = {
      "its BLAKE2b digest. revoke refuses it from then on.\n"
      "Exit status: 0 ok; 1 a name in use or no such token; 2 usage error;\n"
      "3 store error.\n"},
+    {"user",
+     "usage: cxmeter user add NAME --role admin|viewer [--db PATH]\n"
+     "       cxmeter user passwd NAME [--db PATH]\n"
+     "       cxmeter user remove NAME [--db PATH]\n"
+     "       cxmeter user list [--db PATH]\n"
+     "\n"
+     "Accounts of the dashboard of 'cxmeter serve' (docs/dashboard.md).\n"
+     "NAME is 1 to 64 letters, digits or . _ @ -. The password (8 to 1024\n"
+     "bytes) is asked twice on the terminal with echo off, or read as the\n"
+     "first line of standard input when that is not a terminal; the store\n"
+     "keeps its argon2id hash. passwd and remove end the account's\n"
+     "sessions. Five failed logins of a name (twenty of an address) within\n"
+     "15 minutes lock it out until they are 15 minutes old.\n"
+     "Exit status: 0 ok; 1 a bad name or password, a name in use or no\n"
+     "such account; 2 usage error; 3 store error.\n"},
     {"report",
      "usage: cxmeter report [--db PATH] [--metrics M1,M2] [--by D1,D2]\n"
      "                      [--from T] [--to T] [--tz ZONE]\n"

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"survey", cmd_survey},
     {"serve", cmd_serve},
     {"token", cmd_token},
+    {"user", cmd_user},
     {"export", cmd_export},
     {"alert", cmd_alert},
     {"comments", cmd_comments},

@@ -121,6 +121,43 @@ CXM_API CXM_MUST_USE cxm_rc cxm_answers_export(cxm_store *st,
                                                const char *fmt, char **out,
                                                size_t *len_out);
 
+/* ---- Dashboard accounts (docs/dashboard.md). */
+
+/** Adds the dashboard account `name` (1..64 bytes of letters, digits and
+ *  . _ @ -) with `role` "admin" or "viewer" and the password
+ *  password[0..len) (8..1024 bytes, no NUL), kept as an argon2id hash
+ *  (libsodium crypto_pwhash_str). Returns CXM_OK; CXM_EINPUT for a bad
+ *  name, role or password, or a name in use (cxm_store_errmsg() says
+ *  which); CXM_ESTORE; CXM_ENOTBUILT; CXM_ENOMEM; CXM_EINVAL. */
+CXM_API CXM_MUST_USE cxm_rc cxm_user_add(cxm_store *st, const char *name,
+                                         const char *role,
+                                         const char *password, size_t len);
+
+/** Sets the password of `name` (and ends its sessions). Returns as
+ *  cxm_user_add(), and CXM_ENOTFOUND when there is no such account. */
+CXM_API CXM_MUST_USE cxm_rc cxm_user_passwd(cxm_store *st, const char *name,
+                                            const char *password,
+                                            size_t len);
+
+/** Removes the account `name` and ends its sessions. Returns CXM_OK;
+ *  CXM_ENOTFOUND; CXM_ESTORE; CXM_ENOTBUILT; CXM_EINVAL. */
+CXM_API CXM_MUST_USE cxm_rc cxm_user_remove(cxm_store *st, const char *name);
+
+/** One account, for cxm_user_list(). Borrowed for the callback. */
+struct cxm_user_info {
+    const char *name;
+    const char *role;   /* "admin" | "viewer" */
+    int64_t created_at; /* ms since the epoch */
+    int64_t updated_at; /* the password last set */
+};
+typedef cxm_rc (*cxm_user_fn)(const struct cxm_user_info *u, void *ud);
+
+/** Calls fn for every account, by name. A non-zero return of fn stops
+ *  and is returned. Returns CXM_OK, CXM_ESTORE, CXM_ENOTBUILT,
+ *  CXM_EINVAL. */
+CXM_API CXM_MUST_USE cxm_rc cxm_user_list(cxm_store *st, cxm_user_fn fn,
+                                          void *ud);
+
 /* ---- The server. */
 
 typedef struct cxm_server cxm_server;
@@ -161,6 +198,12 @@ struct cxm_server_opts {
      * new moments and sends the outbox continuously, with these options
      * (borrowed until cxm_server_stop(); `now` is ignored). */
     const struct cxm_send_opts *send;
+    cxm_store *reader;     /* may be NULL: a second handle of the same
+                              store, opened CXM_OPEN_READ (borrowed until
+                              cxm_server_stop()), on which the dashboard
+                              computes its reports, so that a long report
+                              never holds up the survey pages, the API or
+                              a login; NULL: the dashboard reads `st` */
 };
 #define CXM_SERVER_REQUEST_SECONDS 10
 #define CXM_SERVER_MAX_PER_IP 256

@@ -27,6 +27,8 @@ struct cxm__http_reader {
     cxm_store *st;
     pthread_mutex_t m;
 };
+struct cxm__form;
+struct cxm__report_cache;
 
 /* The server state the handlers share. */
 struct cxm__http_ctx {
@@ -50,6 +52,26 @@ struct cxm__http_ctx {
     atomic_uint commits;      /* by the writer, for the checkpointer */
     /* the program's options of sending (its overrides), or NULL */
     const struct cxm_send_opts *send;
+    int64_t session_ms;       /* a login lasts (serve.session_minutes) */
+    bool secure_cookies;      /* public_url is https: cookies are Secure */
+    uint64_t generation;      /* the writer's commits that changed what
+                                 a report reads (under `lock`) */
+    /* The dashboard's reads (reports, drill-downs, the data's range):
+     * a read-only second handle and its own lock, or st and &lock. */
+    cxm_store *rst;
+    pthread_mutex_t *rlock;
+    pthread_mutex_t rlock_own;
+    struct cxm__report_cache *reports; /* the dashboard's (dash.c) */
+};
+
+/* The dashboard login a request carries (auth.c), filled by the server
+ * before the handler of a ROUTE_SESSION route runs. */
+struct cxm__session {
+    bool valid;
+    char user[CXM_HTTP_MAX_USER_NAME + 1];
+    char role[8];             /* "admin" | "viewer" */
+    char csrf[64];            /* the session's CSRF token (base64url) */
+    unsigned char id_hash[32];/* BLAKE2b of the session id */
 };
 
 /* ---- Reading the store (readers.c). Every read of a handler goes
@@ -85,6 +107,10 @@ void cxm__writer_stop(struct cxm__writer *w);
  * caller must not hold ctx->lock. */
 CXM_MUST_USE cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn,
                                     void *ud);
+/* The same for a job that changes nothing a report reads (sessions,
+ * failed logins): the dashboard's cached reports stay valid. */
+CXM_MUST_USE cxm_rc cxm__writer_run_quiet(struct cxm__writer *w,
+                                          cxm__tx_fn fn, void *ud);
 /* Transactions committed and jobs run so far. */
 void cxm__writer_stats(struct cxm__writer *w, uint64_t *batches,
                        uint64_t *jobs);
@@ -105,6 +131,12 @@ struct cxm__http_req {
     const char *(*arg)(const struct cxm__http_req *r, const char *name);
     void *conn;               /* for arg() */
     int64_t now;              /* ms since the epoch */
+    const char *cookie;       /* the Cookie header; "" when none */
+    const char *client;       /* the client's address as text */
+    struct cxm__session session; /* ROUTE_SESSION routes: valid */
+    /* POST of a ROUTE_SESSION route: the parsed form body, its CSRF
+     * token already checked by the server; NULL for other requests. */
+    const struct cxm__form *form;
 };
 
 struct cxm__http_resp {
@@ -114,6 +146,11 @@ struct cxm__http_resp {
     const char *allow;        /* a 405's Allow header, or NULL */
     const char *retry_after;  /* a 429's Retry-After, or NULL */
     bool html;                /* the page's security headers */
+    bool dashboard;           /* a dashboard page: its CSP (scripts and
+                                 styles from 'self' only) */
+    char location[512];       /* a redirect's Location, or "" */
+    char set_cookie[2][320];  /* Set-Cookie headers, or "" */
+    const char *disposition;  /* Content-Disposition (CSV), or NULL */
 };
 
 typedef int (*cxm__http_handler)(struct cxm__http_req *req,
@@ -180,6 +217,161 @@ int cxm__http_json_error(struct cxm__http_resp *resp, int status,
 
 /* The HTML writer is core/html.c (internal.h): cxm__html_text(),
  * cxm__html_str(), cxm__html_raw(). */
+/* ---- The dashboard's accounts and logins (auth.c). */
+
+/* Fills *s from the request's session cookie, when it names a live
+ * session (s->valid); reads the store under ctx->lock. */
+CXM_MUST_USE cxm_rc cxm__auth_session(struct cxm__http_ctx *ctx,
+                                      const char *cookie, int64_t now,
+                                      struct cxm__session *s);
+/* Whether `token` is the session's CSRF token (constant time). */
+bool cxm__auth_csrf_ok(const struct cxm__session *s, const char *token);
+/* Appends the hidden CSRF field every dashboard form carries. */
+CXM_MUST_USE cxm_rc cxm__auth_csrf_field(struct cxm__buf *b,
+                                         const struct cxm__session *s);
+/* The value of cookie `name` in a Cookie header into out[0..cap);
+ * false when absent or too long. */
+bool cxm__cookie_get(const char *header, const char *name, char *out,
+                     size_t cap);
+int cxm__http_login_get(struct cxm__http_req *req,
+                        struct cxm__http_resp *resp);
+int cxm__http_login_post(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+int cxm__http_logout(struct cxm__http_req *req, struct cxm__http_resp *resp);
+
+/* ---- The dashboard's page framework (dash.c); its pages (dash_pages.c).
+ * A dashboard page is a routes-table line with ROUTE_SESSION (server.c):
+ * the server has checked the login (and, for a POST, the CSRF token of
+ * the form) before the handler runs. A page reads its view (period, zone,
+ * filters) with cxm__view_parse(), writes cxm__page_begin(), its body
+ * through the HTML writer, and cxm__page_end(); a table is a struct
+ * cxm__table written as HTML or, with ?format=csv, as CSV. */
+
+#define CXM__VIEW_FILTERS 5 /* agent, team, channel, language, survey */
+extern const char *const cxm__view_filter_names[CXM__VIEW_FILTERS];
+
+struct cxm__view {
+    char period[8];            /* "7d", "28d", "90d", "365d", "all",
+                                  "custom" */
+    char from[16], to[16];     /* the period's dates, YYYY-MM-DD, in the
+                                  zone; `to` exclusive */
+    int64_t from_ms, to_ms;    /* the period as instants */
+    char tz[64];               /* IANA zone; "UTC" by default */
+    const char *filter[CXM__VIEW_FILTERS]; /* query values or NULL */
+    bool any_filter;
+    int64_t data_end_ms;       /* one second past the latest event */
+};
+
+/* The dashboard's cache of reports: the last CXM_HTTP_REPORT_CACHE
+ * reports run, by query, each valid while the store has not changed
+ * (the writer's generation and the store's data version, which an import
+ * by another process moves). A page takes a report with
+ * cxm__report_get() and gives it back with cxm__report_put(); the report
+ * is shared and read-only. */
+CXM_MUST_USE cxm_rc cxm__report_cache_new(struct cxm__report_cache **out);
+void cxm__report_cache_free(struct cxm__report_cache *c);
+/* Runs `q` (or finds its report) under ctx->lock; *out until put. The
+ * rc of cxm_report_run(), with *out set as it sets it. */
+CXM_MUST_USE cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
+                                    const struct cxm_report_query *q,
+                                    cxm_report **out);
+void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r);
+/* A thread that, every CXM_HTTP_WARM_SECONDS, computes the default
+ * overview's reports into the cache when the store has changed since it
+ * last did (and once at the start): the page a login lands on is then
+ * ready. Stopping waits for a computation under way. */
+struct cxm__warmer;
+CXM_MUST_USE cxm_rc cxm__warmer_start(struct cxm__http_ctx *ctx,
+                                      struct cxm__warmer **out);
+void cxm__warmer_stop(struct cxm__warmer *w);
+
+/* Reads the view of the request's query. Returns 0, or the status of the
+ * error page it rendered into resp (a bad date or zone). */
+int cxm__view_parse(struct cxm__http_req *req, struct cxm__http_resp *resp,
+                    struct cxm__view *v);
+/* Appends `path` with the view's parameters, and `extra` (a
+ * "name=value&..." of the program's own, already URL-safe, or NULL),
+ * HTML-escaped for an attribute. */
+CXM_MUST_USE cxm_rc cxm__view_href(struct cxm__buf *b,
+                                   const struct cxm__view *v,
+                                   const char *path, const char *extra);
+/* The same URL, not escaped (NUL-terminated in b: a table cell's link). */
+CXM_MUST_USE cxm_rc cxm__view_url(struct cxm__buf *b,
+                                  const struct cxm__view *v,
+                                  const char *path, const char *extra);
+/* Appends `s` percent-encoded for a URL's query. */
+CXM_MUST_USE cxm_rc cxm__url_encode(struct cxm__buf *b, const char *s);
+/* Appends the form of period, zone and filters that reloads `path`. */
+CXM_MUST_USE cxm_rc cxm__view_controls(struct cxm__buf *b,
+                                       const struct cxm__view *v,
+                                       const char *path);
+/* The page's head, navigation (`active`: the current path) and title;
+ * then the end. Set resp->html and resp->dashboard. */
+CXM_MUST_USE cxm_rc cxm__page_begin(struct cxm__http_req *req,
+                                    struct cxm__http_resp *resp,
+                                    const char *title, const char *active);
+CXM_MUST_USE cxm_rc cxm__page_end(struct cxm__http_req *req,
+                                  struct cxm__http_resp *resp);
+/* Renders a whole page of one message with its status. */
+int cxm__page_message(struct cxm__http_req *req, struct cxm__http_resp *resp,
+                      int status, const char *title, const char *text);
+/* Whether the request asks for CSV (?format=csv). */
+bool cxm__want_csv(const struct cxm__http_req *req);
+
+/* A table of text cells: written as HTML (sortable, each cell escaped, a
+ * cell may carry a link) or as CSV (formula-escaped). */
+struct cxm__table {
+    size_t n_cols;
+    const char *cols[24];
+    bool numeric[24];         /* sorted as numbers; CSV writes them bare */
+    struct cxm__buf cells;    /* NUL-separated texts, row-major */
+    struct cxm__buf links;    /* NUL-separated hrefs ("" none) */
+    struct cxm__buf extra;    /* NUL-separated raw markup appended to a
+                                 cell (a sparkline; "" none) */
+    size_t n_cells;
+};
+void cxm__table_init(struct cxm__table *t, size_t n_cols,
+                     const char *const *cols);
+void cxm__table_release(struct cxm__table *t);
+/* Appends the next cell (row-major): its text, its link (or NULL) and
+ * program markup shown after it (or NULL). */
+CXM_MUST_USE cxm_rc cxm__table_cell(struct cxm__table *t, const char *text,
+                                    const char *href, const char *markup);
+CXM_MUST_USE cxm_rc cxm__table_cellf(struct cxm__table *t, const char *href,
+                                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Writes the table as HTML with an id and a caption, and a link to its
+ * CSV (`csv_href`: the page's address with format=csv&table=ID). */
+CXM_MUST_USE cxm_rc cxm__table_html(struct cxm__buf *b,
+                                    const struct cxm__table *t,
+                                    const char *id, const char *caption,
+                                    const char *csv_href);
+/* Replies with the table as CSV; `disposition` is the static value of
+ * its Content-Disposition header (attachment; filename="….csv"). */
+int cxm__table_csv(struct cxm__http_resp *resp, const struct cxm__table *t,
+                   const char *disposition);
+
+int cxm__http_dash_overview(struct cxm__http_req *req,
+                            struct cxm__http_resp *resp);
+int cxm__http_dash_breakdown(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp);
+int cxm__http_dash_agent(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+int cxm__http_dash_drill(struct cxm__http_req *req,
+                         struct cxm__http_resp *resp);
+/* The embedded assets under /assets (uPlot, the dashboard's script and
+ * style; dash.c). */
+int cxm__http_asset(struct cxm__http_req *req, struct cxm__http_resp *resp);
+
+/* ---- The HTML writer (html.c): the only way text reaches a page. */
+
+/* Appends s[0..n) with & < > " ' escaped; invalid UTF-8 bytes become
+ * U+FFFD, control characters but TAB, LF and CR are dropped. */
+CXM_MUST_USE cxm_rc cxm__html_text(struct cxm__buf *b, const char *s,
+                                   size_t n);
+CXM_MUST_USE cxm_rc cxm__html_str(struct cxm__buf *b, const char *s);
+/* Appends markup written by the program (never data). */
+CXM_MUST_USE cxm_rc cxm__html_raw(struct cxm__buf *b, const char *markup);
 
 /* ---- application/x-www-form-urlencoded (form.c). */
 

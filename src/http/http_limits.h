@@ -46,5 +46,20 @@
 #define CXM_HTTP_CHECKPOINT_MS 100
 /* Rows of one POST /api/v1/responses. */
 #define CXM_HTTP_MAX_API_ERRORS 100
+/* The dashboard's logins (auth.c): a user name's bytes; a password's
+ * bytes (at least, at most); failed logins within the window that lock
+ * a user name, and a client address, out until they age out of it. */
+#define CXM_HTTP_MAX_USER_NAME 64
+#define CXM_HTTP_MIN_PASSWORD 8
+#define CXM_HTTP_MAX_PASSWORD 1024
+#define CXM_HTTP_LOCKOUT_WINDOW_MS (15 * 60 * 1000)
+#define CXM_HTTP_LOCKOUT_USER 5
+#define CXM_HTTP_LOCKOUT_IP 20
+/* Reports the dashboard keeps for pages asked again (dash.c). */
+#define CXM_HTTP_REPORT_CACHE 32
+/* Seconds between the warmer's looks at the store (dash.c). */
+#define CXM_HTTP_WARM_SECONDS 2
+/* Rows of a drill-down page. */
+#define CXM_HTTP_DRILL_ROWS 200
 
 #endif /* CXM_HTTP_LIMITS_H */

@@ -54,7 +54,11 @@ typedef enum MHD_Result MHD_RESULT_T;
 enum route_flags {
     ROUTE_PREFIX = 1, /* the pattern is a prefix; the rest is req->tail */
     ROUTE_AUTH = 2,   /* needs Authorization: Bearer TOKEN */
-    ROUTE_PUBLIC = 4  /* a public page: per-address rate limit */
+    ROUTE_PUBLIC = 4, /* a public page: per-address rate limit */
+    ROUTE_SESSION = 8 /* a dashboard page: needs a login (auth.c); a
+                         GET without one is sent to /login, anything
+                         else refused with 401; a POST's form must carry
+                         the session's CSRF token (403 otherwise) */
 };
 
 struct route {
@@ -89,6 +93,20 @@ static const struct route routes[] = {
      ROUTE_PREFIX | ROUTE_PUBLIC},
     {"POST", "/u/", cxm__http_unsubscribe_post, CXM_HTTP_MAX_FORM_BODY,
      ROUTE_PREFIX | ROUTE_PUBLIC},
+    /* The dashboard (docs/dashboard.md). A page of it is one line here
+     * with ROUTE_SESSION, a handler written with the framework of
+     * dash.c. */
+    {"GET", "/login", cxm__http_login_get, 0, ROUTE_PUBLIC},
+    {"POST", "/login", cxm__http_login_post, CXM_HTTP_MAX_FORM_BODY,
+     ROUTE_PUBLIC},
+    {"POST", "/logout", cxm__http_logout, CXM_HTTP_MAX_FORM_BODY,
+     ROUTE_SESSION},
+    {"GET", "/assets/", cxm__http_asset, 0, ROUTE_PREFIX},
+    {"GET", "/", cxm__http_dash_overview, 0, ROUTE_SESSION},
+    {"GET", "/dashboard", cxm__http_dash_overview, 0, ROUTE_SESSION},
+    {"GET", "/breakdown", cxm__http_dash_breakdown, 0, ROUTE_SESSION},
+    {"GET", "/agent", cxm__http_dash_agent, 0, ROUTE_SESSION},
+    {"GET", "/drill", cxm__http_dash_drill, 0, ROUTE_SESSION},
 };
 
 /* One open connection, from accept to close. `deadline` is when the
@@ -114,6 +132,7 @@ struct rate_slot {
 
 struct cxm_server {
     struct cxm__http_ctx ctx;
+    struct cxm__warmer *warmer; /* the dashboard's landing view */
     struct MHD_Daemon *d;
     unsigned port;
     cxm_server_log_fn log;
@@ -137,6 +156,7 @@ struct cxm_server {
 /* One request's state across the calls of the access handler. */
 struct conn_state {
     const struct route *route;
+    struct cxm__session session; /* ROUTE_SESSION: the login checked */
     int early_status;        /* refused before the body: 4xx, else 0 */
     struct cxm__buf body;
     bool too_big;
@@ -440,12 +460,33 @@ static MHD_RESULT_T send_resp(cxm_server *srv, struct MHD_Connection *c,
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     if (resp->html) {
+        /* A dashboard page runs scripts only from /assets/ (no inline
+         * script); uPlot sets element styles, hence style-src's
+         * 'unsafe-inline'. */
         MHD_add_response_header(r, "Content-Security-Policy",
-                                "default-src 'none'; style-src "
-                                "'unsafe-inline'; form-action 'self'; "
-                                "frame-ancestors 'none'; base-uri 'none'");
+                                resp->dashboard
+                                    ? "default-src 'none'; script-src "
+                                      "'self'; style-src 'self' "
+                                      "'unsafe-inline'; img-src 'self' "
+                                      "data:; connect-src 'self'; "
+                                      "form-action 'self'; "
+                                      "frame-ancestors 'none'; "
+                                      "base-uri 'none'"
+                                    : "default-src 'none'; style-src "
+                                      "'unsafe-inline'; form-action 'self'; "
+                                      "frame-ancestors 'none'; "
+                                      "base-uri 'none'");
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
     }
+    if (resp->location[0])
+        MHD_add_response_header(r, "Location", resp->location);
+    for (size_t i = 0; i < CXM_ARRAY_LEN(resp->set_cookie); i++) {
+        if (resp->set_cookie[i][0])
+            MHD_add_response_header(r, "Set-Cookie", resp->set_cookie[i]);
+    }
+    if (resp->disposition)
+        MHD_add_response_header(r, "Content-Disposition",
+                                resp->disposition);
     if (resp->allow)
         MHD_add_response_header(r, "Allow", resp->allow);
     if (resp->retry_after)
@@ -473,6 +514,20 @@ static MHD_RESULT_T send_resp(cxm_server *srv, struct MHD_Connection *c,
     return ret;
 }
 
+/* Appends one query parameter to the buffer of a redirect's `next`. */
+static MHD_RESULT_T add_query_arg(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, const char *value)
+{
+    struct cxm__buf *b = cls;
+
+    (void)kind;
+    if (cxm__buf_addc(b, memchr(b->data, '?', b->len) ? '&' : '?') ||
+        cxm__url_encode(b, key) ||
+        (value && (cxm__buf_addc(b, '=') || cxm__url_encode(b, value))))
+        return MHD_NO;
+    return MHD_YES;
+}
+
 static MHD_RESULT_T answer_status(cxm_server *srv, struct MHD_Connection *c,
                                   const char *method, const char *url,
                                   struct conn_state *cs, int status)
@@ -484,7 +539,41 @@ static MHD_RESULT_T answer_status(cxm_server *srv, struct MHD_Connection *c,
     resp.body.cap = 65536;
     switch (status) {
     case 401:
-        cxm__http_json_error(&resp, 401, "a valid bearer token is required");
+        if (cs->route && (cs->route->flags & ROUTE_SESSION))
+            cxm__http_error_page(&resp, 401, "Log in first",
+                                 "This page needs a login.");
+        else
+            cxm__http_json_error(&resp, 401,
+                                 "a valid bearer token is required");
+        break;
+    case 303: {
+        /* A dashboard page without a login: to the login page, which
+         * comes back here afterwards. */
+        struct cxm__buf here = CXM__BUF_INIT(2048), next = CXM__BUF_INIT(2048);
+        if (cxm__buf_adds(&here, url) == CXM_OK &&
+            cxm__buf_addc(&here, '\0') == CXM_OK) {
+            here.len--;
+            MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
+                                      add_query_arg, &here);
+        }
+        if (cxm__buf_addc(&here, '\0') == CXM_OK &&
+            cxm__url_encode(&next, here.data) == CXM_OK &&
+            next.len < sizeof(resp.location) - 16)
+            snprintf(resp.location, sizeof(resp.location),
+                     "/login?next=%s", next.data);
+        else
+            snprintf(resp.location, sizeof(resp.location), "/login");
+        cxm__buf_release(&next);
+        cxm__buf_release(&here);
+        resp.status = 303;
+        if (cxm__buf_adds(&resp.body, "see /login\n"))
+            cxm__buf_reset(&resp.body);
+        break;
+    }
+    case 403:
+        cxm__http_error_page(&resp, 403, "Refused",
+                             "The form was stale or not from this site. "
+                             "Please reload the page and try again.");
         break;
     case 404:
         cxm__http_error_page(&resp, 404, "Not found",
@@ -537,6 +626,8 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
     struct conn_state *cs = *con_cls;
     struct cxm__http_req req;
     struct cxm__http_resp resp;
+    struct cxm__form form;
+    char client[64];
     MHD_RESULT_T ret;
 
     (void)version;
@@ -577,6 +668,13 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
             else if ((cs->route->flags & ROUTE_AUTH) &&
                      !authorised(&srv->ctx, header(c, "Authorization")))
                 cs->early_status = 401;
+            else if (cs->route->flags & ROUTE_SESSION) {
+                if (cxm__auth_session(&srv->ctx, header(c, "Cookie"),
+                                      cxm__now_ms(), &cs->session) ||
+                    !cs->session.valid)
+                    cs->early_status =
+                        strcmp(cs->route->method, "GET") == 0 ? 303 : 401;
+            }
         }
         cs->body.cap = cs->route ? cs->route->max_body : 0;
         if (cs->early_status)
@@ -615,8 +713,28 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
     req.header = req_header;
     req.conn = c;
     req.now = cxm__now_ms();
+    req.cookie = header(c, "Cookie");
+    {
+        unsigned char raw[16];
+        client_addr(c, raw, client, sizeof(client));
+        req.client = client;
+    }
+    req.session = cs->session;
+    if ((cs->route->flags & ROUTE_SESSION) &&
+        strcmp(cs->route->method, "POST") == 0) {
+        /* Every dashboard form carries the session's CSRF token. */
+        memset(&form, 0, sizeof(form));
+        if (cxm__form_parse(req.body, req.body_len, &form) ||
+            !cxm__auth_csrf_ok(&cs->session, cxm__form_get(&form, "csrf"))) {
+            cxm__form_release(&form);
+            return answer_status(srv, c, method, url, cs, 403);
+        }
+        req.form = &form;
+    }
     resp.body.cap = 8u << 20;
     resp.status = cs->route->handler(&req, &resp);
+    if (req.form)
+        cxm__form_release(&form);
     ret = send_resp(srv, c, method, url, cs, &resp);
     cxm__buf_release(&resp.body);
     return ret;
@@ -716,7 +834,9 @@ static void server_free(cxm_server *srv)
     cxm__readers_close(&srv->ctx);
     pthread_mutex_destroy(&srv->conn_lock);
     pthread_cond_destroy(&srv->reaper_wake);
+    cxm__report_cache_free(srv->ctx.reports);
     pthread_mutex_destroy(&srv->ctx.lock);
+    pthread_mutex_destroy(&srv->ctx.rlock_own);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->state_lock);
     cxm__free(srv->rate);
@@ -768,6 +888,15 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
     }
     srv->ctx.st = st;
     pthread_mutex_init(&srv->ctx.lock, NULL);
+    pthread_mutex_init(&srv->ctx.rlock_own, NULL);
+    srv->ctx.rst = st;
+    srv->ctx.rlock = &srv->ctx.lock;
+    if (o && o->size >= offsetof(struct cxm_server_opts, reader) +
+                            sizeof(o->reader) &&
+        o->reader && o->reader != st) {
+        srv->ctx.rst = o->reader;
+        srv->ctx.rlock = &srv->ctx.rlock_own;
+    }
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->state_lock, NULL);
     pthread_mutex_init(&srv->conn_lock, NULL);
@@ -778,6 +907,11 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         srv->ud = o->ud;
     }
     rc = cxm__config_int(st, "serve.rate_per_minute", &srv->rate_per_minute);
+    if (!rc) {
+        int64_t minutes = 0;
+        rc = cxm__config_int(st, "serve.session_minutes", &minutes);
+        srv->ctx.session_ms = minutes * 60000;
+    }
     if (!rc)
         rc = cxm_config_get(st, "public_url", &url, NULL);
     if (rc) {
@@ -786,10 +920,12 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         return rc == CXM_ENOMEM ? rc : CXM_ESTORE;
     }
 
-    if (o && o->size >= offsetof(struct cxm_server_opts, dsn) +
-                            sizeof(o->dsn))
+    rc = cxm__report_cache_new(&srv->ctx.reports);
+    if (!rc && o && o->size >= offsetof(struct cxm_server_opts, dsn) +
+                                  sizeof(o->dsn))
         cxm__readers_open(&srv->ctx, o->dsn);
-    rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
+    if (!rc)
+        rc = cxm__writer_start(&srv->ctx, &srv->ctx.writer);
     if (!rc && pthread_create(&srv->reaper, NULL, reaper_main, srv) != 0) {
         cxm__writer_stop(srv->ctx.writer);
         rc = CXM_ENOMEM;
@@ -823,6 +959,12 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         server_free(srv);
         return CXM_EIO;
     }
+    /* Only with a reader of its own: warming on the shared handle would
+     * hold up the survey pages while it computes. A failure to warm is
+     * only slower first pages. */
+    if (srv->ctx.rst != srv->ctx.st &&
+        cxm__warmer_start(&srv->ctx, &srv->warmer))
+        srv->warmer = NULL;
     di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = di ? di->port : 0;
     if (o && o->public_url && *o->public_url)
@@ -848,6 +990,8 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
             return rc;
         }
     }
+    srv->ctx.secure_cookies =
+        strncmp(srv->ctx.public_url, "https://", 8) == 0;
     *out = srv;
     return CXM_OK;
 }
@@ -898,6 +1042,7 @@ void cxm_server_stop(cxm_server *srv)
     }
     MHD_stop_daemon(srv->d);
     cxm__sender_stop(srv->sender);
+    cxm__warmer_stop(srv->warmer);
     {
         uint64_t batches, jobs;
         char line[160];

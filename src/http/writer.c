@@ -24,6 +24,7 @@ struct job {
     void *ud;
     cxm_rc rc;
     bool done;
+    bool quiet;  /* changes nothing a report reads (logins) */
     struct job *next;
 };
 
@@ -41,8 +42,11 @@ struct cxm__writer {
 static void run_batch(struct cxm__writer *w, struct job *batch)
 {
     cxm_store *st = w->ctx->st;
+    bool reports = false;
     cxm_rc rc;
 
+    for (struct job *j = batch; j; j = j->next)
+        reports |= !j->quiet;
     pthread_mutex_lock(&w->ctx->lock);
     rc = cxm__store_begin(st);
     for (struct job *j = batch; j; j = j->next) {
@@ -65,6 +69,8 @@ static void run_batch(struct cxm__writer *w, struct job *batch)
     }
     if (!rc)
         rc = cxm__store_commit(st);
+    if (!rc && reports)
+        w->ctx->generation++; /* the dashboard's cached reports are old */
     if (rc) {
         /* Nothing of the batch is stored: no job may report success. */
         cxm__store_rollback(st);
@@ -141,13 +147,15 @@ void cxm__writer_stop(struct cxm__writer *w)
     cxm__free(w);
 }
 
-cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn, void *ud)
+static cxm_rc writer_run(struct cxm__writer *w, cxm__tx_fn fn, void *ud,
+                         bool quiet)
 {
     struct job j;
 
     memset(&j, 0, sizeof(j));
     j.fn = fn;
     j.ud = ud;
+    j.quiet = quiet;
     pthread_mutex_lock(&w->m);
     if (w->stop) {
         pthread_mutex_unlock(&w->m);
@@ -163,6 +171,16 @@ cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn, void *ud)
         pthread_cond_wait(&w->has_done, &w->m);
     pthread_mutex_unlock(&w->m);
     return j.rc;
+}
+
+cxm_rc cxm__writer_run(struct cxm__writer *w, cxm__tx_fn fn, void *ud)
+{
+    return writer_run(w, fn, ud, false);
+}
+
+cxm_rc cxm__writer_run_quiet(struct cxm__writer *w, cxm__tx_fn fn, void *ud)
+{
+    return writer_run(w, fn, ud, true);
 }
 
 void cxm__writer_stats(struct cxm__writer *w, uint64_t *batches,

@@ -152,6 +152,11 @@ static bool check_sms_url(const char *v, int64_t *unused)
            strstr(v, "{text}");
 }
 
+static bool check_session_minutes(const char *v, int64_t *n)
+{
+    return check_count(v, 1, 525600, n);
+}
+
 /* In name order (cxm_config_list() promises it). */
 static const struct key keys[] = {
     {"fatigue.days", "30", check_fatigue_days,
@@ -197,6 +202,9 @@ static const struct key keys[] = {
      "mail server (smtp:// with STARTTLS where offered, or smtps://)"},
     {"smtp.user", "", check_secret, "smtp.user takes printable ASCII",
      "SMTP user name (\"\": no login)"},
+    {"serve.session_minutes", "720", check_session_minutes,
+     "serve.session_minutes takes a whole number of minutes, 1 to 525600",
+     "minutes a dashboard login lasts"},
     {"survey.edit_days", "7", check_edit_days,
      "survey.edit_days takes a whole number of days, 0 to 3650",
      "days after the first answer during which a survey link edits it"},

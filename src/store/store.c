@@ -381,3 +381,91 @@ cxm_rc cxm__store_tune(cxm_store *st, enum cxm__tuning how)
 {
     return st->ops->tune ? st->ops->tune(st, how) : CXM_OK;
 }
+
+/* ---- The dashboard's hooks: an engine without them keeps no accounts. */
+
+static cxm_rc no_dashboard(cxm_store *st)
+{
+    cxm__store_set_error(st, "this engine keeps no dashboard accounts");
+    return CXM_ENOTBUILT;
+}
+
+#define CXM__DASH_HOOK(hook, ...)                                          \
+    (st->ops->hook ? st->ops->hook(st, __VA_ARGS__) : no_dashboard(st))
+
+cxm_rc cxm__store_users(cxm_store *st, const char *name, cxm__user_fn fn,
+                        void *ud)
+{
+    return CXM__DASH_HOOK(users, name, fn, ud);
+}
+
+cxm_rc cxm__store_put_user(cxm_store *st, const char *name, const char *role,
+                           const char *password_hash, int64_t at_ms,
+                           bool replace)
+{
+    return CXM__DASH_HOOK(put_user, name, role, password_hash, at_ms,
+                          replace);
+}
+
+cxm_rc cxm__store_remove_user(cxm_store *st, const char *name)
+{
+    return CXM__DASH_HOOK(remove_user, name);
+}
+
+cxm_rc cxm__store_put_session(cxm_store *st, const uint8_t *id_hash,
+                              size_t len, const char *user, int64_t at_ms,
+                              int64_t expires_ms)
+{
+    return CXM__DASH_HOOK(put_session, id_hash, len, user, at_ms,
+                          expires_ms);
+}
+
+cxm_rc cxm__store_session_user(cxm_store *st, const uint8_t *id_hash,
+                               size_t len, int64_t now_ms, cxm__user_fn fn,
+                               void *ud)
+{
+    return CXM__DASH_HOOK(session_user, id_hash, len, now_ms, fn, ud);
+}
+
+cxm_rc cxm__store_remove_sessions(cxm_store *st, const uint8_t *id_hash,
+                                  size_t len, const char *user,
+                                  int64_t now_ms)
+{
+    return CXM__DASH_HOOK(remove_sessions, id_hash, len, user, now_ms);
+}
+
+cxm_rc cxm__store_put_login_failure(cxm_store *st, const char *kind,
+                                    const char *key, int64_t at_ms)
+{
+    return CXM__DASH_HOOK(put_login_failure, kind, key, at_ms);
+}
+
+cxm_rc cxm__store_login_failures(cxm_store *st, const char *kind,
+                                 const char *key, int64_t since_ms,
+                                 int64_t *count)
+{
+    return CXM__DASH_HOOK(login_failures, kind, key, since_ms, count);
+}
+
+cxm_rc cxm__store_clear_login_failures(cxm_store *st, const char *kind,
+                                       const char *key, int64_t since_ms)
+{
+    return CXM__DASH_HOOK(clear_login_failures, kind, key, since_ms);
+}
+
+cxm_rc cxm__store_drill_answers(cxm_store *st, const struct cxm__drill *q,
+                                cxm__drill_answer_fn fn, void *ud)
+{
+    return CXM__DASH_HOOK(drill_answers, q, fn, ud);
+}
+
+cxm_rc cxm__store_drill_tickets(cxm_store *st, const struct cxm__drill *q,
+                                cxm__drill_ticket_fn fn, void *ud)
+{
+    return CXM__DASH_HOOK(drill_tickets, q, fn, ud);
+}
+
+cxm_rc cxm__store_data_version(cxm_store *st, int64_t *out)
+{
+    return CXM__DASH_HOOK(data_version, out);
+}

@@ -356,6 +356,47 @@ enum cxm__tuning {
     CXM__TUNE_WRITER_CHECKPOINT,
     CXM__TUNE_CHECKPOINT_NOW,
 };
+/* ---- The dashboard (0016-dashboard.sql; src/http/auth.c, dash*.c). */
+
+/* One account. Borrowed for the duration of the callback. */
+struct cxm__user_row {
+    const char *name, *role, *password_hash;
+    int64_t created_at, updated_at;
+};
+typedef cxm_rc (*cxm__user_fn)(const struct cxm__user_row *u, void *ud);
+
+/* What a drill-down lists: the answers or tickets behind a figure. A NULL
+ * dimension is any value; "" is a missing one. Answers are taken by
+ * responded_at in [from, to), attributed as the report attributes them
+ * (SPEC §2); tickets by created_at, or by resolved_at when `by_resolved`,
+ * or, with `open_at_to`, those open at `to` (the backlog's). Newest
+ * first, `limit` rows from `offset`. */
+struct cxm__drill {
+    int64_t from, to;
+    const char *agent, *team, *channel, *language, *survey, *topic;
+    bool has_score;
+    int score_lo, score_hi;   /* answers scored in [lo, hi] */
+    bool comments_only;       /* answers with a comment */
+    bool by_resolved;         /* tickets: by resolved_at */
+    bool open_at_to;          /* tickets: open at `to` */
+    int64_t limit, offset;
+};
+
+/* One answer of a drill-down; strings borrowed for the callback, NULL
+ * when missing. */
+struct cxm__drill_answer {
+    const char *response_id, *survey, *question, *comment, *ticket_id;
+    const char *customer_id, *agent_id, *team, *channel, *language, *topic;
+    int64_t responded_at;
+    bool has_score;
+    int score, scale_min, scale_max;
+};
+typedef cxm_rc (*cxm__drill_answer_fn)(const struct cxm__drill_answer *a,
+                                       void *ud);
+
+/* One ticket of a drill-down (struct cxm__ticket_row). */
+typedef cxm_rc (*cxm__drill_ticket_fn)(const struct cxm__ticket_row *t,
+                                       void *ud);
 
 /* An engine: one table of hooks, filled with designated initialisers.
  *
@@ -374,7 +415,9 @@ enum cxm__tuning {
  *   engine keeps no survey definitions";
  *   alert_rules, put_alert_rule, remove_alert_rule, put_alert_firing,
  *   alert_firings, comments: CXM_ENOTBUILT, "the ENGINE engine keeps no
- *   alerts" (or comments; alert_store.c). */
+ *   alerts" (or comments; alert_store.c);
+ *   users … drill_tickets, data_version (the dashboard's): CXM_ENOTBUILT,
+ *   "this engine keeps no dashboard accounts". */
 struct cxm__store_ops {
     const char *name; /* "sqlite" | "postgresql" */
     /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
@@ -563,6 +606,51 @@ struct cxm__store_ops {
     /* Optional: how a long-running server uses a connection of the
      * engine (enum cxm__tuning); NULL: the engine needs no such advice. */
     cxm_rc (*tune)(cxm_store *st, enum cxm__tuning how);
+    /* Dashboard accounts (0016): fn for the account `name`, or with name
+     * NULL for every account by name; CXM_ENOTFOUND when `name` has none. */
+    cxm_rc (*users)(cxm_store *st, const char *name, cxm__user_fn fn,
+                    void *ud);
+    /* Adds the account (CXM_EINPUT, with a message, when the name is
+     * taken), or with `replace` sets the password hash (and the role, when
+     * not NULL) of an existing one (CXM_ENOTFOUND when there is none). */
+    cxm_rc (*put_user)(cxm_store *st, const char *name, const char *role,
+                       const char *password_hash, int64_t at_ms,
+                       bool replace);
+    /* Removes the account and its sessions; CXM_ENOTFOUND. */
+    cxm_rc (*remove_user)(cxm_store *st, const char *name);
+    /* Stores a session: the digest of its id, its user, its end. */
+    cxm_rc (*put_session)(cxm_store *st, const uint8_t *id_hash, size_t len,
+                          const char *user, int64_t at_ms,
+                          int64_t expires_ms);
+    /* fn for the account of the session `id_hash` that has not ended by
+     * now_ms; CXM_ENOTFOUND when there is none. */
+    cxm_rc (*session_user)(cxm_store *st, const uint8_t *id_hash,
+                           size_t len, int64_t now_ms, cxm__user_fn fn,
+                           void *ud);
+    /* Ends the session id_hash (when not NULL), every session of `user`
+     * (when not NULL), and forgets every session ended before now_ms. */
+    cxm_rc (*remove_sessions)(cxm_store *st, const uint8_t *id_hash,
+                              size_t len, const char *user, int64_t now_ms);
+    /* Failed logins by `kind` ("user", "ip") and key: record one at
+     * at_ms; count those at or after since_ms; forget the key's (key
+     * not NULL) and every one before since_ms. */
+    cxm_rc (*put_login_failure)(cxm_store *st, const char *kind,
+                                const char *key, int64_t at_ms);
+    cxm_rc (*login_failures)(cxm_store *st, const char *kind,
+                             const char *key, int64_t since_ms,
+                             int64_t *count);
+    cxm_rc (*clear_login_failures)(cxm_store *st, const char *kind,
+                                   const char *key, int64_t since_ms);
+    /* The answers and the tickets behind a figure (struct cxm__drill). */
+    cxm_rc (*drill_answers)(cxm_store *st, const struct cxm__drill *q,
+                            cxm__drill_answer_fn fn, void *ud);
+    cxm_rc (*drill_tickets)(cxm_store *st, const struct cxm__drill *q,
+                            cxm__drill_ticket_fn fn, void *ud);
+    /* A number that changes whenever another connection (another
+     * process: an import) has committed to the store since the last call
+     * (SQLite's PRAGMA data_version); the dashboard's report cache keys
+     * on it. NULL: CXM_ENOTBUILT (nothing is cached). */
+    cxm_rc (*data_version)(cxm_store *st, int64_t *out);
 };
 
 struct cxm_store {
@@ -707,6 +795,48 @@ CXM_MUST_USE cxm_rc cxm__store_comments(cxm_store *st,
                                         const struct cxm_comment_query *q,
                                         cxm_comment_fn fn,
                                         cxm__sub_text_fn text_fn, void *ud);
+/* The dashboard (struct cxm__store_ops; src/http/auth.c, dash*.c). */
+CXM_MUST_USE cxm_rc cxm__store_users(cxm_store *st, const char *name,
+                                     cxm__user_fn fn, void *ud);
+CXM_MUST_USE cxm_rc cxm__store_put_user(cxm_store *st, const char *name,
+                                        const char *role,
+                                        const char *password_hash,
+                                        int64_t at_ms, bool replace);
+CXM_MUST_USE cxm_rc cxm__store_remove_user(cxm_store *st, const char *name);
+CXM_MUST_USE cxm_rc cxm__store_put_session(cxm_store *st,
+                                           const uint8_t *id_hash,
+                                           size_t len, const char *user,
+                                           int64_t at_ms, int64_t expires_ms);
+CXM_MUST_USE cxm_rc cxm__store_session_user(cxm_store *st,
+                                            const uint8_t *id_hash,
+                                            size_t len, int64_t now_ms,
+                                            cxm__user_fn fn, void *ud);
+CXM_MUST_USE cxm_rc cxm__store_remove_sessions(cxm_store *st,
+                                               const uint8_t *id_hash,
+                                               size_t len, const char *user,
+                                               int64_t now_ms);
+CXM_MUST_USE cxm_rc cxm__store_put_login_failure(cxm_store *st,
+                                                 const char *kind,
+                                                 const char *key,
+                                                 int64_t at_ms);
+CXM_MUST_USE cxm_rc cxm__store_login_failures(cxm_store *st,
+                                              const char *kind,
+                                              const char *key,
+                                              int64_t since_ms,
+                                              int64_t *count);
+CXM_MUST_USE cxm_rc cxm__store_clear_login_failures(cxm_store *st,
+                                                    const char *kind,
+                                                    const char *key,
+                                                    int64_t since_ms);
+CXM_MUST_USE cxm_rc cxm__store_drill_answers(cxm_store *st,
+                                             const struct cxm__drill *q,
+                                             cxm__drill_answer_fn fn,
+                                             void *ud);
+CXM_MUST_USE cxm_rc cxm__store_data_version(cxm_store *st, int64_t *out);
+CXM_MUST_USE cxm_rc cxm__store_drill_tickets(cxm_store *st,
+                                             const struct cxm__drill *q,
+                                             cxm__drill_ticket_fn fn,
+                                             void *ud);
 
 /* Runs the named query `id`, calling fn for each row. */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,

@@ -127,7 +127,7 @@ static void test_config__set_get_unset_list(void **state)
     assert_false(is_default);
     cxm_free(v);
     assert_int_equal(cxm_config_list(sf->st, count_keys, &n), CXM_OK);
-    assert_int_equal(n, 16); /* fatigue, hooks, import, invites,
+    assert_int_equal(n, 17); /* fatigue, hooks, import, invites,
                               public_url, serve, sms, smtp, survey */
     assert_int_equal(cxm_config_set(sf->st, "public_url",
                                      "https://cx.example.com", NULL),
@@ -158,7 +158,7 @@ static void test_config__set_get_unset_list(void **state)
     cxm_free(v);
     n = 0;
     assert_int_equal(cxm_config_list(NULL, count_defaults, &n), CXM_OK);
-    assert_int_equal(n, 16);
+    assert_int_equal(n, 17);
 }
 
 /* [import.earliest, the end of the UTC day horizon_years after now). */

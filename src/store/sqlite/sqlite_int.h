@@ -351,6 +351,44 @@ cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how);
     .put_submission = cxm__sq_put_submission,                              \
     .remove_response = cxm__sq_remove_response,                            \
     .put_click = cxm__sq_put_click, .submissions = cxm__sq_submissions,    \
-    .savepoint = cxm__sq_savepoint, .tune = cxm__sq_tune
+    .savepoint = cxm__sq_savepoint, .tune = cxm__sq_tune,                  \
+    .users = cxm__sq_users, .put_user = cxm__sq_put_user,                  \
+    .remove_user = cxm__sq_remove_user, .put_session = cxm__sq_put_session, \
+    .session_user = cxm__sq_session_user,                                  \
+    .remove_sessions = cxm__sq_remove_sessions,                            \
+    .put_login_failure = cxm__sq_put_login_failure,                        \
+    .login_failures = cxm__sq_login_failures,                              \
+    .clear_login_failures = cxm__sq_clear_login_failures,                  \
+    .drill_answers = cxm__sq_drill_answers,                                \
+    .drill_tickets = cxm__sq_drill_tickets,                                \
+    .data_version = cxm__sq_data_version
+/* ---- store_sqlite_users.c: the dashboard (0016) ---------------------- */
+
+cxm_rc cxm__sq_users(cxm_store *st, const char *name, cxm__user_fn fn,
+                     void *ud);
+cxm_rc cxm__sq_put_user(cxm_store *st, const char *name, const char *role,
+                        const char *password_hash, int64_t at_ms,
+                        bool replace);
+cxm_rc cxm__sq_remove_user(cxm_store *st, const char *name);
+cxm_rc cxm__sq_put_session(cxm_store *st, const uint8_t *id_hash, size_t len,
+                           const char *user, int64_t at_ms,
+                           int64_t expires_ms);
+cxm_rc cxm__sq_session_user(cxm_store *st, const uint8_t *id_hash,
+                            size_t len, int64_t now_ms, cxm__user_fn fn,
+                            void *ud);
+cxm_rc cxm__sq_remove_sessions(cxm_store *st, const uint8_t *id_hash,
+                               size_t len, const char *user, int64_t now_ms);
+cxm_rc cxm__sq_put_login_failure(cxm_store *st, const char *kind,
+                                 const char *key, int64_t at_ms);
+cxm_rc cxm__sq_login_failures(cxm_store *st, const char *kind,
+                              const char *key, int64_t since_ms,
+                              int64_t *count);
+cxm_rc cxm__sq_clear_login_failures(cxm_store *st, const char *kind,
+                                    const char *key, int64_t since_ms);
+cxm_rc cxm__sq_drill_answers(cxm_store *st, const struct cxm__drill *q,
+                             cxm__drill_answer_fn fn, void *ud);
+cxm_rc cxm__sq_drill_tickets(cxm_store *st, const struct cxm__drill *q,
+                             cxm__drill_ticket_fn fn, void *ud);
+cxm_rc cxm__sq_data_version(cxm_store *st, int64_t *out);
 
 #endif /* CXM_SQLITE_INT_H */

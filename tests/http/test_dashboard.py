@@ -1,0 +1,474 @@
+# SPDX-License-Identifier: MIT
+"""test_dashboard.py — the dashboard's logins and pages end to end
+(docs/dashboard.md), on a real `cxmeter serve` on 127.0.0.1:
+unauthenticated requests get nothing on every route of the routes table,
+CSRF tokens missing or wrong are refused, lockout, logout, session expiry,
+HTML escaping of values, CSV formula escaping, security headers, the
+`user` command, and cards equal to `cxmeter report --format json`.
+
+Usage: test_dashboard.py --cxmeter PATH [--workdir DIR] [-v] [TEST...]
+"""
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dashlib  # noqa: E402
+import test_serve as ts  # noqa: E402
+from test_serve import Fail, check, test  # noqa: E402
+
+SERVER_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "..", "src", "http", "server.c")
+
+
+class Dash(ts.Server):
+    """A server on a store with the dashboard's test data and accounts
+    lead (admin) and viewer (viewer)."""
+
+    def __init__(self, name, config=()):
+        d = os.path.join(ts.ARGS.workdir, name + "-data")
+        dashlib.write_data(d)
+        self.data_dir = d
+        super().__init__(name, templates=(), config=config)
+
+    def start(self):
+        if not getattr(self, "_ready", False):
+            dashlib.import_data(ts.ARGS.cxmeter, self.db, self.data_dir)
+            for u, r in (("lead", "admin"), ("viewer", "viewer")):
+                rc, err = dashlib.add_user(ts.ARGS.cxmeter, self.db, u, r)
+                check(rc == 0, "user add %s: %s" % (u, err))
+            self._ready = True
+        super().start()
+
+    def client(self):
+        return dashlib.Client(self.port)
+
+    def logged_in(self, user="lead"):
+        c = self.client()
+        st, h, _ = c.login(user, dashlib.PASSWORD)
+        check(st == 303, "login of %s: %d" % (user, st))
+        check("cxm_session" in c.cookies, "a session cookie")
+        return c
+
+
+def session_routes():
+    """(method, path) of every route of server.c's table that needs a
+    login or a bearer token: a page added later is covered too."""
+    text = open(SERVER_C).read()
+    table = text[text.index("static const struct route routes[]"):]
+    table = table[:table.index("};")]
+    out = []
+    for m in re.finditer(r'\{"(GET|POST)",\s*"([^"]+)",\s*\w+,\s*[^,]+,'
+                         r'\s*([^}]*)\}', table):
+        flags = m.group(3)
+        if "ROUTE_SESSION" in flags or "ROUTE_AUTH" in flags:
+            out.append((m.group(1), m.group(2), "ROUTE_AUTH" in flags))
+    check(len(out) >= 8, "routes found in server.c: %r" % out)
+    return out
+
+
+def no_data(body, figures):
+    """Whether the body shows none of the figures or names."""
+    for f in figures:
+        if f and f in body:
+            return False
+    return True
+
+
+@test
+def test_unauthenticated_gets_nothing():
+    srv = Dash("unauth")
+    try:
+        # What a logged-in client sees, to prove it is absent without.
+        c = srv.logged_in()
+        st, _, page = c.get("/?period=all")
+        check(st == 200, "overview: %d" % st)
+        secrets = ["ana.silva", "frontline", "data-value"]
+        check(all(s in c.get("/breakdown?period=all")[2] for s in secrets[:2]),
+              "the breakdown names agents and teams")
+        anon = srv.client()
+        bogus = srv.client()
+        bogus.cookies["cxm_session"] = "A" * 43
+        for method, path, api in session_routes():
+            q = path + ("?period=all&id=ana.silva&metric=csat"
+                        if not api else "")
+            for who in (anon, bogus):
+                st, h, body = who.request(method, q,
+                                          body={"csrf": "x"}
+                                          if method == "POST" else None)
+                if api:
+                    check(st == 401, "%s %s without a token: %d" %
+                          (method, path, st))
+                elif method == "GET":
+                    check(st == 303 and h["location"][0].startswith(
+                        "/login?next="), "%s %s without a login: %d %r" %
+                          (method, path, st, h.get("location")))
+                else:
+                    check(st == 401, "%s %s without a login: %d" %
+                          (method, path, st))
+                check(no_data(body, secrets + ["csat", "CSAT"]),
+                      "%s %s without a login shows data: %r" %
+                      (method, path, body[:200]))
+        # The login sends back to the page asked for, query and all.
+        st, h, _ = anon.get("/breakdown?dim=team&period=all")
+        nxt = h["location"][0]
+        check("next=/breakdown%3Fdim%3Dteam%26period%3Dall" in nxt, nxt)
+        st, h, _ = anon.login("lead", dashlib.PASSWORD,
+                              next_="/breakdown?dim=team&period=all")
+        check(st == 303 and h["location"][0] ==
+              "/breakdown?dim=team&period=all", "back to the page asked for")
+        # An absolute or scheme-relative next is not followed.
+        anon2 = srv.client()
+        st, h, _ = anon2.login("lead", dashlib.PASSWORD,
+                               next_="//evil.example/")
+        check(st == 303 and h["location"][0] == "/", "no open redirect")
+        # The survey pages and health stay public.
+        check(anon.get("/healthz")[0] == 200, "healthz public")
+    finally:
+        srv.stop()
+
+
+@test
+def test_cookie_and_headers():
+    srv = Dash("headers")
+    try:
+        c = srv.client()
+        c.login_form()
+        st, h, _ = c.login("lead", dashlib.PASSWORD)
+        ck = [v for v in h["set-cookie"] if v.startswith("cxm_session=")][0]
+        check("HttpOnly" in ck and "SameSite=Strict" in ck and
+              "Path=/" in ck and "Max-Age=43200" in ck, ck)
+        sid = ck.split(";")[0].split("=", 1)[1]
+        check(len(sid) == 43, "a 256-bit id in base64url: %r" % sid)
+        # The store keeps only a digest of the id.
+        db = sqlite3.connect(srv.db)
+        rows = db.execute("SELECT id_hash FROM sessions").fetchall()
+        check(rows and all(sid.encode() not in bytes(r[0]) and
+                           len(r[0]) == 32 for r in rows), "hashed ids")
+        ph = db.execute("SELECT password_hash FROM users WHERE name='lead'"
+                        ).fetchone()[0]
+        check(ph.startswith("$argon2id$"), "argon2id hash: %s" % ph[:12])
+        db.close()
+        st, h, page = c.get("/?period=all")
+        csp = h["content-security-policy"][0]
+        check("script-src 'self'" in csp and
+              "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+              and "frame-ancestors 'none'" in csp, csp)
+        check(h["x-frame-options"] == ["DENY"], "X-Frame-Options")
+        check(h["x-content-type-options"] == ["nosniff"], "nosniff")
+        check("<script>" not in page and "onclick" not in page,
+              "no inline script on the page")
+        st, h, js = c.get("/assets/uPlot.iife.min.js")
+        check(st == 200 and "uPlot" in js and len(js) > 20000,
+              "uPlot is served by cxmeter itself")
+    finally:
+        srv.stop()
+
+
+@test
+def test_csrf():
+    srv = Dash("csrf")
+    try:
+        # The login form: its token must equal its own cookie.
+        c = srv.client()
+        c.login_form()
+        st, _, _ = c.request("POST", "/login", {"username": "lead",
+                                                "password": dashlib.PASSWORD})
+        check(st == 403, "login without csrf: %d" % st)
+        st, _, _ = c.login("lead", dashlib.PASSWORD, csrf="wrong")
+        check(st == 403, "login with a wrong csrf: %d" % st)
+        c2 = srv.client()  # a token but no cookie of its own
+        st, _, _ = c2.login("lead", dashlib.PASSWORD,
+                            csrf=c.login_form())
+        check(st == 403, "login with another client's token: %d" % st)
+        # A logged-in form: logout needs the session's token.
+        c = srv.logged_in()
+        tok = c.csrf()
+        check(len(tok) >= 40, "a CSRF token on the page")
+        for body in ({}, {"csrf": ""}, {"csrf": "x" * len(tok)},
+                     {"csrf": tok[:-1]}):
+            st, _, _ = c.request("POST", "/logout", body)
+            check(st == 403, "logout with csrf %r: %d" % (body, st))
+            check(c.get("/")[0] == 200, "still logged in after a refusal")
+        other = srv.logged_in("viewer")
+        st, _, _ = c.request("POST", "/logout", {"csrf": other.csrf()})
+        check(st == 403, "another session's token: %d" % st)
+        st, h, _ = c.request("POST", "/logout", {"csrf": tok})
+        check(st == 303 and h["location"] == ["/login"], "logout: %d" % st)
+    finally:
+        srv.stop()
+
+
+@test
+def test_logout_and_expiry():
+    srv = Dash("expiry")
+    try:
+        c = srv.logged_in()
+        old = dict(c.cookies)
+        st, _, _ = c.request("POST", "/logout", {"csrf": c.csrf()})
+        check(st == 303 and "cxm_session" not in c.cookies, "logout")
+        # The old cookie no longer works (the session is gone).
+        c.cookies = old
+        st, _, _ = c.get("/")
+        check(st == 303, "the session ended at logout: %d" % st)
+        # Expiry: a session past its end is refused.
+        c = srv.logged_in()
+        check(c.get("/")[0] == 200, "a fresh session works")
+        db = sqlite3.connect(srv.db)
+        db.execute("UPDATE sessions SET expires_at = ?",
+                   (int(time.time() * 1000) - 1,))
+        db.commit()
+        db.close()
+        st, _, body = c.get("/")
+        check(st == 303 and "data-value" not in body, "expired: %d" % st)
+        # passwd ends the sessions of the account.
+        c = srv.logged_in("viewer")
+        p = subprocess.run([ts.ARGS.cxmeter, "user", "passwd", "viewer",
+                            "--db", srv.db], input="another pass 2\n",
+                           capture_output=True, text=True)
+        check(p.returncode == 0, p.stderr)
+        check(c.get("/")[0] == 303, "passwd ends the sessions")
+        st, _, _ = srv.client().login("viewer", "another pass 2")
+        check(st == 303, "the new password works")
+    finally:
+        srv.stop()
+    # serve.session_minutes sets the cookie's and the session's life.
+    srv = Dash("expiry-config", config=(("serve.session_minutes", "2"),))
+    try:
+        c = srv.client()
+        c.login_form()
+        st, h, _ = c.login("lead", dashlib.PASSWORD)
+        ck = [v for v in h["set-cookie"] if v.startswith("cxm_session=")][0]
+        check("Max-Age=120" in ck, ck)
+        db = sqlite3.connect(srv.db)
+        life = db.execute("SELECT expires_at - created_at FROM sessions"
+                          ).fetchone()[0]
+        db.close()
+        check(life == 120000, "session life %d ms" % life)
+    finally:
+        srv.stop()
+
+
+@test
+def test_lockout():
+    srv = Dash("lockout")
+    try:
+        c = srv.client()
+        for i in range(5):
+            st, _, page = c.login("lead", "wrong password %d" % i)
+            check(st == 401 and "Wrong user name or password" in page,
+                  "failure %d: %d" % (i, st))
+        st, h, page = c.login("lead", dashlib.PASSWORD)
+        check(st == 429 and "cxm_session" not in c.cookies,
+              "locked out after 5 failures: %d" % st)
+        # Another account from the same address still logs in.
+        st, _, _ = srv.client().login("viewer", dashlib.PASSWORD)
+        check(st == 303, "the lockout is per user: %d" % st)
+        # Time-based: failures older than the window no longer count.
+        db = sqlite3.connect(srv.db)
+        db.execute("UPDATE login_failures SET at = at - 16 * 60000")
+        db.commit()
+        db.close()
+        st, _, _ = c.login("lead", dashlib.PASSWORD)
+        check(st == 303, "after the window: %d" % st)
+        # Per address: 20 failures over any names lock the address.
+        c = srv.client()
+        for i in range(20):
+            st, _, _ = c.login("nobody%d" % i, "wrong password")
+            check(st == 401, "failure %d of the address: %d" % (i, st))
+        st, _, _ = srv.client().login("viewer", dashlib.PASSWORD)
+        check(st == 429, "the address is locked out: %d" % st)
+    finally:
+        srv.stop()
+
+
+@test
+def test_escaping_and_csv():
+    srv = Dash("escaping")
+    try:
+        c = srv.logged_in()
+        for path in ("/breakdown?period=all",
+                     "/drill?metric=csat&period=all&score=2",
+                     "/agent?period=all&id=" +
+                     ts.urllib.parse.quote(dashlib.HOSTILE_AGENT),
+                     "/?period=all&agent=" +
+                     ts.urllib.parse.quote(dashlib.HOSTILE_AGENT)):
+            st, _, page = c.get(path)
+            check(st == 200, "%s: %d" % (path, st))
+            check("<script>alert" not in page and "<img src=x" not in page,
+                  "%s: markup of a value reached the page" % path)
+        st, _, page = c.get("/drill?metric=csat&period=all&score=2")
+        check("&lt;script&gt;alert(&#39;a&#39;)&lt;/script&gt;" in page,
+              "the hostile agent id shown as text")
+        check("&lt;img src=x onerror=alert(1)&gt;" in page,
+              "the hostile comment shown as text")
+        st, h, csv = c.get("/drill?metric=csat&period=all&score=2"
+                           "&format=csv")
+        check(st == 200 and h["content-type"][0].startswith("text/csv"),
+              "drill CSV")
+        check("'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv and
+              ",=HYPERLINK" not in csv, "formula escaped: %r" %
+              [l for l in csv.splitlines() if "HYPERLINK" in l])
+        st, _, csv = c.get("/breakdown?period=all&format=csv")
+        check(st == 200 and csv.startswith("value,CSAT"), csv[:80])
+        st, _, csv = c.get("/?period=all&format=csv&table=cards")
+        check(csv.startswith("metric,value,median,n,lo,hi"), csv[:80])
+        st, _, csv = c.get("/?period=all&format=csv&table=series")
+        check(csv.startswith("bucket,metric,value,lo,hi,n") and
+              "csat" in csv, csv[:80])
+    finally:
+        srv.stop()
+
+
+@test
+def test_cards_equal_report():
+    srv = Dash("cards")
+    try:
+        c = srv.logged_in("viewer")
+        for q in ("period=all", "period=28d", "period=custom&from=2026-02-01"
+                  "&to=2026-03-01&tz=Europe/Helsinki", "period=all&team=tech",
+                  "period=90d&channel=chat&agent=chen.wei"):
+            st, _, page = c.get("/?" + q)
+            check(st == 200, "%s: %d" % (q, st))
+            m = re.search(r'data-from="([^"]+)" data-to="([^"]+)" '
+                          r'data-tz="([^"]+)"', page)
+            check(m, "the page names its period")
+            by = [k for k in ("agent", "team", "channel") if k + "=" in q]
+            args = ["report", "--db", srv.db, "--metrics",
+                    "csat,nps,ces,fcr,backlog,art,selfservice_rate",
+                    "--from", m.group(1), "--to", m.group(2), "--tz",
+                    m.group(3), "--compare", "previous", "--format", "json"]
+            if by:
+                args += ["--by", ",".join(by)]
+            rep = json.loads(srv.cli(*args))
+            want = dict(kv.split("=") for kv in q.split("&"))
+            rows = [r for r in rep["rows"]
+                    if all(r.get(k) == want[k] for k in by)]
+            check(len(rows) == 1, "%s: one report row" % q)
+            cards = dict(re.findall(r'data-metric="(\w+)" data-value="'
+                                    r'([^"]+)"', page))
+            for metric, fig in rows[0].items():
+                if metric in by or not isinstance(fig, dict):
+                    continue
+                if fig["value"] is None:
+                    check(metric not in cards, "%s %s: null" % (q, metric))
+                    continue
+                check(metric in cards and
+                      abs(float(cards[metric]) - fig["value"]) <=
+                      1e-6 * max(1, abs(fig["value"])),
+                      "%s %s: card %s, report %s" %
+                      (q, metric, cards.get(metric), fig["value"]))
+    finally:
+        srv.stop()
+
+
+@test
+def test_ranking_shrinks():
+    srv = Dash("ranking")
+    try:
+        c = srv.logged_in()
+        st, _, csv = c.get("/breakdown?dim=agent&period=all&format=csv"
+                           "&table=ranking")
+        check(st == 200, "ranking CSV: %d" % st)
+        lines = csv.strip().splitlines()
+        check(lines[0].startswith("rank,agent,team,answers,CSAT (raw),"
+                                  "CSAT (shrunk)"), lines[0])
+        rows = [l.split(",") for l in lines[1:]]
+        solo = [r for r in rows if r[1] == "solo.star"]
+        check(solo and float(solo[0][4]) == 100.0, "solo.star raw 100")
+        check(rows[0][1] != "solo.star" and int(solo[0][0]) > 1,
+              "one rating does not top the ranking: %r" % rows[:2])
+        shrunk = [float(r[5]) for r in rows]
+        check(shrunk == sorted(shrunk, reverse=True), "sorted by shrunk")
+    finally:
+        srv.stop()
+
+
+@test
+def test_cache_follows_the_store():
+    """A page asked again is served from the report cache, and an import
+    by another process (or a survey answer through the server) shows at
+    once: the cache keys on the store's data version."""
+    srv = Dash("cache")
+    try:
+        c = srv.logged_in()
+
+        def csat_n():
+            st, _, page = c.get("/?period=all")
+            check(st == 200, "overview: %d" % st)
+            return int(re.search(r'data-metric="csat" data-value="[^"]+" '
+                                 r'data-n="(\d+)"', page).group(1))
+        n0 = csat_n()
+        check(csat_n() == n0, "the same page twice")
+        f = os.path.join(srv.dir, "more.csv")
+        with open(f, "w") as out:
+            out.write("response_id,survey,responded_at,score,agent_id\n")
+            for i in range(7):
+                out.write("MORE%d,csat,2026-03-25T10:00:00Z,5,ana.silva\n"
+                          % i)
+        srv.cli("import", "--quiet", "responses", f)
+        check(csat_n() == n0 + 7, "the import shows on the next page")
+    finally:
+        srv.stop()
+
+
+@test
+def test_user_command():
+    srv = Dash("users")
+    try:
+        def user(*a, inp=dashlib.PASSWORD + "\n"):
+            return subprocess.run([ts.ARGS.cxmeter, "user"] + list(a) +
+                                  ["--db", srv.db], input=inp,
+                                  capture_output=True, text=True)
+        check(user("add", "lead", "--role", "admin").returncode == 1,
+              "a name in use")
+        check(user("add", "x", "--role", "boss").returncode == 2,
+              "a bad role")
+        check(user("add", "x", "--role", "viewer", inp="short\n"
+                   ).returncode == 1, "a short password")
+        check(user("add", "bad name", "--role", "viewer").returncode == 1,
+              "a bad name")
+        check(user("add", "x").returncode == 2, "no role")
+        p = user("list")
+        check(p.returncode == 0 and "lead" in p.stdout and
+              "viewer" in p.stdout and "$argon2" not in p.stdout, p.stdout)
+        c = srv.logged_in("viewer")
+        check(user("remove", "viewer").returncode == 0, "remove")
+        check(c.get("/")[0] == 303, "remove ends the sessions")
+        check(user("remove", "viewer").returncode == 1, "no such account")
+    finally:
+        srv.stop()
+
+
+@test
+def test_pages_render():
+    srv = Dash("pages")
+    try:
+        c = srv.logged_in()
+        for path in ("/", "/dashboard", "/?period=7d", "/?period=365d",
+                     "/breakdown?dim=team", "/breakdown?dim=channel",
+                     "/breakdown?dim=language", "/breakdown?dim=topic",
+                     "/agent?id=chen.wei&period=all",
+                     "/drill?metric=backlog", "/drill?metric=fcr",
+                     "/drill?metric=nps&score=0-6",
+                     "/drill?metric=created&topic=refund"):
+            st, _, page = c.get(path)
+            check(st == 200 and "</html>" in page, "%s: %d" % (path, st))
+        for path in ("/?tz=Not/AZone", "/?period=3d", "/?from=2026-13-01",
+                     "/breakdown?dim=segment", "/drill?metric=nope",
+                     "/drill?score=x", "/drill?score=1%26agent%3Dx",
+                     "/drill?score=1x", "/drill?score=3-1"):
+            st, _, page = c.get(path)
+            check(st == 400, "%s: %d" % (path, st))
+    finally:
+        srv.stop()
+
+
+if __name__ == "__main__":
+    ts.TESTS[:] = [t for t in ts.TESTS if t.__module__ == "__main__"]
+    sys.exit(ts.main())
