@@ -117,6 +117,8 @@ static const struct route routes[] = {
 struct conn_track {
     MHD_socket fd;
     int64_t deadline;
+    bool cut; /* its socket was shut down: a request read after is not
+                 handled (its reply could not be sent) */
     char addr[64];
     struct conn_track *prev, *next;
 };
@@ -233,17 +235,23 @@ static struct conn_track *conn_of(struct MHD_Connection *c)
     return ci ? ci->socket_context : NULL;
 }
 
-/* Sets the deadline of c's request: `now + request_ms`, or none (0). */
-static void set_deadline(cxm_server *srv, struct MHD_Connection *c,
+/* Sets the deadline of c's request: `now + request_ms`, or none (0).
+ * Returns false when the reaper has shut the connection down already:
+ * a request it finished reading then must not be handled, for its
+ * reply could not be sent (an answer stored, never acknowledged). */
+static bool set_deadline(cxm_server *srv, struct MHD_Connection *c,
                          bool reading)
 {
     struct conn_track *t = conn_of(c);
+    bool live;
 
     if (!t)
-        return;
+        return true;
     pthread_mutex_lock(&srv->conn_lock);
+    live = !t->cut;
     t->deadline = reading ? mono_ms() + srv->request_ms : 0;
     pthread_mutex_unlock(&srv->conn_lock);
+    return live;
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c,
@@ -307,6 +315,7 @@ static void *reaper_main(void *arg)
                 continue;
             shutdown(t->fd, SHUT_RDWR);
             t->deadline = 0;
+            t->cut = true;
             if (n_cut < CXM_ARRAY_LEN(cut))
                 memcpy(cut[n_cut++], t->addr, sizeof(t->addr));
             else
@@ -696,7 +705,8 @@ static MHD_RESULT_T on_request(void *cls, struct MHD_Connection *c,
         return answer_status(srv, c, method, url, cs, 413);
 
     /* The request is read: no deadline while it is handled. */
-    set_deadline(srv, c, false);
+    if (!set_deadline(srv, c, false))
+        return MHD_NO;
     memset(&req, 0, sizeof(req));
     memset(&resp, 0, sizeof(resp));
     req.ctx = &srv->ctx;
@@ -748,7 +758,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
     (void)toe;
     /* The next request on this connection has its own deadline. */
-    set_deadline(srv, c, true);
+    (void)set_deadline(srv, c, true);
     if (!cs)
         return;
     cxm__buf_release(&cs->body);
