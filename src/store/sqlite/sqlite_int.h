@@ -296,6 +296,10 @@ cxm_rc cxm__sq_put_invitation_link(cxm_store *st, const char *invitation_id,
                                    int64_t at_ms);
 cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
                                int64_t at_ms, bool *found);
+cxm_rc cxm__sq_outbox_opened(cxm_store *st, const char *invitation_id,
+                             int64_t at_ms);
+cxm_rc cxm__sq_outbox_bounce(cxm_store *st, int64_t id, const char *recipient,
+                             const char *reason, int64_t *n_out);
 
 /* ---- store_sqlite_invite.c: the survey service (0012-invitations.sql) */
 
@@ -351,6 +355,8 @@ cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how);
     .put_submission = cxm__sq_put_submission,                              \
     .remove_response = cxm__sq_remove_response,                            \
     .put_click = cxm__sq_put_click, .submissions = cxm__sq_submissions,    \
-    .savepoint = cxm__sq_savepoint, .tune = cxm__sq_tune
+    .savepoint = cxm__sq_savepoint, .tune = cxm__sq_tune,                 \
+    .outbox_opened = cxm__sq_outbox_opened,                                \
+    .outbox_bounce = cxm__sq_outbox_bounce
 
 #endif /* CXM_SQLITE_INT_H */
