@@ -228,6 +228,17 @@ def ticket_rows(n, n_customers, prefix="T", hours_ago=2):
              "Team%d" % (i % 2)) for i in range(n)]
 
 
+def send_then_serve(s, sink, n):
+    """Sends the invitations of n tickets with links to the port `serve`
+    then listens on."""
+    s.smtp(sink.port)
+    s.start_serve()
+    s.stop_serve()
+    s.tickets(ticket_rows(n, n))
+    s.cli("outbox", "run", env=s.env)
+    s.start_serve(s.port)
+
+
 def wait_for(fn, what, timeout=90):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -529,12 +540,7 @@ def opened():
     sink = Sink(os.path.join(ARGS.workdir, "opened_mail"))
     s = setup_store("opened", n_tickets=3, n_customers=3, with_email=3)
     try:
-        s.smtp(sink.port)
-        s.start_serve()
-        s.stop_serve()
-        s.tickets(ticket_rows(3, 3))
-        s.cli("outbox", "run", env=s.env)
-        s.start_serve(s.port)
+        send_then_serve(s, sink, 3)
         by_to = {m["To"].strip("<>"): m for m in sink.mails()}
         check(len(by_to) == 3, "3 mails")
 
@@ -644,12 +650,7 @@ def unsubscribe_lang():
             "id": ("Berhenti menerima semua undangan survei",
                    "Langganan dihentikan")}
     try:
-        s.smtp(sink.port)
-        s.start_serve()
-        s.stop_serve()
-        s.tickets(ticket_rows(5, 5))
-        s.cli("outbox", "run", env=s.env)
-        s.start_serve(s.port)
+        send_then_serve(s, sink, 5)
         mails = sink.mails()
         check(len(mails) == 5, "5 mails")
         for m in mails:
