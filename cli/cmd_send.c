@@ -251,19 +251,21 @@ static void print_time(int64_t ms, char *out, size_t cap)
 
 static cxm_rc print_entry(const struct cxm_outbox_entry *e, void *ud)
 {
-    char due[40], sent[40];
+    char due[40], sent[40], opened[40];
 
     (void)ud;
     print_time(e->due_at, due, sizeof(due));
     print_time(e->sent_at, sent, sizeof(sent));
+    print_time(e->opened_at, opened, sizeof(opened));
     printf("%-5lld %-8s %-8s %-5s %-28s ticket %-12s %s/%s due %s sent %s "
-           "tries %lld%s%s%s\n",
+           "%s%s%stries %lld%s%s%s\n",
            (long long)e->id, e->kind, e->status,
            e->channel ? e->channel : "-",
            e->recipient ? e->recipient : "-",
            e->ticket_id ? e->ticket_id : "-", e->survey ? e->survey : "-",
            e->language ? e->language : "-", due, sent,
-           (long long)e->attempts, e->answered ? " answered" : "",
+           e->opened_at ? "opened " : "", e->opened_at ? opened : "",
+           e->opened_at ? " " : "", (long long)e->attempts, e->answered ? " answered" : "",
            e->reason ? ": " : "", e->reason ? e->reason : "");
     return CXM_OK;
 }
@@ -286,10 +288,10 @@ static int outbox_verb(cxm_store *st, const char *verb, const char *status,
         rc = cxm_outbox_run(st, so, &c);
         if (!rc)
             printf("queued %lld, skipped %lld, sent %lld, retried %lld, "
-                   "failed %lld\n",
+                   "failed %lld, bounced %lld\n",
                    (long long)c.queued, (long long)c.skipped,
                    (long long)c.sent, (long long)c.retried,
-                   (long long)c.failed);
+                   (long long)c.failed, (long long)c.bounced);
     }
     if (rc)
         cli_error("outbox", "%s", rc == CXM_ESTORE || rc == CXM_ENOTBUILT ||

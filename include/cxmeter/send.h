@@ -89,6 +89,8 @@ struct cxm_send_counts {
     int64_t sent;    /* messages handed over */
     int64_t retried; /* transient failures, queued again */
     int64_t failed;  /* permanent failures (reason in the outbox) */
+    int64_t bounced; /* recipients refused by the server (reason in the
+                        outbox) */
 };
 
 /** Decides every ticket resolved in the last invites.max_age_days that
@@ -111,12 +113,15 @@ CXM_API CXM_MUST_USE cxm_rc cxm_outbox_run(cxm_store *st,
 struct cxm_outbox_entry {
     int64_t id;
     const char *kind;    /* "invite" or "reminder" */
-    const char *status;  /* queued, sending, sent, failed, skipped */
+    const char *status;  /* queued, sending, sent, bounced, failed,
+                            skipped */
     const char *reason;  /* NULL when none */
     const char *channel, *recipient, *survey, *language;
     const char *invitation_id, *ticket_id, *customer_id, *agent_id, *team;
     int64_t rule_id, created_at, due_at, sent_at, attempts;
     bool answered;       /* its invitation has an answer */
+    int64_t opened_at;   /* its survey page first opened after it was
+                            sent (ms); 0: not opened */
 };
 typedef cxm_rc (*cxm_outbox_fn)(const struct cxm_outbox_entry *e, void *ud);
 

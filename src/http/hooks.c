@@ -23,50 +23,129 @@
 
 /* ---- Unsubscribe. */
 
-static int plain_page(struct cxm__http_resp *resp, int status,
-                      const char *title, const char *text, const char *form)
+/* The page's words in the invitation's language (en, ms, id, vi, fi;
+ * others: en). */
+enum {
+    U_ASK_TITLE,
+    U_ASK_TEXT,
+    U_BUTTON,
+    U_DONE_TITLE,
+    U_DONE_TEXT,
+    U_BAD_TITLE,
+    U_BAD_TEXT,
+    U_RETRY_TITLE,
+    U_RETRY_TEXT,
+    U_COUNT
+};
+
+static const struct {
+    const char *code;
+    const char *text[U_COUNT];
+} unsub_langs[] = {
+    {"en",
+     {"Unsubscribe", "Stop all survey invitations to you?", "Unsubscribe",
+      "Unsubscribed",
+      "You will not receive survey invitations from us again.",
+      "This link does not work",
+      "Please check that the whole link was copied.", "Please try again",
+      "Your request cannot be answered just now."}},
+    {"ms",
+     {"Berhenti melanggan",
+      "Berhenti menerima semua jemputan tinjauan daripada kami?",
+      "Berhenti melanggan", "Langganan dihentikan",
+      "Anda tidak akan menerima jemputan tinjauan daripada kami lagi.",
+      "Pautan ini tidak berfungsi",
+      "Sila pastikan keseluruhan pautan telah disalin.", "Sila cuba lagi",
+      "Permintaan anda tidak dapat diproses buat masa ini."}},
+    {"id",
+     {"Berhenti berlangganan",
+      "Berhenti menerima semua undangan survei dari kami?",
+      "Berhenti berlangganan", "Langganan dihentikan",
+      "Anda tidak akan menerima undangan survei dari kami lagi.",
+      "Tautan ini tidak berfungsi",
+      "Pastikan seluruh tautan sudah tersalin.", "Silakan coba lagi",
+      "Permintaan Anda belum dapat diproses saat ini."}},
+    {"vi",
+     {"Hủy đăng ký", "Ngừng nhận mọi lời mời khảo sát từ chúng tôi?",
+      "Hủy đăng ký", "Đã hủy đăng ký",
+      "Bạn sẽ không nhận được lời mời khảo sát nào từ chúng tôi nữa.",
+      "Liên kết này không hoạt động",
+      "Vui lòng kiểm tra bạn đã sao chép đầy đủ liên kết.",
+      "Vui lòng thử lại",
+      "Hiện chưa thể xử lý yêu cầu của bạn."}},
+    {"fi",
+     {"Peru tilaus", "Lopetetaanko kaikki kyselykutsut sinulle?",
+      "Peru tilaus", "Tilaus peruttu",
+      "Emme lähetä sinulle enää kyselykutsuja.", "Linkki ei toimi",
+      "Tarkista, että kopioit koko linkin.", "Yritä uudelleen",
+      "Pyyntöäsi ei voida käsitellä juuri nyt."}},
+};
+
+/* The language of unsub_langs for `lang` ("fi", "fi-FI"; NULL: en). */
+static size_t unsub_lang(const char *lang)
 {
+    for (size_t i = 0; lang && i < CXM_ARRAY_LEN(unsub_langs); i++) {
+        size_t n = strlen(unsub_langs[i].code);
+        if (strncmp(lang, unsub_langs[i].code, n) == 0 &&
+            (lang[n] == '\0' || lang[n] == '-' || lang[n] == '_'))
+            return i;
+    }
+    return 0;
+}
+
+static int plain_page(struct cxm__http_resp *resp, int status, size_t lang,
+                      int title, int text, const char *button)
+{
+    const char *const *w = unsub_langs[lang].text;
     struct cxm__buf *b = &resp->body;
     cxm_rc rc;
 
     cxm__buf_reset(b);
     resp->html = true;
     resp->content_type = "text/html; charset=utf-8";
-    rc = cxm__html_raw(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-                          "charset=\"utf-8\"><meta name=\"viewport\" "
-                          "content=\"width=device-width\"><title>");
+    rc = cxm__html_raw(b, "<!DOCTYPE html>\n<html lang=\"");
     if (!rc)
-        rc = cxm__html_str(b, title);
+        rc = cxm__html_str(b, unsub_langs[lang].code);
+    if (!rc)
+        rc = cxm__html_raw(b, "\"><head><meta "
+                              "charset=\"utf-8\"><meta name=\"viewport\" "
+                              "content=\"width=device-width\"><title>");
+    if (!rc)
+        rc = cxm__html_str(b, w[title]);
     if (!rc)
         rc = cxm__html_raw(b, "</title></head><body><main><h1>");
     if (!rc)
-        rc = cxm__html_str(b, title);
+        rc = cxm__html_str(b, w[title]);
     if (!rc)
         rc = cxm__html_raw(b, "</h1><p>");
     if (!rc)
-        rc = cxm__html_str(b, text);
+        rc = cxm__html_str(b, w[text]);
     if (!rc)
         rc = cxm__html_raw(b, "</p>");
-    if (!rc && form)
-        rc = cxm__html_raw(b, form);
+    if (!rc && button)
+        rc = cxm__html_raw(b, "<form method=\"post\"><button type=\"submit\" "
+                              "name=\"List-Unsubscribe\" "
+                              "value=\"One-Click\">");
+    if (!rc && button)
+        rc = cxm__html_str(b, button);
+    if (!rc && button)
+        rc = cxm__html_raw(b, "</button></form>");
     if (!rc)
         rc = cxm__html_raw(b, "</main></body></html>\n");
     return rc ? 500 : status;
 }
 
 /* A link that does not work (404), or a store that failed (503). */
-static int link_fault(struct cxm__http_resp *resp, cxm_rc rc)
+static int link_fault(struct cxm__http_resp *resp, size_t lang, cxm_rc rc)
 {
     if (rc == CXM_ENOTFOUND)
-        return plain_page(resp, 404, "This link does not work",
-                          "Please check that the whole link was copied.",
-                          NULL);
-    return plain_page(resp, 503, "Please try again",
-                      "Your request cannot be answered just now.", NULL);
+        return plain_page(resp, 404, lang, U_BAD_TITLE, U_BAD_TEXT, NULL);
+    return plain_page(resp, 503, lang, U_RETRY_TITLE, U_RETRY_TEXT, NULL);
 }
 
-int cxm__http_unsubscribe_get(struct cxm__http_req *req,
-                              struct cxm__http_resp *resp)
+/* Reads the invitation of the link: CXM_OK and *lang its language's
+ * words (a link that is not one: ?lang=, else en). */
+static cxm_rc link_lang(struct cxm__http_req *req, size_t *lang)
 {
     struct cxm__invite inv;
     cxm_rc rc;
@@ -74,15 +153,23 @@ int cxm__http_unsubscribe_get(struct cxm__http_req *req,
     pthread_mutex_lock(&req->ctx->lock);
     rc = cxm__invite_load(req->ctx->st, req->tail, strlen(req->tail), &inv);
     pthread_mutex_unlock(&req->ctx->lock);
+    *lang = unsub_lang(rc ? req->arg(req, "lang") : inv.language);
+    if (!rc)
+        cxm__invite_release(&inv);
+    return rc;
+}
+
+int cxm__http_unsubscribe_get(struct cxm__http_req *req,
+                              struct cxm__http_resp *resp)
+{
+    size_t lang;
+    cxm_rc rc = link_lang(req, &lang);
+
     if (rc)
-        return link_fault(resp, rc);
-    cxm__invite_release(&inv);
+        return link_fault(resp, lang, rc);
     /* A mail scanner follows links: only the button unsubscribes. */
-    return plain_page(resp, 200, "Unsubscribe",
-                      "Stop all survey invitations to you?",
-                      "<form method=\"post\"><button type=\"submit\" "
-                      "name=\"List-Unsubscribe\" value=\"One-Click\">"
-                      "Unsubscribe</button></form>");
+    return plain_page(resp, 200, lang, U_ASK_TITLE, U_ASK_TEXT,
+                      unsub_langs[lang].text[U_BUTTON]);
 }
 
 struct unsub_job {
@@ -101,14 +188,14 @@ int cxm__http_unsubscribe_post(struct cxm__http_req *req,
                                struct cxm__http_resp *resp)
 {
     struct unsub_job j = {req->tail, req->now};
-    cxm_rc rc = cxm__writer_run(req->ctx->writer, unsub_run, &j);
+    size_t lang;
+    cxm_rc rc = link_lang(req, &lang);
 
+    if (!rc)
+        rc = cxm__writer_run(req->ctx->writer, unsub_run, &j);
     if (rc)
-        return link_fault(resp, rc);
-    return plain_page(resp, 200, "Unsubscribed",
-                      "You will not receive survey invitations from us "
-                      "again.",
-                      NULL);
+        return link_fault(resp, lang, rc);
+    return plain_page(resp, 200, lang, U_DONE_TITLE, U_DONE_TEXT, NULL);
 }
 
 /* ---- The sender thread. */
@@ -364,6 +451,20 @@ static bool signed_by(const struct cxm__http_req *req, const char *secret)
     return sodium_memcmp(a, b, sizeof(a)) == 0;
 }
 
+/* The shared secret of a hook: 0, or the status of the reply made (403:
+ * webhooks off, 401: not signed with it). */
+static int hook_gate(struct cxm__http_req *req, struct cxm__http_resp *resp,
+                     const struct cxm__send_cfg *cfg)
+{
+    if (!*cfg->hooks_secret)
+        return cxm__http_json_error(resp, 403, "webhooks are off (set "
+                                               "hooks.secret)");
+    if (!signed_by(req, cfg->hooks_secret))
+        return cxm__http_json_error(resp, 401, "the shared secret does "
+                                               "not match");
+    return 0;
+}
+
 struct hook_job {
     struct cxm__kvrow *row;
     struct cxm__window win;
@@ -397,16 +498,9 @@ static int helpdesk_hook(struct cxm__http_req *req,
     memset(&d, 0, sizeof(d));
     memset(&j, 0, sizeof(j));
     memset(&row, 0, sizeof(row));
-    if (!*cfg.hooks_secret) {
-        status = cxm__http_json_error(resp, 403, "webhooks are off (set "
-                                                 "hooks.secret)");
+    status = hook_gate(req, resp, &cfg);
+    if (status)
         goto out;
-    }
-    if (!signed_by(req, cfg.hooks_secret)) {
-        status = cxm__http_json_error(resp, 401, "the shared secret does "
-                                                 "not match");
-        goto out;
-    }
     rc = cxm__webhook_ticket(vendor, req->body, req->body_len, req->now,
                              &row, why, sizeof(why));
     if (rc) {
@@ -452,4 +546,75 @@ int cxm__http_hook_freshdesk(struct cxm__http_req *req,
                              struct cxm__http_resp *resp)
 {
     return helpdesk_hook(req, resp, CXM__HOOK_FRESHDESK);
+}
+
+/* ---- Bounces reported after the hand-over. */
+
+struct bounce_job {
+    const char *message_id, *recipient, *reason;
+};
+
+static cxm_rc bounce_run(cxm_store *st, void *ud)
+{
+    struct bounce_job *j = ud;
+
+    return cxm__send_bounce(st, j->message_id, j->recipient, j->reason);
+}
+
+/* A JSON string member of o, NULL when missing or empty; *bad when it is
+ * there and not a string. */
+static const char *member(json_t *o, const char *key, bool *bad)
+{
+    json_t *v = json_object_get(o, key);
+
+    if (v && !json_is_string(v) && !json_is_null(v))
+        *bad = true;
+    return json_is_string(v) && *json_string_value(v) ? json_string_value(v)
+                                                      : NULL;
+}
+
+int cxm__http_hook_bounce(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp)
+{
+    struct cxm__send_cfg cfg;
+    struct bounce_job j = {NULL, NULL, NULL};
+    json_t *doc = NULL;
+    bool bad = false;
+    int status;
+    cxm_rc rc;
+
+    if (load_cfg(req, &cfg))
+        return cxm__http_json_error(resp, 503, "the store failed");
+    status = hook_gate(req, resp, &cfg);
+    if (status)
+        goto out;
+    doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, NULL);
+    if (json_is_object(doc)) {
+        j.message_id = member(doc, "message_id", &bad);
+        j.recipient = member(doc, "recipient", &bad);
+        j.reason = member(doc, "reason", &bad);
+        if (json_is_integer(json_object_get(doc, "message_id")))
+            bad = true; /* the Message-ID header's text, or the id's */
+    }
+    if (!json_is_object(doc) || bad || (!j.message_id && !j.recipient)) {
+        status = cxm__http_json_error(
+            resp, 400,
+            "expected a JSON object with \"message_id\" (the Message-ID "
+            "of the mail) or \"recipient\" (its address), and \"reason\"");
+        goto out;
+    }
+    if (!j.reason)
+        j.reason = "bounced (no reason given)";
+    rc = cxm__writer_run(req->ctx->writer, bounce_run, &j);
+    if (rc == CXM_ENOTFOUND)
+        status = cxm__http_json_error(resp, 404, "no sent message matches");
+    else if (rc)
+        status = cxm__http_json_error(resp, 503, "the store failed");
+    else
+        status = cxm__http_json_reply(resp, 200,
+                                      json_pack("{si}", "bounced", 1));
+out:
+    json_decref(doc);
+    cxm__send_cfg_release(&cfg);
+    return status;
 }

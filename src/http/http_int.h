@@ -207,6 +207,9 @@ int cxm__http_hook_zendesk(struct cxm__http_req *req,
                            struct cxm__http_resp *resp);
 int cxm__http_hook_freshdesk(struct cxm__http_req *req,
                              struct cxm__http_resp *resp);
+/* POST /hooks/bounce (hooks.c): a bounce reported after the hand-over. */
+int cxm__http_hook_bounce(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp);
 
 /* A plain page for a status (404, 405, 413, 429, ...) in English. */
 int cxm__http_error_page(struct cxm__http_resp *resp, int status,

@@ -17,6 +17,7 @@
 #include "civil.h"
 #include "http_int.h"
 #include "invite.h"
+#include "send_int.h"
 
 /* ---- The program's own words, per language. */
 
@@ -654,11 +655,29 @@ static cxm_rc answer_job_run(cxm_store *st, void *ud)
     if (rc)
         return rc == CXM_ENOTFOUND ? CXM_ESTORE : rc;
     pg->answers = pg->inv.answers;
-    if (!a)
-        return cxm__invite_click(st, &pg->inv, pg->sv, j->q, j->score,
-                                 pg->req->now, &j->what);
+    if (!a) {
+        rc = cxm__send_opened(st, pg->inv.id, pg->req->now);
+        return rc ? rc
+                  : cxm__invite_click(st, &pg->inv, pg->sv, j->q, j->score,
+                                      pg->req->now, &j->what);
+    }
     j->answers = NULL; /* stolen */
     return cxm__invite_submit(st, &pg->inv, pg->sv, a, pg->req->now);
+}
+
+/* The page's first view: the sent messages of the invitation not yet
+ * opened are marked opened, as a job of the writer (an UPDATE that finds
+ * nothing to mark writes nothing, so a later view costs no fsync). */
+struct opened_job {
+    const char *invitation_id;
+    int64_t now;
+};
+
+static cxm_rc opened_job_run(cxm_store *st, void *ud)
+{
+    struct opened_job *j = ud;
+
+    return cxm__send_opened(st, j->invitation_id, j->now);
 }
 
 /* The first rating question, or the one ?q= names. */
@@ -715,7 +734,8 @@ int cxm__http_survey_get(struct cxm__http_req *req,
             pg.note = j.what == CXM__CLICK_HELD ? pg.ui->text[UI_HELD]
                                                 : pg.ui->text[UI_SAVED];
         } else {
-            /* HEAD: the page as it would be, nothing recorded. */
+            /* HEAD: the page as it would be, nothing recorded (not even
+             * opened: a HEAD is a link checker's, not a reader's). */
             json_t *a = json_deep_copy(pg.inv.answers);
             if (a && !json_object_set_new(a, cxm_question_id(q),
                                           json_integer(v))) {
@@ -724,6 +744,14 @@ int cxm__http_survey_get(struct cxm__http_req *req,
                 pg.answers = a;
             } else
                 json_decref(a);
+        }
+    }
+    if (!score && !head && !pg.inv.has_answers) {
+        /* A failure to mark it opened does not keep the page from its
+         * reader. */
+        struct opened_job oj = {pg.inv.id, req->now};
+        if (cxm__writer_run(ctx->writer, opened_job_run, &oj)) {
+            /* shown all the same */
         }
     }
     status = render_form(&pg, 200);

@@ -89,6 +89,8 @@ static const struct route routes[] = {
      CXM_HTTP_MAX_API_BODY, 0},
     {"POST", "/hooks/freshdesk", cxm__http_hook_freshdesk,
      CXM_HTTP_MAX_API_BODY, 0},
+    {"POST", "/hooks/bounce", cxm__http_hook_bounce, CXM_HTTP_MAX_API_BODY,
+     0},
     {"GET", "/u/", cxm__http_unsubscribe_get, 0,
      ROUTE_PREFIX | ROUTE_PUBLIC},
     {"POST", "/u/", cxm__http_unsubscribe_post, CXM_HTTP_MAX_FORM_BODY,

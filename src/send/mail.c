@@ -414,5 +414,9 @@ enum cxm__sent cxm__mail_send(const struct cxm__send_cfg *cfg, void *conn,
         if ((unsigned char)*p < 0x20)
             *p = ' ';
     }
-    return code >= 500 && code < 600 ? CXM__SENT_REFUSED : CXM__SENT_RETRY;
+    if (code < 500 || code >= 600)
+        return CXM__SENT_RETRY;
+    /* libcurl names the command refused: the recipient's refusal is a
+     * bounce, anything else a refusal of the message. */
+    return strstr(err, "RCPT") ? CXM__SENT_BOUNCED : CXM__SENT_REFUSED;
 }

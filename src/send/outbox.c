@@ -225,7 +225,8 @@ static cxm_rc finish_job(cxm_store *st, void *ud)
                  MAX_ATTEMPTS, m->why);
         return settle(st, m, "failed", why, 0);
     }
-    return settle(st, m, "failed", m->why, 0);
+    return settle(st, m, m->result == CXM__SENT_BOUNCED ? "bounced" : "failed",
+                  m->why, 0);
 }
 
 /* Builds and hands over the claimed message (no transaction open). */
@@ -274,8 +275,9 @@ static void log_msg(const struct msg *m)
              (long long)m->id, m->kind, m->ticket_id ? m->ticket_id : "-",
              m->recipient,
              m->result == CXM__SENT_OK      ? "sent"
-             : m->result == CXM__SENT_RETRY ? "will retry"
-                                            : "refused",
+             : m->result == CXM__SENT_RETRY   ? "will retry"
+             : m->result == CXM__SENT_BOUNCED ? "bounced"
+                                              : "refused",
              m->why[0] ? ": " : "", m->why);
     m->cfg->log(line, m->cfg->ud);
 }
@@ -305,6 +307,7 @@ cxm_rc cxm__outbox_pump(cxm_store *st, const struct cxm__send_cfg *cfg,
                 out->sent += m.result == CXM__SENT_OK;
                 out->retried += m.result == CXM__SENT_RETRY &&
                                 m.attempts < MAX_ATTEMPTS;
+                out->bounced += m.result == CXM__SENT_BOUNCED;
                 out->failed += m.result == CXM__SENT_REFUSED ||
                                (m.result == CXM__SENT_RETRY &&
                                 m.attempts >= MAX_ATTEMPTS);
@@ -350,6 +353,7 @@ static cxm_rc on_row(const struct cxm__outbox_row *r, void *ud)
     e.sent_at = r->sent_at;
     e.attempts = r->attempts;
     e.answered = r->answered;
+    e.opened_at = r->opened_at;
     return l->fn(&e, l->ud);
 }
 
@@ -379,4 +383,50 @@ cxm_rc cxm__send_unsubscribe(cxm_store *st, const char *token, size_t len,
     rc = st->ops->put_unsubscribe(st, inv.id, now, &found);
     cxm__invite_release(&inv);
     return !rc && !found ? CXM_ENOTFOUND : rc;
+}
+
+cxm_rc cxm__send_opened(cxm_store *st, const char *invitation_id, int64_t now)
+{
+    if (!st->ops->outbox_opened)
+        return CXM_OK;
+    return st->ops->outbox_opened(st, invitation_id, now);
+}
+
+/* The outbox id in a Message-ID of ours (<cxm.ID.ATTEMPT.RANDOM@DOMAIN>,
+ * mail.c) or in a plain number; 0 when it is neither. */
+static int64_t message_number(const char *s)
+{
+    int64_t v = 0;
+    const char *p;
+
+    if (*s == '<')
+        s++;
+    if (strncmp(s, "cxm.", 4) == 0)
+        s += 4;
+    for (p = s; *p >= '0' && *p <= '9' && p - s < 18; p++)
+        v = v * 10 + (*p - '0');
+    if (p == s || (*p && *p != '.' && *p != '>'))
+        return 0;
+    return v;
+}
+
+cxm_rc cxm__send_bounce(cxm_store *st, const char *message_id,
+                        const char *recipient, const char *reason)
+{
+    int64_t id = message_id && *message_id ? message_number(message_id) : 0;
+    int64_t n = 0;
+    cxm_rc rc = cxm__store_sends(st);
+
+    if (rc)
+        return rc;
+    if (!st->ops->outbox_bounce) {
+        cxm__store_set_error(st, "this engine keeps no outbox");
+        return CXM_ENOTBUILT;
+    }
+    if (!id && (message_id && *message_id))
+        return CXM_ENOTFOUND;
+    if (!id && (!recipient || !*recipient))
+        return CXM_ENOTFOUND;
+    rc = st->ops->outbox_bounce(st, id, id ? NULL : recipient, reason, &n);
+    return !rc && !n ? CXM_ENOTFOUND : rc;
 }

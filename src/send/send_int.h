@@ -102,7 +102,14 @@ struct cxm__mail {
 };
 
 /* The hand-over's outcome. */
-enum cxm__sent { CXM__SENT_OK, CXM__SENT_RETRY, CXM__SENT_REFUSED };
+/* The hand-over's outcome: BOUNCED, the server refused the recipient
+ * (a 5xx reply to RCPT TO), REFUSED, it refused the message otherwise. */
+enum cxm__sent {
+    CXM__SENT_OK,
+    CXM__SENT_RETRY,
+    CXM__SENT_REFUSED,
+    CXM__SENT_BOUNCED
+};
 
 /* Builds the message (RFC 5322, MIME multipart/alternative, UTF-8) into
  * out. */
@@ -133,5 +140,20 @@ size_t cxm__sms_parts(const char *text);
  * token that is not a link. */
 CXM_MUST_USE cxm_rc cxm__send_unsubscribe(cxm_store *st, const char *token,
                                           size_t len, int64_t now);
+
+/* Records that a link of invitation `invitation_id` was opened at `now`
+ * (in the open transaction): its sent messages not yet opened are marked
+ * opened. Nothing when the engine keeps no such mark. */
+CXM_MUST_USE cxm_rc cxm__send_opened(cxm_store *st, const char *invitation_id,
+                                     int64_t now);
+
+/* A bounce reported after the hand-over (POST /hooks/bounce): message
+ * `message_id` (its Message-ID header, with or without the angle
+ * brackets, or its outbox id; NULL or "": none) or else the message sent
+ * last to `recipient` becomes "bounced" with `reason`; its queued
+ * reminder is skipped. CXM_ENOTFOUND when no sent message matches. */
+CXM_MUST_USE cxm_rc cxm__send_bounce(cxm_store *st, const char *message_id,
+                                     const char *recipient,
+                                     const char *reason);
 
 #endif /* CXM_SEND_INT_H */

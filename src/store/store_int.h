@@ -311,6 +311,7 @@ struct cxm__outbox_row {
     const char *ticket_id, *customer_id, *agent_id, *team;
     int64_t created_at, due_at, attempts, claimed_at, sent_at;
     bool answered; /* read: its invitation has an answer */
+    int64_t opened_at; /* read: its page first opened after it was sent */
 };
 typedef cxm_rc (*cxm__outbox_fn)(const struct cxm__outbox_row *r, void *ud);
 
@@ -651,6 +652,18 @@ struct cxm__store_ops {
      * (SQLite's PRAGMA data_version); the dashboard's report cache keys
      * on it. NULL: CXM_ENOTBUILT (nothing is cached). */
     cxm_rc (*data_version)(cxm_store *st, int64_t *out);
+    /* Optional (NULL: nothing is recorded; 0015-outbox-opened.sql): the
+     * messages of invitation `invitation_id` sent at or before at_ms and
+     * not opened yet are marked opened at at_ms. */
+    cxm_rc (*outbox_opened)(cxm_store *st, const char *invitation_id,
+                            int64_t at_ms);
+    /* Optional (NULL: CXM_ENOTBUILT): a bounce reported after the
+     * hand-over. The sent message `id` (0: the one sent last to
+     * `recipient`, any case) becomes "bounced" with `reason`, and the
+     * queued reminders of its invitation are skipped; *n_out: the
+     * messages marked bounced (0: none matched). */
+    cxm_rc (*outbox_bounce)(cxm_store *st, int64_t id, const char *recipient,
+                            const char *reason, int64_t *n_out);
 };
 
 struct cxm_store {

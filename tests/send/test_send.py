@@ -228,6 +228,17 @@ def ticket_rows(n, n_customers, prefix="T", hours_ago=2):
              "Team%d" % (i % 2)) for i in range(n)]
 
 
+def send_then_serve(s, sink, n):
+    """Sends the invitations of n tickets with links to the port `serve`
+    then listens on."""
+    s.smtp(sink.port)
+    s.start_serve()
+    s.stop_serve()
+    s.tickets(ticket_rows(n, n))
+    s.cli("outbox", "run", env=s.env)
+    s.start_serve(s.port)
+
+
 def wait_for(fn, what, timeout=90):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -382,21 +393,28 @@ def retry():
 
 @test
 def refused():
-    """A permanent 5xx: failed with its reason, never retried."""
+    """A permanent 5xx to RCPT TO (the server refuses the recipient):
+    bounced with its reason, not failed, never retried."""
     sink = Sink(os.path.join(ARGS.workdir, "refused_mail"), refuse="c3@")
     s = setup_store("refused", n_tickets=5, n_customers=5, with_email=5)
     try:
         s.smtp(sink.port)
         s.tickets(ticket_rows(5, 5))
         p = s.cli("outbox", "run", env=s.env)
-        check("sent 4" in p.stdout and "failed 1" in p.stdout, p.stdout)
-        f = s.outbox(status="failed")
-        check(len(f) == 1 and "550" in f[0]["reason"], "reason: %s" % f)
-        out = s.cli("outbox", "list", "--status", "failed").stdout
-        check("550" in out, "list shows the reason")
+        check("sent 4" in p.stdout and "failed 0" in p.stdout and
+              "bounced 1" in p.stdout, p.stdout)
+        f = s.outbox(status="bounced")
+        check(len(f) == 1 and "550" in f[0]["reason"] and
+              f[0]["recipient"] == "c3@example.com", "reason: %s" % f)
+        check(not s.outbox(status="failed"), "a bounce is not a failure")
+        out = s.cli("outbox", "list", "--ticket", "T3").stdout
+        check(" bounced " in out and "550" in out,
+              "list shows bounced and the reason: " + out)
+        check(not s.outbox(kind="reminder", recipient="c3@example.com"),
+              "no reminder queued for a bounce")
         later = iso(NOW + datetime.timedelta(days=1))
         p = s.cli("outbox", "run", "--now", later, env=s.env)
-        check("failed 0" in p.stdout and len(sink.mails()) == 4,
+        check("bounced 0" in p.stdout and len(sink.mails()) == 4,
               "not retried")
     finally:
         sink.stop()
@@ -509,6 +527,145 @@ def unsubscribe():
         check("sent 1" in p.stdout, "only the other's reminder: " + p.stdout)
         rem = [x for x in s.outbox(kind="reminder") if x["recipient"] == who]
         check(rem and rem[0]["status"] == "skipped", "reminder skipped")
+    finally:
+        s.stop_serve()
+        sink.stop()
+
+
+@test
+def opened():
+    """The survey page's first GET (or a one-click link) marks the sent
+    message opened, with the time; HEAD marks nothing; a later view does
+    not move the time."""
+    sink = Sink(os.path.join(ARGS.workdir, "opened_mail"))
+    s = setup_store("opened", n_tickets=3, n_customers=3, with_email=3)
+    try:
+        send_then_serve(s, sink, 3)
+        by_to = {m["To"].strip("<>"): m for m in sink.mails()}
+        check(len(by_to) == 3, "3 mails")
+
+        def opened_at(ticket):
+            return s.sql("SELECT opened_at FROM outbox WHERE ticket_id = ?"
+                         " AND kind = 'invite'", ticket)[0][0]
+
+        text, _ = parts(by_to["c0@example.com"])
+        whole = [u for u in links(text) if "score=" not in u][0]
+        st, _ = s.get(whole, "HEAD")
+        check(st == 200 and opened_at("T0") is None, "HEAD marks nothing")
+        check("opened" not in s.cli("outbox", "list", "--ticket",
+                                    "T0").stdout, "not opened yet")
+        st, _ = s.get(whole)
+        first = opened_at("T0")
+        check(st == 200 and first, "GET marks it opened")
+        time.sleep(0.05)
+        s.get(whole)
+        check(opened_at("T0") == first, "the first view's time is kept")
+        out = s.cli("outbox", "list", "--ticket", "T0").stdout
+        check(re.search(r" opened \d{4}-\d\d-\d\dT", out),
+              "list shows opened and when: " + out)
+        text, _ = parts(by_to["c1@example.com"])
+        click = [u for u in links(text) if "score=" in u][0]
+        st, _ = s.get(click)
+        check(st == 200 and opened_at("T1"), "a one-click link opens it")
+        check(opened_at("T2") is None, "the unopened one is not")
+    finally:
+        s.stop_serve()
+        sink.stop()
+
+
+@test
+def bounce_hook():
+    """POST /hooks/bounce (the shared secret): by the mail's Message-ID
+    or by the recipient's address the sent message becomes bounced with
+    the reason, and its queued reminder is skipped."""
+    sink = Sink(os.path.join(ARGS.workdir, "bounce_mail"))
+    s = setup_store("bounce_hook", n_tickets=3, n_customers=3, with_email=3)
+    secret = "a-shared-secret-of-32-characters"
+    try:
+        s.smtp(sink.port)
+        s.cli("config", "set", "hooks.secret", secret)
+        s.tickets(ticket_rows(3, 3))
+        s.cli("outbox", "run", env=s.env)
+        by_to = {m["To"].strip("<>"): m for m in sink.mails()}
+        s.start_serve()
+
+        def post(body, key=secret):
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+            c.request("POST", "/hooks/bounce", body=json.dumps(body).encode(),
+                      headers={"Content-Type": "application/json",
+                               "X-Cxmeter-Secret": key})
+            r = c.getresponse()
+            data = r.read().decode()
+            c.close()
+            return r.status, data
+
+        mid = by_to["c0@example.com"]["Message-ID"]
+        st, _ = post({"message_id": mid, "reason": "550 user unknown"},
+                     key="not-the-secret-at-all-0123456789")
+        check(st == 401, "wrong secret: %d" % st)
+        check(not s.outbox(status="bounced"), "nothing marked")
+        st, data = post({"message_id": mid, "reason": "550 user unknown"})
+        check(st == 200 and json.loads(data)["bounced"] == 1, data)
+        st, data = post({"recipient": "C1@EXAMPLE.COM",
+                         "reason": "mailbox full"})
+        check(st == 200, "by recipient: %d %s" % (st, data))
+        st, _ = post({"recipient": "nobody@example.com", "reason": "x"})
+        check(st == 404, "unknown recipient: %d" % st)
+        st, _ = post({"message_id": "<someone.else@example.com>"})
+        check(st == 404, "a Message-ID not ours: %d" % st)
+        st, _ = post({"reason": "no message named"})
+        check(st == 400, "neither named: %d" % st)
+        b = {r["recipient"]: r["reason"] for r in s.outbox(status="bounced",
+                                                          kind="invite")}
+        check(b == {"c0@example.com": "550 user unknown",
+                    "c1@example.com": "mailbox full"}, "bounced: %s" % b)
+        s.stop_serve()
+        out = s.cli("outbox", "list", "--ticket", "T0").stdout
+        check(" bounced " in out and "550 user unknown" in out, out)
+        p = s.cli("outbox", "run", "--now",
+                  iso(NOW + datetime.timedelta(days=4)), env=s.env)
+        check("sent 1" in p.stdout, "only c2's reminder: " + p.stdout)
+        rem = {r["recipient"]: r for r in s.outbox(kind="reminder")}
+        check(rem["c0@example.com"]["status"] == "skipped" and
+              rem["c1@example.com"]["status"] == "skipped" and
+              rem["c2@example.com"]["status"] == "sent",
+              "reminders: %s" % rem)
+    finally:
+        s.stop_serve()
+        sink.stop()
+
+
+@test
+def unsubscribe_lang():
+    """The unsubscribe page (GET asks, POST confirms) in the invitation's
+    language."""
+    sink = Sink(os.path.join(ARGS.workdir, "unsub_lang_mail"))
+    s = setup_store("unsubscribe_lang", n_tickets=5, n_customers=5,
+                    with_email=5)
+    want = {"en": ("Stop all survey invitations", "Unsubscribed"),
+            "fi": ("Lopetetaanko kaikki kyselykutsut", "Tilaus peruttu"),
+            "vi": ("Ngừng nhận mọi lời mời khảo sát", "Đã hủy đăng ký"),
+            "ms": ("Berhenti menerima semua jemputan tinjauan",
+                   "Langganan dihentikan"),
+            "id": ("Berhenti menerima semua undangan survei",
+                   "Langganan dihentikan")}
+    try:
+        send_then_serve(s, sink, 5)
+        mails = sink.mails()
+        check(len(mails) == 5, "5 mails")
+        for m in mails:
+            lang = m["Content-Language"]
+            url = m["List-Unsubscribe"].strip("<>")
+            st, page = s.get(url)
+            check(st == 200 and want[lang][0] in page and
+                  '<html lang="%s">' % lang in page,
+                  "%s GET: %s" % (lang, page))
+            st, page = s.get(url, "POST", "List-Unsubscribe=One-Click")
+            check(st == 200 and want[lang][1] in page,
+                  "%s POST: %s" % (lang, page))
+        st, page = s.get("http://127.0.0.1:%d/u/nosuchtoken?lang=fi" %
+                         s.port)
+        check(st == 404 and "Linkki ei toimi" in page, "a bad link: " + page)
     finally:
         s.stop_serve()
         sink.stop()

@@ -296,6 +296,10 @@ cxm_rc cxm__sq_put_invitation_link(cxm_store *st, const char *invitation_id,
                                    int64_t at_ms);
 cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
                                int64_t at_ms, bool *found);
+cxm_rc cxm__sq_outbox_opened(cxm_store *st, const char *invitation_id,
+                             int64_t at_ms);
+cxm_rc cxm__sq_outbox_bounce(cxm_store *st, int64_t id, const char *recipient,
+                             const char *reason, int64_t *n_out);
 
 /* ---- store_sqlite_invite.c: the survey service (0012-invitations.sql) */
 
@@ -361,7 +365,10 @@ cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how);
     .clear_login_failures = cxm__sq_clear_login_failures,                  \
     .drill_answers = cxm__sq_drill_answers,                                \
     .drill_tickets = cxm__sq_drill_tickets,                                \
-    .data_version = cxm__sq_data_version
+    .data_version = cxm__sq_data_version,                                  \
+    .outbox_opened = cxm__sq_outbox_opened,                                \
+    .outbox_bounce = cxm__sq_outbox_bounce
+
 /* ---- store_sqlite_users.c: the dashboard (0016) ---------------------- */
 
 cxm_rc cxm__sq_users(cxm_store *st, const char *name, cxm__user_fn fn,

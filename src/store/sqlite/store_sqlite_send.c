@@ -298,7 +298,7 @@ cxm_rc cxm__sq_outbox_put(cxm_store *st, const struct cxm__outbox_row *r,
     " o.team, o.created_at, o.due_at, o.attempts, o.claimed_at, o.sent_at,"   \
     " EXISTS (SELECT 1 FROM submissions b WHERE b.workspace_id ="             \
     "  o.workspace_id AND b.invitation_id = o.invitation_id"                  \
-    "  AND b.held = 0) FROM outbox o"
+    "  AND b.held = 0), o.opened_at FROM outbox o"
 
 /* Hands the rows of a statement of OUTBOX_COLS to fn. */
 static cxm_rc outbox_rows(cxm_store *st, sqlite3_stmt *s, cxm__outbox_fn fn,
@@ -331,6 +331,7 @@ static cxm_rc outbox_rows(cxm_store *st, sqlite3_stmt *s, cxm__outbox_fn fn,
         r.claimed_at = sqlite3_column_int64(s, 19);
         r.sent_at = sqlite3_column_int64(s, 20);
         r.answered = sqlite3_column_int(s, 21) != 0;
+        r.opened_at = sqlite3_column_int64(s, 22);
         if (found)
             *found = true;
         rc = fn(&r, ud);
@@ -462,5 +463,79 @@ cxm_rc cxm__sq_put_unsubscribe(cxm_store *st, const char *invitation_id,
     sqlite3_bind_int64(s, 3, at_ms);
     rc = cxm__sq_step_done(st, s);
     *found = !rc && sqlite3_changes(cxm__sq_db(st)) > 0;
+    return rc;
+}
+
+/* ---- Opened and bounced (0015-outbox-opened.sql). */
+
+cxm_rc cxm__sq_outbox_opened(cxm_store *st, const char *invitation_id,
+                             int64_t at_ms)
+{
+    sqlite3_stmt *s;
+    cxm_rc rc = cxm__sq_prepare_ws(
+        st,
+        "UPDATE outbox SET opened_at = ?3 WHERE workspace_id = ?1"
+        " AND invitation_id = ?2 AND opened_at IS NULL"
+        " AND status IN ('sent', 'bounced') AND sent_at <= ?3",
+        &s);
+
+    if (rc)
+        return rc;
+    cxm__sq_bind_text(s, 2, invitation_id);
+    sqlite3_bind_int64(s, 3, at_ms);
+    return cxm__sq_step_done(st, s);
+}
+
+cxm_rc cxm__sq_outbox_bounce(cxm_store *st, int64_t id, const char *recipient,
+                             const char *reason, int64_t *n_out)
+{
+    sqlite3_stmt *s;
+    int64_t found = 0;
+    int step;
+    cxm_rc rc = cxm__sq_prepare_ws(
+        st,
+        "SELECT message_id FROM outbox WHERE workspace_id = ?1"
+        " AND status IN ('sent', 'bounced')"
+        " AND (message_id = ?2 OR (?2 = 0 AND recipient = ?3"
+        " COLLATE NOCASE)) ORDER BY sent_at DESC, message_id DESC LIMIT 1",
+        &s);
+
+    *n_out = 0;
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 2, id);
+    cxm__sq_bind_text(s, 3, recipient);
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        found = sqlite3_column_int64(s, 0);
+    else if (step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_finalize(s);
+    if (rc || !found)
+        return rc;
+    rc = cxm__sq_prepare_ws(st,
+                            "UPDATE outbox SET status = 'bounced', reason = ?3"
+                            " WHERE workspace_id = ?1 AND message_id = ?2",
+                            &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 2, found);
+    cxm__sq_bind_text(s, 3, reason);
+    rc = cxm__sq_step_done(st, s);
+    if (!rc)
+        rc = cxm__sq_prepare_ws(
+            st,
+            "UPDATE outbox SET status = 'skipped', reason = 'the invitation"
+            " bounced' WHERE workspace_id = ?1 AND kind = 'reminder'"
+            " AND status = 'queued' AND invitation_id = (SELECT"
+            " invitation_id FROM outbox WHERE workspace_id = ?1"
+            " AND message_id = ?2)",
+            &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 2, found);
+    rc = cxm__sq_step_done(st, s);
+    if (!rc)
+        *n_out = 1;
     return rc;
 }
