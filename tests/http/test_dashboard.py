@@ -535,6 +535,50 @@ def test_alerts_and_comments():
         srv.stop()
 
 
+@test
+def test_make_demo_login():
+    """scripts/demo.sh (make demo) with DEMO_SERVE=0 prints a login that
+    opens the dashboard of the demo store it made."""
+    d = os.path.join(ts.ARGS.workdir, "demo")
+    os.makedirs(d, exist_ok=True)
+    script = os.path.join(os.path.dirname(SERVER_C), "..", "..", "scripts",
+                          "demo.sh")
+    env = dict(os.environ, BUILD=os.path.dirname(
+        os.path.abspath(ts.ARGS.cxmeter)), DEMO_TICKETS="2000",
+        DEMO_SERVE="0")
+    p = subprocess.run([script], cwd=d, env=env, capture_output=True,
+                       text=True, timeout=600)
+    check(p.returncode == 0, "demo.sh: %d %s" % (p.returncode, p.stderr))
+    m = re.search(r"login: +demo\npassword: +(\S+)", p.stdout)
+    check(m and "http://127.0.0.1:8080/" in p.stdout, p.stdout[-300:])
+    pw = m.group(1)
+    check(len(pw) >= 20, "a long random password")
+    log = open(os.path.join(d, "serve.log"), "w+")
+    proc = subprocess.Popen([ts.ARGS.cxmeter, "serve", "--db",
+                             os.path.join(d, "demo.db"), "--listen",
+                             "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+                            stderr=log)
+    try:
+        port = None
+        deadline = time.time() + 20
+        while port is None and time.time() < deadline:
+            m = re.search(r"listening on port (\d+)", open(log.name).read())
+            if m:
+                port = int(m.group(1))
+            else:
+                time.sleep(0.05)
+        check(port, "serve started")
+        c = dashlib.Client(port)
+        st, _, _ = c.login("demo", pw)
+        check(st == 303, "the printed login works: %d" % st)
+        st, _, page = c.get("/alerts")
+        check(st == 200 and 'id="rules"' in page, "/alerts of the demo")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+
+
 if __name__ == "__main__":
     ts.TESTS[:] = [t for t in ts.TESTS if t.__module__ == "__main__"]
     sys.exit(ts.main())
