@@ -51,7 +51,7 @@ static cxm_rc rule_row(const struct cxm_alert_rule *r, void *ud)
 
     cxm_alert_rule_describe(r, d, sizeof(d));
     if (c->n < ALERT_RULES_MAX) {
-        c->desc[c->n] = strdup(d);
+        c->desc[c->n] = cxm__strdup(d);
         if (!c->desc[c->n])
             return CXM_ENOMEM;
         c->ids[c->n++] = r->id;
@@ -116,7 +116,7 @@ static cxm_rc firing_collect(const struct cxm_alert_firing *f, void *ud)
         return CXM_OK;
     if (c->n == c->alloc) {
         size_t na = c->alloc ? c->alloc * 2 : 16;
-        struct firing_row *nr = realloc(c->rows, na * sizeof(*nr));
+        struct firing_row *nr = cxm__realloc(c->rows, na * sizeof(*nr));
         if (!nr)
             return CXM_ENOMEM;
         c->rows = nr;
@@ -165,14 +165,14 @@ static cxm_rc firing_collect(const struct cxm_alert_firing *f, void *ud)
 static void firings_release(struct firings_ctx *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        free(c->rows[i].cells);
-    free(c->rows);
+        cxm__free(c->rows[i].cells);
+    cxm__free(c->rows);
 }
 
 static void rules_release(struct rules_ctx *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        free(c->desc[i]);
+        cxm__free(c->desc[i]);
 }
 
 /* Reads the rules (into `rt`, may be NULL: not shown) and the firings
