@@ -2,7 +2,9 @@
 #   make test   install what is missing, build, run every test (plain build,
 #               then ASan+UBSan build, then a short bounded fuzz run)
 #   make demo   install, build, generate demo data, import it, print a report
-#               and the alerts its drop rule fires over the two years
+#               and the alerts its drop rule fires over the two years, create
+#               an admin login, print it and serve the dashboard
+#               (scripts/demo.sh; DEMO_SERVE=0 skips serving)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -56,19 +58,14 @@ test: unit-test asan-test fuzz-smoke
 # proves it fires on the planted incident alone, for three seeds.
 DEMO_RULE  ?= --metric csat --by team --drop --window week --alpha 0.0001
 DEMO_TICKETS ?= 100000
+# DEMO_SERVE=0: stop after printing the login instead of serving
+DEMO_SERVE ?= 1
+DEMO_LISTEN ?= 127.0.0.1:8080
 
 demo: build
-	rm -rf $(DEMO_DIR) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB)-cols
-	mkdir -p $(DEMO_DIR)
-	$(BUILD)/cxmeter demo-data --seed 42 --tickets $(DEMO_TICKETS) --out $(DEMO_DIR)
-	for k in agents customers tickets responses orders selfservice agent_hours reviews qa_scores; do \
-	  $(BUILD)/cxmeter import --db $(DEMO_DB) $$k $(DEMO_DIR)/$$k.csv || exit $$?; done
-	$(BUILD)/cxmeter report --db $(DEMO_DB) --by quarter
-	$(BUILD)/cxmeter report --db $(DEMO_DB) --metrics csat,nps,ces,fcr,art --by channel \
-	      --from 2026-08-01 --to 2026-11-01
-	$(BUILD)/cxmeter alert add --db $(DEMO_DB) $(DEMO_RULE)
-	@echo "alerts fired over the demo's two years:"
-	$(BUILD)/cxmeter alert check --db $(DEMO_DB) --from 2024-11-01 --at 2026-11-01
+	BUILD=$(BUILD) DEMO_DIR=$(DEMO_DIR) DEMO_DB=$(DEMO_DB) \
+	DEMO_TICKETS=$(DEMO_TICKETS) DEMO_RULE="$(DEMO_RULE)" \
+	DEMO_SERVE=$(DEMO_SERVE) DEMO_LISTEN=$(DEMO_LISTEN) scripts/demo.sh
 
 install: build
 	cmake --install $(BUILD)

@@ -32,6 +32,8 @@ static const struct {
 } nav[] = {
     {"/", "Overview"},
     {"/breakdown", "Breakdowns"},
+    {"/alerts", "Alerts"},
+    {"/comments", "Comments"},
 };
 
 /* ---- The view. */

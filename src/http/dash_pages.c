@@ -643,7 +643,8 @@ int cxm__http_dash_overview(struct cxm__http_req *req,
     if (status)
         return status;
     if (!cxm__want_csv(req) &&
-        cxm__page_begin(req, resp, "Overview", "/"))
+        (cxm__page_begin(req, resp, "Overview", "/") ||
+         cxm__dash_alert_banner(req, &v, &resp->body)))
         return 500;
     status = cards_and_charts(req, resp, &v, "/", card_metrics,
                               CXM_ARRAY_LEN(card_metrics), series,

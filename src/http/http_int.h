@@ -360,6 +360,16 @@ int cxm__http_dash_breakdown(struct cxm__http_req *req,
                              struct cxm__http_resp *resp);
 int cxm__http_dash_agent(struct cxm__http_req *req,
                          struct cxm__http_resp *resp);
+/* dash_alerts.c: the firings and rules; the open-ended answers. */
+int cxm__http_dash_alerts(struct cxm__http_req *req,
+                          struct cxm__http_resp *resp);
+int cxm__http_dash_comments(struct cxm__http_req *req,
+                            struct cxm__http_resp *resp);
+/* Appends the overview's banner: how many firings have their window
+ * starting in the view's period, linking to /alerts (nothing when none). */
+CXM_MUST_USE cxm_rc cxm__dash_alert_banner(struct cxm__http_req *req,
+                                           const struct cxm__view *v,
+                                           struct cxm__buf *b);
 int cxm__http_dash_drill(struct cxm__http_req *req,
                          struct cxm__http_resp *resp);
 /* The embedded assets under /assets (uPlot, the dashboard's script and

@@ -109,6 +109,8 @@ static const struct route routes[] = {
     {"GET", "/breakdown", cxm__http_dash_breakdown, 0, ROUTE_SESSION},
     {"GET", "/agent", cxm__http_dash_agent, 0, ROUTE_SESSION},
     {"GET", "/drill", cxm__http_dash_drill, 0, ROUTE_SESSION},
+    {"GET", "/alerts", cxm__http_dash_alerts, 0, ROUTE_SESSION},
+    {"GET", "/comments", cxm__http_dash_comments, 0, ROUTE_SESSION},
 };
 
 /* One open connection, from accept to close. `deadline` is when the

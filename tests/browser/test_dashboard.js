@@ -6,6 +6,7 @@
 // period, open an agent page, export a CSV, and fit a 375 px phone without
 // horizontal scroll. Screenshots go to $CXM_SHOTS.
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { launch, check } = require('./lib');
@@ -132,6 +133,31 @@ async function checkCards(page, what) {
     const text = await page.evaluate(async (u) => (await fetch(u)).text(), csv);
     check(text.startsWith('responded_at,survey,score'), 'the drill-down as CSV');
     await page.screenshot({ path: path.join(SHOTS, 'drill.png'), fullPage: true });
+
+    // A planted drop: team zeta's CSAT from all 5s to all 1s in the week
+    // of 2026-03-23; the drop rule fires and /alerts shows it.
+    const planted = path.join(path.dirname(process.env.CXM_DB), 'planted.csv');
+    let rows = 'response_id,survey,responded_at,score,ticket_id,agent_id,team,channel,language,comment\n';
+    for (let i = 0; i < 60; i++) {
+      const d = (i % 6) + 16;
+      rows += `PL${i},csat,2026-03-${d}T10:${String(i % 60).padStart(2, '0')}:00Z,5,,,zeta,chat,en,\n`;
+      rows += `PM${i},csat,2026-03-${d + 7}T10:${String(i % 60).padStart(2, '0')}:00Z,1,,,zeta,chat,en,\n`;
+    }
+    fs.writeFileSync(planted, rows);
+    const cx = (...a) => execFileSync(process.env.CXM_CXMETER, [...a, '--db', process.env.CXM_DB], { encoding: 'utf8' });
+    cx('import', '--quiet', 'responses', planted);
+    cx('alert', 'add', '--metric', 'csat', '--by', 'team', '--drop', '--window', 'week');
+    cx('alert', 'check', '--from', '2026-03-01', '--at', '2026-03-31');
+    await page.goto(URL + '/?period=all');
+    check(await page.$('#alert-banner a') !== null, "the overview's alert banner");
+    await Promise.all([page.waitForNavigation(), page.click('#alert-banner a')]);
+    check(page.url().startsWith(URL + '/alerts'), 'the banner links to /alerts');
+    const fired = await page.$$eval('#firings tbody tr', (t) => t.map((e) => e.textContent));
+    check(fired.some((r) => r.includes('zeta') && r.includes('2026-03-23')), 'the planted drop on /alerts: ' + fired.join(' | '));
+    await page.screenshot({ path: path.join(SHOTS, 'alerts.png'), fullPage: true });
+    await page.goto(URL + '/comments?period=all&score_max=2');
+    check(await page.$('#comments') !== null, 'the comments page');
+    await page.screenshot({ path: path.join(SHOTS, 'comments.png'), fullPage: true });
 
     // A phone: 375 px, no horizontal scroll.
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });

@@ -469,6 +469,116 @@ def test_pages_render():
         srv.stop()
 
 
+@test
+def test_alerts_and_comments():
+    """/comments lists the open-ended answers as text, filtered by the URL
+    and exported with formulas escaped; an alert fired on a small store
+    shows on /alerts and as the overview's banner."""
+    srv = Dash("alerts")
+    try:
+        f = os.path.join(ts.ARGS.workdir, "alerts-extra.csv")
+        with open(f, "w") as fh:
+            fh.write("response_id,survey,responded_at,score,ticket_id,"
+                     "agent_id,team,channel,language,comment\n"
+                     "XSS1,csat,2026-03-22T10:00:00Z,1,,chen.wei,tech,chat,"
+                     "en,\"<script>alert(7)</script> slow refund\"\n")
+        srv.cli("import", "--quiet", "responses", f)
+        srv.cli("alert", "add", "--metric", "csat", "--below", "101",
+                "--window", "week")
+        srv.cli("alert", "check", "--from", "2026-03-01",
+                "--at", "2026-03-31")
+        c = srv.logged_in()
+        st, _, page = c.get("/comments?period=all")
+        check(st == 200 and 'id="comments"' in page, "comments: %d" % st)
+        check("<script>alert(7)" not in page and
+              "&lt;script&gt;alert(7)&lt;/script&gt; slow refund" in page,
+              "a comment's markup shown as text")
+        check("<img src=x" not in page, "the hostile comment escaped")
+        st, _, page = c.get("/comments?period=all&q=SLOW+REFUND")
+        check(st == 200 and "slow refund" in page and
+              "onerror" not in page, "search by text")
+        st, _, page = c.get("/comments?period=all&q=slow&team=billing")
+        check("slow refund" not in page, "team filter")
+        st, _, page = c.get("/comments?period=all&agent=chen.wei"
+                            "&score_max=1&survey=csat")
+        check("slow refund" in page, "agent, survey and score filters")
+        st, _, page = c.get("/comments?period=all&score_max=0")
+        check("slow refund" not in page, "score_max excludes")
+        check(c.get("/comments?score_max=x")[0] == 400, "bad score_max")
+        st, h, csv = c.get("/comments?period=all&format=csv")
+        check(st == 200 and h["content-type"][0].startswith("text/csv") and
+              csv.startswith("responded_at,survey,question,score"),
+              csv[:80])
+        check("'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv and
+              ",=HYPERLINK" not in csv and ",\"=HYPERLINK" not in csv,
+              "formula escaped: %r" %
+              [l for l in csv.splitlines() if "HYPERLINK" in l])
+        st, _, page = c.get("/alerts")
+        check(st == 200 and 'id="firings"' in page and 'id="rules"' in page,
+              "alerts: %d" % st)
+        rows = re.findall(r"<tr>.*?</tr>", page[page.index('id="firings"'):
+                                             page.index('id="rules"')],
+                          re.S)
+        check(len(rows) >= 4, "firings listed: %d" % len(rows))
+        check("2026-03-23 – 2026-03-30" in page and "threshold" in page,
+              "the last week's firing shown")
+        check(page.index("2026-03-23 – 2026-03-30") <
+              page.index("2026-03-02 – 2026-03-09"), "newest first")
+        st, _, csv = c.get("/alerts?format=csv&table=firings")
+        check(csv.startswith("window,rule,rule_id,group,value"), csv[:80])
+        st, _, page = c.get("/?period=all")
+        check('id="alert-banner"' in page and "alerts fired in this period"
+              in page and 'href="/alerts' in page, "the overview's banner")
+        st, _, page = c.get("/?from=2026-01-06&to=2026-01-20&period=custom")
+        check('id="alert-banner"' not in page, "no banner without firings")
+    finally:
+        srv.stop()
+
+
+@test
+def test_make_demo_login():
+    """scripts/demo.sh (make demo) with DEMO_SERVE=0 prints a login that
+    opens the dashboard of the demo store it made."""
+    d = os.path.join(ts.ARGS.workdir, "demo")
+    os.makedirs(d, exist_ok=True)
+    script = os.path.join(os.path.dirname(SERVER_C), "..", "..", "scripts",
+                          "demo.sh")
+    env = dict(os.environ, BUILD=os.path.dirname(
+        os.path.abspath(ts.ARGS.cxmeter)), DEMO_TICKETS="2000",
+        DEMO_SERVE="0")
+    p = subprocess.run([script], cwd=d, env=env, capture_output=True,
+                       text=True, timeout=600)
+    check(p.returncode == 0, "demo.sh: %d %s" % (p.returncode, p.stderr))
+    m = re.search(r"login: +demo\npassword: +(\S+)", p.stdout)
+    check(m and "http://127.0.0.1:8080/" in p.stdout, p.stdout[-300:])
+    pw = m.group(1)
+    check(len(pw) >= 20, "a long random password")
+    log = open(os.path.join(d, "serve.log"), "w+")
+    proc = subprocess.Popen([ts.ARGS.cxmeter, "serve", "--db",
+                             os.path.join(d, "demo.db"), "--listen",
+                             "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+                            stderr=log)
+    try:
+        port = None
+        deadline = time.time() + 20
+        while port is None and time.time() < deadline:
+            m = re.search(r"listening on port (\d+)", open(log.name).read())
+            if m:
+                port = int(m.group(1))
+            else:
+                time.sleep(0.05)
+        check(port, "serve started")
+        c = dashlib.Client(port)
+        st, _, _ = c.login("demo", pw)
+        check(st == 303, "the printed login works: %d" % st)
+        st, _, page = c.get("/alerts")
+        check(st == 200 and 'id="rules"' in page, "/alerts of the demo")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+
+
 if __name__ == "__main__":
     ts.TESTS[:] = [t for t in ts.TESTS if t.__module__ == "__main__"]
     sys.exit(ts.main())
