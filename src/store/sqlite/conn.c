@@ -51,17 +51,62 @@ cxm_rc cxm__sq_fail(cxm_store *st)
     return CXM_ESTORE;
 }
 
+/* The kept statement of `sql` when it is one statement that prepares
+ * (stepped to its end by cxm__sq_exec()); NULL otherwise. */
+static sqlite3_stmt *exec_kept(cxm_store *st, const char *sql)
+{
+    struct cxm__sq *q = st->impl;
+    const char *tail = NULL;
+    sqlite3_stmt *s = NULL;
+
+    for (size_t i = 0; i < q->n_kept; i++)
+        if (!q->kept[i].busy && strcmp(q->kept[i].sql, sql) == 0) {
+            q->kept[i].busy = true;
+            return q->kept[i].s;
+        }
+    if (q->n_kept == CXM__SQ_KEPT ||
+        sqlite3_prepare_v2(q->db, sql, -1, &s, &tail) != SQLITE_OK || !s)
+        return NULL;
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t'))
+        tail++;
+    if (tail && *tail) { /* a script: sqlite3_exec() runs it */
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    sqlite3_finalize(s);
+    return cxm__sq_kept(st, sql, &s) ? NULL : s;
+}
+
 cxm_rc cxm__sq_exec(cxm_store *st, const char *sql)
 {
     struct cxm__sq *q = st->impl;
     char *err = NULL;
+    sqlite3_stmt *s = exec_kept(st, sql);
 
+    if (s) {
+        int step;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW)
+            ;
+        cxm_rc rc = step == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
+        cxm__sq_unkeep(st, s);
+        return rc;
+    }
     if (sqlite3_exec(q->db, sql, NULL, NULL, &err) != SQLITE_OK) {
         sq_set_error(st, q->db, err ? err : sqlite3_errmsg(q->db));
         sqlite3_free(err);
         return CXM_ESTORE;
     }
     return CXM_OK;
+}
+
+/* Finalizes the kept statements (before their connection closes). */
+static void kept_release(struct cxm__sq *q)
+{
+    for (size_t k = 0; k < q->n_kept; k++) {
+        sqlite3_finalize(q->kept[k].s);
+        cxm__free(q->kept[k].sql);
+    }
+    q->n_kept = 0;
 }
 
 void cxm__sq_close(cxm_store *st)
@@ -76,6 +121,7 @@ void cxm__sq_close(cxm_store *st)
     }
     for (size_t k = 0; k < CXM_ARRAY_LEN(q->savepoint); k++)
         sqlite3_finalize(q->savepoint[k]);
+    kept_release(q);
     cxm__sq_colimage_release(&q->colimage);
     sqlite3_close(q->db);
     cxm__free(q);
@@ -168,6 +214,7 @@ static cxm_rc open_failed(cxm_store *st, const char *path, int sys,
 /* Opens `name` with `flags` on a fresh connection (closing the last). */
 static bool sq_connect(struct cxm__sq *q, const char *name, int flags)
 {
+    kept_release(q);
     sqlite3_close(q->db);
     q->db = NULL;
     if (sqlite3_open_v2(name, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -339,6 +386,52 @@ cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
     return CXM_OK;
 }
 
+cxm_rc cxm__sq_kept(cxm_store *st, const char *sql, sqlite3_stmt **out)
+{
+    struct cxm__sq *q = st->impl;
+    struct cxm__sq_kept *k;
+    char *copy;
+    cxm_rc rc;
+
+    for (size_t i = 0; i < q->n_kept; i++) {
+        k = &q->kept[i];
+        if (!k->busy && strcmp(k->sql, sql) == 0) {
+            k->busy = true;
+            *out = k->s;
+            return CXM_OK;
+        }
+    }
+    rc = cxm__sq_prepare(st, sql, out);
+    if (rc || q->n_kept == CXM__SQ_KEPT)
+        return rc;
+    /* A text in use twice at once gets a second entry: rare (none on the
+     * writer's path) and bounded by CXM__SQ_KEPT. */
+    copy = cxm__strdup(sql);
+    if (!copy)
+        return CXM_OK; /* not kept: cxm__sq_unkeep() finalizes it */
+    k = &q->kept[q->n_kept++];
+    k->sql = copy;
+    k->s = *out;
+    k->busy = true;
+    return CXM_OK;
+}
+
+void cxm__sq_unkeep(cxm_store *st, sqlite3_stmt *s)
+{
+    struct cxm__sq *q = st->impl;
+
+    if (!s)
+        return;
+    for (size_t i = 0; i < q->n_kept; i++)
+        if (q->kept[i].s == s) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            q->kept[i].busy = false;
+            return;
+        }
+    sqlite3_finalize(s);
+}
+
 cxm_rc cxm__sq_prepare_ws(cxm_store *st, const char *sql,
                           sqlite3_stmt **out)
 {
@@ -376,7 +469,7 @@ static cxm_rc run_stmt(cxm_store *st, sqlite3_stmt *s, int64_t *out)
         *out = sqlite3_column_int64(s, 0);
     else if (out || step != SQLITE_DONE)
         rc = cxm__sq_fail(st);
-    sqlite3_finalize(s);
+    cxm__sq_unkeep(st, s);
     return rc;
 }
 
@@ -384,7 +477,7 @@ cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,
                         size_t n_args, int64_t *out)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
+    cxm_rc rc = cxm__sq_kept(st, sql, &s);
 
     if (rc)
         return rc;
@@ -398,7 +491,7 @@ cxm_rc cxm__sq_run(cxm_store *st, const char *sql,
                    int64_t *out)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
+    cxm_rc rc = cxm__sq_kept(st, sql, &s);
 
     if (rc)
         return rc;
