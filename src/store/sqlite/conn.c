@@ -51,43 +51,53 @@ cxm_rc cxm__sq_fail(cxm_store *st)
     return CXM_ESTORE;
 }
 
-/* The kept statement of `sql` when it is one statement that prepares
- * (stepped to its end by cxm__sq_exec()); NULL otherwise. */
-static sqlite3_stmt *exec_kept(cxm_store *st, const char *sql)
+/* The kept statement of `sql` not handed out, marked handed out; NULL
+ * when there is none. */
+static sqlite3_stmt *kept_find(struct cxm__sq *q, const char *sql)
+{
+    for (size_t i = 0; i < q->n_kept; i++)
+        if (!q->kept[i].busy && strcmp(sqlite3_sql(q->kept[i].s), sql) == 0) {
+            q->kept[i].busy = true;
+            return q->kept[i].s;
+        }
+    return NULL;
+}
+
+/* *out: the kept statement of `sql` when it is one statement that
+ * prepares (stepped to its end by cxm__sq_exec()); NULL otherwise, for
+ * sqlite3_exec(). */
+static cxm_rc exec_kept(cxm_store *st, const char *sql, sqlite3_stmt **out)
 {
     struct cxm__sq *q = st->impl;
     const char *tail = NULL;
     sqlite3_stmt *s = NULL;
 
-    for (size_t i = 0; i < q->n_kept; i++)
-        if (!q->kept[i].busy && strcmp(q->kept[i].sql, sql) == 0) {
-            q->kept[i].busy = true;
-            return q->kept[i].s;
-        }
-    if (q->n_kept == CXM__SQ_KEPT ||
+    *out = kept_find(q, sql);
+    if (*out || q->n_kept == CXM__SQ_KEPT ||
         sqlite3_prepare_v2(q->db, sql, -1, &s, &tail) != SQLITE_OK || !s)
-        return NULL;
+        return CXM_OK;
     while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t'))
         tail++;
-    if (tail && *tail) { /* a script: sqlite3_exec() runs it */
-        sqlite3_finalize(s);
-        return NULL;
-    }
     sqlite3_finalize(s);
-    return cxm__sq_kept(st, sql, &s) ? NULL : s;
+    if (tail && *tail) /* a script: sqlite3_exec() runs it */
+        return CXM_OK;
+    return cxm__sq_kept(st, sql, out);
 }
 
 cxm_rc cxm__sq_exec(cxm_store *st, const char *sql)
 {
     struct cxm__sq *q = st->impl;
     char *err = NULL;
-    sqlite3_stmt *s = exec_kept(st, sql);
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = exec_kept(st, sql, &s);
 
+    if (rc)
+        return rc;
     if (s) {
         int step;
         while ((step = sqlite3_step(s)) == SQLITE_ROW)
             ;
-        cxm_rc rc = step == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
+        rc = step == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
         cxm__sq_unkeep(st, s);
         return rc;
     }
@@ -102,10 +112,8 @@ cxm_rc cxm__sq_exec(cxm_store *st, const char *sql)
 /* Finalizes the kept statements (before their connection closes). */
 static void kept_release(struct cxm__sq *q)
 {
-    for (size_t k = 0; k < q->n_kept; k++) {
+    for (size_t k = 0; k < q->n_kept; k++)
         sqlite3_finalize(q->kept[k].s);
-        cxm__free(q->kept[k].sql);
-    }
     q->n_kept = 0;
 }
 
@@ -389,31 +397,21 @@ cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
 cxm_rc cxm__sq_kept(cxm_store *st, const char *sql, sqlite3_stmt **out)
 {
     struct cxm__sq *q = st->impl;
-    struct cxm__sq_kept *k;
-    char *copy;
+    const char *text;
     cxm_rc rc;
 
-    for (size_t i = 0; i < q->n_kept; i++) {
-        k = &q->kept[i];
-        if (!k->busy && strcmp(k->sql, sql) == 0) {
-            k->busy = true;
-            *out = k->s;
-            return CXM_OK;
-        }
-    }
+    *out = kept_find(q, sql);
+    if (*out)
+        return CXM_OK;
     rc = cxm__sq_prepare(st, sql, out);
-    if (rc || q->n_kept == CXM__SQ_KEPT)
-        return rc;
-    /* A text in use twice at once gets a second entry: rare (none on the
-     * writer's path) and bounded by CXM__SQ_KEPT. */
-    copy = cxm__strdup(sql);
-    if (!copy)
-        return CXM_OK; /* not kept: cxm__sq_unkeep() finalizes it */
-    k = &q->kept[q->n_kept++];
-    k->sql = copy;
-    k->s = *out;
-    k->busy = true;
-    return CXM_OK;
+    /* Keyed by the statement's own copy of its text (nothing to allocate):
+     * a text SQLite keeps otherwise (a second statement after the first)
+     * is not kept. A text in use twice at once gets a second entry: rare
+     * (none on the writer's path) and bounded by CXM__SQ_KEPT. */
+    text = rc ? NULL : sqlite3_sql(*out);
+    if (text && q->n_kept < CXM__SQ_KEPT && strcmp(text, sql) == 0)
+        q->kept[q->n_kept++] = (struct cxm__sq_kept){*out, true};
+    return rc;
 }
 
 void cxm__sq_unkeep(cxm_store *st, sqlite3_stmt *s)

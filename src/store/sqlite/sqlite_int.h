@@ -50,8 +50,7 @@ struct cxm__sq {
      * on every commit, and preparing them was a fifth of the server
      * writer's time. Keyed by text; finalized in cxm__sq_close(). */
     struct cxm__sq_kept {
-        char *sql; /* owned */
-        sqlite3_stmt *s;
+        sqlite3_stmt *s; /* keyed by its text, sqlite3_sql() */
         bool busy; /* handed out and not yet given back */
     } kept[CXM__SQ_KEPT];
     size_t n_kept;
