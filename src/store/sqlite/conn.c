@@ -51,17 +51,70 @@ cxm_rc cxm__sq_fail(cxm_store *st)
     return CXM_ESTORE;
 }
 
+/* The kept statement of `sql` not handed out, marked handed out; NULL
+ * when there is none. */
+static sqlite3_stmt *kept_find(struct cxm__sq *q, const char *sql)
+{
+    for (size_t i = 0; i < q->n_kept; i++)
+        if (!q->kept[i].busy && strcmp(sqlite3_sql(q->kept[i].s), sql) == 0) {
+            q->kept[i].busy = true;
+            return q->kept[i].s;
+        }
+    return NULL;
+}
+
+/* *out: the kept statement of `sql` when it is one statement that
+ * prepares (stepped to its end by cxm__sq_exec()); NULL otherwise, for
+ * sqlite3_exec(). */
+static cxm_rc exec_kept(cxm_store *st, const char *sql, sqlite3_stmt **out)
+{
+    struct cxm__sq *q = st->impl;
+    const char *tail = NULL;
+    sqlite3_stmt *s = NULL;
+
+    *out = kept_find(q, sql);
+    if (*out || q->n_kept == CXM__SQ_KEPT ||
+        sqlite3_prepare_v2(q->db, sql, -1, &s, &tail) != SQLITE_OK || !s)
+        return CXM_OK;
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t'))
+        tail++;
+    sqlite3_finalize(s);
+    if (tail && *tail) /* a script: sqlite3_exec() runs it */
+        return CXM_OK;
+    return cxm__sq_kept(st, sql, out);
+}
+
 cxm_rc cxm__sq_exec(cxm_store *st, const char *sql)
 {
     struct cxm__sq *q = st->impl;
     char *err = NULL;
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = exec_kept(st, sql, &s);
 
+    if (rc)
+        return rc;
+    if (s) {
+        int step;
+        while ((step = sqlite3_step(s)) == SQLITE_ROW)
+            ;
+        rc = step == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
+        cxm__sq_unkeep(st, s);
+        return rc;
+    }
     if (sqlite3_exec(q->db, sql, NULL, NULL, &err) != SQLITE_OK) {
         sq_set_error(st, q->db, err ? err : sqlite3_errmsg(q->db));
         sqlite3_free(err);
         return CXM_ESTORE;
     }
     return CXM_OK;
+}
+
+/* Finalizes the kept statements (before their connection closes). */
+static void kept_release(struct cxm__sq *q)
+{
+    for (size_t k = 0; k < q->n_kept; k++)
+        sqlite3_finalize(q->kept[k].s);
+    q->n_kept = 0;
 }
 
 void cxm__sq_close(cxm_store *st)
@@ -76,6 +129,7 @@ void cxm__sq_close(cxm_store *st)
     }
     for (size_t k = 0; k < CXM_ARRAY_LEN(q->savepoint); k++)
         sqlite3_finalize(q->savepoint[k]);
+    kept_release(q);
     cxm__sq_colimage_release(&q->colimage);
     sqlite3_close(q->db);
     cxm__free(q);
@@ -168,6 +222,7 @@ static cxm_rc open_failed(cxm_store *st, const char *path, int sys,
 /* Opens `name` with `flags` on a fresh connection (closing the last). */
 static bool sq_connect(struct cxm__sq *q, const char *name, int flags)
 {
+    kept_release(q);
     sqlite3_close(q->db);
     q->db = NULL;
     if (sqlite3_open_v2(name, &q->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
@@ -339,6 +394,42 @@ cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out)
     return CXM_OK;
 }
 
+cxm_rc cxm__sq_kept(cxm_store *st, const char *sql, sqlite3_stmt **out)
+{
+    struct cxm__sq *q = st->impl;
+    const char *text;
+    cxm_rc rc;
+
+    *out = kept_find(q, sql);
+    if (*out)
+        return CXM_OK;
+    rc = cxm__sq_prepare(st, sql, out);
+    /* Keyed by the statement's own copy of its text (nothing to allocate):
+     * a text SQLite keeps otherwise (a second statement after the first)
+     * is not kept. A text in use twice at once gets a second entry: rare
+     * (none on the writer's path) and bounded by CXM__SQ_KEPT. */
+    text = rc ? NULL : sqlite3_sql(*out);
+    if (text && q->n_kept < CXM__SQ_KEPT && strcmp(text, sql) == 0)
+        q->kept[q->n_kept++] = (struct cxm__sq_kept){*out, true};
+    return rc;
+}
+
+void cxm__sq_unkeep(cxm_store *st, sqlite3_stmt *s)
+{
+    struct cxm__sq *q = st->impl;
+
+    if (!s)
+        return;
+    for (size_t i = 0; i < q->n_kept; i++)
+        if (q->kept[i].s == s) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            q->kept[i].busy = false;
+            return;
+        }
+    sqlite3_finalize(s);
+}
+
 cxm_rc cxm__sq_prepare_ws(cxm_store *st, const char *sql,
                           sqlite3_stmt **out)
 {
@@ -376,7 +467,7 @@ static cxm_rc run_stmt(cxm_store *st, sqlite3_stmt *s, int64_t *out)
         *out = sqlite3_column_int64(s, 0);
     else if (out || step != SQLITE_DONE)
         rc = cxm__sq_fail(st);
-    sqlite3_finalize(s);
+    cxm__sq_unkeep(st, s);
     return rc;
 }
 
@@ -384,7 +475,7 @@ cxm_rc cxm__sq_run_ints(cxm_store *st, const char *sql, const int64_t *args,
                         size_t n_args, int64_t *out)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
+    cxm_rc rc = cxm__sq_kept(st, sql, &s);
 
     if (rc)
         return rc;
@@ -398,7 +489,7 @@ cxm_rc cxm__sq_run(cxm_store *st, const char *sql,
                    int64_t *out)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
+    cxm_rc rc = cxm__sq_kept(st, sql, &s);
 
     if (rc)
         return rc;

@@ -27,6 +27,9 @@ struct cxm__sq_colimage {
     bool mapped;
 };
 
+/* How many statements a connection keeps prepared (struct cxm__sq). */
+#define CXM__SQ_KEPT 96
+
 /* The engine's state, st->impl of a store it opened. */
 struct cxm__sq {
     sqlite3 *db;
@@ -42,6 +45,15 @@ struct cxm__sq {
      * first use: parsing them for every answer cost a tenth of the
      * writer's time. */
     sqlite3_stmt *savepoint[3];
+    /* Statements kept prepared for the connection's life (cxm__sq_kept()):
+     * the rollup flush and the run helpers run the same few dozen texts
+     * on every commit, and preparing them was a fifth of the server
+     * writer's time. Keyed by text; finalized in cxm__sq_close(). */
+    struct cxm__sq_kept {
+        sqlite3_stmt *s; /* keyed by its text, sqlite3_sql() */
+        bool busy; /* handed out and not yet given back */
+    } kept[CXM__SQ_KEPT];
+    size_t n_kept;
 };
 
 /* SPEC §2, the attribution of an answer: a response r without agent,
@@ -111,6 +123,14 @@ cxm_rc cxm__sq_fail(cxm_store *st);
 /* Prepares `sql` on the store's connection into *out (finalized by the
  * caller); cxm__sq_fail() when it cannot. */
 cxm_rc cxm__sq_prepare(cxm_store *st, const char *sql, sqlite3_stmt **out);
+/* The connection's statement of `sql` (one statement), prepared on its
+ * first use and kept (struct cxm__sq); *out is handed back with
+ * cxm__sq_unkeep(). A text already handed out, or past CXM__SQ_KEPT
+ * texts, is prepared afresh (and finalized by cxm__sq_unkeep()). */
+cxm_rc cxm__sq_kept(cxm_store *st, const char *sql, sqlite3_stmt **out);
+/* Hands back s of cxm__sq_kept(): reset with its bindings cleared, or
+ * finalized when it is not kept; NULL is ignored. */
+void cxm__sq_unkeep(cxm_store *st, sqlite3_stmt *s);
 /* Prepares `sql` with ?1 bound to the store's workspace. */
 cxm_rc cxm__sq_prepare_ws(cxm_store *st, const char *sql,
                           sqlite3_stmt **out);

@@ -541,7 +541,7 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
         return CXM_OK;
     coldict_release(d);
     fl->n_kinds = 0;
-    rc = cxm__sq_prepare(fl->st, "SELECT col, id, value, chk FROM col_dict"
+    rc = cxm__sq_kept(fl->st, "SELECT col, id, value, chk FROM col_dict"
                          " WHERE workspace_id = ?1",
                          &s);
     if (rc)
@@ -577,7 +577,7 @@ static cxm_rc coldict_load(struct flush *fl, int64_t ws)
     }
     if (!rc && step != SQLITE_DONE)
         rc = cxm__sq_fail(fl->st);
-    sqlite3_finalize(s);
+    cxm__sq_unkeep(fl->st, s);
     d->loaded = !rc;
     d->ws = ws;
     return rc;
@@ -1466,41 +1466,41 @@ static cxm_rc flush_once(cxm_store *st)
     if (rc)
         return rc;
     /* In order, so each month is recounted once. */
-    rc = cxm__sq_prepare(st,
+    rc = cxm__sq_kept(st,
                          "SELECT workspace_id, day FROM rollup_dirty"
                          " ORDER BY workspace_id, day",
                          &dirty);
     if (!rc)
-        rc = cxm__sq_prepare(st, answers_sql, &fl.answers);
+        rc = cxm__sq_kept(st, answers_sql, &fl.answers);
     if (!rc)
-        rc = cxm__sq_prepare(st, answers_all_sql, &fl.answers_all);
+        rc = cxm__sq_kept(st, answers_all_sql, &fl.answers_all);
     if (!rc)
-        rc = cxm__sq_prepare(st, "SELECT count(*) FROM responses"
+        rc = cxm__sq_kept(st, "SELECT count(*) FROM responses"
                          " WHERE workspace_id = ?1 AND responded_at >= ?2"
                          "  AND responded_at < ?3",
                              &fl.count);
     if (!rc)
-        rc = cxm__sq_prepare(st, delete_sql, &fl.del);
+        rc = cxm__sq_kept(st, delete_sql, &fl.del);
     if (!rc)
-        rc = cxm__sq_prepare(st, insert_sql, &fl.ins);
+        rc = cxm__sq_kept(st, insert_sql, &fl.ins);
     if (!rc && fl.append)
-        rc = cxm__sq_prepare(st, answers_new_sql, &fl.answers_new);
+        rc = cxm__sq_kept(st, answers_new_sql, &fl.answers_new);
     if (!rc && fl.append)
-        rc = cxm__sq_prepare(st, add_sql, &fl.add);
+        rc = cxm__sq_kept(st, add_sql, &fl.add);
     if (!rc && fl.append)
-        rc = cxm__sq_prepare(st, "SELECT n, data FROM col_answers"
+        rc = cxm__sq_kept(st, "SELECT n, data FROM col_answers"
                          " WHERE workspace_id = ?1 AND t = ?2",
                              &fl.seg_get);
     if (!rc)
-        rc = cxm__sq_prepare(st, "INSERT INTO col_dict (workspace_id, col, id, value,"
+        rc = cxm__sq_kept(st, "INSERT INTO col_dict (workspace_id, col, id, value,"
                          " chk) VALUES (?1, ?2, ?3, ?4, ?5)",
                              &fl.dict_ins);
     if (!rc)
-        rc = cxm__sq_prepare(st, "INSERT OR REPLACE INTO col_answers (workspace_id,"
+        rc = cxm__sq_kept(st, "INSERT OR REPLACE INTO col_answers (workspace_id,"
                          " t, n, data) VALUES (?1, ?2, ?3, ?4)",
                              &fl.seg_put);
     if (!rc)
-        rc = cxm__sq_prepare(st, "DELETE FROM col_answers WHERE workspace_id = ?1"
+        rc = cxm__sq_kept(st, "DELETE FROM col_answers WHERE workspace_id = ?1"
                          " AND t = ?2",
                              &fl.seg_del);
     while (!rc && (step = sqlite3_step(dirty)) == SQLITE_ROW) {
@@ -1529,18 +1529,18 @@ static cxm_rc flush_once(cxm_store *st)
         rc = flush_workspace(&fl, last_ws);
     if (!rc && step != SQLITE_DONE)
         rc = cxm__sq_fail(st);
-    sqlite3_finalize(dirty);
-    sqlite3_finalize(fl.answers);
-    sqlite3_finalize(fl.answers_all);
-    sqlite3_finalize(fl.count);
-    sqlite3_finalize(fl.del);
-    sqlite3_finalize(fl.ins);
-    sqlite3_finalize(fl.dict_ins);
-    sqlite3_finalize(fl.seg_put);
-    sqlite3_finalize(fl.seg_del);
-    sqlite3_finalize(fl.answers_new);
-    sqlite3_finalize(fl.add);
-    sqlite3_finalize(fl.seg_get);
+    cxm__sq_unkeep(st, dirty);
+    cxm__sq_unkeep(st, fl.answers);
+    cxm__sq_unkeep(st, fl.answers_all);
+    cxm__sq_unkeep(st, fl.count);
+    cxm__sq_unkeep(st, fl.del);
+    cxm__sq_unkeep(st, fl.ins);
+    cxm__sq_unkeep(st, fl.dict_ins);
+    cxm__sq_unkeep(st, fl.seg_put);
+    cxm__sq_unkeep(st, fl.seg_del);
+    cxm__sq_unkeep(st, fl.answers_new);
+    cxm__sq_unkeep(st, fl.add);
+    cxm__sq_unkeep(st, fl.seg_get);
     coldict_release(&fl.dict);
     for (size_t i = 0; i < CXM_ARRAY_LEN(month_cubes); i++) {
         cellset_release(&fl.years[i]);
