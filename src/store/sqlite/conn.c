@@ -509,17 +509,11 @@ cxm_rc cxm__sq_run(cxm_store *st, const char *sql,
 
 cxm_rc cxm__sq_schema_version(cxm_store *st, int *out)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, "SELECT max(version) FROM cxm_schema", &s);
+    int64_t v = 0;
+    cxm_rc rc = cxm__sq_run_ints(st, "SELECT coalesce(max(version), 0) "
+                                     "FROM cxm_schema", NULL, 0, &v);
 
-    if (rc)
-        return rc;
-    *out = 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *out = sqlite3_column_int(s, 0);
-    else
-        rc = cxm__sq_fail(st);
-    sqlite3_finalize(s);
+    *out = rc ? 0 : (int)v;
     return rc;
 }
 

@@ -417,15 +417,5 @@ cxm_rc cxm__sq_drill_tickets(cxm_store *st, const struct cxm__drill *q,
 
 cxm_rc cxm__sq_data_version(cxm_store *st, int64_t *out)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, "PRAGMA data_version", &s);
-
-    if (rc)
-        return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *out = sqlite3_column_int64(s, 0);
-    else
-        rc = cxm__sq_fail(st);
-    sqlite3_finalize(s);
-    return rc;
+    return cxm__sq_run_ints(st, "PRAGMA data_version", NULL, 0, out);
 }
