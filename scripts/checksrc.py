@@ -30,7 +30,7 @@ import sys
 # Keep in step with CXM_ROOMS in CMakeLists.txt: a folder of sources
 # under src/ that is no room fails (check_rooms_known).
 ROOMS = ["core", "time", "stats", "ingest", "store", "store/sqlite",
-         "store/rowtest", "report", "survey", "alert", "send", "http",
+         "store/rowtest", "store/pg", "report", "survey", "alert", "send", "http",
          "demo"]
 
 # Known breaches being removed, as (file, header) pairs; a planted one is
@@ -137,6 +137,10 @@ ENGINE_INCLUDE = re.compile(
     r'^\s*#\s*include\s+[<"](sqlite_int\.h|sqlite3\.h)[>"]', re.M)
 
 
+PG_INCLUDE = re.compile(
+    r'^\s*#\s*include\s+[<"](pg_int\.h|libpq-fe\.h)[>"]', re.M)
+
+
 def check_engine(top, breaches):
     for p in sources(top, "src"):
         # The row-only test engine stores its rows through the SQLite
@@ -150,6 +154,16 @@ def check_engine(top, breaches):
             breaches.append(f"{p}:{line}: engine: includes {m.group(1)} "
                             f"outside the SQLite engine (use the hooks of "
                             f"struct cxm__store_ops)")
+    for p in sources(top, "src"):
+        # The PostgreSQL engine's connection and libpq stay in its room.
+        if room_of(os.path.relpath(p, "src")) == "store/pg":
+            continue
+        text = open(os.path.join(top, p), encoding="utf-8").read()
+        for m in PG_INCLUDE.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            breaches.append(f"{p}:{line}: engine: includes {m.group(1)} "
+                            f"outside the PostgreSQL engine (use the hooks "
+                            f"of struct cxm__store_ops)")
 
 
 def check_cli(top, breaches):

@@ -166,4 +166,11 @@ bool cxm__utf8_valid(const char *s, size_t n);
  * JSON requires, and <, >, &, ' and U+2028/U+2029 as \uXXXX (json_safe.c). */
 CXM_MUST_USE cxm_rc cxm__json_safe_str(struct cxm__buf *b, const char *s);
 
+/* A text embedded at build time (cmake/embed.cmake): a migration, a
+ * survey template or a dashboard asset, by file name. */
+struct cxm__embedded {
+    const char *name;
+    const char *text;
+};
+
 #endif /* CXM_INTERNAL_H */

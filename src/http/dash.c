@@ -533,10 +533,6 @@ int cxm__table_csv(struct cxm__http_resp *resp, const struct cxm__table *t,
 
 /* ---- Assets. */
 
-struct cxm__embedded {
-    const char *name;
-    const char *text;
-};
 extern const struct cxm__embedded cxm__embedded_web[];
 extern const size_t cxm__n_embedded_web;
 

@@ -13,13 +13,6 @@
 #include "record.h"
 #include "store_int.h"
 
-/* From the build: src/store/sqlite/sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
-struct cxm__embedded {
-    const char *name;
-    const char *text;
-};
-extern const struct cxm__embedded cxm__embedded_sql[];
-extern const size_t cxm__n_embedded_sql;
 
 void cxm__store_set_error(cxm_store *st, const char *msg)
 {
@@ -74,34 +67,22 @@ static int migration_number(const char *name)
     return (int)n;
 }
 
-static cxm_rc migrate(cxm_store *st, const char *dsn)
+/* The number of the engine's last migration (0: none). */
+static int migrations_wanted(const struct cxm__embedded *m)
 {
-    int have = 0;
-    cxm_rc rc = st->ops->schema_version(st, &have);
+    int want = 0;
 
-    if (rc)
-        return rc;
-    if (st->read_only) {
-        int want = cxm__n_embedded_sql
-                       ? migration_number(
-                             cxm__embedded_sql[cxm__n_embedded_sql - 1].name)
-                       : 0;
-        if (have < want) {
-            cxm__buf_reset(&st->errmsg);
-            if (cxm__buf_addf(&st->errmsg,
-                              "the store %s is at schema version %d, this "
-                              "cxmeter needs %d, and a store it cannot "
-                              "write cannot be upgraded (run any import on "
-                              "it where it can be written)",
-                              dsn, have, want))
-                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
-            return CXM_ESTORE;
-        }
-        st->schema_version = have;
-        return CXM_OK;
-    }
-    for (size_t i = 0; i < cxm__n_embedded_sql; i++) {
-        const struct cxm__embedded *m = &cxm__embedded_sql[i];
+    for (; m && m->name; m++)
+        want = migration_number(m->name);
+    return want;
+}
+
+static cxm_rc migrate_locked(cxm_store *st, int have)
+{
+    cxm_rc rc;
+
+    for (const struct cxm__embedded *m = st->ops->migrations; m && m->name;
+         m++) {
         int num = migration_number(m->name);
         if (num <= have)
             continue;
@@ -123,6 +104,46 @@ static cxm_rc migrate(cxm_store *st, const char *dsn)
     return CXM_OK;
 }
 
+static cxm_rc migrate(cxm_store *st, const char *dsn)
+{
+    int have = 0, want = migrations_wanted(st->ops->migrations);
+    cxm_rc rc = st->ops->schema_version(st, &have);
+
+    if (rc)
+        return rc;
+    if (st->read_only) {
+        if (have < want) {
+            cxm__buf_reset(&st->errmsg);
+            if (cxm__buf_addf(&st->errmsg,
+                              "the store %s is at schema version %d, this "
+                              "cxmeter needs %d, and a store it cannot "
+                              "write cannot be upgraded (run any import on "
+                              "it where it can be written)",
+                              dsn, have, want))
+                cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+            return CXM_ESTORE;
+        }
+        st->schema_version = have;
+        return CXM_OK;
+    }
+    if (have >= want) {
+        st->schema_version = have;
+        return CXM_OK;
+    }
+    if (!st->ops->lock_schema)
+        return migrate_locked(st, have);
+    /* Another process may have migrated while this one waited: read the
+     * version again under the lock. */
+    rc = st->ops->lock_schema(st, true);
+    if (!rc)
+        rc = st->ops->schema_version(st, &have);
+    if (!rc)
+        rc = migrate_locked(st, have);
+    if (st->ops->lock_schema(st, false) && !rc)
+        rc = CXM_ESTORE;
+    return rc;
+}
+
 cxm_rc cxm_store_open(const char *dsn, cxm_store **out, char **errmsg_out)
 {
     return cxm_store_open_ex(dsn, CXM_OPEN_CREATE, out, errmsg_out);
@@ -142,11 +163,14 @@ cxm_rc cxm_store_open_ex(const char *dsn, int mode, cxm_store **out,
         return CXM_EINVAL;
     if (strncmp(dsn, "postgresql://", 13) == 0 ||
         strncmp(dsn, "postgres://", 11) == 0) {
+#ifdef CXM_WITH_PG
+        ops = &cxm__pg_ops;
+#else
         if (errmsg_out)
             *errmsg_out = cxm__strdup("this build has no PostgreSQL engine");
         return CXM_ENOTBUILT;
-    }
-    if (strncmp(dsn, "sqlite:", 7) == 0)
+#endif
+    } else if (strncmp(dsn, "sqlite:", 7) == 0)
         dsn += 7;
 #ifdef CXM_ROWTEST_ENGINE
     if (strncmp(dsn, "rowtest:", 8) == 0) {

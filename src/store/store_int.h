@@ -421,6 +421,12 @@ typedef cxm_rc (*cxm__drill_ticket_fn)(const struct cxm__ticket_row *t,
  *   "this engine keeps no dashboard accounts". */
 struct cxm__store_ops {
     const char *name; /* "sqlite" | "postgresql" */
+    /* The engine's migrations in its own dialect, in order, ended by
+     * {NULL, NULL} (src/store/<engine>/sql/NNNN-name.sql, embedded). */
+    const struct cxm__embedded *migrations;
+    /* Optional (NULL: none needed): takes (on) or releases a lock that
+     * keeps two processes from migrating one store at once. */
+    cxm_rc (*lock_schema)(cxm_store *st, bool on);
     /* mode: CXM_OPEN_CREATE or CXM_OPEN_READ (cxmeter/store.h); sets
      * st->read_only, and st->errmsg to a whole sentence on failure. */
     cxm_rc (*open)(cxm_store *st, const char *dsn, int mode);
@@ -693,6 +699,9 @@ cxm_rc cxm__store_take_notes(cxm_store *st,
                              void *ud);
 
 extern const struct cxm__store_ops cxm__sqlite_ops;
+/* The PostgreSQL engine (src/store/pg/, DSN postgresql://…), in a build
+ * with CXM_WITH_PG. */
+extern const struct cxm__store_ops cxm__pg_ops;
 /* The row-only test engine (src/store/rowtest/, DSN "rowtest:PATH"), in a
  * build with CXM_ROWTEST_ENGINE. */
 extern const struct cxm__store_ops cxm__rowtest_ops;

@@ -19,10 +19,6 @@ CXM_MUST_USE cxm_rc cxm__survey_json(const cxm_survey *s, bool with_version,
 
 /* The templates embedded at build time (cmake/embed.cmake), in name
  * order: "support-csat.json" and its text. */
-struct cxm__embedded {
-    const char *name;
-    const char *text;
-};
 extern const struct cxm__embedded cxm__embedded_templates[];
 extern const size_t cxm__n_embedded_templates;
 /* Their ids: each file's name without ".json", in the same order. */

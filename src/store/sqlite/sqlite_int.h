@@ -99,12 +99,16 @@ static inline sqlite3 *cxm__sq_db(cxm_store *st)
 /* The connection's hooks of struct cxm__store_ops (designated
  * initialisers), for the engine tables of a SQLite file. */
 #define CXM__SQ_CONN_OPS                                                   \
+    .migrations = cxm__embedded_sql,                                       \
     .open = cxm__sq_open, .close = cxm__sq_close,                          \
     .exec_script = cxm__sq_exec,                                           \
     .schema_version = cxm__sq_schema_version,                              \
     .set_schema_version = cxm__sq_set_schema_version,                      \
     .begin = cxm__sq_begin, .commit = cxm__sq_commit,                      \
     .rollback = cxm__sq_rollback
+
+/* From the build: sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
+extern const struct cxm__embedded cxm__embedded_sql[];
 
 cxm_rc cxm__sq_open(cxm_store *st, const char *dsn, int mode);
 void cxm__sq_close(cxm_store *st);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_pg.c — the PostgreSQL engine's table of hooks (cxm__pg_ops,
+ * DSN postgresql://… or postgres://…): the same contract as the SQLite
+ * engine behind struct cxm__store_ops (store_int.h), with migrations in
+ * its own dialect (sql/NNNN-name.sql) run under an advisory lock.
+ */
+#include "internal.h"
+
+#include "pg_int.h"
+
+const struct cxm__store_ops cxm__pg_ops = {
+    .name = "postgresql",
+    CXM__PG_CONN_OPS,
+};
