@@ -28,7 +28,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import pgdb  # noqa: E402
 
-PSQL = "/usr/lib/postgresql/15/bin/psql"
 DATA = os.path.join(HERE, "..", "data")
 
 
@@ -45,12 +44,10 @@ def run(cx, *args, rc=0):
 
 
 def psql(dsn, sql):
-    p = subprocess.run([PSQL, "-X", "-A", "-t", "-F", "|", "-v",
-                        "ON_ERROR_STOP=1", "-d", dsn, "-c", sql],
-                       capture_output=True, text=True)
-    if p.returncode:
-        raise Failure(f"psql: {p.stderr.strip()}")
-    return p.stdout
+    try:
+        return pgdb.psql(dsn, sql)
+    except RuntimeError as e:
+        raise Failure(str(e))
 
 
 def write(path, text):
