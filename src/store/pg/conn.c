@@ -171,6 +171,7 @@ cxm_rc cxm__pg_rollback(cxm_store *st)
     if (!pg || !pg->in_tx)
         return CXM_OK;
     pg->in_tx = false;
+    pg->staged = 0; /* the staged rows went with the transaction */
     if (PQstatus(pg->conn) != CONNECTION_OK)
         return CXM_OK; /* the server rolled it back with the connection */
     rc = cxm__pg_exec(st, "ROLLBACK");
