@@ -183,9 +183,13 @@ stop)
     *) usage ;;
     esac
   done
+  # The replica, and a cluster about to be wiped, stop at once (immediate:
+  # no shutdown checkpoint, no waiting on a replica catching up).
   for d in "$replica" "$primary"; do
+    mode=fast
+    if $wipe || [ "$d" = "$replica" ]; then mode=immediate; fi
     if is_up "$d"; then
-      as_pg "$PGBIN/pg_ctl" -D "$d" -m fast -w stop >/dev/null
+      as_pg "$PGBIN/pg_ctl" -D "$d" -m $mode -w -t 60 stop >/dev/null
     fi
   done
   if $wipe; then
