@@ -12,6 +12,7 @@
 enum {
     OPT_HELP = 1,
     OPT_DB,
+    OPT_READ_DB,
     OPT_SEARCH,
     OPT_AGENT,
     OPT_TEAM,
@@ -25,6 +26,7 @@ enum {
 
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},     {"db", true, OPT_DB},
+    {"read-db", true, OPT_READ_DB},
     {"search", true, OPT_SEARCH},  {"agent", true, OPT_AGENT},
     {"team", true, OPT_TEAM},      {"survey", true, OPT_SURVEY},
     {"score-max", true, OPT_SCORE_MAX},
@@ -119,6 +121,8 @@ int cmd_comments(struct cli_env *env, int argc, char **argv)
         }
         if (id == OPT_DB)
             env->db = o.arg;
+        else if (id == OPT_READ_DB)
+            env->read_db = o.arg;
         else if (!take_opt(id, o.arg, &q, &fmt))
             goto out;
     }

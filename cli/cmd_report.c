@@ -15,6 +15,7 @@
 enum {
     OPT_HELP = 1,
     OPT_DB,
+    OPT_READ_DB,
     OPT_METRICS,
     OPT_BY,
     OPT_FROM,
@@ -30,6 +31,7 @@ enum {
 
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},     {"db", true, OPT_DB},
+    {"read-db", true, OPT_READ_DB},
     {"metrics", true, OPT_METRICS}, {"by", true, OPT_BY},
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"tz", true, OPT_TZ},          {"format", true, OPT_FORMAT},
@@ -155,6 +157,9 @@ static bool take_option(struct cli_env *env, const struct cli_opts *o,
     switch (id) {
     case OPT_DB:
         env->db = o->arg;
+        return true;
+    case OPT_READ_DB:
+        env->read_db = o->arg;
         return true;
     case OPT_METRICS:
         return take_metrics(o->arg, a->metrics, CXM_METRIC_COUNT,

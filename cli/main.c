@@ -43,6 +43,9 @@ static int run(int argc, char **argv)
     /* Set but empty is a mistake, named when a command opens the store
      * (cli_open_store()), not a silent ./cxmeter.db. */
     env.db = !db ? "cxmeter.db" : *db ? db : NULL;
+    env.read_db = getenv("CXMETER_READ_DB");
+    if (env.read_db && !*env.read_db)
+        env.read_db = NULL;
     env.argv0 = argv[0];
     if (argc < 2) {
         cli_help("");
