@@ -121,6 +121,7 @@ int cmd_serve(struct cli_env *env, int argc, char **argv);
 int cmd_token(struct cli_env *env, int argc, char **argv);
 int cmd_user(struct cli_env *env, int argc, char **argv);
 int cmd_export(struct cli_env *env, int argc, char **argv);
+int cmd_migrate(struct cli_env *env, int argc, char **argv);
 int cmd_alert(struct cli_env *env, int argc, char **argv);
 int cmd_comments(struct cli_env *env, int argc, char **argv);
 /* Evaluates the store's alert rules at `now_ms` (the last complete

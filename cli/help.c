@@ -40,6 +40,7 @@ static const struct help helps[] = {
      "             JSON or CSV\n"
      "  rule       add, list or remove the rules of sending surveys\n"
      "  outbox     list the invitations and send those due\n"
+     "  migrate    bring the store's schema up to date\n"
      "  help CMD   show the help of CMD\n"
      "\n"
      "The store is ./cxmeter.db, or $CXMETER_DB (an error when set but\n"
@@ -173,6 +174,15 @@ static const struct help helps[] = {
      "Exit status: 0 ok; 1 a bad definition, unknown survey, version or\n"
      "template; 2 usage error; 3 store error (list, show, remove: no\n"
      "store at PATH).\n"},
+    {"migrate",
+     "usage: cxmeter migrate [--db PATH]\n"
+     "\n"
+     "Brings the store's schema up to date, creating the store when there\n"
+     "is none, and prints 'schema version N'. Every command that writes\n"
+     "does the same when it opens the store; on PostgreSQL the migrations\n"
+     "run under an advisory lock, so nodes started together wait for one\n"
+     "another (docs/scaling.md). Exit 0, or 3 when the store cannot be\n"
+     "opened or upgraded.\n"},
     {"serve",
      "usage: cxmeter serve [--db PATH] [--read-db DSN] [--listen HOST:PORT]\n"
      "                     [--public-url URL] [--threads N]\n"

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"token", cmd_token},
     {"user", cmd_user},
     {"export", cmd_export},
+    {"migrate", cmd_migrate},
     {"alert", cmd_alert},
     {"comments", cmd_comments},
     {"rule", cmd_rule},
