@@ -7,9 +7,11 @@
  */
 #include "internal.h"
 
-#include "pg_int.h"
+#include "pg_rows.h"
 
 const struct cxm__store_ops cxm__pg_ops = {
     .name = "postgresql",
     CXM__PG_CONN_OPS,
+    /* rows, reports, imports, answers by group (pg_rows.h) */
+    CXM__PG_ROW_OPS,
 };
