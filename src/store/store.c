@@ -316,6 +316,18 @@ cxm_rc cxm__store_answer_groups(cxm_store *st,
     return cxm__answer_rows(st, q, fn, ud);
 }
 
+cxm_rc cxm__store_ticket_groups(cxm_store *st,
+                                const struct cxm__ticket_query *q,
+                                cxm__ticket_group_fn fn, void *ud,
+                                bool *served, const char **detail)
+{
+    *served = false;
+    *detail = NULL;
+    if (!st->ops->ticket_groups)
+        return CXM_OK;
+    return st->ops->ticket_groups(st, q, fn, ud, served, detail);
+}
+
 cxm_rc cxm__store_col_refresh(cxm_store *st)
 {
     return st->ops->col_refresh ? st->ops->col_refresh(st) : CXM_OK;
