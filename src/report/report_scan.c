@@ -1011,6 +1011,55 @@ static cxm_rc on_session(const struct cxm__row *row, void *ud)
     return CXM_OK;
 }
 
+/* A group of sessions from the engine: what on_session() does for each
+ * of its sessions. */
+static cxm_rc on_session_group(const struct cxm__ticket_group *sg, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    if (!sg->sessions)
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_TOPIC, sg->dim[CXM__TDIM_TOPIC]);
+    cxm__builder_dim(b, CXM_BY_SEGMENT, sg->dim[CXM__TDIM_SEGMENT]);
+    rc = cxm__builder_group_at(b, sg->at, &g);
+    if (rc)
+        return rc;
+    g->st.more->sessions += sg->sessions;
+    g->st.more->sessions_resolved += sg->sessions_resolved;
+    return CXM_OK;
+}
+
+/* The sessions of the period: from the engine's groups when it serves,
+ * else session by session. */
+static cxm_rc scan_sessions(struct cxm__builder *b)
+{
+    struct cxm__ticket_query q;
+    bool served = false;
+    cxm_rc rc = CXM_OK;
+
+    if (b->r->read != CXM_READ_ROWS) {
+        memset(&q, 0, sizeof(q));
+        q.from = b->from;
+        q.to = b->to;
+        q.zone = b->r->zone;
+        q.read = b->r->read;
+        for (size_t k = 0; k < b->r->n_by; k++) {
+            if (b->r->by[k] == CXM_BY_TOPIC)
+                q.dims |= 1u << CXM__TDIM_TOPIC;
+            else if (b->r->by[k] == CXM_BY_SEGMENT)
+                q.dims |= 1u << CXM__TDIM_SEGMENT;
+        }
+        rc = cxm__store_session_groups(b->st, &q, on_session_group, b,
+                                       &served);
+        if (rc || served)
+            return rc;
+    }
+    return cxm__store_query(b->st, CXM__Q_SELFSERVICE, on_session, b);
+}
+
 /* Per segment: agents who left, and agent-time employed. */
 static cxm_rc on_agent(const struct cxm__row *row, void *ud)
 {
@@ -1154,7 +1203,7 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
     if (!rc && want_kind(b, CXM_KIND_TICKETS))
         rc = scan_tickets(b);
     if (!rc && want_kind(b, CXM_KIND_SELFSERVICE))
-        rc = cxm__store_query(b->st, CXM__Q_SELFSERVICE, on_session, b);
+        rc = scan_sessions(b);
     if (!rc && want_kind(b, CXM_KIND_AGENTS))
         rc = cxm__store_query(b->st, CXM__Q_AGENTS, on_agent, b);
     if (!rc && b->want[CXM_METRIC_AGENT_PRODUCTIVITY] && b->hours_apply)

@@ -328,6 +328,17 @@ cxm_rc cxm__store_ticket_groups(cxm_store *st,
     return st->ops->ticket_groups(st, q, fn, ud, served, detail);
 }
 
+cxm_rc cxm__store_session_groups(cxm_store *st,
+                                 const struct cxm__ticket_query *q,
+                                 cxm__ticket_group_fn fn, void *ud,
+                                 bool *served)
+{
+    *served = false;
+    if (!st->ops->session_groups)
+        return CXM_OK;
+    return st->ops->session_groups(st, q, fn, ud, served);
+}
+
 cxm_rc cxm__store_col_refresh(cxm_store *st)
 {
     return st->ops->col_refresh ? st->ops->col_refresh(st) : CXM_OK;

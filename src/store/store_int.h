@@ -281,6 +281,9 @@ struct cxm__ticket_group {
     int64_t opened, closed;
     const struct cxm__msum *art_ms, *frt_ms;   /* NULL: none */
     const struct cxm__qsketch *art, *frt;      /* NULL: none */
+    /* session_groups: self-service sessions started, and resolved, in
+     * the period (dim[] topic and segment only) */
+    int64_t sessions, sessions_resolved;
 };
 
 typedef cxm_rc (*cxm__ticket_group_fn)(const struct cxm__ticket_group *g,
@@ -533,6 +536,11 @@ struct cxm__store_ops {
     cxm_rc (*ticket_groups)(cxm_store *st, const struct cxm__ticket_query *q,
                             cxm__ticket_group_fn fn, void *ud, bool *served,
                             const char **detail);
+    /* Optional: the same for self-service sessions by started_at (q's
+     * dims: topic, segment; no backlog or durations). */
+    cxm_rc (*session_groups)(cxm_store *st,
+                             const struct cxm__ticket_query *q,
+                             cxm__ticket_group_fn fn, void *ud, bool *served);
     /* Brings whatever copy of the segments the engine keeps for reports
      * up to date (after an import has committed: the first report then
      * finds it ready). */
@@ -815,6 +823,12 @@ CXM_MUST_USE cxm_rc cxm__store_ticket_groups(cxm_store *st,
                                              cxm__ticket_group_fn fn,
                                              void *ud, bool *served,
                                              const char **detail);
+/* Self-service sessions by group (struct cxm__store_ops session_groups);
+ * *served false without the hook. */
+CXM_MUST_USE cxm_rc cxm__store_session_groups(cxm_store *st,
+                                              const struct cxm__ticket_query *q,
+                                              cxm__ticket_group_fn fn,
+                                              void *ud, bool *served);
 /* answer_groups from scan_responses (src/store/answers.c): each answer
  * that counts a group of its own; for an engine without derived forms,
  * and for the rows path of one with them. */

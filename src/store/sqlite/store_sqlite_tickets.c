@@ -874,3 +874,296 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     }
     return rc;
 }
+
+/* ---- Self-service sessions ---------------------------------------------
+ *
+ * session_cells (0019): sessions and those resolved per UTC day of
+ * started_at, cube 1 by topic and segment, cube 0 in all; counted again
+ * whole (one GROUP BY) by a transaction that stored sessions or
+ * customers (segments). */
+
+static int64_t session_checksum(int64_t cube, int64_t day, const char *topic,
+                                const char *segment, int64_t n,
+                                int64_t resolved, struct cxm__buf *b)
+{
+    uint8_t v[32];
+
+    cxm__buf_reset(b);
+    put_u64(v, (uint64_t)cube);
+    put_u64(v + 8, (uint64_t)day);
+    put_u64(v + 16, (uint64_t)n);
+    put_u64(v + 24, (uint64_t)resolved);
+    if (cxm__buf_add(b, v, sizeof(v)) ||
+        cxm__buf_add(b, topic, strlen(topic) + 1) ||
+        cxm__buf_add(b, segment, strlen(segment) + 1))
+        return 0; /* out of memory: a cell the next read finds damaged */
+    return (int64_t)cxm__xxh64(b->data, b->len, 0x73657373);
+}
+
+static cxm_rc put_session_cell(cxm_store *st, sqlite3_stmt *ins, int64_t cube,
+                               int64_t day, const char *topic,
+                               const char *segment, int64_t n,
+                               int64_t resolved, struct cxm__buf *b)
+{
+    sqlite3_bind_int64(ins, 1, st->workspace_id);
+    sqlite3_bind_int64(ins, 2, cube);
+    sqlite3_bind_int64(ins, 3, day);
+    sqlite3_bind_text(ins, 4, topic, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 5, segment, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(ins, 6, n);
+    sqlite3_bind_int64(ins, 7, resolved);
+    sqlite3_bind_int64(ins, 8,
+                       session_checksum(cube, day, topic, segment, n,
+                                        resolved, b));
+    if (sqlite3_step(ins) != SQLITE_DONE) {
+        sqlite3_reset(ins);
+        return cxm__sq_fail(st);
+    }
+    sqlite3_reset(ins);
+    return CXM_OK;
+}
+
+static cxm_rc session_recount(cxm_store *st)
+{
+    struct cxm__buf b = CXM__BUF_INIT(1 << 20);
+    sqlite3_stmt *s = NULL, *ins = NULL;
+    int64_t day = 0, n = 0, res = 0;
+    bool any = false;
+    int step = SQLITE_DONE;
+    cxm_rc rc = cxm__sq_run_ints(st,
+                                 "DELETE FROM session_cells"
+                                 " WHERE workspace_id = ?1",
+                                 (int64_t[]){st->workspace_id}, 1, NULL);
+
+    if (!rc)
+        rc = cxm__sq_prepare_ws(
+            st,
+            "SELECT (s.started_at - (s.started_at < 0) * 86399999)"
+            " / 86400000 AS d, coalesce(s.topic, '') AS tp,"
+            " coalesce(c.segment, '') AS sg, count(*),"
+            " sum(s.resolved IS NOT NULL AND s.resolved <> 0)"
+            " FROM selfservice s LEFT JOIN customers c"
+            "  ON c.workspace_id = s.workspace_id"
+            "  AND c.customer_id = s.customer_id"
+            " WHERE s.workspace_id = ?1 GROUP BY d, tp, sg ORDER BY d",
+            &s);
+    if (!rc)
+        rc = cxm__sq_prepare(st,
+                             "INSERT INTO session_cells VALUES (?1, ?2, ?3,"
+                             " ?4, ?5, ?6, ?7, ?8)",
+                             &ins);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t d = sqlite3_column_int64(s, 0);
+        if (any && d != day) {
+            rc = put_session_cell(st, ins, 0, day, "", "", n, res, &b);
+            n = res = 0;
+        }
+        any = true;
+        day = d;
+        n += sqlite3_column_int64(s, 3);
+        res += sqlite3_column_int64(s, 4);
+        if (!rc)
+            rc = put_session_cell(st, ins, 1, d, nz(cxm__sq_text(s, 1)),
+                                  nz(cxm__sq_text(s, 2)),
+                                  sqlite3_column_int64(s, 3),
+                                  sqlite3_column_int64(s, 4), &b);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    if (!rc && any)
+        rc = put_session_cell(st, ins, 0, day, "", "", n, res, &b);
+    sqlite3_finalize(s);
+    sqlite3_finalize(ins);
+    cxm__buf_release(&b);
+    return rc;
+}
+
+cxm_rc cxm__sq_session_flush(cxm_store *st)
+{
+    int64_t dirty = 0;
+    cxm_rc rc = CXM_OK;
+
+    if (cxm__sq_kinds_written(st) &
+        ((1u << CXM_KIND_SELFSERVICE) | (1u << CXM_KIND_CUSTOMERS)))
+        rc = cxm__sq_run_ints(st,
+                              "INSERT OR IGNORE INTO session_dirty"
+                              " VALUES (?1)",
+                              (int64_t[]){st->workspace_id}, 1, NULL);
+    if (!rc)
+        rc = cxm__sq_run_ints(st,
+                              "SELECT EXISTS (SELECT 1 FROM session_dirty"
+                              " WHERE workspace_id = ?1)",
+                              (int64_t[]){st->workspace_id}, 1, &dirty);
+    if (rc || !dirty)
+        return rc;
+    rc = session_recount(st);
+    if (!rc)
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM session_dirty"
+                              " WHERE workspace_id = ?1",
+                              (int64_t[]){st->workspace_id}, 1, NULL);
+    return rc;
+}
+
+/* One session group to fn. */
+static cxm_rc session_group(const char *topic, const char *segment,
+                            int64_t at, int64_t n, int64_t resolved,
+                            cxm__ticket_group_fn fn, void *ud)
+{
+    struct cxm__ticket_group g;
+
+    memset(&g, 0, sizeof(g));
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        g.dim[d] = "";
+    g.dim[CXM__TDIM_TOPIC] = topic;
+    g.dim[CXM__TDIM_SEGMENT] = segment;
+    g.at = at;
+    g.in_period = true;
+    g.sessions = n;
+    g.sessions_resolved = resolved;
+    return fn(&g, ud);
+}
+
+/* The sessions started in [lo, hi), one group each. */
+static cxm_rc session_rows(cxm_store *st, int64_t lo, int64_t hi,
+                           cxm__ticket_group_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    int step = SQLITE_DONE;
+    cxm_rc rc;
+
+    if (lo >= hi)
+        return CXM_OK;
+    rc = cxm__sq_prepare_ws(st,
+                            "SELECT s.started_at, s.resolved, s.topic,"
+                            " c.segment FROM selfservice s"
+                            " LEFT JOIN customers c"
+                            "  ON c.workspace_id = s.workspace_id"
+                            "  AND c.customer_id = s.customer_id"
+                            " WHERE s.workspace_id = ?1"
+                            " AND s.started_at >= ?2 AND s.started_at < ?3",
+                            &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 2, lo);
+    sqlite3_bind_int64(s, 3, hi);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
+        rc = session_group(nz(cxm__sq_text(s, 2)), nz(cxm__sq_text(s, 3)),
+                           sqlite3_column_int64(s, 0), 1,
+                           sqlite3_column_type(s, 1) != SQLITE_NULL &&
+                               sqlite3_column_int64(s, 1) != 0,
+                           fn, ud);
+    if (!rc && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* A cell read and checked. */
+struct session_cell {
+    int64_t day, n, resolved;
+    char *topic, *segment; /* owned */
+};
+
+cxm_rc cxm__sq_session_groups(cxm_store *st,
+                              const struct cxm__ticket_query *q,
+                              cxm__ticket_group_fn fn, void *ud,
+                              bool *served)
+{
+    struct cxm__buf b = CXM__BUF_INIT(1 << 20);
+    struct session_cell *v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *s = NULL;
+    int64_t dirty = 1, dfrom, d0, d1;
+    int64_t cube = (q->dims & (TD(TOPIC) | TD(SEGMENT))) ? 1 : 0;
+    bool damaged = false;
+    int step = SQLITE_DONE;
+    cxm_rc rc;
+
+    *served = false;
+    if (q->read == CXM_READ_ROWS || q->zone || q->from >= q->to ||
+        (q->dims & ~(TD(TOPIC) | TD(SEGMENT) | TD(AGENT) | TD(TEAM) |
+                     TD(CHANNEL))))
+        return CXM_OK;
+    rc = cxm__sq_run_ints(st,
+                          "SELECT EXISTS (SELECT 1 FROM session_dirty"
+                          " WHERE workspace_id = ?1)",
+                          (int64_t[]){st->workspace_id}, 1, &dirty);
+    if (rc || dirty)
+        return rc;
+    dfrom = day_of(q->from);
+    d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
+    d1 = day_of(q->to);
+    if (d0 < d1) {
+        rc = cxm__sq_prepare_ws(st,
+                                "SELECT day, topic, segment, sessions,"
+                                " resolved, checksum FROM session_cells"
+                                " WHERE workspace_id = ?1 AND cube = ?2"
+                                " AND day >= ?3 AND day < ?4",
+                                &s);
+        if (rc)
+            return rc;
+        sqlite3_bind_int64(s, 2, cube);
+        sqlite3_bind_int64(s, 3, d0);
+        sqlite3_bind_int64(s, 4, d1);
+        while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+            struct session_cell *c;
+            const char *tp = nz(cxm__sq_text(s, 1));
+            const char *sg = nz(cxm__sq_text(s, 2));
+            int64_t day = sqlite3_column_int64(s, 0);
+            int64_t cn = sqlite3_column_int64(s, 3);
+            int64_t cr = sqlite3_column_int64(s, 4);
+            if (session_checksum(cube, day, tp, sg, cn, cr, &b) !=
+                sqlite3_column_int64(s, 5)) {
+                damaged = true;
+                break;
+            }
+            rc = cxm__grow((void **)&v, &cap, n + 1, sizeof(*v));
+            if (rc)
+                break;
+            c = &v[n++];
+            c->day = day;
+            c->n = cn;
+            c->resolved = cr;
+            c->topic = cxm__strdup(tp);
+            c->segment = cxm__strdup(sg);
+            if (!c->topic || !c->segment)
+                rc = CXM_ENOMEM;
+        }
+        if (!rc && !damaged && step != SQLITE_DONE)
+            rc = cxm__sq_fail(st);
+        sqlite3_finalize(s);
+    }
+    if (!rc && damaged) {
+        cxm__store_note(st, "a self-service cell is damaged (its checksum "
+                            "does not match): sessions read from the rows;"
+                            " the next import counts the cells again");
+        if (!st->read_only && sqlite3_get_autocommit(cxm__sq_db(st)))
+            (void)cxm__sq_run_ints(st,
+                                   "INSERT OR IGNORE INTO session_dirty"
+                                   " VALUES (?1)",
+                                   (int64_t[]){st->workspace_id}, 1, NULL);
+    }
+    for (size_t i = 0; !rc && !damaged && i < n; i++)
+        rc = session_group(v[i].topic, v[i].segment, v[i].day * DAY_MS,
+                           v[i].n, v[i].resolved, fn, ud);
+    for (size_t i = 0; i < n; i++) {
+        cxm__free(v[i].topic);
+        cxm__free(v[i].segment);
+    }
+    cxm__free(v);
+    cxm__buf_release(&b);
+    if (rc || damaged)
+        return rc;
+    /* The period's ends inside a day, from the rows. */
+    if (d0 <= d1) {
+        rc = session_rows(st, q->from, d0 * DAY_MS, fn, ud);
+        if (!rc)
+            rc = session_rows(st, d1 * DAY_MS, q->to, fn, ud);
+    } else {
+        rc = session_rows(st, q->from, q->to, fn, ud);
+    }
+    if (!rc)
+        *served = true;
+    return rc;
+}

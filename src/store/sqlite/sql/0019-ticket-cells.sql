@@ -144,3 +144,25 @@ END;
 -- A store from before this migration counts every day at its next write.
 INSERT OR IGNORE INTO ticket_dirty
 SELECT DISTINCT workspace_id, -9223372036854775808 FROM tickets;
+
+-- session_cells: self-service sessions per UTC day by started_at, cube 1
+-- by topic and segment (the customer's; NULL kept as ''), cube 0 in all:
+-- sessions and those resolved (selfservice_rate, deflection_rate). An
+-- import of sessions or customers counts them all again (one GROUP BY);
+-- session_dirty: the workspaces whose cells are not current.
+CREATE TABLE IF NOT EXISTS session_cells (
+    workspace_id INTEGER NOT NULL,
+    cube INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    sessions INTEGER NOT NULL,
+    resolved INTEGER NOT NULL,
+    checksum INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, cube, day, topic, segment)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS session_dirty (
+    workspace_id INTEGER NOT NULL PRIMARY KEY
+);
+INSERT OR IGNORE INTO session_dirty
+SELECT DISTINCT workspace_id FROM selfservice;
