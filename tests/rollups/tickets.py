@@ -5,7 +5,8 @@
 A report reads the ticket metrics (created, resolved, resolution and
 escalation rates, FCR, backlog, resolution and first response times,
 complaints, self-service rate, productivity) from the SQLite engine's
-ticket cells (src/store/sqlite/sql/0019-ticket-cells.sql) when the
+ticket cells (src/store/sqlite/sql/0019-ticket-cells.sql), and the
+self-service sessions from its session cells, when the
 definitions let it, with the rows of a period's ends inside a day;
 `--read rows` forces the rows. This test imports generated data in the
 worst order (tickets before the agents and customers that lend them team
@@ -43,7 +44,7 @@ from run import Failure, rewrite, run  # noqa: E402
 
 METRICS = ("created,resolution_rate,resolved,fcr,art,frt,backlog,"
            "escalation_rate,complaints_per_1000,selfservice_rate,"
-           "agent_productivity,csat")
+           "deflection_rate,agent_productivity,csat")
 CELLS, ROWS = "ticket cells", "rows"
 # (breakdown, from, to, extra args, the path expected). The data spans
 # 2024-11-01 .. 2026-10-31.
@@ -187,6 +188,19 @@ def main():
         run(cx, "import", "--db", db, "agents", d("agents2.csv"))
         check_all(cx, db, "agents moved")
 
+        # Self-service sessions re-imported: resolved flipped, another
+        # topic, another day (session cells are counted again).
+        def change_session(i, row):
+            if i % 5:
+                return False
+            row["resolved"] = "false" if row["resolved"] in (
+                "true", "1", "yes") else "true"
+            row["topic"] = "topic-" + str(i % 3)
+            return True
+        rewrite(d("selfservice.csv"), d("selfservice2.csv"), change_session)
+        run(cx, "import", "--db", db, "selfservice", d("selfservice2.csv"))
+        check_all(cx, db, "sessions changed")
+
         # Customers moved to another segment.
         def move_customer(i, row):
             if i % 3:
@@ -257,6 +271,23 @@ def main():
                           f"{p.stderr.strip()!r}")
         run(cx, "import", "--db", db, "tickets", d("tickets3.csv"))
         check_all(cx, db, "damaged cell counted again", CASES[:6])
+        con = sqlite3.connect(db)
+        n = con.execute("UPDATE session_cells SET sessions = sessions + 1"
+                        " WHERE day = (SELECT min(day) + 40 FROM"
+                        " session_cells)").rowcount
+        con.commit()
+        con.close()
+        if n < 2:
+            raise Failure("no session cell damaged")
+        p = report(cx, db, "month", None, None, [], "--explain",
+                   metrics="selfservice_rate,deflection_rate")
+        q = report(cx, db, "month", None, None, [], "--read", "rows",
+                   metrics="selfservice_rate,deflection_rate")
+        if p.stdout != q.stdout or "damaged" not in p.stderr:
+            raise Failure("a damaged session cell was not read around: "
+                          f"{p.stderr.strip()!r}")
+        run(cx, "import", "--db", db, "selfservice", d("selfservice2.csv"))
+        check_all(cx, db, "damaged session cell counted again", CASES[:6])
 
         # A fresh store of the changed data agrees with the changed one.
         db2 = os.path.join(wd, "t2.db")
@@ -265,7 +296,7 @@ def main():
                         ("tickets", "tickets2.csv"),
                         ("tickets", "tickets3.csv"),
                         ("orders", "orders.csv"),
-                        ("selfservice", "selfservice.csv"),
+                        ("selfservice", "selfservice2.csv"),
                         ("responses", "responses.csv")):
             run(cx, "import", "--db", db2, kind, d(f))
         for by in ("month,team", "agent", ""):
