@@ -72,16 +72,17 @@ static const char time_range_sql[] =
 #undef CXM__TR
 
 /* A ticket without a team takes its agent's (docs/report-semantics.md). */
-static const char scan_tickets_sql[] =
-    "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"
-    " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"
-    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint,"
-    " t.status, t.tags, t.replies"
-    " FROM tickets t LEFT JOIN customers c"
-    "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id"
-    " LEFT JOIN agents a"
-    "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
-    " WHERE t.workspace_id = ?1";
+#define CXM__TICKETS_SELECT                                               \
+    "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"\
+    " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"     \
+    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint,"      \
+    " t.status, t.tags, t.replies"                                           \
+    " FROM tickets t LEFT JOIN customers c"                                  \
+    "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id" \
+    " LEFT JOIN agents a"                                                    \
+    "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"       \
+    " WHERE t.workspace_id = ?1"
+static const char scan_tickets_sql[] = CXM__TICKETS_SELECT;
 
 /* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
  * then its last: two subqueries of a UNION ALL. */
@@ -409,15 +410,7 @@ static int col_flag(sqlite3_stmt *s, int i)
 /* The tickets with an event in [?2, ?3): created, resolved or first
  * answered then (the ticket cells' recount, store_sqlite_tickets.c). */
 static const char scan_tickets_between_sql[] =
-    "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"
-    " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"
-    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint,"
-    " t.status, t.tags, t.replies"
-    " FROM tickets t LEFT JOIN customers c"
-    "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id"
-    " LEFT JOIN agents a"
-    "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
-    " WHERE t.workspace_id = ?1"
+    CXM__TICKETS_SELECT
     "  AND ((t.created_at >= ?2 AND t.created_at < ?3)"
     "   OR (t.resolved_at >= ?2 AND t.resolved_at < ?3)"
     "   OR (t.first_response_at >= ?2 AND t.first_response_at < ?3))";

@@ -555,28 +555,6 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
 
 /* ---- Reading ---------------------------------------------------------- */
 
-/* A cell read and checked, its sketches parsed when wanted. */
-struct read_cell {
-    int64_t day;
-    char *dims;  /* owned: the five values, NUL-separated */
-    size_t dim_off[CXM__TDIM_COUNT];
-    struct stats x;
-};
-
-struct reading {
-    struct read_cell *v;
-    size_t n, cap;
-};
-
-static void reading_release(struct reading *r)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        cxm__free(r->v[i].dims);
-        stats_release(&r->v[i].x);
-    }
-    cxm__free(r->v);
-}
-
 static cxm_rc parse_sketch(sqlite3_stmt *s, int col, struct cxm__qsketch *q)
 {
     const void *p = sqlite3_column_blob(s, col);
@@ -587,12 +565,18 @@ static cxm_rc parse_sketch(sqlite3_stmt *s, int col, struct cxm__qsketch *q)
     return cxm__qsketch_deserialize(q, p, (size_t)len);
 }
 
-/* Reads the cells of `cube` with day in [d0, d1); the sketches of those
- * with day >= dp (the period's) when wanted. *damaged when a checksum
- * does not match (nothing kept). */
+static cxm_rc hand_over(const struct stats *x, const char *const *dim,
+                        int64_t at, bool in_period,
+                        cxm__ticket_group_fn fn, void *ud);
+
+/* The cells of `cube` with day in [d0, d1), read twice: every checksum
+ * first (*damaged when one does not match: nothing handed over), then
+ * each cell handed to fn (in the period from day dp: its counts and
+ * durations, the sketches parsed when wanted; before it only the
+ * backlog's steps, and only when they do not cancel). */
 static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
                          int64_t dp, const struct cxm__ticket_query *q,
-                         struct reading *out, bool *damaged)
+                         cxm__ticket_group_fn fn, void *ud, bool *damaged)
 {
     static const char sql[] =
         "SELECT day, agent_id, team, channel, topic, segment, created,"
@@ -612,83 +596,67 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
     sqlite3_bind_int64(s, 2, (int64_t)cube);
     sqlite3_bind_int64(s, 3, d0);
     sqlite3_bind_int64(s, 4, d1);
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        struct cell_row r;
-        struct read_cell *c;
-        struct cxm__buf dims = CXM__BUF_INIT(SIZE_MAX / 2);
-        int64_t sum;
-        bool in_period;
-        memset(&r, 0, sizeof(r));
-        r.cube = (int64_t)cube;
-        r.day = sqlite3_column_int64(s, 0);
-        for (int d = 0; d < CXM__TDIM_COUNT; d++)
-            r.dim[d] = nz(cxm__sq_text(s, 1 + d));
-        for (int k = 0; k < C_COUNT; k++)
-            r.c[k] = sqlite3_column_int64(s, 6 + k);
-        r.art_sum = sqlite3_column_int64(s, 16);
-        r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
-        r.art_lo = (uint64_t)sqlite3_column_int64(s, 18);
-        r.art = sqlite3_column_blob(s, 19);
-        r.art_len = (size_t)sqlite3_column_bytes(s, 19);
-        r.frt_sum = sqlite3_column_int64(s, 20);
-        r.frt_hi = (uint64_t)sqlite3_column_int64(s, 21);
-        r.frt_lo = (uint64_t)sqlite3_column_int64(s, 22);
-        r.frt = sqlite3_column_blob(s, 23);
-        r.frt_len = (size_t)sqlite3_column_bytes(s, 23);
-        rc = cell_checksum(&r, &chk, &sum);
-        if (rc)
-            break;
-        if (sqlite3_column_type(s, 24) != SQLITE_INTEGER ||
-            sqlite3_column_int64(s, 24) != sum) {
-            *damaged = true;
-            break;
-        }
-        in_period = r.day >= dp;
-        /* Before the period only the backlog's steps are read. */
-        if (!in_period && r.c[C_OPENED] == r.c[C_CLOSED])
-            continue;
-        rc = cxm__grow((void **)&out->v, &out->cap, out->n + 1,
-                       sizeof(*out->v));
-        if (rc)
-            break;
-        c = &out->v[out->n];
-        memset(c, 0, sizeof(*c));
-        c->day = r.day;
-        for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
-            c->dim_off[d] = dims.len;
-            rc = cxm__buf_add(&dims, r.dim[d], strlen(r.dim[d]) + 1);
-        }
-        if (rc) {
-            cxm__buf_release(&dims);
-            break;
-        }
-        c->dims = cxm__buf_take(&dims, NULL);
-        out->n++;
-        memcpy(c->x.c, r.c, sizeof(r.c));
-        if (!in_period)
-            continue;
-        c->x.art_ms.n = r.c[C_RESOLVED];
-        c->x.art_ms.sum = r.art_sum;
-        cxm__msum_sq_join(&c->x.art_ms, r.art_hi, r.art_lo);
-        if (r.art && q->want_art)
-            rc = parse_sketch(s, 19, &c->x.art);
-        if (!rc && r.frt) {
-            c->x.frt_ms.sum = r.frt_sum;
-            cxm__msum_sq_join(&c->x.frt_ms, r.frt_hi, r.frt_lo);
-            if (q->want_frt)
-                rc = parse_sketch(s, 23, &c->x.frt);
-            c->x.frt_ms.n = (int64_t)cxm__qsketch_count(&c->x.frt);
-        }
-        if (rc) {
-            if (rc == CXM_EINPUT) {
-                *damaged = true;
-                rc = CXM_OK;
+    for (int pass = 0; pass < 2 && !rc && !*damaged; pass++) {
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            struct cell_row r;
+            struct stats x;
+            int64_t sum;
+            bool in_period;
+            r.cube = (int64_t)cube;
+            r.day = sqlite3_column_int64(s, 0);
+            for (int d = 0; d < CXM__TDIM_COUNT; d++)
+                r.dim[d] = nz(cxm__sq_text(s, 1 + d));
+            for (int k = 0; k < C_COUNT; k++)
+                r.c[k] = sqlite3_column_int64(s, 6 + k);
+            in_period = r.day >= dp;
+            if (pass == 1 && !in_period && r.c[C_OPENED] == r.c[C_CLOSED])
+                continue; /* before the period: no step */
+            r.art_sum = sqlite3_column_int64(s, 16);
+            r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
+            r.art_lo = (uint64_t)sqlite3_column_int64(s, 18);
+            r.frt_sum = sqlite3_column_int64(s, 20);
+            r.frt_hi = (uint64_t)sqlite3_column_int64(s, 21);
+            r.frt_lo = (uint64_t)sqlite3_column_int64(s, 22);
+            if (pass == 0) {
+                r.art = sqlite3_column_blob(s, 19);
+                r.art_len = (size_t)sqlite3_column_bytes(s, 19);
+                r.frt = sqlite3_column_blob(s, 23);
+                r.frt_len = (size_t)sqlite3_column_bytes(s, 23);
+                rc = cell_checksum(&r, &chk, &sum);
+                if (rc)
+                    break;
+                if (sqlite3_column_type(s, 24) != SQLITE_INTEGER ||
+                    sqlite3_column_int64(s, 24) != sum) {
+                    *damaged = true;
+                    break;
+                }
+                continue;
             }
-            break;
+            memset(&x, 0, sizeof(x));
+            memcpy(x.c, r.c, sizeof(r.c));
+            if (in_period) {
+                x.art_ms.n = r.c[C_RESOLVED];
+                x.art_ms.sum = r.art_sum;
+                cxm__msum_sq_join(&x.art_ms, r.art_hi, r.art_lo);
+                if (q->want_art)
+                    rc = parse_sketch(s, 19, &x.art);
+                if (!rc && q->want_frt) {
+                    x.frt_ms.sum = r.frt_sum;
+                    cxm__msum_sq_join(&x.frt_ms, r.frt_hi, r.frt_lo);
+                    rc = parse_sketch(s, 23, &x.frt);
+                    x.frt_ms.n = (int64_t)cxm__qsketch_count(&x.frt);
+                }
+            }
+            if (!rc)
+                rc = hand_over(&x, r.dim, r.day * DAY_MS, in_period, fn, ud);
+            stats_release(&x);
+            if (rc)
+                break;
         }
+        if (!rc && !*damaged && step != SQLITE_DONE)
+            rc = cxm__sq_fail(st);
+        sqlite3_reset(s);
     }
-    if (!rc && !*damaged && step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = cxm__sq_fail(st);
     cxm__sq_unkeep(st, s);
     cxm__buf_release(&chk);
     return rc;
@@ -791,7 +759,6 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
                              cxm__ticket_group_fn fn, void *ud, bool *served,
                              const char **detail)
 {
-    struct reading rd;
     struct edge ed;
     size_t cube = N_CUBES;
     int64_t dirty = 1, dfrom, dto, d0, d1;
@@ -820,9 +787,8 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     dfrom = day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
     d1 = day_of(q->to);
-    memset(&rd, 0, sizeof(rd));
     rc = read_cells(st, cube, q->want_backlog ? INT64_MIN : d0,
-                    d1 > d0 || q->want_backlog ? d1 : d0, d0, q, &rd,
+                    d1 > d0 || q->want_backlog ? d1 : d0, d0, q, fn, ud,
                     &damaged);
     if (!rc && damaged) {
         cxm__store_note(st, "a ticket cell is damaged (its checksum does "
@@ -836,17 +802,8 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
                                    " VALUES (?1, ?2)",
                                    (int64_t[]){st->workspace_id, ALL_DAYS},
                                    2, NULL);
-        reading_release(&rd);
         return CXM_OK;
     }
-    for (size_t i = 0; !rc && i < rd.n; i++) {
-        const struct read_cell *c = &rd.v[i];
-        const char *dim[CXM__TDIM_COUNT];
-        for (int d = 0; d < CXM__TDIM_COUNT; d++)
-            dim[d] = c->dims + c->dim_off[d];
-        rc = hand_over(&c->x, dim, c->day * DAY_MS, c->day >= d0, fn, ud);
-    }
-    reading_release(&rd);
     /* The period's start inside a day: its events from the rows (the
      * backlog's steps of that day are in its cell, before d1). */
     dto = d1 * DAY_MS;
