@@ -72,17 +72,19 @@ static const char time_range_sql[] =
 #undef CXM__TR
 
 /* A ticket without a team takes its agent's (docs/report-semantics.md). */
-#define CXM__TICKETS_SELECT                                               \
+#define CXM__TICKETS_COLS                                                 \
     "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"\
     " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"     \
     " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint,"      \
-    " t.status, t.tags, t.replies"                                           \
-    " FROM tickets t LEFT JOIN customers c"                                  \
+    " t.status, t.tags, t.replies"
+#define CXM__TICKETS_JOINS                                                \
+    " LEFT JOIN customers c"                                                 \
     "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id" \
     " LEFT JOIN agents a"                                                    \
-    "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"       \
-    " WHERE t.workspace_id = ?1"
-static const char scan_tickets_sql[] = CXM__TICKETS_SELECT;
+    "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
+static const char scan_tickets_sql[] =
+    CXM__TICKETS_COLS " FROM tickets t" CXM__TICKETS_JOINS
+    " WHERE t.workspace_id = ?1";
 
 /* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
  * then its last: two subqueries of a UNION ALL. */
@@ -410,10 +412,16 @@ static int col_flag(sqlite3_stmt *s, int i)
 /* The tickets with an event in [?2, ?3): created, resolved or first
  * answered then (the ticket cells' recount, store_sqlite_tickets.c). */
 static const char scan_tickets_between_sql[] =
-    CXM__TICKETS_SELECT
-    "  AND ((t.created_at >= ?2 AND t.created_at < ?3)"
-    "   OR (t.resolved_at >= ?2 AND t.resolved_at < ?3)"
-    "   OR (t.first_response_at >= ?2 AND t.first_response_at < ?3))";
+    CXM__TICKETS_COLS
+    /* One index range each, then the tickets by rowid (the planner would
+     * neither split the OR nor start from the ranges on its own). */
+    " FROM (SELECT rowid AS id FROM tickets WHERE workspace_id = ?1"
+    "  AND created_at >= ?2 AND created_at < ?3"
+    "  UNION SELECT rowid FROM tickets WHERE workspace_id = ?1"
+    "  AND resolved_at >= ?2 AND resolved_at < ?3"
+    "  UNION SELECT rowid FROM tickets WHERE workspace_id = ?1"
+    "  AND first_response_at >= ?2 AND first_response_at < ?3) ids"
+    " CROSS JOIN tickets t ON t.rowid = ids.id" CXM__TICKETS_JOINS;
 
 /* The rows of s (the columns of scan_tickets_sql), each to fn. */
 static cxm_rc read_tickets(cxm_store *st, sqlite3_stmt *s, cxm__ticket_fn fn,
