@@ -289,6 +289,22 @@ def main():
         run(cx, "import", "--db", db, "selfservice", d("selfservice2.csv"))
         check_all(cx, db, "damaged session cell counted again", CASES[:6])
 
+        # A store from before 0019 (its tables dropped, its version put
+        # back) counts its cells at its upgrade, the next open.
+        db3 = os.path.join(wd, "t3.db")
+        shutil.copy(db, db3)
+        con = sqlite3.connect(db3)
+        for kind, name in con.execute(
+                "SELECT type, name FROM sqlite_master WHERE name LIKE"
+                " 'ticket_cells%' OR name LIKE 'session_%'"
+                " OR name IN ('ticket_dirty', 'tickets_first_response')"
+                " ORDER BY type = 'table'").fetchall():
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+        con.execute("DELETE FROM cxm_schema WHERE version = 19")
+        con.commit()
+        con.close()
+        check_all(cx, db3, "store upgraded to 0019", CASES[:4])
+
         # A fresh store of the changed data agrees with the changed one.
         db2 = os.path.join(wd, "t2.db")
         for kind, f in (("agents", "agents2.csv"),
