@@ -252,6 +252,9 @@ static void say_notes(const cxm_report *r, bool explain)
                       ? cxm_report_answers_source(r)
                       : "none (no survey metric)",
                   *cells ? " (" : "", cells, *cells ? ")" : "");
+    if (explain && *cxm_report_tickets_source(r))
+        cli_error("report", "tickets read from: %s",
+                  cxm_report_tickets_source(r));
     for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
         cli_error("report", "warning: %s", cxm_report_warning(r, i));
 }
