@@ -250,6 +250,10 @@ static const struct help helps[] = {
      "from cron; import also checks the rules after it commits (new\n"
      "firings on stderr). --format mail prints each firing as the e-mail\n"
      "the mailer sends (Subject line, body).\n"
+     "Mail: each new firing is queued, when it is recorded, for every\n"
+     "address of the setting alerts.email (comma-separated; the\n"
+     "environment's CXMETER_ALERTS_EMAIL wins); `outbox run` or `serve`\n"
+     "sends it once through smtp.url, with a link to PUBLIC_URL/alerts.\n"
      "Exit status: 0 ok; 1 no such rule; 2 usage error; 3 store error.\n"},
     {"comments",
      "usage: cxmeter comments [--search TEXT] [--agent A] [--team T]\n"

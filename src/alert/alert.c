@@ -12,12 +12,14 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
 #include "cxmeter/alert.h"
+#include "cxmeter/config.h"
 #include "metric.h"
 #include "period.h"
 #include "store_int.h"
@@ -596,13 +598,80 @@ static void firing_to_row(const struct cxm_alert_firing *f,
     w->alpha = f->alpha;
 }
 
-/* Records the firings of p (unless dry_run), then hands the new ones (or,
- * dry, all) to fn. */
+/* The addresses new firings are mailed to (o->email, else the store's
+ * alerts.email), checked, into *out (owned; "" for none). */
+static cxm_rc mail_list(cxm_store *st, const struct cxm_alert_check_opts *o,
+                        char **out)
+{
+    const char *why;
+    cxm_rc rc;
+
+    *out = NULL;
+    if (o->email) {
+        if (cxm_config_check("alerts.email", o->email, &why) != CXM_OK) {
+            cxm__store_set_error(st, why);
+            return CXM_EINPUT;
+        }
+        *out = cxm__strdup(o->email);
+        return *out ? CXM_OK : CXM_ENOMEM;
+    }
+    rc = cxm_config_get(st, "alerts.email", out, NULL);
+    if (!rc && cxm_config_check("alerts.email", *out, &why) != CXM_OK)
+        **out = '\0'; /* a bad stored value (set before the check) mails
+                         nobody rather than stopping the check */
+    return rc;
+}
+
+/* Queues the mail of new firing f to each address of `list` (duplicates
+ * once) in the open transaction: outbox kind "alert", subject the
+ * firing's id, rule the alert rule's (0018-alert-mail.sql). */
+static cxm_rc queue_mail(cxm_store *st, const struct cxm_alert_firing *f,
+                         const char *list, int64_t now)
+{
+    const char *p = list, *a, *q, *b;
+    size_t n, m;
+    char subject[24];
+    cxm_rc rc = CXM_OK;
+
+    snprintf(subject, sizeof(subject), "%lld", (long long)f->id);
+    while (!rc && cxm__list_next(&p, &a, &n)) {
+        struct cxm__outbox_row r;
+        bool seen = false;
+        char *addr;
+        int64_t id;
+        for (q = list; !seen && q < a && cxm__list_next(&q, &b, &m);)
+            seen = b < a && m == n && strncmp(a, b, n) == 0;
+        if (seen)
+            continue;
+        addr = cxm__strndup(a, n);
+        if (!addr)
+            return CXM_ENOMEM;
+        memset(&r, 0, sizeof(r));
+        r.kind = "alert";
+        r.moment = "alert";
+        r.subject_id = subject;
+        r.status = "queued";
+        r.rule_id = f->rule_id;
+        r.channel = "email";
+        r.recipient = addr;
+        r.created_at = now;
+        r.due_at = now;
+        rc = cxm__store_sends(st);
+        if (!rc)
+            rc = st->ops->outbox_put(st, &r, &id);
+        cxm__free(addr);
+    }
+    return rc;
+}
+
+/* Records the firings of p (unless dry_run), and queues the mail of the
+ * new ones, then hands the new ones (or, dry, all) to fn. */
 static cxm_rc record(cxm_store *st, const struct cxm_alert_check_opts *o,
                      struct pendings *p, cxm_alert_firing_fn fn, void *ud,
                      size_t *n_fired)
 {
     bool *added = NULL;
+    char *mail = NULL;
     cxm_rc rc = CXM_OK;
 
     if (p->n) {
@@ -611,7 +680,9 @@ static cxm_rc record(cxm_store *st, const struct cxm_alert_check_opts *o,
             return CXM_ENOMEM;
     }
     if (!o->dry_run && p->n) {
-        rc = cxm__store_begin(st);
+        rc = mail_list(st, o, &mail);
+        if (!rc)
+            rc = cxm__store_begin(st);
         for (size_t i = 0; !rc && i < p->n; i++) {
             struct cxm__firing_row w;
             p->v[i].f.group = p->v[i].group;
@@ -619,6 +690,8 @@ static cxm_rc record(cxm_store *st, const struct cxm_alert_check_opts *o,
             firing_to_row(&p->v[i].f, &w);
             rc = cxm__store_put_alert_firing(st, &w, &added[i],
                                              &p->v[i].f.id);
+            if (!rc && added[i] && *mail)
+                rc = queue_mail(st, &p->v[i].f, mail, o->now_ms);
         }
         if (!rc)
             rc = cxm__store_commit(st);
@@ -636,6 +709,7 @@ static cxm_rc record(cxm_store *st, const struct cxm_alert_check_opts *o,
             rc = fn(&p->v[i].f, ud);
     }
     cxm__free(added);
+    cxm__free(mail);
     return rc;
 }
 

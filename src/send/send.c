@@ -396,20 +396,10 @@ static cxm_rc keep_moment(const struct cxm__send_moment *m, void *ud)
     return oom || !k->subject_id ? CXM_ENOMEM : CXM_OK;
 }
 
-/* An address the mail can go to: one @, no space, no control character,
- * none of the characters that would break a header. */
+/* An address the mail can go to (cxm__email_ok()). */
 static bool good_email(const char *a)
 {
-    const char *at = a ? strchr(a, '@') : NULL;
-
-    if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254)
-        return false;
-    for (const char *p = a; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= ' ' || c == 0x7f || strchr("<>(),;:\\\"[]", c))
-            return false;
-    }
-    return true;
+    return a && cxm__email_ok(a, strlen(a));
 }
 
 /* A phone number an SMS can go to: + and 6 to 15 digits (E.164),
