@@ -257,8 +257,9 @@ static const struct help helps[] = {
      "Exit status: 0 ok; 1 no such rule; 2 usage error; 3 store error.\n"},
     {"comments",
      "usage: cxmeter comments [--search TEXT] [--agent A] [--team T]\n"
-     "                        [--survey S] [--score-max N] [--from T]\n"
-     "                        [--to T] [--limit N]\n"
+     "                        [--channel C] [--language L] [--survey S]\n"
+     "                        [--score-max N] [--from T] [--to T]\n"
+     "                        [--limit N]\n"
      "                        [--format table|json|csv] [--db PATH]\n"
      "\n"
      "Lists every open-ended answer, newest first, with its score,\n"
@@ -267,7 +268,10 @@ static const struct help helps[] = {
      "or a survey link's follow-up to a rating) and each text answer of a\n"
      "survey submission that explains no rating (docs/comments.md).\n"
      "--search matches text in any case of ASCII letters; --score-max\n"
-     "keeps answers with a score at most N. JSON escapes < > & ' as\n"
+     "keeps answers with a score at most N; --channel (the answer's, else\n"
+     "its ticket's) and --language (any case) keep those of one channel\n"
+     "or language; --survey one survey (csat, nps, ces or a custom id).\n"
+     "JSON escapes < > & ' as\n"
      "\\u00XX; CSV puts a ' before a cell starting with = + - @, tab or\n"
      "CR (a spreadsheet would take it for a formula).\n"},
     {"rule",

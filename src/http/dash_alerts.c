@@ -372,6 +372,8 @@ int cxm__http_dash_comments(struct cxm__http_req *req,
     q.search = search;
     q.agent = v.filter[0];
     q.team = v.filter[1];
+    q.channel = v.filter[2];
+    q.language = v.filter[3];
     q.survey = v.filter[4];
     q.has_from = q.has_to = true;
     q.from_ms = v.from_ms;

@@ -536,6 +536,81 @@ def test_alerts_and_comments():
 
 
 @test
+def test_comments_filters():
+    """/comments and `cxmeter comments` filter by channel (the answer's,
+    else its ticket's) and language (any case) besides agent, team and
+    survey; the filters stay in the URL, the form and the CSV link, the
+    CSV holds the same rows, and a hostile filter value is shown as
+    text."""
+    srv = Dash("comments-filters")
+    try:
+        f = os.path.join(ts.ARGS.workdir, "comments-filters.csv")
+        tch = sqlite3.connect(srv.db).execute(
+            "SELECT channel FROM tickets WHERE ticket_id = 'T00001'"
+        ).fetchone()[0]
+        other = "email" if tch != "email" else "phone"
+        with open(f, "w") as fh:
+            fh.write("response_id,survey,responded_at,score,ticket_id,"
+                     "agent_id,team,channel,language,comment\n"
+                     "CFX-1,csat,2026-03-22T10:00:00Z,2,,chen.wei,tech,chat,"
+                     "en,cfmark one\n"
+                     "CFX-2,csat,2026-03-22T11:00:00Z,3,,chen.wei,tech,"
+                     "%s,fi,cfmark two\n"
+                     "CFX-3,nps,2026-03-22T12:00:00Z,4,,chen.wei,tech,chat,"
+                     "fi,cfmark three\n"
+                     "CFX-4,csat,2026-03-22T13:00:00Z,1,T00001,,,,ms,"
+                     "cfmark four\n" % other)
+        srv.cli("import", "--quiet", "responses", f)
+        c = srv.logged_in("viewer")
+
+        def ids(query):
+            st, _, page = c.get("/comments?period=all&q=cfmark" + query)
+            check(st == 200, "%s: %d" % (query, st))
+            return sorted(set(re.findall(r"CFX-\d", page))), page
+
+        check(ids("")[0] == ["CFX-1", "CFX-2", "CFX-3", "CFX-4"], "all four")
+        check(ids("&channel=chat")[0] == ["CFX-1", "CFX-3"], "channel")
+        got = ids("&channel=%s" % tch)[0]
+        check("CFX-4" in got and "CFX-1" not in got and "CFX-3" not in got,
+              "the ticket's channel: %s" % got)
+        check(ids("&language=fi")[0] == ["CFX-2", "CFX-3"], "language")
+        check(ids("&language=FI")[0] == ["CFX-2", "CFX-3"], "any case")
+        got, page = ids("&channel=chat&language=fi")
+        check(got == ["CFX-3"], "channel and language: %s" % got)
+        check(ids("&survey=nps")[0] == ["CFX-3"], "survey kind")
+        check(ids("&survey=csat&language=fi")[0] == ["CFX-2"], "survey")
+        # kept in the form and in the CSV link
+        check(re.search(r'name="channel"[^>]*value="chat"', page) and
+              re.search(r'name="language"[^>]*value="fi"', page),
+              "the filters in the form")
+        m = re.search(r'href="(/comments\?[^"]*format=csv[^"]*)"', page)
+        check(m and "channel=chat" in m.group(1) and
+              "language=fi" in m.group(1) and "q=cfmark" in m.group(1),
+              "the CSV link keeps them: %s" % (m and m.group(1)))
+        st, _, csv = c.get(m.group(1).replace("&amp;", "&"))
+        check(st == 200 and sorted(set(re.findall(r"CFX-\d", csv))) ==
+              ["CFX-3"], "the CSV has the page's rows: %r" % csv[-200:])
+        # a hostile value is text
+        st, _, page = c.get("/comments?period=all&channel=%22%3E%3Cscript"
+                            "%3Ealert(5)%3C/script%3E&language=%3Cb%3E")
+        check(st == 200 and "<script>alert(5)" not in page and
+              "<b>" not in page and "&lt;script&gt;alert(5)" in page,
+              "filter values escaped")
+        check(not re.findall(r"CFX-\d", page), "nothing matches")
+        out = srv.cli("comments", "--search", "cfmark", "--channel", "chat",
+                      "--language", "FI", "--format", "json")
+        got = sorted(x["id"] for x in json.loads(out)["comments"])
+        check(got == ["CFX-3"], "cxmeter comments --channel --language: %s"
+              % got)
+        out = srv.cli("comments", "--search", "cfmark", "--channel", tch,
+                      "--format", "csv")
+        check("CFX-4" in out and "CFX-1" not in out, "CLI channel of the "
+              "ticket: %s" % out)
+    finally:
+        srv.stop()
+
+
+@test
 def test_make_demo_login():
     """scripts/demo.sh (make demo) with DEMO_SERVE=0 prints a login that
     opens the dashboard of the demo store it made."""
