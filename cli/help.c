@@ -341,7 +341,9 @@ static const struct help helps[] = {
      "bytes) is asked twice on the terminal with echo off, or read as the\n"
      "first line of standard input when that is not a terminal; the store\n"
      "keeps its argon2id hash. passwd and remove end the account's\n"
-     "sessions. Five failed logins of a name (twenty of an address) within\n"
+     "sessions. Both roles see every page; only an admin changes things\n"
+     "through the web (adds and removes alert rules on /alerts; a\n"
+     "viewer's attempt is 403). Five failed logins of a name (twenty of an address) within\n"
      "15 minutes lock it out until they are 15 minutes old.\n"
      "Exit status: 0 ok; 1 a bad name or password, a name in use or no\n"
      "such account; 2 usage error; 3 store error.\n"},

@@ -18,6 +18,7 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "alert_int.h"
 #include "cxmeter/alert.h"
 #include "cxmeter/config.h"
 #include "metric.h"
@@ -229,8 +230,8 @@ static bool rule_of_row(const struct cxm__rule_row *w,
            (!w->by || cxm_dim_parse(w->by, &r->by) == CXM_OK);
 }
 
-cxm_rc cxm_alert_rule_add(cxm_store *st, const struct cxm_alert_rule *r,
-                          int64_t now_ms, int64_t *id_out)
+cxm_rc cxm__alert_rule_add_tx(cxm_store *st, const struct cxm_alert_rule *r,
+                              int64_t now_ms, int64_t *id_out)
 {
     struct cxm_alert_rule copy;
     struct cxm__rule_row w;
@@ -245,10 +246,25 @@ cxm_rc cxm_alert_rule_add(cxm_store *st, const struct cxm_alert_rule *r,
     if (rc)
         return rc;
     rule_to_row(&copy, &w);
+    return cxm__store_put_alert_rule(st, &w, id_out);
+}
+
+cxm_rc cxm__alert_rule_remove_tx(cxm_store *st, int64_t id, int64_t now_ms)
+{
+    return st ? cxm__store_remove_alert_rule(st, id, now_ms) : CXM_EINVAL;
+}
+
+cxm_rc cxm_alert_rule_add(cxm_store *st, const struct cxm_alert_rule *r,
+                          int64_t now_ms, int64_t *id_out)
+{
+    cxm_rc rc;
+
+    if (!st || !r || !id_out || r->size < sizeof(*r))
+        return CXM_EINVAL;
     rc = cxm__store_begin(st);
     if (rc)
         return rc;
-    rc = cxm__store_put_alert_rule(st, &w, id_out);
+    rc = cxm__alert_rule_add_tx(st, r, now_ms, id_out);
     if (!rc)
         rc = cxm__store_commit(st);
     if (rc)
@@ -265,7 +281,7 @@ cxm_rc cxm_alert_rule_remove(cxm_store *st, int64_t id, int64_t now_ms)
     rc = cxm__store_begin(st);
     if (rc)
         return rc;
-    rc = cxm__store_remove_alert_rule(st, id, now_ms);
+    rc = cxm__alert_rule_remove_tx(st, id, now_ms);
     if (!rc)
         rc = cxm__store_commit(st);
     if (rc)

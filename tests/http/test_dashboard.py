@@ -611,6 +611,86 @@ def test_comments_filters():
 
 
 @test
+def test_alert_rules_admin():
+    """The admin role gates the one change the dashboard makes: an admin
+    adds and removes alert rules on /alerts (forms with the CSRF token,
+    303 back, the rule in `cxmeter alert list`); a viewer sees the page
+    and the rules but no form, and gets 403 for either POST, with the
+    rules unchanged; a bad rule is 400; no token is 403."""
+    srv = Dash("alert-admin")
+    try:
+        def rules():
+            return [json.loads(l) for l in srv.cli(
+                "alert", "list", "--format", "json").splitlines()]
+
+        rule = {"metric": "csat", "by": "team", "kind": "drop",
+                "window": "week", "alpha": "0.001", "min_n": "20",
+                "threshold": "", "min_change": ""}
+        viewer = srv.logged_in("viewer")
+        st, _, page = viewer.get("/alerts")
+        check(st == 200 and 'id="rules"' in page, "viewer sees /alerts")
+        check('id="rules-admin"' in page and 'action="/alerts/add"' not in
+              page and 'action="/alerts/remove"' not in page,
+              "no forms for a viewer")
+        tok = viewer.csrf("/alerts")
+        st, _, page = viewer.request("POST", "/alerts/add",
+                                     dict(rule, csrf=tok))
+        check(st == 403 and "Only an admin" in page, "viewer add: %d" % st)
+        check(rules() == [], "nothing added by a viewer")
+
+        admin = srv.logged_in("lead")
+        st, _, page = admin.get("/alerts")
+        check('action="/alerts/add"' in page and 'id="rules-admin"' not in
+              page, "the admin's form")
+        tok = admin.csrf("/alerts")
+        st, _, _ = admin.request("POST", "/alerts/add", rule)
+        check(st == 403, "add without a token: %d" % st)
+        st, _, _ = admin.request("POST", "/alerts/add",
+                                 dict(rule, csrf=viewer.csrf("/alerts")))
+        check(st == 403, "add with another session's token: %d" % st)
+        check(rules() == [], "nothing added without the token")
+        st, h, _ = admin.request("POST", "/alerts/add", dict(rule, csrf=tok))
+        check(st == 303 and h["location"] == ["/alerts"], "add: %d" % st)
+        got = rules()
+        check(len(got) == 1 and got[0]["kind"] == "drop" and
+              "csat of any team drops" in got[0]["description"] and
+              "alpha 0.001" in got[0]["description"] and
+              "n >= 20" in got[0]["description"], "the rule: %s" % got)
+        rid = got[0]["id"]
+        for bad in ({"kind": "above"}, {"metric": "<script>x"},
+                    {"alpha": "0.9"}, {"by": "week"}, {"min_n": "-1"},
+                    {"kind": "sideways"}):
+            st, _, page = admin.request("POST", "/alerts/add",
+                                        dict(rule, csrf=tok, **bad))
+            check(st == 400 and "<script>x" not in page,
+                  "bad rule %s: %d" % (bad, st))
+        check(len(rules()) == 1, "no bad rule added")
+        st, _, page = admin.get("/alerts")
+        check(re.search(r'<option value="%d">%d: csat of any team' %
+                        (rid, rid), page), "the rule in the remove form")
+        st, _, page = viewer.get("/alerts")
+        check("csat of any team drops" in page, "the viewer sees the rule")
+        st, _, _ = viewer.request("POST", "/alerts/remove",
+                                  {"csrf": viewer.csrf("/alerts"),
+                                   "id": str(rid)})
+        check(st == 403 and len(rules()) == 1, "viewer remove: %d" % st)
+        st, h, _ = admin.request("POST", "/alerts/remove",
+                                 {"csrf": tok, "id": str(rid)})
+        check(st == 303 and rules() == [], "admin remove: %d" % st)
+        st, _, _ = admin.request("POST", "/alerts/remove",
+                                 {"csrf": tok, "id": str(rid)})
+        check(st == 404, "removed already: %d" % st)
+        st, _, _ = admin.request("POST", "/alerts/remove",
+                                 {"csrf": tok, "id": "x"})
+        check(st == 400, "bad id: %d" % st)
+        st, _, _ = dashlib.Client(srv.port).request(
+            "POST", "/alerts/add", dict(rule, csrf=tok))
+        check(st == 401, "no login: %d" % st)
+    finally:
+        srv.stop()
+
+
+@test
 def test_make_demo_login():
     """scripts/demo.sh (make demo) with DEMO_SERVE=0 prints a login that
     opens the dashboard of the demo store it made."""
