@@ -378,33 +378,13 @@ static const char *rule_of_form(const struct cxm__form *f,
     return cxm_alert_rule_check(r, &why) == CXM_OK ? NULL : why;
 }
 
-int cxm__http_dash_alert_add(struct cxm__http_req *req,
-                             struct cxm__http_resp *resp)
+/* POST /alerts/add (remove: /alerts/remove): an admin's change of the
+ * rules, through the writer, then back to /alerts. */
+static int change_rules(struct cxm__http_req *req,
+                        struct cxm__http_resp *resp, bool remove)
 {
+    const char *id = cxm__form_get(req->form, "id"), *why;
     struct rule_job j;
-    const char *why;
-
-    if (!is_admin(req))
-        return cxm__page_message(req, resp, 403, "Not allowed",
-                                 "Only an admin can change the alert "
-                                 "rules.");
-    memset(&j, 0, sizeof(j));
-    j.now = req->now;
-    why = rule_of_form(req->form, &j.rule);
-    if (why)
-        return cxm__page_message(req, resp, 400, "Bad rule", why);
-    if (cxm__writer_run_quiet(req->ctx->writer, rule_add_run, &j))
-        return cxm__page_message(req, resp, 503, "Please try again",
-                                 "The store failed.");
-    snprintf(resp->location, sizeof(resp->location), "/alerts");
-    return 303;
-}
-
-int cxm__http_dash_alert_remove(struct cxm__http_req *req,
-                                struct cxm__http_resp *resp)
-{
-    struct rule_job j;
-    const char *id = cxm__form_get(req->form, "id");
     cxm_rc rc;
 
     if (!is_admin(req))
@@ -413,10 +393,16 @@ int cxm__http_dash_alert_remove(struct cxm__http_req *req,
                                  "rules.");
     memset(&j, 0, sizeof(j));
     j.now = req->now;
-    if (!id || cxm__parse_i64(id, strlen(id), &j.id) || j.id <= 0)
-        return cxm__page_message(req, resp, 400, "Bad rule",
-                                 "id is the number of a rule.");
-    rc = cxm__writer_run_quiet(req->ctx->writer, rule_remove_run, &j);
+    if (remove)
+        why = !id || cxm__parse_i64(id, strlen(id), &j.id) || j.id <= 0
+                  ? "id is the number of a rule."
+                  : NULL;
+    else
+        why = rule_of_form(req->form, &j.rule);
+    if (why)
+        return cxm__page_message(req, resp, 400, "Bad rule", why);
+    rc = cxm__writer_run_quiet(req->ctx->writer,
+                               remove ? rule_remove_run : rule_add_run, &j);
     if (rc == CXM_ENOTFOUND)
         return cxm__page_message(req, resp, 404, "No such rule",
                                  "There is no such rule (removed already?).");
@@ -425,6 +411,18 @@ int cxm__http_dash_alert_remove(struct cxm__http_req *req,
                                  "The store failed.");
     snprintf(resp->location, sizeof(resp->location), "/alerts");
     return 303;
+}
+
+int cxm__http_dash_alert_add(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp)
+{
+    return change_rules(req, resp, false);
+}
+
+int cxm__http_dash_alert_remove(struct cxm__http_req *req,
+                                struct cxm__http_resp *resp)
+{
+    return change_rules(req, resp, true);
 }
 
 int cxm__http_dash_alerts(struct cxm__http_req *req,
