@@ -208,7 +208,9 @@ static const struct help helps[] = {
      "/breakdown, /agent, /drill, /alerts (alert firings and rules) and\n"
      "/comments (?q=TEXT&score_max=N); ?format=csv exports a table.\n"
      "The outbox is sent continuously (cxmeter help outbox), its lines\n"
-     "in the log.\n"
+     "in the log. The alert rules are checked at the start and every 10\n"
+     "minutes (the last complete window; new firings in the log and\n"
+     "mailed to alerts.email or CXMETER_ALERTS_EMAIL).\n"
      "One access log line per request goes to stderr; link tokens are\n"
      "cut to their first 6 characters there.\n"
      "Exit status: 0 after a signal; 2 usage error (a bad --listen);\n"
@@ -254,6 +256,8 @@ static const struct help helps[] = {
      "address of the setting alerts.email (comma-separated; the\n"
      "environment's CXMETER_ALERTS_EMAIL wins); `outbox run` or `serve`\n"
      "sends it once through smtp.url, with a link to PUBLIC_URL/alerts.\n"
+     "serve also checks the rules itself, at its start and every 10\n"
+     "minutes.\n"
      "Exit status: 0 ok; 1 no such rule; 2 usage error; 3 store error.\n"},
     {"comments",
      "usage: cxmeter comments [--search TEXT] [--agent A] [--team T]\n"

@@ -680,57 +680,99 @@ static cxm_rc queue_mail(cxm_store *st, const struct cxm_alert_firing *f,
     return rc;
 }
 
-/* Records the firings of p (unless dry_run), and queues the mail of the
- * new ones, then hands the new ones (or, dry, all) to fn. */
+/* The job that records the firings of p and queues the mail of the new
+ * ones, in the runner's transaction; added[i]: firing i is new. */
+struct record_job {
+    const struct cxm_alert_check_opts *o;
+    struct pendings *p;
+    bool *added;
+    const char *mail;
+};
+
+static cxm_rc record_run(cxm_store *st, void *ud)
+{
+    struct record_job *j = ud;
+    cxm_rc rc = CXM_OK;
+
+    for (size_t i = 0; !rc && i < j->p->n; i++) {
+        struct pending *c = &j->p->v[i];
+        struct cxm__firing_row w;
+        firing_to_row(&c->f, &w);
+        j->added[i] = false;
+        rc = cxm__store_put_alert_firing(st, &w, &j->added[i], &c->f.id);
+        if (!rc && j->added[i] && *j->mail)
+            rc = queue_mail(st, &c->f, j->mail, j->o->now_ms);
+    }
+    return rc;
+}
+
+/* The command line's runner: a transaction of its own on the store. */
+static cxm_rc own_tx(void *ud, cxm__alert_tx_job fn, void *fn_ud)
+{
+    cxm_store *st = ud;
+    cxm_rc rc = cxm__store_begin(st);
+
+    if (rc)
+        return rc;
+    rc = fn(st, fn_ud);
+    if (!rc)
+        rc = cxm__store_commit(st);
+    if (rc)
+        cxm__store_rollback(st);
+    return rc;
+}
+
+/* Records the firings of p (unless dry_run) through `run`, and queues the
+ * mail of the new ones, then hands the new ones (or, dry, all) to fn.
+ * The addresses are read from st. */
 static cxm_rc record(cxm_store *st, const struct cxm_alert_check_opts *o,
-                     struct pendings *p, cxm_alert_firing_fn fn, void *ud,
+                     struct pendings *p, cxm__alert_tx_runner run,
+                     void *run_ud, cxm_alert_firing_fn fn, void *ud,
                      size_t *n_fired)
 {
-    bool *added = NULL;
+    struct record_job j = {o, p, NULL, NULL};
     char *mail = NULL;
     cxm_rc rc = CXM_OK;
 
     if (p->n) {
-        added = cxm__calloc(p->n, sizeof(*added));
-        if (!added)
+        j.added = cxm__calloc(p->n, sizeof(*j.added));
+        if (!j.added)
             return CXM_ENOMEM;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        p->v[i].f.group = p->v[i].group;
+        p->v[i].f.fired_at = o->now_ms;
     }
     if (!o->dry_run && p->n) {
         rc = mail_list(st, o, &mail);
+        j.mail = mail;
         if (!rc)
-            rc = cxm__store_begin(st);
-        for (size_t i = 0; !rc && i < p->n; i++) {
-            struct cxm__firing_row w;
-            p->v[i].f.group = p->v[i].group;
-            p->v[i].f.fired_at = o->now_ms;
-            firing_to_row(&p->v[i].f, &w);
-            rc = cxm__store_put_alert_firing(st, &w, &added[i],
-                                             &p->v[i].f.id);
-            if (!rc && added[i] && *mail)
-                rc = queue_mail(st, &p->v[i].f, mail, o->now_ms);
-        }
-        if (!rc)
-            rc = cxm__store_commit(st);
-        if (rc)
-            cxm__store_rollback(st);
+            rc = run(run_ud, record_run, &j);
     }
     for (size_t i = 0; !rc && i < p->n; i++) {
-        p->v[i].f.group = p->v[i].group;
-        p->v[i].f.fired_at = o->now_ms;
-        if (!o->dry_run && !added[i])
+        if (!o->dry_run && !j.added[i])
             continue;
         if (n_fired)
             (*n_fired)++;
         if (fn)
             rc = fn(&p->v[i].f, ud);
     }
-    cxm__free(added);
+    cxm__free(j.added);
     cxm__free(mail);
     return rc;
 }
 
 cxm_rc cxm_alert_check(cxm_store *st, const struct cxm_alert_check_opts *o,
                        cxm_alert_firing_fn fn, void *ud, size_t *n_fired)
+{
+    return cxm__alert_check_via(st, o, own_tx, st, fn, ud, n_fired);
+}
+
+cxm_rc cxm__alert_check_via(cxm_store *st,
+                            const struct cxm_alert_check_opts *o,
+                            cxm__alert_tx_runner run, void *run_ud,
+                            cxm_alert_firing_fn fn, void *ud,
+                            size_t *n_fired)
 {
     struct {
         struct cxm_alert_rule *v;
@@ -779,7 +821,7 @@ cxm_rc cxm_alert_check(cxm_store *st, const struct cxm_alert_check_opts *o,
     if (!rc && fired.n)
         qsort(fired.v, fired.n, sizeof(*fired.v), cmp_firing);
     if (!rc)
-        rc = record(st, o, &fired, fn, ud, n_fired);
+        rc = record(st, o, &fired, run, run_ud, fn, ud, n_fired);
     pendings_release(&all);
     pendings_release(&fired);
     cxm__free(rules.v);

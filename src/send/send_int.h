@@ -31,6 +31,9 @@ CXM_MUST_USE cxm_rc cxm__send_cfg_load(cxm_store *st,
                                        const char *default_url,
                                        struct cxm__send_cfg *cfg);
 void cxm__send_cfg_release(struct cxm__send_cfg *cfg);
+/* The override of `key` in o (o may be NULL), or NULL. */
+const char *cxm__send_override(const struct cxm_send_opts *o,
+                               const char *key);
 
 /* Runs fn(st, fn_ud) in one transaction, committed before it returns (the
  * command line: begin and commit; the server: its writer). */
