@@ -21,7 +21,9 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_LIMIT,
-    OPT_FORMAT
+    OPT_FORMAT,
+    OPT_CHANNEL,
+    OPT_LANGUAGE
 };
 
 static const struct cli_optspec specs[] = {
@@ -32,6 +34,7 @@ static const struct cli_optspec specs[] = {
     {"score-max", true, OPT_SCORE_MAX},
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"limit", true, OPT_LIMIT},    {"format", true, OPT_FORMAT},
+    {"channel", true, OPT_CHANNEL}, {"language", true, OPT_LANGUAGE},
     {NULL, false, 0},
 };
 
@@ -59,6 +62,12 @@ static bool take_opt(int id, const char *arg, struct cxm_comment_query *q,
         return true;
     case OPT_SURVEY:
         q->survey = arg;
+        return true;
+    case OPT_CHANNEL:
+        q->channel = arg;
+        return true;
+    case OPT_LANGUAGE:
+        q->language = arg;
         return true;
     case OPT_SCORE_MAX:
         if (!cli_parse_u64(arg, &u) || u > 1000)
