@@ -11,22 +11,16 @@ Usage: cluster.py  (with CXM_PG_DIR set, as ctest sets it)
 """
 
 import os
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pgdb  # noqa: E402
 
-PSQL = "/usr/lib/postgresql/15/bin/psql"
 
 
 def psql(dsn, sql):
-    p = subprocess.run([PSQL, "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                        "-d", dsn, "-c", sql], capture_output=True, text=True)
-    if p.returncode:
-        raise RuntimeError(f"psql {dsn}: {p.stderr.strip()}")
-    return p.stdout.strip()
+    return pgdb.psql(dsn, sql).strip()
 
 
 def main():
@@ -55,6 +49,6 @@ def main():
 if __name__ == "__main__":
     try:
         main()
-    except RuntimeError as e:
+    except (RuntimeError, OSError) as e:
         print(f"FAIL: {e}", file=sys.stderr)
         sys.exit(1)

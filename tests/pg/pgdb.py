@@ -14,6 +14,7 @@ import subprocess
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 SCRIPT = os.path.join(ROOT, "scripts", "pg-cluster.sh")
+PSQL = "/usr/lib/postgresql/15/bin/psql"
 
 
 def cluster_dir():
@@ -50,3 +51,14 @@ def dsn_for(engine, path, prefix="cxm"):
     if engine in ("pg", "postgresql"):
         return new_dsn(prefix)
     return f"{engine}:{path}"
+
+
+def psql(dsn, sql):
+    """The rows of `sql` on dsn, unaligned, columns split by "|"; raises
+    RuntimeError with the server's reason."""
+    p = subprocess.run([PSQL, "-X", "-A", "-t", "-F", "|", "-v",
+                        "ON_ERROR_STOP=1", "-d", dsn, "-c", sql],
+                       capture_output=True, text=True)
+    if p.returncode:
+        raise RuntimeError(f"psql {dsn}: {p.stderr.strip()}")
+    return p.stdout

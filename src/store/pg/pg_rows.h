@@ -74,10 +74,12 @@ int64_t cxm__pg_read_int(const PGresult *res, int row, int col);
  * ticket where it lacks them, the team from its agent), over responses r
  * LEFT JOIN tickets t (CXM__PG_ANSWER_FROM), as the SQLite engine's. */
 #define CXM__PG_ANSWER_AGENT "coalesce(r.agent_id, t.agent_id)"
-#define CXM__PG_ANSWER_TEAM                                                \
-    "coalesce(r.team, t.team,"                                             \
-    " (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
-    "  AND a.agent_id = " CXM__PG_ANSWER_AGENT "))"
+/* The team: the answer's, its ticket's, or its agent's (agents a, joined
+ * by CXM__PG_ANSWER_AGENTS: at most one, agents are keyed by agent id). */
+#define CXM__PG_ANSWER_TEAM "coalesce(r.team, t.team, a.team)"
+#define CXM__PG_ANSWER_AGENTS                                              \
+    " LEFT JOIN agents a ON a.workspace_id = r.workspace_id"              \
+    "  AND a.agent_id = " CXM__PG_ANSWER_AGENT
 #define CXM__PG_ANSWER_CHANNEL "coalesce(r.channel, t.channel)"
 #define CXM__PG_ANSWER_LANGUAGE "r.language"
 #define CXM__PG_ANSWER_TOPIC "t.topic"

@@ -111,6 +111,8 @@ static cxm_rc build_sql(const struct cxm__answer_query *q, bool buckets,
             : q->zone        ? "r.responded_at"
                              : UTC_DAY,
             excl);
+    if (!rc && (q->dims & CXM__ADIMS_TEAM))
+        rc = cxm__buf_adds(sql, CXM__PG_ANSWER_AGENTS);
     if (!rc && (q->dims & CXM__ADIMS_SEGMENT))
         rc = cxm__buf_adds(sql, " LEFT JOIN customers c"
                                 " ON c.workspace_id = r.workspace_id"

@@ -96,6 +96,21 @@ static cxm_rc add_upsert(struct cxm__buf *b, const struct pg_kind *k)
     return rc;
 }
 
+/* Closes "WITH ins AS (INSERT …" (of rows of workspace $1): the rows it
+ * inserted rather than updated (xmax 0) are added to the kind's count in
+ * record_counts. */
+static cxm_rc add_count(struct cxm__buf *b, const struct pg_kind *k)
+{
+    return cxm__buf_addf(
+        b,
+        " RETURNING xmax = 0 AS fresh)"
+        " INSERT INTO record_counts (workspace_id, kind, n)"
+        " SELECT $1, '%s', count(*) FILTER (WHERE fresh) FROM ins"
+        " ON CONFLICT (workspace_id, kind)"
+        " DO UPDATE SET n = record_counts.n + EXCLUDED.n",
+        k->table);
+}
+
 /* The name of the staging table of kind k. */
 static cxm_rc add_stage(struct cxm__buf *b, const struct pg_kind *k)
 {
@@ -160,7 +175,7 @@ cxm_rc cxm__pg_put(cxm_store *st, cxm_kind kind,
         }
     }
     if (!rc)
-        rc = cxm__buf_addf(&sql, "INSERT INTO %s (", k->table);
+        rc = cxm__buf_addf(&sql, "WITH ins AS (INSERT INTO %s (", k->table);
     if (!rc)
         rc = add_cols(&sql, k, "");
     if (!rc)
@@ -171,6 +186,8 @@ cxm_rc cxm__pg_put(cxm_store *st, cxm_kind kind,
         rc = cxm__buf_addc(&sql, ')');
     if (!rc)
         rc = add_upsert(&sql, k);
+    if (!rc)
+        rc = add_count(&sql, k);
     if (!rc) {
         for (size_t j = 0; j < n; j++)
             args[j] = CXM__PG_T(offsets[j] == SIZE_MAX
@@ -350,7 +367,7 @@ static cxm_rc flush_kind(cxm_store *st, cxm_kind kind)
     cxm_rc rc = make_stage(st, k); /* gone with a rolled-back import */
 
     if (!rc)
-        rc = cxm__buf_addf(&sql, "INSERT INTO %s (", k->table);
+        rc = cxm__buf_addf(&sql, "WITH ins AS (INSERT INTO %s (", k->table);
     if (!rc)
         rc = add_cols(&sql, k, "");
     if (!rc)
@@ -374,7 +391,11 @@ static cxm_rc flush_kind(cxm_store *st, cxm_kind kind)
     if (!rc)
         rc = add_upsert(&sql, k);
     if (!rc)
-        rc = cxm__pg_exec(st, sql.data);
+        rc = add_count(&sql, k);
+    if (!rc) {
+        struct cxm__pg_arg ws = CXM__PG_WS(st);
+        rc = cxm__pg_run(st, sql.data, &ws, 1, NULL);
+    }
     if (!rc) {
         cxm__buf_reset(&sql);
         rc = cxm__buf_adds(&sql, "TRUNCATE ");

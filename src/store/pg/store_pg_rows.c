@@ -44,23 +44,20 @@ static int read_flag(const PGresult *res, int col)
     return v != 0;
 }
 
-/* The stored records of `kind` in the workspace: their count. */
+/* The stored records of `kind` in the workspace, at least: the count the
+ * statements that store them keep (record_counts), not count(*), which
+ * reads every row. */
 cxm_rc cxm__pg_records_bound(cxm_store *st, cxm_kind kind, int64_t *out)
 {
-    static const char *const sql[CXM_KIND_COUNT] = {
-#define CXM__BOUND(k, table)                                               \
-    [CXM_KIND_##k] = "SELECT count(*) FROM " table " WHERE workspace_id = $1",
-        CXM__BOUND(TICKETS, "tickets") CXM__BOUND(RESPONSES, "responses")
-        CXM__BOUND(CUSTOMERS, "customers") CXM__BOUND(ORDERS, "orders")
-        CXM__BOUND(SELFSERVICE, "selfservice") CXM__BOUND(AGENTS, "agents")
-        CXM__BOUND(AGENT_HOURS, "agent_hours")
-        CXM__BOUND(REVIEWS, "reviews") CXM__BOUND(QA_SCORES, "qa_scores")
-#undef CXM__BOUND
-    };
-    struct cxm__pg_arg ws = CXM__PG_WS(st);
+    const struct cxm__pg_arg args[] = {CXM__PG_WS(st),
+                                       CXM__PG_T(cxm_kind_name(kind))};
     cxm_rc rc = cxm__pg_staged_in(st);
 
-    return rc ? rc : cxm__pg_run(st, sql[kind], &ws, 1, out);
+    return rc ? rc
+              : cxm__pg_run(st,
+                            "SELECT coalesce(max(n), 0) FROM record_counts"
+                            " WHERE workspace_id = $1 AND kind = $2",
+                            args, CXM_ARRAY_LEN(args), out);
 }
 
 /* min() and max() of each kind's event timestamp, each from its index. */
@@ -158,7 +155,7 @@ static const char scan_responses_sql[] =
     CXM__PG_ANSWER_TOPIC ", c.segment, r.responded_at, r.score,"
     " r.scale_min, r.scale_max, r.agent_id, t.agent_id, t.ticket_id,"
     " t.status, t.tags"
-    CXM__PG_ANSWER_FROM
+    CXM__PG_ANSWER_FROM CXM__PG_ANSWER_AGENTS
     " LEFT JOIN customers c ON c.workspace_id = r.workspace_id"
     "  AND c.customer_id = " CXM__PG_ANSWER_CUSTOMER
     " WHERE r.workspace_id = $1 AND r.responded_at >= $2"

@@ -142,6 +142,17 @@ CREATE TABLE qa_scores (
     PRIMARY KEY (workspace_id, ticket_id, reviewer)
 );
 
+-- How many records of each kind a workspace holds, at least (a record
+-- taken back is not subtracted): the report's row budget reads it where
+-- count(*) would read every row. Kept by the statements that store rows,
+-- in their transaction (src/store/pg/store_pg_import.c).
+CREATE TABLE record_counts (
+    workspace_id bigint NOT NULL,
+    kind text COLLATE "C" NOT NULL,
+    n bigint NOT NULL,
+    PRIMARY KEY (workspace_id, kind)
+);
+
 -- Reference figures a report compares against: each `cxmeter benchmark
 -- set` adds a row; `seq` orders the rows of a workspace as they came
 -- (SQLite's rowid: max + 1 in the inserting statement, no sequence).
