@@ -8,8 +8,10 @@
 #include "internal.h"
 
 #include "pg_int.h"
+#include "pg_service.h"
 
 const struct cxm__store_ops cxm__pg_ops = {
     .name = "postgresql",
     CXM__PG_CONN_OPS,
+    CXM__PG_SERVICE_OPS,
 };
