@@ -119,7 +119,8 @@ CXM_API const char *cxm_report_warning(const cxm_report *r, size_t i);
  *  cxm_report_free(). */
 /** How the report's survey answers were read: "rollups" (rollups by
  *  day, month, year or over all time), "columns" (the column segments, on both cores),
- *  "rows" (joined rows), or "" when no survey metric was computed
+ *  "rows" (joined rows), "postgresql push-down" (grouped by the
+ *  PostgreSQL server: score histograms per group), or "" when no survey metric was computed
  *  (docs/performance.md). */
 CXM_API const char *cxm_report_answers_source(const cxm_report *r);
 /** Which rollup cells a report read from "rollups": "days", "months",

@@ -1455,6 +1455,8 @@ const char *cxm_report_answers_source(const cxm_report *r)
     case CXM__PATH_ROLLUPS: return "rollups";
     case CXM__PATH_COLUMNS: return "columns";
     case CXM__PATH_ROWS: return "rows";
+    case CXM__PATH_PUSHDOWN: /* the engine names itself */
+        return r->answers_detail ? r->answers_detail : "push-down";
     default: return "";
     }
 }

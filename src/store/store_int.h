@@ -170,7 +170,8 @@ enum cxm__answer_path {
     CXM__PATH_NONE,    /* not read */
     CXM__PATH_ROWS,    /* the joined rows */
     CXM__PATH_ROLLUPS, /* rollup cells (days, months, years, all time) */
-    CXM__PATH_COLUMNS  /* column segments */
+    CXM__PATH_COLUMNS, /* column segments */
+    CXM__PATH_PUSHDOWN /* grouped by the database server (detail: which) */
 };
 
 /* Answers excluded with their ticket (definitions exclude.*): the

@@ -24,6 +24,8 @@ struct cxm__pg {
     char *dsn;          /* owned: the conninfo, for reconnecting */
     bool in_tx;         /* a transaction of ours is open */
     bool schema_locked; /* holds the migration advisory lock */
+    unsigned staged;    /* kinds (1 << cxm_kind) with rows staged for the
+                           import's INSERT (store_pg_import.c) */
 };
 
 static inline struct cxm__pg *cxm__pg_of(cxm_store *st)
