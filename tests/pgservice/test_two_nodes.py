@@ -10,7 +10,11 @@ the database read back with psql.
           message exactly once, every row is 'sent' after one attempt.
   answers: each mail's one-click link is followed on both nodes at once
           (and again), from many threads: every answer is stored once,
-          and the report counts N.
+          and the report counts N; the same answers posted to
+          /api/v1/responses of both nodes at once are stored once each.
+  sessions: a login on one node is a session on the other, the CSRF
+          token of one node's page is good on the other, and a logout on
+          one ends the session on both.
 
 Usage: /usr/bin/python3 test_two_nodes.py --cxmeter PATH --workdir DIR
 """
@@ -33,6 +37,8 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "pg"))
+sys.path.insert(0, os.path.join(HERE, "..", "http"))
+import dashlib  # noqa: E402
 import pgdb  # noqa: E402
 
 ARGS = None
@@ -210,8 +216,53 @@ def main():
                              "json").stdout)
         n = rep["rows"][0]["csat"]["n"]
         check(n == N, "the report counts %s answers" % n)
+        # the API: the same answers posted to both nodes at once, twice
+        token = cli("token", "create", "--name", "two").stdout.strip()
+
+        def post(job):
+            node, body = job
+            c = http.client.HTTPConnection("127.0.0.1", node.port,
+                                           timeout=60)
+            c.request("POST", "/api/v1/responses", json.dumps(body),
+                      {"Authorization": "Bearer " + token,
+                       "Content-Type": "application/json"})
+            r = c.getresponse()
+            r.read()
+            c.close()
+            return r.status
+        answers = [[{"response_id": "api-%d-%d" % (k, i), "survey": "csat",
+                     "responded_at": iso(now - datetime.timedelta(hours=1)),
+                     "score": 1 + i % 5} for i in range(5)]
+                   for k in range(20)]
+        jobs = [(node, a) for a in answers for node in nodes + nodes]
+        with concurrent.futures.ThreadPoolExecutor(16) as ex:
+            statuses = list(ex.map(post, jobs))
+        check(all(s == 201 for s in statuses),
+              "API statuses %s" % sorted(set(statuses)))
+        got = sql("SELECT count(*) FROM responses"
+                  " WHERE response_id LIKE 'api-%'")
+        check(got == "100", "API answers stored: " + got)
+
+        # sessions and CSRF tokens across nodes
+        rc, err = dashlib.add_user(ARGS.cxmeter, dsn, "lead", "admin")
+        check(rc == 0, "user add: " + err)
+        a = dashlib.Client(nodes[0].port)
+        st, _, _ = a.login("lead", dashlib.PASSWORD)
+        check(st == 303 and a.cookies, "login on node A: %d" % st)
+        b = dashlib.Client(nodes[1].port)
+        b.cookies = dict(a.cookies)
+        check(b.get("/")[0] == 200, "node B does not know A's session")
+        tok = b.csrf()
+        st, _, _ = a.request("POST", "/logout", {"csrf": tok})
+        check(st == 303, "logout on A with B's form token: %d" % st)
+        check("cxm_session" in b.cookies, "B keeps the old session cookie")
+        st, _, _ = b.get("/")
+        check(st == 303, "the session lives on at B after logout: %d" % st)
+
         print("ok two_nodes: %d mails, each once; %d answers through two "
-              "nodes, each stored once" % (N, N))
+              "nodes, each stored once; 100 API answers posted twice to both, each "
+              "stored once; sessions and CSRF tokens good on both nodes"
+              % (N, N))
     finally:
         for node in nodes:
             node.stop()
