@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cxmeter/comments.h"
+#include "pg_rows.h"
 #include "pg_service.h"
 
 /* ---- Rules ----------------------------------------------------------- */
@@ -290,17 +291,6 @@ static cxm_rc submission_text_row(const PGresult *res, int i, void *ctx)
     return x->text_fn(&c, (int)cxm__pg_int(res, i, 4), x->ud);
 }
 
-/* The attribution of an answer (SPEC §2): its own agent, team and
- * channel, else its ticket's; the team of its agent last. */
-#define ANSWER_AGENT "coalesce(r.agent_id, t.agent_id)"
-#define ANSWER_TEAM                                                         \
-    "coalesce(r.team, t.team, (SELECT a.team FROM agents a"                 \
-    " WHERE a.workspace_id = r.workspace_id"                                \
-    " AND a.agent_id = " ANSWER_AGENT "))"
-#define ANSWER_FROM                                                         \
-    " FROM responses r LEFT JOIN tickets t"                                 \
-    " ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
-
 cxm_rc cxm__pg_comments(cxm_store *st, const struct cxm_comment_query *q,
                         cxm_comment_fn fn, cxm__sub_text_fn text_fn,
                         void *ud)
@@ -315,9 +305,9 @@ cxm_rc cxm__pg_comments(cxm_store *st, const struct cxm_comment_query *q,
         "SELECT * FROM (SELECT r.response_id AS id, r.survey AS survey,"
         " r.question, r.comment AS text, r.score AS score, r.scale_min,"
         " r.scale_max, r.responded_at AS at, coalesce(r.ticket_id, ''),"
-        " coalesce(r.customer_id, t.customer_id), " ANSWER_AGENT " AS agent,"
-        " " ANSWER_TEAM " AS team, coalesce(r.channel, t.channel),"
-        " r.language" ANSWER_FROM
+        " " CXM__PG_ANSWER_CUSTOMER ", " CXM__PG_ANSWER_AGENT " AS agent,"
+        " " CXM__PG_ANSWER_TEAM " AS team, " CXM__PG_ANSWER_CHANNEL ","
+        " " CXM__PG_ANSWER_LANGUAGE CXM__PG_ANSWER_FROM
         " WHERE r.workspace_id = $1 AND r.comment IS NOT NULL"
         " AND r.comment <> '') AS c WHERE" COMMENT_FILTERS
         " ORDER BY at DESC, id COLLATE \"C\"",

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "pg_rows.h"
 #include "pg_service.h"
 
 struct user_ctx {
@@ -255,16 +256,11 @@ cxm_rc cxm__pg_drill_answers(cxm_store *st, const struct cxm__drill *q,
         "WITH a (survey, agent_id, team, channel, language, topic,"
         " response_id, question, comment, ticket_id, customer_id,"
         " responded_at, score, scale_min, scale_max) AS ("
-        " SELECT r.survey, coalesce(r.agent_id, t.agent_id),"
-        " coalesce(r.team, t.team, (SELECT g.team FROM agents g"
-        "  WHERE g.workspace_id = r.workspace_id"
-        "  AND g.agent_id = coalesce(r.agent_id, t.agent_id))),"
-        " coalesce(r.channel, t.channel), r.language, t.topic,"
-        " r.response_id, r.question, r.comment, r.ticket_id,"
-        " coalesce(r.customer_id, t.customer_id), r.responded_at, r.score,"
-        " r.scale_min, r.scale_max"
-        " FROM responses r LEFT JOIN tickets t"
-        "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+        " SELECT r.survey, " CXM__PG_ANSWER_AGENT ", " CXM__PG_ANSWER_TEAM ","
+        " " CXM__PG_ANSWER_CHANNEL ", " CXM__PG_ANSWER_LANGUAGE ","
+        " " CXM__PG_ANSWER_TOPIC ", r.response_id, r.question, r.comment,"
+        " r.ticket_id, " CXM__PG_ANSWER_CUSTOMER ", r.responded_at, r.score,"
+        " r.scale_min, r.scale_max" CXM__PG_ANSWER_FROM
         " WHERE r.workspace_id = $1 AND r.responded_at >= $2"
         " AND r.responded_at < $3)"
         " SELECT survey, agent_id, team, channel, language, topic,"
