@@ -377,7 +377,7 @@ static const struct help helps[] = {
      "                  the figures are the same (cross-checks, benchmarks);\n"
      "                  columns says on stderr why when the rows serve\n"
      "  --explain       say on stderr how answers were read: rollups,\n"
-     "                  columns or rows\n"
+     "                  columns, rows, or postgresql push-down\n"
      "  --timing        say on stderr how long the report took inside the\n"
      "                  process: store opened, computed, written (ms)\n"
      "  --definitions N compute with definitions version N (default: the\n"

@@ -683,7 +683,9 @@ def main():
                     "/usr/bin/sqlite3")
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--engine", help="the store's engine as a DSN prefix "
-                    "(rowtest: the row-only test engine); default sqlite")
+                    "(rowtest: the row-only test engine; pg: a new database on "
+                    "the tests' PostgreSQL cluster, CXM_PG_DIR); default "
+                    "sqlite")
     ap.add_argument("--seed", type=int, default=20260301)
     ap.add_argument("--run", action="append",
                     help="only the named report(s): %s" %
@@ -711,7 +713,9 @@ def main():
     problems = []
     db = os.path.join(a.workdir, "cxmeter.db")
     if a.engine:
-        db = f"{a.engine}:{db}"
+        sys.path.insert(0, os.path.join(HERE, "..", "pg"))
+        import pgdb  # noqa: E402 (tests/pg: a database of its own)
+        db = pgdb.dsn_for(a.engine, db, "crosscheck")
     run_import(a.cxmeter, db, data, manifest, problems)
 
     xdb = os.path.join(a.workdir, "sql.db")

@@ -41,6 +41,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pg"))
+import pgdb  # noqa: E402 (tests/pg: the PostgreSQL engine's databases)
 TOL = 0.01
 
 
@@ -132,8 +134,8 @@ def run_case(name, case_dir, cxmeter, workdir, engine=None):
     cmds = read_cmd(case_dir)
     if not cmds or cmds[-1][0] != "report":
         return ["cmd: the last line must be a report command"]
+    dsn = pgdb.dsn_for(engine, db, "golden")
     for words in cmds:
-        dsn = f"{engine}:{db}" if engine else db
         argv = [cxmeter, words[0], "--db", dsn] + words[1:]
         shown = "cxmeter " + " ".join(shlex.quote(w) for w in words)
         try:
@@ -180,7 +182,9 @@ def main():
     ap.add_argument("--include-pending", action="store_true",
                     help="run the cases marked pending too")
     ap.add_argument("--engine", help="the store's engine as a DSN prefix "
-                    "(rowtest: the row-only test engine); default sqlite")
+                    "(rowtest: the row-only test engine; pg: a new database on "
+                    "the tests' PostgreSQL cluster, CXM_PG_DIR); default "
+                    "sqlite")
     ap.add_argument("cases", nargs="*", help="only these cases")
     a = ap.parse_args()
 

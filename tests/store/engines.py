@@ -14,8 +14,12 @@ cannot follow (exclusions, ticket-assignee attribution) as well as those
 they can. The test engine names the rows as its path and leaves no
 segment file.
 
+With --engine pg the second store is the PostgreSQL engine's, a database
+of its own on the tests' private cluster (tests/pg/pgdb.py, CXM_PG_DIR),
+which names its path "postgresql push-down".
+
 Python 3 standard library only.
-Usage: engines.py --cxmeter PATH --workdir DIR
+Usage: engines.py --cxmeter PATH --workdir DIR [--engine rowtest|pg]
 """
 
 import argparse
@@ -27,6 +31,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "rollups"))
+sys.path.insert(0, os.path.join(HERE, "..", "pg"))
+import pgdb  # noqa: E402
 # The rollup test's breakdowns, and its way of running the program.
 from run import CASES, Failure, run  # noqa: E402
 
@@ -69,6 +75,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cxmeter", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--engine", default="rowtest",
+                    help="the other engine: rowtest (default) or pg")
     a = ap.parse_args()
     cx = os.path.abspath(a.cxmeter)
     wd = a.workdir
@@ -77,7 +85,8 @@ def main():
     data = os.path.join(wd, "data")
     sq = os.path.join(wd, "sqlite.db")
     rt_path = os.path.join(wd, "rowtest.db")
-    rt = "rowtest:" + rt_path
+    rt = pgdb.dsn_for(a.engine, rt_path, "engines")
+    path = ("postgresql push-down" if a.engine == "pg" else "rows")
     d = lambda k: os.path.join(data, k)  # noqa: E731
     try:
         run(cx, "demo-data", "--seed", "7", "--tickets", "3000", "--out",
@@ -129,14 +138,14 @@ def main():
                     failures.append(f"{what} {extra}: the engines differ")
                 if '"n": ' not in x.stdout:
                     failures.append(f"{what} {extra}: no figure with data")
-                if ("answers read from: rows" not in y.stderr and
+                if (f"answers read from: {path}" not in y.stderr and
                         "answers read from: none" not in y.stderr):
-                    failures.append(f"{what}: the test engine did not read"
-                                    f" the rows: {y.stderr.strip()!r}")
+                    failures.append(f"{what}: the {a.engine} engine did not"
+                                    f" read by {path}: {y.stderr.strip()!r}")
                 n += 1
             if failures:
                 raise Failure("\n".join(failures))
-            print(f"ok  {name}: {len(cases)} reports, rowtest = sqlite")
+            print(f"ok  {name}: {len(cases)} reports, {a.engine} = sqlite")
         print(f"ok  {n} reports alike")
     except Failure as e:
         print(f"FAIL {e}")

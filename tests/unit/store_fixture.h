@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -31,14 +32,36 @@ struct store_fixture {
 
 /* The DSN of the store: its path, or with CXM_TEST_ENGINE=rowtest in the
  * environment "rowtest:" and its path (the row-only test engine, src/store/
- * rowtest/: the ctests *_rowtest run the store-level tests against it). */
+ * rowtest/: the ctests *_rowtest run the store-level tests against it),
+ * or with CXM_TEST_ENGINE=pg a new database on the tests' PostgreSQL
+ * cluster, the DSN printed by the command $CXM_PG_NEWDB (the ctests *_pg;
+ * tests/CMakeLists.txt). The same DSN for every call on one fixture. */
 static inline const char *store_fixture_dsn(struct store_fixture *sf)
 {
     const char *engine = getenv("CXM_TEST_ENGINE");
+    const char *newdb = getenv("CXM_PG_NEWDB");
+    FILE *p;
+    size_t n;
 
     if (!engine || !*engine)
         return sf->db;
-    snprintf(sf->dsn, sizeof(sf->dsn), "%s:%s", engine, sf->db);
+    if (strcmp(engine, "pg") != 0) {
+        snprintf(sf->dsn, sizeof(sf->dsn), "%s:%s", engine, sf->db);
+        return sf->dsn;
+    }
+    if (sf->dsn[0])
+        return sf->dsn;
+    if (!newdb || !*newdb)
+        fail_msg("CXM_TEST_ENGINE=pg needs CXM_PG_NEWDB (run it by ctest)");
+    p = popen(newdb, "r");
+    if (!p)
+        fail_msg("cannot run CXM_PG_NEWDB: %s", newdb);
+    n = fread(sf->dsn, 1, sizeof(sf->dsn) - 1, p);
+    sf->dsn[n] = '\0';
+    while (n && (sf->dsn[n - 1] == '\n' || sf->dsn[n - 1] == ' '))
+        sf->dsn[--n] = '\0';
+    if (pclose(p) != 0 || n == 0)
+        fail_msg("CXM_PG_NEWDB failed: %s", newdb);
     return sf->dsn;
 }
 
@@ -53,6 +76,7 @@ static inline void store_fixture_open(struct store_fixture *sf,
     snprintf(prefix, sizeof(prefix), "cxm-test-%s", name);
     assert_int_equal(test_mkdtemp(sf->dir, sizeof(sf->dir), prefix), 0);
     snprintf(sf->db, sizeof(sf->db), "%s/t.db", sf->dir);
+    sf->dsn[0] = '\0';
     assert_int_equal(cxm_store_open(store_fixture_dsn(sf), &sf->st, &err),
                      CXM_OK);
 }
