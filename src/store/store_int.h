@@ -765,6 +765,11 @@ struct cxm_store {
      * read around or rebuilt: docs/store.md, "Damage"); the report takes
      * them as warnings (cxm__store_take_notes()). */
     struct cxm__buf notes;
+    /* The last failure was a conflict with another connection (another
+     * node on one PostgreSQL database: a deadlock, a serialization
+     * failure), set by the engine: the same work may succeed when run
+     * again in a later transaction (the server's writer does). */
+    bool conflict;
 };
 
 /* Sets st->errmsg to `msg` (a failure to do so is benign: the message is
