@@ -96,8 +96,7 @@ static cxm_rc migrate_locked(cxm_store *st, int have)
          * commits (0019: a store of tickets counts its ticket cells once,
          * at its upgrade, rather than reading rows until its next import). */
         if (!rc)
-            rc = i + 1 == cxm__n_embedded_sql ? cxm__store_commit(st)
-                                              : st->ops->commit(st);
+            rc = !m[1].name ? cxm__store_commit(st) : st->ops->commit(st);
         if (rc) {
             st->ops->rollback(st);
             return rc;
