@@ -45,11 +45,15 @@ int cli_stdout_status(int status);
 struct cli_env {
     const char *db;   /* --db, else $CXMETER_DB, else ./cxmeter.db; NULL
                        * when CXMETER_DB is set but empty (an error) */
+    /* --read-db, else $CXMETER_READ_DB, else NULL: where the commands
+     * that only read (report, export, comments, the dashboard of serve)
+     * open their store — a PostgreSQL streaming replica, say. */
+    const char *read_db;
     const char *argv0;
 };
 
 /* Opens env->db for `cmd` as `mode` says (CXM_OPEN_READ for a command
- * that only reads: an existing store only; CXM_OPEN_CREATE for one that
+ * that only reads: an existing store only, env->read_db when set; CXM_OPEN_CREATE for one that
  * writes). Returns EXIT_OK_ and sets *st, or prints the error (naming the
  * store and the reason) and returns the exit status: 2 for an empty
  * CXMETER_DB or --db, or an engine this build lacks; 3 otherwise. */
@@ -117,6 +121,7 @@ int cmd_serve(struct cli_env *env, int argc, char **argv);
 int cmd_token(struct cli_env *env, int argc, char **argv);
 int cmd_user(struct cli_env *env, int argc, char **argv);
 int cmd_export(struct cli_env *env, int argc, char **argv);
+int cmd_migrate(struct cli_env *env, int argc, char **argv);
 int cmd_alert(struct cli_env *env, int argc, char **argv);
 int cmd_comments(struct cli_env *env, int argc, char **argv);
 /* Evaluates the store's alert rules at `now_ms` (the last complete

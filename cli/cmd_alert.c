@@ -3,7 +3,9 @@
  * cmd_alert.c — `cxmeter alert add|list|remove|check|history`: alert
  * rules kept in the store, their evaluation over complete windows (on a
  * schedule, from cron; and after every import, cli_alerts_after_import())
- * and the firings recorded (cxmeter/alert.h, docs/alerts.md).
+ * and the firings recorded (cxmeter/alert.h, docs/alerts.md); each new
+ * firing is queued for mail to alerts.email (CXMETER_ALERTS_EMAIL wins),
+ * which `cxmeter outbox run` or `serve` sends.
  */
 #include "cli.h"
 
@@ -196,6 +198,21 @@ static cxm_rc print_firing(const struct cxm_alert_firing *f, void *ud)
     return rc;
 }
 
+/* CXMETER_ALERTS_EMAIL, which wins over the store's alerts.email: the
+ * addresses new firings are mailed to (NULL: the store's). False, with
+ * the error told, when it is not a list of addresses. */
+static bool alert_email(const char *cmd, const char **out)
+{
+    const char *v = getenv("CXMETER_ALERTS_EMAIL"), *why = NULL;
+
+    *out = v;
+    if (v && cxm_config_check("alerts.email", v, &why) != CXM_OK) {
+        cli_error(cmd, "CXMETER_ALERTS_EMAIL: bad value '%s': %s", v, why);
+        return false;
+    }
+    return true;
+}
+
 static int failed(cxm_store *st, cxm_rc rc)
 {
     cli_error("alert", "%s", rc == CXM_ESTORE || rc == CXM_ENOTBUILT
@@ -260,6 +277,8 @@ static int do_verb(cxm_store *st, const char *verb, const char *arg,
             cli_error("alert", "--from is before --at");
             return EXIT_USAGE;
         }
+        if (!alert_email("alert", &a->check.email))
+            return EXIT_INPUT;
         rc = cxm_alert_check(st, &a->check, print_firing, a, &n);
     }
     return rc ? failed(st, rc) : EXIT_OK_;
@@ -336,6 +355,8 @@ void cli_alerts_after_import(cxm_store *st, const char *cmd, int64_t now_ms)
     memset(&c, 0, sizeof(c));
     c.size = sizeof(c);
     c.at_ms = c.now_ms = now_ms;
+    if (!alert_email(cmd, &c.email))
+        return; /* told; not recorded unmailed: the next check does it */
     rc = cxm_alert_check(st, &c, say_firing, (void *)cmd, NULL);
     if (rc)
         cli_error(cmd, "alerts not checked: %s",

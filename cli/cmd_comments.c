@@ -12,6 +12,7 @@
 enum {
     OPT_HELP = 1,
     OPT_DB,
+    OPT_READ_DB,
     OPT_SEARCH,
     OPT_AGENT,
     OPT_TEAM,
@@ -20,16 +21,20 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_LIMIT,
-    OPT_FORMAT
+    OPT_FORMAT,
+    OPT_CHANNEL,
+    OPT_LANGUAGE
 };
 
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},     {"db", true, OPT_DB},
+    {"read-db", true, OPT_READ_DB},
     {"search", true, OPT_SEARCH},  {"agent", true, OPT_AGENT},
     {"team", true, OPT_TEAM},      {"survey", true, OPT_SURVEY},
     {"score-max", true, OPT_SCORE_MAX},
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"limit", true, OPT_LIMIT},    {"format", true, OPT_FORMAT},
+    {"channel", true, OPT_CHANNEL}, {"language", true, OPT_LANGUAGE},
     {NULL, false, 0},
 };
 
@@ -57,6 +62,12 @@ static bool take_opt(int id, const char *arg, struct cxm_comment_query *q,
         return true;
     case OPT_SURVEY:
         q->survey = arg;
+        return true;
+    case OPT_CHANNEL:
+        q->channel = arg;
+        return true;
+    case OPT_LANGUAGE:
+        q->language = arg;
         return true;
     case OPT_SCORE_MAX:
         if (!cli_parse_u64(arg, &u) || u > 1000)
@@ -119,6 +130,8 @@ int cmd_comments(struct cli_env *env, int argc, char **argv)
         }
         if (id == OPT_DB)
             env->db = o.arg;
+        else if (id == OPT_READ_DB)
+            env->read_db = o.arg;
         else if (!take_opt(id, o.arg, &q, &fmt))
             goto out;
     }

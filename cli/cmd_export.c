@@ -9,11 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { OPT_HELP = 1, OPT_DB, OPT_FORMAT };
+enum { OPT_HELP = 1, OPT_DB, OPT_READ_DB, OPT_FORMAT };
 
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},
     {"db", true, OPT_DB},
+    {"read-db", true, OPT_READ_DB},
     {"format", true, OPT_FORMAT},
     {NULL, false, 0},
 };
@@ -37,6 +38,9 @@ int cmd_export(struct cli_env *env, int argc, char **argv)
             goto out;
         case OPT_DB:
             env->db = o.arg;
+            break;
+        case OPT_READ_DB:
+            env->read_db = o.arg;
             break;
         case OPT_FORMAT:
             fmt = o.arg;

@@ -15,6 +15,7 @@
 enum {
     OPT_HELP = 1,
     OPT_DB,
+    OPT_READ_DB,
     OPT_METRICS,
     OPT_BY,
     OPT_FROM,
@@ -30,6 +31,7 @@ enum {
 
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},     {"db", true, OPT_DB},
+    {"read-db", true, OPT_READ_DB},
     {"metrics", true, OPT_METRICS}, {"by", true, OPT_BY},
     {"from", true, OPT_FROM},      {"to", true, OPT_TO},
     {"tz", true, OPT_TZ},          {"format", true, OPT_FORMAT},
@@ -156,6 +158,9 @@ static bool take_option(struct cli_env *env, const struct cli_opts *o,
     case OPT_DB:
         env->db = o->arg;
         return true;
+    case OPT_READ_DB:
+        env->read_db = o->arg;
+        return true;
     case OPT_METRICS:
         return take_metrics(o->arg, a->metrics, CXM_METRIC_COUNT,
                             &q->n_metrics);
@@ -247,6 +252,9 @@ static void say_notes(const cxm_report *r, bool explain)
                       ? cxm_report_answers_source(r)
                       : "none (no survey metric)",
                   *cells ? " (" : "", cells, *cells ? ")" : "");
+    if (explain && *cxm_report_tickets_source(r))
+        cli_error("report", "tickets read from: %s",
+                  cxm_report_tickets_source(r));
     for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
         cli_error("report", "warning: %s", cxm_report_warning(r, i));
 }

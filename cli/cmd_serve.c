@@ -18,6 +18,7 @@
 enum {
     OPT_HELP = 1,
     OPT_DB,
+    OPT_READ_DB,
     OPT_LISTEN,
     OPT_PUBLIC_URL,
     OPT_THREADS,
@@ -28,6 +29,7 @@ enum {
 static const struct cli_optspec specs[] = {
     {"help", false, OPT_HELP},
     {"db", true, OPT_DB},
+    {"read-db", true, OPT_READ_DB},
     {"listen", true, OPT_LISTEN},
     {"public-url", true, OPT_PUBLIC_URL},
     {"threads", true, OPT_THREADS},
@@ -120,6 +122,9 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
             goto out;
         case OPT_DB:
             env->db = o.arg;
+            break;
+        case OPT_READ_DB:
+            env->read_db = o.arg;
             break;
         case OPT_LISTEN:
             so.listen = o.arg;

@@ -28,6 +28,7 @@ static const struct command commands[] = {
     {"token", cmd_token},
     {"user", cmd_user},
     {"export", cmd_export},
+    {"migrate", cmd_migrate},
     {"alert", cmd_alert},
     {"comments", cmd_comments},
     {"rule", cmd_rule},
@@ -43,6 +44,9 @@ static int run(int argc, char **argv)
     /* Set but empty is a mistake, named when a command opens the store
      * (cli_open_store()), not a silent ./cxmeter.db. */
     env.db = !db ? "cxmeter.db" : *db ? db : NULL;
+    env.read_db = getenv("CXMETER_READ_DB");
+    if (env.read_db && !*env.read_db)
+        env.read_db = NULL;
     env.argv0 = argv[0];
     if (argc < 2) {
         cli_help("");

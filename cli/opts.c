@@ -113,25 +113,28 @@ int cli_opt_next(struct cli_opts *o)
 int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
                    cxm_store **st)
 {
+    const char *db = mode == CXM_OPEN_READ && env->read_db ? env->read_db
+                                                             : env->db;
     char *err = NULL;
     cxm_rc rc;
 
     *st = NULL;
-    if (!env->db) {
+    if (!db) {
         cli_error(cmd, "CXMETER_DB is set but empty: name a store, or unset "
                        "it for ./cxmeter.db");
         return EXIT_USAGE;
     }
-    if (!*env->db) {
-        cli_error(cmd, "--db: empty path");
+    if (!*db) {
+        cli_error(cmd, db == env->read_db ? "--read-db: empty path"
+                                          : "--db: empty path");
         return EXIT_USAGE;
     }
-    rc = cxm_store_open_ex(env->db, mode, st, &err);
+    rc = cxm_store_open_ex(db, mode, st, &err);
     if (rc) {
         if (err && *err)
             cli_error(cmd, "%s", err);
         else
-            cli_error(cmd, "cannot open the store %s: %s", env->db,
+            cli_error(cmd, "cannot open the store %s: %s", db,
                       cxm_strerror(rc));
         cxm_free(err);
         *st = NULL;

@@ -159,6 +159,14 @@ CXM_MUST_USE cxm_rc cxm__parse_decimal(const char *s, size_t n, double *out);
  * least one decimal kept ("72.0"), locale-free. */
 CXM_MUST_USE cxm_rc cxm__buf_add_num(struct cxm__buf *b, double v,
                                      int decimals);
+/* True when s[0..n) is an e-mail address a mail can go to: one @ with
+ * text on both sides, at most 254 bytes, no space, control character or
+ * any of the characters that would break a header (<>(),;:\"[]). */
+bool cxm__email_ok(const char *s, size_t n);
+/* The next item of the comma-separated list at *p, trimmed of white
+ * space, into s[0..*n); *p moves past it. False at the end of the list
+ * (empty items are skipped). */
+bool cxm__list_next(const char **p, const char **s, size_t *n);
 /* True when s[0..n) is valid UTF-8 (no overlongs, no surrogates). */
 bool cxm__utf8_valid(const char *s, size_t n);
 /* Appends `s` as a JSON string that may also sit inside an HTML <script>

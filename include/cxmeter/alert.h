@@ -136,14 +136,21 @@ struct cxm_alert_check_opts {
     int64_t now_ms;      /* recorded as fired_at */
     int64_t rule_id;     /* 0: every rule */
     bool dry_run;        /* evaluate and report, record nothing */
+    const char *email;   /* where new firings are mailed: addresses
+                            separated by commas (as the setting
+                            alerts.email takes them); NULL: the store's
+                            alerts.email; "": nowhere */
 };
 
 /** Evaluates the rules over their windows (docs/alerts.md) and records
  *  each firing not recorded before (rule, group and window), in one
- *  transaction; calls fn for each such new firing, in window order, then
+ *  transaction, which also queues one outbox message (kind "alert") per
+ *  new firing and address of o->email (or alerts.email) for the sender
+ *  (cxm_outbox_run(), `cxmeter serve`); calls fn for each such new firing, in window order, then
  *  rule, then group. With dry_run, fn gets every firing the data makes,
  *  recorded or not, and nothing is written. *n_fired: how many (may be
- *  NULL). CXM_OK, CXM_EINVAL, CXM_ESTORE, CXM_ENOMEM, CXM_ENOZONE; the
+ *  NULL). CXM_OK, CXM_EINVAL, CXM_EINPUT (o->email is not a list of
+ *  addresses), CXM_ESTORE, CXM_ENOMEM, CXM_ENOZONE; the
  *  error of a report (cxm_report_run()) otherwise. */
 CXM_API CXM_MUST_USE cxm_rc cxm_alert_check(
     cxm_store *st, const struct cxm_alert_check_opts *o,
@@ -173,6 +180,13 @@ CXM_API CXM_MUST_USE cxm_rc cxm_alert_firing_text(
  *  what the mailer sends and the dashboard shows. CXM_OK, CXM_ENOMEM. */
 CXM_API CXM_MUST_USE cxm_rc cxm_alert_mail(const struct cxm_alert_firing *f,
                                            char **subject, char **body);
+
+/** cxm_alert_mail() with a link to the dashboard's alerts page
+ *  (`base_url`/alerts) at the end of the body when base_url (the
+ *  server's public URL, no trailing slash) is neither NULL nor "". */
+CXM_API CXM_MUST_USE cxm_rc cxm_alert_mail_url(
+    const struct cxm_alert_firing *f, const char *base_url, char **subject,
+    char **body);
 
 #ifdef __cplusplus
 }

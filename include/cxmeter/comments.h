@@ -34,6 +34,8 @@ struct cxm_comment_query {
     bool has_from, has_to; /* responded_at in [from, to) */
     int64_t from_ms, to_ms;
     size_t limit;        /* at most this many, newest first; 0 = all */
+    const char *channel; /* channel (the answer's, else its ticket's) */
+    const char *language; /* language (the answer's; any case) */
 };
 
 /** One comment. Strings borrowed for the callback; NULL when missing. */

@@ -12,12 +12,15 @@
 #include "internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
 
+#include "alert_int.h"
 #include "cxmeter/alert.h"
+#include "cxmeter/config.h"
 #include "metric.h"
 #include "period.h"
 #include "store_int.h"
@@ -227,8 +230,8 @@ static bool rule_of_row(const struct cxm__rule_row *w,
            (!w->by || cxm_dim_parse(w->by, &r->by) == CXM_OK);
 }
 
-cxm_rc cxm_alert_rule_add(cxm_store *st, const struct cxm_alert_rule *r,
-                          int64_t now_ms, int64_t *id_out)
+cxm_rc cxm__alert_rule_add_tx(cxm_store *st, const struct cxm_alert_rule *r,
+                              int64_t now_ms, int64_t *id_out)
 {
     struct cxm_alert_rule copy;
     struct cxm__rule_row w;
@@ -243,10 +246,25 @@ cxm_rc cxm_alert_rule_add(cxm_store *st, const struct cxm_alert_rule *r,
     if (rc)
         return rc;
     rule_to_row(&copy, &w);
+    return cxm__store_put_alert_rule(st, &w, id_out);
+}
+
+cxm_rc cxm__alert_rule_remove_tx(cxm_store *st, int64_t id, int64_t now_ms)
+{
+    return st ? cxm__store_remove_alert_rule(st, id, now_ms) : CXM_EINVAL;
+}
+
+cxm_rc cxm_alert_rule_add(cxm_store *st, const struct cxm_alert_rule *r,
+                          int64_t now_ms, int64_t *id_out)
+{
+    cxm_rc rc;
+
+    if (!st || !r || !id_out || r->size < sizeof(*r))
+        return CXM_EINVAL;
     rc = cxm__store_begin(st);
     if (rc)
         return rc;
-    rc = cxm__store_put_alert_rule(st, &w, id_out);
+    rc = cxm__alert_rule_add_tx(st, r, now_ms, id_out);
     if (!rc)
         rc = cxm__store_commit(st);
     if (rc)
@@ -263,7 +281,7 @@ cxm_rc cxm_alert_rule_remove(cxm_store *st, int64_t id, int64_t now_ms)
     rc = cxm__store_begin(st);
     if (rc)
         return rc;
-    rc = cxm__store_remove_alert_rule(st, id, now_ms);
+    rc = cxm__alert_rule_remove_tx(st, id, now_ms);
     if (!rc)
         rc = cxm__store_commit(st);
     if (rc)
@@ -596,51 +614,165 @@ static void firing_to_row(const struct cxm_alert_firing *f,
     w->alpha = f->alpha;
 }
 
-/* Records the firings of p (unless dry_run), then hands the new ones (or,
- * dry, all) to fn. */
+/* The addresses new firings are mailed to (o->email, else the store's
+ * alerts.email), checked, into *out (owned; "" for none). */
+static cxm_rc mail_list(cxm_store *st, const struct cxm_alert_check_opts *o,
+                        char **out)
+{
+    const char *why;
+    cxm_rc rc;
+
+    *out = NULL;
+    if (o->email) {
+        if (cxm_config_check("alerts.email", o->email, &why) != CXM_OK) {
+            cxm__store_set_error(st, why);
+            return CXM_EINPUT;
+        }
+        *out = cxm__strdup(o->email);
+        return *out ? CXM_OK : CXM_ENOMEM;
+    }
+    rc = cxm_config_get(st, "alerts.email", out, NULL);
+    if (!rc && cxm_config_check("alerts.email", *out, &why) != CXM_OK)
+        **out = '\0'; /* a bad stored value (set before the check) mails
+                         nobody rather than stopping the check */
+    return rc;
+}
+
+/* Queues the mail of new firing f to each address of `list` (duplicates
+ * once) in the open transaction: outbox kind "alert", subject the
+ * firing's id, rule the alert rule's (0018-alert-mail.sql). */
+static cxm_rc queue_mail(cxm_store *st, const struct cxm_alert_firing *f,
+                         const char *list, int64_t now)
+{
+    const char *p = list, *a, *q, *b;
+    size_t n, m;
+    char subject[24];
+    cxm_rc rc = CXM_OK;
+
+    snprintf(subject, sizeof(subject), "%lld", (long long)f->id);
+    while (!rc && cxm__list_next(&p, &a, &n)) {
+        struct cxm__outbox_row r;
+        bool seen = false;
+        char *addr;
+        int64_t id;
+        for (q = list; !seen && q < a && cxm__list_next(&q, &b, &m);)
+            seen = b < a && m == n && strncmp(a, b, n) == 0;
+        if (seen)
+            continue;
+        addr = cxm__strndup(a, n);
+        if (!addr)
+            return CXM_ENOMEM;
+        memset(&r, 0, sizeof(r));
+        r.kind = "alert";
+        r.moment = "alert";
+        r.subject_id = subject;
+        r.status = "queued";
+        r.rule_id = f->rule_id;
+        r.channel = "email";
+        r.recipient = addr;
+        r.created_at = now;
+        r.due_at = now;
+        rc = cxm__store_sends(st);
+        if (!rc)
+            rc = st->ops->outbox_put(st, &r, &id);
+        cxm__free(addr);
+    }
+    return rc;
+}
+
+/* The job that records the firings of p and queues the mail of the new
+ * ones, in the runner's transaction; added[i]: firing i is new. */
+struct record_job {
+    const struct cxm_alert_check_opts *o;
+    struct pendings *p;
+    bool *added;
+    const char *mail;
+};
+
+static cxm_rc record_run(cxm_store *st, void *ud)
+{
+    struct record_job *j = ud;
+    cxm_rc rc = CXM_OK;
+
+    for (size_t i = 0; !rc && i < j->p->n; i++) {
+        struct pending *c = &j->p->v[i];
+        struct cxm__firing_row w;
+        firing_to_row(&c->f, &w);
+        j->added[i] = false;
+        rc = cxm__store_put_alert_firing(st, &w, &j->added[i], &c->f.id);
+        if (!rc && j->added[i] && *j->mail)
+            rc = queue_mail(st, &c->f, j->mail, j->o->now_ms);
+    }
+    return rc;
+}
+
+/* The command line's runner: a transaction of its own on the store. */
+static cxm_rc own_tx(void *ud, cxm__alert_tx_job fn, void *fn_ud)
+{
+    cxm_store *st = ud;
+    cxm_rc rc = cxm__store_begin(st);
+
+    if (rc)
+        return rc;
+    rc = fn(st, fn_ud);
+    if (!rc)
+        rc = cxm__store_commit(st);
+    if (rc)
+        cxm__store_rollback(st);
+    return rc;
+}
+
+/* Records the firings of p (unless dry_run) through `run`, and queues the
+ * mail of the new ones, then hands the new ones (or, dry, all) to fn.
+ * The addresses are read from st. */
 static cxm_rc record(cxm_store *st, const struct cxm_alert_check_opts *o,
-                     struct pendings *p, cxm_alert_firing_fn fn, void *ud,
+                     struct pendings *p, cxm__alert_tx_runner run,
+                     void *run_ud, cxm_alert_firing_fn fn, void *ud,
                      size_t *n_fired)
 {
-    bool *added = NULL;
+    struct record_job j = {o, p, NULL, NULL};
+    char *mail = NULL;
     cxm_rc rc = CXM_OK;
 
     if (p->n) {
-        added = cxm__calloc(p->n, sizeof(*added));
-        if (!added)
+        j.added = cxm__calloc(p->n, sizeof(*j.added));
+        if (!j.added)
             return CXM_ENOMEM;
     }
-    if (!o->dry_run && p->n) {
-        rc = cxm__store_begin(st);
-        for (size_t i = 0; !rc && i < p->n; i++) {
-            struct cxm__firing_row w;
-            p->v[i].f.group = p->v[i].group;
-            p->v[i].f.fired_at = o->now_ms;
-            firing_to_row(&p->v[i].f, &w);
-            rc = cxm__store_put_alert_firing(st, &w, &added[i],
-                                             &p->v[i].f.id);
-        }
-        if (!rc)
-            rc = cxm__store_commit(st);
-        if (rc)
-            cxm__store_rollback(st);
-    }
-    for (size_t i = 0; !rc && i < p->n; i++) {
+    for (size_t i = 0; i < p->n; i++) {
         p->v[i].f.group = p->v[i].group;
         p->v[i].f.fired_at = o->now_ms;
-        if (!o->dry_run && !added[i])
+    }
+    if (!o->dry_run && p->n) {
+        rc = mail_list(st, o, &mail);
+        j.mail = mail;
+        if (!rc)
+            rc = run(run_ud, record_run, &j);
+    }
+    for (size_t i = 0; !rc && i < p->n; i++) {
+        if (!o->dry_run && !j.added[i])
             continue;
         if (n_fired)
             (*n_fired)++;
         if (fn)
             rc = fn(&p->v[i].f, ud);
     }
-    cxm__free(added);
+    cxm__free(j.added);
+    cxm__free(mail);
     return rc;
 }
 
 cxm_rc cxm_alert_check(cxm_store *st, const struct cxm_alert_check_opts *o,
                        cxm_alert_firing_fn fn, void *ud, size_t *n_fired)
+{
+    return cxm__alert_check_via(st, o, own_tx, st, fn, ud, n_fired);
+}
+
+cxm_rc cxm__alert_check_via(cxm_store *st,
+                            const struct cxm_alert_check_opts *o,
+                            cxm__alert_tx_runner run, void *run_ud,
+                            cxm_alert_firing_fn fn, void *ud,
+                            size_t *n_fired)
 {
     struct {
         struct cxm_alert_rule *v;
@@ -689,7 +821,7 @@ cxm_rc cxm_alert_check(cxm_store *st, const struct cxm_alert_check_opts *o,
     if (!rc && fired.n)
         qsort(fired.v, fired.n, sizeof(*fired.v), cmp_firing);
     if (!rc)
-        rc = record(st, o, &fired, fn, ud, n_fired);
+        rc = record(st, o, &fired, run, run_ud, fn, ud, n_fired);
     pendings_release(&all);
     pendings_release(&fired);
     cxm__free(rules.v);

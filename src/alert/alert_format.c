@@ -231,6 +231,12 @@ cxm_rc cxm_alert_firing_json(const struct cxm_alert_firing *f, char **out)
 cxm_rc cxm_alert_mail(const struct cxm_alert_firing *f, char **subject,
                       char **body)
 {
+    return cxm_alert_mail_url(f, NULL, subject, body);
+}
+
+cxm_rc cxm_alert_mail_url(const struct cxm_alert_firing *f,
+                          const char *base_url, char **subject, char **body)
+{
     struct cxm__buf s = CXM__BUF_INIT(4096), b = CXM__BUF_INIT(1u << 16);
     char w[32];
     cxm_rc rc;
@@ -316,6 +322,8 @@ cxm_rc cxm_alert_mail(const struct cxm_alert_firing *f, char **subject,
         rc = add_time(&b, f->to_ms, false);
     if (!rc)
         rc = cxm__buf_adds(&b, f->has_prev ? " --compare previous\n" : "\n");
+    if (!rc && base_url && *base_url)
+        rc = cxm__buf_addf(&b, "Dashboard: %s/alerts\n", base_url);
     if (rc) {
         cxm__buf_release(&s);
         cxm__buf_release(&b);

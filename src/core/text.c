@@ -212,3 +212,32 @@ bool cxm__utf8_valid(const char *s, size_t n)
     }
     return true;
 }
+
+bool cxm__email_ok(const char *s, size_t n)
+{
+    const char *at = memchr(s, '@', n);
+
+    if (!at || at == s || at == s + n - 1 || n > 254 ||
+        memchr(at + 1, '@', (size_t)(s + n - at - 1)))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == 0x7f || strchr("<>(),;:\\\"[]", c))
+            return false;
+    }
+    return true;
+}
+
+bool cxm__list_next(const char **p, const char **s, size_t *n)
+{
+    while (**p) {
+        size_t k = strcspn(*p, ",");
+        *s = *p;
+        *n = k;
+        *p += k + ((*p)[k] == ',');
+        cxm__trim(s, n);
+        if (*n)
+            return true;
+    }
+    return false;
+}

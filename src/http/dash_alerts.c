@@ -5,7 +5,9 @@
  * and the rules (cxm_alert_history(), cxm_alert_rules()); /comments the
  * open-ended answers with their scores (cxm_comments()), searched and
  * filtered through the URL's query; the overview's banner counts the
- * firings of its period (cxm__dash_alert_banner()).
+ * firings of its period (cxm__dash_alert_banner()). An admin adds and
+ * removes rules there (POST /alerts/add, /alerts/remove, with the
+ * session's CSRF token); a viewer sees, and gets 403 for a change.
  */
 #include "internal.h"
 
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert_int.h"
 #include "cxmeter/alert.h"
 #include "cxmeter/comments.h"
 #include "http_int.h"
@@ -224,6 +227,204 @@ cxm_rc cxm__dash_alert_banner(struct cxm__http_req *req,
     return rc;
 }
 
+static bool is_admin(const struct cxm__http_req *req)
+{
+    return strcmp(req->session.role, "admin") == 0;
+}
+
+/* The forms that change the rules (an admin's): add one, remove one. */
+static cxm_rc rule_forms(struct cxm__http_req *req, struct cxm__buf *b,
+                         const struct rules_ctx *rules)
+{
+    static const char *const kinds[] = {"drop", "rise", "above", "below"};
+    static const cxm_dim dims[] = {CXM_BY_TEAM,     CXM_BY_AGENT,
+                                   CXM_BY_CHANNEL,  CXM_BY_LANGUAGE,
+                                   CXM_BY_TOPIC,    CXM_BY_SURVEY,
+                                   CXM_BY_SEGMENT,  CXM_BY_SOURCE};
+    cxm_rc rc;
+
+    if (!is_admin(req))
+        return cxm__html_raw(b, "<p class=\"note\" id=\"rules-admin\">"
+                                "Only an admin can add or remove rules.</p>");
+    rc = cxm__html_raw(b, "<section id=\"rule-forms\"><h2>Change the rules"
+                          "</h2><form method=\"post\" action=\"/alerts/add\""
+                          " id=\"rule-add\" class=\"controls\">");
+    if (!rc)
+        rc = cxm__auth_csrf_field(b, &req->session);
+    if (!rc)
+        rc = cxm__html_raw(b, "<label>Metric <select name=\"metric\">");
+    for (int m = 0; !rc && m < CXM_METRIC_COUNT; m++)
+        rc = cxm__buf_addf(b, "<option>%s</option>",
+                           cxm_metric_name((cxm_metric)m));
+    if (!rc)
+        rc = cxm__html_raw(b, "</select></label><label>Of each <select "
+                              "name=\"by\"><option value=\"\">(all)"
+                              "</option>");
+    for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(dims); i++)
+        rc = cxm__buf_addf(b, "<option>%s</option>", cxm_dim_name(dims[i]));
+    if (!rc)
+        rc = cxm__html_raw(b, "</select></label><label>Fires on <select "
+                              "name=\"kind\">");
+    for (size_t i = 0; !rc && i < CXM_ARRAY_LEN(kinds); i++)
+        rc = cxm__buf_addf(b, "<option>%s</option>", kinds[i]);
+    if (!rc)
+        rc = cxm__html_raw(
+            b, "</select></label><label>Window <select name=\"window\">"
+               "<option>week</option><option>day</option></select></label>"
+               "<label>Threshold (above, below) <input name=\"threshold\" "
+               "inputmode=\"decimal\"></label><label>Minimum n <input "
+               "name=\"min_n\" inputmode=\"numeric\"></label><label>Alpha "
+               "(drop, rise) <input name=\"alpha\" inputmode=\"decimal\">"
+               "</label><label>Minimum change <input name=\"min_change\" "
+               "inputmode=\"decimal\"></label><button type=\"submit\">Add "
+               "rule</button></form>");
+    if (!rc && rules->n) {
+        rc = cxm__html_raw(b, "<form method=\"post\" action=\"/alerts/"
+                              "remove\" id=\"rule-remove\" "
+                              "class=\"controls\">");
+        if (!rc)
+            rc = cxm__auth_csrf_field(b, &req->session);
+        if (!rc)
+            rc = cxm__html_raw(b, "<label>Rule <select name=\"id\">");
+        for (size_t i = 0; !rc && i < rules->n; i++) {
+            rc = cxm__buf_addf(b, "<option value=\"%lld\">%lld: ",
+                               (long long)rules->ids[i],
+                               (long long)rules->ids[i]);
+            if (!rc)
+                rc = cxm__html_str(b, rules->desc[i]);
+            if (!rc)
+                rc = cxm__html_raw(b, "</option>");
+        }
+        if (!rc)
+            rc = cxm__html_raw(b, "</select></label><button type=\"submit\">"
+                                  "Remove rule</button></form>");
+    }
+    return rc ? rc : cxm__html_raw(b, "</section>");
+}
+
+struct rule_job {
+    struct cxm_alert_rule rule;
+    int64_t id, now;
+};
+
+static cxm_rc rule_add_run(cxm_store *st, void *ud)
+{
+    struct rule_job *j = ud;
+
+    return cxm__alert_rule_add_tx(st, &j->rule, j->now, &j->id);
+}
+
+static cxm_rc rule_remove_run(cxm_store *st, void *ud)
+{
+    struct rule_job *j = ud;
+
+    return cxm__alert_rule_remove_tx(st, j->id, j->now);
+}
+
+/* A number field of the form: absent or "" leaves *out; false when it is
+ * not a number. */
+static bool form_num(const struct cxm__form *f, const char *name,
+                     double *out)
+{
+    const char *v = cxm__form_get(f, name);
+
+    return !v || !*v || cxm__parse_decimal(v, strlen(v), out) == CXM_OK;
+}
+
+/* The rule a form describes into r; NULL, or what is wrong. */
+static const char *rule_of_form(const struct cxm__form *f,
+                                struct cxm_alert_rule *r)
+{
+    static const char *const kinds[] = {"drop", "rise", "above", "below"};
+    const char *metric = cxm__form_get(f, "metric");
+    const char *by = cxm__form_get(f, "by");
+    const char *kind = cxm__form_get(f, "kind");
+    const char *win = cxm__form_get(f, "window");
+    double min_n = 0;
+    const char *why = NULL;
+    bool kind_ok = false;
+
+    memset(r, 0, sizeof(*r));
+    r->size = sizeof(*r);
+    r->window = CXM_BY_WEEK;
+    if (!metric || cxm_metric_parse(metric, &r->metric) != CXM_OK)
+        return "no such metric";
+    for (size_t i = 0; kind && i < CXM_ARRAY_LEN(kinds); i++) {
+        if (strcmp(kind, kinds[i]) == 0) {
+            r->kind = (cxm_alert_kind)i;
+            kind_ok = true;
+        }
+    }
+    if (!kind_ok)
+        return "the kind is drop, rise, above or below";
+    if (by && *by) {
+        r->has_by = true;
+        if (cxm_dim_parse(by, &r->by) != CXM_OK)
+            return "no such breakdown";
+    }
+    if (win && *win && cxm_dim_parse(win, &r->window) != CXM_OK)
+        return "the window is day or week";
+    if (!form_num(f, "threshold", &r->threshold) ||
+        !form_num(f, "alpha", &r->alpha) ||
+        !form_num(f, "min_change", &r->min_change) ||
+        !form_num(f, "min_n", &min_n))
+        return "threshold, alpha, minimum n and minimum change are numbers";
+    if ((r->kind == CXM_ALERT_ABOVE || r->kind == CXM_ALERT_BELOW) &&
+        !(cxm__form_get(f, "threshold") && *cxm__form_get(f, "threshold")))
+        return "above and below need a threshold";
+    if (!(min_n >= 0 && min_n <= 1e9) || min_n != (double)(int64_t)min_n)
+        return "the minimum n is a whole number of at least 0";
+    r->min_n = (int64_t)min_n;
+    return cxm_alert_rule_check(r, &why) == CXM_OK ? NULL : why;
+}
+
+/* POST /alerts/add (remove: /alerts/remove): an admin's change of the
+ * rules, through the writer, then back to /alerts. */
+static int change_rules(struct cxm__http_req *req,
+                        struct cxm__http_resp *resp, bool remove)
+{
+    const char *id = cxm__form_get(req->form, "id"), *why;
+    struct rule_job j;
+    cxm_rc rc;
+
+    if (!is_admin(req))
+        return cxm__page_message(req, resp, 403, "Not allowed",
+                                 "Only an admin can change the alert "
+                                 "rules.");
+    memset(&j, 0, sizeof(j));
+    j.now = req->now;
+    if (remove)
+        why = !id || cxm__parse_i64(id, strlen(id), &j.id) || j.id <= 0
+                  ? "id is the number of a rule."
+                  : NULL;
+    else
+        why = rule_of_form(req->form, &j.rule);
+    if (why)
+        return cxm__page_message(req, resp, 400, "Bad rule", why);
+    rc = cxm__writer_run_quiet(req->ctx->writer,
+                               remove ? rule_remove_run : rule_add_run, &j);
+    if (rc == CXM_ENOTFOUND)
+        return cxm__page_message(req, resp, 404, "No such rule",
+                                 "There is no such rule (removed already?).");
+    if (rc)
+        return cxm__page_message(req, resp, 503, "Please try again",
+                                 "The store failed.");
+    snprintf(resp->location, sizeof(resp->location), "/alerts");
+    return 303;
+}
+
+int cxm__http_dash_alert_add(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp)
+{
+    return change_rules(req, resp, false);
+}
+
+int cxm__http_dash_alert_remove(struct cxm__http_req *req,
+                                struct cxm__http_resp *resp)
+{
+    return change_rules(req, resp, true);
+}
+
 int cxm__http_dash_alerts(struct cxm__http_req *req,
                           struct cxm__http_resp *resp)
 {
@@ -279,6 +480,8 @@ int cxm__http_dash_alerts(struct cxm__http_req *req,
         if (!rc)
             rc = cxm__table_html(b, &rt, "rules", "Rules",
                                  "/alerts?format=csv&table=rules");
+        if (!rc)
+            rc = rule_forms(req, b, &rules);
         if (!rc)
             rc = cxm__page_end(req, resp);
         status = rc ? 500 : 200;
@@ -372,6 +575,8 @@ int cxm__http_dash_comments(struct cxm__http_req *req,
     q.search = search;
     q.agent = v.filter[0];
     q.team = v.filter[1];
+    q.channel = v.filter[2];
+    q.language = v.filter[3];
     q.survey = v.filter[4];
     q.has_from = q.has_to = true;
     q.from_ms = v.from_ms;

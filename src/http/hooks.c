@@ -14,12 +14,14 @@
 
 #include <sodium.h>
 
+#include "alert_int.h"
 #include "http_int.h"
 #include "invite.h"
 #include "send_int.h"
 
 #define SEND_POLL_MS 1000     /* the outbox is looked at every second */
 #define TRIGGER_EVERY_MS 15000 /* new moments decided every 15 s */
+#define ALERT_EVERY_MS 600000  /* alert rules checked every 10 minutes */
 
 /* ---- Unsubscribe. */
 
@@ -216,9 +218,55 @@ static cxm_rc writer_runner(void *ud, cxm__tx_job fn, void *fn_ud)
     return cxm__writer_run(ud, fn, fn_ud);
 }
 
-/* One round: the settings (as they are now), new moments when due, and
- * every message due. */
-static void round_once(struct cxm__sender *s, int64_t *last_trigger)
+static cxm_rc say_firing(const struct cxm_alert_firing *f, void *ud)
+{
+    const struct cxm__sender *s = ud;
+    char *text = NULL, line[1024];
+    cxm_rc rc = cxm_alert_firing_text(f, &text);
+
+    if (!rc && s->opts.log) {
+        snprintf(line, sizeof(line), "alert: %s", text);
+        s->opts.log(line, s->opts.ud);
+    }
+    cxm_free(text);
+    return rc;
+}
+
+/* The schedule of alert rules (docs/alerts.md): the last complete window
+ * before now, evaluated on a read connection, the firings and their
+ * mail's outbox rows recorded by the writer (the round's pump then sends
+ * them). Only with read connections (a file store): without, the one
+ * connection is the writer's. */
+static void check_alerts(struct cxm__sender *s, int64_t now)
+{
+    struct cxm__http_ctx *ctx = s->ctx;
+    struct cxm_alert_check_opts o;
+    cxm_store *rst;
+    cxm_rc rc;
+
+    if (ctx->n_readers == 0)
+        return;
+    memset(&o, 0, sizeof(o));
+    o.size = sizeof(o);
+    o.at_ms = o.now_ms = now;
+    o.email = cxm__send_override(&s->opts, "alerts.email");
+    rst = cxm__read_begin(ctx);
+    rc = cxm__alert_check_via(rst, &o, writer_runner, ctx->writer,
+                              say_firing, s, NULL);
+    cxm__read_end(ctx, rst);
+    if (rc && rc != CXM_ENOTBUILT && s->opts.log)
+        s->opts.log(rc == CXM_EINPUT
+                        ? "alert: alerts.email from the environment is not "
+                          "a list of addresses; the rules were not checked"
+                        : "alert: checking the rules failed; the next round "
+                          "tries again",
+                    s->opts.ud);
+}
+
+/* One round: the settings (as they are now), new moments when due, the
+ * alert rules when due, and every message due. */
+static void round_once(struct cxm__sender *s, int64_t *last_trigger,
+                       int64_t *last_alert)
 {
     struct cxm__http_ctx *ctx = s->ctx;
     struct cxm__send_cfg cfg;
@@ -237,6 +285,10 @@ static void round_once(struct cxm__sender *s, int64_t *last_trigger)
         *last_trigger = now;
         rc = cxm__writer_run(ctx->writer, cxm__trigger_job_run, &t);
     }
+    if (!rc && now - *last_alert >= ALERT_EVERY_MS) {
+        *last_alert = now;
+        check_alerts(s, now);
+    }
     if (!rc)
         rc = cxm__outbox_pump(ctx->st, &cfg, 0, writer_runner, ctx->writer,
                               &s->stop, &c);
@@ -248,11 +300,11 @@ static void round_once(struct cxm__sender *s, int64_t *last_trigger)
 static void *sender_main(void *arg)
 {
     struct cxm__sender *s = arg;
-    int64_t last_trigger = 0;
+    int64_t last_trigger = 0, last_alert = 0;
 
     while (!s->stop) {
         struct timespec until;
-        round_once(s, &last_trigger);
+        round_once(s, &last_trigger, &last_alert);
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += (long)SEND_POLL_MS * 1000000L;
         until.tv_sec += until.tv_nsec / 1000000000L;

@@ -363,6 +363,12 @@ int cxm__http_dash_agent(struct cxm__http_req *req,
 /* dash_alerts.c: the firings and rules; the open-ended answers. */
 int cxm__http_dash_alerts(struct cxm__http_req *req,
                           struct cxm__http_resp *resp);
+/* POST /alerts/add and /alerts/remove: an admin's change of the rules
+ * (403 for a viewer), then 303 back to /alerts. */
+int cxm__http_dash_alert_add(struct cxm__http_req *req,
+                             struct cxm__http_resp *resp);
+int cxm__http_dash_alert_remove(struct cxm__http_req *req,
+                                struct cxm__http_resp *resp);
 int cxm__http_dash_comments(struct cxm__http_req *req,
                             struct cxm__http_resp *resp);
 /* Appends the overview's banner: how many firings have their window

@@ -110,6 +110,10 @@ static const struct route routes[] = {
     {"GET", "/agent", cxm__http_dash_agent, 0, ROUTE_SESSION},
     {"GET", "/drill", cxm__http_dash_drill, 0, ROUTE_SESSION},
     {"GET", "/alerts", cxm__http_dash_alerts, 0, ROUTE_SESSION},
+    {"POST", "/alerts/add", cxm__http_dash_alert_add, CXM_HTTP_MAX_FORM_BODY,
+     ROUTE_SESSION},
+    {"POST", "/alerts/remove", cxm__http_dash_alert_remove,
+     CXM_HTTP_MAX_FORM_BODY, ROUTE_SESSION},
     {"GET", "/comments", cxm__http_dash_comments, 0, ROUTE_SESSION},
 };
 

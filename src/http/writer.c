@@ -25,6 +25,7 @@ struct job {
     cxm_rc rc;
     bool done;
     bool quiet;  /* changes nothing a report reads (logins) */
+    bool conflict; /* lost a conflict with another node: run again */
     struct job *next;
 };
 
@@ -38,18 +39,29 @@ struct cxm__writer {
     uint64_t batches, jobs; /* statistics */
 };
 
-/* Runs one batch in one transaction. Each job's rc is set. */
-static void run_batch(struct cxm__writer *w, struct job *batch)
+/* The rounds a job that lost a conflict with another node is run in
+ * (each in a later transaction: the locks of its batch are gone). */
+#define CONFLICT_ROUNDS 5
+
+/* Runs the jobs of a batch in one transaction: all of them in round 0,
+ * those that lost a conflict in the rounds after. Each job's rc is set;
+ * *again: a job lost a conflict. */
+static void run_round(struct cxm__writer *w, struct job *batch, int round,
+                      bool *again)
 {
     cxm_store *st = w->ctx->st;
     bool reports = false;
     cxm_rc rc;
 
+    *again = false;
     for (struct job *j = batch; j; j = j->next)
-        reports |= !j->quiet;
+        reports |= !j->quiet && (round == 0 || j->conflict);
     pthread_mutex_lock(&w->ctx->lock);
     rc = cxm__store_begin(st);
     for (struct job *j = batch; j; j = j->next) {
+        if (round > 0 && !j->conflict)
+            continue;
+        j->conflict = false;
         if (rc) {
             j->rc = rc;
             continue;
@@ -59,9 +71,14 @@ static void run_batch(struct cxm__writer *w, struct job *batch)
             j->rc = rc;
             continue;
         }
+        st->conflict = false;
         j->rc = j->fn(st, j->ud);
-        if (j->rc)
+        if (j->rc) {
+            /* A deadlock with another node: rolled back alone here, run
+             * again once this batch has committed and let go. */
+            j->conflict = st->conflict && round + 1 < CONFLICT_ROUNDS;
             rc = cxm__store_savepoint(st, CXM__SP_ROLLBACK);
+        }
         if (!rc)
             rc = cxm__store_savepoint(st, CXM__SP_RELEASE);
         if (rc && !j->rc)
@@ -75,11 +92,25 @@ static void run_batch(struct cxm__writer *w, struct job *batch)
         /* Nothing of the batch is stored: no job may report success. */
         cxm__store_rollback(st);
         for (struct job *j = batch; j; j = j->next) {
+            j->conflict = false;
             if (!j->rc)
                 j->rc = CXM_ESTORE;
         }
     }
+    for (struct job *j = batch; j; j = j->next)
+        *again |= j->conflict;
     pthread_mutex_unlock(&w->ctx->lock);
+}
+
+/* Runs one batch (run_round), again for the jobs that lost a conflict. */
+static void run_batch(struct cxm__writer *w, struct job *batch)
+{
+    bool again = false;
+
+    for (struct job *j = batch; j; j = j->next)
+        j->conflict = false;
+    for (int round = 0; round == 0 || again; round++)
+        run_round(w, batch, round, &again);
 }
 
 static void *writer_main(void *arg)

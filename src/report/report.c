@@ -145,7 +145,9 @@ static void figure_money(bool has, double sum, int64_t n,
 /* Mean, median and p90 of a duration sketch: exact percentile_cont for up
  * to CXM__QSKETCH_EXACT_MAX values, within 0.5 % of it past that
  * (SPEC §2, docs/report-semantics.md). */
-static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
+static void figure_duration(struct cxm__qsketch *d,
+                            const struct cxm__msum *ms,
+                            struct cxm_figure *f)
 {
     double sum, sum_sq;
     uint64_t n = cxm__qsketch_count(d);
@@ -155,7 +157,12 @@ static void figure_duration(struct cxm__qsketch *d, struct cxm_figure *f)
         f->is_null = true;
         return;
     }
-    cxm__qsketch_sums(d, &sum, &sum_sq);
+    /* The exact sums where the durations were whole milliseconds (art,
+     * frt), else the sketch's (business time). */
+    if (ms)
+        cxm__msum_seconds(ms, &sum, &sum_sq);
+    else
+        cxm__qsketch_sums(d, &sum, &sum_sq);
     /* SPEC §2: every mean carries its t interval, art and frt too. */
     cxm__figure_mean((int64_t)n, sum, sum_sq, f);
     clip_interval(f, 0, INFINITY);
@@ -174,7 +181,7 @@ static void figure_business(const cxm_definitions *d, struct cxm__qsketch *v,
 
     if (!d->n_calendars)
         return;
-    figure_duration(v, &bf);
+    figure_duration(v, NULL, &bf);
     f->has_business = true;
     f->business_is_null = bf.is_null;
     f->business_value = bf.value;
@@ -242,11 +249,13 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         cxm__figure_proportion(x->escalated, x->created, f);
         return;
     case CXM_METRIC_ART:
-        figure_duration(x->dur ? &x->dur->art : &none, f);
+        figure_duration(x->dur ? &x->dur->art : &none,
+                        x->dur ? &x->dur->art_ms : NULL, f);
         figure_business(d, x->dur ? &x->dur->art_bus : &none, f);
         return;
     case CXM_METRIC_FRT:
-        figure_duration(x->dur ? &x->dur->frt : &none, f);
+        figure_duration(x->dur ? &x->dur->frt : &none,
+                        x->dur ? &x->dur->frt_ms : NULL, f);
         figure_business(d, x->dur ? &x->dur->frt_bus : &none, f);
         return;
     case CXM_METRIC_COMPLAINTS_PER_1000:
@@ -413,7 +422,9 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
     }
     if (d) {
         cnt = (int64_t)cxm__qsketch_count(d);
-        cxm__qsketch_sums(d, &sum, &sum_sq);
+        cxm__msum_seconds(d == &x->dur->art ? &x->dur->art_ms
+                                            : &x->dur->frt_ms,
+                          &sum, &sum_sq);
     }
     if (cnt < 2)
         return false;
@@ -1412,6 +1423,9 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     }
     r->answers_path = b.answers_path;
     r->answers_detail = b.answers_detail;
+    r->tickets_path = b.tickets_path;
+    if (compare && prev.tickets_path != b.tickets_path)
+        r->tickets_path = CXM__PATH_ROWS; /* mixed: name the slowest */
     if (compare && prev.answers_path != b.answers_path)
         r->answers_path = CXM__PATH_ROWS; /* mixed: name the slowest */
     else if (compare && b.answers_detail && prev.answers_detail &&
@@ -1457,6 +1471,15 @@ const char *cxm_report_answers_source(const cxm_report *r)
     case CXM__PATH_ROWS: return "rows";
     case CXM__PATH_PUSHDOWN: /* the engine names itself */
         return r->answers_detail ? r->answers_detail : "push-down";
+    default: return "";
+    }
+}
+
+const char *cxm_report_tickets_source(const cxm_report *r)
+{
+    switch (r->tickets_path) {
+    case CXM__PATH_ROLLUPS: return "ticket cells";
+    case CXM__PATH_ROWS: return "rows";
     default: return "";
     }
 }

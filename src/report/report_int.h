@@ -13,6 +13,7 @@
 
 #include "definitions_int.h"
 #include "metric.h"
+#include "msum.h"
 #include "qsketch.h"
 #include "store_int.h"
 #include "strmap.h"
@@ -60,6 +61,9 @@ struct cxm__money_sum {
 struct cxm__group_durations {
     struct cxm__qsketch art;   /* resolved_at − created_at, s; owned */
     struct cxm__qsketch frt;   /* first_response_at − created_at, s; owned */
+    /* The same, their exact sums in ms (the means and intervals: the
+     * same double however the tickets were added, msum.h) */
+    struct cxm__msum art_ms, frt_ms;
     struct cxm__qsketch art_bus; /* the same in business time, s, tickets */
     struct cxm__qsketch frt_bus; /* … whose team has a calendar; owned */
 };
@@ -123,6 +127,7 @@ struct cxm_report {
     char tz[64];                   /* zone of the time buckets */
     cxm_read read;                 /* the query's --read */
     enum cxm__answer_path answers_path; /* how the answers were read */
+    enum cxm__answer_path tickets_path; /* how the tickets were read */
     const char *answers_detail;    /* static: what of its path the engine
                                       named (rollups: which cells) */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
@@ -203,6 +208,8 @@ struct cxm__builder {
                                     handed over (same_group), or SIZE_MAX */
     const char *answers_detail;  /* static: which cells, for rollups;
                                     else NULL (cxm__answer_how) */
+    enum cxm__answer_path tickets_path; /* how tickets were read: rows,
+                                    or ticket cells (CXM__PATH_ROLLUPS) */
 };
 
 /* The duration sketches of x, made when new; NULL when out of memory. */

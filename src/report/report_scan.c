@@ -484,10 +484,13 @@ static cxm_rc push_business(const struct cxm__builder *b,
  * to bus. */
 static cxm_rc add_duration(const struct cxm__builder *b,
                            const struct cxm__ticket_row *t, int64_t end,
-                           struct cxm__qsketch *d, struct cxm__qsketch *bus)
+                           struct cxm__qsketch *d, struct cxm__msum *ms,
+                           struct cxm__qsketch *bus)
 {
     cxm_rc rc = cxm__qsketch_add(d, (double)(end - t->created_at) / 1e3);
 
+    if (!rc)
+        cxm__msum_add(ms, end - t->created_at);
     return rc ? rc : push_business(b, t, t->created_at, end, bus);
 }
 
@@ -571,7 +574,7 @@ static cxm_rc ticket_resolved(struct cxm__builder *b,
     if (b->want[CXM_METRIC_ART]) {
         struct cxm__group_durations *dur = cxm__group_durations(g->st.more);
         rc = dur ? add_duration(b, t, t->resolved_at, &dur->art,
-                                &dur->art_bus)
+                                &dur->art_ms, &dur->art_bus)
                  : CXM_ENOMEM;
         if (rc)
             return rc;
@@ -644,7 +647,7 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         dur = rc ? NULL : cxm__group_durations(g->st.more);
         if (!rc)
             rc = dur ? add_duration(b, t, t->first_response_at, &dur->frt,
-                                    &dur->frt_bus)
+                                    &dur->frt_ms, &dur->frt_bus)
                      : CXM_ENOMEM;
         if (rc)
             return rc;
@@ -652,6 +655,246 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
     if (b->want[CXM_METRIC_BACKLOG])
         return ticket_backlog(b, t);
     return CXM_OK;
+}
+
+/* ---- Tickets from the engine's groups -------------------------------- */
+
+/* The backlog's steps of one combination of the report's ticket
+ * dimensions: step[i] tickets opened minus closed at row period i's end
+ * (cxm__builder_seg_after()); the backlog of period i is their sum up to
+ * i, as ticket_backlog() counts it ticket by ticket. */
+struct backlog_key {
+    char *dim[CXM__TDIM_COUNT]; /* owned; NULL when not in the report */
+    int64_t *step;              /* owned; n_segs */
+};
+
+struct tscan {
+    struct cxm__builder *b;
+    bool in_by[CXM__TDIM_COUNT];  /* the report breaks down by it */
+    struct cxm__strmap index;     /* dimensions -> keys */
+    struct backlog_key *keys;
+    size_t n_keys, keys_cap;
+    struct cxm__buf kb;
+};
+
+static const cxm_dim tdim_dim[CXM__TDIM_COUNT] = {
+    [CXM__TDIM_AGENT] = CXM_BY_AGENT,     [CXM__TDIM_TEAM] = CXM_BY_TEAM,
+    [CXM__TDIM_CHANNEL] = CXM_BY_CHANNEL, [CXM__TDIM_TOPIC] = CXM_BY_TOPIC,
+    [CXM__TDIM_SEGMENT] = CXM_BY_SEGMENT};
+
+static void tscan_release(struct tscan *ts)
+{
+    for (size_t i = 0; i < ts->n_keys; i++) {
+        for (int d = 0; d < CXM__TDIM_COUNT; d++)
+            cxm__free(ts->keys[i].dim[d]);
+        cxm__free(ts->keys[i].step);
+    }
+    cxm__free(ts->keys);
+    cxm__strmap_release(&ts->index);
+    cxm__buf_release(&ts->kb);
+}
+
+static void label_tgroup(struct cxm__builder *b, const char *const *dim)
+{
+    cxm__builder_clear(b);
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        cxm__builder_dim(b, tdim_dim[d], dim[d]);
+}
+
+static cxm_rc backlog_step(struct tscan *ts,
+                           const struct cxm__ticket_group *tg)
+{
+    struct cxm__builder *b = ts->b;
+    struct backlog_key *k;
+    size_t pos, seg;
+    bool inserted;
+    cxm_rc rc = CXM_OK;
+
+    cxm__buf_reset(&ts->kb);
+    for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
+        if (ts->in_by[d])
+            rc = cxm__buf_add(&ts->kb, tg->dim[d] ? tg->dim[d] : "",
+                              strlen(tg->dim[d] ? tg->dim[d] : "") + 1);
+    }
+    if (!rc)
+        rc = cxm__strmap_upsert(&ts->index, ts->kb.data ? ts->kb.data : "",
+                                ts->kb.len, ts->n_keys, &pos, NULL,
+                                &inserted);
+    if (rc)
+        return rc;
+    if (inserted) {
+        rc = cxm__grow((void **)&ts->keys, &ts->keys_cap, ts->n_keys + 1,
+                       sizeof(*ts->keys));
+        if (rc)
+            return rc;
+        k = &ts->keys[ts->n_keys++];
+        memset(k, 0, sizeof(*k));
+        k->step = cxm__calloc(b->n_segs + 1, sizeof(*k->step));
+        if (!k->step)
+            return CXM_ENOMEM;
+        for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+            if (!ts->in_by[d])
+                continue;
+            k->dim[d] = cxm__strdup(tg->dim[d] ? tg->dim[d] : "");
+            if (!k->dim[d])
+                return CXM_ENOMEM;
+        }
+    }
+    k = &ts->keys[pos];
+    seg = cxm__builder_seg_after(b, tg->at);
+    k->step[seg] += tg->opened - tg->closed;
+    return CXM_OK;
+}
+
+/* The backlog of every row period from the steps. */
+static cxm_rc backlog_groups(struct tscan *ts)
+{
+    struct cxm__builder *b = ts->b;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    for (size_t i = 0; i < ts->n_keys; i++) {
+        const struct backlog_key *k = &ts->keys[i];
+        int64_t open = 0;
+        for (size_t s = 0; s < b->n_segs; s++) {
+            open += k->step[s];
+            if (open <= 0)
+                continue;
+            label_tgroup(b, (const char *const *)k->dim);
+            rc = ticket_group(b, b->seg_start[s], &g);
+            if (rc)
+                return rc;
+            g->st.more->backlog += open;
+        }
+    }
+    return CXM_OK;
+}
+
+/* Merges a group's durations into the builder group's. */
+static cxm_rc merge_durations(struct cxm__qsketch *d, struct cxm__msum *ms,
+                              const struct cxm__qsketch *src,
+                              const struct cxm__msum *src_ms)
+{
+    cxm_rc rc = src ? cxm__qsketch_merge(d, src) : CXM_OK;
+
+    if (!rc && src_ms)
+        cxm__msum_merge(ms, src_ms);
+    return rc;
+}
+
+/* A group of ticket events from the engine: what on_ticket() does for
+ * each of its tickets' events. */
+static cxm_rc on_ticket_group(const struct cxm__ticket_group *tg, void *ud)
+{
+    struct tscan *ts = ud;
+    struct cxm__builder *b = ts->b;
+    bool frt = b->want[CXM_METRIC_FRT] && tg->frt;
+    struct cxm__group_durations *dur;
+    struct cxm__group_more *x;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    if (tg->in_period && (tg->created || tg->resolved || frt)) {
+        label_tgroup(b, tg->dim);
+        rc = ticket_group(b, tg->at, &g);
+        if (rc)
+            return rc;
+        x = g->st.more;
+        x->created += tg->created;
+        x->created_resolved += tg->created_resolved;
+        x->escalated += tg->escalated;
+        x->complaints += tg->complaints;
+        x->resolved += tg->resolved;
+        x->fcr += b->r->defs->fcr_rule == CXM__FCR_ONE_TOUCH ? tg->fcr_touch
+                                                             : tg->fcr;
+        if (b->want[CXM_METRIC_ART] && tg->art) {
+            dur = cxm__group_durations(x);
+            rc = dur ? merge_durations(&dur->art, &dur->art_ms, tg->art,
+                                       tg->art_ms)
+                     : CXM_ENOMEM;
+            if (rc)
+                return rc;
+        }
+        if (frt) {
+            dur = cxm__group_durations(x);
+            rc = dur ? merge_durations(&dur->frt, &dur->frt_ms, tg->frt,
+                                       tg->frt_ms)
+                     : CXM_ENOMEM;
+            if (rc)
+                return rc;
+        }
+        if (tg->with_agent && b->want[CXM_METRIC_AGENT_PRODUCTIVITY]) {
+            x->prod_tickets += tg->with_agent;
+            rc = count_agent(b, g, tg->dim[CXM__TDIM_AGENT]);
+            if (rc)
+                return rc;
+        }
+    }
+    if (b->want[CXM_METRIC_BACKLOG] && tg->opened != tg->closed)
+        return backlog_step(ts, tg);
+    return CXM_OK;
+}
+
+/* Whether the engine's ticket groups can give this report's ticket
+ * figures: definitions the stored statistics follow (no exclusions, no
+ * business calendar, fcr.rule contacts or one_touch), no figure joining
+ * tickets with customers' orders, and not --read rows. */
+static bool tickets_by_groups(const struct cxm__builder *b)
+{
+    const cxm_definitions *d = b->r->defs;
+
+    return b->r->read != CXM_READ_ROWS && !d->n_ex_status &&
+           !d->n_ex_tags && !d->n_calendars &&
+           d->fcr_rule != CXM__FCR_REPEAT_CONTACT &&
+           !b->want[CXM_METRIC_CONVERSION_RATE] &&
+           !b->want[CXM_METRIC_POST_SERVICE_REPURCHASE];
+}
+
+/* The tickets' figures: from the engine's groups when it serves, else
+ * ticket by ticket. */
+static cxm_rc scan_tickets(struct cxm__builder *b)
+{
+    struct cxm__ticket_query q;
+    struct tscan ts;
+    bool served = false;
+    const char *detail = NULL;
+    cxm_rc rc = CXM_OK;
+
+    b->tickets_path = CXM__PATH_ROWS;
+    if (tickets_by_groups(b)) {
+        memset(&q, 0, sizeof(q));
+        memset(&ts, 0, sizeof(ts));
+        ts.b = b;
+        ts.kb = (struct cxm__buf)CXM__BUF_INIT(1 << 20);
+        q.from = b->from;
+        q.to = b->to;
+        q.zone = b->r->zone;
+        q.read = b->r->read;
+        q.want_backlog = b->want[CXM_METRIC_BACKLOG];
+        q.want_art = b->want[CXM_METRIC_ART];
+        q.want_frt = b->want[CXM_METRIC_FRT];
+        for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+            for (size_t k = 0; k < b->r->n_by; k++) {
+                if (b->r->by[k] == tdim_dim[d]) {
+                    ts.in_by[d] = true;
+                    q.dims |= 1u << d;
+                }
+            }
+        }
+        /* Distinct agents of a group (productivity) need the agent. */
+        if (b->want[CXM_METRIC_AGENT_PRODUCTIVITY])
+            q.dims |= 1u << CXM__TDIM_AGENT;
+        rc = cxm__store_ticket_groups(b->st, &q, on_ticket_group, &ts,
+                                      &served, &detail);
+        if (!rc && served && b->want[CXM_METRIC_BACKLOG])
+            rc = backlog_groups(&ts);
+        tscan_release(&ts);
+        if (rc || served) {
+            b->tickets_path = CXM__PATH_ROLLUPS;
+            return rc;
+        }
+    }
+    return cxm__store_scan_tickets(b->st, on_ticket, b);
 }
 
 /* ---- Survey answers -------------------------------------------------- */
@@ -766,6 +1009,55 @@ static cxm_rc on_session(const struct cxm__row *row, void *ud)
     g->st.more->sessions++;
     g->st.more->sessions_resolved += !row->is_null[1] && row->i64[1] != 0;
     return CXM_OK;
+}
+
+/* A group of sessions from the engine: what on_session() does for each
+ * of its sessions. */
+static cxm_rc on_session_group(const struct cxm__ticket_group *sg, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    if (!sg->sessions)
+        return CXM_OK;
+    cxm__builder_clear(b);
+    cxm__builder_dim(b, CXM_BY_TOPIC, sg->dim[CXM__TDIM_TOPIC]);
+    cxm__builder_dim(b, CXM_BY_SEGMENT, sg->dim[CXM__TDIM_SEGMENT]);
+    rc = cxm__builder_group_at(b, sg->at, &g);
+    if (rc)
+        return rc;
+    g->st.more->sessions += sg->sessions;
+    g->st.more->sessions_resolved += sg->sessions_resolved;
+    return CXM_OK;
+}
+
+/* The sessions of the period: from the engine's groups when it serves,
+ * else session by session. */
+static cxm_rc scan_sessions(struct cxm__builder *b)
+{
+    struct cxm__ticket_query q;
+    bool served = false;
+    cxm_rc rc = CXM_OK;
+
+    if (b->r->read != CXM_READ_ROWS) {
+        memset(&q, 0, sizeof(q));
+        q.from = b->from;
+        q.to = b->to;
+        q.zone = b->r->zone;
+        q.read = b->r->read;
+        for (size_t k = 0; k < b->r->n_by; k++) {
+            if (b->r->by[k] == CXM_BY_TOPIC)
+                q.dims |= 1u << CXM__TDIM_TOPIC;
+            else if (b->r->by[k] == CXM_BY_SEGMENT)
+                q.dims |= 1u << CXM__TDIM_SEGMENT;
+        }
+        rc = cxm__store_session_groups(b->st, &q, on_session_group, b,
+                                       &served);
+        if (rc || served)
+            return rc;
+    }
+    return cxm__store_query(b->st, CXM__Q_SELFSERVICE, on_session, b);
 }
 
 /* Per segment: agents who left, and agent-time employed. */
@@ -909,9 +1201,9 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
         b->r->defs->fcr_rule == CXM__FCR_REPEAT_CONTACT)
         rc = load_repeats(b);
     if (!rc && want_kind(b, CXM_KIND_TICKETS))
-        rc = cxm__store_scan_tickets(b->st, on_ticket, b);
+        rc = scan_tickets(b);
     if (!rc && want_kind(b, CXM_KIND_SELFSERVICE))
-        rc = cxm__store_query(b->st, CXM__Q_SELFSERVICE, on_session, b);
+        rc = scan_sessions(b);
     if (!rc && want_kind(b, CXM_KIND_AGENTS))
         rc = cxm__store_query(b->st, CXM__Q_AGENTS, on_agent, b);
     if (!rc && b->want[CXM_METRIC_AGENT_PRODUCTIVITY] && b->hours_apply)

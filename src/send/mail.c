@@ -248,36 +248,34 @@ static cxm_rc html_part(const struct cxm__mail *m, const struct words *w,
     return rc;
 }
 
-/* Text with LF line ends to CRLF. */
-static cxm_rc crlf(const struct cxm__buf *in, struct cxm__buf *out)
+/* Appends text[0..len) with its LF line ends as CRLF, in base64. */
+static cxm_rc add_encoded(struct cxm__buf *b, const char *text, size_t len)
 {
+    struct cxm__buf c = CXM__BUF_INIT(1u << 20);
     cxm_rc rc = CXM_OK;
 
-    for (size_t i = 0; !rc && i < in->len; i++) {
-        if (in->data[i] == '\n')
-            rc = cxm__buf_addc(out, '\r');
+    for (size_t i = 0; !rc && i < len; i++) {
+        if (text[i] == '\n')
+            rc = cxm__buf_addc(&c, '\r');
         if (!rc)
-            rc = cxm__buf_addc(out, in->data[i]);
+            rc = cxm__buf_addc(&c, text[i]);
     }
+    if (!rc)
+        rc = add_base64(b, (const unsigned char *)(c.data ? c.data : ""),
+                        c.len);
+    cxm__buf_release(&c);
     return rc;
 }
 
 static cxm_rc add_part(struct cxm__buf *b, const char *boundary,
                        const char *type, const struct cxm__buf *body)
 {
-    struct cxm__buf c = CXM__BUF_INIT(1u << 20);
     cxm_rc rc = cxm__buf_addf(b,
                               "--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
                               "Content-Transfer-Encoding: base64\r\n\r\n",
                               boundary, type);
 
-    if (!rc)
-        rc = crlf(body, &c);
-    if (!rc)
-        rc = add_base64(b, (const unsigned char *)(c.data ? c.data : ""),
-                        c.len);
-    cxm__buf_release(&c);
-    return rc;
+    return rc ? rc : add_encoded(b, body->data ? body->data : "", body->len);
 }
 
 cxm_rc cxm__mail_build(const struct cxm__mail *m, struct cxm__buf *b)
@@ -301,6 +299,16 @@ cxm_rc cxm__mail_build(const struct cxm__mail *m, struct cxm__buf *b)
                        "Message-ID: <cxm.%lld.%lld.%s@%s>\r\nSubject: ",
                        date, m->from, m->to, (long long)m->message_id,
                        (long long)m->attempt, hex, domain);
+    if (!rc && m->text) {
+        rc = add_header_text(b, m->title);
+        if (!rc)
+            rc = cxm__buf_adds(b, "\r\nMIME-Version: 1.0\r\n"
+                                  "Auto-Submitted: auto-generated\r\n"
+                                  "Content-Type: text/plain; charset=UTF-8\r\n"
+                                  "Content-Transfer-Encoding: base64\r\n"
+                                  "\r\n");
+        return rc ? rc : add_encoded(b, m->text, strlen(m->text));
+    }
     if (!rc && m->reminder) {
         struct cxm__buf s = CXM__BUF_INIT(4096);
         rc = cxm__buf_addf(&s, "%s%s", w->reminder, m->title);

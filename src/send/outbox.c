@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "civil.h"
+#include "cxmeter/alert.h"
 #include "invite.h"
 #include "send_int.h"
 #include "store_int.h"
@@ -37,6 +38,7 @@ struct msg {
     bool answered;
     char token[72];
     char *title, *intro, *question, *low, *high;
+    char *text; /* an alert's body (its subject is `title`) */
     int lo, hi;
     enum cxm__sent result;
     char why[256];
@@ -62,7 +64,7 @@ static void msg_release(struct msg *m)
                   &m->channel,     &m->recipient,   &m->ticket_id,
                   &m->customer_id, &m->agent_id,    &m->team,
                   &m->title,       &m->intro,       &m->question,
-                  &m->low,         &m->high};
+                  &m->low,         &m->high,        &m->text};
 
     for (size_t i = 0; i < CXM_ARRAY_LEN(s); i++) {
         cxm__free(*s[i]);
@@ -124,11 +126,69 @@ static cxm_rc take_texts(cxm_store *st, struct msg *m)
     return oom ? CXM_ENOMEM : CXM_OK;
 }
 
+/* The alert firing of message m (outbox kind "alert": subject_id the
+ * firing's id, rule_id its rule), found in the rule's history. */
+struct firing_find {
+    struct msg *m;
+    int64_t id;
+    bool found;
+    cxm_rc rc;
+};
+
+static cxm_rc find_firing(const struct cxm_alert_firing *f, void *ud)
+{
+    struct firing_find *ff = ud;
+
+    if (f->id != ff->id)
+        return CXM_OK;
+    ff->found = true;
+    ff->rc = cxm_alert_mail_url(f, ff->m->cfg->public_url, &ff->m->title,
+                                &ff->m->text);
+    return CXM_OK;
+}
+
+/* Readies the mail of an alert firing: its subject and text. */
+static cxm_rc take_alert(cxm_store *st, struct msg *m, bool *found)
+{
+    struct firing_find ff = {m, 0, false, CXM_OK};
+    cxm_rc rc = m->subject_id ? cxm__parse_i64(m->subject_id,
+                                               strlen(m->subject_id), &ff.id)
+                              : CXM_EINPUT;
+
+    *found = false;
+    if (rc)
+        return CXM_OK; /* not a firing's id: nothing to send */
+    rc = cxm_alert_history(st, m->rule_id, find_firing, &ff);
+    *found = ff.found;
+    return rc ? rc : ff.rc;
+}
+
 /* Marks the claimed message `status` with `reason` and leaves it. */
 static cxm_rc settle(cxm_store *st, struct msg *m, const char *status,
                      const char *reason, int64_t due)
 {
     return st->ops->outbox_update(st, m->id, status, reason, due, 0);
+}
+
+/* Readies the claimed mail of an alert firing (no link, no survey, no
+ * unsubscribe: it goes to the people of alerts.email). */
+static cxm_rc claim_alert(cxm_store *st, struct msg *m)
+{
+    const struct cxm__send_cfg *cfg = m->cfg;
+    bool found;
+    cxm_rc rc;
+
+    if (!m->recipient)
+        return settle(st, m, "failed", "nothing to send", 0);
+    if (!*cfg->smtp_url || !*cfg->smtp_from)
+        return settle(st, m, "queued", "smtp.url and smtp.from are not set",
+                      m->now + REQUEUE_MS);
+    rc = take_alert(st, m, &found);
+    if (!rc && !found)
+        return settle(st, m, "failed", "the alert firing is gone", 0);
+    if (!rc)
+        m->to_send = true;
+    return rc;
 }
 
 /* Claims the next message due, inside the runner's transaction, and
@@ -147,6 +207,8 @@ static cxm_rc claim_job(cxm_store *st, void *ud)
                                m, &m->found);
     if (rc || !m->found)
         return rc;
+    if (strcmp(m->kind, "alert") == 0)
+        return claim_alert(st, m);
     if (!m->invitation_id || !m->channel || !m->recipient)
         return settle(st, m, "failed", "nothing to send", 0);
     rc = st->ops->send_facts(st, m->customer_id, m->recipient, m->now, 0, 0,
@@ -252,6 +314,7 @@ static void hand_over(struct msg *m)
     mail.message_id = m->id;
     mail.attempt = m->attempts;
     mail.now = m->now;
+    mail.text = m->text;
     m->why[0] = '\0';
     if (strcmp(m->channel, "sms") == 0)
         m->result = cxm__sms_send(m->cfg, &mail, m->why, sizeof(m->why));

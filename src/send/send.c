@@ -25,7 +25,7 @@ static const char *const send_keys[] = {
     "public_url",    "smtp.url",          "smtp.from",
     "smtp.user",     "smtp.password",     "sms.url",
     "fatigue.days",  "invites.daily_cap", "invites.max_age_days",
-    "invites.reminder_days", "hooks.secret", NULL};
+    "invites.reminder_days", "hooks.secret", "alerts.email", NULL};
 
 const char *const *cxm_send_keys(void) { return send_keys; }
 
@@ -69,14 +69,15 @@ static cxm_rc setting(cxm_store *st, const struct cxm_send_opts *o,
     return cxm_config_get(st, key, out, NULL);
 }
 
-static bool overridden(const struct cxm_send_opts *o, const char *key)
+const char *cxm__send_override(const struct cxm_send_opts *o,
+                               const char *key)
 {
     for (const char *const *kv = o ? o->overrides : NULL; kv && kv[0];
          kv += 2) {
         if (strcmp(kv[0], key) == 0 && kv[1])
-            return true;
+            return kv[1];
     }
-    return false;
+    return NULL;
 }
 
 static cxm_rc setting_int(cxm_store *st, const struct cxm_send_opts *o,
@@ -102,7 +103,7 @@ cxm_rc cxm__send_cfg_load(cxm_store *st, const struct cxm_send_opts *o,
     /* The server's own base (its --public-url, else the store's, else
      * its address) wins over the store's; an override over both. */
     rc = setting(st, o, "public_url", &cfg->public_url);
-    if (!rc && default_url && *default_url && !overridden(o, "public_url")) {
+    if (!rc && default_url && *default_url && !cxm__send_override(o, "public_url")) {
         cxm_free(cfg->public_url);
         cfg->public_url = cxm__strdup(default_url);
         rc = cfg->public_url ? CXM_OK : CXM_ENOMEM;
@@ -396,20 +397,10 @@ static cxm_rc keep_moment(const struct cxm__send_moment *m, void *ud)
     return oom || !k->subject_id ? CXM_ENOMEM : CXM_OK;
 }
 
-/* An address the mail can go to: one @, no space, no control character,
- * none of the characters that would break a header. */
+/* An address the mail can go to (cxm__email_ok()). */
 static bool good_email(const char *a)
 {
-    const char *at = a ? strchr(a, '@') : NULL;
-
-    if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254)
-        return false;
-    for (const char *p = a; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= ' ' || c == 0x7f || strchr("<>(),;:\\\"[]", c))
-            return false;
-    }
-    return true;
+    return a && cxm__email_ok(a, strlen(a));
 }
 
 /* A phone number an SMS can go to: + and 6 to 15 digits (E.164),

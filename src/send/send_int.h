@@ -31,6 +31,9 @@ CXM_MUST_USE cxm_rc cxm__send_cfg_load(cxm_store *st,
                                        const char *default_url,
                                        struct cxm__send_cfg *cfg);
 void cxm__send_cfg_release(struct cxm__send_cfg *cfg);
+/* The override of `key` in o (o may be NULL), or NULL. */
+const char *cxm__send_override(const struct cxm_send_opts *o,
+                               const char *key);
 
 /* Runs fn(st, fn_ud) in one transaction, committed before it returns (the
  * command line: begin and commit; the server: its writer). */
@@ -99,6 +102,8 @@ struct cxm__mail {
     int lo, hi;
     bool reminder;
     int64_t message_id, attempt, now;
+    const char *text; /* not NULL: a plain-text mail (an alert), subject
+                         `title`, body `text`; no links, no survey */
 };
 
 /* The hand-over's outcome. */
@@ -111,8 +116,8 @@ enum cxm__sent {
     CXM__SENT_BOUNCED
 };
 
-/* Builds the message (RFC 5322, MIME multipart/alternative, UTF-8) into
- * out. */
+/* Builds the message (RFC 5322, MIME multipart/alternative, UTF-8; or,
+ * with m->text, one text/plain part) into out. */
 CXM_MUST_USE cxm_rc cxm__mail_build(const struct cxm__mail *m,
                                     struct cxm__buf *out);
 /* Hands msg[0..len) to the SMTP server of cfg for m->to; *why (cap

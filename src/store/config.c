@@ -152,6 +152,24 @@ static bool check_sms_url(const char *v, int64_t *unused)
            strstr(v, "{text}");
 }
 
+/* Where alert mail goes: "" (nowhere) or addresses separated by commas,
+ * each one a mail can go to, at most 1000 bytes in all. */
+static bool check_alert_emails(const char *v, int64_t *count)
+{
+    const char *p = v, *a;
+    size_t n;
+
+    *count = 0;
+    if (strlen(v) > 1000 || !check_printable(v, 1000, ""))
+        return false;
+    while (cxm__list_next(&p, &a, &n)) {
+        if (!cxm__email_ok(a, n))
+            return false;
+        (*count)++;
+    }
+    return true;
+}
+
 static bool check_session_minutes(const char *v, int64_t *n)
 {
     return check_count(v, 1, 525600, n);
@@ -159,6 +177,10 @@ static bool check_session_minutes(const char *v, int64_t *n)
 
 /* In name order (cxm_config_list() promises it). */
 static const struct key keys[] = {
+    {"alerts.email", "", check_alert_emails,
+     "alerts.email takes addresses separated by commas (a@b.example, "
+     "c@d.example), at most 1000 characters (or \"\")",
+     "where a new alert firing is mailed (\"\": nowhere)"},
     {"fatigue.days", "30", check_fatigue_days,
      "fatigue.days takes a whole number of days, 0 to 3650",
      "a customer is invited at most once in this many days"},

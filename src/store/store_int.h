@@ -13,6 +13,9 @@
 #include "internal.h"
 
 struct cxm__value;  /* one value of a row (record.h) */
+struct cxm__msum;   /* exact sums of durations (msum.h) */
+struct cxm__qsketch; /* a duration sketch (qsketch.h) */
+struct cxm__tz;     /* a time zone (tz.h) */
 struct cxm__window; /* an import's timestamp window (record.h) */
 
 /* One ticket as the report scan sees it. Strings are borrowed for the
@@ -222,6 +225,70 @@ struct cxm__answer_how {
     enum cxm__answer_path path;
     const char *detail;
 };
+
+
+/* ---- Ticket events by group (the ticket_groups hook) -----------------
+ *
+ * The ticket metrics' sufficient statistics, as answer_groups is the
+ * answers': an engine keeping a derived form of its tickets hands back
+ * groups of their events instead of every row. The report asks only when
+ * the definitions are ones the form follows (no exclusions, no business
+ * calendars, fcr.rule contacts or one_touch, no metric joining customers'
+ * orders; report_scan.c), and falls back to scan_tickets when the engine
+ * does not serve (*served false). Time is bucketed by the report from
+ * `at`, as for answers: an engine may hand back finer groups than asked,
+ * down to one event each. */
+
+/* The dimensions of a ticket (its team from its agent when it has none,
+ * its segment from its customer). */
+enum cxm__ticket_dim {
+    CXM__TDIM_AGENT,
+    CXM__TDIM_TEAM,
+    CXM__TDIM_CHANNEL,
+    CXM__TDIM_TOPIC,
+    CXM__TDIM_SEGMENT,
+    CXM__TDIM_COUNT
+};
+
+struct cxm__ticket_query {
+    /* Events in [from, to) count; the backlog's steps are wanted from the
+     * start of the data up to `to`. */
+    int64_t from, to;
+    const struct cxm__tz *zone; /* the report's buckets; NULL: UTC */
+    unsigned dims;              /* 1u << enum cxm__ticket_dim, wanted */
+    bool want_backlog;          /* the backlog's steps */
+    bool want_art, want_frt;    /* the durations */
+    cxm_read read;
+};
+
+/* A group of ticket events: dim[] its values ("" when missing; the ones
+ * not in q->dims may be anything), `at` an instant inside every time
+ * bucket of the group. in_period: at is in [from, to) and the counts and
+ * durations are of events then; else only opened/closed are to be read.
+ * Durations are in milliseconds; the sketches (seconds, qsketch.h) NULL
+ * when the group has none or they were not wanted. Borrowed for the
+ * duration of the callback. */
+struct cxm__ticket_group {
+    const char *dim[CXM__TDIM_COUNT];
+    int64_t at;
+    bool in_period;
+    int64_t created, created_resolved, escalated, complaints;
+    int64_t resolved;
+    int64_t fcr;       /* resolved; contacts 1 (or missing), not reopened */
+    int64_t fcr_touch; /* resolved; fewer than two replies, else as fcr */
+    int64_t with_agent; /* resolved, with an agent */
+    /* Backlog steps at `at`: tickets created (+1) and closed (−1, at
+     * max(created_at, resolved_at)) */
+    int64_t opened, closed;
+    const struct cxm__msum *art_ms, *frt_ms;   /* NULL: none */
+    const struct cxm__qsketch *art, *frt;      /* NULL: none */
+    /* session_groups: self-service sessions started, and resolved, in
+     * the period (dim[] topic and segment only) */
+    int64_t sessions, sessions_resolved;
+};
+
+typedef cxm_rc (*cxm__ticket_group_fn)(const struct cxm__ticket_group *g,
+                                       void *ud);
 
 typedef cxm_rc (*cxm__ticket_fn)(const struct cxm__ticket_row *t, void *ud);
 typedef cxm_rc (*cxm__response_fn)(const struct cxm__response_row *r,
@@ -468,6 +535,19 @@ struct cxm__store_ops {
     cxm_rc (*answer_groups)(cxm_store *st, const struct cxm__answer_query *q,
                             cxm__answer_group_fn fn, void *ud,
                             struct cxm__answer_how *how);
+    /* Optional: the ticket events of q by group (struct
+     * cxm__ticket_query): fn once per group; *served false (nothing
+     * handed over) when the engine's derived form cannot answer q or is
+     * not current, and the caller scans the tickets; *detail a static
+     * word for --explain. A damaged form is read around with a note. */
+    cxm_rc (*ticket_groups)(cxm_store *st, const struct cxm__ticket_query *q,
+                            cxm__ticket_group_fn fn, void *ud, bool *served,
+                            const char **detail);
+    /* Optional: the same for self-service sessions by started_at (q's
+     * dims: topic, segment; no backlog or durations). */
+    cxm_rc (*session_groups)(cxm_store *st,
+                             const struct cxm__ticket_query *q,
+                             cxm__ticket_group_fn fn, void *ud, bool *served);
     /* Brings whatever copy of the segments the engine keeps for reports
      * up to date (after an import has committed: the first report then
      * finds it ready). */
@@ -685,6 +765,11 @@ struct cxm_store {
      * read around or rebuilt: docs/store.md, "Damage"); the report takes
      * them as warnings (cxm__store_take_notes()). */
     struct cxm__buf notes;
+    /* The last failure was a conflict with another connection (another
+     * node on one PostgreSQL database: a deadlock, a serialization
+     * failure), set by the engine: the same work may succeed when run
+     * again in a later transaction (the server's writer does). */
+    bool conflict;
 };
 
 /* Sets st->errmsg to `msg` (a failure to do so is benign: the message is
@@ -746,6 +831,19 @@ CXM_MUST_USE cxm_rc cxm__store_answer_groups(cxm_store *st,
                                              cxm__answer_group_fn fn,
                                              void *ud,
                                              struct cxm__answer_how *how);
+/* Ticket events by group (struct cxm__store_ops ticket_groups); *served
+ * false without the hook. */
+CXM_MUST_USE cxm_rc cxm__store_ticket_groups(cxm_store *st,
+                                             const struct cxm__ticket_query *q,
+                                             cxm__ticket_group_fn fn,
+                                             void *ud, bool *served,
+                                             const char **detail);
+/* Self-service sessions by group (struct cxm__store_ops session_groups);
+ * *served false without the hook. */
+CXM_MUST_USE cxm_rc cxm__store_session_groups(cxm_store *st,
+                                              const struct cxm__ticket_query *q,
+                                              cxm__ticket_group_fn fn,
+                                              void *ud, bool *served);
 /* answer_groups from scan_responses (src/store/answers.c): each answer
  * that counts a group of its own; for an engine without derived forms,
  * and for the rows path of one with them. */

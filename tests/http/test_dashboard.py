@@ -536,6 +536,161 @@ def test_alerts_and_comments():
 
 
 @test
+def test_comments_filters():
+    """/comments and `cxmeter comments` filter by channel (the answer's,
+    else its ticket's) and language (any case) besides agent, team and
+    survey; the filters stay in the URL, the form and the CSV link, the
+    CSV holds the same rows, and a hostile filter value is shown as
+    text."""
+    srv = Dash("comments-filters")
+    try:
+        f = os.path.join(ts.ARGS.workdir, "comments-filters.csv")
+        tch = sqlite3.connect(srv.db).execute(
+            "SELECT channel FROM tickets WHERE ticket_id = 'T00001'"
+        ).fetchone()[0]
+        other = "email" if tch != "email" else "phone"
+        with open(f, "w") as fh:
+            fh.write("response_id,survey,responded_at,score,ticket_id,"
+                     "agent_id,team,channel,language,comment\n"
+                     "CFX-1,csat,2026-03-22T10:00:00Z,2,,chen.wei,tech,chat,"
+                     "en,cfmark one\n"
+                     "CFX-2,csat,2026-03-22T11:00:00Z,3,,chen.wei,tech,"
+                     "%s,fi,cfmark two\n"
+                     "CFX-3,nps,2026-03-22T12:00:00Z,4,,chen.wei,tech,chat,"
+                     "fi,cfmark three\n"
+                     "CFX-4,csat,2026-03-22T13:00:00Z,1,T00001,,,,ms,"
+                     "cfmark four\n" % other)
+        srv.cli("import", "--quiet", "responses", f)
+        c = srv.logged_in("viewer")
+
+        def ids(query):
+            st, _, page = c.get("/comments?period=all&q=cfmark" + query)
+            check(st == 200, "%s: %d" % (query, st))
+            return sorted(set(re.findall(r"CFX-\d", page))), page
+
+        check(ids("")[0] == ["CFX-1", "CFX-2", "CFX-3", "CFX-4"], "all four")
+        check(ids("&channel=chat")[0] == ["CFX-1", "CFX-3"], "channel")
+        got = ids("&channel=%s" % tch)[0]
+        check("CFX-4" in got and "CFX-1" not in got and "CFX-3" not in got,
+              "the ticket's channel: %s" % got)
+        check(ids("&language=fi")[0] == ["CFX-2", "CFX-3"], "language")
+        check(ids("&language=FI")[0] == ["CFX-2", "CFX-3"], "any case")
+        got, page = ids("&channel=chat&language=fi")
+        check(got == ["CFX-3"], "channel and language: %s" % got)
+        check(ids("&survey=nps")[0] == ["CFX-3"], "survey kind")
+        check(ids("&survey=csat&language=fi")[0] == ["CFX-2"], "survey")
+        # kept in the form and in the CSV link
+        check(re.search(r'name="channel"[^>]*value="chat"', page) and
+              re.search(r'name="language"[^>]*value="fi"', page),
+              "the filters in the form")
+        m = re.search(r'href="(/comments\?[^"]*format=csv[^"]*)"', page)
+        check(m and "channel=chat" in m.group(1) and
+              "language=fi" in m.group(1) and "q=cfmark" in m.group(1),
+              "the CSV link keeps them: %s" % (m and m.group(1)))
+        st, _, csv = c.get(m.group(1).replace("&amp;", "&"))
+        check(st == 200 and sorted(set(re.findall(r"CFX-\d", csv))) ==
+              ["CFX-3"], "the CSV has the page's rows: %r" % csv[-200:])
+        # a hostile value is text
+        st, _, page = c.get("/comments?period=all&channel=%22%3E%3Cscript"
+                            "%3Ealert(5)%3C/script%3E&language=%3Cb%3E")
+        check(st == 200 and "<script>alert(5)" not in page and
+              "<b>" not in page and "&lt;script&gt;alert(5)" in page,
+              "filter values escaped")
+        check(not re.findall(r"CFX-\d", page), "nothing matches")
+        out = srv.cli("comments", "--search", "cfmark", "--channel", "chat",
+                      "--language", "FI", "--format", "json")
+        got = sorted(x["id"] for x in json.loads(out)["comments"])
+        check(got == ["CFX-3"], "cxmeter comments --channel --language: %s"
+              % got)
+        out = srv.cli("comments", "--search", "cfmark", "--channel", tch,
+                      "--format", "csv")
+        check("CFX-4" in out and "CFX-1" not in out, "CLI channel of the "
+              "ticket: %s" % out)
+    finally:
+        srv.stop()
+
+
+@test
+def test_alert_rules_admin():
+    """The admin role gates the one change the dashboard makes: an admin
+    adds and removes alert rules on /alerts (forms with the CSRF token,
+    303 back, the rule in `cxmeter alert list`); a viewer sees the page
+    and the rules but no form, and gets 403 for either POST, with the
+    rules unchanged; a bad rule is 400; no token is 403."""
+    srv = Dash("alert-admin")
+    try:
+        def rules():
+            return [json.loads(l) for l in srv.cli(
+                "alert", "list", "--format", "json").splitlines()]
+
+        rule = {"metric": "csat", "by": "team", "kind": "drop",
+                "window": "week", "alpha": "0.001", "min_n": "20",
+                "threshold": "", "min_change": ""}
+        viewer = srv.logged_in("viewer")
+        st, _, page = viewer.get("/alerts")
+        check(st == 200 and 'id="rules"' in page, "viewer sees /alerts")
+        check('id="rules-admin"' in page and 'action="/alerts/add"' not in
+              page and 'action="/alerts/remove"' not in page,
+              "no forms for a viewer")
+        tok = viewer.csrf("/alerts")
+        st, _, page = viewer.request("POST", "/alerts/add",
+                                     dict(rule, csrf=tok))
+        check(st == 403 and "Only an admin" in page, "viewer add: %d" % st)
+        check(rules() == [], "nothing added by a viewer")
+
+        admin = srv.logged_in("lead")
+        st, _, page = admin.get("/alerts")
+        check('action="/alerts/add"' in page and 'id="rules-admin"' not in
+              page, "the admin's form")
+        tok = admin.csrf("/alerts")
+        st, _, _ = admin.request("POST", "/alerts/add", rule)
+        check(st == 403, "add without a token: %d" % st)
+        st, _, _ = admin.request("POST", "/alerts/add",
+                                 dict(rule, csrf=viewer.csrf("/alerts")))
+        check(st == 403, "add with another session's token: %d" % st)
+        check(rules() == [], "nothing added without the token")
+        st, h, _ = admin.request("POST", "/alerts/add", dict(rule, csrf=tok))
+        check(st == 303 and h["location"] == ["/alerts"], "add: %d" % st)
+        got = rules()
+        check(len(got) == 1 and got[0]["kind"] == "drop" and
+              "csat of any team drops" in got[0]["description"] and
+              "alpha 0.001" in got[0]["description"] and
+              "n >= 20" in got[0]["description"], "the rule: %s" % got)
+        rid = got[0]["id"]
+        for bad in ({"kind": "above"}, {"metric": "<script>x"},
+                    {"alpha": "0.9"}, {"by": "week"}, {"min_n": "-1"},
+                    {"kind": "sideways"}):
+            st, _, page = admin.request("POST", "/alerts/add",
+                                        dict(rule, csrf=tok, **bad))
+            check(st == 400 and "<script>x" not in page,
+                  "bad rule %s: %d" % (bad, st))
+        check(len(rules()) == 1, "no bad rule added")
+        st, _, page = admin.get("/alerts")
+        check(re.search(r'<option value="%d">%d: csat of any team' %
+                        (rid, rid), page), "the rule in the remove form")
+        st, _, page = viewer.get("/alerts")
+        check("csat of any team drops" in page, "the viewer sees the rule")
+        st, _, _ = viewer.request("POST", "/alerts/remove",
+                                  {"csrf": viewer.csrf("/alerts"),
+                                   "id": str(rid)})
+        check(st == 403 and len(rules()) == 1, "viewer remove: %d" % st)
+        st, h, _ = admin.request("POST", "/alerts/remove",
+                                 {"csrf": tok, "id": str(rid)})
+        check(st == 303 and rules() == [], "admin remove: %d" % st)
+        st, _, _ = admin.request("POST", "/alerts/remove",
+                                 {"csrf": tok, "id": str(rid)})
+        check(st == 404, "removed already: %d" % st)
+        st, _, _ = admin.request("POST", "/alerts/remove",
+                                 {"csrf": tok, "id": "x"})
+        check(st == 400, "bad id: %d" % st)
+        st, _, _ = dashlib.Client(srv.port).request(
+            "POST", "/alerts/add", dict(rule, csrf=tok))
+        check(st == 401, "no login: %d" % st)
+    finally:
+        srv.stop()
+
+
+@test
 def test_make_demo_login():
     """scripts/demo.sh (make demo) with DEMO_SERVE=0 prints a login that
     opens the dashboard of the demo store it made."""

@@ -890,6 +890,168 @@ def moments():
         sink.stop()
 
 
+def plant_drop(s, name="answers.csv", team="logistics", prev=(100, 85),
+               cur=(100, 40), week=("2026-03-02", "2026-03-09")):
+    """Answers of `team` over two ISO weeks: prev = (n, satisfied) in the
+    first, cur in the second (CSAT 85 % -> 40 %: a drop no test doubts),
+    and a steady team beside it."""
+    rows, i = [], 0
+    for t, day, (n, k) in ((team, week[0], prev), (team, week[1], cur),
+                           ("steady", week[0], (100, 80)),
+                           ("steady", week[1], (100, 80))):
+        for j in range(n):
+            i += 1
+            rows.append(("%s-%d" % (name, i), "csat",
+                         "%sT10:%02d:00Z" % (day, i % 60),
+                         5 if j < k else 2, "1-5", t))
+    return s.cli("import", "responses", s.write(
+        name, "response_id,survey,responded_at,score,scale,team", rows))
+
+
+def alert_mails(sink):
+    out = []
+    for m in sink.mails():
+        if m["Subject"].startswith("[cxmeter]"):
+            out.append(m)
+    return out
+
+
+@test
+def alert_mail():
+    """An alert firing is mailed once to each address of alerts.email:
+    `alert check` records the firing and queues one outbox row (kind
+    alert) per address in the same transaction; `outbox run` mails the
+    text of cxm_alert_mail() (subject: rule, group, figure before -> after;
+    body: the test, p-values, the link to /alerts) through the SMTP
+    server; a second check and run send nothing more; a bad address is
+    refused; CXMETER_ALERTS_EMAIL wins over the store's setting, and
+    `serve` sends what the import's check queued."""
+    sink = Sink(os.path.join(ARGS.workdir, "alert_mail_mail"))
+    s = Store("alert_mail")
+    try:
+        s.smtp(sink.port)
+        s.cli("config", "set", "public_url", "https://cx.example.com")
+        p = s.cli("config", "set", "alerts.email", "lead@example.com,x y@z",
+                  rc=1)
+        check("alerts.email takes" in p.stderr, "bad address: " + p.stderr)
+        s.cli("config", "set", "alerts.email",
+              "lead@example.com, ops@example.com")
+        plant_drop(s)
+        s.cli("alert", "add", "--metric", "csat", "--by", "team", "--drop")
+        p = s.cli("alert", "check", "--at", "2026-03-16T00:00:00Z")
+        check(p.stdout.count("\n") == 1 and "logistics" in p.stdout,
+              "one firing: " + p.stdout)
+        rows = s.outbox(kind="alert")
+        check(sorted(r["recipient"] for r in rows) ==
+              ["lead@example.com", "ops@example.com"] and
+              all(r["status"] == "queued" for r in rows),
+              "two alert rows queued: %s" % rows)
+        fid = s.sql("SELECT firing_id FROM alert_firings")[0][0]
+        check(s.sql("SELECT DISTINCT subject_id FROM outbox WHERE kind ="
+                    " 'alert'") == [(str(fid),)], "the rows name the firing")
+        s.cli("outbox", "run", env=s.env)
+        mails = alert_mails(sink)
+        check(len(mails) == 2, "two mails, got %d" % len(mails))
+        check(sorted(m["To"].strip("<>") for m in mails) ==
+              ["lead@example.com", "ops@example.com"], "one per address: %s"
+              % [m["To"] for m in mails])
+        want = json.loads(s.cli("alert", "history", "--format",
+                                "json").stdout)
+        for m in mails:
+            check(m.get_content_type() == "text/plain", "plain text")
+            subj = m["Subject"]
+            check(subj == "[cxmeter] csat for team logistics dropped in "
+                  "2026-W11: 85.0 -> 40.0", "subject: " + subj)
+            body = m.get_content()
+            for part in ("csat for team logistics: dropped from 85.0 (n 100)"
+                         " to 40.0 (n 100) in 2026-W11",
+                         "two-proportion z test", "Holm-adjusted p = ",
+                         "Rule 1 (drop", "--compare previous",
+                         "Dashboard: https://cx.example.com/alerts"):
+                check(part in body, "body has %r: %s" % (part, body))
+            check(", p = %.4g," % want["p_value"] in body and
+                  "Holm-adjusted p = %.4g " % want["p_adjusted"] in body and
+                  "z = %.5g" % want["statistic"] in body,
+                  "the test's figures as history has them: %s" % want)
+            check(m["Auto-Submitted"] == "auto-generated", "auto-submitted")
+        check(all(r["status"] == "sent" for r in s.outbox(kind="alert")),
+              "both sent")
+        # again: the firing is recorded already; nothing queued or sent
+        p = s.cli("alert", "check", "--at", "2026-03-16T00:00:00Z")
+        check(p.stdout == "", "no new firing: " + p.stdout)
+        s.cli("outbox", "run", env=s.env)
+        time.sleep(0.5)
+        check(len(alert_mails(sink)) == 2, "no second mail")
+        check(len(s.outbox(kind="alert")) == 2, "no second row")
+        # the environment: a bad value refused, a good one wins
+        env = dict(s.env, CXMETER_ALERTS_EMAIL="not-an-address")
+        p = s.cli("alert", "check", "--at", "2026-03-23T00:00:00Z", rc=1,
+                  env=env)
+        check("CXMETER_ALERTS_EMAIL" in p.stderr, "env refused: " + p.stderr)
+        check(len(s.sql("SELECT * FROM alert_firings")) == 1,
+              "nothing recorded with a bad address list")
+        s.start_serve()
+        env = dict(s.env, CXMETER_ALERTS_EMAIL="night@example.com")
+        s.cli("alert", "add", "--metric", "csat", "--by", "team", "--below",
+              "50", env=env)
+        p = s.cli("alert", "check", "--at", "2026-03-16T00:00:00Z", env=env)
+        check("below" in p.stdout, "the threshold fires: " + p.stdout)
+        wait_for(lambda: len(alert_mails(sink)) >= 3, "serve's alert mail")
+        time.sleep(1)
+        mails = alert_mails(sink)
+        check(len(mails) == 3 and
+              mails[-1]["To"].strip("<>") == "night@example.com",
+              "one more mail, to the env's address: %s" %
+              [m["To"] for m in mails])
+        check("is below in 2026-W11: 40.0 (threshold 50.0)" in
+              mails[-1]["Subject"], "threshold subject: " +
+              mails[-1]["Subject"])
+    finally:
+        s.stop_serve()
+        sink.stop()
+
+
+@test
+def alert_serve():
+    """`serve` checks the alert rules on its own schedule (at start, then
+    every 10 minutes) over the last complete week: a drop planted in the
+    two weeks before this one fires there, is recorded once and mailed
+    once to alerts.email; `alert check` afterwards finds nothing new."""
+    sink = Sink(os.path.join(ARGS.workdir, "alert_serve_mail"))
+    s = Store("alert_serve")
+    try:
+        s.smtp(sink.port)
+        monday = (NOW - datetime.timedelta(days=NOW.weekday())).date()
+        weeks = (str(monday - datetime.timedelta(days=14)),
+                 str(monday - datetime.timedelta(days=7)))
+        plant_drop(s, week=weeks)
+        # the rule after the import: the import's own check finds none
+        s.cli("alert", "add", "--metric", "csat", "--by", "team", "--drop")
+        s.cli("config", "set", "alerts.email", "lead@example.com")
+        check(s.sql("SELECT count(*) FROM alert_firings") == [(0,)],
+              "nothing fired before serve")
+        s.start_serve()
+        wait_for(lambda: len(alert_mails(sink)) >= 1, "serve's alert mail")
+        time.sleep(1.5)
+        mails = alert_mails(sink)
+        check(len(mails) == 1 and
+              mails[0]["To"].strip("<>") == "lead@example.com" and
+              "csat for team logistics dropped" in mails[0]["Subject"],
+              "one mail: %s" % [(m["To"], m["Subject"]) for m in mails])
+        check("Dashboard: http://127.0.0.1:%d/alerts" % s.port in
+              mails[0].get_content(), "the server's own link")
+        with open(s.log.name) as f:
+            check("alert: csat for team logistics" in f.read(),
+                  "serve names the firing")
+        p = s.cli("alert", "check")
+        check(p.stdout == "", "recorded already: " + p.stdout)
+        check(s.sql("SELECT count(*) FROM alert_firings") == [(1,)] and
+              len(s.outbox(kind="alert")) == 1, "once")
+    finally:
+        s.stop_serve()
+        sink.stop()
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()

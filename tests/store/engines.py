@@ -4,8 +4,10 @@
 
 The row-only test engine (src/store/rowtest/, DSN `rowtest:PATH`) keeps no
 rollups and no column segments and answers survey answers by group with
-one SQL GROUP BY. This test imports the same generated data (all nine
-record kinds, then answers changed and added) into a store of each engine
+one SQL GROUP BY, and no ticket cells (ticket_groups NULL: the ticket
+rows). This test imports the same generated data (all nine record kinds,
+then answers changed and added, tickets resolved, reopened and moved) into
+a store of each engine
 and requires every report to be the same JSON (but for the instant the
 definitions were set): the breakdowns and periods of tests/rollups/run.py
 (rollup cells, column segments and rows on the SQLite side), every
@@ -111,11 +113,36 @@ def main():
                     "NEW2,nps,2025-06-01T23:59:59Z,10,,newbie,,,vi\n"
                     "NEW3,custom,2025-06-02T10:00:00Z,3,1-5,,,,\n"
                     "NEW4,csat,2025-03-12T08:00:00Z,,,newbie,,,\n")
+        # Tickets re-imported: resolved later, reopened, handed to
+        # another agent (the team then the agent's), moved to another
+        # channel (the SQLite engine recounts its ticket cells).
+        with open(d("tickets.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        tfields = list(rows[0].keys())
+        agents = sorted({r["agent_id"] for r in rows if r["agent_id"]})
+        for i, r in enumerate(rows):
+            k = i % 7
+            if k == 0 and not r["resolved_at"] and \
+                    r["created_at"] < "2026-10-29":
+                r["resolved_at"] = "2026-10-30T12:00:00Z"
+            elif k == 1 and r["resolved_at"]:
+                r["resolved_at"] = ""
+                r["reopened"] = "true"
+            elif k == 2:
+                r["agent_id"] = agents[i % len(agents)]
+                r["team"] = ""
+            elif k == 3:
+                r["channel"] = "chat" if r["channel"] != "chat" else "email"
+        with open(d("tickets2.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=tfields)
+            w.writeheader()
+            w.writerows(rows)
         imports = [(k, k + ".csv") for k in (
             "responses", "tickets", "agents", "customers", "orders",
             "selfservice", "agent_hours", "reviews", "qa_scores")]
         imports += [("responses", "responses2.csv"),
-                    ("responses", "responses_new.csv")]
+                    ("responses", "responses_new.csv"),
+                    ("tickets", "tickets2.csv")]
         for kind, f in imports:
             for db in (sq, rt):
                 run(cx, "import", "--db", db, kind, d(f))

@@ -71,6 +71,24 @@ static void test_config__checks_values(void **state)
                      CXM_EINPUT);
     assert_int_equal(cxm_config_check("import.horizon_years", "", &why),
                      CXM_EINPUT);
+    /* alerts.email: addresses separated by commas, or nothing */
+    assert_int_equal(cxm_config_check("alerts.email", "", &why), CXM_OK);
+    assert_int_equal(cxm_config_check("alerts.email",
+                                      "a@b.example, c@d.example,", &why),
+                     CXM_OK);
+    assert_int_equal(cxm_config_check("alerts.email", "a@b.example, c d@e",
+                                      &why),
+                     CXM_EINPUT);
+    assert_non_null(strstr(why, "commas"));
+    assert_int_equal(cxm_config_check("alerts.email", "ab.example", &why),
+                     CXM_EINPUT);
+    assert_int_equal(cxm_config_check("alerts.email", "a@b@c", &why),
+                     CXM_EINPUT);
+    assert_int_equal(cxm_config_check("alerts.email", "<a@b>", &why),
+                     CXM_EINPUT);
+    assert_int_equal(cxm_config_check("alerts.email", "a@b\r\nBcc: x@y",
+                                      &why),
+                     CXM_EINPUT);
     assert_int_equal(cxm_config_check("no.such", "1", &why), CXM_ENOTFOUND);
     assert_int_equal(cxm_config_check(NULL, "1", &why), CXM_EINVAL);
 }
@@ -127,7 +145,7 @@ static void test_config__set_get_unset_list(void **state)
     assert_false(is_default);
     cxm_free(v);
     assert_int_equal(cxm_config_list(sf->st, count_keys, &n), CXM_OK);
-    assert_int_equal(n, 17); /* fatigue, hooks, import, invites,
+    assert_int_equal(n, 18); /* alerts, fatigue, hooks, import, invites,
                               public_url, serve, sms, smtp, survey */
     assert_int_equal(cxm_config_set(sf->st, "public_url",
                                      "https://cx.example.com", NULL),
@@ -158,7 +176,7 @@ static void test_config__set_get_unset_list(void **state)
     cxm_free(v);
     n = 0;
     assert_int_equal(cxm_config_list(NULL, count_defaults, &n), CXM_OK);
-    assert_int_equal(n, 17);
+    assert_int_equal(n, 18);
 }
 
 /* [import.earliest, the end of the UTC day horizon_years after now). */

@@ -42,7 +42,12 @@ cxm_rc cxm__pg_fail(cxm_store *st, const char *what)
 static cxm_rc fail_result(cxm_store *st, const PGresult *res)
 {
     const char *why = res ? PQresultErrorMessage(res) : NULL;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 
+    /* 40P01 deadlock_detected, 40001 serialization_failure: another
+     * transaction won; this one may be run again (store_int.h). */
+    st->conflict = state && (strcmp(state, "40P01") == 0 ||
+                             strcmp(state, "40001") == 0);
     if (!why || !*why)
         return cxm__pg_fail(st, "PostgreSQL");
     cxm__store_set_error(st, why);

@@ -8,10 +8,14 @@
 #include "internal.h"
 
 #include "pg_rows.h"
+#include "pg_service.h"
 
 const struct cxm__store_ops cxm__pg_ops = {
     .name = "postgresql",
     CXM__PG_CONN_OPS,
     /* rows, reports, imports, answers by group (pg_rows.h) */
     CXM__PG_ROW_OPS,
+    /* surveys, alerts, sending, invitations, the dashboard
+     * (pg_service.h) */
+    CXM__PG_SERVICE_OPS,
 };

@@ -260,6 +260,30 @@ cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
 cxm_rc cxm__sq_scan_columns(cxm_store *st, const struct cxm__answer_query *q,
                             cxm__answer_group_fn fn, void *ud, bool *done);
 
+/* ---- store_sqlite_tickets.c: ticket cells (0019-ticket-cells.sql) ----- */
+
+/* The tickets with an event (created, resolved, first answered) in
+ * [lo, hi), as scan_tickets hands them (store_sqlite.c). */
+cxm_rc cxm__sq_scan_tickets_between(cxm_store *st, int64_t lo, int64_t hi,
+                                    cxm__ticket_fn fn, void *ud);
+/* Recounts the ticket cells of the dirty days (inside the open write
+ * transaction, before it commits; from cxm__sq_rollup_flush()). */
+cxm_rc cxm__sq_ticket_flush(cxm_store *st);
+/* Counts the session cells again when the transaction stored sessions or
+ * customers, or they are not current. */
+cxm_rc cxm__sq_session_flush(cxm_store *st);
+/* The ticket_groups hook: the cells, and the rows of the period's ends
+ * inside a day. */
+cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
+                             cxm__ticket_group_fn fn, void *ud, bool *served,
+                             const char **detail);
+/* The session_groups hook: the session cells, and the rows of the
+ * period's ends inside a day. */
+cxm_rc cxm__sq_session_groups(cxm_store *st,
+                              const struct cxm__ticket_query *q,
+                              cxm__ticket_group_fn fn, void *ud,
+                              bool *served);
+
 /* ---- store_sqlite_colfile.c: the column segment file ------------------ */
 
 /* The segments of months t in [from_t, to_t), oldest first. */

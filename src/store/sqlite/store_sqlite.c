@@ -72,15 +72,18 @@ static const char time_range_sql[] =
 #undef CXM__TR
 
 /* A ticket without a team takes its agent's (docs/report-semantics.md). */
-static const char scan_tickets_sql[] =
-    "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"
-    " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"
-    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint,"
+#define CXM__TICKETS_COLS                                                 \
+    "SELECT t.ticket_id, t.customer_id, t.agent_id, coalesce(t.team, a.team),"\
+    " t.channel, t.topic, c.segment, t.created_at, t.first_response_at,"     \
+    " t.resolved_at, t.contacts, t.reopened, t.escalated, t.complaint,"      \
     " t.status, t.tags, t.replies"
-    " FROM tickets t LEFT JOIN customers c"
-    "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id"
-    " LEFT JOIN agents a"
+#define CXM__TICKETS_JOINS                                                \
+    " LEFT JOIN customers c"                                                 \
+    "  ON c.workspace_id = t.workspace_id AND c.customer_id = t.customer_id" \
+    " LEFT JOIN agents a"                                                    \
     "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"
+static const char scan_tickets_sql[] =
+    CXM__TICKETS_COLS " FROM tickets t" CXM__TICKETS_JOINS
     " WHERE t.workspace_id = ?1";
 
 /* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
@@ -406,15 +409,27 @@ static int col_flag(sqlite3_stmt *s, int i)
     return sqlite3_column_int64(s, i) != 0;
 }
 
-static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
+/* The tickets with an event in [?2, ?3): created, resolved or first
+ * answered then (the ticket cells' recount, store_sqlite_tickets.c). */
+static const char scan_tickets_between_sql[] =
+    CXM__TICKETS_COLS
+    /* One index range each, then the tickets by rowid (the planner would
+     * neither split the OR nor start from the ranges on its own). */
+    " FROM (SELECT rowid AS id FROM tickets WHERE workspace_id = ?1"
+    "  AND created_at >= ?2 AND created_at < ?3"
+    "  UNION SELECT rowid FROM tickets WHERE workspace_id = ?1"
+    "  AND resolved_at >= ?2 AND resolved_at < ?3"
+    "  UNION SELECT rowid FROM tickets WHERE workspace_id = ?1"
+    "  AND first_response_at >= ?2 AND first_response_at < ?3) ids"
+    " CROSS JOIN tickets t ON t.rowid = ids.id" CXM__TICKETS_JOINS;
+
+/* The rows of s (the columns of scan_tickets_sql), each to fn. */
+static cxm_rc read_tickets(cxm_store *st, sqlite3_stmt *s, cxm__ticket_fn fn,
+                           void *ud)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, scan_tickets_sql, &s);
+    cxm_rc rc = CXM_OK;
     int step;
 
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__ticket_row t;
         t.ticket_id = col_text(s, 0);
@@ -440,6 +455,34 @@ static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
     }
     if (!rc && step != SQLITE_DONE)
         rc = cxm__sq_fail(st);
+    return rc;
+}
+
+static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_prepare(st, scan_tickets_sql, &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    rc = read_tickets(st, s, fn, ud);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+cxm_rc cxm__sq_scan_tickets_between(cxm_store *st, int64_t lo, int64_t hi,
+                                    cxm__ticket_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_prepare(st, scan_tickets_between_sql, &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, lo);
+    sqlite3_bind_int64(s, 3, hi);
+    rc = read_tickets(st, s, fn, ud);
     sqlite3_finalize(s);
     return rc;
 }
@@ -645,6 +688,8 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     .put_benchmark = sq_put_benchmark,
     .rollup_flush = cxm__sq_rollup_flush,
     .answer_groups = cxm__sq_answer_groups,
+    .ticket_groups = cxm__sq_ticket_groups,
+    .session_groups = cxm__sq_session_groups,
     .col_refresh = cxm__sq_col_file_refresh,
     .remove_benchmarks = sq_remove_benchmarks,
     .put_supplied = sq_put_supplied,

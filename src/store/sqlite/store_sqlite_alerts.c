@@ -274,8 +274,9 @@ cxm_rc cxm__sq_alert_firings(cxm_store *st, int64_t rule_id,
 
 /* ---- Comments -------------------------------------------------------- */
 
-/* The filters of a comment query as bound parameters ?2 .. ?9 (?1: the
- * workspace). `agent` and `team` are the columns of the attribution. */
+/* The filters of a comment query as bound parameters ?2 .. ?10 (?1: the
+ * workspace). `agent`, `team` and `channel` are the columns of the
+ * attribution. */
 static void bind_filters(sqlite3_stmt *s, const struct cxm_comment_query *q)
 {
     bind_text_or_null(s, 2, q->search);
@@ -294,16 +295,20 @@ static void bind_filters(sqlite3_stmt *s, const struct cxm_comment_query *q)
         sqlite3_bind_int64(s, 8, q->to_ms);
     else
         sqlite3_bind_null(s, 8);
+    bind_text_or_null(s, 9, q->channel);
+    bind_text_or_null(s, 10, q->language);
 }
 
 /* The WHERE clause of both queries over columns named by the aliases
- * below (text, agent, team, survey, score, at). */
+ * below (text, agent, team, survey, score, at, channel, language). */
 #define COMMENT_FILTERS                                                     \
     " (?2 IS NULL OR instr(lower(text), lower(?2)) > 0)"                    \
     " AND (?3 IS NULL OR agent = ?3) AND (?4 IS NULL OR team = ?4)"         \
     " AND (?5 IS NULL OR lower(survey) = lower(?5))"                        \
     " AND (?6 IS NULL OR (score IS NOT NULL AND score <= ?6))"              \
-    " AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at < ?8)"
+    " AND (?7 IS NULL OR at >= ?7) AND (?8 IS NULL OR at < ?8)"             \
+    " AND (?9 IS NULL OR channel = ?9)"                                     \
+    " AND (?10 IS NULL OR lower(language) = lower(?10))"
 
 struct comment_ctx {
     cxm_comment_fn fn;
@@ -378,7 +383,7 @@ cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,
         " coalesce(r.team, t.team, (SELECT a.team FROM agents a"
         "  WHERE a.workspace_id = r.workspace_id"
         "  AND a.agent_id = " CXM__SQ_ANSWER_AGENT ")) AS team,"
-        " coalesce(r.channel, t.channel), r.language"
+        " coalesce(r.channel, t.channel) AS channel, r.language AS language"
         CXM__SQ_ANSWER_FROM("")
         " WHERE r.workspace_id = ?1 AND r.comment IS NOT NULL"
         " AND r.comment <> '') WHERE" COMMENT_FILTERS
@@ -399,7 +404,8 @@ cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,
         "SELECT * FROM (SELECT s.invitation_id || ':' || j.key,"
         " i.survey_id AS survey, j.key, j.value AS text, i.survey_version,"
         " s.first_at AS at, i.ticket_id, i.customer_id, i.agent_id AS agent,"
-        " i.team AS team, i.channel, i.language, NULL AS score"
+        " i.team AS team, i.channel AS channel, i.language AS language,"
+        " NULL AS score"
         " FROM submissions s JOIN invitations i"
         "  ON i.workspace_id = s.workspace_id"
         "  AND i.invitation_id = s.invitation_id,"

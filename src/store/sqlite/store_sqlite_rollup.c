@@ -1584,7 +1584,20 @@ static const char rebuild_sql[] =
  * the import over a cache the user cannot mend: the flush is undone to
  * its savepoint and every rollup and segment is counted again from the
  * rows (docs/store.md, "Damage"). */
+static cxm_rc answers_flush(cxm_store *st);
+
+/* The answers' rollups and segments, then the ticket and session cells
+ * (store_sqlite_tickets.c). */
 cxm_rc cxm__sq_rollup_flush(cxm_store *st)
+{
+    cxm_rc rc = answers_flush(st);
+
+    if (!rc)
+        rc = cxm__sq_ticket_flush(st);
+    return rc ? rc : cxm__sq_session_flush(st);
+}
+
+static cxm_rc answers_flush(cxm_store *st)
 {
     int64_t dirty = 1;
     cxm_rc rc;

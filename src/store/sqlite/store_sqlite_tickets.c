@@ -1,0 +1,1126 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_sqlite_tickets.c — the SQLite engine's ticket cells
+ * (sql/0019-ticket-cells.sql, docs/store.md "Ticket cells"): the
+ * sufficient statistics of the ticket metrics per UTC day and cube,
+ * recounted for the days a write transaction touched before it commits,
+ * and the ticket_groups hook (store_int.h) reading them, with the rows of
+ * the period's ends inside a day.
+ *
+ * A ticket has up to four events, each counted on the day of its own
+ * instant: created (created, resolved at any time, escalated, complaint;
+ * the backlog's +1), resolved (resolved, first-contact counts, with an
+ * agent, the resolution time), first answered (the first response time)
+ * and closed (max(created_at, resolved_at): the backlog's −1). A day's
+ * cells are counted from the tickets with any event that day, so a ticket
+ * changed leaves the days of its old events and enters those of its new
+ * ones (the triggers of 0019 and the rowid marks of the transaction).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checksum.h"
+#include "msum.h"
+#include "qsketch.h"
+#include "sqlite_int.h"
+#include "strmap.h"
+
+#define DAY_MS INT64_C(86400000)
+/* ticket_dirty's day for "every day". */
+#define ALL_DAYS INT64_MIN
+/* Up to this many dirty days are counted one by one; more, by spans of
+ * SPAN_DAYS days (one index range each rather than hundreds). */
+#define MAX_SINGLE_DAYS 62
+#define SPAN_DAYS 32
+
+/* The cubes: which dimensions a cell keeps (the others are ''). The
+ * smallest keeping a query's dimensions answers it. */
+#define TD(d) (1u << CXM__TDIM_##d)
+static const unsigned cube_dims[] = {
+    0,
+    TD(TEAM),
+    TD(CHANNEL),
+    TD(AGENT) | TD(TEAM),
+    TD(AGENT) | TD(TEAM) | TD(CHANNEL) | TD(TOPIC) | TD(SEGMENT),
+};
+#define N_CUBES (sizeof(cube_dims) / sizeof(cube_dims[0]))
+_Static_assert(N_CUBES == 5, "recount() deletes the cells of cubes 0..4");
+
+/* The counts of a cell, in the column order of ticket_cells. */
+enum {
+    C_CREATED, C_CREATED_RESOLVED, C_ESCALATED, C_COMPLAINTS, C_RESOLVED,
+    C_FCR, C_FCR_TOUCH, C_WITH_AGENT, C_OPENED, C_CLOSED, C_COUNT
+};
+
+/* A ticket's events. */
+enum event { EV_CREATED, EV_RESOLVED, EV_FIRST_RESPONSE, EV_CLOSED };
+
+static int64_t day_of(int64_t ms)
+{
+    return ms >= 0 ? ms / DAY_MS : -((-(ms + 1)) / DAY_MS) - 1;
+}
+
+/* One cell's statistics. */
+struct stats {
+    int64_t c[C_COUNT];
+    struct cxm__msum art_ms, frt_ms;
+    struct cxm__qsketch art, frt;
+};
+
+static void stats_release(struct stats *s)
+{
+    cxm__qsketch_release(&s->art);
+    cxm__qsketch_release(&s->frt);
+}
+
+/* Whether ticket t counts as resolved on first contact: SPEC §2 (missing
+ * contacts count as 1, missing reopened as false), and fcr.rule one_touch
+ * (fewer than two replies; without replies, the same). Mirrors is_fcr()
+ * of report_scan.c. */
+static bool contacts_rule(const struct cxm__ticket_row *t)
+{
+    return (!t->has_contacts || t->contacts == 1) && t->reopened != 1;
+}
+
+/* Adds event e of ticket t to s; `art`, `frt`: whether the durations are
+ * kept (a sketch costs its allocation). */
+static cxm_rc stats_add(struct stats *s, enum event e,
+                        const struct cxm__ticket_row *t, bool durations)
+{
+    int64_t ms;
+    cxm_rc rc = CXM_OK;
+
+    switch (e) {
+    case EV_CREATED:
+        s->c[C_CREATED]++;
+        s->c[C_CREATED_RESOLVED] += t->has_resolved;
+        s->c[C_ESCALATED] += t->escalated == 1;
+        s->c[C_COMPLAINTS] += t->complaint == 1;
+        s->c[C_OPENED]++;
+        break;
+    case EV_RESOLVED:
+        s->c[C_RESOLVED]++;
+        s->c[C_FCR] += contacts_rule(t);
+        s->c[C_FCR_TOUCH] += t->has_replies ? t->replies < 2
+                                            : contacts_rule(t);
+        s->c[C_WITH_AGENT] += t->agent_id != NULL;
+        ms = t->resolved_at - t->created_at;
+        if (durations)
+            rc = cxm__qsketch_add(&s->art, (double)ms / 1e3);
+        if (!rc)
+            cxm__msum_add(&s->art_ms, ms);
+        break;
+    case EV_FIRST_RESPONSE:
+        ms = t->first_response_at - t->created_at;
+        if (durations)
+            rc = cxm__qsketch_add(&s->frt, (double)ms / 1e3);
+        if (!rc)
+            cxm__msum_add(&s->frt_ms, ms);
+        break;
+    case EV_CLOSED:
+        s->c[C_CLOSED]++;
+        break;
+    }
+    return rc;
+}
+
+typedef cxm_rc (*event_fn)(enum event e, int64_t at,
+                           const struct cxm__ticket_row *t, void *ud);
+
+/* Calls fn for each event of t whose instant is in [lo, hi). */
+static cxm_rc ticket_events(const struct cxm__ticket_row *t, int64_t lo,
+                            int64_t hi, event_fn fn, void *ud)
+{
+    int64_t closed;
+    cxm_rc rc = CXM_OK;
+
+    if (t->created_at >= lo && t->created_at < hi)
+        rc = fn(EV_CREATED, t->created_at, t, ud);
+    if (!rc && t->has_resolved && t->resolved_at >= lo && t->resolved_at < hi)
+        rc = fn(EV_RESOLVED, t->resolved_at, t, ud);
+    if (!rc && t->has_first_response && t->first_response_at >= lo &&
+        t->first_response_at < hi)
+        rc = fn(EV_FIRST_RESPONSE, t->first_response_at, t, ud);
+    if (!rc && t->has_resolved) {
+        closed = t->resolved_at > t->created_at ? t->resolved_at
+                                                : t->created_at;
+        if (closed >= lo && closed < hi)
+            rc = fn(EV_CLOSED, closed, t, ud);
+    }
+    return rc;
+}
+
+/* ---- The checksum of a cell ------------------------------------------ */
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* What the checksum covers, as the row holds it. */
+struct cell_row {
+    int64_t cube, day;
+    const char *dim[CXM__TDIM_COUNT];
+    int64_t c[C_COUNT];
+    int64_t art_sum, frt_sum;
+    uint64_t art_hi, art_lo, frt_hi, frt_lo;
+    const void *art, *frt; /* blobs, NULL when none */
+    size_t art_len, frt_len;
+};
+
+static cxm_rc cell_checksum(const struct cell_row *r, struct cxm__buf *b,
+                            int64_t *out)
+{
+    uint8_t v[8 * (2 + C_COUNT + 6)];
+    size_t k = 0;
+    cxm_rc rc = CXM_OK;
+
+    cxm__buf_reset(b);
+    put_u64(v + 8 * k++, (uint64_t)r->cube);
+    put_u64(v + 8 * k++, (uint64_t)r->day);
+    for (int i = 0; i < C_COUNT; i++)
+        put_u64(v + 8 * k++, (uint64_t)r->c[i]);
+    put_u64(v + 8 * k++, (uint64_t)r->art_sum);
+    put_u64(v + 8 * k++, r->art_hi);
+    put_u64(v + 8 * k++, r->art_lo);
+    put_u64(v + 8 * k++, (uint64_t)r->frt_sum);
+    put_u64(v + 8 * k++, r->frt_hi);
+    put_u64(v + 8 * k++, r->frt_lo);
+    rc = cxm__buf_add(b, v, sizeof(v));
+    for (int i = 0; !rc && i < CXM__TDIM_COUNT; i++)
+        rc = cxm__buf_add(b, r->dim[i], strlen(r->dim[i]) + 1);
+    if (!rc && r->art) {
+        put_u64(v, r->art_len);
+        rc = cxm__buf_add(b, v, 8);
+        if (!rc)
+            rc = cxm__buf_add(b, r->art, r->art_len);
+    }
+    if (!rc && r->frt) {
+        put_u64(v, r->frt_len + (UINT64_C(1) << 63));
+        rc = cxm__buf_add(b, v, 8);
+        if (!rc)
+            rc = cxm__buf_add(b, r->frt, r->frt_len);
+    }
+    if (!rc)
+        *out = (int64_t)cxm__xxh64(b->data, b->len, 0x7469636b);
+    return rc;
+}
+
+/* ---- Counting cells --------------------------------------------------- */
+
+/* The cells of a span of days being counted: keyed by cube, day and the
+ * kept dimensions, NUL-separated (the map's copy of the key then holds
+ * the dimensions as C strings from byte 9). */
+struct acc {
+    struct cxm__strmap index;
+    struct stats *v;
+    const char **key; /* borrowed from index: each cell's key */
+    size_t n, cap, key_cap;
+    struct cxm__buf kb;
+    cxm_rc rc;
+};
+
+static void acc_release(struct acc *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        stats_release(&a->v[i]);
+    cxm__free(a->v);
+    cxm__free(a->key);
+    cxm__strmap_release(&a->index);
+    cxm__buf_release(&a->kb);
+    memset(a, 0, sizeof(*a));
+}
+
+static const char *nz(const char *s) { return s ? s : ""; }
+
+static void ticket_dims(const struct cxm__ticket_row *t,
+                        const char *dim[CXM__TDIM_COUNT])
+{
+    dim[CXM__TDIM_AGENT] = nz(t->agent_id);
+    dim[CXM__TDIM_TEAM] = nz(t->team);
+    dim[CXM__TDIM_CHANNEL] = nz(t->channel);
+    dim[CXM__TDIM_TOPIC] = nz(t->topic);
+    dim[CXM__TDIM_SEGMENT] = nz(t->segment);
+}
+
+static cxm_rc acc_event(enum event e, int64_t at,
+                        const struct cxm__ticket_row *t, void *ud)
+{
+    struct acc *a = ud;
+    const char *dim[CXM__TDIM_COUNT];
+    int64_t day = day_of(at);
+    uint8_t head[9];
+    cxm_rc rc;
+
+    ticket_dims(t, dim);
+    put_u64(head + 1, (uint64_t)day);
+    for (size_t cube = 0; cube < N_CUBES; cube++) {
+        size_t pos;
+        bool inserted;
+        const char *key;
+        head[0] = (uint8_t)cube;
+        cxm__buf_reset(&a->kb);
+        rc = cxm__buf_add(&a->kb, head, sizeof(head));
+        for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
+            const char *v = cube_dims[cube] & (1u << d) ? dim[d] : "";
+            rc = cxm__buf_add(&a->kb, v, strlen(v) + 1);
+        }
+        if (!rc)
+            rc = cxm__strmap_upsert(&a->index, a->kb.data, a->kb.len, a->n,
+                                    &pos, &key, &inserted);
+        if (!rc && inserted) {
+            rc = cxm__grow((void **)&a->v, &a->cap, a->n + 1,
+                           sizeof(*a->v));
+            if (!rc)
+                rc = cxm__grow((void **)&a->key, &a->key_cap, a->n + 1,
+                               sizeof(*a->key));
+            if (rc)
+                return rc;
+            memset(&a->v[a->n], 0, sizeof(a->v[0]));
+            a->key[a->n++] = key;
+        }
+        if (!rc)
+            rc = stats_add(&a->v[pos], e, t, true);
+        if (rc)
+            return rc;
+    }
+    return CXM_OK;
+}
+
+struct span {
+    struct acc *a;
+    int64_t lo, hi;
+};
+
+static cxm_rc acc_ticket(const struct cxm__ticket_row *t, void *ud)
+{
+    struct span *sp = ud;
+
+    return ticket_events(t, sp->lo, sp->hi, acc_event, sp->a);
+}
+
+static cxm_rc blob_of(const struct cxm__qsketch *q, struct cxm__buf *b)
+{
+    cxm__buf_reset(b);
+    return cxm__qsketch_count(q) ? cxm__qsketch_serialize(q, b) : CXM_OK;
+}
+
+/* Writes the cells of a. */
+static cxm_rc acc_write(cxm_store *st, struct acc *a)
+{
+    static const char sql[] =
+        "INSERT OR REPLACE INTO ticket_cells VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+        " ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+    struct cxm__buf art = CXM__BUF_INIT(SIZE_MAX / 2);
+    struct cxm__buf frt = CXM__BUF_INIT(SIZE_MAX / 2);
+    struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_kept(st, sql, &s);
+
+    for (size_t i = 0; !rc && i < a->n; i++) {
+        struct stats *x = &a->v[i];
+        const char *key = a->key[i];
+        struct cell_row r;
+        int64_t sum;
+        int p = 1;
+        memset(&r, 0, sizeof(r));
+        r.cube = (uint8_t)key[0];
+        r.day = 0;
+        for (int k = 0; k < 8; k++)
+            r.day |= (int64_t)((uint64_t)(uint8_t)key[1 + k] << (8 * k));
+        key += 9;
+        for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+            r.dim[d] = key;
+            key += strlen(key) + 1;
+        }
+        memcpy(r.c, x->c, sizeof(r.c));
+        if (x->art_ms.sum > INT64_MAX || x->art_ms.sum < INT64_MIN ||
+            x->frt_ms.sum > INT64_MAX || x->frt_ms.sum < INT64_MIN) {
+            rc = CXM_ETOOBIG;
+            break;
+        }
+        r.art_sum = (int64_t)x->art_ms.sum;
+        r.frt_sum = (int64_t)x->frt_ms.sum;
+        cxm__msum_sq_split(&x->art_ms, &r.art_hi, &r.art_lo);
+        cxm__msum_sq_split(&x->frt_ms, &r.frt_hi, &r.frt_lo);
+        rc = blob_of(&x->art, &art);
+        if (!rc)
+            rc = blob_of(&x->frt, &frt);
+        if (rc)
+            break;
+        r.art = art.len ? art.data : NULL;
+        r.art_len = art.len;
+        r.frt = frt.len ? frt.data : NULL;
+        r.frt_len = frt.len;
+        rc = cell_checksum(&r, &chk, &sum);
+        if (rc)
+            break;
+        sqlite3_bind_int64(s, p++, st->workspace_id);
+        sqlite3_bind_int64(s, p++, r.cube);
+        sqlite3_bind_int64(s, p++, r.day);
+        for (int d = 0; d < CXM__TDIM_COUNT; d++)
+            sqlite3_bind_text(s, p++, r.dim[d], -1, SQLITE_STATIC);
+        for (int c = 0; c < C_COUNT; c++)
+            sqlite3_bind_int64(s, p++, r.c[c]);
+        sqlite3_bind_int64(s, p++, r.art_sum);
+        sqlite3_bind_int64(s, p++, (int64_t)r.art_hi);
+        sqlite3_bind_int64(s, p++, (int64_t)r.art_lo);
+        if (r.art)
+            sqlite3_bind_blob(s, p++, r.art, (int)r.art_len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, p++);
+        sqlite3_bind_int64(s, p++, r.frt_sum);
+        sqlite3_bind_int64(s, p++, (int64_t)r.frt_hi);
+        sqlite3_bind_int64(s, p++, (int64_t)r.frt_lo);
+        if (r.frt)
+            sqlite3_bind_blob(s, p++, r.frt, (int)r.frt_len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, p++);
+        sqlite3_bind_int64(s, p++, sum);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            rc = cxm__sq_fail(st);
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    }
+    cxm__sq_unkeep(st, s);
+    cxm__buf_release(&art);
+    cxm__buf_release(&frt);
+    cxm__buf_release(&chk);
+    return rc;
+}
+
+/* Counts the cells of the days [d0, d1) again. */
+static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
+{
+    struct acc a;
+    struct span sp;
+    cxm_rc rc;
+
+    memset(&a, 0, sizeof(a));
+    a.kb = (struct cxm__buf)CXM__BUF_INIT(SIZE_MAX / 2);
+    sp.a = &a;
+    sp.lo = d0 * DAY_MS;
+    sp.hi = d1 * DAY_MS;
+    rc = cxm__sq_run_ints(st,
+                          "DELETE FROM ticket_cells WHERE workspace_id = ?1"
+                          " AND cube IN (0, 1, 2, 3, 4)"
+                          " AND day >= ?2 AND day < ?3",
+                          (int64_t[]){st->workspace_id, d0, d1}, 3, NULL);
+    if (!rc)
+        rc = cxm__sq_scan_tickets_between(st, sp.lo, sp.hi, acc_ticket, &sp);
+    if (!rc)
+        rc = acc_write(st, &a);
+    acc_release(&a);
+    return rc;
+}
+
+/* The first and last day of any ticket event, *found false when none. */
+static cxm_rc event_days(cxm_store *st, bool *found, int64_t *d0,
+                         int64_t *d1)
+{
+    static const char *const sql[] = {
+        "SELECT min(created_at) FROM tickets WHERE workspace_id = ?1",
+        "SELECT max(created_at) FROM tickets WHERE workspace_id = ?1",
+        "SELECT min(resolved_at) FROM tickets WHERE workspace_id = ?1",
+        "SELECT max(resolved_at) FROM tickets WHERE workspace_id = ?1",
+        "SELECT min(first_response_at) FROM tickets WHERE workspace_id = ?1",
+        "SELECT max(first_response_at) FROM tickets WHERE workspace_id = ?1",
+    };
+    *found = false;
+    for (size_t i = 0; i < CXM_ARRAY_LEN(sql); i++) {
+        sqlite3_stmt *s = NULL;
+        cxm_rc rc = cxm__sq_prepare_ws(st, sql[i], &s);
+        int step;
+        if (rc)
+            return rc;
+        step = sqlite3_step(s);
+        if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+            int64_t d = day_of(sqlite3_column_int64(s, 0));
+            if (!*found || d < *d0)
+                *d0 = d;
+            if (!*found || d > *d1)
+                *d1 = d;
+            *found = true;
+        }
+        sqlite3_finalize(s);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            return cxm__sq_fail(st);
+    }
+    return CXM_OK;
+}
+
+/* The dirty days, ascending. */
+static cxm_rc dirty_days(cxm_store *st, int64_t **out, size_t *n)
+{
+    sqlite3_stmt *s = NULL;
+    size_t cap = 0;
+    int step;
+    cxm_rc rc = cxm__sq_prepare_ws(st,
+                                   "SELECT day FROM ticket_dirty"
+                                   " WHERE workspace_id = ?1 ORDER BY day",
+                                   &s);
+
+    *out = NULL;
+    *n = 0;
+    if (rc)
+        return rc;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        rc = cxm__grow((void **)out, &cap, *n + 1, sizeof(**out));
+        if (rc)
+            break;
+        (*out)[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Marks the days of the tickets this transaction inserted (their rowids
+ * past the mark taken at BEGIN; every day when no mark was taken). */
+static cxm_rc mark_inserted(cxm_store *st)
+{
+    int64_t mark_r, mark_t;
+
+    if (!(cxm__sq_kinds_written(st) & (1u << CXM_KIND_TICKETS)))
+        return CXM_OK;
+    if (!cxm__sq_marks(st, &mark_r, &mark_t))
+        return cxm__sq_run_ints(st,
+                                "INSERT OR IGNORE INTO ticket_dirty"
+                                " VALUES (?1, ?2)",
+                                (int64_t[]){st->workspace_id, ALL_DAYS}, 2,
+                                NULL);
+    return cxm__sq_run_ints(
+        st,
+        "INSERT OR IGNORE INTO ticket_dirty"
+        " SELECT ?1, (v - (v < 0) * 86399999) / 86400000 FROM ("
+        "  SELECT created_at AS v FROM tickets"
+        "  WHERE workspace_id = ?1 AND rowid > ?2"
+        "  UNION SELECT resolved_at FROM tickets"
+        "  WHERE workspace_id = ?1 AND rowid > ?2"
+        "  UNION SELECT first_response_at FROM tickets"
+        "  WHERE workspace_id = ?1 AND rowid > ?2)"
+        " WHERE v IS NOT NULL",
+        (int64_t[]){st->workspace_id, mark_t}, 2, NULL);
+}
+
+cxm_rc cxm__sq_ticket_flush(cxm_store *st)
+{
+    int64_t *days = NULL;
+    size_t n = 0;
+    bool found = false;
+    int64_t d0 = 0, d1 = -1;
+    cxm_rc rc = mark_inserted(st);
+
+    if (!rc)
+        rc = dirty_days(st, &days, &n);
+    if (rc || n == 0) {
+        cxm__free(days);
+        return rc;
+    }
+    if (days[0] == ALL_DAYS) {
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM ticket_cells WHERE workspace_id = ?1",
+                              (int64_t[]){st->workspace_id}, 1, NULL);
+        if (!rc)
+            rc = event_days(st, &found, &d0, &d1);
+        for (int64_t d = d0; !rc && found && d <= d1; d += SPAN_DAYS)
+            rc = recount(st, d, d + SPAN_DAYS);
+    } else if (n <= MAX_SINGLE_DAYS) {
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = recount(st, days[i], days[i] + 1);
+    } else {
+        /* Spans of SPAN_DAYS days aligned on multiples of it, each once. */
+        int64_t last = INT64_MIN;
+        for (size_t i = 0; !rc && i < n; i++) {
+            int64_t q = days[i] >= 0 ? days[i] / SPAN_DAYS
+                                     : -((-(days[i] + 1)) / SPAN_DAYS) - 1;
+            if (q == last)
+                continue;
+            last = q;
+            rc = recount(st, q * SPAN_DAYS, (q + 1) * SPAN_DAYS);
+        }
+    }
+    cxm__free(days);
+    if (!rc)
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM ticket_dirty WHERE workspace_id = ?1",
+                              (int64_t[]){st->workspace_id}, 1, NULL);
+    return rc;
+}
+
+/* ---- Reading ---------------------------------------------------------- */
+
+static cxm_rc parse_sketch(sqlite3_stmt *s, int col, struct cxm__qsketch *q)
+{
+    const void *p = sqlite3_column_blob(s, col);
+    int len = sqlite3_column_bytes(s, col);
+
+    if (!p)
+        return CXM_OK;
+    return cxm__qsketch_deserialize(q, p, (size_t)len);
+}
+
+static cxm_rc hand_over(const struct stats *x, const char *const *dim,
+                        int64_t at, bool in_period,
+                        cxm__ticket_group_fn fn, void *ud);
+
+/* The cells of `cube` with day in [d0, d1), read twice: every checksum
+ * first (*damaged when one does not match: nothing handed over), then
+ * each cell handed to fn (in the period from day dp: its counts and
+ * durations, the sketches parsed when wanted; before it only the
+ * backlog's steps, and only when they do not cancel). */
+static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
+                         int64_t dp, const struct cxm__ticket_query *q,
+                         cxm__ticket_group_fn fn, void *ud, bool *damaged)
+{
+    static const char sql[] =
+        "SELECT day, agent_id, team, channel, topic, segment, created,"
+        " created_resolved, escalated, complaints, resolved, fcr, fcr_touch,"
+        " with_agent, opened, closed, art_sum, art_sq_hi, art_sq_lo, art,"
+        " frt_sum, frt_sq_hi, frt_sq_lo, frt, checksum FROM ticket_cells"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day >= ?3 AND day < ?4";
+    struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
+    sqlite3_stmt *s = NULL;
+    int step = SQLITE_DONE;
+    cxm_rc rc = cxm__sq_kept(st, sql, &s);
+
+    *damaged = false;
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, (int64_t)cube);
+    sqlite3_bind_int64(s, 3, d0);
+    sqlite3_bind_int64(s, 4, d1);
+    for (int pass = 0; pass < 2 && !rc && !*damaged; pass++) {
+        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+            struct cell_row r;
+            struct stats x;
+            int64_t sum;
+            bool in_period;
+            r.cube = (int64_t)cube;
+            r.day = sqlite3_column_int64(s, 0);
+            for (int d = 0; d < CXM__TDIM_COUNT; d++)
+                r.dim[d] = nz(cxm__sq_text(s, 1 + d));
+            for (int k = 0; k < C_COUNT; k++)
+                r.c[k] = sqlite3_column_int64(s, 6 + k);
+            in_period = r.day >= dp;
+            if (pass == 1 && !in_period && r.c[C_OPENED] == r.c[C_CLOSED])
+                continue; /* before the period: no step */
+            r.art_sum = sqlite3_column_int64(s, 16);
+            r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
+            r.art_lo = (uint64_t)sqlite3_column_int64(s, 18);
+            r.frt_sum = sqlite3_column_int64(s, 20);
+            r.frt_hi = (uint64_t)sqlite3_column_int64(s, 21);
+            r.frt_lo = (uint64_t)sqlite3_column_int64(s, 22);
+            if (pass == 0) {
+                r.art = sqlite3_column_blob(s, 19);
+                r.art_len = (size_t)sqlite3_column_bytes(s, 19);
+                r.frt = sqlite3_column_blob(s, 23);
+                r.frt_len = (size_t)sqlite3_column_bytes(s, 23);
+                rc = cell_checksum(&r, &chk, &sum);
+                if (rc)
+                    break;
+                if (sqlite3_column_type(s, 24) != SQLITE_INTEGER ||
+                    sqlite3_column_int64(s, 24) != sum) {
+                    *damaged = true;
+                    break;
+                }
+                continue;
+            }
+            memset(&x, 0, sizeof(x));
+            memcpy(x.c, r.c, sizeof(r.c));
+            if (in_period) {
+                x.art_ms.n = r.c[C_RESOLVED];
+                x.art_ms.sum = r.art_sum;
+                cxm__msum_sq_join(&x.art_ms, r.art_hi, r.art_lo);
+                if (q->want_art)
+                    rc = parse_sketch(s, 19, &x.art);
+                if (!rc && q->want_frt) {
+                    x.frt_ms.sum = r.frt_sum;
+                    cxm__msum_sq_join(&x.frt_ms, r.frt_hi, r.frt_lo);
+                    rc = parse_sketch(s, 23, &x.frt);
+                    x.frt_ms.n = (int64_t)cxm__qsketch_count(&x.frt);
+                }
+            }
+            if (!rc)
+                rc = hand_over(&x, r.dim, r.day * DAY_MS, in_period, fn, ud);
+            stats_release(&x);
+            if (rc)
+                break;
+        }
+        if (!rc && !*damaged && step != SQLITE_DONE)
+            rc = cxm__sq_fail(st);
+        sqlite3_reset(s);
+    }
+    cxm__sq_unkeep(st, s);
+    cxm__buf_release(&chk);
+    return rc;
+}
+
+/* Hands stats x over as a group at `at`. */
+static cxm_rc hand_over(const struct stats *x, const char *const *dim,
+                        int64_t at, bool in_period,
+                        cxm__ticket_group_fn fn, void *ud)
+{
+    struct cxm__ticket_group g;
+
+    memset(&g, 0, sizeof(g));
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        g.dim[d] = dim[d];
+    g.at = at;
+    g.in_period = in_period;
+    g.opened = x->c[C_OPENED];
+    g.closed = x->c[C_CLOSED];
+    if (in_period) {
+        g.created = x->c[C_CREATED];
+        g.created_resolved = x->c[C_CREATED_RESOLVED];
+        g.escalated = x->c[C_ESCALATED];
+        g.complaints = x->c[C_COMPLAINTS];
+        g.resolved = x->c[C_RESOLVED];
+        g.fcr = x->c[C_FCR];
+        g.fcr_touch = x->c[C_FCR_TOUCH];
+        g.with_agent = x->c[C_WITH_AGENT];
+        g.art_ms = x->art_ms.n ? &x->art_ms : NULL;
+        g.frt_ms = x->frt_ms.n ? &x->frt_ms : NULL;
+        g.art = cxm__qsketch_count(&x->art) ? &x->art : NULL;
+        g.frt = cxm__qsketch_count(&x->frt) ? &x->frt : NULL;
+    }
+    return fn(&g, ud);
+}
+
+/* The rows of a period's end inside a day: each event in [ev_lo, ev_hi)
+ * handed over in the period, each backlog step in [st_lo, st_hi). */
+struct edge {
+    int64_t ev_lo, ev_hi, st_lo, st_hi;
+    const struct cxm__ticket_query *q;
+    cxm__ticket_group_fn fn;
+    void *ud;
+};
+
+static cxm_rc edge_event(enum event e, int64_t at,
+                         const struct cxm__ticket_row *t, void *ud)
+{
+    const struct edge *ed = ud;
+    bool in_period = at >= ed->ev_lo && at < ed->ev_hi;
+    bool step = at >= ed->st_lo && at < ed->st_hi;
+    const char *dim[CXM__TDIM_COUNT];
+    struct stats x;
+    cxm_rc rc;
+
+    if (!in_period && !(step && (e == EV_CREATED || e == EV_CLOSED)))
+        return CXM_OK;
+    memset(&x, 0, sizeof(x));
+    ticket_dims(t, dim);
+    rc = stats_add(&x, e, t,
+                   (e == EV_RESOLVED && ed->q->want_art) ||
+                       (e == EV_FIRST_RESPONSE && ed->q->want_frt));
+    if (!step) {
+        x.c[C_OPENED] = 0;
+        x.c[C_CLOSED] = 0;
+    }
+    if (!rc)
+        rc = hand_over(&x, dim, at, in_period, ed->fn, ed->ud);
+    stats_release(&x);
+    return rc;
+}
+
+static cxm_rc edge_ticket(const struct cxm__ticket_row *t, void *ud)
+{
+    const struct edge *ed = ud;
+    int64_t lo = ed->ev_lo < ed->st_lo ? ed->ev_lo : ed->st_lo;
+    int64_t hi = ed->ev_hi > ed->st_hi ? ed->ev_hi : ed->st_hi;
+
+    return ticket_events(t, lo, hi, edge_event, ud);
+}
+
+static cxm_rc edge_rows(cxm_store *st, struct edge *ed)
+{
+    int64_t lo = ed->ev_lo < ed->st_lo ? ed->ev_lo : ed->st_lo;
+    int64_t hi = ed->ev_hi > ed->st_hi ? ed->ev_hi : ed->st_hi;
+
+    if (ed->ev_lo >= ed->ev_hi) {
+        lo = ed->st_lo;
+        hi = ed->st_hi;
+    } else if (ed->st_lo >= ed->st_hi) {
+        lo = ed->ev_lo;
+        hi = ed->ev_hi;
+    }
+    if (lo >= hi)
+        return CXM_OK;
+    return cxm__sq_scan_tickets_between(st, lo, hi, edge_ticket, ed);
+}
+
+cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
+                             cxm__ticket_group_fn fn, void *ud, bool *served,
+                             const char **detail)
+{
+    struct edge ed;
+    size_t cube = N_CUBES;
+    int64_t dirty = 1, dfrom, dto, d0, d1;
+    bool damaged = false;
+    cxm_rc rc;
+
+    *served = false;
+    *detail = NULL;
+    if (q->read == CXM_READ_ROWS || q->zone || q->from >= q->to)
+        return CXM_OK;
+    for (size_t c = 0; c < N_CUBES && cube == N_CUBES; c++) {
+        if ((cube_dims[c] & q->dims) == q->dims)
+            cube = c;
+    }
+    if (cube == N_CUBES)
+        return CXM_OK;
+    rc = cxm__sq_run_ints(st,
+                          "SELECT EXISTS (SELECT 1 FROM ticket_dirty"
+                          " WHERE workspace_id = ?1)",
+                          (int64_t[]){st->workspace_id}, 1, &dirty);
+    if (rc || dirty)
+        return rc; /* not current: the rows */
+    /* Whole days of the period [d0, d1); the cells before d1 give the
+     * backlog's steps (no row period ends inside them: the buckets are
+     * UTC days or longer, and `to` is at or past d1). */
+    dfrom = day_of(q->from);
+    d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
+    d1 = day_of(q->to);
+    rc = read_cells(st, cube, q->want_backlog ? INT64_MIN : d0,
+                    d1 > d0 || q->want_backlog ? d1 : d0, d0, q, fn, ud,
+                    &damaged);
+    if (!rc && damaged) {
+        cxm__store_note(st, "a ticket cell is damaged (its checksum does "
+                            "not match): ticket figures read from the rows;"
+                            " the next import counts the cells again");
+        /* Counted again at the next write transaction. */
+        if (!st->read_only &&
+            sqlite3_get_autocommit(cxm__sq_db(st)))
+            (void)cxm__sq_run_ints(st,
+                                   "INSERT OR IGNORE INTO ticket_dirty"
+                                   " VALUES (?1, ?2)",
+                                   (int64_t[]){st->workspace_id, ALL_DAYS},
+                                   2, NULL);
+        return CXM_OK;
+    }
+    /* The period's start inside a day: its events from the rows (the
+     * backlog's steps of that day are in its cell, before d1). */
+    dto = d1 * DAY_MS;
+    memset(&ed, 0, sizeof(ed));
+    ed.q = q;
+    ed.fn = fn;
+    ed.ud = ud;
+    if (!rc && q->from < dto && q->from < d0 * DAY_MS) {
+        ed.ev_lo = q->from;
+        ed.ev_hi = d0 * DAY_MS;
+        rc = edge_rows(st, &ed);
+    }
+    /* Its end inside a day: events from the rows, and the backlog's
+     * steps of that day before `to`. */
+    if (!rc && dto < q->to) {
+        ed.ev_lo = q->from > dto ? q->from : dto;
+        ed.ev_hi = q->to;
+        ed.st_lo = q->want_backlog ? dto : 0;
+        ed.st_hi = q->want_backlog ? q->to : 0;
+        rc = edge_rows(st, &ed);
+    }
+    if (!rc) {
+        *served = true;
+        *detail = "days";
+    }
+    return rc;
+}
+
+/* ---- Self-service sessions ---------------------------------------------
+ *
+ * session_cells (0019): sessions and those resolved per UTC day of
+ * started_at, cube 1 by topic and segment, cube 0 in all; counted again
+ * whole (one GROUP BY) by a transaction that stored sessions or
+ * customers (segments). */
+
+static int64_t session_checksum(int64_t cube, int64_t day, const char *topic,
+                                const char *segment, int64_t n,
+                                int64_t resolved, struct cxm__buf *b)
+{
+    uint8_t v[32];
+
+    cxm__buf_reset(b);
+    put_u64(v, (uint64_t)cube);
+    put_u64(v + 8, (uint64_t)day);
+    put_u64(v + 16, (uint64_t)n);
+    put_u64(v + 24, (uint64_t)resolved);
+    if (cxm__buf_add(b, v, sizeof(v)) ||
+        cxm__buf_add(b, topic, strlen(topic) + 1) ||
+        cxm__buf_add(b, segment, strlen(segment) + 1))
+        return 0; /* out of memory: a cell the next read finds damaged */
+    return (int64_t)cxm__xxh64(b->data, b->len, 0x73657373);
+}
+
+static cxm_rc put_session_cell(cxm_store *st, sqlite3_stmt *ins, int64_t cube,
+                               int64_t day, const char *topic,
+                               const char *segment, int64_t n,
+                               int64_t resolved, struct cxm__buf *b)
+{
+    sqlite3_bind_int64(ins, 1, st->workspace_id);
+    sqlite3_bind_int64(ins, 2, cube);
+    sqlite3_bind_int64(ins, 3, day);
+    sqlite3_bind_text(ins, 4, topic, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 5, segment, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(ins, 6, n);
+    sqlite3_bind_int64(ins, 7, resolved);
+    sqlite3_bind_int64(ins, 8,
+                       session_checksum(cube, day, topic, segment, n,
+                                        resolved, b));
+    if (sqlite3_step(ins) != SQLITE_DONE) {
+        sqlite3_reset(ins);
+        return cxm__sq_fail(st);
+    }
+    sqlite3_reset(ins);
+    return CXM_OK;
+}
+
+static cxm_rc session_recount(cxm_store *st)
+{
+    struct cxm__buf b = CXM__BUF_INIT(1 << 20);
+    sqlite3_stmt *s = NULL, *ins = NULL;
+    int64_t day = 0, n = 0, res = 0;
+    bool any = false;
+    int step = SQLITE_DONE;
+    cxm_rc rc = cxm__sq_run_ints(st,
+                                 "DELETE FROM session_cells"
+                                 " WHERE workspace_id = ?1",
+                                 (int64_t[]){st->workspace_id}, 1, NULL);
+
+    if (!rc)
+        rc = cxm__sq_prepare_ws(
+            st,
+            "SELECT (s.started_at - (s.started_at < 0) * 86399999)"
+            " / 86400000 AS d, coalesce(s.topic, '') AS tp,"
+            " coalesce(c.segment, '') AS sg, count(*),"
+            " sum(s.resolved IS NOT NULL AND s.resolved <> 0)"
+            " FROM selfservice s LEFT JOIN customers c"
+            "  ON c.workspace_id = s.workspace_id"
+            "  AND c.customer_id = s.customer_id"
+            " WHERE s.workspace_id = ?1 GROUP BY d, tp, sg ORDER BY d",
+            &s);
+    if (!rc)
+        rc = cxm__sq_prepare(st,
+                             "INSERT INTO session_cells VALUES (?1, ?2, ?3,"
+                             " ?4, ?5, ?6, ?7, ?8)",
+                             &ins);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t d = sqlite3_column_int64(s, 0);
+        if (any && d != day) {
+            rc = put_session_cell(st, ins, 0, day, "", "", n, res, &b);
+            n = res = 0;
+        }
+        any = true;
+        day = d;
+        n += sqlite3_column_int64(s, 3);
+        res += sqlite3_column_int64(s, 4);
+        if (!rc)
+            rc = put_session_cell(st, ins, 1, d, nz(cxm__sq_text(s, 1)),
+                                  nz(cxm__sq_text(s, 2)),
+                                  sqlite3_column_int64(s, 3),
+                                  sqlite3_column_int64(s, 4), &b);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    if (!rc && any)
+        rc = put_session_cell(st, ins, 0, day, "", "", n, res, &b);
+    sqlite3_finalize(s);
+    sqlite3_finalize(ins);
+    cxm__buf_release(&b);
+    return rc;
+}
+
+cxm_rc cxm__sq_session_flush(cxm_store *st)
+{
+    int64_t dirty = 0;
+    cxm_rc rc = CXM_OK;
+
+    if (cxm__sq_kinds_written(st) &
+        ((1u << CXM_KIND_SELFSERVICE) | (1u << CXM_KIND_CUSTOMERS)))
+        rc = cxm__sq_run_ints(st,
+                              "INSERT OR IGNORE INTO session_dirty"
+                              " VALUES (?1)",
+                              (int64_t[]){st->workspace_id}, 1, NULL);
+    if (!rc)
+        rc = cxm__sq_run_ints(st,
+                              "SELECT EXISTS (SELECT 1 FROM session_dirty"
+                              " WHERE workspace_id = ?1)",
+                              (int64_t[]){st->workspace_id}, 1, &dirty);
+    if (rc || !dirty)
+        return rc;
+    rc = session_recount(st);
+    if (!rc)
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM session_dirty"
+                              " WHERE workspace_id = ?1",
+                              (int64_t[]){st->workspace_id}, 1, NULL);
+    return rc;
+}
+
+/* One session group to fn. */
+static cxm_rc session_group(const char *topic, const char *segment,
+                            int64_t at, int64_t n, int64_t resolved,
+                            cxm__ticket_group_fn fn, void *ud)
+{
+    struct cxm__ticket_group g;
+
+    memset(&g, 0, sizeof(g));
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        g.dim[d] = "";
+    g.dim[CXM__TDIM_TOPIC] = topic;
+    g.dim[CXM__TDIM_SEGMENT] = segment;
+    g.at = at;
+    g.in_period = true;
+    g.sessions = n;
+    g.sessions_resolved = resolved;
+    return fn(&g, ud);
+}
+
+/* The sessions started in [lo, hi), one group each. */
+static cxm_rc session_rows(cxm_store *st, int64_t lo, int64_t hi,
+                           cxm__ticket_group_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    int step = SQLITE_DONE;
+    cxm_rc rc;
+
+    if (lo >= hi)
+        return CXM_OK;
+    rc = cxm__sq_prepare_ws(st,
+                            "SELECT s.started_at, s.resolved, s.topic,"
+                            " c.segment FROM selfservice s"
+                            " LEFT JOIN customers c"
+                            "  ON c.workspace_id = s.workspace_id"
+                            "  AND c.customer_id = s.customer_id"
+                            " WHERE s.workspace_id = ?1"
+                            " AND s.started_at >= ?2 AND s.started_at < ?3",
+                            &s);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 2, lo);
+    sqlite3_bind_int64(s, 3, hi);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW)
+        rc = session_group(nz(cxm__sq_text(s, 2)), nz(cxm__sq_text(s, 3)),
+                           sqlite3_column_int64(s, 0), 1,
+                           sqlite3_column_type(s, 1) != SQLITE_NULL &&
+                               sqlite3_column_int64(s, 1) != 0,
+                           fn, ud);
+    if (!rc && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* A cell read and checked. */
+struct session_cell {
+    int64_t day, n, resolved;
+    char *topic, *segment; /* owned */
+};
+
+cxm_rc cxm__sq_session_groups(cxm_store *st,
+                              const struct cxm__ticket_query *q,
+                              cxm__ticket_group_fn fn, void *ud,
+                              bool *served)
+{
+    struct cxm__buf b = CXM__BUF_INIT(1 << 20);
+    struct session_cell *v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *s = NULL;
+    int64_t dirty = 1, dfrom, d0, d1;
+    int64_t cube = (q->dims & (TD(TOPIC) | TD(SEGMENT))) ? 1 : 0;
+    bool damaged = false;
+    int step = SQLITE_DONE;
+    cxm_rc rc;
+
+    *served = false;
+    if (q->read == CXM_READ_ROWS || q->zone || q->from >= q->to ||
+        (q->dims & ~(TD(TOPIC) | TD(SEGMENT) | TD(AGENT) | TD(TEAM) |
+                     TD(CHANNEL))))
+        return CXM_OK;
+    rc = cxm__sq_run_ints(st,
+                          "SELECT EXISTS (SELECT 1 FROM session_dirty"
+                          " WHERE workspace_id = ?1)",
+                          (int64_t[]){st->workspace_id}, 1, &dirty);
+    if (rc || dirty)
+        return rc;
+    dfrom = day_of(q->from);
+    d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
+    d1 = day_of(q->to);
+    if (d0 < d1) {
+        rc = cxm__sq_prepare_ws(st,
+                                "SELECT day, topic, segment, sessions,"
+                                " resolved, checksum FROM session_cells"
+                                " WHERE workspace_id = ?1 AND cube = ?2"
+                                " AND day >= ?3 AND day < ?4",
+                                &s);
+        if (rc)
+            return rc;
+        sqlite3_bind_int64(s, 2, cube);
+        sqlite3_bind_int64(s, 3, d0);
+        sqlite3_bind_int64(s, 4, d1);
+        while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+            struct session_cell *c;
+            const char *tp = nz(cxm__sq_text(s, 1));
+            const char *sg = nz(cxm__sq_text(s, 2));
+            int64_t day = sqlite3_column_int64(s, 0);
+            int64_t cn = sqlite3_column_int64(s, 3);
+            int64_t cr = sqlite3_column_int64(s, 4);
+            if (session_checksum(cube, day, tp, sg, cn, cr, &b) !=
+                sqlite3_column_int64(s, 5)) {
+                damaged = true;
+                break;
+            }
+            rc = cxm__grow((void **)&v, &cap, n + 1, sizeof(*v));
+            if (rc)
+                break;
+            c = &v[n++];
+            c->day = day;
+            c->n = cn;
+            c->resolved = cr;
+            c->topic = cxm__strdup(tp);
+            c->segment = cxm__strdup(sg);
+            if (!c->topic || !c->segment)
+                rc = CXM_ENOMEM;
+        }
+        if (!rc && !damaged && step != SQLITE_DONE)
+            rc = cxm__sq_fail(st);
+        sqlite3_finalize(s);
+    }
+    if (!rc && damaged) {
+        cxm__store_note(st, "a self-service cell is damaged (its checksum "
+                            "does not match): sessions read from the rows;"
+                            " the next import counts the cells again");
+        if (!st->read_only && sqlite3_get_autocommit(cxm__sq_db(st)))
+            (void)cxm__sq_run_ints(st,
+                                   "INSERT OR IGNORE INTO session_dirty"
+                                   " VALUES (?1)",
+                                   (int64_t[]){st->workspace_id}, 1, NULL);
+    }
+    for (size_t i = 0; !rc && !damaged && i < n; i++)
+        rc = session_group(v[i].topic, v[i].segment, v[i].day * DAY_MS,
+                           v[i].n, v[i].resolved, fn, ud);
+    for (size_t i = 0; i < n; i++) {
+        cxm__free(v[i].topic);
+        cxm__free(v[i].segment);
+    }
+    cxm__free(v);
+    cxm__buf_release(&b);
+    if (rc || damaged)
+        return rc;
+    /* The period's ends inside a day, from the rows. */
+    if (d0 <= d1) {
+        rc = session_rows(st, q->from, d0 * DAY_MS, fn, ud);
+        if (!rc)
+            rc = session_rows(st, d1 * DAY_MS, q->to, fn, ud);
+    } else {
+        rc = session_rows(st, q->from, q->to, fn, ud);
+    }
+    if (!rc)
+        *served = true;
+    return rc;
+}

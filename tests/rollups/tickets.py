@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""tickets.py — ticket cells give the same figures as the ticket rows.
+
+A report reads the ticket metrics (created, resolved, resolution and
+escalation rates, FCR, backlog, resolution and first response times,
+complaints, self-service rate, productivity) from the SQLite engine's
+ticket cells (src/store/sqlite/sql/0019-ticket-cells.sql), and the
+self-service sessions from its session cells, when the
+definitions let it, with the rows of a period's ends inside a day;
+`--read rows` forces the rows. This test imports generated data in the
+worst order (tickets before the agents and customers that lend them team
+and segment), then changes it the ways a help desk does — tickets resolved
+later, reopened, handed to another agent (taking the agent's team),
+moved to another channel or day, resolved the instant it was created;
+agents moved to another team; customers to another segment; one ticket
+changed, which recounts single days — and after every step checks, over
+many breakdowns, periods and zones, that:
+
+  * the JSON of the default path equals the JSON of `--read rows`, byte
+    for byte;
+  * the path expected was taken (`--explain`: "tickets read from: ticket
+    cells" for UTC reports, "rows" for other zones, and for definitions
+    the cells cannot follow: exclusions, business calendars, the
+    repeat-contact FCR rule, and metrics joining orders);
+  * a damaged cell is read around (rows, a warning) and counted again by
+    the next import.
+
+Python 3 standard library only. Usage: tickets.py --cxmeter PATH --workdir DIR
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import shutil
+import sqlite3
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from run import Failure, rewrite, run  # noqa: E402
+
+METRICS = ("created,resolution_rate,resolved,fcr,art,frt,backlog,"
+           "escalation_rate,complaints_per_1000,selfservice_rate,"
+           "deflection_rate,agent_productivity,csat")
+CELLS, ROWS = "ticket cells", "rows"
+# (breakdown, from, to, extra args, the path expected). The data spans
+# 2024-11-01 .. 2026-10-31.
+CASES = [
+    ("", None, None, [], CELLS),
+    ("month", None, None, [], CELLS),
+    ("week", "2025-01-01", "2025-04-01", [], CELLS),
+    ("day", "2025-03-01T06:30:00Z", "2025-03-20T13:00:00.5Z", [], CELLS),
+    ("day,channel", "2025-03-05T10:00:00Z", "2025-03-05T18:00:00Z", [],
+     CELLS),
+    ("quarter", "2025-01-01", "2025-07-01", ["--compare", "previous"],
+     CELLS),
+    ("agent", None, None, [], CELLS),
+    ("agent", "2025-02-01", "2025-05-01", [], CELLS),
+    ("team", None, None, [], CELLS),
+    ("channel", "2025-03-01", "2026-11-01", [], CELLS),
+    ("topic", None, None, [], CELLS),
+    ("segment", None, None, [], CELLS),
+    ("agent,team", "2025-06-01", "2025-09-01", [], CELLS),
+    ("team,channel", None, None, [], CELLS),
+    ("month,agent", "2025-01-01", "2025-07-01", ["--compare", "previous"],
+     CELLS),
+    ("year,topic,segment", None, None, [], CELLS),
+    ("week,team", "2025-01-01T12:00:00Z", None, [], CELLS),
+    ("month", None, None, ["--tz", "Asia/Kathmandu"], ROWS),
+    ("day,team", "2025-03-01", "2025-04-10", ["--tz", "Europe/Helsinki"],
+     ROWS),
+]
+
+
+def report(cx, db, by, frm, to, extra, *flags, metrics=METRICS):
+    args = ["report", "--db", db, "--metrics", metrics, "--format", "json",
+            *extra, *flags]
+    for opt, v in (("--by", by), ("--from", frm), ("--to", to)):
+        if v:
+            args += [opt, v]
+    return run(cx, *args)
+
+
+def tickets_path(stderr):
+    lines = [ln for ln in stderr.splitlines() if "tickets read from" in ln]
+    return lines[-1].rsplit(": ", 1)[-1] if lines else stderr.strip()
+
+
+def check_all(cx, db, step, cases=CASES, metrics=METRICS, want=None):
+    failures = []
+    for by, frm, to, extra, path in cases:
+        fast = report(cx, db, by, frm, to, extra, "--explain",
+                      metrics=metrics)
+        slow = report(cx, db, by, frm, to, extra, "--read", "rows",
+                      metrics=metrics)
+        name = f"{step}: --by {by or '-'} {frm or ''}..{to or ''} {extra}"
+        if fast.stdout != slow.stdout:
+            failures.append(f"{name}: ticket cells and rows differ")
+        used = tickets_path(fast.stderr)
+        if used != (want or path):
+            failures.append(f"{name}: tickets read from {used}, expected "
+                            f"{want or path}")
+        if '"n": ' not in fast.stdout:
+            failures.append(f"{name}: no figure with data")
+    if failures:
+        raise Failure("\n".join(failures))
+    print(f"ok  {step}: {len(cases)} reports, ticket cells = rows")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cxmeter", required=True)
+    ap.add_argument("--workdir", required=True)
+    a = ap.parse_args()
+    cx = os.path.abspath(a.cxmeter)
+    wd = a.workdir
+    shutil.rmtree(wd, ignore_errors=True)
+    os.makedirs(wd)
+    data = os.path.join(wd, "data")
+    db = os.path.join(wd, "t.db")
+    d = lambda k: os.path.join(data, k)  # noqa: E731
+    try:
+        run(cx, "demo-data", "--seed", "5", "--tickets", "3000",
+            "--out", data)
+        # Tickets first: their agents' teams and customers' segments come
+        # later, and change the cells' dimensions.
+        run(cx, "import", "--db", db, "tickets", d("tickets.csv"))
+        check_all(cx, db, "tickets only")
+        for kind in ("agents", "customers", "orders", "selfservice",
+                     "responses"):
+            run(cx, "import", "--db", db, kind, d(kind + ".csv"))
+        check_all(cx, db, "+ agents, customers, orders, self-service, answers")
+
+        with open(d("agents.csv"), newline="") as f:
+            agents = [r["agent_id"] for r in csv.DictReader(f)]
+
+        # Tickets resolved later, reopened, handed to another agent (the
+        # team then the agent's), moved to another channel and day, and
+        # one resolved before it was created.
+        def later(ts, **delta):
+            t = datetime.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+            return (t + datetime.timedelta(**delta)).isoformat()
+
+        def change(i, row):
+            k = i % 11
+            if k == 0 and not row["resolved_at"]:
+                row["resolved_at"] = later(row["created_at"], days=40)
+                row["status"] = "solved"
+            elif k == 1 and row["resolved_at"]:
+                row["resolved_at"] = ""
+                row["reopened"] = "true"
+                row["contacts"] = "2"
+                row["status"] = "open"
+            elif k == 2:
+                row["agent_id"] = agents[i % len(agents)]
+                row["team"] = ""
+            elif k == 3:
+                row["channel"] = "chat" if row["channel"] != "chat" \
+                    else "email"
+                row["first_response_at"] = ""
+            elif k == 4 and row["resolved_at"]:
+                day = int(row["created_at"][8:10])
+                row["created_at"] = (row["created_at"][:8] +
+                                     f"{max(1, day - 3):02d}" +
+                                     row["created_at"][10:])
+            elif k == 5 and row["resolved_at"]:
+                # Resolved the moment it was created, on a day's edge.
+                row["created_at"] = row["created_at"][:10] + "T00:00:00Z"
+                row["resolved_at"] = row["created_at"]
+                row["first_response_at"] = row["created_at"]
+            else:
+                return False
+            return True
+        rewrite(d("tickets.csv"), d("tickets2.csv"), change)
+        run(cx, "import", "--db", db, "tickets", d("tickets2.csv"))
+        check_all(cx, db, "tickets resolved, reopened, moved")
+
+        # Agents moved to another team: tickets without a team follow.
+        def move_agent(i, row):
+            if i % 2:
+                return False
+            row["team"] = "team-" + str(i)
+            return True
+        rewrite(d("agents.csv"), d("agents2.csv"), move_agent)
+        run(cx, "import", "--db", db, "agents", d("agents2.csv"))
+        check_all(cx, db, "agents moved")
+
+        # Self-service sessions re-imported: resolved flipped, another
+        # topic, another day (session cells are counted again).
+        def change_session(i, row):
+            if i % 5:
+                return False
+            row["resolved"] = "false" if row["resolved"] in (
+                "true", "1", "yes") else "true"
+            row["topic"] = "topic-" + str(i % 3)
+            return True
+        rewrite(d("selfservice.csv"), d("selfservice2.csv"), change_session)
+        run(cx, "import", "--db", db, "selfservice", d("selfservice2.csv"))
+        check_all(cx, db, "sessions changed")
+
+        # Customers moved to another segment.
+        def move_customer(i, row):
+            if i % 3:
+                return False
+            row["segment"] = "segment-" + str(i % 4)
+            return True
+        rewrite(d("customers.csv"), d("customers2.csv"), move_customer)
+        run(cx, "import", "--db", db, "customers", d("customers2.csv"))
+        check_all(cx, db, "customers moved")
+
+        # One ticket changed and one added (single days recounted): a
+        # ticket resolved much later, and one open across the period.
+        with open(d("tickets2.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+        one = dict(rows[100])
+        one["resolved_at"] = "2026-01-15T10:00:00Z"
+        one["agent_id"] = "someone.new"
+        one["team"] = ""
+        one["replies"] = "1"
+        one["contacts"] = "3"
+        new = dict(rows[100])
+        new.update(ticket_id="NEWTICKET", created_at="2025-03-05T11:00:00Z",
+                   first_response_at="2025-03-05T12:30:00.250Z",
+                   resolved_at="", status="open", channel="fax",
+                   replies="4")
+        with open(d("tickets3.csv"), "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0].keys()) +
+                               ["replies"])
+            w.writeheader()
+            w.writerows([one, new])
+        run(cx, "import", "--db", db, "tickets", d("tickets3.csv"))
+        check_all(cx, db, "one ticket changed, one added")
+
+        # Definitions: one_touch FCR follows the cells; exclusions,
+        # calendars and repeat contacts need the rows; so do metrics
+        # joining orders.
+        run(cx, "definitions", "--db", db, "set", "fcr.rule", "one_touch",
+            "--by", "test")
+        check_all(cx, db, "fcr.rule one_touch", CASES[:8])
+        for keys in (["fcr.rule", "repeat_contact"],
+                     ["fcr.rule", "contacts", "exclude.status", "spam"],
+                     ["exclude.status", "", "calendar.billing",
+                      "tz=Europe/Helsinki; hours=mon-fri 09:00-17:00"]):
+            run(cx, "definitions", "--db", db, "set", *keys, "--by", "test")
+            check_all(cx, db, " ".join(keys), CASES[:4], want=ROWS)
+        run(cx, "definitions", "--db", db, "set", "calendar.billing", "",
+            "--by", "test")
+        check_all(cx, db, "conversion_rate", CASES[:3],
+                  metrics="created,conversion_rate", want=ROWS)
+        check_all(cx, db, "definitions back", CASES[:3])
+
+        # A damaged cell: read around (rows and a warning), counted again
+        # by the next import (even one of another kind).
+        con = sqlite3.connect(db)
+        n = con.execute(
+            "UPDATE ticket_cells SET resolved = resolved + 1 WHERE"
+            " resolved > 0 AND day = (SELECT min(day) FROM ticket_cells"
+            " WHERE cube = 0 AND resolved > 0)").rowcount
+        con.commit()
+        con.close()
+        if n < 5:  # a cell of each cube
+            raise Failure("no ticket cell damaged")
+        p = report(cx, db, "month", None, None, [], "--explain")
+        q = report(cx, db, "month", None, None, [], "--read", "rows")
+        if p.stdout != q.stdout or "damaged" not in p.stderr or \
+                tickets_path(p.stderr) != ROWS:
+            raise Failure("a damaged ticket cell was not read around: "
+                          f"{p.stderr.strip()!r}")
+        run(cx, "import", "--db", db, "tickets", d("tickets3.csv"))
+        check_all(cx, db, "damaged cell counted again", CASES[:6])
+        con = sqlite3.connect(db)
+        n = con.execute("UPDATE session_cells SET sessions = sessions + 1"
+                        " WHERE day = (SELECT min(day) + 40 FROM"
+                        " session_cells)").rowcount
+        con.commit()
+        con.close()
+        if n < 2:
+            raise Failure("no session cell damaged")
+        p = report(cx, db, "month", None, None, [], "--explain",
+                   metrics="selfservice_rate,deflection_rate")
+        q = report(cx, db, "month", None, None, [], "--read", "rows",
+                   metrics="selfservice_rate,deflection_rate")
+        if p.stdout != q.stdout or "damaged" not in p.stderr:
+            raise Failure("a damaged session cell was not read around: "
+                          f"{p.stderr.strip()!r}")
+        run(cx, "import", "--db", db, "selfservice", d("selfservice2.csv"))
+        check_all(cx, db, "damaged session cell counted again", CASES[:6])
+
+        # A store from before 0019 (its tables dropped, its version put
+        # back) counts its cells at its upgrade, the next open.
+        db3 = os.path.join(wd, "t3.db")
+        shutil.copy(db, db3)
+        con = sqlite3.connect(db3)
+        for kind, name in con.execute(
+                "SELECT type, name FROM sqlite_master WHERE name LIKE"
+                " 'ticket_cells%' OR name LIKE 'session_%'"
+                " OR name IN ('ticket_dirty', 'tickets_first_response')"
+                " ORDER BY type = 'table'").fetchall():
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+        con.execute("DELETE FROM cxm_schema WHERE version = 19")
+        con.commit()
+        con.close()
+        check_all(cx, db3, "store upgraded to 0019", CASES[:4])
+
+        # A fresh store of the changed data agrees with the changed one.
+        db2 = os.path.join(wd, "t2.db")
+        for kind, f in (("agents", "agents2.csv"),
+                        ("customers", "customers2.csv"),
+                        ("tickets", "tickets2.csv"),
+                        ("tickets", "tickets3.csv"),
+                        ("orders", "orders.csv"),
+                        ("selfservice", "selfservice2.csv"),
+                        ("responses", "responses.csv")):
+            run(cx, "import", "--db", db2, kind, d(f))
+        for by in ("month,team", "agent", ""):
+            x = json.loads(report(cx, db, by, None, None, []).stdout)
+            y = json.loads(report(cx, db2, by, None, None, []).stdout)
+            x.pop("definitions", None)  # versions differ; settings do not
+            y.pop("definitions", None)
+            if x != y:
+                raise Failure(f"--by {by}: the changed store and a fresh "
+                              "one differ")
+        print("ok  changed store = fresh store")
+    except Failure as e:
+        print(f"FAIL {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
