@@ -74,9 +74,15 @@ int64_t cxm__pg_read_int(const PGresult *res, int row, int col);
  * ticket where it lacks them, the team from its agent), over responses r
  * LEFT JOIN tickets t (CXM__PG_ANSWER_FROM), as the SQLite engine's. */
 #define CXM__PG_ANSWER_AGENT "coalesce(r.agent_id, t.agent_id)"
-/* The team: the answer's, its ticket's, or its agent's (agents a, joined
- * by CXM__PG_ANSWER_AGENTS: at most one, agents are keyed by agent id). */
-#define CXM__PG_ANSWER_TEAM "coalesce(r.team, t.team, a.team)"
+/* The team: the answer's, its ticket's, or its agent's (agents are keyed
+ * by agent id: one at most). CXM__PG_ANSWER_TEAM looks the agent up per
+ * answer; where many answers are read, CXM__PG_ANSWER_TEAM_JOINED reads
+ * it from agents a, joined by CXM__PG_ANSWER_AGENTS. */
+#define CXM__PG_ANSWER_TEAM                                                \
+    "coalesce(r.team, t.team,"                                             \
+    " (SELECT a.team FROM agents a WHERE a.workspace_id = r.workspace_id"  \
+    "  AND a.agent_id = " CXM__PG_ANSWER_AGENT "))"
+#define CXM__PG_ANSWER_TEAM_JOINED "coalesce(r.team, t.team, a.team)"
 #define CXM__PG_ANSWER_AGENTS                                              \
     " LEFT JOIN agents a ON a.workspace_id = r.workspace_id"              \
     "  AND a.agent_id = " CXM__PG_ANSWER_AGENT

@@ -33,7 +33,7 @@
 /* The SQL of each dimension of an answer (SPEC §2 attribution). */
 static const char *const adim_sql[CXM__ADIM_COUNT] = {
     [CXM__ADIM_AGENT] = CXM__PG_ANSWER_AGENT,
-    [CXM__ADIM_TEAM] = CXM__PG_ANSWER_TEAM,
+    [CXM__ADIM_TEAM] = CXM__PG_ANSWER_TEAM_JOINED,
     [CXM__ADIM_CHANNEL] = CXM__PG_ANSWER_CHANNEL,
     [CXM__ADIM_LANGUAGE] = CXM__PG_ANSWER_LANGUAGE,
     [CXM__ADIM_TOPIC] = CXM__PG_ANSWER_TOPIC,

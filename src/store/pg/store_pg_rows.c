@@ -150,7 +150,7 @@ cxm_rc cxm__pg_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
 
 /* The answers of [$2, $3), attributed as SPEC §2 says. */
 static const char scan_responses_sql[] =
-    "SELECT r.survey, " CXM__PG_ANSWER_AGENT ", " CXM__PG_ANSWER_TEAM ", "
+    "SELECT r.survey, " CXM__PG_ANSWER_AGENT ", " CXM__PG_ANSWER_TEAM_JOINED ", "
     CXM__PG_ANSWER_CHANNEL ", " CXM__PG_ANSWER_LANGUAGE ", "
     CXM__PG_ANSWER_TOPIC ", c.segment, r.responded_at, r.score,"
     " r.scale_min, r.scale_max, r.agent_id, t.agent_id, t.ticket_id,"
