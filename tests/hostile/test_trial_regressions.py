@@ -245,8 +245,11 @@ def full_disk_during_import(c):
                 "tickets")
     before, _ = c.report_json("--metrics", "created,csat", "--by", "month",
                               *WIDE)
-    size = sum(os.path.getsize(c.db + s) for s in ("", "-wal")
-               if os.path.exists(c.db + s))
+    # Room for less than the answers' write-ahead log: the store itself
+    # (its ticket cells take more than the answers do) is no measure.
+    size = min(sum(os.path.getsize(c.db + s) for s in ("", "-wal")
+                   if os.path.exists(c.db + s)),
+               os.path.getsize(os.path.join(d, "responses.csv")) // 2)
     counts = rows(c.db, "SELECT (SELECT count(*) FROM tickets),"
                         " (SELECT count(*) FROM responses)")
     p = subprocess.run([harness.cli.CXMETER, "import", "--db", c.db,

@@ -75,17 +75,18 @@ static void stats_release(struct stats *s)
     cxm__qsketch_release(&s->frt);
 }
 
-/* Whether ticket t counts as resolved on first contact: SPEC §2 (missing
- * contacts count as 1, missing reopened as false), and fcr.rule one_touch
- * (fewer than two replies; without replies, the same). Mirrors is_fcr()
- * of report_scan.c. */
+/* Whether ticket t counts as resolved on first contact under SPEC §2
+ * (missing contacts count as 1, missing reopened as false); stats_add()
+ * counts fcr.rule one_touch beside it (fewer than two replies; without
+ * replies, this rule). Mirrors is_fcr() of report_scan.c. */
 static bool contacts_rule(const struct cxm__ticket_row *t)
 {
     return (!t->has_contacts || t->contacts == 1) && t->reopened != 1;
 }
 
-/* Adds event e of ticket t to s; `art`, `frt`: whether the durations are
- * kept (a sketch costs its allocation). */
+/* Adds event e of ticket t to s; `durations`: whether the durations'
+ * sketches are kept too (a sketch costs its allocation; the exact sums
+ * always are). */
 static cxm_rc stats_add(struct stats *s, enum event e,
                         const struct cxm__ticket_row *t, bool durations)
 {
