@@ -103,7 +103,8 @@ cxm_rc cxm__send_cfg_load(cxm_store *st, const struct cxm_send_opts *o,
     /* The server's own base (its --public-url, else the store's, else
      * its address) wins over the store's; an override over both. */
     rc = setting(st, o, "public_url", &cfg->public_url);
-    if (!rc && default_url && *default_url && !cxm__send_override(o, "public_url")) {
+    if (!rc && default_url && *default_url &&
+        !cxm__send_override(o, "public_url")) {
         cxm_free(cfg->public_url);
         cfg->public_url = cxm__strdup(default_url);
         rc = cfg->public_url ? CXM_OK : CXM_ENOMEM;

@@ -149,6 +149,33 @@ def main():
         if os.path.exists(rt_path + "-cols"):
             raise Failure("the test engine wrote a column segment file")
 
+        # cxmeter comments: the same list from both engines under every
+        # filter (the channel the answer's, else its ticket's; the
+        # language in any case), and each kept comment has it. Not yet on
+        # pg: its comments query fails there ("missing FROM-clause entry
+        # for table a", unit_pg_service_pg's test_pg__comments too).
+        filters = ([], ["--channel", "chat"], ["--channel", "phone"],
+                   ["--language", "fi"], ["--language", "VI"],
+                   ["--channel", "email", "--language", "en"],
+                   ["--survey", "nps", "--channel", "web"],
+                   ["--team", "billing", "--channel", "social"])
+        for flags in () if a.engine == "pg" else filters:
+            x, y = (json.loads(run(cx, "comments", "--db", db, "--format",
+                                   "json", *flags).stdout)["comments"]
+                    for db in (sq, rt))
+            if x != y:
+                raise Failure(f"comments {flags}: the engines differ "
+                              f"({len(x)} and {len(y)} comments)")
+            if not x:
+                raise Failure(f"comments {flags}: none")
+            for k, v in zip(flags[::2], flags[1::2]):
+                k = k[2:]
+                if any((c[k] or "").lower() != v.lower() for c in x):
+                    raise Failure(f"comments {flags}: another {k} kept")
+        if a.engine != "pg":
+            print(f"ok  comments alike, {a.engine} = sqlite, by each "
+                  "filter")
+
         cases = [c[:4] for c in CASES] + EXTRA
         n = 0
         for name, keys in DEFINITIONS:
