@@ -121,10 +121,8 @@ int cmd_serve(struct cli_env *env, int argc, char **argv)
             status = EXIT_OK_;
             goto out;
         case OPT_DB:
-            env->db = o.arg;
-            break;
         case OPT_READ_DB:
-            env->read_db = o.arg;
+            *(id == OPT_DB ? &env->db : &env->read_db) = o.arg;
             break;
         case OPT_LISTEN:
             so.listen = o.arg;
