@@ -30,7 +30,6 @@ struct owned {
 
 struct list {
     cxm_store *st;
-    const struct cxm_comment_query *q;
     struct owned *v;
     size_t n, cap;
     /* Survey versions read for submissions' answers. */
@@ -57,26 +56,12 @@ static void owned_release(struct owned *o)
         cxm__free(o->s[i]);
 }
 
-/* Whether c has the channel and language q asks for (the engine's query
- * may also filter by them; an engine that does not is checked here). */
-static bool wanted(const struct cxm_comment_query *q,
-                   const struct cxm_comment *c)
-{
-    return (!q->channel || (c->channel && strcmp(c->channel, q->channel) == 0))
-           && (!q->language ||
-               (c->language && cxm__eq_nocase(c->language, strlen(c->language),
-                                              q->language)));
-}
-
 static cxm_rc keep(const struct cxm_comment *c, void *ud)
 {
     struct list *l = ud;
     struct owned *o;
-    cxm_rc rc;
+    cxm_rc rc = cxm__grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
 
-    if (!wanted(l->q, c))
-        return CXM_OK;
-    rc = cxm__grow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
     if (rc)
         return rc;
     o = &l->v[l->n];
@@ -181,7 +166,6 @@ static cxm_rc load(cxm_store *st, const struct cxm_comment_query *q,
 
     memset(l, 0, sizeof(*l));
     l->st = st;
-    l->q = q;
     if (!st || !q || q->size < sizeof(*q) ||
         (q->has_from && q->has_to && q->from_ms >= q->to_ms))
         return CXM_EINVAL;

@@ -209,7 +209,7 @@ cxm_rc cxm__pg_alert_firings(cxm_store *st, int64_t rule_id,
 /* The parameters of a comment query: $1 the workspace, $2 … $8 the
  * filters. */
 static void filter_args(cxm_store *st, const struct cxm_comment_query *q,
-                        struct cxm__pg_arg a[8])
+                        struct cxm__pg_arg a[10])
 {
     a[0] = CXM__PG_WS(st);
     a[1] = CXM__PG_T(q->search);
@@ -219,10 +219,12 @@ static void filter_args(cxm_store *st, const struct cxm_comment_query *q,
     a[5] = int_if(q->has_score_max, q->score_max);
     a[6] = int_if(q->has_from, q->from_ms);
     a[7] = int_if(q->has_to, q->to_ms);
+    a[8] = CXM__PG_T(q->channel);
+    a[9] = CXM__PG_T(q->language);
 }
 
 /* The WHERE clause of both queries over columns named by the aliases
- * below (text, agent, team, survey, score, at). */
+ * below (text, agent, team, survey, score, at, channel, language). */
 #define COMMENT_FILTERS                                                     \
     " ($2::text IS NULL OR strpos(lower(text), lower($2)) > 0)"             \
     " AND ($3::text IS NULL OR agent = $3)"                                 \
@@ -230,7 +232,9 @@ static void filter_args(cxm_store *st, const struct cxm_comment_query *q,
     " AND ($5::text IS NULL OR lower(survey) = lower($5))"                  \
     " AND ($6::bigint IS NULL OR (score IS NOT NULL AND score <= $6))"      \
     " AND ($7::bigint IS NULL OR at >= $7)"                                 \
-    " AND ($8::bigint IS NULL OR at < $8)"
+    " AND ($8::bigint IS NULL OR at < $8)"                                  \
+    " AND ($9::text IS NULL OR channel = $9)"                               \
+    " AND ($10::text IS NULL OR lower(language) = lower($10))"
 
 struct comment_ctx {
     cxm_comment_fn fn;
@@ -296,7 +300,7 @@ cxm_rc cxm__pg_comments(cxm_store *st, const struct cxm_comment_query *q,
                         void *ud)
 {
     struct comment_ctx x = {fn, text_fn, ud};
-    struct cxm__pg_arg a[8];
+    struct cxm__pg_arg a[10];
     cxm_rc rc;
 
     filter_args(st, q, a);
@@ -306,12 +310,13 @@ cxm_rc cxm__pg_comments(cxm_store *st, const struct cxm_comment_query *q,
         " r.question, r.comment AS text, r.score AS score, r.scale_min,"
         " r.scale_max, r.responded_at AS at, coalesce(r.ticket_id, ''),"
         " " CXM__PG_ANSWER_CUSTOMER ", " CXM__PG_ANSWER_AGENT " AS agent,"
-        " " CXM__PG_ANSWER_TEAM " AS team, " CXM__PG_ANSWER_CHANNEL ","
-        " " CXM__PG_ANSWER_LANGUAGE CXM__PG_ANSWER_FROM
+        " " CXM__PG_ANSWER_TEAM " AS team, " CXM__PG_ANSWER_CHANNEL
+        " AS channel, " CXM__PG_ANSWER_LANGUAGE " AS language"
+        CXM__PG_ANSWER_FROM
         " WHERE r.workspace_id = $1 AND r.comment IS NOT NULL"
         " AND r.comment <> '') AS c WHERE" COMMENT_FILTERS
         " ORDER BY at DESC, id COLLATE \"C\"",
-        a, 8, answer_comment_row, &x, NULL);
+        a, 10, answer_comment_row, &x, NULL);
     if (rc || !text_fn || q->has_score_max)
         return rc;
     /* Submissions' string answers: the survey service's answers as given;
@@ -335,5 +340,5 @@ cxm_rc cxm__pg_comments(cxm_store *st, const struct cxm_comment_query *q,
         "  AND r.response_id COLLATE \"C\" < s.invitation_id || ';'"
         "  AND r.comment = j.value #>> '{}')) AS c WHERE" COMMENT_FILTERS
         " ORDER BY at DESC, id COLLATE \"C\"",
-        a, 8, submission_text_row, &x, NULL);
+        a, 10, submission_text_row, &x, NULL);
 }
