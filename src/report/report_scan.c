@@ -850,6 +850,17 @@ static bool tickets_by_groups(const struct cxm__builder *b)
            !b->want[CXM_METRIC_POST_SERVICE_REPURCHASE];
 }
 
+/* The time buckets of the report's breakdown, for the engine. */
+static void ticket_grains(const struct cxm__builder *b,
+                          struct cxm__ticket_query *q)
+{
+    for (size_t k = 0; k < b->r->n_by; k++) {
+        enum cxm__grain gr;
+        if (cxm__grain_of(b->r->by[k], &gr))
+            q->grain[q->n_grains++] = gr;
+    }
+}
+
 /* The tickets' figures: from the engine's groups when it serves, else
  * ticket by ticket. */
 static cxm_rc scan_tickets(struct cxm__builder *b)
@@ -873,6 +884,7 @@ static cxm_rc scan_tickets(struct cxm__builder *b)
         q.want_backlog = b->want[CXM_METRIC_BACKLOG];
         q.want_art = b->want[CXM_METRIC_ART];
         q.want_frt = b->want[CXM_METRIC_FRT];
+        ticket_grains(b, &q);
         for (int d = 0; d < CXM__TDIM_COUNT; d++) {
             for (size_t k = 0; k < b->r->n_by; k++) {
                 if (b->r->by[k] == tdim_dim[d]) {
@@ -1046,6 +1058,7 @@ static cxm_rc scan_sessions(struct cxm__builder *b)
         q.to = b->to;
         q.zone = b->r->zone;
         q.read = b->r->read;
+        ticket_grains(b, &q);
         for (size_t k = 0; k < b->r->n_by; k++) {
             if (b->r->by[k] == CXM_BY_TOPIC)
                 q.dims |= 1u << CXM__TDIM_TOPIC;

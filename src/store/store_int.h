@@ -254,7 +254,10 @@ struct cxm__ticket_query {
     /* Events in [from, to) count; the backlog's steps are wanted from the
      * start of the data up to `to`. */
     int64_t from, to;
-    const struct cxm__tz *zone; /* the report's buckets; NULL: UTC */
+    /* The time buckets of the breakdown, in zone `zone` (NULL: UTC). */
+    enum cxm__grain grain[CXM__GRAIN_COUNT];
+    size_t n_grains;
+    const struct cxm__tz *zone;
     unsigned dims;              /* 1u << enum cxm__ticket_dim, wanted */
     bool want_backlog;          /* the backlog's steps */
     bool want_art, want_frt;    /* the durations */

@@ -20,7 +20,8 @@ many breakdowns, periods and zones, that:
   * the JSON of the default path equals the JSON of `--read rows`, byte
     for byte;
   * the path expected was taken (`--explain`: "tickets read from: ticket
-    cells" for UTC reports, "rows" for other zones, and for definitions
+    cells" (in any zone: the days a zone's bucket starts inside from
+    their rows), "rows" for definitions
     the cells cannot follow: exclusions, business calendars, the
     repeat-contact FCR rule, and metrics joining orders);
   * a damaged cell is read around (rows, a warning) and counted again by
@@ -69,9 +70,22 @@ CASES = [
      CELLS),
     ("year,topic,segment", None, None, [], CELLS),
     ("week,team", "2025-01-01T12:00:00Z", None, [], CELLS),
-    ("month", None, None, ["--tz", "Asia/Kathmandu"], ROWS),
+    # Other zones: whole UTC days from the cells, the days a bucket
+    # starts inside (a zone's midnight) from their rows.
+    ("month", None, None, ["--tz", "Asia/Kathmandu"], CELLS),
     ("day,team", "2025-03-01", "2025-04-10", ["--tz", "Europe/Helsinki"],
-     ROWS),
+     CELLS),
+    ("", "2025-02-01", "2025-05-01", ["--tz", "Asia/Kuala_Lumpur"], CELLS),
+    ("agent", "2025-02-01", "2025-05-01",
+     ["--tz", "Asia/Jakarta", "--compare", "previous"], CELLS),
+    ("week,channel", "2025-01-01", "2025-06-01", ["--tz", "Asia/Kolkata"],
+     CELLS),
+    ("day", "2025-03-01", "2025-03-20", ["--tz", "America/New_York"],
+     CELLS),
+    ("quarter,topic", None, None, ["--tz", "Pacific/Chatham"], CELLS),
+    ("year,segment", None, None, ["--tz", "Asia/Ho_Chi_Minh"], CELLS),
+    ("month,team", "2025-03-15T08:30:00Z", "2025-11-02T03:00:00Z",
+     ["--tz", "Europe/Helsinki"], CELLS),
 ]
 
 

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "checksum.h"
+#include "period.h"
 #include "msum.h"
 #include "qsketch.h"
 #include "sqlite_int.h"
@@ -34,6 +35,8 @@
  * SPAN_DAYS days (one index range each rather than hundreds). */
 #define MAX_SINGLE_DAYS 62
 #define SPAN_DAYS 32
+/* A report whose buckets split more UTC days than this reads the rows. */
+#define MAX_SPLIT_DAYS 100000
 
 /* The cubes: which dimensions a cell keeps (the others are ''). The
  * smallest keeping a query's dimensions answers it. */
@@ -556,6 +559,65 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
 
 /* ---- Reading ---------------------------------------------------------- */
 
+/* UTC days, ascending and unique once sorted. */
+struct days {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static int cmp_day(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static bool days_has(const struct days *d, int64_t day)
+{
+    return d->n && bsearch(&day, d->v, d->n, sizeof(*d->v), cmp_day);
+}
+
+/* The days [d0, d1) of the period whose cells would straddle two of the
+ * breakdown's buckets: a bucket starts inside them, as a day, week or
+ * month in a zone other than UTC does. Their events are read from the
+ * rows. *ok false when a bucket starts inside the period's first partial
+ * day (a zone's day shorter than what is left of the UTC one, at a
+ * change of offset) or too many do: the report reads every row. */
+static cxm_rc split_days(const struct cxm__ticket_query *q, int64_t d0,
+                         int64_t d1, struct days *out, bool *ok)
+{
+    cxm_rc rc = CXM_OK;
+
+    *ok = true;
+    for (size_t g = 0; !rc && *ok && g < q->n_grains; g++) {
+        cxm_dim dim = cxm__grain_dim(q->grain[g]);
+        int64_t b = cxm__zbucket_start(q->zone, dim, q->from);
+        while (!rc && *ok && (b = cxm__zbucket_next(q->zone, dim, b)) < q->to) {
+            int64_t day = day_of(b);
+            if (day * DAY_MS == b || day >= d1)
+                continue; /* a UTC midnight; the period's last day */
+            if (day < d0 || out->n >= MAX_SPLIT_DAYS) {
+                *ok = false;
+                break;
+            }
+            rc = cxm__grow((void **)&out->v, &out->cap, out->n + 1,
+                           sizeof(*out->v));
+            if (!rc)
+                out->v[out->n++] = day;
+        }
+    }
+    if (!rc && out->n) {
+        size_t k = 1;
+        qsort(out->v, out->n, sizeof(*out->v), cmp_day);
+        for (size_t i = 1; i < out->n; i++) {
+            if (out->v[i] != out->v[k - 1])
+                out->v[k++] = out->v[i];
+        }
+        out->n = k;
+    }
+    return rc;
+}
+
 static cxm_rc parse_sketch(sqlite3_stmt *s, int col, struct cxm__qsketch *q)
 {
     const void *p = sqlite3_column_blob(s, col);
@@ -574,9 +636,11 @@ static cxm_rc hand_over(const struct stats *x, const char *const *dim,
  * first (*damaged when one does not match: nothing handed over), then
  * each cell handed to fn (in the period from day dp: its counts and
  * durations, the sketches parsed when wanted; before it only the
- * backlog's steps, and only when they do not cancel). */
+ * backlog's steps, and only when they do not cancel), but those of the
+ * days in `skip` (checked all the same). */
 static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
-                         int64_t dp, const struct cxm__ticket_query *q,
+                         int64_t dp, const struct days *skip,
+                         const struct cxm__ticket_query *q,
                          cxm__ticket_group_fn fn, void *ud, bool *damaged)
 {
     static const char sql[] =
@@ -612,6 +676,8 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
             in_period = r.day >= dp;
             if (pass == 1 && !in_period && r.c[C_OPENED] == r.c[C_CLOSED])
                 continue; /* before the period: no step */
+            if (pass == 1 && in_period && days_has(skip, r.day))
+                continue; /* a split day: from the rows */
             r.art_sum = sqlite3_column_int64(s, 16);
             r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
             r.art_lo = (uint64_t)sqlite3_column_int64(s, 18);
@@ -756,19 +822,39 @@ static cxm_rc edge_rows(cxm_store *st, struct edge *ed)
     return cxm__sq_scan_tickets_between(st, lo, hi, edge_ticket, ed);
 }
 
+/* The events of the split days (split_days()) from the rows: each run
+ * of consecutive ones in one read, its events and its backlog steps. */
+static cxm_rc split_rows(cxm_store *st, const struct days *split,
+                         struct edge *ed)
+{
+    cxm_rc rc = CXM_OK;
+
+    for (size_t i = 0, j; !rc && i < split->n; i = j) {
+        for (j = i + 1; j < split->n && split->v[j] == split->v[j - 1] + 1;)
+            j++;
+        ed->ev_lo = split->v[i] * DAY_MS;
+        ed->ev_hi = (split->v[j - 1] + 1) * DAY_MS;
+        ed->st_lo = ed->q->want_backlog ? ed->ev_lo : 0;
+        ed->st_hi = ed->q->want_backlog ? ed->ev_hi : 0;
+        rc = edge_rows(st, ed);
+    }
+    return rc;
+}
+
 cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
                              cxm__ticket_group_fn fn, void *ud, bool *served,
                              const char **detail)
 {
     struct edge ed;
+    struct days split = {NULL, 0, 0};
     size_t cube = N_CUBES;
     int64_t dirty = 1, dfrom, dto, d0, d1;
-    bool damaged = false;
+    bool damaged = false, ok = false;
     cxm_rc rc;
 
     *served = false;
     *detail = NULL;
-    if (q->read == CXM_READ_ROWS || q->zone || q->from >= q->to)
+    if (q->read == CXM_READ_ROWS || q->from >= q->to)
         return CXM_OK;
     for (size_t c = 0; c < N_CUBES && cube == N_CUBES; c++) {
         if ((cube_dims[c] & q->dims) == q->dims)
@@ -783,15 +869,23 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     if (rc || dirty)
         return rc; /* not current: the rows */
     /* Whole days of the period [d0, d1); the cells before d1 give the
-     * backlog's steps (no row period ends inside them: the buckets are
-     * UTC days or longer, and `to` is at or past d1). */
+     * backlog's steps (no row period ends inside them but on the split
+     * days, whose cells are left for their rows: buckets in UTC are UTC
+     * days or longer, and `to` is at or past d1). */
     dfrom = day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
     d1 = day_of(q->to);
-    rc = read_cells(st, cube, q->want_backlog ? INT64_MIN : d0,
-                    d1 > d0 || q->want_backlog ? d1 : d0, d0, q, fn, ud,
-                    &damaged);
-    if (!rc && damaged) {
+    rc = split_days(q, d0, d1, &split, &ok);
+    if (!rc && ok)
+        rc = read_cells(st, cube, q->want_backlog ? INT64_MIN : d0,
+                        d1 > d0 || q->want_backlog ? d1 : d0, d0, &split, q,
+                        fn, ud, &damaged);
+    if (rc || !ok) {
+        cxm__free(split.v);
+        return rc;
+    }
+    if (damaged) {
+        cxm__free(split.v);
         cxm__store_note(st, "a ticket cell is damaged (its checksum does "
                             "not match): ticket figures read from the rows;"
                             " the next import counts the cells again");
@@ -812,7 +906,7 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     ed.q = q;
     ed.fn = fn;
     ed.ud = ud;
-    if (!rc && q->from < dto && q->from < d0 * DAY_MS) {
+    if (q->from < dto && q->from < d0 * DAY_MS) {
         ed.ev_lo = q->from;
         ed.ev_hi = d0 * DAY_MS;
         rc = edge_rows(st, &ed);
@@ -826,9 +920,13 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
         ed.st_hi = q->want_backlog ? q->to : 0;
         rc = edge_rows(st, &ed);
     }
+    if (!rc)
+        rc = split_rows(st, &split, &ed);
+    cxm__free(split.v);
     if (!rc) {
         *served = true;
-        *detail = "days";
+        *detail = split.n ? "days, and the rows of days a bucket splits"
+                          : "days";
     }
     return rc;
 }
@@ -1034,12 +1132,13 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
     sqlite3_stmt *s = NULL;
     int64_t dirty = 1, dfrom, d0, d1;
     int64_t cube = (q->dims & (TD(TOPIC) | TD(SEGMENT))) ? 1 : 0;
-    bool damaged = false;
+    struct days split = {NULL, 0, 0};
+    bool damaged = false, ok = false;
     int step = SQLITE_DONE;
     cxm_rc rc;
 
     *served = false;
-    if (q->read == CXM_READ_ROWS || q->zone || q->from >= q->to ||
+    if (q->read == CXM_READ_ROWS || q->from >= q->to ||
         (q->dims & ~(TD(TOPIC) | TD(SEGMENT) | TD(AGENT) | TD(TEAM) |
                      TD(CHANNEL))))
         return CXM_OK;
@@ -1052,6 +1151,11 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
     dfrom = day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
     d1 = day_of(q->to);
+    rc = split_days(q, d0, d1, &split, &ok);
+    if (rc || !ok) {
+        cxm__free(split.v);
+        return rc;
+    }
     if (d0 < d1) {
         rc = cxm__sq_prepare_ws(st,
                                 "SELECT day, topic, segment, sessions,"
@@ -1102,18 +1206,22 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
                                    " VALUES (?1)",
                                    (int64_t[]){st->workspace_id}, 1, NULL);
     }
-    for (size_t i = 0; !rc && !damaged && i < n; i++)
-        rc = session_group(v[i].topic, v[i].segment, v[i].day * DAY_MS,
-                           v[i].n, v[i].resolved, fn, ud);
+    for (size_t i = 0; !rc && !damaged && i < n; i++) {
+        if (!days_has(&split, v[i].day)) /* a split day: its rows below */
+            rc = session_group(v[i].topic, v[i].segment, v[i].day * DAY_MS,
+                               v[i].n, v[i].resolved, fn, ud);
+    }
     for (size_t i = 0; i < n; i++) {
         cxm__free(v[i].topic);
         cxm__free(v[i].segment);
     }
     cxm__free(v);
     cxm__buf_release(&b);
-    if (rc || damaged)
+    if (rc || damaged) {
+        cxm__free(split.v);
         return rc;
-    /* The period's ends inside a day, from the rows. */
+    }
+    /* The period's ends inside a day, and the split days, from the rows. */
     if (d0 <= d1) {
         rc = session_rows(st, q->from, d0 * DAY_MS, fn, ud);
         if (!rc)
@@ -1121,6 +1229,10 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
     } else {
         rc = session_rows(st, q->from, q->to, fn, ud);
     }
+    for (size_t i = 0; !rc && i < split.n; i++)
+        rc = session_rows(st, split.v[i] * DAY_MS,
+                          (split.v[i] + 1) * DAY_MS, fn, ud);
+    cxm__free(split.v);
     if (!rc)
         *served = true;
     return rc;
