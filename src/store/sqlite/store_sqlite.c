@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "named_sql.h"
 #include "record.h"
 #include "sqlite_int.h"
 
@@ -86,100 +87,10 @@ static const char scan_tickets_sql[] =
     CXM__TICKETS_COLS " FROM tickets t" CXM__TICKETS_JOINS
     " WHERE t.workspace_id = ?1";
 
-/* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
- * then its last: two subqueries of a UNION ALL. */
-#define CXM__END(tab, id, at, dir)                                        \
-    "SELECT '" tab "', " id ", " at " FROM " tab                         \
-    " WHERE workspace_id = ?1 ORDER BY " at dir " LIMIT 6"
-_Static_assert(CXM__EVENT_ENDS == 6, "CXM__END's LIMIT is CXM__EVENT_ENDS");
-#define CXM__ENDS(tab, id, at)                                            \
-    CXM__END(tab, id, at, "") ") UNION ALL SELECT * FROM ("                \
-    CXM__END(tab, id, at, " DESC")
-
-/* The named queries of store_int.h, each with its column types (T text,
- * I integer, R real) in order. */
-static const struct {
-    const char *sql;
-    const char *types;
-} query_sql[CXM__Q_COUNT] = {
-    [CXM__Q_CUSTOMERS] = {
-        "SELECT customer_id, acquired_at, churned_at, segment"
-        " FROM customers WHERE workspace_id = ?1", "TIIT"},
-    [CXM__Q_ORDERS] = {
-        "SELECT customer_id, ordered_at, amount, currency FROM orders"
-        " WHERE workspace_id = ?1 ORDER BY customer_id, ordered_at", "TIRT"},
-    [CXM__Q_SELFSERVICE] = {
-        "SELECT s.started_at, s.resolved, s.topic, c.segment, s.customer_id"
-        " FROM selfservice s LEFT JOIN customers c"
-        "  ON c.workspace_id = s.workspace_id"
-        "  AND c.customer_id = s.customer_id"
-        " WHERE s.workspace_id = ?1", "IITTT"},
-    [CXM__Q_AGENTS] = {
-        "SELECT agent_id, team, hired_at, left_at FROM agents"
-        " WHERE workspace_id = ?1", "TTII"},
-    [CXM__Q_AGENT_HOURS] = {
-        "SELECT h.agent_id, a.team, h.date, h.hours FROM agent_hours h"
-        " LEFT JOIN agents a"
-        "  ON a.workspace_id = h.workspace_id AND a.agent_id = h.agent_id"
-        " WHERE h.workspace_id = ?1", "TTIR"},
-    [CXM__Q_REVIEWS] = {
-        "SELECT posted_at, rating, scale_max, source, language FROM reviews"
-        " WHERE workspace_id = ?1", "IRRTT"},
-    [CXM__Q_QA] = {
-        "SELECT coalesce(q.reviewed_at, t.resolved_at, t.created_at),"
-        " q.score, q.max_score, t.agent_id, coalesce(t.team, a.team),"
-        " t.channel, t.topic, c.segment, q.reviewer"
-        " FROM qa_scores q"
-        " LEFT JOIN tickets t"
-        "  ON t.workspace_id = q.workspace_id AND t.ticket_id = q.ticket_id"
-        " LEFT JOIN agents a"
-        "  ON a.workspace_id = q.workspace_id AND a.agent_id = t.agent_id"
-        " LEFT JOIN customers c"
-        "  ON c.workspace_id = q.workspace_id"
-        "  AND c.customer_id = t.customer_id"
-        " WHERE q.workspace_id = ?1", "IRRTTTTTT"},
-    [CXM__Q_BENCHMARKS] = {
-        "SELECT metric, label, value, set_at FROM benchmarks"
-        " WHERE workspace_id = ?1 ORDER BY set_at, rowid", "TTRI"},
-    [CXM__Q_DEFINITIONS] = {
-        "SELECT version, set_at, set_by, note, settings FROM definitions"
-        " WHERE workspace_id = ?1 ORDER BY version", "IITTT"},
-    [CXM__Q_SCALES] = {
-        "SELECT survey, scale_min, scale_max, count(*) FROM responses"
-        " WHERE workspace_id = ?1 AND survey IN ('csat', 'nps', 'ces')"
-        "  AND scale_min IS NOT NULL AND scale_max IS NOT NULL"
-        " GROUP BY survey, scale_min, scale_max", "TIII"},
-    [CXM__Q_SETTINGS] = {
-        "SELECT key, value FROM settings WHERE workspace_id = ?1"
-        " ORDER BY key", "TT"},
-    [CXM__Q_EVENT_ENDS] = {
-        "SELECT * FROM ("
-        CXM__ENDS("tickets", "ticket_id", "created_at") ") UNION ALL"
-        " SELECT * FROM ("
-        CXM__ENDS("responses", "response_id", "responded_at") ") UNION ALL"
-        " SELECT * FROM ("
-        CXM__ENDS("selfservice", "session_id", "started_at") ") UNION ALL"
-        " SELECT * FROM ("
-        CXM__ENDS("orders", "order_id", "ordered_at") ") UNION ALL"
-        " SELECT * FROM ("
-        CXM__ENDS("reviews", "review_id", "posted_at") ")",
-        "TTI"},
-    [CXM__Q_SUPPLIED] = {
-        "SELECT kind, column_name FROM supplied_columns"
-        " WHERE workspace_id = ?1", "TT"},
-    [CXM__Q_INVITATIONS] = {
-        "SELECT o.sent_at, EXISTS (SELECT 1 FROM submissions b"
-        "  WHERE b.workspace_id = o.workspace_id"
-        "  AND b.invitation_id = o.invitation_id AND b.held = 0),"
-        " o.survey, o.channel, o.language, o.agent_id, o.team,"
-        " t.ticket_id IS NOT NULL, t.status, t.tags FROM outbox o"
-        " LEFT JOIN tickets t ON t.workspace_id = o.workspace_id"
-        "  AND t.ticket_id = o.ticket_id"
-        " WHERE o.workspace_id = ?1 AND o.kind = 'invite'"
-        " AND o.status = 'sent'", "IITTTTTITT"},
-};
-#undef CXM__ENDS
-#undef CXM__END
+/* The named queries of store_int.h (named_sql.h, shared with the PostgreSQL
+ * engine). */
+static const struct cxm__named_sql query_sql[CXM__Q_COUNT] =
+    CXM__NAMED_SQL("rowid");
 
 /* The answers of [?2, ?3), attributed as SPEC §2 says (sqlite_int.h). */
 static const char scan_responses_sql[] =
