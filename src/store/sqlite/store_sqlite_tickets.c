@@ -37,18 +37,32 @@
 #define MAX_SINGLE_DAYS 62
 #define PASS_TICKETS INT64_C(4000000)
 
-/* The cubes: which dimensions a cell keeps (the others are ''). The
- * smallest keeping a query's dimensions answers it. */
+/* The cubes: which dimensions a cell keeps (the others are ''), from
+ * the fewest cells a day to the most. The first keeping a query's
+ * dimensions answers it. Each cube's cells a day are bounded by its
+ * dimensions' values, not by the tickets (0020: a cube of all five
+ * dimensions held more cells than there are tickets), so no cube keeps
+ * an agent with a topic or segment: such a query (a breakdown by topic
+ * or segment of one agent, or with agent_productivity, which needs the
+ * agent) reads the rows. The dashboard's filters (agent, team, channel)
+ * with its breakdowns (agent, team, channel; topic without an agent)
+ * all have a cube. */
 #define TD(d) (1u << CXM__TDIM_##d)
 static const unsigned cube_dims[] = {
     0,
     TD(TEAM),
     TD(CHANNEL),
+    TD(TOPIC) | TD(SEGMENT),
+    TD(TEAM) | TD(CHANNEL),
     TD(AGENT) | TD(TEAM),
-    TD(AGENT) | TD(TEAM) | TD(CHANNEL) | TD(TOPIC) | TD(SEGMENT),
+    TD(TEAM) | TD(CHANNEL) | TD(TOPIC) | TD(SEGMENT),
+    TD(AGENT) | TD(TEAM) | TD(CHANNEL),
 };
 #define N_CUBES (sizeof(cube_dims) / sizeof(cube_dims[0]))
-_Static_assert(N_CUBES == 5, "recount() deletes the cells of cubes 0..4");
+/* The cubes as the deletes name them (the primary key's second column,
+ * so that the day range is one index range per cube). */
+#define CUBES_SQL "(0, 1, 2, 3, 4, 5, 6, 7)"
+_Static_assert(N_CUBES == 8, "CUBES_SQL names cubes 0..7");
 
 /* The counts of a cell, in the column order of ticket_cells. */
 enum {
@@ -494,7 +508,7 @@ static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
     sp.hi = d1 * DAY_MS;
     rc = cxm__sq_run_ints(st,
                           "DELETE FROM ticket_cells WHERE workspace_id = ?1"
-                          " AND cube IN (0, 1, 2, 3, 4)"
+                          " AND cube IN " CUBES_SQL
                           " AND day >= ?2 AND day < ?3",
                           (int64_t[]){st->workspace_id, d0, d1}, 3, NULL);
     if (!rc)
@@ -559,7 +573,7 @@ static cxm_rc delete_days(cxm_store *st, const int64_t *days, size_t n)
     for (size_t i = 0; !rc && i < n; i++)
         rc = cxm__sq_run_ints(st,
                               "DELETE FROM ticket_cells WHERE workspace_id"
-                              " = ?1 AND cube IN (0, 1, 2, 3, 4)"
+                              " = ?1 AND cube IN " CUBES_SQL
                               " AND day = ?2",
                               (int64_t[]){st->workspace_id, days[i]}, 2,
                               NULL);
