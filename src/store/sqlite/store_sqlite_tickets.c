@@ -59,6 +59,13 @@ static const unsigned cube_dims[] = {
     TD(AGENT) | TD(TEAM) | TD(CHANNEL),
 };
 #define N_CUBES (sizeof(cube_dims) / sizeof(cube_dims[0]))
+/* Only the base cubes (-1) are counted from the tickets; each other cube
+ * is merged from the cells of a cube keeping its dimensions, in
+ * derive_order (a source before what it makes). */
+static const int cube_from[] = {4, 4, 4, 6, 6, 7, -1, -1};
+static const size_t derive_order[] = {3, 4, 5, 0, 1, 2};
+_Static_assert(sizeof(cube_from) / sizeof(cube_from[0]) == 8,
+               "a source for each cube");
 /* The cubes as the deletes name them (the primary key's second column,
  * so that the day range is one index range per cube). */
 #define CUBES_SQL "(0, 1, 2, 3, 4, 5, 6, 7)"
@@ -253,6 +260,15 @@ static void acc_release(struct acc *a)
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
+static int64_t key_day(const char *key)
+{
+    uint64_t v = 0;
+
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)(uint8_t)key[1 + k] << (8 * k);
+    return (int64_t)v;
+}
+
 static void ticket_dims(const struct cxm__ticket_row *t,
                         const char *dim[CXM__TDIM_COUNT])
 {
@@ -288,51 +304,105 @@ static bool span_has(const struct span *sp, int64_t day)
     return lo < sp->n_days && sp->days[lo] == day;
 }
 
+/* The index in a of the cell of `cube` and `day` for the dimensions
+ * dim[] (those the cube does not keep ignored), added when new. */
+static cxm_rc acc_cell(struct acc *a, size_t cube, int64_t day,
+                       const char *const dim[CXM__TDIM_COUNT], size_t *pos)
+{
+    uint8_t head[9];
+    bool inserted;
+    const char *key;
+    cxm_rc rc;
+
+    head[0] = (uint8_t)cube;
+    put_u64(head + 1, (uint64_t)day);
+    cxm__buf_reset(&a->kb);
+    rc = cxm__buf_add(&a->kb, head, sizeof(head));
+    for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
+        const char *v = cube_dims[cube] & (1u << d) ? dim[d] : "";
+        rc = cxm__buf_add(&a->kb, v, strlen(v) + 1);
+    }
+    if (!rc)
+        rc = cxm__strmap_upsert(&a->index, a->kb.data, a->kb.len, a->n, pos,
+                                &key, &inserted);
+    if (!rc && inserted) {
+        rc = cxm__grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v));
+        if (!rc)
+            rc = cxm__grow((void **)&a->key, &a->key_cap, a->n + 1,
+                           sizeof(*a->key));
+        if (rc)
+            return rc;
+        memset(&a->v[a->n], 0, sizeof(a->v[0]));
+        a->key[a->n++] = key;
+    }
+    return rc;
+}
+
+/* An event goes to the cells of the base cubes only (cube_from[] < 0);
+ * acc_derive() merges those into the others. */
 static cxm_rc acc_event(enum event e, int64_t at,
                         const struct cxm__ticket_row *t, void *ud)
 {
     const struct span *sp = ud;
-    struct acc *a = sp->a;
     const char *dim[CXM__TDIM_COUNT];
     int64_t day = day_of(at);
-    uint8_t head[9];
-    cxm_rc rc;
+    cxm_rc rc = CXM_OK;
 
     if (!span_has(sp, day))
         return CXM_OK;
     ticket_dims(t, dim);
-    put_u64(head + 1, (uint64_t)day);
-    for (size_t cube = 0; cube < N_CUBES; cube++) {
+    for (size_t cube = 0; !rc && cube < N_CUBES; cube++) {
         size_t pos;
-        bool inserted;
-        const char *key;
-        head[0] = (uint8_t)cube;
-        cxm__buf_reset(&a->kb);
-        rc = cxm__buf_add(&a->kb, head, sizeof(head));
-        for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
-            const char *v = cube_dims[cube] & (1u << d) ? dim[d] : "";
-            rc = cxm__buf_add(&a->kb, v, strlen(v) + 1);
-        }
+        if (cube_from[cube] >= 0)
+            continue;
+        rc = acc_cell(sp->a, cube, day, dim, &pos);
         if (!rc)
-            rc = cxm__strmap_upsert(&a->index, a->kb.data, a->kb.len, a->n,
-                                    &pos, &key, &inserted);
-        if (!rc && inserted) {
-            rc = cxm__grow((void **)&a->v, &a->cap, a->n + 1,
-                           sizeof(*a->v));
-            if (!rc)
-                rc = cxm__grow((void **)&a->key, &a->key_cap, a->n + 1,
-                               sizeof(*a->key));
-            if (rc)
-                return rc;
-            memset(&a->v[a->n], 0, sizeof(a->v[0]));
-            a->key[a->n++] = key;
-        }
-        if (!rc)
-            rc = stats_add(&a->v[pos], e, t, true);
-        if (rc)
-            return rc;
+            rc = stats_add(&sp->a->v[pos], e, t, true);
     }
+    return rc;
+}
+
+static cxm_rc stats_merge(struct stats *dst, const struct stats *src)
+{
+    cxm_rc rc = cxm__qsketch_merge(&dst->art, &src->art);
+
+    if (!rc)
+        rc = cxm__qsketch_merge(&dst->frt, &src->frt);
+    if (rc)
+        return rc;
+    for (int i = 0; i < C_COUNT; i++)
+        dst->c[i] += src->c[i];
+    cxm__msum_merge(&dst->art_ms, &src->art_ms);
+    cxm__msum_merge(&dst->frt_ms, &src->frt_ms);
     return CXM_OK;
+}
+
+/* The cells of the derived cubes, each merged from the cells of its
+ * source (the same multiset of events: the same counts, exact sums and
+ * sketches as counted from the tickets), in derive_order. */
+static cxm_rc acc_derive(struct acc *a)
+{
+    cxm_rc rc = CXM_OK;
+
+    for (size_t k = 0; !rc && k < CXM_ARRAY_LEN(derive_order); k++) {
+        size_t cube = derive_order[k], n = a->n;
+        for (size_t i = 0; !rc && i < n; i++) {
+            const char *key = a->key[i];
+            const char *dim[CXM__TDIM_COUNT];
+            size_t pos;
+            if ((uint8_t)key[0] != cube_from[cube])
+                continue;
+            key += 9;
+            for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+                dim[d] = key;
+                key += strlen(key) + 1;
+            }
+            rc = acc_cell(a, cube, key_day(a->key[i]), dim, &pos);
+            if (!rc)
+                rc = stats_merge(&a->v[pos], &a->v[i]);
+        }
+    }
+    return rc;
 }
 
 static cxm_rc acc_ticket(const struct cxm__ticket_row *t, void *ud)
@@ -346,15 +416,6 @@ static cxm_rc blob_of(const struct cxm__qsketch *q, struct cxm__buf *b)
 {
     cxm__buf_reset(b);
     return cxm__qsketch_count(q) ? cxm__qsketch_serialize(q, b) : CXM_OK;
-}
-
-static int64_t key_day(const char *key)
-{
-    uint64_t v = 0;
-
-    for (int k = 0; k < 8; k++)
-        v |= (uint64_t)(uint8_t)key[1 + k] << (8 * k);
-    return (int64_t)v;
 }
 
 /* A cell's key and its index in acc, sorted as ticket_cells' primary key
@@ -514,6 +575,8 @@ static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
     if (!rc)
         rc = cxm__sq_scan_tickets_between(st, sp.lo, sp.hi, acc_ticket, &sp);
     if (!rc)
+        rc = acc_derive(&a);
+    if (!rc)
         rc = acc_write(st, &a);
     acc_release(&a);
     return rc;
@@ -538,6 +601,8 @@ static cxm_rc recount_pass(cxm_store *st, int64_t d0, int64_t d1,
     sp.days = days;
     sp.n_days = n;
     rc = cxm__sq_scan_tickets_seq(st, acc_ticket, &sp);
+    if (!rc)
+        rc = acc_derive(&a);
     if (!rc)
         rc = acc_write(st, &a);
     acc_release(&a);
