@@ -266,6 +266,9 @@ cxm_rc cxm__sq_scan_columns(cxm_store *st, const struct cxm__answer_query *q,
  * [lo, hi), as scan_tickets hands them (store_sqlite.c). */
 cxm_rc cxm__sq_scan_tickets_between(cxm_store *st, int64_t lo, int64_t hi,
                                     cxm__ticket_fn fn, void *ud);
+/* Every ticket of the workspace in table (rowid) order, one sequential
+ * pass over the table whatever its indexes (store_sqlite.c). */
+cxm_rc cxm__sq_scan_tickets_seq(cxm_store *st, cxm__ticket_fn fn, void *ud);
 /* Recounts the ticket cells of the dirty days (inside the open write
  * transaction, before it commits; from cxm__sq_rollup_flush()). */
 cxm_rc cxm__sq_ticket_flush(cxm_store *st);

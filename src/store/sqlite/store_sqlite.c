@@ -334,6 +334,12 @@ static const char scan_tickets_between_sql[] =
     "  AND first_response_at >= ?2 AND first_response_at < ?3) ids"
     " CROSS JOIN tickets t ON t.rowid = ids.id" CXM__TICKETS_JOINS;
 
+/* Every ticket in rowid order: NOT INDEXED keeps the planner off the
+ * workspace's index (ticket_id order, a random read of the table each). */
+static const char scan_tickets_seq_sql[] =
+    CXM__TICKETS_COLS " FROM tickets t NOT INDEXED" CXM__TICKETS_JOINS
+    " WHERE t.workspace_id = ?1";
+
 /* The rows of s (the columns of scan_tickets_sql), each to fn. */
 static cxm_rc read_tickets(cxm_store *st, sqlite3_stmt *s, cxm__ticket_fn fn,
                            void *ud)
@@ -373,6 +379,19 @@ static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
 {
     sqlite3_stmt *s = NULL;
     cxm_rc rc = cxm__sq_prepare(st, scan_tickets_sql, &s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    rc = read_tickets(st, s, fn, ud);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+cxm_rc cxm__sq_scan_tickets_seq(cxm_store *st, cxm__ticket_fn fn, void *ud)
+{
+    sqlite3_stmt *s = NULL;
+    cxm_rc rc = cxm__sq_prepare(st, scan_tickets_seq_sql, &s);
 
     if (rc)
         return rc;

@@ -31,25 +31,48 @@
 #define DAY_MS INT64_C(86400000)
 /* ticket_dirty's day for "every day". */
 #define ALL_DAYS INT64_MIN
-/* Up to this many dirty days are counted one by one; more, by spans of
- * SPAN_DAYS days (one index range each rather than hundreds). */
+/* Up to this many dirty days are counted one by one, each from its
+ * tickets found through the timestamp indexes; more, by sequential passes
+ * over the tickets, each counting the cells of at most PASS_TICKETS
+ * tickets' worth of days. */
 #define MAX_SINGLE_DAYS 62
-#define SPAN_DAYS 32
+#define PASS_TICKETS INT64_C(4000000)
 /* A report whose buckets split more UTC days than this reads the rows. */
 #define MAX_SPLIT_DAYS 100000
 
-/* The cubes: which dimensions a cell keeps (the others are ''). The
- * smallest keeping a query's dimensions answers it. */
+/* The cubes: which dimensions a cell keeps (the others are ''), from
+ * the fewest cells a day to the most. The first keeping a query's
+ * dimensions answers it. Each cube's cells a day are bounded by its
+ * dimensions' values, not by the tickets (0020: a cube of all five
+ * dimensions held more cells than there are tickets), so no cube keeps
+ * an agent with a topic or segment: such a query (a breakdown by topic
+ * or segment of one agent, or with agent_productivity, which needs the
+ * agent) reads the rows. The dashboard's filters (agent, team, channel)
+ * with its breakdowns (agent, team, channel; topic without an agent)
+ * all have a cube. */
 #define TD(d) (1u << CXM__TDIM_##d)
 static const unsigned cube_dims[] = {
     0,
     TD(TEAM),
     TD(CHANNEL),
+    TD(TOPIC) | TD(SEGMENT),
+    TD(TEAM) | TD(CHANNEL),
     TD(AGENT) | TD(TEAM),
-    TD(AGENT) | TD(TEAM) | TD(CHANNEL) | TD(TOPIC) | TD(SEGMENT),
+    TD(TEAM) | TD(CHANNEL) | TD(TOPIC) | TD(SEGMENT),
+    TD(AGENT) | TD(TEAM) | TD(CHANNEL),
 };
 #define N_CUBES (sizeof(cube_dims) / sizeof(cube_dims[0]))
-_Static_assert(N_CUBES == 5, "recount() deletes the cells of cubes 0..4");
+/* Only the base cubes (-1) are counted from the tickets; each other cube
+ * is merged from the cells of a cube keeping its dimensions, in
+ * derive_order (a source before what it makes). */
+static const int cube_from[] = {4, 4, 4, 6, 6, 7, -1, -1};
+static const size_t derive_order[] = {3, 4, 5, 0, 1, 2};
+_Static_assert(sizeof(cube_from) / sizeof(cube_from[0]) == 8,
+               "a source for each cube");
+/* The cubes as the deletes name them (the primary key's second column,
+ * so that the day range is one index range per cube). */
+#define CUBES_SQL "(0, 1, 2, 3, 4, 5, 6, 7)"
+_Static_assert(N_CUBES == 8, "CUBES_SQL names cubes 0..7");
 
 /* The counts of a cell, in the column order of ticket_cells. */
 enum {
@@ -240,6 +263,15 @@ static void acc_release(struct acc *a)
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
+static int64_t key_day(const char *key)
+{
+    uint64_t v = 0;
+
+    for (int k = 0; k < 8; k++)
+        v |= (uint64_t)(uint8_t)key[1 + k] << (8 * k);
+    return (int64_t)v;
+}
+
 static void ticket_dims(const struct cxm__ticket_row *t,
                         const char *dim[CXM__TDIM_COUNT])
 {
@@ -250,60 +282,137 @@ static void ticket_dims(const struct cxm__ticket_row *t,
     dim[CXM__TDIM_SEGMENT] = nz(t->segment);
 }
 
-static cxm_rc acc_event(enum event e, int64_t at,
-                        const struct cxm__ticket_row *t, void *ud)
-{
-    struct acc *a = ud;
-    const char *dim[CXM__TDIM_COUNT];
-    int64_t day = day_of(at);
-    uint8_t head[9];
-    cxm_rc rc;
-
-    ticket_dims(t, dim);
-    put_u64(head + 1, (uint64_t)day);
-    for (size_t cube = 0; cube < N_CUBES; cube++) {
-        size_t pos;
-        bool inserted;
-        const char *key;
-        head[0] = (uint8_t)cube;
-        cxm__buf_reset(&a->kb);
-        rc = cxm__buf_add(&a->kb, head, sizeof(head));
-        for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
-            const char *v = cube_dims[cube] & (1u << d) ? dim[d] : "";
-            rc = cxm__buf_add(&a->kb, v, strlen(v) + 1);
-        }
-        if (!rc)
-            rc = cxm__strmap_upsert(&a->index, a->kb.data, a->kb.len, a->n,
-                                    &pos, &key, &inserted);
-        if (!rc && inserted) {
-            rc = cxm__grow((void **)&a->v, &a->cap, a->n + 1,
-                           sizeof(*a->v));
-            if (!rc)
-                rc = cxm__grow((void **)&a->key, &a->key_cap, a->n + 1,
-                               sizeof(*a->key));
-            if (rc)
-                return rc;
-            memset(&a->v[a->n], 0, sizeof(a->v[0]));
-            a->key[a->n++] = key;
-        }
-        if (!rc)
-            rc = stats_add(&a->v[pos], e, t, true);
-        if (rc)
-            return rc;
-    }
-    return CXM_OK;
-}
-
+/* The days being counted: [lo, hi) in milliseconds, and of those only
+ * days[0..n_days) (ascending) when days is not NULL. */
 struct span {
     struct acc *a;
     int64_t lo, hi;
+    const int64_t *days;
+    size_t n_days;
 };
+
+static bool span_has(const struct span *sp, int64_t day)
+{
+    size_t lo = 0, hi = sp->n_days;
+
+    if (!sp->days)
+        return true;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sp->days[mid] < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sp->n_days && sp->days[lo] == day;
+}
+
+/* The index in a of the cell of `cube` and `day` for the dimensions
+ * dim[] (those the cube does not keep ignored), added when new. */
+static cxm_rc acc_cell(struct acc *a, size_t cube, int64_t day,
+                       const char *const dim[CXM__TDIM_COUNT], size_t *pos)
+{
+    uint8_t head[9];
+    bool inserted;
+    const char *key;
+    cxm_rc rc;
+
+    head[0] = (uint8_t)cube;
+    put_u64(head + 1, (uint64_t)day);
+    cxm__buf_reset(&a->kb);
+    rc = cxm__buf_add(&a->kb, head, sizeof(head));
+    for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
+        const char *v = cube_dims[cube] & (1u << d) ? dim[d] : "";
+        rc = cxm__buf_add(&a->kb, v, strlen(v) + 1);
+    }
+    if (!rc)
+        rc = cxm__strmap_upsert(&a->index, a->kb.data, a->kb.len, a->n, pos,
+                                &key, &inserted);
+    if (!rc && inserted) {
+        rc = cxm__grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v));
+        if (!rc)
+            rc = cxm__grow((void **)&a->key, &a->key_cap, a->n + 1,
+                           sizeof(*a->key));
+        if (rc)
+            return rc;
+        memset(&a->v[a->n], 0, sizeof(a->v[0]));
+        a->key[a->n++] = key;
+    }
+    return rc;
+}
+
+/* An event goes to the cells of the base cubes only (cube_from[] < 0);
+ * acc_derive() merges those into the others. */
+static cxm_rc acc_event(enum event e, int64_t at,
+                        const struct cxm__ticket_row *t, void *ud)
+{
+    const struct span *sp = ud;
+    const char *dim[CXM__TDIM_COUNT];
+    int64_t day = day_of(at);
+    cxm_rc rc = CXM_OK;
+
+    if (!span_has(sp, day))
+        return CXM_OK;
+    ticket_dims(t, dim);
+    for (size_t cube = 0; !rc && cube < N_CUBES; cube++) {
+        size_t pos;
+        if (cube_from[cube] >= 0)
+            continue;
+        rc = acc_cell(sp->a, cube, day, dim, &pos);
+        if (!rc)
+            rc = stats_add(&sp->a->v[pos], e, t, true);
+    }
+    return rc;
+}
+
+static cxm_rc stats_merge(struct stats *dst, const struct stats *src)
+{
+    cxm_rc rc = cxm__qsketch_merge(&dst->art, &src->art);
+
+    if (!rc)
+        rc = cxm__qsketch_merge(&dst->frt, &src->frt);
+    if (rc)
+        return rc;
+    for (int i = 0; i < C_COUNT; i++)
+        dst->c[i] += src->c[i];
+    cxm__msum_merge(&dst->art_ms, &src->art_ms);
+    cxm__msum_merge(&dst->frt_ms, &src->frt_ms);
+    return CXM_OK;
+}
+
+/* The cells of the derived cubes, each merged from the cells of its
+ * source (the same multiset of events: the same counts, exact sums and
+ * sketches as counted from the tickets), in derive_order. */
+static cxm_rc acc_derive(struct acc *a)
+{
+    cxm_rc rc = CXM_OK;
+
+    for (size_t k = 0; !rc && k < CXM_ARRAY_LEN(derive_order); k++) {
+        size_t cube = derive_order[k], n = a->n;
+        for (size_t i = 0; !rc && i < n; i++) {
+            const char *key = a->key[i];
+            const char *dim[CXM__TDIM_COUNT];
+            size_t pos;
+            if ((uint8_t)key[0] != cube_from[cube])
+                continue;
+            key += 9;
+            for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+                dim[d] = key;
+                key += strlen(key) + 1;
+            }
+            rc = acc_cell(a, cube, key_day(a->key[i]), dim, &pos);
+            if (!rc)
+                rc = stats_merge(&a->v[pos], &a->v[i]);
+        }
+    }
+    return rc;
+}
 
 static cxm_rc acc_ticket(const struct cxm__ticket_row *t, void *ud)
 {
     struct span *sp = ud;
 
-    return ticket_events(t, sp->lo, sp->hi, acc_event, sp->a);
+    return ticket_events(t, sp->lo, sp->hi, acc_event, sp);
 }
 
 static cxm_rc blob_of(const struct cxm__qsketch *q, struct cxm__buf *b)
@@ -312,7 +421,54 @@ static cxm_rc blob_of(const struct cxm__qsketch *q, struct cxm__buf *b)
     return cxm__qsketch_count(q) ? cxm__qsketch_serialize(q, b) : CXM_OK;
 }
 
-/* Writes the cells of a. */
+/* A cell's key and its index in acc, sorted as ticket_cells' primary key
+ * (cube, day, then the dimensions: BINARY collation is strcmp's order). */
+struct cell_ref {
+    const char *key;
+    size_t i;
+};
+
+static int cell_ref_cmp(const void *pa, const void *pb)
+{
+    const char *ka = ((const struct cell_ref *)pa)->key;
+    const char *kb = ((const struct cell_ref *)pb)->key;
+    int64_t da, db;
+    int c = (int)(uint8_t)ka[0] - (int)(uint8_t)kb[0];
+
+    if (c)
+        return c;
+    da = key_day(ka);
+    db = key_day(kb);
+    if (da != db)
+        return da < db ? -1 : 1;
+    ka += 9;
+    kb += 9;
+    for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+        c = strcmp(ka, kb);
+        if (c)
+            return c;
+        ka += strlen(ka) + 1;
+        kb += strlen(kb) + 1;
+    }
+    return 0;
+}
+
+/* The cells of a in key order (appended to the table's b-tree in order,
+ * not scattered over it); *out owned by the caller. */
+static cxm_rc acc_order(const struct acc *a, struct cell_ref **out)
+{
+    *out = cxm__malloc(a->n ? a->n * sizeof(**out) : 1);
+    if (!*out)
+        return CXM_ENOMEM;
+    for (size_t i = 0; i < a->n; i++) {
+        (*out)[i].key = a->key[i];
+        (*out)[i].i = i;
+    }
+    qsort(*out, a->n, sizeof(**out), cell_ref_cmp);
+    return CXM_OK;
+}
+
+/* Writes the cells of a, in key order. */
 static cxm_rc acc_write(cxm_store *st, struct acc *a)
 {
     static const char sql[] =
@@ -322,20 +478,21 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a)
     struct cxm__buf art = CXM__BUF_INIT(SIZE_MAX / 2);
     struct cxm__buf frt = CXM__BUF_INIT(SIZE_MAX / 2);
     struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
+    struct cell_ref *order = NULL;
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_kept(st, sql, &s);
+    cxm_rc rc = acc_order(a, &order);
 
-    for (size_t i = 0; !rc && i < a->n; i++) {
-        struct stats *x = &a->v[i];
-        const char *key = a->key[i];
+    if (!rc)
+        rc = cxm__sq_kept(st, sql, &s);
+    for (size_t j = 0; !rc && j < a->n; j++) {
+        struct stats *x = &a->v[order[j].i];
+        const char *key = order[j].key;
         struct cell_row r;
         int64_t sum;
         int p = 1;
         memset(&r, 0, sizeof(r));
         r.cube = (uint8_t)key[0];
-        r.day = 0;
-        for (int k = 0; k < 8; k++)
-            r.day |= (int64_t)((uint64_t)(uint8_t)key[1 + k] << (8 * k));
+        r.day = key_day(key);
         key += 9;
         for (int d = 0; d < CXM__TDIM_COUNT; d++) {
             r.dim[d] = key;
@@ -390,14 +547,17 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a)
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
     }
-    cxm__sq_unkeep(st, s);
+    if (s)
+        cxm__sq_unkeep(st, s);
+    cxm__free(order);
     cxm__buf_release(&art);
     cxm__buf_release(&frt);
     cxm__buf_release(&chk);
     return rc;
 }
 
-/* Counts the cells of the days [d0, d1) again. */
+/* Counts the cells of the days [d0, d1) again, from the tickets found
+ * through the three timestamp indexes (a few days of many). */
 static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
 {
     struct acc a;
@@ -405,20 +565,86 @@ static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
     cxm_rc rc;
 
     memset(&a, 0, sizeof(a));
+    memset(&sp, 0, sizeof(sp));
     a.kb = (struct cxm__buf)CXM__BUF_INIT(SIZE_MAX / 2);
     sp.a = &a;
     sp.lo = d0 * DAY_MS;
     sp.hi = d1 * DAY_MS;
     rc = cxm__sq_run_ints(st,
                           "DELETE FROM ticket_cells WHERE workspace_id = ?1"
-                          " AND cube IN (0, 1, 2, 3, 4)"
+                          " AND cube IN " CUBES_SQL
                           " AND day >= ?2 AND day < ?3",
                           (int64_t[]){st->workspace_id, d0, d1}, 3, NULL);
     if (!rc)
         rc = cxm__sq_scan_tickets_between(st, sp.lo, sp.hi, acc_ticket, &sp);
     if (!rc)
+        rc = acc_derive(&a);
+    if (!rc)
         rc = acc_write(st, &a);
     acc_release(&a);
+    return rc;
+}
+
+/* Counts the cells of the days [d0, d1) (of those only days[0..n), when
+ * days is not NULL) from one sequential pass over every ticket: their
+ * cells were deleted by the caller. */
+static cxm_rc recount_pass(cxm_store *st, int64_t d0, int64_t d1,
+                           const int64_t *days, size_t n)
+{
+    struct acc a;
+    struct span sp;
+    cxm_rc rc;
+
+    memset(&a, 0, sizeof(a));
+    memset(&sp, 0, sizeof(sp));
+    a.kb = (struct cxm__buf)CXM__BUF_INIT(SIZE_MAX / 2);
+    sp.a = &a;
+    sp.lo = d0 * DAY_MS;
+    sp.hi = d1 * DAY_MS;
+    sp.days = days;
+    sp.n_days = n;
+    rc = cxm__sq_scan_tickets_seq(st, acc_ticket, &sp);
+    if (!rc)
+        rc = acc_derive(&a);
+    if (!rc)
+        rc = acc_write(st, &a);
+    acc_release(&a);
+    return rc;
+}
+
+/* Counts the cells of the days [d0, d1] (days[0..n) only, when not NULL)
+ * by sequential passes over the tickets, each accumulating the cells of
+ * a slice of the days in memory: as many passes as PASS_TICKETS bounds
+ * (the cells of a pass cost a few hundred bytes each, and their sketches
+ * up to 4,096 durations of 8 bytes). */
+static cxm_rc recount_scan(cxm_store *st, int64_t d0, int64_t d1,
+                           const int64_t *days, size_t n)
+{
+    int64_t tickets = 0, passes, width;
+    cxm_rc rc = cxm__sq_run_ints(st,
+                                 "SELECT count(*) FROM tickets"
+                                 " WHERE workspace_id = ?1",
+                                 (int64_t[]){st->workspace_id}, 1, &tickets);
+
+    passes = tickets / PASS_TICKETS + 1;
+    width = (d1 - d0) / passes + 1;
+    for (int64_t lo = d0; !rc && lo <= d1; lo += width)
+        rc = recount_pass(st, lo, lo + width, days, n);
+    return rc;
+}
+
+/* Deletes the cells of days[0..n). */
+static cxm_rc delete_days(cxm_store *st, const int64_t *days, size_t n)
+{
+    cxm_rc rc = CXM_OK;
+
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM ticket_cells WHERE workspace_id"
+                              " = ?1 AND cube IN " CUBES_SQL
+                              " AND day = ?2",
+                              (int64_t[]){st->workspace_id, days[i]}, 2,
+                              NULL);
     return rc;
 }
 
@@ -532,22 +758,17 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
                               (int64_t[]){st->workspace_id}, 1, NULL);
         if (!rc)
             rc = event_days(st, &found, &d0, &d1);
-        for (int64_t d = d0; !rc && found && d <= d1; d += SPAN_DAYS)
-            rc = recount(st, d, d + SPAN_DAYS);
+        if (!rc && found)
+            rc = recount_scan(st, d0, d1, NULL, 0);
     } else if (n <= MAX_SINGLE_DAYS) {
         for (size_t i = 0; !rc && i < n; i++)
             rc = recount(st, days[i], days[i] + 1);
     } else {
-        /* Spans of SPAN_DAYS days aligned on multiples of it, each once. */
-        int64_t last = INT64_MIN;
-        for (size_t i = 0; !rc && i < n; i++) {
-            int64_t q = days[i] >= 0 ? days[i] / SPAN_DAYS
-                                     : -((-(days[i] + 1)) / SPAN_DAYS) - 1;
-            if (q == last)
-                continue;
-            last = q;
-            rc = recount(st, q * SPAN_DAYS, (q + 1) * SPAN_DAYS);
-        }
+        /* Many days: one pass over the tickets rather than an index
+         * range (and a random read of the table) per ticket. */
+        rc = delete_days(st, days, n);
+        if (!rc)
+            rc = recount_scan(st, days[0], days[n - 1], days, n);
     }
     cxm__free(days);
     if (!rc)
