@@ -570,6 +570,7 @@ struct cache_entry {
 struct cxm__report_cache {
     pthread_mutex_t m;
     uint64_t tick;
+    uint64_t hits, runs; /* reports found here, reports run */
     struct cache_entry e[CXM_HTTP_REPORT_CACHE];
 };
 
@@ -660,6 +661,7 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
                 *out = e->r;
             }
         }
+        c->hits += *out != NULL;
         pthread_mutex_unlock(&c->m);
         if (*out) {
             pthread_mutex_unlock(ctx->rlock);
@@ -668,6 +670,11 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
         }
     }
     rc = cxm_report_run(ctx->rst, q, out);
+    if (c) {
+        pthread_mutex_lock(&c->m);
+        c->runs++;
+        pthread_mutex_unlock(&c->m);
+    }
     if (!rc && cacheable) {
         pthread_mutex_lock(&c->m);
         for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++) {
@@ -692,6 +699,18 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
     pthread_mutex_unlock(ctx->rlock);
     cxm__buf_release(&key);
     return rc;
+}
+
+void cxm__report_cache_stats(struct cxm__report_cache *c, uint64_t *hits,
+                             uint64_t *runs)
+{
+    *hits = *runs = 0;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->m);
+    *hits = c->hits;
+    *runs = c->runs;
+    pthread_mutex_unlock(&c->m);
 }
 
 void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r)

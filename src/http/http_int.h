@@ -279,6 +279,10 @@ CXM_MUST_USE cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
                                     const struct cxm_report_query *q,
                                     cxm_report **out);
 void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r);
+/* The reports found in the cache and those run so far (the server's log
+ * says them when it stops). */
+void cxm__report_cache_stats(struct cxm__report_cache *c, uint64_t *hits,
+                             uint64_t *runs);
 /* A thread that, every CXM_HTTP_WARM_SECONDS, computes the default
  * overview's reports into the cache when the store has changed since it
  * last did (and once at the start): the page a login lands on is then
