@@ -1072,7 +1072,7 @@ void cxm_server_stop(cxm_server *srv)
         logf_line(srv, line);
         cxm__report_cache_stats(srv->ctx.reports, &hits, &runs);
         snprintf(line, sizeof(line),
-                 "report cache: %llu reports found, %llu run",
+                 "report cache: %llu found, %llu run",
                  (unsigned long long)hits, (unsigned long long)runs);
         logf_line(srv, line);
     }
