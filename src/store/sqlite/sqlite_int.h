@@ -414,7 +414,7 @@ cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how);
     .drill_answers = cxm__sq_drill_answers,                                \
     .drill_tickets = cxm__sq_drill_tickets,                                \
     .data_version = cxm__sq_data_version,                                  \
-    .changes = cxm__sq_changes,                                  \
+    .changes = cxm__sq_changes,                                            \
     .outbox_opened = cxm__sq_outbox_opened,                                \
     .outbox_bounce = cxm__sq_outbox_bounce
 
