@@ -79,8 +79,10 @@ def main():
     answers = int(re.search(r"\d+", run(
         "sqlite3", db, "SELECT count(*) FROM responses").stdout).group(0)) \
         if os.path.exists("/usr/bin/sqlite3") else -1
+    # The first ticket's agent in the table's order (an index on agent_id
+    # would otherwise make it the first by name: another agent's page).
     agent = run("sqlite3", db, "SELECT agent_id FROM tickets WHERE agent_id"
-                " IS NOT NULL LIMIT 1").stdout.strip() \
+                " IS NOT NULL ORDER BY rowid LIMIT 1").stdout.strip() \
         if os.path.exists("/usr/bin/sqlite3") else "A1"
     log = open(os.path.join(d, "serve.log"), "w+")
     proc = subprocess.Popen([cx, "serve", "--db", db, "--listen",

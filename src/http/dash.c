@@ -567,10 +567,22 @@ struct cache_entry {
     bool dead;           /* out of date: freed when refs falls to 0 */
 };
 
+/* A piece of a page kept as rendered (the agent page's comments). */
+struct frag_entry {
+    char *key; /* NULL: a free slot */
+    char *data;
+    size_t len;
+    int64_t version;
+    uint64_t generation;
+    uint64_t used;
+};
+
 struct cxm__report_cache {
     pthread_mutex_t m;
     uint64_t tick;
+    uint64_t hits, runs; /* reports found here, reports run */
     struct cache_entry e[CXM_HTTP_REPORT_CACHE];
+    struct frag_entry f[CXM_HTTP_FRAGMENT_CACHE];
 };
 
 cxm_rc cxm__report_cache_new(struct cxm__report_cache **out)
@@ -591,12 +603,21 @@ static void entry_clear(struct cache_entry *e)
     memset(e, 0, sizeof(*e));
 }
 
+static void frag_clear(struct frag_entry *f)
+{
+    cxm__free(f->key);
+    cxm__free(f->data);
+    memset(f, 0, sizeof(*f));
+}
+
 void cxm__report_cache_free(struct cxm__report_cache *c)
 {
     if (!c)
         return;
     for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++)
         entry_clear(&c->e[i]);
+    for (size_t i = 0; i < CXM_HTTP_FRAGMENT_CACHE; i++)
+        frag_clear(&c->f[i]);
     pthread_mutex_destroy(&c->m);
     cxm__free(c);
 }
@@ -660,6 +681,7 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
                 *out = e->r;
             }
         }
+        c->hits += *out != NULL;
         pthread_mutex_unlock(&c->m);
         if (*out) {
             pthread_mutex_unlock(ctx->rlock);
@@ -668,6 +690,11 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
         }
     }
     rc = cxm_report_run(ctx->rst, q, out);
+    if (c) {
+        pthread_mutex_lock(&c->m);
+        c->runs++;
+        pthread_mutex_unlock(&c->m);
+    }
     if (!rc && cacheable) {
         pthread_mutex_lock(&c->m);
         for (size_t i = 0; i < CXM_HTTP_REPORT_CACHE; i++) {
@@ -692,6 +719,79 @@ cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
     pthread_mutex_unlock(ctx->rlock);
     cxm__buf_release(&key);
     return rc;
+}
+
+void cxm__report_cache_stats(struct cxm__report_cache *c, uint64_t *hits,
+                             uint64_t *runs)
+{
+    *hits = *runs = 0;
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->m);
+    *hits = c->hits;
+    *runs = c->runs;
+    pthread_mutex_unlock(&c->m);
+}
+
+bool cxm__fragment_find(struct cxm__http_ctx *ctx, const char *key,
+                        struct cxm__fragment_state *fs, struct cxm__buf *b)
+{
+    struct cxm__report_cache *c = ctx->reports;
+    bool found = false;
+
+    pthread_mutex_lock(&ctx->lock);
+    fs->generation = ctx->generation;
+    fs->ok = c && cxm__store_data_version(ctx->st, &fs->version) == CXM_OK;
+    pthread_mutex_unlock(&ctx->lock);
+    if (!fs->ok)
+        return false;
+    pthread_mutex_lock(&c->m);
+    c->tick++;
+    for (size_t i = 0; i < CXM_HTTP_FRAGMENT_CACHE; i++) {
+        struct frag_entry *f = &c->f[i];
+        if (!f->key)
+            continue;
+        if (f->version != fs->version || f->generation != fs->generation)
+            frag_clear(f); /* the store changed since */
+        else if (!found && strcmp(f->key, key) == 0) {
+            found = cxm__buf_add(b, f->data, f->len) == CXM_OK;
+            f->used = c->tick;
+        }
+    }
+    c->hits += found;
+    pthread_mutex_unlock(&c->m);
+    return found;
+}
+
+void cxm__fragment_keep(struct cxm__http_ctx *ctx, const char *key,
+                        const struct cxm__fragment_state *fs,
+                        const char *data, size_t len)
+{
+    struct cxm__report_cache *c = ctx->reports;
+    struct frag_entry *slot = NULL;
+    char *k, *d;
+
+    if (!c || !fs->ok)
+        return;
+    k = cxm__strdup(key);
+    d = cxm__malloc(len ? len : 1);
+    if (!k || !d) {
+        cxm__free(k);
+        cxm__free(d);
+        return; /* only slower the next time */
+    }
+    memcpy(d, data, len);
+    pthread_mutex_lock(&c->m);
+    for (size_t i = 0; i < CXM_HTTP_FRAGMENT_CACHE; i++) {
+        struct frag_entry *f = &c->f[i];
+        if (!slot || !f->key || (slot->key && f->used < slot->used))
+            slot = f;
+    }
+    frag_clear(slot);
+    *slot = (struct frag_entry){k, d, len, fs->version, fs->generation,
+                                c->tick};
+    c->runs++;
+    pthread_mutex_unlock(&c->m);
 }
 
 void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r)

@@ -1500,6 +1500,47 @@ int cxm__http_dash_drill(struct cxm__http_req *req,
 
 /* ---- An agent's page. */
 
+/* The agent's comments as a table into b: the piece rendered last time
+ * while the store has not changed (the report cache's), else read. The
+ * key is the table's CSV link, which names the view and the agent, and
+ * the period's instants. */
+static cxm_rc agent_comments(struct cxm__http_req *req,
+                             const struct cxm__view *v,
+                             struct cxm__drill *q, const char *id,
+                             struct cxm__buf *b)
+{
+    struct cxm__buf csv = CXM__BUF_INIT(8192), key = CXM__BUF_INIT(8192);
+    struct cxm__fragment_state fs;
+    struct cxm__table t;
+    size_t at = b->len;
+    int64_t rows = 0;
+    cxm_rc rc = url_with(&csv, v, "/agent", "id", id,
+                         "format=csv&table=comments");
+
+    if (!rc)
+        rc = cxm__buf_addf(&key, "comments %lld %lld %s", (long long)q->from,
+                           (long long)q->to, csv.data);
+    if (!rc && cxm__fragment_find(req->ctx, key.data, &fs, b)) {
+        cxm__buf_release(&csv);
+        cxm__buf_release(&key);
+        return CXM_OK;
+    }
+    if (!rc) {
+        rc = drill_table(req, q, true, &t, &rows);
+        if (!rc)
+            rc = cxm__table_html(b, &t, "comments",
+                                 "Their customers' comments (newest 50)",
+                                 csv.data);
+        if (!rc)
+            cxm__fragment_keep(req->ctx, key.data, &fs, b->data + at,
+                               b->len - at);
+        cxm__table_release(&t);
+    }
+    cxm__buf_release(&csv);
+    cxm__buf_release(&key);
+    return rc;
+}
+
 int cxm__http_dash_agent(struct cxm__http_req *req,
                          struct cxm__http_resp *resp)
 {
@@ -1554,18 +1595,7 @@ int cxm__http_dash_agent(struct cxm__http_req *req,
                               CXM_ARRAY_LEN(series));
     if (status != 200 || cxm__want_csv(req))
         return status;
-    rc = drill_table(req, &q, true, &t, &rows);
-    if (!rc) {
-        struct cxm__buf csv = CXM__BUF_INIT(8192);
-        rc = url_with(&csv, &v, "/agent", "id", id,
-                      "format=csv&table=comments");
-        if (!rc)
-            rc = cxm__table_html(b, &t, "comments",
-                                 "Their customers' comments (newest 50)",
-                                 csv.data);
-        cxm__buf_release(&csv);
-    }
-    cxm__table_release(&t);
+    rc = agent_comments(req, &v, &q, id, b);
     if (!rc)
         rc = cxm__page_end(req, resp);
     return rc ? 500 : 200;

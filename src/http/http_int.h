@@ -279,6 +279,25 @@ CXM_MUST_USE cxm_rc cxm__report_get(struct cxm__http_ctx *ctx,
                                     const struct cxm_report_query *q,
                                     cxm_report **out);
 void cxm__report_put(struct cxm__http_ctx *ctx, cxm_report *r);
+/* Pieces of pages kept as rendered beside the reports, by key, valid
+ * while the store has not changed, as the reports: find appends the piece
+ * `key` to b (true) or says the store's state (fs) to keep the piece
+ * computed next with (the state read before computing it: a change in
+ * between only makes the piece look older than it is). */
+struct cxm__fragment_state {
+    int64_t version;
+    uint64_t generation;
+    bool ok; /* false: nothing is kept (no data version) */
+};
+bool cxm__fragment_find(struct cxm__http_ctx *ctx, const char *key,
+                        struct cxm__fragment_state *fs, struct cxm__buf *b);
+void cxm__fragment_keep(struct cxm__http_ctx *ctx, const char *key,
+                        const struct cxm__fragment_state *fs,
+                        const char *data, size_t len);
+/* The reports (and pieces) found in the cache and those run so far (the
+ * server's log says them when it stops). */
+void cxm__report_cache_stats(struct cxm__report_cache *c, uint64_t *hits,
+                             uint64_t *runs);
 /* A thread that, every CXM_HTTP_WARM_SECONDS, computes the default
  * overview's reports into the cache when the store has changed since it
  * last did (and once at the start): the page a login lands on is then

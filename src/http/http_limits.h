@@ -57,6 +57,8 @@
 #define CXM_HTTP_LOCKOUT_IP 20
 /* Reports the dashboard keeps for pages asked again (dash.c). */
 #define CXM_HTTP_REPORT_CACHE 32
+/* Rendered pieces of pages kept beside them (dash.c: agents' comments). */
+#define CXM_HTTP_FRAGMENT_CACHE 32
 /* Seconds between the warmer's looks at the store (dash.c). */
 #define CXM_HTTP_WARM_SECONDS 2
 /* Rows of a drill-down page. */

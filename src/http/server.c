@@ -1062,13 +1062,18 @@ void cxm_server_stop(cxm_server *srv)
     cxm__sender_stop(srv->sender);
     cxm__warmer_stop(srv->warmer);
     {
-        uint64_t batches, jobs;
+        uint64_t batches, jobs, hits, runs;
         char line[160];
         cxm__writer_stats(srv->ctx.writer, &batches, &jobs);
         cxm__writer_stop(srv->ctx.writer);
         snprintf(line, sizeof(line),
                  "group commit: %llu changes in %llu transactions",
                  (unsigned long long)jobs, (unsigned long long)batches);
+        logf_line(srv, line);
+        cxm__report_cache_stats(srv->ctx.reports, &hits, &runs);
+        snprintf(line, sizeof(line),
+                 "report cache: %llu found, %llu run",
+                 (unsigned long long)hits, (unsigned long long)runs);
         logf_line(srv, line);
     }
     server_free(srv);

@@ -50,13 +50,15 @@ static void run_round(struct cxm__writer *w, struct job *batch, int round,
                       bool *again)
 {
     cxm_store *st = w->ctx->st;
-    bool reports = false;
+    bool reports = false, counted;
+    int64_t before, after;
     cxm_rc rc;
 
     *again = false;
     for (struct job *j = batch; j; j = j->next)
         reports |= !j->quiet && (round == 0 || j->conflict);
     pthread_mutex_lock(&w->ctx->lock);
+    counted = cxm__store_changes(st, &before);
     rc = cxm__store_begin(st);
     for (struct job *j = batch; j; j = j->next) {
         if (round > 0 && !j->conflict)
@@ -86,6 +88,11 @@ static void run_round(struct cxm__writer *w, struct job *batch, int round,
     }
     if (!rc)
         rc = cxm__store_commit(st);
+    /* A batch that changed no row (counted over its savepoints, rolled
+     * back or not: more, never fewer) leaves the cached reports valid. */
+    if (!rc && reports && counted && cxm__store_changes(st, &after) &&
+        after == before)
+        reports = false;
     if (!rc && reports)
         w->ctx->generation++; /* the dashboard's cached reports are old */
     if (rc) {

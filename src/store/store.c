@@ -519,3 +519,9 @@ cxm_rc cxm__store_data_version(cxm_store *st, int64_t *out)
 {
     return CXM__DASH_HOOK(data_version, out);
 }
+
+bool cxm__store_changes(cxm_store *st, int64_t *out)
+{
+    *out = st->ops->changes ? st->ops->changes(st) : 0;
+    return st->ops->changes != NULL;
+}

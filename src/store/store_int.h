@@ -742,6 +742,12 @@ struct cxm__store_ops {
      * (SQLite's PRAGMA data_version); the dashboard's report cache keys
      * on it. NULL: CXM_ENOTBUILT (nothing is cached). */
     cxm_rc (*data_version)(cxm_store *st, int64_t *out);
+    /* Optional (NULL: every commit counts as a change): the rows this
+     * connection has inserted, updated or deleted since it was opened
+     * (SQLite's sqlite3_total_changes64()). The server's writer keeps the
+     * dashboard's cached reports after a transaction that moved none (the
+     * sender's rounds that found nothing due, every second). */
+    int64_t (*changes)(cxm_store *st);
     /* Optional (NULL: nothing is recorded; 0015-outbox-opened.sql): the
      * messages of invitation `invitation_id` sent at or before at_ms and
      * not opened yet are marked opened at at_ms. */
@@ -957,6 +963,8 @@ CXM_MUST_USE cxm_rc cxm__store_drill_answers(cxm_store *st,
                                              cxm__drill_answer_fn fn,
                                              void *ud);
 CXM_MUST_USE cxm_rc cxm__store_data_version(cxm_store *st, int64_t *out);
+/* The `changes` hook: false when the engine does not count them. */
+bool cxm__store_changes(cxm_store *st, int64_t *out);
 CXM_MUST_USE cxm_rc cxm__store_drill_tickets(cxm_store *st,
                                              const struct cxm__drill *q,
                                              cxm__drill_ticket_fn fn,

@@ -418,6 +418,68 @@ def test_cache_follows_the_store():
 
 
 @test
+def test_agent_page_cached_and_fresh():
+    """An agent's page asked again seconds later comes from the report
+    cache (the sender's idle rounds, every second, change no row: they
+    leave the cached reports valid), and an answer imported for the agent
+    shows on their page at once, whether it names them or only its ticket
+    does (the comments read through 0021's indexes)."""
+    srv = Dash("agentpage")
+    path = "/agent?id=ana.silva&period=all"
+    try:
+        c = srv.logged_in()
+        st, _, page = c.get(path)
+        check(st == 200 and 'id="comments"' in page, "agent page: %d" % st)
+        time.sleep(2.5)  # sender rounds (SEND_POLL_MS) finding nothing
+        st, _, again = c.get(path)
+        check(st == 200, "agent page again: %d" % st)
+    finally:
+        srv.stop()
+    m = re.search(r"report cache: (\d+) found, (\d+) run",
+                  srv.logtext())
+    check(m is not None, "the cache's count in the log")
+    # The second request's two reports (cards, series) and its comments
+    # from the cache.
+    check(int(m.group(1)) >= 3, "found in the cache: %s of %s" %
+          (m.group(1), int(m.group(1)) + int(m.group(2))))
+    srv.start()
+    try:
+        c = srv.logged_in()
+        st, _, page = c.get(path)
+        f = os.path.join(srv.dir, "fresh-tickets.csv")
+        with open(f, "w") as out:
+            out.write("ticket_id,created_at,agent_id,team,channel\n"
+                      "TFRESH1,2026-03-29T09:00:00Z,ana.silva,billing,chat\n"
+                      "TFRESH2,2026-03-29T09:00:00Z,chen.wei,tech,chat\n")
+        srv.cli("import", "--quiet", "tickets", f)
+        f = os.path.join(srv.dir, "fresh.csv")
+        with open(f, "w") as out:
+            out.write("response_id,survey,responded_at,score,ticket_id,"
+                      "agent_id,comment\n"
+                      "FRESH1,csat,2026-03-30T10:00:00Z,2,,ana.silva,"
+                      "names the agent\n"
+                      "FRESH2,csat,2026-03-30T11:00:00Z,3,TFRESH1,,"
+                      "only its ticket names her\n"
+                      "FRESH3,csat,2026-03-30T12:00:00Z,1,TFRESH2,,"
+                      "another agent's ticket\n"
+                      "FRESH4,csat,2026-03-30T13:00:00Z,1,TFRESH2,"
+                      "ana.silva,names her on his ticket\n")
+        srv.cli("import", "--quiet", "responses", f)
+        st, _, page = c.get(path)
+        check(st == 200, "agent page after the import: %d" % st)
+        for text in ("names the agent", "only its ticket names her",
+                     "names her on his ticket"):
+            check(text in page, "a new comment shows: %s" % text)
+        check("another agent" not in page,
+              "another agent's comment is not hers")
+        st, _, page = c.get("/agent?id=chen.wei&period=all")
+        check("another agent" in page and "names her on his" not in page,
+              "chen.wei's page: his ticket's answer, not hers")
+    finally:
+        srv.stop()
+
+
+@test
 def test_user_command():
     srv = Dash("users")
     try:

@@ -328,6 +328,8 @@ def main():
                 " OR name IN ('ticket_dirty', 'tickets_first_response')"
                 " ORDER BY type = 'table'").fetchall():
             con.execute(f"DROP {kind} IF EXISTS {name}")
+        # (and the migrations after it, which a store before 0019 lacks
+        # too: its version is the largest recorded)
         con.execute("DELETE FROM cxm_schema WHERE version >= 19")
         con.commit()
         con.close()
@@ -339,7 +341,7 @@ def main():
         shutil.copy(db, db4)
         con = sqlite3.connect(db4)
         con.execute("DELETE FROM ticket_cells WHERE cube = 3")
-        con.execute("DELETE FROM cxm_schema WHERE version = 20")
+        con.execute("DELETE FROM cxm_schema WHERE version >= 20")
         con.commit()
         con.close()
         check_all(cx, db4, "store upgraded to 0020",

@@ -417,6 +417,7 @@ cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how);
     .drill_answers = cxm__sq_drill_answers,                                \
     .drill_tickets = cxm__sq_drill_tickets,                                \
     .data_version = cxm__sq_data_version,                                  \
+    .changes = cxm__sq_changes,                                            \
     .outbox_opened = cxm__sq_outbox_opened,                                \
     .outbox_bounce = cxm__sq_outbox_bounce
 
@@ -448,5 +449,6 @@ cxm_rc cxm__sq_drill_answers(cxm_store *st, const struct cxm__drill *q,
 cxm_rc cxm__sq_drill_tickets(cxm_store *st, const struct cxm__drill *q,
                              cxm__drill_ticket_fn fn, void *ud);
 cxm_rc cxm__sq_data_version(cxm_store *st, int64_t *out);
+int64_t cxm__sq_changes(cxm_store *st);
 
 #endif /* CXM_SQLITE_INT_H */
