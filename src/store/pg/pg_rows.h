@@ -107,11 +107,13 @@ cxm_rc cxm__pg_answer_groups(cxm_store *st,
  * store open for writing, the cells of every dirty day of the workspace
  * counted again; the rollup_flush hook, just before every commit.
  * cxm__pg_cell_groups: when the cells can answer q (*done), row_fn once
- * per row of the columns of store_pg_answers.c's statement; `starts` the
+ * per row of the columns of store_pg_answers.c's statement, *detail
+ * "days" or "months" (--explain); `starts` the
  * bucket starts' array literal, NULL when there are none or too many. */
 cxm_rc cxm__pg_rollup_flush(cxm_store *st);
 cxm_rc cxm__pg_cell_groups(cxm_store *st, const struct cxm__answer_query *q,
                            const char *starts, bool *done,
-                           cxm__pg_row_fn row_fn, void *row_ud);
+                           const char **detail, cxm__pg_row_fn row_fn,
+                           void *row_ud);
 
 #endif

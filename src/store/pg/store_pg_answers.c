@@ -263,10 +263,9 @@ cxm_rc cxm__pg_answer_groups(cxm_store *st,
         rc = CXM_ENOMEM;
     if (!rc)
         rc = cxm__pg_cell_groups(st, q, buckets ? starts.data : NULL, &cells,
-                                 group_row, &s);
+                                 &how->detail, group_row, &s);
     if (cells) {
         how->path = CXM__PATH_ROLLUPS;
-        how->detail = "days";
     } else if (!rc) {
         args[0] = CXM__PG_WS(st);
         args[1] = CXM__PG_I(q->from);
