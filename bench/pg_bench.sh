@@ -18,6 +18,7 @@
 #   BENCH_RUNS   timed runs of each report; the median is printed (default 3)
 #   BENCH_DIR    scratch directory (default bench/out-pg)
 #   CXMETER      the binary (default build/cxmeter)
+#   BENCH_DUCKDB 0: no DuckDB column (no npm, no node; default 1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -31,7 +32,8 @@ TO=2025-07-01
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'pg_bench: %s\n' "$*" >&2; exit 1; }
 [ -x "$CXM" ] || die "no cxmeter at $CXM (make build, or set CXMETER)"
-if [ ! -d "$here/node_modules/@duckdb/node-api" ]; then
+DUCK=${BENCH_DUCKDB:-1}
+if [ "$DUCK" = 1 ] && [ ! -d "$here/node_modules/@duckdb/node-api" ]; then
     say "installing @duckdb/node-api (npm ci)"
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -89,9 +91,13 @@ for N in $SIZES; do
         tpg=$(awk -v a="$tpg" -v b="$SECS" 'BEGIN { printf "%.3f", a + b }')
     done
     say "import $N: sqlite $tsq s, postgresql $tpg s"
-    node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "" month_channel agent > "$W/duck-a.json"
-    node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "$PERIOD_Q" week_team_channel > "$W/duck-b.json"
-    tdk=$(python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["load"][0] + json.load(open(sys.argv[1]))["normalise"][0]))' "$W/duck-a.json")
+    if [ "$DUCK" = 1 ]; then
+        node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "" month_channel agent > "$W/duck-a.json"
+        node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "$PERIOD_Q" week_team_channel > "$W/duck-b.json"
+        tdk=$(python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["load"][0] + json.load(open(sys.argv[1]))["normalise"][0]))' "$W/duck-a.json")
+    else
+        tdk=-
+    fi
     printf '| %s | import (agents, customers, tickets, responses) | %s s | %s s | | %s s |\n' "$N" "$tsq" "$tpg" "$tdk"
     for q in $QUERIES; do
         # shellcheck disable=SC2206
@@ -106,7 +112,8 @@ for N in $SIZES; do
         msq=$(for i in $(seq "$RUNS"); do secs "$CXM" "${args[@]}" --db "$SQ"; echo "$SECS"; done | median)
         mpg=$(for i in $(seq "$RUNS"); do secs "$CXM" "${args[@]}" --db "$PG"; echo "$SECS"; done | median)
         mpr=$(for i in $(seq "$RUNS"); do secs "$CXM" "${args[@]}" --read rows --db "$PG"; echo "$SECS"; done | median)
-        mdk=$(python3 -c 'import json,sys
+        mdk=-
+        [ "$DUCK" = 1 ] && mdk=$(python3 -c 'import json,sys
 for p in sys.argv[1:3]:
     d = json.load(open(p))["queries"]
     if sys.argv[3] in d:
