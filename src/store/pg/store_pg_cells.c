@@ -105,7 +105,7 @@ static cxm_rc cells_recount(cxm_store *st)
         return rc;
     rc = cxm__pg_run(st,
                      "SELECT pg_advisory_xact_lock(" CELLS_LOCK_KEY
-                     ", ($1 % 2147483647)::integer)",
+                     ", ($1::bigint % 2147483647)::integer)",
                      &ws, 1, NULL);
     /* The planner's guesses at these statements are poor: compiling
      * them (JIT) cost seconds and bought nothing. The count sorts and
