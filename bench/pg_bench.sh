@@ -10,11 +10,15 @@
 # It starts a private PostgreSQL 15 cluster (scripts/pg-cluster.sh) under
 # BENCH_DIR with fsync and synchronous_commit on, as in production; each
 # size gets a fresh database. Each report runs on both engines and must give
-# byte-identical JSON before any time is printed. Environment:
+# byte-identical JSON before any time is printed. The PostgreSQL engine is
+# timed twice: as a report reads it (its answer cells where they answer,
+# sql/0003-cells.sql) and with --read rows (the push-down to the rows that
+# it used before the cells). Environment:
 #   BENCH_SIZES  ticket counts (default "1000000 10000000")
 #   BENCH_RUNS   timed runs of each report; the median is printed (default 3)
 #   BENCH_DIR    scratch directory (default bench/out-pg)
 #   CXMETER      the binary (default build/cxmeter)
+#   BENCH_DUCKDB 0: no DuckDB column (no npm, no node; default 1)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -28,7 +32,8 @@ TO=2025-07-01
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'pg_bench: %s\n' "$*" >&2; exit 1; }
 [ -x "$CXM" ] || die "no cxmeter at $CXM (make build, or set CXMETER)"
-if [ ! -d "$here/node_modules/@duckdb/node-api" ]; then
+DUCK=${BENCH_DUCKDB:-1}
+if [ "$DUCK" = 1 ] && [ ! -d "$here/node_modules/@duckdb/node-api" ]; then
     say "installing @duckdb/node-api (npm ci)"
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -65,8 +70,8 @@ ms_of() { echo $(( $(date -u -d "$1" +%s) * 1000 )); }
 PERIOD_Q="AND r.responded_ms >= $(ms_of "$FROM") AND r.responded_ms < $(ms_of "$TO")"
 QUERIES="month_channel agent week_team_channel"
 
-printf '| tickets | step | cxmeter SQLite | cxmeter PostgreSQL | DuckDB (in memory) |\n'
-printf '|---:|---|---:|---:|---:|\n'
+printf '| tickets | step | cxmeter SQLite | cxmeter PostgreSQL | PostgreSQL --read rows | DuckDB (in memory) |\n'
+printf '|---:|---|---:|---:|---:|---:|\n'
 for N in $SIZES; do
     D=$W/data-$N
     if [ ! -f "$D/.done" ]; then
@@ -86,10 +91,14 @@ for N in $SIZES; do
         tpg=$(awk -v a="$tpg" -v b="$SECS" 'BEGIN { printf "%.3f", a + b }')
     done
     say "import $N: sqlite $tsq s, postgresql $tpg s"
-    node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "" month_channel agent > "$W/duck-a.json"
-    node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "$PERIOD_Q" week_team_channel > "$W/duck-b.json"
-    tdk=$(python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["load"][0] + json.load(open(sys.argv[1]))["normalise"][0]))' "$W/duck-a.json")
-    printf '| %s | import (agents, customers, tickets, responses) | %s s | %s s | %s s |\n' "$N" "$tsq" "$tpg" "$tdk"
+    if [ "$DUCK" = 1 ]; then
+        node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "" month_channel agent > "$W/duck-a.json"
+        node "$here/duckdb.mjs" "$D" 1 "$RUNS" "$W" "$PERIOD_Q" week_team_channel > "$W/duck-b.json"
+        tdk=$(python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["load"][0] + json.load(open(sys.argv[1]))["normalise"][0]))' "$W/duck-a.json")
+    else
+        tdk=-
+    fi
+    printf '| %s | import (agents, customers, tickets, responses) | %s s | %s s | | %s s |\n' "$N" "$tsq" "$tpg" "$tdk"
     for q in $QUERIES; do
         # shellcheck disable=SC2206
         args=(report --metrics csat,nps,ces --by "${BY[$q]}" ${XARGS[$q]} --format json)
@@ -97,15 +106,20 @@ for N in $SIZES; do
         "$CXM" "${args[@]}" --db "$PG" > "$W/pg-$q.json"
         cmp -s "$W/sq-$q.json" "$W/pg-$q.json" ||
             die "$q at $N: the PostgreSQL report differs from SQLite's ($W/sq-$q.json, $W/pg-$q.json)"
+        "$CXM" "${args[@]}" --read rows --db "$PG" > "$W/pgrows-$q.json"
+        cmp -s "$W/sq-$q.json" "$W/pgrows-$q.json" ||
+            die "$q at $N: the PostgreSQL rows differ from SQLite's ($W/sq-$q.json, $W/pgrows-$q.json)"
         msq=$(for i in $(seq "$RUNS"); do secs "$CXM" "${args[@]}" --db "$SQ"; echo "$SECS"; done | median)
         mpg=$(for i in $(seq "$RUNS"); do secs "$CXM" "${args[@]}" --db "$PG"; echo "$SECS"; done | median)
-        mdk=$(python3 -c 'import json,sys
+        mpr=$(for i in $(seq "$RUNS"); do secs "$CXM" "${args[@]}" --read rows --db "$PG"; echo "$SECS"; done | median)
+        mdk=-
+        [ "$DUCK" = 1 ] && mdk=$(python3 -c 'import json,sys
 for p in sys.argv[1:3]:
     d = json.load(open(p))["queries"]
     if sys.argv[3] in d:
         t = sorted(d[sys.argv[3]]); print("%.3f" % t[(len(t) - 1) // 2])' "$W/duck-a.json" "$W/duck-b.json" "$q")
-        printf '| %s | report --by %s%s | %.3f s | %.3f s | %s s |\n' "$N" "${BY[$q]}" \
-            "${XARGS[$q]:+ (one quarter)}" "$msq" "$mpg" "$mdk"
+        printf '| %s | report --by %s%s | %.3f s | %.3f s | %.3f s | %s s |\n' "$N" "${BY[$q]}" \
+            "${XARGS[$q]:+ (one quarter)}" "$msq" "$mpg" "$mpr" "$mdk"
     done
     psql -XAtq -d "$ADMIN" -c "DROP DATABASE IF EXISTS \"${PG##*/}\"" || true
 done

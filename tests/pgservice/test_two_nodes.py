@@ -216,6 +216,21 @@ def main():
                              "json").stdout)
         n = rep["rows"][0]["csat"]["n"]
         check(n == N, "the report counts %s answers" % n)
+        # each submission committed its answer cells (sql/0003): none
+        # left dirty, and the report reads the cells, as the rows say
+        check(sql("SELECT count(*) FROM answer_cells_dirty") == "0",
+              "answer cells left dirty by the submissions")
+        cells = sql("SELECT coalesce(sum(c), 0) FROM answer_cells,"
+                    " unnest(counts) AS c WHERE grain = 1 AND cube = 0")
+        check(cells == str(N), "the answer cells count %s answers" % cells)
+        p = cli("report", "--metrics", "csat", "--format", "json",
+                "--explain")
+        check("answers read from: rollups (" in p.stderr,
+              "the report did not read the cells: " + p.stderr)
+        rows = cli("report", "--metrics", "csat", "--format", "json",
+                   "--read", "rows").stdout
+        check(json.loads(rows) == json.loads(p.stdout),
+              "the cells and the rows differ")
         # the API: the same answers posted to both nodes at once, twice
         token = cli("token", "create", "--name", "two").stdout.strip()
 

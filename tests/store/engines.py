@@ -26,6 +26,7 @@ Usage: engines.py --cxmeter PATH --workdir DIR [--engine rowtest|pg]
 
 import argparse
 import csv
+import io
 import json
 import os
 import shutil
@@ -73,6 +74,68 @@ def same_but_when(out):
     return j
 
 
+def cells_follow(cx, sq, pg, d, step, by, wd):
+    """A change imported into both stores (`step`: kind, rows of CSV):
+    the PostgreSQL engine's answer cells must change its report --by `by`
+    exactly as the SQLite engine's figures change, and still answer it
+    (no dirty day left), and its rows (--read rows) must agree."""
+    before = report(cx, pg, by, None, None, [], "--explain")
+    kind, text = step
+    path = os.path.join(wd, "step-%s.csv" % kind)
+    with open(path, "w", newline="") as f:
+        f.write(text)
+    for db in (sq, pg):
+        run(cx, "import", "--db", db, kind, path)
+    x = report(cx, sq, by, None, None, [])
+    y = report(cx, pg, by, None, None, [], "--explain")
+    z = report(cx, pg, by, None, None, ["--read", "rows"])
+    what = f"after {kind} changed, --by {by}"
+    if "answers read from: rollups (" not in y.stderr:
+        raise Failure(f"{what}: the pg engine did not read its cells: "
+                      f"{y.stderr.strip()!r}")
+    if same_but_when(x.stdout) != same_but_when(y.stdout):
+        raise Failure(f"{what}: the pg cells differ from sqlite")
+    if same_but_when(z.stdout) != same_but_when(y.stdout):
+        raise Failure(f"{what}: the pg cells differ from the pg rows")
+    if same_but_when(before.stdout) == same_but_when(y.stdout):
+        raise Failure(f"{what}: no figure changed (the test changes none)")
+    print(f"ok  pg cells follow a change of {kind} (--by {by})")
+
+
+def cells_changes(cx, sq, pg, d, wd):
+    """Tickets imported after their answers (another channel), an agent
+    moved to another team, an answer added: the cells follow each."""
+    with open(d("tickets.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(d("responses.csv"), newline="") as f:
+        answered = {r["ticket_id"] for r in csv.DictReader(f)
+                    if r["ticket_id"] and r["score"]}
+    moved = [r for r in rows if r["ticket_id"] in answered][:40]
+    for r in moved:
+        r["channel"] = "carrier-pigeon"
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0].keys()))
+    w.writeheader()
+    w.writerows(moved)
+    cells_follow(cx, sq, pg, d, ("tickets", buf.getvalue()), "channel", wd)
+    # An agent who lends the team: an answer and its ticket without one.
+    with open(d("tickets2.csv"), newline="") as f:
+        tickets = {r["ticket_id"]: r for r in csv.DictReader(f)}
+    with open(d("responses.csv"), newline="") as f:
+        agent = next({"agent_id": r["agent_id"] or t["agent_id"]}
+                     for r in csv.DictReader(f)
+                     for t in [tickets.get(r["ticket_id"])] if t
+                     if r["score"] and not r["team"] and not t["team"]
+                     and (r["agent_id"] or t["agent_id"]))
+    cells_follow(cx, sq, pg, d, (
+        "agents", "agent_id,team\n%s,moved-team\n" % agent["agent_id"]),
+        "agent,team", wd)
+    cells_follow(cx, sq, pg, d, (
+        "responses", "response_id,survey,responded_at,score,scale,agent_id,"
+        "team,channel\nONE1,csat,2025-04-10T08:00:00Z,2,1-5,%s,,web\n"
+        % agent["agent_id"]), "team,channel", wd)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cxmeter", required=True)
@@ -88,7 +151,12 @@ def main():
     sq = os.path.join(wd, "sqlite.db")
     rt_path = os.path.join(wd, "rowtest.db")
     rt = pgdb.dsn_for(a.engine, rt_path, "engines")
-    path = ("postgresql push-down" if a.engine == "pg" else "rows")
+    # The PostgreSQL engine answers from its answer cells (sql/0003) what
+    # they keep, and pushes the rest down.
+    paths = (("rollups (days)", "rollups (months)", "postgresql push-down")
+             if a.engine == "pg" else ("rows",))
+    path = " or ".join(paths)
+    seen = set()
     d = lambda k: os.path.join(data, k)  # noqa: E731
     try:
         run(cx, "demo-data", "--seed", "7", "--tickets", "3000", "--out",
@@ -146,6 +214,8 @@ def main():
         for kind, f in imports:
             for db in (sq, rt):
                 run(cx, "import", "--db", db, kind, d(f))
+        if a.engine == "pg":
+            cells_changes(cx, sq, rt, d, wd)
         if os.path.exists(rt_path + "-cols"):
             raise Failure("the test engine wrote a column segment file")
 
@@ -191,7 +261,10 @@ def main():
                     failures.append(f"{what} {extra}: the engines differ")
                 if '"n": ' not in x.stdout:
                     failures.append(f"{what} {extra}: no figure with data")
-                if (f"answers read from: {path}" not in y.stderr and
+                seen.update(p for p in paths
+                            if f"answers read from: {p}" in y.stderr)
+                if (not any(f"answers read from: {p}" in y.stderr
+                            for p in paths) and
                         "answers read from: none" not in y.stderr):
                     failures.append(f"{what}: the {a.engine} engine did not"
                                     f" read by {path}: {y.stderr.strip()!r}")
@@ -199,7 +272,10 @@ def main():
             if failures:
                 raise Failure("\n".join(failures))
             print(f"ok  {name}: {len(cases)} reports, {a.engine} = sqlite")
-        print(f"ok  {n} reports alike")
+        if len(seen) != len(paths):
+            raise Failure(f"the {a.engine} engine read by {sorted(seen)}"
+                          f" only, never by all of {paths}")
+        print(f"ok  {n} reports alike ({a.engine}: by {path})")
     except Failure as e:
         print(f"FAIL {e}")
         return 1

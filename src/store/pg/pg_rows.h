@@ -12,7 +12,8 @@
 
 #define CXM__PG_ROW_OPS                                                    \
     .put = cxm__pg_put, .put_rows = cxm__pg_put_rows,                      \
-    .import_end = cxm__pg_import_end, .rollup_flush = cxm__pg_flush,       \
+    .import_end = cxm__pg_import_end,                                      \
+    .rollup_flush = cxm__pg_rollup_flush,                                  \
     .records_bound = cxm__pg_records_bound,                                \
     .time_range = cxm__pg_time_range,                                      \
     .scan_tickets = cxm__pg_scan_tickets,                                  \
@@ -99,5 +100,20 @@ cxm_rc cxm__pg_answer_groups(cxm_store *st,
                              const struct cxm__answer_query *q,
                              cxm__answer_group_fn fn, void *ud,
                              struct cxm__answer_how *how);
+
+/* ---- store_pg_cells.c: the answer cells (sql/0003-cells.sql) --------
+ *
+ * cxm__pg_rollup_flush: the staged rows (cxm__pg_flush), then, in a
+ * store open for writing, the cells of every dirty day of the workspace
+ * counted again; the rollup_flush hook, just before every commit.
+ * cxm__pg_cell_groups: when the cells can answer q (*done), row_fn once
+ * per row of the columns of store_pg_answers.c's statement, *detail
+ * "days" or "months" (--explain); `starts` the
+ * bucket starts' array literal, NULL when there are none or too many. */
+cxm_rc cxm__pg_rollup_flush(cxm_store *st);
+cxm_rc cxm__pg_cell_groups(cxm_store *st, const struct cxm__answer_query *q,
+                           const char *starts, bool *done,
+                           const char **detail, cxm__pg_row_fn row_fn,
+                           void *row_ud);
 
 #endif

@@ -15,6 +15,9 @@
  * zone database plays no part. Past CXM__PG_MAX_BUCKETS buckets, answers
  * are grouped by UTC day (UTC) or by instant (another zone), as the
  * row-only test engine groups them.
+ *
+ * A query the answer cells can answer (store_pg_cells.c) is read from
+ * them instead, with the same columns and group_row().
  */
 #include "internal.h"
 
@@ -235,7 +238,7 @@ cxm_rc cxm__pg_answer_groups(cxm_store *st,
     struct cxm__buf sql = CXM__BUF_INIT(1u << 16);
     struct cxm__buf starts = CXM__BUF_INIT((size_t)1 << 24);
     struct answers_scan s;
-    bool buckets = false;
+    bool buckets = false, cells = false;
     struct cxm__pg_arg args[4];
     cxm_rc rc = cxm__pg_staged_in(st);
 
@@ -258,18 +261,23 @@ cxm_rc cxm__pg_answer_groups(cxm_store *st,
                       : NULL;
     if (!rc && !s.hist)
         rc = CXM_ENOMEM;
-    if (!rc) {
+    if (!rc)
+        rc = cxm__pg_cell_groups(st, q, buckets ? starts.data : NULL, &cells,
+                                 &how->detail, group_row, &s);
+    if (cells) {
+        how->path = CXM__PATH_ROLLUPS;
+    } else if (!rc) {
         args[0] = CXM__PG_WS(st);
         args[1] = CXM__PG_I(q->from);
         args[2] = CXM__PG_I(q->to);
         args[3] = CXM__PG_T(starts.data);
         rc = cxm__pg_each(st, sql.data, args, buckets ? 4 : 3, group_row,
                           &s);
-        if (rc == CXM_ESTORE && s.rc)
-            cxm__store_set_error(st, "PostgreSQL answered the survey answers"
-                                     " by group in a form cxmeter does not"
-                                     " read");
     }
+    if (rc == CXM_ESTORE && s.rc)
+        cxm__store_set_error(st, "PostgreSQL answered the survey answers"
+                                 " by group in a form cxmeter does not"
+                                 " read");
     cxm__free(s.scores);
     cxm__free(s.counts);
     cxm__free(s.hist);

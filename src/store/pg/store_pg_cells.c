@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_pg_cells.c — the PostgreSQL engine's answer cells (sql/0003-
+ * cells.sql): per workspace, UTC day, cube, survey, scale and score, the
+ * number of attributed answers, kept in the writes' own transactions.
+ *
+ * Writing: the triggers of 0003 mark the UTC days whose answers a
+ * statement may have changed (answers, tickets, agents); the recount
+ * before every commit (cxm__pg_rollup_flush) deletes those days' cells
+ * months and counts them again from the rows in one GROUPING SETS
+ * statement (day and month cells at once),
+ * under a transaction advisory lock per workspace, so two writers never
+ * count one day from different rows.
+ *
+ * Reading (cxm__pg_cell_groups): a report whose dimensions a cube keeps,
+ * in UTC, counting every answer under its own agent without exclusions,
+ * with no answer in the parts of its first and last cell outside its
+ * period, and no dirty day, is answered from the cells: months unless a
+ * day or week breakdown needs days (as the SQLite engine's choice,
+ * store_sqlite_answers.c, without its years); anything else pushes down
+ * to the rows (store_pg_answers.c), as before.
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "period.h"
+#include "pg_rows.h"
+
+#define DAY_MS 86400000
+#define DAY_MS_SQL "86400000"
+
+/* The cubes (bits: agent 1, team 2, channel 4), cheapest first: days
+ * keep all but the last, months all, as in the SQLite engine. */
+#define CUBE_AGENT 1u
+#define CUBE_TEAM 2u
+#define CUBE_CHANNEL 4u
+static const unsigned cubes[] = {0, CUBE_CHANNEL, CUBE_TEAM,
+                                 CUBE_TEAM | CUBE_CHANNEL,
+                                 CUBE_AGENT | CUBE_TEAM};
+
+/* The lock of a workspace's recount: pg_advisory_xact_lock(key, ws). */
+#define CELLS_LOCK_KEY "1129793"
+
+/* ---- Writing ----------------------------------------------------------- */
+
+/* The dirty days of the workspace, taken, as the months they fall in:
+ * cxm_cells_months (first day m, first day of the next month e). */
+static const char take_months_sql[] =
+    "WITH d AS (DELETE FROM answer_cells_dirty WHERE workspace_id = $1"
+    " RETURNING day) INSERT INTO cxm_cells_months"
+    " SELECT DISTINCT cxm_month_day(day), cxm_next_month_day(day) FROM d";
+
+static const char drop_cells_sql[] =
+    "DELETE FROM answer_cells c USING cxm_cells_months m"
+    " WHERE c.workspace_id = $1 AND c.day >= m.m AND c.day < m.e";
+
+/* The key of a cell but its time, in both grains' grouping sets. */
+#define KEY "sv, smin, smax, score"
+/* The cells of the months in cxm_cells_months, both grains, from the
+ * rows: the answers by score in the inner query (GROUPING SETS: grain 0
+ * groups by day, grain 1 by month), each cell's scores into arrays in
+ * the outer. */
+static const char count_cells_sql[] =
+    "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
+    " scale_min, scale_max, agent_id, team, channel, scores, counts)"
+    " SELECT $1, grain, cube, t, sv, smin, smax, ag, tm, ch,"
+    "  array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
+    " FROM (SELECT GROUPING(day) AS grain, (1 - GROUPING(ag))"
+    "  + 2 * (1 - GROUPING(tm)) + 4 * (1 - GROUPING(ch)) AS cube,"
+    "  coalesce(day, mo) AS t, sv, smin, smax, coalesce(ag, '') AS ag,"
+    "  coalesce(tm, '') AS tm, coalesce(ch, '') AS ch, score, count(*) AS n"
+    "  FROM (SELECT cxm_utc_day(r.responded_at) AS day, m.m AS mo,"
+    "   r.survey AS sv, coalesce(r.scale_min, 0) AS smin,"
+    "   coalesce(r.scale_max, 0) AS smax,"
+    "   coalesce(" CXM__PG_ANSWER_AGENT ", '') AS ag,"
+    "   coalesce(" CXM__PG_ANSWER_TEAM_JOINED ", '') AS tm,"
+    "   coalesce(" CXM__PG_ANSWER_CHANNEL ", '') AS ch, r.score"
+    "   FROM cxm_cells_months m JOIN responses r ON r.workspace_id = $1"
+    "    AND r.responded_at >= m.m * " DAY_MS_SQL
+    "    AND r.responded_at < m.e * " DAY_MS_SQL
+    "   LEFT JOIN tickets t"
+    "    ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+    CXM__PG_ANSWER_AGENTS
+    "   WHERE r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
+    "  GROUP BY GROUPING SETS ((day, " KEY "), (day, " KEY ", ch),"
+    "   (day, " KEY ", tm), (day, " KEY ", tm, ch),"
+    "   (mo, " KEY "), (mo, " KEY ", ch), (mo, " KEY ", tm),"
+    "   (mo, " KEY ", tm, ch), (mo, " KEY ", ag, tm))) g"
+    " GROUP BY grain, cube, t, sv, smin, smax, ag, tm, ch";
+
+/* Recounts the cells of the months of the workspace's dirty days, in the
+ * open write transaction. */
+static cxm_rc cells_recount(cxm_store *st)
+{
+    struct cxm__pg_arg ws = CXM__PG_WS(st);
+    int64_t dirty = 0, months = 0;
+    cxm_rc rc = cxm__pg_run(st,
+                            "SELECT EXISTS (SELECT 1 FROM answer_cells_dirty"
+                            " WHERE workspace_id = $1)::int",
+                            &ws, 1, &dirty);
+
+    if (rc || !dirty)
+        return rc;
+    rc = cxm__pg_run(st,
+                     "SELECT pg_advisory_xact_lock(" CELLS_LOCK_KEY
+                     ", ($1::bigint % 2147483647)::integer)",
+                     &ws, 1, NULL);
+    /* The planner's guesses at these statements are poor: compiling
+     * them (JIT) cost seconds and bought nothing. The count sorts and
+     * hashes its answers: 64 MB at least keeps that off the disk. */
+    if (!rc)
+        rc = cxm__pg_exec(st, "SET LOCAL jit = off;"
+                              " SELECT set_config('work_mem', '64MB', true)"
+                              " WHERE pg_size_bytes(current_setting("
+                              "'work_mem')) < 64 * 1024 * 1024;"
+                              " CREATE TEMP TABLE IF NOT EXISTS"
+                              " cxm_cells_months (m bigint PRIMARY KEY,"
+                              " e bigint NOT NULL) ON COMMIT DELETE ROWS");
+    if (!rc)
+        rc = cxm__pg_run(st, take_months_sql, &ws, 1, NULL);
+    if (!rc)
+        rc = cxm__pg_run(st, "SELECT count(*) FROM cxm_cells_months", NULL,
+                         0, &months);
+    if (!rc && months > 0)
+        rc = cxm__pg_exec(st, "ANALYZE cxm_cells_months");
+    if (!rc && months > 0)
+        rc = cxm__pg_run(st, drop_cells_sql, &ws, 1, NULL);
+    if (!rc && months > 0)
+        rc = cxm__pg_run(st, count_cells_sql, &ws, 1, NULL);
+    if (!rc)
+        rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_months");
+    return rc;
+}
+
+cxm_rc cxm__pg_rollup_flush(cxm_store *st)
+{
+    cxm_rc rc = cxm__pg_flush(st);
+
+    if (!rc && !st->read_only)
+        rc = cells_recount(st);
+    return rc;
+}
+
+/* ---- Reading ----------------------------------------------------------- */
+
+/* What the cells of one grain can give a query: the cube, and the cells'
+ * first day and the day past the last. */
+struct cells_plan {
+    int grain; /* 0 days, 1 months */
+    int cube;  /* -1: none */
+    int64_t t0, t1;
+};
+
+/* The cube bits of q's dimensions, or -1 when one is in no cube or q
+ * needs the rows (another zone, exclusions, the tickets' assignees). */
+static int dims_of(const struct cxm__answer_query *q)
+{
+    int dims = 0;
+
+    if (q->read != CXM_READ_AUTO || q->zone || q->from >= q->to ||
+        q->excluded || q->agent != CXM__AGENT_RESPONSE)
+        return -1;
+    if (q->dims & (CXM__ADIMS_LANGUAGE | CXM__ADIMS_TOPIC |
+                   CXM__ADIMS_SEGMENT))
+        return -1;
+    dims |= q->dims & CXM__ADIMS_AGENT ? (int)CUBE_AGENT : 0;
+    dims |= q->dims & CXM__ADIMS_TEAM ? (int)CUBE_TEAM : 0;
+    dims |= q->dims & CXM__ADIMS_CHANNEL ? (int)CUBE_CHANNEL : 0;
+    return dims;
+}
+
+/* The cheapest cube of `grain` that keeps dims (the agent × team cube:
+ * months only), or -1. */
+static int cube_of(int grain, int dims)
+{
+    size_t n = CXM_ARRAY_LEN(cubes) - (grain == 0 ? 1 : 0);
+
+    for (size_t i = 0; i < n; i++) {
+        if ((cubes[i] & (unsigned)dims) == (unsigned)dims)
+            return (int)cubes[i];
+    }
+    return -1;
+}
+
+/* The first UTC day (in days) at or before ms. */
+static int64_t day_of(int64_t ms)
+{
+    return (ms - ((ms % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
+}
+
+/* Whether no answer lies in the parts of the first and last cell of p
+ * outside [q->from, q->to) (the cells being current: no dirty day). */
+static cxm_rc cells_fit(cxm_store *st, const struct cxm__answer_query *q,
+                        const struct cells_plan *p, bool *fit)
+{
+    struct cxm__pg_arg a[5] = {
+        CXM__PG_WS(st), CXM__PG_I(p->t0 * DAY_MS), CXM__PG_I(q->from),
+        CXM__PG_I(q->to), CXM__PG_I(p->t1 * DAY_MS)};
+    int64_t bad = 1;
+    cxm_rc rc = cxm__pg_run(
+        st,
+        "SELECT (EXISTS (SELECT 1 FROM answer_cells_dirty"
+        " WHERE workspace_id = $1)"
+        " OR EXISTS (SELECT 1 FROM responses WHERE workspace_id = $1"
+        "  AND responded_at >= $2 AND responded_at < $3)"
+        " OR EXISTS (SELECT 1 FROM responses WHERE workspace_id = $1"
+        "  AND responded_at >= $4 AND responded_at < $5))::int",
+        a, 5, &bad);
+
+    *fit = !rc && !bad;
+    return rc;
+}
+
+/* The plan of q: months unless a day or week needs days, else days;
+ * p->cube -1 when neither serves. */
+static cxm_rc plan_cells(cxm_store *st, const struct cxm__answer_query *q,
+                         struct cells_plan *p)
+{
+    int dims = dims_of(q);
+    bool fine = false, fit = false;
+    cxm_rc rc = CXM_OK;
+
+    p->cube = -1;
+    if (dims < 0)
+        return CXM_OK;
+    for (size_t i = 0; i < q->n_grains; i++)
+        fine |= q->grain[i] == CXM__GRAIN_DAY || q->grain[i] == CXM__GRAIN_WEEK;
+    for (int grain = fine ? 0 : 1; grain >= 0 && !rc; grain--) {
+        cxm_dim cell = grain ? CXM_BY_MONTH : CXM_BY_DAY;
+        p->grain = grain;
+        p->cube = cube_of(grain, dims);
+        p->t0 = day_of(cxm__bucket_start(cell, q->from));
+        p->t1 = day_of(cxm__bucket_next(cell, cxm__bucket_start(cell,
+                                                                q->to - 1)));
+        if (p->cube < 0)
+            continue;
+        rc = cells_fit(st, q, p, &fit);
+        if (!rc && fit)
+            return CXM_OK;
+        p->cube = -1;
+    }
+    return rc;
+}
+
+/* The statement over the cells, with the columns of store_pg_answers.c's
+ * statement: $1 workspace, $2 from, $3 grain, $4 cube, $5 and $6 the
+ * first cell's day and the day past the last, $7 the bucket starts. */
+static cxm_rc cells_sql(const struct cxm__answer_query *q, bool buckets,
+                        struct cxm__buf *sql)
+{
+    static const char *const col[CXM__ADIM_COUNT] = {
+        [CXM__ADIM_AGENT] = "c.agent_id", [CXM__ADIM_TEAM] = "c.team",
+        [CXM__ADIM_CHANNEL] = "c.channel", [CXM__ADIM_SURVEY] = "c.survey"};
+    struct cxm__buf by = CXM__BUF_INIT(1u << 12);
+    cxm_rc rc = cxm__buf_adds(sql, "SELECT ");
+
+    for (int d = 0; !rc && d < CXM__ADIM_COUNT; d++)
+        rc = cxm__buf_addf(sql, "d%d, ", d);
+    if (!rc)
+        rc = cxm__buf_adds(sql, "survey, scale_min, scale_max, min(at),"
+                                " array_agg(score), array_agg(n) FROM (SELECT ");
+    for (int d = 0; !rc && d < CXM__ADIM_COUNT; d++) {
+        bool grouped = (q->dims & (1u << d)) != 0 && col[d];
+        rc = cxm__buf_addf(sql, "%s AS d%d, ", grouped ? col[d] : "NULL::text",
+                           d);
+        if (!rc && grouped)
+            rc = cxm__buf_addf(&by, "%s, ", col[d]);
+    }
+    if (!rc)
+        rc = cxm__buf_addf(
+            sql,
+            "c.survey, c.scale_min, c.scale_max, %s AS b, s.score,"
+            " greatest(min(c.day) * " DAY_MS_SQL ", $2) AS at,"
+            " sum(s.n)::bigint AS n FROM answer_cells c,"
+            " unnest(c.scores, c.counts) AS s(score, n)"
+            " WHERE c.workspace_id = $1 AND c.grain = $3 AND c.cube = $4"
+            " AND c.day >= $5 AND c.day < $6"
+            " GROUP BY %sc.survey, c.scale_min, c.scale_max, b, s.score"
+            ") g GROUP BY ",
+            q->n_grains == 0 ? "0"
+            : buckets ? "width_bucket(greatest(c.day * " DAY_MS_SQL
+                        ", $2), $7::bigint[])"
+                      : "c.day",
+            by.data ? by.data : "");
+    for (int d = 0; !rc && d < CXM__ADIM_COUNT; d++)
+        rc = cxm__buf_addf(sql, "d%d, ", d);
+    if (!rc)
+        rc = cxm__buf_adds(sql, "survey, scale_min, scale_max, b");
+    cxm__buf_release(&by);
+    return rc;
+}
+
+cxm_rc cxm__pg_cell_groups(cxm_store *st, const struct cxm__answer_query *q,
+                           const char *starts, bool *done,
+                           const char **detail, cxm__pg_row_fn row_fn,
+                           void *row_ud)
+{
+    struct cxm__buf sql = CXM__BUF_INIT(1u << 14);
+    struct cells_plan p;
+    cxm_rc rc = plan_cells(st, q, &p);
+
+    *done = false;
+    if (rc || p.cube < 0)
+        return rc;
+    rc = cells_sql(q, starts != NULL, &sql);
+    if (!rc) {
+        struct cxm__pg_arg a[7] = {
+            CXM__PG_WS(st),   CXM__PG_I(q->from), CXM__PG_I(p.grain),
+            CXM__PG_I(p.cube), CXM__PG_I(p.t0),   CXM__PG_I(p.t1),
+            CXM__PG_T(starts)};
+        *done = true;
+        *detail = p.grain ? "months" : "days";
+        rc = cxm__pg_each(st, sql.data, a, starts ? 7 : 6, row_fn, row_ud);
+    }
+    cxm__buf_release(&sql);
+    return rc;
+}
