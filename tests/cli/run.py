@@ -107,6 +107,10 @@ class Ctx:
                 self._db = path
         return self._db
 
+    @db.setter
+    def db(self, value):
+        self._db = value
+
     def store_exists(self):
         """True once a command made the store (file or schema)."""
         if not ENGINE:
