@@ -150,7 +150,8 @@ static bool no_store_at_dsn(const char *dsn)
     cxm_store *st = NULL;
     char *err = NULL;
     cxm_rc rc = cxm_store_open_ex(dsn, CXM_OPEN_READ, &st, &err);
-    bool none = rc == CXM_ESTORE && err && strncmp(err, "no store at ", 12) == 0;
+    bool none = rc == CXM_ESTORE && err &&
+                strncmp(err, "no store at ", 12) == 0;
 
     cxm_store_close(st);
     cxm_free(err);
