@@ -60,8 +60,9 @@ struct cli_env {
 int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
                    cxm_store **st);
 
-/* True when env->db names a SQLite file that does not exist (a reading
- * command then has no store to open). */
+/* True when env->db names a SQLite file that does not exist, or a
+ * PostgreSQL database holding no store (a reading command then has no
+ * store to open). */
 bool cli_no_store(const struct cli_env *env);
 
 /* Option parsing: each command calls cli_opt_next() until it returns 0.

@@ -143,12 +143,29 @@ int cli_open_store(const struct cli_env *env, const char *cmd, int mode,
     return EXIT_OK_;
 }
 
+/* A server's database without a store: opening it to read says "no
+ * store at …" (cxmeter/store.h), as for a missing SQLite file. */
+static bool no_store_at_dsn(const char *dsn)
+{
+    cxm_store *st = NULL;
+    char *err = NULL;
+    cxm_rc rc = cxm_store_open_ex(dsn, CXM_OPEN_READ, &st, &err);
+    bool none = rc == CXM_ESTORE && err &&
+                strncmp(err, "no store at ", 12) == 0;
+
+    cxm_store_close(st);
+    cxm_free(err);
+    return none;
+}
+
 bool cli_no_store(const struct cli_env *env)
 {
     const char *path = env->db;
 
-    if (!path || !*path || strstr(path, "://"))
+    if (!path || !*path)
         return false;
+    if (strstr(path, "://"))
+        return no_store_at_dsn(path);
     if (strncmp(path, "sqlite:", 7) == 0)
         path += 7;
     else if (strncmp(path, "rowtest:", 8) == 0)

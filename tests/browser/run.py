@@ -3,7 +3,9 @@
 real `cxmeter serve` on 127.0.0.1 and a free port, on a store with the
 dashboard's test data (tests/http/dashlib.py) and the accounts lead
 (admin) and viewer. The test gets, in its environment: CXM_URL, CXM_USER,
-CXM_PASSWORD, CXM_DB, CXM_CXMETER and CXM_SHOTS (the screenshot folder).
+CXM_PASSWORD, CXM_DB, CXM_WORK (a folder for its files), CXM_CXMETER and
+CXM_SHOTS (the screenshot folder). --engine pg: the store is a PostgreSQL
+database of the fixture pg's cluster (ctest browser_<name>_pg).
 
 Exit 77 (skipped) when chromium or tests/browser/node_modules is missing.
 """
@@ -20,6 +22,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "http"))
 import dashlib  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "pg"))
+import pgdb  # noqa: E402
 
 
 def main():
@@ -28,6 +32,8 @@ def main():
     ap.add_argument("--test", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--screenshots", required=True)
+    ap.add_argument("--engine", default=None,
+                    help="pg: a PostgreSQL store (default: SQLite)")
     a = ap.parse_args()
     chromium = os.environ.get("CXM_CHROMIUM", "/usr/bin/chromium")
     if not os.path.exists(chromium) or not os.path.isdir(
@@ -39,7 +45,7 @@ def main():
     shutil.rmtree(a.workdir, ignore_errors=True)
     os.makedirs(a.workdir)
     os.makedirs(a.screenshots, exist_ok=True)
-    db = os.path.join(a.workdir, "t.db")
+    db = pgdb.dsn_for(a.engine, os.path.join(a.workdir, "t.db"), "browser")
     data = os.path.join(a.workdir, "data")
     dashlib.write_data(data)
     dashlib.import_data(a.cxmeter, db, data)
@@ -70,7 +76,8 @@ def main():
             return 1
         env = dict(os.environ, CXM_URL="http://127.0.0.1:%d" % port,
                    CXM_USER="lead", CXM_PASSWORD=dashlib.PASSWORD,
-                   CXM_DB=db, CXM_CXMETER=os.path.abspath(a.cxmeter),
+                   CXM_DB=db, CXM_WORK=os.path.abspath(a.workdir),
+                   CXM_CXMETER=os.path.abspath(a.cxmeter),
                    CXM_SHOTS=os.path.abspath(a.screenshots))
         p = subprocess.run(["node", a.test], env=env, timeout=240)
         return p.returncode

@@ -11,7 +11,9 @@ answer sent with JavaScript off; the typed text is kept as typed.
 Exits 77 (ctest: skipped) only when /usr/bin/chromium or the playwright-core
 of tests/browser/node_modules is missing; `make deps` installs both.
 
-Usage: run_survey.py --cxmeter PATH --workdir DIR --screens DIR
+--engine pg: the store is a PostgreSQL database (ctest browser_survey_pg).
+
+Usage: run_survey.py --cxmeter PATH --workdir DIR --screens DIR [--engine pg]
 """
 
 import argparse
@@ -34,6 +36,8 @@ def main():
     ap.add_argument("--cxmeter", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--screens", required=True)
+    ap.add_argument("--engine", default=None,
+                    help="pg: a PostgreSQL store (default: SQLite)")
     args = ap.parse_args()
 
     chromium = os.environ.get("CXM_CHROMIUM", "/usr/bin/chromium")
@@ -53,7 +57,7 @@ def main():
 
     test_serve.ARGS = types.SimpleNamespace(
         cxmeter=os.path.abspath(args.cxmeter), workdir=args.workdir,
-        verbose=True)
+        engine=args.engine, verbose=True)
     os.makedirs(args.workdir, exist_ok=True)
     s = test_serve.Server("browser_survey", templates=("nps",))
     try:

@@ -136,7 +136,7 @@ async function checkCards(page, what) {
 
     // A planted drop: team zeta's CSAT from all 5s to all 1s in the week
     // of 2026-03-23; the drop rule fires and /alerts shows it.
-    const planted = path.join(path.dirname(process.env.CXM_DB), 'planted.csv');
+    const planted = path.join(process.env.CXM_WORK, 'planted.csv');
     let rows = 'response_id,survey,responded_at,score,ticket_id,agent_id,team,channel,language,comment\n';
     for (let i = 0; i < 60; i++) {
       const d = (i % 6) + 16;

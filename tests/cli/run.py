@@ -44,6 +44,7 @@ import traceback
 CXMETER = None
 WORKDIR = None
 VERBOSE = False
+ENGINE = None  # --engine pg: each test's store is a PostgreSQL database
 TESTS = []
 
 # A whole period wide enough for every test's data.
@@ -82,7 +83,7 @@ class Ctx:
         self.dir = os.path.join(WORKDIR, name)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        self.db = os.path.join(self.dir, "store.db")
+        self._db = None
         self.failures = []
         self.shown = set()
         self.env = dict(os.environ)
@@ -90,6 +91,32 @@ class Ctx:
         # Far from UTC on purpose: nothing may depend on the machine's zone.
         self.env["TZ"] = "Asia/Jakarta"
         self.env["LC_ALL"] = "C"
+
+    @property
+    def db(self):
+        """The test's store: store.db in its directory, or with --engine
+        pg a new database on the fixture pg's cluster (made on first use)."""
+        if self._db is None:
+            path = os.path.join(self.dir, "store.db")
+            if ENGINE:
+                sys.path.insert(0, os.path.join(os.path.dirname(
+                    os.path.abspath(__file__)), "..", "pg"))
+                import pgdb
+                self._db = pgdb.dsn_for(ENGINE, path, "cli")
+            else:
+                self._db = path
+        return self._db
+
+    @db.setter
+    def db(self, value):
+        self._db = value
+
+    def store_exists(self):
+        """True once a command made the store (file or schema)."""
+        if not ENGINE:
+            return os.path.exists(self.db)
+        import pgdb
+        return pgdb.store_exists(self.db)
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -1402,17 +1429,21 @@ def report_explain_and_timing(c):
 def main(tests=None, suite="cli", doc=None):
     """Runs `tests` (default: this file's) as the suite `suite`; other test
     files (tests/hostile/) import this module and call it with theirs."""
-    global CXMETER, WORKDIR, VERBOSE
+    global CXMETER, WORKDIR, VERBOSE, ENGINE
     tests = TESTS if tests is None else tests
     ap = argparse.ArgumentParser(description=(doc or __doc__).split("\n")[0])
     ap.add_argument("--cxmeter", required=True)
     ap.add_argument("--workdir", help="default: a fresh temporary directory")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every command and its output")
+    ap.add_argument("--engine", default=None,
+                    help="pg: each test's store on PostgreSQL (default: "
+                    "an SQLite file)")
     ap.add_argument("tests", nargs="*", help="only these tests")
     a = ap.parse_args()
     CXMETER = os.path.abspath(a.cxmeter)
     VERBOSE = a.verbose
+    ENGINE = a.engine
     if not os.access(CXMETER, os.X_OK):
         print(f"run.py: {CXMETER} is not an executable", file=sys.stderr)
         return 2

@@ -8,7 +8,11 @@ store, running the binary, checks, diagnostics) is tests/cli/run.py's, so
 both suites read alike: `c.run(...)`, `c.import_(...)`, `c.report_json(...)`,
 `c.expect_rc(...)`, `c.check(...)`.
 
-Usage: test_<class>.py --cxmeter PATH [--workdir DIR] [-v] [TEST...]
+Usage: test_<class>.py --cxmeter PATH [--workdir DIR] [--engine pg] [-v]
+       [TEST...]
+(--engine pg: each test's store is a database on the fixture pg's cluster;
+tests/hostile/CMakeLists.txt registers hostile_<class>_pg for the classes
+that hold on both engines.)
 """
 
 import os
@@ -19,6 +23,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "cli"))
 import run as cli  # noqa: E402  (tests/cli/run.py)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pg"))
+import pgdb  # noqa: E402,F401  (a store's SQL on either engine: --engine pg)
 
 TESTS = []
 WIDE = cli.WIDE

@@ -41,7 +41,7 @@ def out_of_range_benchmarks_are_refused(c):
         c.expect_rc(r, 2, f"benchmark set {metric} {value}")
         c.check("out of range" in r.err and metric in r.err,
                 f"{metric} {value}: the reason does not say out of range", r)
-    c.check(not os.path.exists(c.db),
+    c.check(not c.store_exists(),
             "a refused benchmark created the store")
     for value in ("nan", "inf", "-inf", "1e999", "80%", ""):
         r = bench(c, "set", "csat", value, "--label", "x")
@@ -95,7 +95,7 @@ def labels(c):
     c.check("--label" in r.err, "the missing label is not named", r)
     r = bench(c, "remove", "csat", "--label", "")
     c.expect_rc(r, 2, "remove with an empty label")
-    c.check(not os.path.exists(c.db), "a refused command created the store")
+    c.check(not c.store_exists(), "a refused command created the store")
 
 
 @test

@@ -11,11 +11,10 @@ choice answers are not.
 import csv
 import io
 import json
-import sqlite3
 import sys
 
 import harness
-from harness import test
+from harness import pgdb, test
 
 HOSTILE = [
     "<script>alert(1)</script> & 'quoted'",
@@ -126,20 +125,23 @@ def survey_submission_text_answers(c):
     listed from the submission; its single choice is not."""
     c.expect_rc(c.run("survey", "add", "--template", "service-satisfaction",
                       "--db", c.db), 0, "survey add")
-    con = sqlite3.connect(c.db)
-    ws, ver = con.execute("SELECT workspace_id, version FROM surveys"
-                          " WHERE survey_id = 'service-satisfaction'"
-                          ).fetchone()
-    con.execute("INSERT INTO invitations VALUES (?, 'INV1', x'00',"
-                " 'service-satisfaction', ?, 'en', 'T9', 'C9', 'ann',"
-                " 'care', 'chat', 1772900000000, 1773900000000)", (ws, ver))
+    ws, ver = pgdb.store_sql(c.db, "SELECT workspace_id, version FROM"
+                             " surveys WHERE survey_id ="
+                             " 'service-satisfaction'")[0]
+    pgdb.store_sql(c.db, "INSERT INTO invitations (workspace_id,"
+                   " invitation_id, token_hash, survey_id, survey_version,"
+                   " language, ticket_id, customer_id, agent_id, team,"
+                   " channel, created_at, expires_at) VALUES (?, 'INV1', ?,"
+                   " 'service-satisfaction', ?, 'en', 'T9', 'C9', 'ann',"
+                   " 'care', 'chat', 1772900000000, 1773900000000)",
+                   ws, b"\x00", ver)
     answers = {"overall": 2, "channel": "=chat", "improve": "too slow",
                "comment": "=cmd|' /C calc'!A0 <b>bold</b>"}
-    con.execute("INSERT INTO submissions VALUES (?, 'INV1', 1772900100000,"
-                " 1772900100000, 1772900100000, 0, 0, ?)",
-                (ws, json.dumps(answers)))
-    con.commit()
-    con.close()
+    pgdb.store_sql(c.db, "INSERT INTO submissions (workspace_id,"
+                   " invitation_id, first_at, updated_at, submitted_at, held,"
+                   " edits, answers) VALUES (?, 'INV1', 1772900100000,"
+                   " 1772900100000, 1772900100000, 0, 0, ?)",
+                   ws, json.dumps(answers))
     responses(c, "r.csv", [("INV1:overall", "csat", "2026-03-07T16:15:00Z",
                             2, "too slow", "T9", "ann", "care")])
     r = comments(c, "--format", "json")

@@ -9,11 +9,10 @@ readable; `show` prints canonical JSON that adds back unchanged; the shipped
 templates are listed with their five languages and install."""
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import harness
-from harness import test
+from harness import pgdb, test
 
 LANGS = ["en", "ms", "id", "vi", "fi"]
 TEMPLATES = ["ces", "churn-prevention", "customer-communication",
@@ -60,14 +59,10 @@ def survey(c, *args):
 
 
 def stored_rows(c):
-    if not os.path.exists(c.db):
+    if not c.store_exists():
         return None
-    con = sqlite3.connect(c.db)
-    try:
-        return con.execute("SELECT survey_id, version, removed_at IS NULL"
-                           " FROM surveys ORDER BY 1, 2").fetchall()
-    finally:
-        con.close()
+    return pgdb.store_sql(c.db, "SELECT survey_id, version, removed_at IS"
+                          " NULL FROM surveys ORDER BY 1, 2")
 
 
 def shown(c, sid, *extra):
@@ -250,7 +245,7 @@ def bad_definitions_refused_with_path_and_nothing_stored(c):
                 f"{name}: one line of diagnosis", r)
         c.check(r.out == "", f"{name}: nothing on stdout", r)
         # Refused before the store is touched: not even created.
-        c.check(not os.path.exists(c.db), f"{name}: no store created", r)
+        c.check(not c.store_exists(), f"{name}: no store created", r)
         r = c.run("survey", "check", f)
         c.check(r.rc == 1 and head in r.err and reason in r.err,
                 f"{name}: check agrees", r)
@@ -299,7 +294,7 @@ def not_json_named_by_line_and_column(c):
     r = survey(c, "add", "missing.json")
     c.expect_rc(r, 1, "missing file")
     c.check("missing.json" in r.err, "names the file", r)
-    c.check(not os.path.exists(c.db), "no store created")
+    c.check(not c.store_exists(), "no store created")
     r = survey(c, "add", "big.json")
     c.check(r.rc == 0, f"a large ({big_bytes} bytes) valid definition", r)
 

@@ -4,9 +4,12 @@
 
 Each test makes its own store and server (hermetic); the server is stopped
 by its process id. The store is read back with `cxmeter report` and with
-the sqlite3 module (the store is an SQLite file in WAL mode).
+the store's own SQL (tests/pg/pgdb.py: store_sql). --engine pg runs every
+test on a PostgreSQL store instead of an SQLite file: a new database of the
+ctest fixture pg's cluster per server (issue 17: nothing differs).
 
-Usage: test_serve.py --cxmeter PATH [--workdir DIR] [-v] [TEST...]
+Usage: test_serve.py --cxmeter PATH [--workdir DIR] [--engine pg] [-v]
+       [TEST...]
 """
 
 import argparse
@@ -17,13 +20,16 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import traceback
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "pg"))
+import pgdb  # noqa: E402  (tests/pg: a store of either engine)
 
 TESTS = []
 ARGS = None
@@ -52,7 +58,8 @@ class Server:
         self.dir = os.path.join(ARGS.workdir, name)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        self.db = os.path.join(self.dir, "t.db")
+        self.db = pgdb.dsn_for(ARGS.engine, os.path.join(self.dir, "t.db"),
+                               "http_serve")
         for t in templates:
             self.cli("survey", "add", "--template", t)
         for k, v in config:
@@ -136,13 +143,7 @@ class Server:
             "Content-Type": "application/x-www-form-urlencoded"})
 
     def sql(self, query, *params):
-        con = sqlite3.connect(self.db, timeout=30)
-        try:
-            rows = con.execute(query, params).fetchall()
-            con.commit()
-            return rows
-        finally:
-            con.close()
+        return pgdb.store_sql(self.db, query, *params)
 
     def report(self, *args):
         return json.loads(self.cli("report", "--format", "json", *args))
@@ -282,7 +283,7 @@ def token_auth():
         check(st == 401, "a revoked token still works: %d" % st)
         check("test" in s.cli("token", "list") and
               "revoked" in s.cli("token", "list"), "token list")
-        check(s.token not in open(s.db, "rb").read().decode("latin-1"),
+        check(s.token not in pgdb.store_text(s.db),
               "the token is stored in clear")
     finally:
         s.close()
@@ -852,6 +853,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cxmeter", required=True)
     ap.add_argument("--workdir", default="/tmp/cxm_http_tests")
+    ap.add_argument("--engine", default=None,
+                    help="pg: a PostgreSQL store (default: SQLite)")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("tests", nargs="*")
     ARGS = ap.parse_args()

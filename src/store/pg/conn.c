@@ -102,6 +102,33 @@ static cxm_rc ensure_conn(cxm_store *st)
     return cxm__pg_fail(st, "cannot reconnect to PostgreSQL");
 }
 
+/* CXM_OPEN_READ as in SQLite (cxmeter/store.h): an existing store only
+ * ("no store at …" in a database without one, which is never made), opened
+ * for writing where it can be written, else read-only: on a replica (in
+ * recovery) or a role or server whose transactions are read-only. */
+static cxm_rc open_for_reading(cxm_store *st)
+{
+    int64_t state = 0;
+    cxm_rc rc = cxm__pg_run(
+        st,
+        "SELECT CASE WHEN to_regclass('cxm_schema') IS NULL THEN 0"
+        " WHEN pg_is_in_recovery()"
+        " OR current_setting('default_transaction_read_only') <> 'off'"
+        " THEN 1 ELSE 2 END",
+        NULL, 0, &state);
+
+    if (rc)
+        return rc;
+    st->read_only = state != 2;
+    if (state)
+        return CXM_OK;
+    cxm__buf_reset(&st->errmsg);
+    if (cxm__buf_addf(&st->errmsg, "no store at PostgreSQL database %s",
+                      PQdb(cxm__pg_conn(st))))
+        cxm__buf_reset(&st->errmsg); /* benign, as set_error */
+    return CXM_ESTORE;
+}
+
 cxm_rc cxm__pg_open(cxm_store *st, const char *dsn, int mode)
 {
     struct cxm__pg *pg = cxm__calloc(1, sizeof(*pg));
@@ -118,6 +145,8 @@ cxm_rc cxm__pg_open(cxm_store *st, const char *dsn, int mode)
         return CXM_ENOMEM;
     if (PQstatus(pg->conn) != CONNECTION_OK)
         return cxm__pg_fail(st, "cannot connect to PostgreSQL");
+    if (mode == CXM_OPEN_READ && open_for_reading(st))
+        return CXM_ESTORE;
     return set_session(st);
 }
 

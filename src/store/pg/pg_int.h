@@ -52,8 +52,9 @@ static inline PGconn *cxm__pg_conn(cxm_store *st)
 extern const struct cxm__embedded cxm__embedded_pg_sql[];
 
 /* Opens a connection to `dsn` (a libpq URI, postgresql://…). Reads and
- * writes are in UTC; a store opened CXM_OPEN_READ runs every transaction
- * read-only. */
+ * writes are in UTC; a store opened CXM_OPEN_READ is written where it can
+ * be (as SQLite's), else runs every transaction read-only: on a replica,
+ * a read-only role or server, or a database with no store yet. */
 cxm_rc cxm__pg_open(cxm_store *st, const char *dsn, int mode);
 void cxm__pg_close(cxm_store *st);
 cxm_rc cxm__pg_begin(cxm_store *st);
