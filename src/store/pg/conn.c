@@ -189,12 +189,31 @@ cxm_rc cxm__pg_begin(cxm_store *st)
     return rc;
 }
 
+/* PostgreSQL gives a transaction an id at its first write (a row
+ * inserted, updated, deleted or locked) and never to one that only read:
+ * whether it has one is whether it wrote, whatever its statements'
+ * triggers and CTEs did. Asked before COMMIT; a failed question counts
+ * as a write (more, never fewer). */
 cxm_rc cxm__pg_commit(cxm_store *st)
 {
-    cxm_rc rc = cxm__pg_exec(st, "COMMIT");
+    struct cxm__pg *pg = cxm__pg_of(st);
+    int64_t wrote = 1;
+    cxm_rc rc;
 
-    cxm__pg_of(st)->in_tx = false;
+    if (pg->in_tx &&
+        cxm__pg_run(st, "SELECT (txid_current_if_assigned() IS NOT NULL)"
+                        "::int", NULL, 0, &wrote))
+        wrote = 1;
+    if (pg->in_tx && wrote)
+        pg->writes++;
+    rc = cxm__pg_exec(st, "COMMIT");
+    pg->in_tx = false;
     return rc;
+}
+
+int64_t cxm__pg_writes(cxm_store *st)
+{
+    return cxm__pg_of(st)->writes;
 }
 
 cxm_rc cxm__pg_rollback(cxm_store *st)

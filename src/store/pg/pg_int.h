@@ -26,6 +26,8 @@ struct cxm__pg {
     bool schema_locked; /* holds the migration advisory lock */
     unsigned staged;    /* kinds (1 << cxm_kind) with rows staged for the
                            import's INSERT (store_pg_import.c) */
+    int64_t writes;     /* transactions of ours that wrote, committed or
+                           not (the `changes` hook) */
 };
 
 static inline struct cxm__pg *cxm__pg_of(cxm_store *st)
@@ -46,6 +48,7 @@ static inline PGconn *cxm__pg_conn(cxm_store *st)
     .schema_version = cxm__pg_schema_version,                              \
     .set_schema_version = cxm__pg_set_schema_version,                      \
     .begin = cxm__pg_begin, .commit = cxm__pg_commit,                      \
+    .changes = cxm__pg_writes,                                             \
     .rollback = cxm__pg_rollback, .lock_schema = cxm__pg_lock_schema
 
 /* From the build: sql/NNNN-name.sql, in name order (cmake/embed.cmake). */
@@ -59,6 +62,9 @@ cxm_rc cxm__pg_open(cxm_store *st, const char *dsn, int mode);
 void cxm__pg_close(cxm_store *st);
 cxm_rc cxm__pg_begin(cxm_store *st);
 cxm_rc cxm__pg_commit(cxm_store *st);
+/* The `changes` hook: a count that moves with every transaction of this
+ * connection that wrote a row (had a transaction id at its end). */
+int64_t cxm__pg_writes(cxm_store *st);
 cxm_rc cxm__pg_rollback(cxm_store *st);
 cxm_rc cxm__pg_schema_version(cxm_store *st, int *out);
 cxm_rc cxm__pg_set_schema_version(cxm_store *st, int version);
