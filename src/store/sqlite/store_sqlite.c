@@ -375,10 +375,13 @@ static cxm_rc read_tickets(cxm_store *st, sqlite3_stmt *s, cxm__ticket_fn fn,
     return rc;
 }
 
-static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
+/* Every ticket of the workspace through statement `sql` (?1 the
+ * workspace), each to fn. */
+static cxm_rc workspace_tickets(cxm_store *st, const char *sql,
+                                cxm__ticket_fn fn, void *ud)
 {
     sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, scan_tickets_sql, &s);
+    cxm_rc rc = cxm__sq_prepare(st, sql, &s);
 
     if (rc)
         return rc;
@@ -388,17 +391,14 @@ static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
     return rc;
 }
 
+static cxm_rc sq_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud)
+{
+    return workspace_tickets(st, scan_tickets_sql, fn, ud);
+}
+
 cxm_rc cxm__sq_scan_tickets_seq(cxm_store *st, cxm__ticket_fn fn, void *ud)
 {
-    sqlite3_stmt *s = NULL;
-    cxm_rc rc = cxm__sq_prepare(st, scan_tickets_seq_sql, &s);
-
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, st->workspace_id);
-    rc = read_tickets(st, s, fn, ud);
-    sqlite3_finalize(s);
-    return rc;
+    return workspace_tickets(st, scan_tickets_seq_sql, fn, ud);
 }
 
 cxm_rc cxm__sq_scan_tickets_between(cxm_store *st, int64_t lo, int64_t hi,

@@ -556,40 +556,12 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a)
     return rc;
 }
 
-/* Counts the cells of the days [d0, d1) again, from the tickets found
- * through the three timestamp indexes (a few days of many). */
-static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
-{
-    struct acc a;
-    struct span sp;
-    cxm_rc rc;
-
-    memset(&a, 0, sizeof(a));
-    memset(&sp, 0, sizeof(sp));
-    a.kb = (struct cxm__buf)CXM__BUF_INIT(SIZE_MAX / 2);
-    sp.a = &a;
-    sp.lo = d0 * DAY_MS;
-    sp.hi = d1 * DAY_MS;
-    rc = cxm__sq_run_ints(st,
-                          "DELETE FROM ticket_cells WHERE workspace_id = ?1"
-                          " AND cube IN " CUBES_SQL
-                          " AND day >= ?2 AND day < ?3",
-                          (int64_t[]){st->workspace_id, d0, d1}, 3, NULL);
-    if (!rc)
-        rc = cxm__sq_scan_tickets_between(st, sp.lo, sp.hi, acc_ticket, &sp);
-    if (!rc)
-        rc = acc_derive(&a);
-    if (!rc)
-        rc = acc_write(st, &a);
-    acc_release(&a);
-    return rc;
-}
-
 /* Counts the cells of the days [d0, d1) (of those only days[0..n), when
- * days is not NULL) from one sequential pass over every ticket: their
- * cells were deleted by the caller. */
-static cxm_rc recount_pass(cxm_store *st, int64_t d0, int64_t d1,
-                           const int64_t *days, size_t n)
+ * days is not NULL) from the tickets found through the three timestamp
+ * indexes (by_index: a few days of many) or from one sequential pass over
+ * every ticket, and writes them; their old cells are deleted already. */
+static cxm_rc count_cells(cxm_store *st, int64_t d0, int64_t d1,
+                          const int64_t *days, size_t n, bool by_index)
 {
     struct acc a;
     struct span sp;
@@ -603,13 +575,38 @@ static cxm_rc recount_pass(cxm_store *st, int64_t d0, int64_t d1,
     sp.hi = d1 * DAY_MS;
     sp.days = days;
     sp.n_days = n;
-    rc = cxm__sq_scan_tickets_seq(st, acc_ticket, &sp);
+    rc = by_index ? cxm__sq_scan_tickets_between(st, sp.lo, sp.hi,
+                                                 acc_ticket, &sp)
+                  : cxm__sq_scan_tickets_seq(st, acc_ticket, &sp);
     if (!rc)
         rc = acc_derive(&a);
     if (!rc)
         rc = acc_write(st, &a);
     acc_release(&a);
     return rc;
+}
+
+/* Counts the cells of the days [d0, d1) again (a few days of many). */
+static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
+{
+    cxm_rc rc = cxm__sq_run_ints(st,
+                                 "DELETE FROM ticket_cells"
+                                 " WHERE workspace_id = ?1"
+                                 " AND cube IN " CUBES_SQL
+                                 " AND day >= ?2 AND day < ?3",
+                                 (int64_t[]){st->workspace_id, d0, d1}, 3,
+                                 NULL);
+
+    return rc ? rc : count_cells(st, d0, d1, NULL, 0, true);
+}
+
+/* The cells of [d0, d1) (days[0..n) only, when not NULL) from one
+ * sequential pass over every ticket: their cells were deleted by the
+ * caller. */
+static cxm_rc recount_pass(cxm_store *st, int64_t d0, int64_t d1,
+                           const int64_t *days, size_t n)
+{
+    return count_cells(st, d0, d1, days, n, false);
 }
 
 /* Counts the cells of the days [d0, d1] (days[0..n) only, when not NULL)
