@@ -4,13 +4,15 @@
  * cells.sql): per workspace, UTC day, cube, survey, scale and score, the
  * number of attributed answers, kept in the writes' own transactions.
  *
- * Writing: the triggers of 0003 mark the UTC days whose answers a
- * statement may have changed (answers, tickets, agents); the recount
- * before every commit (cxm__pg_rollup_flush) deletes those days' cells
- * months and counts them again from the rows in one GROUPING SETS
- * statement (day and month cells at once),
- * under a transaction advisory lock per workspace, so two writers never
- * count one day from different rows.
+ * Writing: the triggers of 0003 and 0004 mark the UTC days whose answers
+ * a statement may have changed (answers, tickets, agents); the recount
+ * before every commit (cxm__pg_rollup_flush) deletes those days' day
+ * cells and counts them again from the rows in one GROUPING SETS
+ * statement, then sums the cells of those days' months from their day
+ * cells (sql/0004: the days keep the agent × team cube too), under a
+ * transaction advisory lock per workspace, so two writers never count
+ * one day from different rows. A write costs its days' answers, not its
+ * months' (docs/performance.md, "Cells by day").
  *
  * Reading (cxm__pg_cell_groups): a report whose dimensions a cube keeps,
  * in UTC, counting every answer under its own agent without exclusions,
@@ -45,57 +47,86 @@ static const unsigned cubes[] = {0, CUBE_CHANNEL, CUBE_TEAM,
 
 /* ---- Writing ----------------------------------------------------------- */
 
-/* The dirty days of the workspace, taken, as the months they fall in:
- * cxm_cells_months (first day m, first day of the next month e). */
-static const char take_months_sql[] =
+/* The dirty days of the workspace, taken: cxm_cells_days (day d). */
+static const char take_days_sql[] =
     "WITH d AS (DELETE FROM answer_cells_dirty WHERE workspace_id = $1"
-    " RETURNING day) INSERT INTO cxm_cells_months"
-    " SELECT DISTINCT cxm_month_day(day), cxm_next_month_day(day) FROM d";
+    " RETURNING day) INSERT INTO cxm_cells_days SELECT DISTINCT day FROM d";
 
-static const char drop_cells_sql[] =
-    "DELETE FROM answer_cells c USING cxm_cells_months m"
-    " WHERE c.workspace_id = $1 AND c.day >= m.m AND c.day < m.e";
+static const char drop_days_sql[] =
+    "DELETE FROM answer_cells c USING cxm_cells_days d"
+    " WHERE c.workspace_id = $1 AND c.grain = 0 AND c.day = d.d";
 
-/* The key of a cell but its time, in both grains' grouping sets. */
-#define KEY "sv, smin, smax, score"
-/* The cells of the months in cxm_cells_months, both grains, from the
- * rows: the answers by score in the inner query (GROUPING SETS: grain 0
- * groups by day, grain 1 by month), each cell's scores into arrays in
+/* The key of a cell but its time, in the grouping sets. */
+#define KEY "day, sv, smin, smax, score"
+/* The day cells of the days in cxm_cells_days, from the rows: the
+ * answers by score in the inner query (GROUPING SETS: one per cube; the
+ * agent × team cube too, which reports read from months only: the
+ * months are summed from the days), each cell's scores into arrays in
  * the outer. */
-static const char count_cells_sql[] =
+static const char count_days_sql[] =
     "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
     " scale_min, scale_max, agent_id, team, channel, scores, counts)"
-    " SELECT $1, grain, cube, t, sv, smin, smax, ag, tm, ch,"
+    " SELECT $1, 0, cube, day, sv, smin, smax, ag, tm, ch,"
     "  array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
-    " FROM (SELECT GROUPING(day) AS grain, (1 - GROUPING(ag))"
+    " FROM (SELECT (1 - GROUPING(ag))"
     "  + 2 * (1 - GROUPING(tm)) + 4 * (1 - GROUPING(ch)) AS cube,"
-    "  coalesce(day, mo) AS t, sv, smin, smax, coalesce(ag, '') AS ag,"
+    "  day, sv, smin, smax, coalesce(ag, '') AS ag,"
     "  coalesce(tm, '') AS tm, coalesce(ch, '') AS ch, score, count(*) AS n"
-    "  FROM (SELECT cxm_utc_day(r.responded_at) AS day, m.m AS mo,"
+    "  FROM (SELECT d.d AS day,"
     "   r.survey AS sv, coalesce(r.scale_min, 0) AS smin,"
     "   coalesce(r.scale_max, 0) AS smax,"
     "   coalesce(" CXM__PG_ANSWER_AGENT ", '') AS ag,"
     "   coalesce(" CXM__PG_ANSWER_TEAM_JOINED ", '') AS tm,"
     "   coalesce(" CXM__PG_ANSWER_CHANNEL ", '') AS ch, r.score"
-    "   FROM cxm_cells_months m JOIN responses r ON r.workspace_id = $1"
-    "    AND r.responded_at >= m.m * " DAY_MS_SQL
-    "    AND r.responded_at < m.e * " DAY_MS_SQL
+    "   FROM cxm_cells_days d JOIN responses r ON r.workspace_id = $1"
+    "    AND r.responded_at >= d.d * " DAY_MS_SQL
+    "    AND r.responded_at < (d.d + 1) * " DAY_MS_SQL
     "   LEFT JOIN tickets t"
     "    ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
     CXM__PG_ANSWER_AGENTS
     "   WHERE r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
-    "  GROUP BY GROUPING SETS ((day, " KEY "), (day, " KEY ", ch),"
-    "   (day, " KEY ", tm), (day, " KEY ", tm, ch),"
-    "   (mo, " KEY "), (mo, " KEY ", ch), (mo, " KEY ", tm),"
-    "   (mo, " KEY ", tm, ch), (mo, " KEY ", ag, tm))) g"
-    " GROUP BY grain, cube, t, sv, smin, smax, ag, tm, ch";
+    "  GROUP BY GROUPING SETS ((" KEY "), (" KEY ", ch), (" KEY ", tm),"
+    "   (" KEY ", tm, ch), (" KEY ", ag, tm))) g"
+    " GROUP BY cube, day, sv, smin, smax, ag, tm, ch";
 
-/* Recounts the cells of the months of the workspace's dirty days, in the
- * open write transaction. */
+/* The months of the days taken into cxm_cells_months (first day m,
+ * first day of the next e), and their month cells dropped. */
+static const char drop_months_sql[] =
+    "WITH m AS (INSERT INTO cxm_cells_months SELECT DISTINCT"
+    " cxm_month_day(d), cxm_next_month_day(d) FROM cxm_cells_days"
+    " RETURNING m) DELETE FROM answer_cells c USING m"
+    " WHERE c.workspace_id = $1 AND c.grain = 1"
+    " AND c.cube = ANY ('{0,2,3,4,6}') AND c.day = m.m";
+
+/* The month cells of the months in cxm_cells_months, summed from their
+ * day cells (every cube: the days keep the months' five), never from
+ * the rows: a write costs its days' answers and its months' cells. */
+static const char sum_months_sql[] =
+    "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
+    " scale_min, scale_max, agent_id, team, channel, scores, counts)"
+    " SELECT $1, 1, cube, m, survey, scale_min, scale_max, agent_id, team,"
+    "  channel, array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
+    " FROM (SELECT c.cube, m.m, c.survey, c.scale_min, c.scale_max,"
+    "  c.agent_id, c.team, c.channel, s.score, sum(s.n)::bigint AS n"
+    "  FROM cxm_cells_months m JOIN answer_cells c ON c.workspace_id = $1"
+    "   AND c.grain = 0 AND c.cube = ANY ('{0,2,3,4,6}')"
+    "   AND c.day >= m.m AND c.day < m.e,"
+    "  unnest(c.scores, c.counts) AS s(score, n)"
+    "  GROUP BY c.cube, m.m, c.survey, c.scale_min, c.scale_max,"
+    "   c.agent_id, c.team, c.channel, s.score) g"
+    " GROUP BY cube, m, survey, scale_min, scale_max, agent_id, team,"
+    " channel";
+
+/* The statements of a recount after the days are taken, in order. */
+static const char *const recount_sql[] = {
+    drop_days_sql, count_days_sql, drop_months_sql, sum_months_sql};
+
+/* Recounts the day cells of the workspace's dirty days from the rows and
+ * their months' cells from the day cells, in the open write transaction. */
 static cxm_rc cells_recount(cxm_store *st)
 {
     struct cxm__pg_arg ws = CXM__PG_WS(st);
-    int64_t dirty = 0, months = 0;
+    int64_t dirty = 0, days = 0;
     cxm_rc rc = cxm__pg_run(st,
                             "SELECT EXISTS (SELECT 1 FROM answer_cells_dirty"
                             " WHERE workspace_id = $1)::int",
@@ -116,21 +147,23 @@ static cxm_rc cells_recount(cxm_store *st)
                               " WHERE pg_size_bytes(current_setting("
                               "'work_mem')) < 64 * 1024 * 1024;"
                               " CREATE TEMP TABLE IF NOT EXISTS"
+                              " cxm_cells_days (d bigint PRIMARY KEY)"
+                              " ON COMMIT DELETE ROWS;"
+                              " CREATE TEMP TABLE IF NOT EXISTS"
                               " cxm_cells_months (m bigint PRIMARY KEY,"
                               " e bigint NOT NULL) ON COMMIT DELETE ROWS");
     if (!rc)
-        rc = cxm__pg_run(st, take_months_sql, &ws, 1, NULL);
+        rc = cxm__pg_run(st, take_days_sql, &ws, 1, NULL);
     if (!rc)
-        rc = cxm__pg_run(st, "SELECT count(*) FROM cxm_cells_months", NULL,
-                         0, &months);
-    if (!rc && months > 0)
-        rc = cxm__pg_exec(st, "ANALYZE cxm_cells_months");
-    if (!rc && months > 0)
-        rc = cxm__pg_run(st, drop_cells_sql, &ws, 1, NULL);
-    if (!rc && months > 0)
-        rc = cxm__pg_run(st, count_cells_sql, &ws, 1, NULL);
+        rc = cxm__pg_run(st, "SELECT count(*) FROM cxm_cells_days", NULL, 0,
+                         &days);
+    if (!rc && days > 0)
+        rc = cxm__pg_exec(st, "ANALYZE cxm_cells_days");
+    for (size_t i = 0; !rc && days > 0 && i < CXM_ARRAY_LEN(recount_sql);
+         i++)
+        rc = cxm__pg_run(st, recount_sql[i], &ws, 1, NULL);
     if (!rc)
-        rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_months");
+        rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_days, cxm_cells_months");
     return rc;
 }
 
