@@ -8,8 +8,9 @@
  * a statement may have changed (answers, tickets, agents); the recount
  * before every commit (cxm__pg_rollup_flush) deletes those days' day
  * cells and counts them again from the rows in one GROUPING SETS
- * statement, then sums the cells of those days' months from their day
- * cells (sql/0004: the days keep the agent × team cube too), under a
+ * statement, then moves the cells of those days' months by the day
+ * cells' old and new counts (sql/0004: the days keep the agent × team
+ * cube too; a month cell is the sum of its days' cells), under a
  * transaction advisory lock per workspace, so two writers never count
  * one day from different rows. A write costs its days' answers, not its
  * months' (docs/performance.md, "Cells by day").
@@ -62,20 +63,38 @@ static const char take_days_sql[] =
     " AND " col " >= cxm_month_day($2::bigint)"                              \
     " AND " col " < cxm_next_month_day($3::bigint)"
 
+/* The columns of a month cell's key in the temporary tables. */
+#define DELTA_COLS                                                          \
+    "cube smallint, m bigint, survey text COLLATE \"C\", smin bigint,"     \
+    " smax bigint, ag text COLLATE \"C\", tm text COLLATE \"C\","          \
+    " ch text COLLATE \"C\""
+/* A cell's columns as answer_cells names them. */
+#define CELL "cube, day, survey, scale_min, scale_max, agent_id, team, channel,"\
+             " scores, counts"
+/* Cells (rows r with CELL's columns) as cxm_cells_delta's rows: each
+ * score of each cell under its month, its count signed by sign. */
+#define DELTA(r, sign)                                                      \
+    "SELECT " r ".cube, cxm_month_day(" r ".day), " r ".survey, "          \
+    r ".scale_min, " r ".scale_max, " r ".agent_id, " r ".team, "           \
+    r ".channel, s.score, " sign "s.n FROM " r ", unnest(" r ".scores, "   \
+    r ".counts) AS s(score, n)"
+
+/* The day cells of the days taken, dropped: into cxm_cells_delta, their
+ * counts negated. */
 static const char drop_days_sql[] =
-    "DELETE FROM answer_cells c USING cxm_cells_days d"
+    "WITH o AS (DELETE FROM answer_cells c USING cxm_cells_days d"
     " WHERE c.workspace_id = $1 AND c.grain = 0 AND c.cube = " CUBES
-    " AND c.day = d.d" IN_DAYS("c.day");
+    " AND c.day = d.d" IN_DAYS("c.day") " RETURNING " CELL ")"
+    " INSERT INTO cxm_cells_delta " DELTA("o", "-");
 
 /* The key of a cell but its time, in the grouping sets. */
 #define KEY "day, sv, smin, smax, score"
 /* The day cells of the days in cxm_cells_days, from the rows: the
  * answers by score in the inner query (GROUPING SETS: one per cube; the
- * agent × team cube too, which reports read from months only: the
- * months are summed from the days), each cell's scores into arrays in
- * the outer. */
+ * agent × team cube too, which reports read from months only), each
+ * cell's scores into arrays in the outer; into cxm_cells_delta too. */
 static const char count_days_sql[] =
-    "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
+    "WITH i AS (INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
     " scale_min, scale_max, agent_id, team, channel, scores, counts)"
     " SELECT $1, 0, cube, day, sv, smin, smax, ag, tm, ch,"
     "  array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
@@ -100,42 +119,57 @@ static const char count_days_sql[] =
     "   WHERE r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
     "  GROUP BY GROUPING SETS ((" KEY "), (" KEY ", ch), (" KEY ", tm),"
     "   (" KEY ", tm, ch), (" KEY ", ag, tm))) g"
-    " GROUP BY cube, day, sv, smin, smax, ag, tm, ch";
+    " GROUP BY cube, day, sv, smin, smax, ag, tm, ch RETURNING " CELL ")"
+    " INSERT INTO cxm_cells_delta " DELTA("i", "");
 
-/* The months of the days taken into cxm_cells_months (first day m,
- * first day of the next e), and their month cells dropped. */
-static const char drop_months_sql[] =
-    "WITH m AS (INSERT INTO cxm_cells_months SELECT DISTINCT"
-    " cxm_month_day(d), cxm_next_month_day(d) FROM cxm_cells_days"
-    " RETURNING m) DELETE FROM answer_cells c USING m"
-    " WHERE c.workspace_id = $1 AND c.grain = 1 AND c.cube = " CUBES
-    " AND c.day = m.m" IN_MONTHS("c.day");
+/* The month cells a changed count moved, per key (cube, month, survey,
+ * scale, agent, team, channel): the net change of each score. */
+#define MKEY "cube, m, survey, smin, smax, ag, tm, ch"
+#define MOVED                                                               \
+    "dn AS (SELECT " MKEY ", score, sum(n) AS n FROM cxm_cells_delta"        \
+    " GROUP BY " MKEY ", score HAVING sum(n) <> 0),"                        \
+    " k AS (SELECT DISTINCT " MKEY " FROM dn)"
+#define MATCH                                                               \
+    " c.workspace_id = $1 AND c.grain = 1 AND c.cube = k.cube"               \
+    " AND c.day = k.m AND c.survey = k.survey AND c.scale_min = k.smin"     \
+    " AND c.scale_max = k.smax AND c.agent_id = k.ag AND c.team = k.tm"     \
+    " AND c.channel = k.ch" IN_MONTHS("c.day")
 
-/* The month cells of the months in cxm_cells_months, summed from their
- * day cells (every cube: the days keep the months' five), never from
- * the rows: a write costs its days' answers and its months' cells. */
+/* The new month cells of the keys moved: their cells' counts plus the
+ * net change, scores whose count falls to 0 gone (a key with none left
+ * has no row). */
 static const char sum_months_sql[] =
+    "WITH " MOVED " INSERT INTO cxm_cells_sums SELECT " MKEY ","
+    " array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
+    " FROM (SELECT " MKEY ", score, sum(n) AS n FROM (SELECT " MKEY ","
+    "  score, n FROM dn UNION ALL SELECT c.cube, c.day, c.survey,"
+    "  c.scale_min, c.scale_max, c.agent_id, c.team, c.channel, s.score,"
+    "  s.n FROM k JOIN answer_cells c ON" MATCH ","
+    "  unnest(c.scores, c.counts) AS s(score, n)) u"
+    "  GROUP BY " MKEY ", score HAVING sum(n) <> 0) t GROUP BY " MKEY;
+
+/* The month cells of the keys moved, replaced by their new counts. */
+static const char drop_months_sql[] =
+    "WITH " MOVED " DELETE FROM answer_cells c USING k WHERE" MATCH;
+
+static const char put_months_sql[] =
     "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
     " scale_min, scale_max, agent_id, team, channel, scores, counts)"
-    " SELECT $1, 1, cube, m, survey, scale_min, scale_max, agent_id, team,"
-    "  channel, array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
-    " FROM (SELECT c.cube, m.m, c.survey, c.scale_min, c.scale_max,"
-    "  c.agent_id, c.team, c.channel, s.score, sum(s.n)::bigint AS n"
-    "  FROM cxm_cells_months m JOIN answer_cells c ON c.workspace_id = $1"
-    "   AND c.grain = 0 AND c.cube = " CUBES
-    "   AND c.day >= m.m AND c.day < m.e" IN_MONTHS("c.day") ","
-    "  unnest(c.scores, c.counts) AS s(score, n)"
-    "  GROUP BY c.cube, m.m, c.survey, c.scale_min, c.scale_max,"
-    "   c.agent_id, c.team, c.channel, s.score) g"
-    " GROUP BY cube, m, survey, scale_min, scale_max, agent_id, team,"
-    " channel";
+    " SELECT $1, 1, " MKEY ", scores, counts FROM cxm_cells_sums";
 
-/* The statements of a recount after the days are taken, in order. */
-static const char *const recount_sql[] = {
-    drop_days_sql, count_days_sql, drop_months_sql, sum_months_sql};
+/* The statements of a recount after the days are taken, in order: the
+ * month cells are moved by the day cells' old and new counts, never
+ * counted from the rows nor summed over their whole months. */
+static const struct {
+    const char *sql;
+    size_t n_args; /* $1 the workspace, $2 and $3 the first and last day */
+} recount_sql[] = {{drop_days_sql, 3}, {count_days_sql, 3},
+                   {sum_months_sql, 3}, {drop_months_sql, 3},
+                   {put_months_sql, 1}};
 
 /* Recounts the day cells of the workspace's dirty days from the rows and
- * their months' cells from the day cells, in the open write transaction. */
+ * moves their months' cells by the change, in the open write
+ * transaction. */
 static cxm_rc cells_recount(cxm_store *st)
 {
     struct cxm__pg_arg ws = CXM__PG_WS(st);
@@ -163,8 +197,12 @@ static cxm_rc cells_recount(cxm_store *st)
                               " cxm_cells_days (d bigint PRIMARY KEY)"
                               " ON COMMIT DELETE ROWS;"
                               " CREATE TEMP TABLE IF NOT EXISTS"
-                              " cxm_cells_months (m bigint PRIMARY KEY,"
-                              " e bigint NOT NULL) ON COMMIT DELETE ROWS");
+                              " cxm_cells_delta (" DELTA_COLS ", score"
+                              " bigint, n bigint) ON COMMIT DELETE ROWS;"
+                              " CREATE TEMP TABLE IF NOT EXISTS"
+                              " cxm_cells_sums (" DELTA_COLS ", scores"
+                              " bigint[], counts bigint[])"
+                              " ON COMMIT DELETE ROWS");
     if (!rc)
         rc = cxm__pg_run(st, take_days_sql, &ws, 1, NULL);
     if (!rc)
@@ -181,10 +219,12 @@ static cxm_rc cells_recount(cxm_store *st)
     for (size_t i = 0; !rc && days > 0 && i < CXM_ARRAY_LEN(recount_sql);
          i++) {
         struct cxm__pg_arg a[3] = {ws, CXM__PG_I(first), CXM__PG_I(last)};
-        rc = cxm__pg_run(st, recount_sql[i], a, 3, NULL);
+        rc = cxm__pg_run(st, recount_sql[i].sql, a, recount_sql[i].n_args,
+                         NULL);
     }
     if (!rc)
-        rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_days, cxm_cells_months");
+        rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_days, cxm_cells_delta,"
+                              " cxm_cells_sums");
     return rc;
 }
 

@@ -3,10 +3,10 @@
 -- docs/store.md "The PostgreSQL engine").
 --
 -- Cells by day. The recount before a commit counts the day cells of the
--- dirty days from the rows and sums their months' cells from the day
--- cells, never a whole month of answers. For that the days keep the
--- agent × team cube (3) as well, which reports still read from months
--- only (as the SQLite engine's). An agent's team change marks the days
+-- dirty days from the rows and moves their months' cells by the day
+-- cells' old and new counts, never a whole month of answers. For that
+-- the days keep the agent × team cube (3) as well, which reports still
+-- read from months only (as the SQLite engine's). An agent's team change marks the days
 -- of the agent's answers, read from those day cells (0003 read the
 -- month cells, whose day is the month's first: a day recount needs the
 -- very days).
@@ -36,7 +36,11 @@ $$;
 
 -- The day cells of the agent × team cube do not exist yet: every day of
 -- the answers is to be counted again (by the commit of this migration's
--- transaction, or the next write's).
+-- transaction, or the next write's), and the agent × team month cells
+-- start from nothing, to be moved by those days' new cells (the other
+-- months move by their days' old and new cells: 0003 counted both from
+-- the same rows). Until then reports push down: there are dirty days.
+DELETE FROM answer_cells WHERE grain = 1 AND cube = 3;
 INSERT INTO answer_cells_dirty (workspace_id, day, xact)
 SELECT DISTINCT workspace_id, cxm_utc_day(responded_at), 0 FROM responses
 ON CONFLICT DO NOTHING;
