@@ -102,21 +102,21 @@ static const char count_days_sql[] =
     "  + 2 * (1 - GROUPING(tm)) + 4 * (1 - GROUPING(ch)) AS cube,"
     "  day, sv, smin, smax, coalesce(ag, '') AS ag,"
     "  coalesce(tm, '') AS tm, coalesce(ch, '') AS ch, score, count(*) AS n"
-    "  FROM (SELECT d.d AS day,"
+    "  FROM (SELECT cxm_utc_day(r.responded_at) AS day,"
     "   r.survey AS sv, coalesce(r.scale_min, 0) AS smin,"
     "   coalesce(r.scale_max, 0) AS smax,"
     "   coalesce(" CXM__PG_ANSWER_AGENT ", '') AS ag,"
     "   coalesce(" CXM__PG_ANSWER_TEAM_JOINED ", '') AS tm,"
     "   coalesce(" CXM__PG_ANSWER_CHANNEL ", '') AS ch, r.score"
-    "   FROM cxm_cells_days d JOIN responses r ON r.workspace_id = $1"
-    "    AND r.responded_at >= d.d * " DAY_MS_SQL
-    "    AND r.responded_at < (d.d + 1) * " DAY_MS_SQL
-    "    AND r.responded_at >= $2::bigint * " DAY_MS_SQL
-    "    AND r.responded_at < ($3::bigint + 1) * " DAY_MS_SQL
+    "   FROM responses r"
     "   LEFT JOIN tickets t"
     "    ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
     CXM__PG_ANSWER_AGENTS
-    "   WHERE r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
+    "   WHERE r.workspace_id = $1"
+    "    AND r.responded_at >= $2::bigint * " DAY_MS_SQL
+    "    AND r.responded_at < ($3::bigint + 1) * " DAY_MS_SQL
+    "    AND cxm_utc_day(r.responded_at) IN (SELECT d FROM cxm_cells_days)"
+    "    AND r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
     "  GROUP BY GROUPING SETS ((" KEY "), (" KEY ", ch), (" KEY ", tm),"
     "   (" KEY ", tm, ch), (" KEY ", ag, tm))) g"
     " GROUP BY cube, day, sv, smin, smax, ag, tm, ch RETURNING " CELL ")"
