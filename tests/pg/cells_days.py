@@ -38,11 +38,9 @@ class Failure(Exception):
 PERIOD = ["--from", "2026-01-01", "--to", "2026-03-01",
           "--metrics", "csat,nps,ces"]
 # (breakdown, the cells --explain must name)
-REPORTS = [("month", "months"), ("month,channel", "months"),
-           ("month,team", "months"), ("agent", "months"),
+REPORTS = [("month,channel", "months"), ("month,team", "months"),
            ("month,agent", "months"), ("month,team,channel", "months"),
-           ("day", "days"), ("week,team,channel", "days"),
-           ("day,channel", "days")]
+           ("day", "days"), ("week,team,channel", "days")]
 
 
 def run(cx, *args, rc=0):
@@ -144,7 +142,7 @@ def main():
     s.check("agent a3 imported")
     # Many small writes over both months, some replacing earlier ones.
     rnd = random.Random(17)
-    for i in range(16):
+    for i in range(10):
         month = 1 + i % 2
         day = rnd.randint(1, 28 if month == 2 else 31)
         rid = f"M{rnd.randint(0, 9)}"

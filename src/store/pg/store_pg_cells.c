@@ -34,8 +34,9 @@
 #define DAY_MS 86400000
 #define DAY_MS_SQL "86400000"
 
-/* The cubes (bits: agent 1, team 2, channel 4), cheapest first: days
- * keep all but the last, months all, as in the SQLite engine. */
+/* The cubes (bits: agent 1, team 2, channel 4), cheapest first: reports
+ * read days in all but the last, months in all, as in the SQLite engine
+ * (the days keep the last too, since 0004: the months move by them). */
 #define CUBE_AGENT 1u
 #define CUBE_TEAM 2u
 #define CUBE_CHANNEL 4u
