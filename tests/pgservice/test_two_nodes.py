@@ -274,10 +274,36 @@ def main():
         st, _, _ = b.get("/")
         check(st == 303, "the session lives on at B after logout: %d" % st)
 
+        # the data version (sql/0004): node B's answer moves the version
+        # node A's report cache reads, so A's next page counts it; a login
+        # (a session row) moves nothing
+        c = dashlib.Client(nodes[0].port)
+
+        def version():
+            return sql("SELECT coalesce(max(version), 0) FROM data_versions")
+        v0 = version()
+        st, _, _ = c.login("lead", dashlib.PASSWORD)
+        check(st == 303, "login on node A: %d" % st)
+        check(version() == v0, "a login moved the data version")
+
+        def csat_n():
+            st, _, page = c.get("/?period=all")
+            check(st == 200, "overview on A: %d" % st)
+            return int(re.search(r'data-metric="csat" data-value="[^"]+" '
+                                 r'data-n="(\d+)"', page).group(1))
+        n0 = csat_n()
+        check(csat_n() == n0, "A's page twice")
+        st = post((nodes[1], {"response_id": "api-b-1", "survey": "csat",
+                              "responded_at": iso(now - datetime.timedelta(
+                                  hours=1)), "score": 5}))
+        check(st == 201, "answer posted to B: %d" % st)
+        check(int(version()) > int(v0), "B's answer left the version")
+        check(csat_n() == n0 + 1, "A's page misses B's answer")
+
         print("ok two_nodes: %d mails, each once; %d answers through two "
               "nodes, each stored once; 100 API answers posted twice to both, each "
-              "stored once; sessions and CSRF tokens good on both nodes"
-              % (N, N))
+              "stored once; sessions and CSRF tokens good on both nodes; "
+              "B's answer on A's next page" % (N, N))
     finally:
         for node in nodes:
             node.stop()

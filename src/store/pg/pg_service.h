@@ -10,7 +10,8 @@
  * Several nodes share one database: outbox_claim takes its row with FOR
  * UPDATE SKIP LOCKED, a firing is inserted ON CONFLICT DO NOTHING, the
  * trigger pass of sending holds a transaction advisory lock, and
- * data_version changes with every commit of any other connection.
+ * data_version is a row per workspace in the database (sql/0004) that
+ * every node's changes to what reports read move.
  */
 #ifndef CXM_PG_SERVICE_H
 #define CXM_PG_SERVICE_H

@@ -4,13 +4,16 @@
  * cells.sql): per workspace, UTC day, cube, survey, scale and score, the
  * number of attributed answers, kept in the writes' own transactions.
  *
- * Writing: the triggers of 0003 mark the UTC days whose answers a
- * statement may have changed (answers, tickets, agents); the recount
- * before every commit (cxm__pg_rollup_flush) deletes those days' cells
- * months and counts them again from the rows in one GROUPING SETS
- * statement (day and month cells at once),
- * under a transaction advisory lock per workspace, so two writers never
- * count one day from different rows.
+ * Writing: the triggers of 0003 and 0004 mark the UTC days whose answers
+ * a statement may have changed (answers, tickets, agents); the recount
+ * before every commit (cxm__pg_rollup_flush) deletes those days' day
+ * cells and counts them again from the rows in one GROUPING SETS
+ * statement, then moves the cells of those days' months by the day
+ * cells' old and new counts (sql/0004: the days keep the agent × team
+ * cube too; a month cell is the sum of its days' cells), under a
+ * transaction advisory lock per workspace, so two writers never count
+ * one day from different rows. A write costs its days' answers, not its
+ * months' (docs/performance.md, "Cells by day").
  *
  * Reading (cxm__pg_cell_groups): a report whose dimensions a cube keeps,
  * in UTC, counting every answer under its own agent without exclusions,
@@ -31,8 +34,9 @@
 #define DAY_MS 86400000
 #define DAY_MS_SQL "86400000"
 
-/* The cubes (bits: agent 1, team 2, channel 4), cheapest first: days
- * keep all but the last, months all, as in the SQLite engine. */
+/* The cubes (bits: agent 1, team 2, channel 4), cheapest first: reports
+ * read days in all but the last, months in all, as in the SQLite engine
+ * (the days keep the last too, since 0004: the months move by them). */
 #define CUBE_AGENT 1u
 #define CUBE_TEAM 2u
 #define CUBE_CHANNEL 4u
@@ -45,57 +49,132 @@ static const unsigned cubes[] = {0, CUBE_CHANNEL, CUBE_TEAM,
 
 /* ---- Writing ----------------------------------------------------------- */
 
-/* The dirty days of the workspace, taken, as the months they fall in:
- * cxm_cells_months (first day m, first day of the next month e). */
-static const char take_months_sql[] =
+/* The dirty days of the workspace, taken: cxm_cells_days (day d). */
+static const char take_days_sql[] =
     "WITH d AS (DELETE FROM answer_cells_dirty WHERE workspace_id = $1"
-    " RETURNING day) INSERT INTO cxm_cells_months"
-    " SELECT DISTINCT cxm_month_day(day), cxm_next_month_day(day) FROM d";
+    " RETURNING day) INSERT INTO cxm_cells_days SELECT DISTINCT day FROM d";
 
-static const char drop_cells_sql[] =
-    "DELETE FROM answer_cells c USING cxm_cells_months m"
-    " WHERE c.workspace_id = $1 AND c.day >= m.m AND c.day < m.e";
+/* The statements below take $1 the workspace, $2 and $3 the first and
+ * the last day taken: bounds the planner sees (a write's few days are
+ * few answers and few cells: index scans), where the join with the days
+ * alone left it guessing a ninth of the table. */
+#define CUBES "ANY ('{0,2,3,4,6}')"
+#define IN_DAYS(col) " AND " col " >= $2::bigint AND " col " <= $3::bigint"
+#define IN_MONTHS(col)                                                      \
+    " AND " col " >= cxm_month_day($2::bigint)"                              \
+    " AND " col " < cxm_next_month_day($3::bigint)"
 
-/* The key of a cell but its time, in both grains' grouping sets. */
-#define KEY "sv, smin, smax, score"
-/* The cells of the months in cxm_cells_months, both grains, from the
- * rows: the answers by score in the inner query (GROUPING SETS: grain 0
- * groups by day, grain 1 by month), each cell's scores into arrays in
- * the outer. */
-static const char count_cells_sql[] =
-    "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
+/* The columns of a month cell's key in the temporary tables. */
+#define DELTA_COLS                                                          \
+    "cube smallint, m bigint, survey text COLLATE \"C\", smin bigint,"     \
+    " smax bigint, ag text COLLATE \"C\", tm text COLLATE \"C\","          \
+    " ch text COLLATE \"C\""
+/* A cell's columns as answer_cells names them. */
+#define CELL "cube, day, survey, scale_min, scale_max, agent_id, team, channel,"\
+             " scores, counts"
+/* Cells (rows r with CELL's columns) as cxm_cells_delta's rows: each
+ * score of each cell under its month, its count signed by sign. */
+#define DELTA(r, sign)                                                      \
+    "SELECT " r ".cube, cxm_month_day(" r ".day), " r ".survey, "          \
+    r ".scale_min, " r ".scale_max, " r ".agent_id, " r ".team, "           \
+    r ".channel, s.score, " sign "s.n FROM " r ", unnest(" r ".scores, "   \
+    r ".counts) AS s(score, n)"
+
+/* The day cells of the days taken, dropped: into cxm_cells_delta, their
+ * counts negated. */
+static const char drop_days_sql[] =
+    "WITH o AS (DELETE FROM answer_cells c USING cxm_cells_days d"
+    " WHERE c.workspace_id = $1 AND c.grain = 0 AND c.cube = " CUBES
+    " AND c.day = d.d" IN_DAYS("c.day") " RETURNING " CELL ")"
+    " INSERT INTO cxm_cells_delta " DELTA("o", "-");
+
+/* The key of a cell but its time, in the grouping sets. */
+#define KEY "day, sv, smin, smax, score"
+/* The day cells of the days in cxm_cells_days, from the rows: the
+ * answers by score in the inner query (GROUPING SETS: one per cube; the
+ * agent × team cube too, which reports read from months only), each
+ * cell's scores into arrays in the outer; into cxm_cells_delta too. */
+static const char count_days_sql[] =
+    "WITH i AS (INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
     " scale_min, scale_max, agent_id, team, channel, scores, counts)"
-    " SELECT $1, grain, cube, t, sv, smin, smax, ag, tm, ch,"
+    " SELECT $1, 0, cube, day, sv, smin, smax, ag, tm, ch,"
     "  array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
-    " FROM (SELECT GROUPING(day) AS grain, (1 - GROUPING(ag))"
+    " FROM (SELECT (1 - GROUPING(ag))"
     "  + 2 * (1 - GROUPING(tm)) + 4 * (1 - GROUPING(ch)) AS cube,"
-    "  coalesce(day, mo) AS t, sv, smin, smax, coalesce(ag, '') AS ag,"
+    "  day, sv, smin, smax, coalesce(ag, '') AS ag,"
     "  coalesce(tm, '') AS tm, coalesce(ch, '') AS ch, score, count(*) AS n"
-    "  FROM (SELECT cxm_utc_day(r.responded_at) AS day, m.m AS mo,"
+    "  FROM (SELECT cxm_utc_day(r.responded_at) AS day,"
     "   r.survey AS sv, coalesce(r.scale_min, 0) AS smin,"
     "   coalesce(r.scale_max, 0) AS smax,"
     "   coalesce(" CXM__PG_ANSWER_AGENT ", '') AS ag,"
     "   coalesce(" CXM__PG_ANSWER_TEAM_JOINED ", '') AS tm,"
     "   coalesce(" CXM__PG_ANSWER_CHANNEL ", '') AS ch, r.score"
-    "   FROM cxm_cells_months m JOIN responses r ON r.workspace_id = $1"
-    "    AND r.responded_at >= m.m * " DAY_MS_SQL
-    "    AND r.responded_at < m.e * " DAY_MS_SQL
+    "   FROM responses r"
     "   LEFT JOIN tickets t"
     "    ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
     CXM__PG_ANSWER_AGENTS
-    "   WHERE r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
-    "  GROUP BY GROUPING SETS ((day, " KEY "), (day, " KEY ", ch),"
-    "   (day, " KEY ", tm), (day, " KEY ", tm, ch),"
-    "   (mo, " KEY "), (mo, " KEY ", ch), (mo, " KEY ", tm),"
-    "   (mo, " KEY ", tm, ch), (mo, " KEY ", ag, tm))) g"
-    " GROUP BY grain, cube, t, sv, smin, smax, ag, tm, ch";
+    "   WHERE r.workspace_id = $1"
+    "    AND r.responded_at >= $2::bigint * " DAY_MS_SQL
+    "    AND r.responded_at < ($3::bigint + 1) * " DAY_MS_SQL
+    "    AND cxm_utc_day(r.responded_at) IN (SELECT d FROM cxm_cells_days)"
+    "    AND r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
+    "  GROUP BY GROUPING SETS ((" KEY "), (" KEY ", ch), (" KEY ", tm),"
+    "   (" KEY ", tm, ch), (" KEY ", ag, tm))) g"
+    " GROUP BY cube, day, sv, smin, smax, ag, tm, ch RETURNING " CELL ")"
+    " INSERT INTO cxm_cells_delta " DELTA("i", "");
 
-/* Recounts the cells of the months of the workspace's dirty days, in the
- * open write transaction. */
+/* The month cells a changed count moved, per key (cube, month, survey,
+ * scale, agent, team, channel): the net change of each score. */
+#define MKEY "cube, m, survey, smin, smax, ag, tm, ch"
+#define MOVED                                                               \
+    "dn AS (SELECT " MKEY ", score, sum(n) AS n FROM cxm_cells_delta"        \
+    " GROUP BY " MKEY ", score HAVING sum(n) <> 0),"                        \
+    " k AS (SELECT DISTINCT " MKEY " FROM dn)"
+#define MATCH                                                               \
+    " c.workspace_id = $1 AND c.grain = 1 AND c.cube = k.cube"               \
+    " AND c.day = k.m AND c.survey = k.survey AND c.scale_min = k.smin"     \
+    " AND c.scale_max = k.smax AND c.agent_id = k.ag AND c.team = k.tm"     \
+    " AND c.channel = k.ch" IN_MONTHS("c.day")
+
+/* The new month cells of the keys moved: their cells' counts plus the
+ * net change, scores whose count falls to 0 gone (a key with none left
+ * has no row). */
+static const char sum_months_sql[] =
+    "WITH " MOVED " INSERT INTO cxm_cells_sums SELECT " MKEY ","
+    " array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
+    " FROM (SELECT " MKEY ", score, sum(n) AS n FROM (SELECT " MKEY ","
+    "  score, n FROM dn UNION ALL SELECT c.cube, c.day, c.survey,"
+    "  c.scale_min, c.scale_max, c.agent_id, c.team, c.channel, s.score,"
+    "  s.n FROM k JOIN answer_cells c ON" MATCH ","
+    "  unnest(c.scores, c.counts) AS s(score, n)) u"
+    "  GROUP BY " MKEY ", score HAVING sum(n) <> 0) t GROUP BY " MKEY;
+
+/* The month cells of the keys moved, replaced by their new counts. */
+static const char drop_months_sql[] =
+    "WITH " MOVED " DELETE FROM answer_cells c USING k WHERE" MATCH;
+
+static const char put_months_sql[] =
+    "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
+    " scale_min, scale_max, agent_id, team, channel, scores, counts)"
+    " SELECT $1, 1, " MKEY ", scores, counts FROM cxm_cells_sums";
+
+/* The statements of a recount after the days are taken, in order: the
+ * month cells are moved by the day cells' old and new counts, never
+ * counted from the rows nor summed over their whole months. */
+static const struct {
+    const char *sql;
+    size_t n_args; /* $1 the workspace, $2 and $3 the first and last day */
+} recount_sql[] = {{drop_days_sql, 3}, {count_days_sql, 3},
+                   {sum_months_sql, 3}, {drop_months_sql, 3},
+                   {put_months_sql, 1}};
+
+/* Recounts the day cells of the workspace's dirty days from the rows and
+ * moves their months' cells by the change, in the open write
+ * transaction. */
 static cxm_rc cells_recount(cxm_store *st)
 {
     struct cxm__pg_arg ws = CXM__PG_WS(st);
-    int64_t dirty = 0, months = 0;
+    int64_t dirty = 0, days = 0, first = 0, last = 0;
     cxm_rc rc = cxm__pg_run(st,
                             "SELECT EXISTS (SELECT 1 FROM answer_cells_dirty"
                             " WHERE workspace_id = $1)::int",
@@ -116,21 +195,37 @@ static cxm_rc cells_recount(cxm_store *st)
                               " WHERE pg_size_bytes(current_setting("
                               "'work_mem')) < 64 * 1024 * 1024;"
                               " CREATE TEMP TABLE IF NOT EXISTS"
-                              " cxm_cells_months (m bigint PRIMARY KEY,"
-                              " e bigint NOT NULL) ON COMMIT DELETE ROWS");
+                              " cxm_cells_days (d bigint PRIMARY KEY)"
+                              " ON COMMIT DELETE ROWS;"
+                              " CREATE TEMP TABLE IF NOT EXISTS"
+                              " cxm_cells_delta (" DELTA_COLS ", score"
+                              " bigint, n bigint) ON COMMIT DELETE ROWS;"
+                              " CREATE TEMP TABLE IF NOT EXISTS"
+                              " cxm_cells_sums (" DELTA_COLS ", scores"
+                              " bigint[], counts bigint[])"
+                              " ON COMMIT DELETE ROWS");
     if (!rc)
-        rc = cxm__pg_run(st, take_months_sql, &ws, 1, NULL);
+        rc = cxm__pg_run(st, take_days_sql, &ws, 1, NULL);
     if (!rc)
-        rc = cxm__pg_run(st, "SELECT count(*) FROM cxm_cells_months", NULL,
-                         0, &months);
-    if (!rc && months > 0)
-        rc = cxm__pg_exec(st, "ANALYZE cxm_cells_months");
-    if (!rc && months > 0)
-        rc = cxm__pg_run(st, drop_cells_sql, &ws, 1, NULL);
-    if (!rc && months > 0)
-        rc = cxm__pg_run(st, count_cells_sql, &ws, 1, NULL);
+        rc = cxm__pg_run(st, "SELECT count(*) FROM cxm_cells_days", NULL, 0,
+                         &days);
+    if (!rc && days > 0)
+        rc = cxm__pg_exec(st, "ANALYZE cxm_cells_days");
+    if (!rc && days > 0)
+        rc = cxm__pg_run(st, "SELECT min(d) FROM cxm_cells_days", NULL, 0,
+                         &first);
+    if (!rc && days > 0)
+        rc = cxm__pg_run(st, "SELECT max(d) FROM cxm_cells_days", NULL, 0,
+                         &last);
+    for (size_t i = 0; !rc && days > 0 && i < CXM_ARRAY_LEN(recount_sql);
+         i++) {
+        struct cxm__pg_arg a[3] = {ws, CXM__PG_I(first), CXM__PG_I(last)};
+        rc = cxm__pg_run(st, recount_sql[i].sql, a, recount_sql[i].n_args,
+                         NULL);
+    }
     if (!rc)
-        rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_months");
+        rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_days, cxm_cells_delta,"
+                              " cxm_cells_sums");
     return rc;
 }
 

@@ -338,18 +338,17 @@ cxm_rc cxm__pg_drill_tickets(cxm_store *st, const struct cxm__drill *q,
         a, 14, drill_ticket_row, &c, NULL);
 }
 
-/* PostgreSQL has no PRAGMA data_version: the current snapshot (xmin,
- * xmax and the transactions in progress) changes with every commit of a
- * transaction that wrote, on any node, and with nothing else but the
- * start of one; its hash is the version. A commit elsewhere always
- * changes it (the transaction leaves the in-progress list, or was begun
- * past the last xmax), so a cache keyed on it is never stale; writes of
- * other kinds (sessions, the outbox) invalidate it too, which costs a
- * recount, never a wrong figure. */
+/* PostgreSQL has no PRAGMA data_version: the workspace's row of
+ * data_versions (sql/0004), which statement triggers move in the
+ * transaction of every change to a table the reports read, on whichever
+ * node wrote it; 0 before the first. Other writes (sessions, the outbox,
+ * other workspaces) leave the dashboard's cached reports valid. */
 cxm_rc cxm__pg_data_version(cxm_store *st, int64_t *out)
 {
+    struct cxm__pg_arg ws = CXM__PG_WS(st);
+
     return cxm__pg_run(st,
-                       "SELECT hashtextextended(pg_current_snapshot()::text,"
-                       " 0)",
-                       NULL, 0, out);
+                       "SELECT coalesce((SELECT version FROM data_versions"
+                       " WHERE workspace_id = $1), 0)",
+                       &ws, 1, out);
 }
