@@ -116,15 +116,38 @@ static cxm_rc add_dims(unsigned dims, struct cxm__buf *sql)
     return rc;
 }
 
+/* The tickets and what lends them their dimensions. */
+static cxm_rc add_from(unsigned dims, struct cxm__buf *sql)
+{
+    cxm_rc rc = cxm__buf_adds(sql, " FROM tickets t");
+
+    if (!rc && (dims & TD(TEAM)))
+        rc = cxm__buf_adds(sql, " LEFT JOIN agents a"
+                                " ON a.workspace_id = t.workspace_id"
+                                " AND a.agent_id = t.agent_id");
+    if (!rc && (dims & TD(SEGMENT)))
+        rc = cxm__buf_adds(sql, " LEFT JOIN customers c"
+                                " ON c.workspace_id = t.workspace_id"
+                                " AND c.customer_id = t.customer_id");
+    return rc;
+}
+
 /* The ticket statement: $1 workspace, $2 from, $3 to, $4 the segments'
  * starts. Columns: d0 … d4, the segment (0: before the period), created,
  * created_resolved, escalated, complaints, resolved, fcr, fcr_touch,
  * with_agent, opened, closed, the resolution times and the first
- * response times (ms; arrays, NULL when none or not wanted). */
+ * response times (ms; arrays, NULL when none or not wanted).
+ *
+ * The events of the period come from the tickets with one in it (the
+ * timestamps' indexes), each ticket unfolded into its events. The
+ * backlog's steps before the period add up, per group, to the tickets
+ * open at `from` (created before it and not closed before it: closing at
+ * max(created_at, resolved_at), not resolved before it), handed back as
+ * that many opened in segment 0 (the report reads only opened − closed);
+ * the index of resolved_at finds them (IS NULL, or from on). */
 static cxm_rc ticket_sql(const struct cxm__ticket_query *q,
                          struct cxm__buf *sql)
 {
-    bool bl = q->want_backlog;
     cxm_rc rc = cxm__buf_adds(
         sql,
         "SELECT d0, d1, d2, d3, d4, width_bucket(e.at, $4::bigint[]) AS b,"
@@ -157,36 +180,45 @@ static cxm_rc ticket_sql(const struct cxm__ticket_query *q,
             " " CLAMP("t.first_response_at") " AS f,"
             " (t.contacts IS NULL OR t.contacts = 1)"
             " AND coalesce(t.reopened, 0) = 0 AS fcr,"
-            " t.replies, t.escalated, t.complaint, t.agent_id"
-            " FROM tickets t");
-    if (!rc && (q->dims & TD(TEAM)))
-        rc = cxm__buf_adds(sql, " LEFT JOIN agents a"
-                                " ON a.workspace_id = t.workspace_id"
-                                " AND a.agent_id = t.agent_id");
-    if (!rc && (q->dims & TD(SEGMENT)))
-        rc = cxm__buf_adds(sql, " LEFT JOIN customers c"
-                                " ON c.workspace_id = t.workspace_id"
-                                " AND c.customer_id = t.customer_id");
-    /* The tickets with an event wanted: in the period, or a backlog step
-     * before its end (closing is never before creating). */
+            " t.replies, t.escalated, t.complaint, t.agent_id");
+    if (!rc)
+        rc = add_from(q->dims, sql);
+    /* Closing is in the period only when creating or resolving is. */
     if (!rc)
         rc = cxm__buf_addf(
             sql,
-            " WHERE t.workspace_id = $1 AND (%s"
+            " WHERE t.workspace_id = $1"
+            " AND ((t.created_at >= $2 AND t.created_at < $3)"
             " OR (t.resolved_at >= $2 AND t.resolved_at < $3)%s)) x"
             " CROSS JOIN LATERAL (VALUES (0, x.c), (1, x.r), (2, %s),"
             " (3, %s)) e(k, at)"
-            " WHERE e.at IS NOT NULL AND e.at < $3 AND (e.at >= $2%s)"
+            " WHERE e.at >= $2 AND e.at < $3"
             " GROUP BY d0, d1, d2, d3, d4, b",
-            bl ? "t.created_at < $3"
-               : "(t.created_at >= $2 AND t.created_at < $3)",
             q->want_frt ? " OR (t.first_response_at >= $2"
                           " AND t.first_response_at < $3)"
                         : "",
             q->want_frt ? "x.f" : "NULL::bigint",
-            bl ? "CASE WHEN x.r IS NOT NULL THEN greatest(x.c, x.r) END"
-               : "NULL::bigint",
-            bl ? " OR e.k IN (0, 3)" : "");
+            q->want_backlog
+                ? "CASE WHEN x.r IS NOT NULL THEN greatest(x.c, x.r) END"
+                : "NULL::bigint");
+    if (rc || !q->want_backlog)
+        return rc;
+    rc = cxm__buf_adds(sql, " UNION ALL SELECT ");
+    if (!rc)
+        rc = add_dims(q->dims, sql);
+    if (!rc)
+        rc = cxm__buf_adds(
+            sql,
+            "0, 0, 0, 0, 0, 0, 0, 0, 0, count(*), 0, NULL::bigint[],"
+            " NULL::bigint[]");
+    if (!rc)
+        rc = add_from(q->dims, sql);
+    if (!rc)
+        rc = cxm__buf_adds(sql, " WHERE t.workspace_id = $1"
+                                " AND t.created_at < $2"
+                                " AND (t.resolved_at IS NULL"
+                                " OR t.resolved_at >= $2)"
+                                " GROUP BY d0, d1, d2, d3, d4");
     return rc;
 }
 
