@@ -130,7 +130,9 @@ CXM_API const char *cxm_report_answers_source(const cxm_report *r);
 CXM_API const char *cxm_report_rollup_cells(const cxm_report *r);
 /** Where the ticket figures were read from: "ticket cells" (the engine's
  *  per-day statistics of tickets, with the rows of a period's ends inside
- *  a day), "rows", or "" when the report computed none (--explain). */
+ *  a day), "postgresql push-down" (grouped by the PostgreSQL server: counts
+ *  and durations per group and time segment), "rows", or "" when the
+ *  report computed none (--explain). */
 CXM_API const char *cxm_report_tickets_source(const cxm_report *r);
 
 CXM_API size_t cxm_report_n_rows(const cxm_report *r);

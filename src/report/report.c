@@ -1479,6 +1479,7 @@ const char *cxm_report_tickets_source(const cxm_report *r)
 {
     switch (r->tickets_path) {
     case CXM__PATH_ROLLUPS: return "ticket cells";
+    case CXM__PATH_PUSHDOWN: return CXM__TICKETS_PUSHDOWN;
     case CXM__PATH_ROWS: return "rows";
     default: return "";
     }

@@ -209,7 +209,8 @@ struct cxm__builder {
     const char *answers_detail;  /* static: which cells, for rollups;
                                     else NULL (cxm__answer_how) */
     enum cxm__answer_path tickets_path; /* how tickets were read: rows,
-                                    or ticket cells (CXM__PATH_ROLLUPS) */
+                                    ticket cells (CXM__PATH_ROLLUPS) or
+                                    the server's groups (PUSHDOWN) */
 };
 
 /* The duration sketches of x, made when new; NULL when out of memory. */

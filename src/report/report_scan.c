@@ -902,7 +902,10 @@ static cxm_rc scan_tickets(struct cxm__builder *b)
             rc = backlog_groups(&ts);
         tscan_release(&ts);
         if (rc || served) {
-            b->tickets_path = CXM__PATH_ROLLUPS;
+            b->tickets_path =
+                detail && strcmp(detail, CXM__TICKETS_PUSHDOWN) == 0
+                    ? CXM__PATH_PUSHDOWN
+                    : CXM__PATH_ROLLUPS;
             return rc;
         }
     }

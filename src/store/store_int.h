@@ -290,6 +290,10 @@ struct cxm__ticket_group {
     int64_t sessions, sessions_resolved;
 };
 
+/* ticket_groups' *detail when the engine's server grouped the tickets
+ * (no derived form kept): the report names it as the tickets' source. */
+#define CXM__TICKETS_PUSHDOWN "postgresql push-down"
+
 typedef cxm_rc (*cxm__ticket_group_fn)(const struct cxm__ticket_group *g,
                                        void *ud);
 

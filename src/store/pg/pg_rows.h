@@ -25,6 +25,17 @@
     .put_setting = cxm__pg_put_setting,                                    \
     .answer_groups = cxm__pg_answer_groups
 
+/* ---- store_pg_tickets.c: ticket events and self-service sessions by
+ * group, pushed down to the server (store_int.h, "Ticket events by
+ * group"); *detail CXM__TICKETS_PUSHDOWN. */
+cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
+                             cxm__ticket_group_fn fn, void *ud, bool *served,
+                             const char **detail);
+cxm_rc cxm__pg_session_groups(cxm_store *st,
+                              const struct cxm__ticket_query *q,
+                              cxm__ticket_group_fn fn, void *ud,
+                              bool *served);
+
 /* ---- store_pg_import.c: storing rows --------------------------------
  *
  * An import's rows are copied (COPY) into a staging table of their kind,

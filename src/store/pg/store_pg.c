@@ -15,6 +15,9 @@ const struct cxm__store_ops cxm__pg_ops = {
     CXM__PG_CONN_OPS,
     /* rows, reports, imports, answers by group (pg_rows.h) */
     CXM__PG_ROW_OPS,
+    /* ticket events and sessions by group (store_pg_tickets.c) */
+    .ticket_groups = cxm__pg_ticket_groups,
+    .session_groups = cxm__pg_session_groups,
     /* surveys, alerts, sending, invitations, the dashboard
      * (pg_service.h) */
     CXM__PG_SERVICE_OPS,

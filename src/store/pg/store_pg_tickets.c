@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * store_pg_tickets.c — ticket events and self-service sessions by group,
+ * pushed down to the server (the ticket_groups and session_groups
+ * hooks): one statement per request groups the tickets' events by the
+ * breakdown's dimensions and time segment and hands back each group's
+ * counts and, for art and frt, its durations (one array each), which the
+ * engine adds here into the exact sums and the sketch the rows path
+ * builds. No ticket row leaves the server.
+ *
+ * A ticket has up to four events, as in store_sqlite_tickets.c: created
+ * (created, resolved at any time, escalated, complaint; the backlog's
+ * +1), resolved (resolved, first-contact counts, with an agent, the
+ * resolution time), first answered (the first response time) and closed
+ * (max(created_at, resolved_at): the backlog's −1). The statement
+ * unfolds each ticket into them (LATERAL VALUES).
+ *
+ * Time: the segments of the period [from, to) cut at every bucket
+ * boundary of the breakdown in the report's zone (as builder.c cuts
+ * them), whose starts the statement receives as an array: each event
+ * falls in the segment width_bucket() finds (0: before the period, the
+ * backlog's steps only), and the group's `at` is its segment's start, in
+ * every time bucket of the group. The server's time zone database plays
+ * no part.
+ */
+#include "internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msum.h"
+#include "period.h"
+#include "pg_rows.h"
+#include "qsketch.h"
+
+/* More segments than this: the rows. */
+#define MAX_SEGMENTS 200000
+
+/* SPEC timestamps have four-digit years: read as store_pg_rows.c does
+ * (NULL stays NULL: greatest() and least() skip NULLs). */
+#define CLAMP(x)                                                           \
+    "CASE WHEN " x " IS NOT NULL THEN least(greatest(" x                   \
+    ", -62167219200000), 253402300799999) END"
+
+#define TD(d) (1u << CXM__TDIM_##d)
+
+/* The SQL of each dimension of a ticket (a ticket without a team takes
+ * its agent's; its segment is its customer's). */
+static const char *const tdim_sql[CXM__TDIM_COUNT] = {
+    [CXM__TDIM_AGENT] = "t.agent_id",
+    [CXM__TDIM_TEAM] = "coalesce(t.team, a.team)",
+    [CXM__TDIM_CHANNEL] = "t.channel",
+    [CXM__TDIM_TOPIC] = "t.topic",
+    [CXM__TDIM_SEGMENT] = "c.segment",
+};
+
+/* The segments' starts over [from, to): every bucket boundary of q's
+ * grains, as builder.c's make_segments() cuts the period. */
+struct segs {
+    int64_t *v;
+    size_t n, cap;
+};
+
+static cxm_rc make_segs(const struct cxm__ticket_query *q, struct segs *out,
+                        bool *ok)
+{
+    int64_t s = q->from;
+    cxm_rc rc = CXM_OK;
+
+    *ok = true;
+    while (!rc && s < q->to) {
+        int64_t e = q->to;
+        for (size_t g = 0; g < q->n_grains; g++) {
+            cxm_dim d = cxm__grain_dim(q->grain[g]);
+            int64_t next = cxm__zbucket_next(q->zone, d,
+                                             cxm__zbucket_start(q->zone, d, s));
+            if (next < e)
+                e = next;
+        }
+        if (out->n >= MAX_SEGMENTS || e <= s) {
+            *ok = false;
+            break;
+        }
+        rc = cxm__grow((void **)&out->v, &out->cap, out->n + 1,
+                       sizeof(*out->v));
+        if (!rc)
+            out->v[out->n++] = s;
+        s = e;
+    }
+    return rc;
+}
+
+/* The array literal of the segments' starts ("{s0,s1,…}"). */
+static cxm_rc segs_literal(const struct segs *sg, struct cxm__buf *out)
+{
+    cxm_rc rc = cxm__buf_addc(out, '{');
+
+    for (size_t i = 0; !rc && i < sg->n; i++)
+        rc = cxm__buf_addf(out, "%s%" PRId64, i ? "," : "", sg->v[i]);
+    if (!rc)
+        rc = cxm__buf_addc(out, '}');
+    return rc;
+}
+
+/* The dimensions' columns d0 … d4 ('' when missing or not grouped). */
+static cxm_rc add_dims(unsigned dims, struct cxm__buf *sql)
+{
+    cxm_rc rc = CXM_OK;
+
+    for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++)
+        rc = (dims & (1u << d))
+                 ? cxm__buf_addf(sql, "coalesce(%s, '') AS d%d, ",
+                                 tdim_sql[d], d)
+                 : cxm__buf_addf(sql, "''::text AS d%d, ", d);
+    return rc;
+}
+
+/* The tickets and what lends them their dimensions. */
+static cxm_rc add_from(unsigned dims, struct cxm__buf *sql)
+{
+    cxm_rc rc = cxm__buf_adds(sql, " FROM tickets t");
+
+    if (!rc && (dims & TD(TEAM)))
+        rc = cxm__buf_adds(sql, " LEFT JOIN agents a"
+                                " ON a.workspace_id = t.workspace_id"
+                                " AND a.agent_id = t.agent_id");
+    if (!rc && (dims & TD(SEGMENT)))
+        rc = cxm__buf_adds(sql, " LEFT JOIN customers c"
+                                " ON c.workspace_id = t.workspace_id"
+                                " AND c.customer_id = t.customer_id");
+    return rc;
+}
+
+/* The ticket statement: $1 workspace, $2 from, $3 to, $4 the segments'
+ * starts. Columns: d0 … d4, the segment (0: before the period), created,
+ * created_resolved, escalated, complaints, resolved, fcr, fcr_touch,
+ * with_agent, opened, closed, the resolution times and the first
+ * response times (ms; arrays, NULL when none or not wanted).
+ *
+ * The events of the period come from the tickets with one in it (the
+ * timestamps' indexes), each ticket unfolded into its events. The
+ * backlog's steps before the period add up, per group, to the tickets
+ * open at `from` (created before it and not closed before it: closing at
+ * max(created_at, resolved_at), not resolved before it), handed back as
+ * that many opened in segment 0 (the report reads only opened − closed);
+ * the index of resolved_at finds them (IS NULL, or from on). */
+static cxm_rc ticket_sql(const struct cxm__ticket_query *q,
+                         struct cxm__buf *sql)
+{
+    cxm_rc rc = cxm__buf_adds(
+        sql,
+        "SELECT d0, d1, d2, d3, d4, width_bucket(e.at, $4::bigint[]) AS b,"
+        " count(*) FILTER (WHERE e.k = 0),"
+        " count(*) FILTER (WHERE e.k = 0 AND x.r IS NOT NULL),"
+        " count(*) FILTER (WHERE e.k = 0 AND x.escalated <> 0),"
+        " count(*) FILTER (WHERE e.k = 0 AND x.complaint <> 0),"
+        " count(*) FILTER (WHERE e.k = 1),"
+        " count(*) FILTER (WHERE e.k = 1 AND x.fcr),"
+        " count(*) FILTER (WHERE e.k = 1 AND CASE WHEN x.replies IS NULL"
+        "  THEN x.fcr ELSE x.replies < 2 END),"
+        " count(*) FILTER (WHERE e.k = 1 AND x.agent_id IS NOT NULL),"
+        " count(*) FILTER (WHERE e.k = 0),"
+        " count(*) FILTER (WHERE e.k = 3), ");
+
+    if (!rc)
+        rc = cxm__buf_addf(sql, "%s, %s FROM (SELECT ",
+                           q->want_art ? "array_agg(e.at - x.c)"
+                                         " FILTER (WHERE e.k = 1)"
+                                       : "NULL::bigint[]",
+                           q->want_frt ? "array_agg(e.at - x.c)"
+                                         " FILTER (WHERE e.k = 2)"
+                                       : "NULL::bigint[]");
+    if (!rc)
+        rc = add_dims(q->dims, sql);
+    if (!rc)
+        rc = cxm__buf_adds(
+            sql,
+            CLAMP("t.created_at") " AS c, " CLAMP("t.resolved_at") " AS r,"
+            " " CLAMP("t.first_response_at") " AS f,"
+            " (t.contacts IS NULL OR t.contacts = 1)"
+            " AND coalesce(t.reopened, 0) = 0 AS fcr,"
+            " t.replies, t.escalated, t.complaint, t.agent_id");
+    if (!rc)
+        rc = add_from(q->dims, sql);
+    /* Closing is in the period only when creating or resolving is. */
+    if (!rc)
+        rc = cxm__buf_addf(
+            sql,
+            " WHERE t.workspace_id = $1"
+            " AND ((t.created_at >= $2 AND t.created_at < $3)"
+            " OR (t.resolved_at >= $2 AND t.resolved_at < $3)%s)) x"
+            " CROSS JOIN LATERAL (VALUES (0, x.c), (1, x.r), (2, %s),"
+            " (3, %s)) e(k, at)"
+            " WHERE e.at >= $2 AND e.at < $3"
+            " GROUP BY d0, d1, d2, d3, d4, b",
+            q->want_frt ? " OR (t.first_response_at >= $2"
+                          " AND t.first_response_at < $3)"
+                        : "",
+            q->want_frt ? "x.f" : "NULL::bigint",
+            q->want_backlog
+                ? "CASE WHEN x.r IS NOT NULL THEN greatest(x.c, x.r) END"
+                : "NULL::bigint");
+    if (rc || !q->want_backlog)
+        return rc;
+    rc = cxm__buf_adds(sql, " UNION ALL SELECT ");
+    if (!rc)
+        rc = add_dims(q->dims, sql);
+    if (!rc)
+        rc = cxm__buf_adds(
+            sql,
+            "0, 0, 0, 0, 0, 0, 0, 0, 0, count(*), 0, NULL::bigint[],"
+            " NULL::bigint[]");
+    if (!rc)
+        rc = add_from(q->dims, sql);
+    if (!rc)
+        rc = cxm__buf_adds(sql, " WHERE t.workspace_id = $1"
+                                " AND t.created_at < $2"
+                                " AND (t.resolved_at IS NULL"
+                                " OR t.resolved_at >= $2)"
+                                " GROUP BY d0, d1, d2, d3, d4");
+    return rc;
+}
+
+/* Adds the durations of an array's text ("{1,2,3}", ms) to ms and, as
+ * seconds, to sk; false when it is not one. */
+static bool add_durations(const char *s, struct cxm__msum *ms,
+                          struct cxm__qsketch *sk, cxm_rc *rc)
+{
+    char *end;
+
+    if (*s++ != '{')
+        return false;
+    if (*s == '}')
+        return true;
+    for (;;) {
+        long long v = strtoll(s, &end, 10);
+        if (end == s)
+            return false;
+        *rc = cxm__qsketch_add(sk, (double)v / 1e3);
+        if (*rc)
+            return true;
+        cxm__msum_add(ms, (int64_t)v);
+        if (*end == '}')
+            return end[1] == '\0';
+        if (*end != ',')
+            return false;
+        s = end + 1;
+    }
+}
+
+struct tickets_scan {
+    const struct cxm__ticket_query *q;
+    const struct segs *segs;
+    cxm__ticket_group_fn fn;
+    void *ud;
+    bool bad; /* a row not in the form asked for */
+};
+
+static cxm_rc ticket_row(const PGresult *res, void *ud)
+{
+    struct tickets_scan *s = ud;
+    struct cxm__ticket_group g;
+    struct cxm__msum art_ms = {0, 0, 0}, frt_ms = {0, 0, 0};
+    struct cxm__qsketch art = CXM__QSKETCH_INIT, frt = CXM__QSKETCH_INIT;
+    int64_t c[10] = {0}, b = -1;
+    const char *a;
+    cxm_rc rc = CXM_OK;
+
+    memset(&g, 0, sizeof(g));
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        g.dim[d] = PQgetvalue(res, 0, d);
+    if (!cxm__pg_i64(res, 0, 5, &b) || b < 0 || (size_t)b > s->segs->n) {
+        s->bad = true;
+        return CXM_ESTORE;
+    }
+    for (int k = 0; k < 10; k++)
+        cxm__pg_i64(res, 0, 6 + k, &c[k]);
+    g.in_period = b > 0;
+    g.at = b > 0 ? s->segs->v[b - 1] : s->q->from - 1;
+    g.opened = c[8];
+    g.closed = c[9];
+    if (g.in_period) {
+        g.created = c[0];
+        g.created_resolved = c[1];
+        g.escalated = c[2];
+        g.complaints = c[3];
+        g.resolved = c[4];
+        g.fcr = c[5];
+        g.fcr_touch = c[6];
+        g.with_agent = c[7];
+        if (s->q->want_art && (a = cxm__pg_text(res, 0, 16)) != NULL &&
+            !add_durations(a, &art_ms, &art, &rc))
+            s->bad = true;
+        if (!rc && s->q->want_frt && (a = cxm__pg_text(res, 0, 17)) != NULL &&
+            !add_durations(a, &frt_ms, &frt, &rc))
+            s->bad = true;
+        g.art_ms = art_ms.n ? &art_ms : NULL;
+        g.frt_ms = frt_ms.n ? &frt_ms : NULL;
+        g.art = cxm__qsketch_count(&art) ? &art : NULL;
+        g.frt = cxm__qsketch_count(&frt) ? &frt : NULL;
+    }
+    if (!rc && s->bad)
+        rc = CXM_ESTORE;
+    if (!rc)
+        rc = s->fn(&g, s->ud);
+    cxm__qsketch_release(&art);
+    cxm__qsketch_release(&frt);
+    return rc;
+}
+
+cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
+                             cxm__ticket_group_fn fn, void *ud, bool *served,
+                             const char **detail)
+{
+    struct cxm__buf sql = CXM__BUF_INIT(1u << 16);
+    struct cxm__buf lit = CXM__BUF_INIT((size_t)1 << 24);
+    struct segs sg = {NULL, 0, 0};
+    struct tickets_scan s = {q, &sg, fn, ud, false};
+    struct cxm__pg_arg args[4];
+    bool ok = false;
+    cxm_rc rc;
+
+    *served = false;
+    *detail = NULL;
+    if (q->read == CXM_READ_ROWS || q->from >= q->to)
+        return CXM_OK;
+    rc = make_segs(q, &sg, &ok);
+    if (!rc && ok)
+        rc = cxm__pg_staged_in(st);
+    if (!rc && ok)
+        rc = segs_literal(&sg, &lit);
+    if (!rc && ok)
+        rc = ticket_sql(q, &sql);
+    if (!rc && ok) {
+        args[0] = CXM__PG_WS(st);
+        args[1] = CXM__PG_I(q->from);
+        args[2] = CXM__PG_I(q->to);
+        args[3] = CXM__PG_T((const char *)lit.data);
+        /* Handing over begins with the first row: served either way. */
+        *served = true;
+        *detail = CXM__TICKETS_PUSHDOWN;
+        rc = cxm__pg_each(st, (const char *)sql.data, args, 4, ticket_row,
+                          &s);
+    }
+    if (rc == CXM_ESTORE && s.bad)
+        cxm__store_set_error(st, "PostgreSQL answered the ticket events by"
+                                 " group in a form cxmeter does not read");
+    cxm__free(sg.v);
+    cxm__buf_release(&sql);
+    cxm__buf_release(&lit);
+    return rc;
+}
+
+/* ---- Self-service sessions --------------------------------------------- */
+
+static cxm_rc session_row(const PGresult *res, void *ud)
+{
+    struct tickets_scan *s = ud;
+    struct cxm__ticket_group g;
+    int64_t b = -1;
+
+    memset(&g, 0, sizeof(g));
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        g.dim[d] = "";
+    g.dim[CXM__TDIM_TOPIC] = PQgetvalue(res, 0, 0);
+    g.dim[CXM__TDIM_SEGMENT] = PQgetvalue(res, 0, 1);
+    if (!cxm__pg_i64(res, 0, 2, &b) || b < 1 || (size_t)b > s->segs->n) {
+        s->bad = true;
+        return CXM_ESTORE;
+    }
+    g.at = s->segs->v[b - 1];
+    g.in_period = true;
+    cxm__pg_i64(res, 0, 3, &g.sessions);
+    cxm__pg_i64(res, 0, 4, &g.sessions_resolved);
+    return s->fn(&g, s->ud);
+}
+
+cxm_rc cxm__pg_session_groups(cxm_store *st,
+                              const struct cxm__ticket_query *q,
+                              cxm__ticket_group_fn fn, void *ud,
+                              bool *served)
+{
+    struct cxm__buf sql = CXM__BUF_INIT(1u << 14);
+    struct cxm__buf lit = CXM__BUF_INIT((size_t)1 << 24);
+    struct segs sg = {NULL, 0, 0};
+    struct tickets_scan s = {q, &sg, fn, ud, false};
+    struct cxm__pg_arg args[4];
+    bool ok = false, seg = (q->dims & TD(SEGMENT)) != 0;
+    cxm_rc rc;
+
+    *served = false;
+    if (q->read == CXM_READ_ROWS || q->from >= q->to)
+        return CXM_OK;
+    rc = make_segs(q, &sg, &ok);
+    if (!rc && ok)
+        rc = cxm__pg_staged_in(st);
+    if (!rc && ok)
+        rc = segs_literal(&sg, &lit);
+    if (!rc && ok)
+        rc = cxm__buf_addf(
+            &sql,
+            "SELECT %s, %s, width_bucket(s.started_at, $4::bigint[]) AS b,"
+            " count(*), count(*) FILTER (WHERE s.resolved <> 0)"
+            " FROM selfservice s%s"
+            " WHERE s.workspace_id = $1 AND s.started_at >= $2"
+            " AND s.started_at < $3 GROUP BY 1, 2, b",
+            (q->dims & TD(TOPIC)) ? "coalesce(s.topic, '')" : "''::text",
+            seg ? "coalesce(c.segment, '')" : "''::text",
+            seg ? " LEFT JOIN customers c ON c.workspace_id = s.workspace_id"
+                  " AND c.customer_id = s.customer_id"
+                : "");
+    if (!rc && ok) {
+        args[0] = CXM__PG_WS(st);
+        args[1] = CXM__PG_I(q->from);
+        args[2] = CXM__PG_I(q->to);
+        args[3] = CXM__PG_T((const char *)lit.data);
+        *served = true;
+        rc = cxm__pg_each(st, (const char *)sql.data, args, 4, session_row,
+                          &s);
+    }
+    if (rc == CXM_ESTORE && s.bad)
+        cxm__store_set_error(st, "PostgreSQL answered the self-service"
+                                 " sessions by group in a form cxmeter does"
+                                 " not read");
+    cxm__free(sg.v);
+    cxm__buf_release(&sql);
+    cxm__buf_release(&lit);
+    return rc;
+}
