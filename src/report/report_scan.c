@@ -1224,7 +1224,8 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
     if (!rc && want_kind(b, CXM_KIND_REVIEWS))
         rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
     if (!rc && want_kind(b, CXM_KIND_QA_SCORES))
-        rc = cxm__store_query(b->st, CXM__Q_QA, on_qa, b);
+        rc = cxm__store_query_span(b->st, CXM__Q_QA, b->from, b->to, on_qa,
+                                   b);
     if (!rc && b->want[CXM_METRIC_RESPONSE_RATE])
         rc = invitations(b);
     return rc;
