@@ -34,41 +34,35 @@ struct cxm__named_sql {
 };
 
 /* CXM__Q_QA's columns from q (qa_scores), t (its ticket), a (the ticket's
- * agent) and c (its customer). */
-#define CXM__NQ_QA_COLS                                                   \
+ * agent) and c (its customer); `id`: the ticket_id column, the order's
+ * first key. */
+#define CXM__NQ_QA_FROM(id)                                               \
     "SELECT coalesce(q.reviewed_at, t.resolved_at, t.created_at),"         \
     " q.score, q.max_score, t.agent_id, coalesce(t.team, a.team),"         \
-    " t.channel, t.topic, c.segment, q.reviewer, q.ticket_id"
-#define CXM__NQ_QA_AC                                                     \
+    " t.channel, t.topic, c.segment, q.reviewer, " id " FROM qa_scores q"  \
+    " LEFT JOIN tickets t ON t.workspace_id = q.workspace_id"              \
+    "  AND t.ticket_id = q.ticket_id"                                      \
     " LEFT JOIN agents a"                                                  \
     "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"     \
     " LEFT JOIN customers c"                                               \
     "  ON c.workspace_id = t.workspace_id"                                 \
-    "  AND c.customer_id = t.customer_id"
-/* The scores of a ticket that carry no time of their own (theirs is the
- * ticket's), from the tickets whose `where` holds: found through the
- * ticket's times (tickets_resolved, tickets_created) and the scores' key. */
-#define CXM__NQ_QA_UNTIMED(where)                                         \
-    CXM__NQ_QA_COLS " FROM tickets t"                                      \
-    " JOIN qa_scores q ON q.workspace_id = t.workspace_id"                 \
-    "  AND q.ticket_id = t.ticket_id" CXM__NQ_QA_AC                        \
-    " WHERE t.workspace_id = $1 AND q.reviewed_at IS NULL AND " where
+    "  AND c.customer_id = t.customer_id WHERE q.workspace_id = $1"
 /* The scores whose time, coalesce(reviewed_at, the ticket's resolved_at,
- * its created_at), is in [$2, $3): those reviewed then (qa_reviewed,
- * 0022), and the unreviewed ones of the tickets resolved then, or created
- * then and not resolved. Each score is in one branch at most; a score
- * whose time is NULL (no reviewed_at, no ticket) in none. */
+ * its created_at), is in [$2, $3): those reviewed then, through
+ * qa_reviewed (0022); and the unreviewed ones whose ticket's time is in
+ * it, through qa_reviewed's NULLs (every unreviewed score: fewer than the
+ * period's tickets unless most scores carry no reviewed_at). A score is
+ * in one branch at most; one whose time is NULL (no reviewed_at, no
+ * ticket) in none. By ticket_id and reviewer, the key: the second
+ * branch's `|| ''` keeps SQLite from walking every score in key order
+ * instead of sorting its few. */
 #define CXM__NQ_QA                                                        \
-    CXM__NQ_QA_COLS " FROM qa_scores q"                                    \
-    " LEFT JOIN tickets t ON t.workspace_id = q.workspace_id"              \
-    "  AND t.ticket_id = q.ticket_id" CXM__NQ_QA_AC                        \
-    " WHERE q.workspace_id = $1"                                           \
+    CXM__NQ_QA_FROM("q.ticket_id")                                         \
     "  AND q.reviewed_at >= $2 AND q.reviewed_at < $3"                     \
-    " UNION ALL " CXM__NQ_QA_UNTIMED(                                      \
-        "t.resolved_at >= $2 AND t.resolved_at < $3")                      \
-    " UNION ALL " CXM__NQ_QA_UNTIMED(                                      \
-        "t.resolved_at IS NULL"                                            \
-        " AND t.created_at >= $2 AND t.created_at < $3")                   \
+    " UNION ALL " CXM__NQ_QA_FROM("q.ticket_id || ''")                     \
+    "  AND q.reviewed_at IS NULL"                                          \
+    "  AND coalesce(t.resolved_at, t.created_at) >= $2"                    \
+    "  AND coalesce(t.resolved_at, t.created_at) < $3"                     \
     " ORDER BY 10, 9"
 
 /* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
