@@ -100,7 +100,9 @@ _Static_assert(CXM__EVENT_ENDS == 6, "CXM__NQ_END's LIMIT is CXM__EVENT_ENDS");
             " LEFT JOIN agents a"                                          \
             "  ON a.workspace_id = h.workspace_id"                         \
             "  AND a.agent_id = h.agent_id"                                \
-            " WHERE h.workspace_id = $1", "TTIR"},                         \
+            " WHERE h.workspace_id = $1"                                   \
+            "  AND h.date >= $2 AND h.date < $3"                           \
+            " ORDER BY h.agent_id, h.date", "TTIR", true},                 \
         [CXM__Q_REVIEWS] = {                                               \
             "SELECT posted_at, rating, scale_max, source, language"        \
             " FROM reviews WHERE workspace_id = $1", "IRRTT"},             \

@@ -58,7 +58,8 @@ enum cxm__query {
     CXM__Q_SELFSERVICE,
     /* agent_id T, team T, hired_at I, left_at I */
     CXM__Q_AGENTS,
-    /* agent_id T, team T (the agent's), date I, hours R */
+    /* agent_id T, team T (the agent's), date I, hours R: the dates in the
+     * period [from, to) (cxm__store_query_span()), by agent and date */
     CXM__Q_AGENT_HOURS,
     /* posted_at I, rating R, scale_max R, source T, language T */
     CXM__Q_REVIEWS,
