@@ -1223,11 +1223,13 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
     if (!rc && want_kind(b, CXM_KIND_AGENTS))
         rc = cxm__store_query(b->st, CXM__Q_AGENTS, on_agent, b);
     if (!rc && b->want[CXM_METRIC_AGENT_PRODUCTIVITY] && b->hours_apply)
-        rc = cxm__store_query(b->st, CXM__Q_AGENT_HOURS, on_hours, b);
+        rc = cxm__store_query_span(b->st, CXM__Q_AGENT_HOURS, b->from,
+                                   b->to, on_hours, b);
     if (!rc && want_kind(b, CXM_KIND_REVIEWS))
         rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
     if (!rc && want_kind(b, CXM_KIND_QA_SCORES))
-        rc = cxm__store_query(b->st, CXM__Q_QA, on_qa, b);
+        rc = cxm__store_query_span(b->st, CXM__Q_QA, b->from, b->to, on_qa,
+                                   b);
     if (!rc && b->want[CXM_METRIC_RESPONSE_RATE])
         rc = invitations(b);
     return rc;

@@ -6,9 +6,10 @@
  * build their tables from CXM__NAMED_SQL.
  *
  * What the dialects share, and why it is written so:
- * - The one parameter, the workspace, is `$1`: PostgreSQL's numbered
- *   parameter, and in SQLite a named parameter whose index is 1, the
- *   first (and only) one of each statement.
+ * - The workspace is `$1`: PostgreSQL's numbered parameter, and in
+ *   SQLite a named parameter whose index is 1, the first one of each
+ *   statement. A query marked `period` also takes the period [from, to)
+ *   as `$2` and `$3`; the others take the workspace only.
  * - Booleans and literals are cast with CAST(… AS INTEGER | TEXT), which
  *   both accept (PostgreSQL's booleans are not integers).
  * - A UNION ALL of ordered, limited selects wraps each in
@@ -29,7 +30,40 @@
 struct cxm__named_sql {
     const char *sql;
     const char *types;
+    bool period; /* takes [from, to) as $2, $3 */
 };
+
+/* CXM__Q_QA's columns from q (qa_scores), t (its ticket), a (the ticket's
+ * agent) and c (its customer); `id`: the ticket_id column, the order's
+ * first key. */
+#define CXM__NQ_QA_FROM(id)                                               \
+    "SELECT coalesce(q.reviewed_at, t.resolved_at, t.created_at),"         \
+    " q.score, q.max_score, t.agent_id, coalesce(t.team, a.team),"         \
+    " t.channel, t.topic, c.segment, q.reviewer, " id " FROM qa_scores q"  \
+    " LEFT JOIN tickets t ON t.workspace_id = q.workspace_id"              \
+    "  AND t.ticket_id = q.ticket_id"                                      \
+    " LEFT JOIN agents a"                                                  \
+    "  ON a.workspace_id = t.workspace_id AND a.agent_id = t.agent_id"     \
+    " LEFT JOIN customers c"                                               \
+    "  ON c.workspace_id = t.workspace_id"                                 \
+    "  AND c.customer_id = t.customer_id WHERE q.workspace_id = $1"
+/* The scores whose time, coalesce(reviewed_at, the ticket's resolved_at,
+ * its created_at), is in [$2, $3): those reviewed then, through
+ * qa_reviewed (0022); and the unreviewed ones whose ticket's time is in
+ * it, through qa_reviewed's NULLs (every unreviewed score: fewer than the
+ * period's tickets unless most scores carry no reviewed_at). A score is
+ * in one branch at most; one whose time is NULL (no reviewed_at, no
+ * ticket) in none. By ticket_id and reviewer, the key: the second
+ * branch's `|| ''` keeps SQLite from walking every score in key order
+ * instead of sorting its few. */
+#define CXM__NQ_QA                                                        \
+    CXM__NQ_QA_FROM("q.ticket_id")                                         \
+    "  AND q.reviewed_at >= $2 AND q.reviewed_at < $3"                     \
+    " UNION ALL " CXM__NQ_QA_FROM("q.ticket_id || ''")                     \
+    "  AND q.reviewed_at IS NULL"                                          \
+    "  AND coalesce(t.resolved_at, t.created_at) >= $2"                    \
+    "  AND coalesce(t.resolved_at, t.created_at) < $3"                     \
+    " ORDER BY 10, 9"
 
 /* The CXM__EVENT_ENDS (6) first rows of `tab` by event timestamp `at`,
  * then its last: two selects of a UNION ALL. */
@@ -66,25 +100,13 @@ _Static_assert(CXM__EVENT_ENDS == 6, "CXM__NQ_END's LIMIT is CXM__EVENT_ENDS");
             " LEFT JOIN agents a"                                          \
             "  ON a.workspace_id = h.workspace_id"                         \
             "  AND a.agent_id = h.agent_id"                                \
-            " WHERE h.workspace_id = $1", "TTIR"},                         \
+            " WHERE h.workspace_id = $1"                                   \
+            "  AND h.date >= $2 AND h.date < $3"                           \
+            " ORDER BY h.agent_id, h.date", "TTIR", true},                 \
         [CXM__Q_REVIEWS] = {                                               \
             "SELECT posted_at, rating, scale_max, source, language"        \
             " FROM reviews WHERE workspace_id = $1", "IRRTT"},             \
-        [CXM__Q_QA] = {                                                    \
-            "SELECT coalesce(q.reviewed_at, t.resolved_at, t.created_at)," \
-            " q.score, q.max_score, t.agent_id, coalesce(t.team, a.team)," \
-            " t.channel, t.topic, c.segment, q.reviewer"                   \
-            " FROM qa_scores q"                                            \
-            " LEFT JOIN tickets t"                                         \
-            "  ON t.workspace_id = q.workspace_id"                         \
-            "  AND t.ticket_id = q.ticket_id"                              \
-            " LEFT JOIN agents a"                                          \
-            "  ON a.workspace_id = q.workspace_id"                         \
-            "  AND a.agent_id = t.agent_id"                                \
-            " LEFT JOIN customers c"                                       \
-            "  ON c.workspace_id = q.workspace_id"                         \
-            "  AND c.customer_id = t.customer_id"                          \
-            " WHERE q.workspace_id = $1", "IRRTTTTTT"},                    \
+        [CXM__Q_QA] = {CXM__NQ_QA, "IRRTTTTTTT", true},                  \
         [CXM__Q_BENCHMARKS] = {                                            \
             "SELECT metric, label, value, set_at FROM benchmarks"          \
             " WHERE workspace_id = $1 ORDER BY set_at, " seq, "TTRI"},     \

@@ -315,7 +315,14 @@ cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from, int64_t to,
 cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
                         void *ud)
 {
-    return st->ops->query(st, id, fn, ud);
+    return st->ops->query(st, id, INT64_MIN, INT64_MAX, fn, ud);
+}
+
+cxm_rc cxm__store_query_span(cxm_store *st, enum cxm__query id,
+                             int64_t from, int64_t to, cxm__row_fn fn,
+                             void *ud)
+{
+    return st->ops->query(st, id, from, to, fn, ud);
 }
 
 cxm_rc cxm__store_remove_benchmarks(cxm_store *st, const char *metric,

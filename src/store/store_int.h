@@ -58,13 +58,16 @@ enum cxm__query {
     CXM__Q_SELFSERVICE,
     /* agent_id T, team T, hired_at I, left_at I */
     CXM__Q_AGENTS,
-    /* agent_id T, team T (the agent's), date I, hours R */
+    /* agent_id T, team T (the agent's), date I, hours R: the dates in the
+     * period [from, to) (cxm__store_query_span()), by agent and date */
     CXM__Q_AGENT_HOURS,
     /* posted_at I, rating R, scale_max R, source T, language T */
     CXM__Q_REVIEWS,
     /* when I (reviewed_at, else the ticket's resolved_at, else its
      * created_at), score R, max_score R, agent_id T, team T, channel T,
-     * topic T, segment T, reviewer T */
+     * topic T, segment T, reviewer T, ticket_id T: the scores whose `when`
+     * is in the period [from, to) (cxm__store_query_span()), by ticket_id
+     * and reviewer */
     CXM__Q_QA,
     /* metric T, label T, value R, set_at I; oldest first */
     CXM__Q_BENCHMARKS,
@@ -528,8 +531,10 @@ struct cxm__store_ops {
     cxm_rc (*scan_tickets)(cxm_store *st, cxm__ticket_fn fn, void *ud);
     cxm_rc (*scan_responses)(cxm_store *st, int64_t from, int64_t to,
                              cxm__response_fn fn, void *ud);
-    cxm_rc (*query)(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
-                    void *ud);
+    /* [from, to): the period of a query that takes one (named_sql.h),
+     * ignored by the others. */
+    cxm_rc (*query)(cxm_store *st, enum cxm__query id, int64_t from,
+                    int64_t to, cxm__row_fn fn, void *ud);
     cxm_rc (*put_benchmark)(cxm_store *st, const char *metric,
                             const char *label, double value, int64_t at_ms);
     /* Recounts what the engine derives from the rows (inside the open
@@ -974,9 +979,15 @@ CXM_MUST_USE cxm_rc cxm__store_drill_tickets(cxm_store *st,
                                              cxm__drill_ticket_fn fn,
                                              void *ud);
 
-/* Runs the named query `id`, calling fn for each row. */
+/* Runs the named query `id`, calling fn for each row (a query taking a
+ * period: over all time, [INT64_MIN, INT64_MAX)). */
 CXM_MUST_USE cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id,
                                      cxm__row_fn fn, void *ud);
+/* Runs the named query `id` over the period [from, to). */
+CXM_MUST_USE cxm_rc cxm__store_query_span(cxm_store *st,
+                                          enum cxm__query id, int64_t from,
+                                          int64_t to, cxm__row_fn fn,
+                                          void *ud);
 
 /* The window of an import into `st` at `now_ms`: from `earliest` (a
  * date, NULL: the store's import.earliest) to the end of the day

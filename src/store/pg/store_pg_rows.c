@@ -244,11 +244,12 @@ static cxm_rc query_row(const PGresult *res, void *ud)
     return s->fn(row, s->ud);
 }
 
-cxm_rc cxm__pg_query_rows(cxm_store *st, enum cxm__query id,
-                          cxm__row_fn fn, void *ud)
+cxm_rc cxm__pg_query_rows(cxm_store *st, enum cxm__query id, int64_t from,
+                          int64_t to, cxm__row_fn fn, void *ud)
 {
     struct query_scan s;
-    struct cxm__pg_arg ws = CXM__PG_WS(st);
+    const struct cxm__pg_arg args[] = {CXM__PG_WS(st), CXM__PG_I(from),
+                                       CXM__PG_I(to)};
     cxm_rc rc = cxm__pg_staged_in(st);
 
     if (rc)
@@ -259,7 +260,8 @@ cxm_rc cxm__pg_query_rows(cxm_store *st, enum cxm__query id,
     CXM_ASSERT(s.row.n_cols <= CXM__ROW_MAX_COLS);
     s.fn = fn;
     s.ud = ud;
-    return cxm__pg_each(st, query_sql[id].sql, &ws, 1, query_row, &s);
+    return cxm__pg_each(st, query_sql[id].sql, args,
+                        query_sql[id].period ? 3 : 1, query_row, &s);
 }
 
 /* ---- The small tables ------------------------------------------------ */

@@ -59,10 +59,10 @@ static cxm_rc rt_scan_responses(cxm_store *st, int64_t from, int64_t to,
     return SQ.scan_responses(st, from, to, fn, ud);
 }
 
-static cxm_rc rt_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
-                       void *ud)
+static cxm_rc rt_query(cxm_store *st, enum cxm__query id, int64_t from,
+                       int64_t to, cxm__row_fn fn, void *ud)
 {
-    return SQ.query(st, id, fn, ud);
+    return SQ.query(st, id, from, to, fn, ud);
 }
 
 static cxm_rc rt_put_benchmark(cxm_store *st, const char *metric,

@@ -459,8 +459,8 @@ static cxm_rc sq_scan_responses(cxm_store *st, int64_t from, int64_t to,
     return rc;
 }
 
-static cxm_rc sq_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
-                       void *ud)
+static cxm_rc sq_query(cxm_store *st, enum cxm__query id, int64_t from,
+                       int64_t to, cxm__row_fn fn, void *ud)
 {
     sqlite3_stmt *s = NULL;
     const char *types = query_sql[id].types;
@@ -474,6 +474,10 @@ static cxm_rc sq_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
     row.n_cols = strlen(types);
     CXM_ASSERT(row.n_cols <= CXM__ROW_MAX_COLS);
     sqlite3_bind_int64(s, 1, st->workspace_id);
+    if (query_sql[id].period) {
+        sqlite3_bind_int64(s, 2, from);
+        sqlite3_bind_int64(s, 3, to);
+    }
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         for (size_t k = 0; k < row.n_cols; k++) {
             int c = (int)k;
