@@ -100,6 +100,26 @@ def answer(s, rid, survey, at, score, ticket="", agent="", channel=""):
     s.check(f"answer {rid} at {at}")
 
 
+def bulk(s, rnd, prefix, n, what):
+    """n answers on days of January and February (more days than a write
+    takes the moving way for), a third of them replacing earlier ones."""
+    lines = [ANSWER]
+    for i in range(n):
+        month = 1 + i % 2
+        day = 1 + i // 2 % (28 if month == 2 else 31)
+        rid = f"M{rnd.randint(0, 9)}" if i % 3 == 0 else f"{prefix}{i}"
+        survey, score = rnd.choice([("csat", rnd.randint(1, 5)),
+                                    ("nps", rnd.randint(0, 10)),
+                                    ("ces", rnd.randint(1, 7))])
+        ticket = rnd.choice(["T1", "T2", "T3", ""])
+        lines.append(f"{rid},{survey},2026-{month:02d}-{day:02d}T"
+                     f"{rnd.randint(0, 23):02d}:10:00Z,{score},{ticket},"
+                     f"{rnd.choice(['a1', 'a2', ''])},"
+                     f"{rnd.choice(['', 'chat', 'email'])}\n")
+    s.write("responses", "".join(lines))
+    s.check(what)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cxmeter", required=True)
@@ -154,6 +174,9 @@ def main():
         answer(s, rid, survey, f"2026-{month:02d}-{day:02d}T"
                f"{rnd.randint(0, 23):02d}:30:00Z", score, ticket=ticket,
                agent=agent, channel=rnd.choice(["", "chat", "email"]))
+    # One import over many days (the bulk recount: its months summed
+    # again from their day cells), some answers replacing earlier ones.
+    bulk(s, rnd, "B", 60, "bulk import over both months")
     # Deletes (no command deletes answers: SQL), then a write recounts.
     s.sql("DELETE FROM responses WHERE response_id IN ('R3', 'R5')")
     answer(s, "R9", "csat", "2026-02-20T10:00:00Z", 4, ticket="T2")
@@ -163,6 +186,7 @@ def main():
     s.sql("DELETE FROM responses WHERE responded_at < 1769904000000"
           " AND response_id <> 'R10'")
     answer(s, "R11", "csat", "2026-02-21T10:00:00Z", 2)
+    bulk(s, rnd, "C", 45, "bulk import after the deletes")
     print(f"cells_days: {s.n} writes, the cells matched --read rows "
           "after each")
 

@@ -82,10 +82,12 @@ static const char take_days_sql[] =
 
 /* The day cells of the days taken, dropped: into cxm_cells_delta, their
  * counts negated. */
+#define DROP_DAYS                                                           \
+    "DELETE FROM answer_cells c USING cxm_cells_days d"                     \
+    " WHERE c.workspace_id = $1 AND c.grain = 0 AND c.cube = " CUBES        \
+    " AND c.day = d.d" IN_DAYS("c.day")
 static const char drop_days_sql[] =
-    "WITH o AS (DELETE FROM answer_cells c USING cxm_cells_days d"
-    " WHERE c.workspace_id = $1 AND c.grain = 0 AND c.cube = " CUBES
-    " AND c.day = d.d" IN_DAYS("c.day") " RETURNING " CELL ")"
+    "WITH o AS (" DROP_DAYS " RETURNING " CELL ")"
     " INSERT INTO cxm_cells_delta " DELTA("o", "-");
 
 /* The key of a cell but its time, in the grouping sets. */
@@ -94,33 +96,35 @@ static const char drop_days_sql[] =
  * answers by score in the inner query (GROUPING SETS: one per cube; the
  * agent × team cube too, which reports read from months only), each
  * cell's scores into arrays in the outer; into cxm_cells_delta too. */
+#define COUNT_DAYS                                                          \
+    "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"     \
+    " scale_min, scale_max, agent_id, team, channel, scores, counts)"       \
+    " SELECT $1, 0, cube, day, sv, smin, smax, ag, tm, ch,"                 \
+    "  array_agg(score ORDER BY score), array_agg(n ORDER BY score)"        \
+    " FROM (SELECT (1 - GROUPING(ag))"                                      \
+    "  + 2 * (1 - GROUPING(tm)) + 4 * (1 - GROUPING(ch)) AS cube,"          \
+    "  day, sv, smin, smax, coalesce(ag, '') AS ag,"                        \
+    "  coalesce(tm, '') AS tm, coalesce(ch, '') AS ch, score, count(*) AS n" \
+    "  FROM (SELECT cxm_utc_day(r.responded_at) AS day,"                    \
+    "   r.survey AS sv, coalesce(r.scale_min, 0) AS smin,"                  \
+    "   coalesce(r.scale_max, 0) AS smax,"                                  \
+    "   coalesce(" CXM__PG_ANSWER_AGENT ", '') AS ag,"                      \
+    "   coalesce(" CXM__PG_ANSWER_TEAM_JOINED ", '') AS tm,"                \
+    "   coalesce(" CXM__PG_ANSWER_CHANNEL ", '') AS ch, r.score"            \
+    "   FROM responses r"                                                   \
+    "   LEFT JOIN tickets t"                                                \
+    "    ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"  \
+    CXM__PG_ANSWER_AGENTS                                                   \
+    "   WHERE r.workspace_id = $1"                                          \
+    "    AND r.responded_at >= $2::bigint * " DAY_MS_SQL                    \
+    "    AND r.responded_at < ($3::bigint + 1) * " DAY_MS_SQL               \
+    "    AND cxm_utc_day(r.responded_at) IN (SELECT d FROM cxm_cells_days)" \
+    "    AND r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x" \
+    "  GROUP BY GROUPING SETS ((" KEY "), (" KEY ", ch), (" KEY ", tm),"    \
+    "   (" KEY ", tm, ch), (" KEY ", ag, tm))) g"                          \
+    " GROUP BY cube, day, sv, smin, smax, ag, tm, ch"
 static const char count_days_sql[] =
-    "WITH i AS (INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
-    " scale_min, scale_max, agent_id, team, channel, scores, counts)"
-    " SELECT $1, 0, cube, day, sv, smin, smax, ag, tm, ch,"
-    "  array_agg(score ORDER BY score), array_agg(n ORDER BY score)"
-    " FROM (SELECT (1 - GROUPING(ag))"
-    "  + 2 * (1 - GROUPING(tm)) + 4 * (1 - GROUPING(ch)) AS cube,"
-    "  day, sv, smin, smax, coalesce(ag, '') AS ag,"
-    "  coalesce(tm, '') AS tm, coalesce(ch, '') AS ch, score, count(*) AS n"
-    "  FROM (SELECT cxm_utc_day(r.responded_at) AS day,"
-    "   r.survey AS sv, coalesce(r.scale_min, 0) AS smin,"
-    "   coalesce(r.scale_max, 0) AS smax,"
-    "   coalesce(" CXM__PG_ANSWER_AGENT ", '') AS ag,"
-    "   coalesce(" CXM__PG_ANSWER_TEAM_JOINED ", '') AS tm,"
-    "   coalesce(" CXM__PG_ANSWER_CHANNEL ", '') AS ch, r.score"
-    "   FROM responses r"
-    "   LEFT JOIN tickets t"
-    "    ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
-    CXM__PG_ANSWER_AGENTS
-    "   WHERE r.workspace_id = $1"
-    "    AND r.responded_at >= $2::bigint * " DAY_MS_SQL
-    "    AND r.responded_at < ($3::bigint + 1) * " DAY_MS_SQL
-    "    AND cxm_utc_day(r.responded_at) IN (SELECT d FROM cxm_cells_days)"
-    "    AND r.score IS NOT NULL AND r.survey IN ('csat', 'nps', 'ces')) x"
-    "  GROUP BY GROUPING SETS ((" KEY "), (" KEY ", ch), (" KEY ", tm),"
-    "   (" KEY ", tm, ch), (" KEY ", ag, tm))) g"
-    " GROUP BY cube, day, sv, smin, smax, ag, tm, ch RETURNING " CELL ")"
+    "WITH i AS (" COUNT_DAYS " RETURNING " CELL ")"
     " INSERT INTO cxm_cells_delta " DELTA("i", "");
 
 /* The month cells a changed count moved, per key (cube, month, survey,
@@ -158,15 +162,52 @@ static const char put_months_sql[] =
     " scale_min, scale_max, agent_id, team, channel, scores, counts)"
     " SELECT $1, 1, " MKEY ", scores, counts FROM cxm_cells_sums";
 
-/* The statements of a recount after the days are taken, in order: the
- * month cells are moved by the day cells' old and new counts, never
- * counted from the rows nor summed over their whole months. */
-static const struct {
+/* The first day of col's month is one of the days taken's (a bulk
+ * recount's). */
+#define TAKEN_MONTHS(col)                                                   \
+    " AND " col " IN (SELECT DISTINCT cxm_month_day(d) FROM cxm_cells_days)"
+
+/* A bulk recount's month cells: those of the days' months dropped, then
+ * summed again from their day cells (a month cell is the sum of its day
+ * cells: the invariant both ways keep). */
+static const char drop_whole_months_sql[] =
+    "DELETE FROM answer_cells c WHERE c.workspace_id = $1 AND c.grain = 1"
+    " AND c.cube = " CUBES IN_MONTHS("c.day") TAKEN_MONTHS("c.day");
+
+static const char sum_whole_months_sql[] =
+    "INSERT INTO answer_cells (workspace_id, grain, cube, day, survey,"
+    " scale_min, scale_max, agent_id, team, channel, scores, counts)"
+    " SELECT $1, 1, " MKEY ", array_agg(score ORDER BY score),"
+    " array_agg(n ORDER BY score)"
+    " FROM (SELECT c.cube, cxm_month_day(c.day) AS m, c.survey,"
+    "  c.scale_min AS smin, c.scale_max AS smax, c.agent_id AS ag,"
+    "  c.team AS tm, c.channel AS ch, s.score, sum(s.n) AS n"
+    "  FROM answer_cells c, unnest(c.scores, c.counts) AS s(score, n)"
+    "  WHERE c.workspace_id = $1 AND c.grain = 0 AND c.cube = " CUBES
+    IN_MONTHS("c.day") TAKEN_MONTHS("cxm_month_day(c.day)")
+    "  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(s.n) <> 0) t"
+    " GROUP BY " MKEY;
+
+/* The statements of a recount after the days are taken, in order. A
+ * few days (a write's): the month cells are moved by the day cells' old
+ * and new counts, never counted from the rows nor summed over their
+ * whole months. Many days (an import's): the signed counts of every
+ * cell would outweigh the months, which are summed again from their day
+ * cells. */
+struct recount_step {
     const char *sql;
     size_t n_args; /* $1 the workspace, $2 and $3 the first and last day */
-} recount_sql[] = {{drop_days_sql, 3}, {count_days_sql, 3},
-                   {sum_months_sql, 3}, {drop_months_sql, 3},
-                   {put_months_sql, 1}};
+};
+static const struct recount_step recount_few_sql[] = {
+    {drop_days_sql, 3}, {count_days_sql, 3}, {sum_months_sql, 3},
+    {drop_months_sql, 3}, {put_months_sql, 1}, {NULL, 0}};
+static const struct recount_step recount_many_sql[] = {
+    {DROP_DAYS, 3}, {COUNT_DAYS, 3}, {drop_whole_months_sql, 3},
+    {sum_whole_months_sql, 3}, {NULL, 0}};
+/* From this many days taken, the bulk way (about a month of them: the
+ * one-month sum cost ~0.4 s where a few days' moves cost ~10 ms;
+ * docs/performance.md, "Cells by day"). */
+#define RECOUNT_MANY_DAYS 28
 
 /* Recounts the day cells of the workspace's dirty days from the rows and
  * moves their months' cells by the change, in the open write
@@ -217,11 +258,11 @@ static cxm_rc cells_recount(cxm_store *st)
     if (!rc && days > 0)
         rc = cxm__pg_run(st, "SELECT max(d) FROM cxm_cells_days", NULL, 0,
                          &last);
-    for (size_t i = 0; !rc && days > 0 && i < CXM_ARRAY_LEN(recount_sql);
-         i++) {
+    const struct recount_step *step =
+        days >= RECOUNT_MANY_DAYS ? recount_many_sql : recount_few_sql;
+    for (; !rc && days > 0 && step->sql; step++) {
         struct cxm__pg_arg a[3] = {ws, CXM__PG_I(first), CXM__PG_I(last)};
-        rc = cxm__pg_run(st, recount_sql[i].sql, a, recount_sql[i].n_args,
-                         NULL);
+        rc = cxm__pg_run(st, step->sql, a, step->n_args, NULL);
     }
     if (!rc)
         rc = cxm__pg_exec(st, "TRUNCATE cxm_cells_days, cxm_cells_delta,"
