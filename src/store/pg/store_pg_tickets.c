@@ -309,9 +309,19 @@ static cxm_rc ticket_row(const PGresult *res, void *ud)
     return rc;
 }
 
-cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
-                             cxm__ticket_group_fn fn, void *ud, bool *served,
-                             const char **detail)
+/* One grouped statement of q's kind: sql_of writes it ($1 the workspace,
+ * $2 and $3 the period, $4 its segments), row takes each group. *served
+ * false (nothing run) when q wants the rows or no period; true from the
+ * first row handed over on. */
+struct grouped {
+    cxm_rc (*sql_of)(const struct cxm__ticket_query *q, struct cxm__buf *sql);
+    cxm__pg_row_fn row;
+    const char *bad_form; /* st's error when a row is not in its form */
+};
+
+static cxm_rc run_grouped(cxm_store *st, const struct cxm__ticket_query *q,
+                          const struct grouped *how, cxm__ticket_group_fn fn,
+                          void *ud, bool *served)
 {
     struct cxm__buf sql = CXM__BUF_INIT(1u << 16);
     struct cxm__buf lit = CXM__BUF_INIT((size_t)1 << 24);
@@ -322,7 +332,6 @@ cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     cxm_rc rc;
 
     *served = false;
-    *detail = NULL;
     if (q->read == CXM_READ_ROWS || q->from >= q->to)
         return CXM_OK;
     rc = make_segs(q, &sg, &ok);
@@ -331,7 +340,7 @@ cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     if (!rc && ok)
         rc = segs_literal(&sg, &lit);
     if (!rc && ok)
-        rc = ticket_sql(q, &sql);
+        rc = how->sql_of(q, &sql);
     if (!rc && ok) {
         args[0] = CXM__PG_WS(st);
         args[1] = CXM__PG_I(q->from);
@@ -339,16 +348,27 @@ cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
         args[3] = CXM__PG_T((const char *)lit.data);
         /* Handing over begins with the first row: served either way. */
         *served = true;
-        *detail = CXM__TICKETS_PUSHDOWN;
-        rc = cxm__pg_each(st, (const char *)sql.data, args, 4, ticket_row,
-                          &s);
+        rc = cxm__pg_each(st, (const char *)sql.data, args, 4, how->row, &s);
     }
     if (rc == CXM_ESTORE && s.bad)
-        cxm__store_set_error(st, "PostgreSQL answered the ticket events by"
-                                 " group in a form cxmeter does not read");
+        cxm__store_set_error(st, how->bad_form);
     cxm__free(sg.v);
     cxm__buf_release(&sql);
     cxm__buf_release(&lit);
+    return rc;
+}
+
+cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
+                             cxm__ticket_group_fn fn, void *ud, bool *served,
+                             const char **detail)
+{
+    static const struct grouped how = {
+        ticket_sql, ticket_row,
+        "PostgreSQL answered the ticket events by group in a form cxmeter"
+        " does not read"};
+    cxm_rc rc = run_grouped(st, q, &how, fn, ud, served);
+
+    *detail = *served ? CXM__TICKETS_PUSHDOWN : NULL;
     return rc;
 }
 
@@ -376,55 +396,35 @@ static cxm_rc session_row(const PGresult *res, void *ud)
     return s->fn(&g, s->ud);
 }
 
+/* Sessions started in the period by topic, segment and time segment. */
+static cxm_rc session_sql(const struct cxm__ticket_query *q,
+                          struct cxm__buf *sql)
+{
+    bool seg = (q->dims & TD(SEGMENT)) != 0;
+
+    return cxm__buf_addf(
+        sql,
+        "SELECT %s, %s, width_bucket(s.started_at, $4::bigint[]) AS b,"
+        " count(*), count(*) FILTER (WHERE s.resolved <> 0)"
+        " FROM selfservice s%s"
+        " WHERE s.workspace_id = $1 AND s.started_at >= $2"
+        " AND s.started_at < $3 GROUP BY 1, 2, b",
+        (q->dims & TD(TOPIC)) ? "coalesce(s.topic, '')" : "''::text",
+        seg ? "coalesce(c.segment, '')" : "''::text",
+        seg ? " LEFT JOIN customers c ON c.workspace_id = s.workspace_id"
+              " AND c.customer_id = s.customer_id"
+            : "");
+}
+
 cxm_rc cxm__pg_session_groups(cxm_store *st,
                               const struct cxm__ticket_query *q,
                               cxm__ticket_group_fn fn, void *ud,
                               bool *served)
 {
-    struct cxm__buf sql = CXM__BUF_INIT(1u << 14);
-    struct cxm__buf lit = CXM__BUF_INIT((size_t)1 << 24);
-    struct segs sg = {NULL, 0, 0};
-    struct tickets_scan s = {q, &sg, fn, ud, false};
-    struct cxm__pg_arg args[4];
-    bool ok = false, seg = (q->dims & TD(SEGMENT)) != 0;
-    cxm_rc rc;
+    static const struct grouped how = {
+        session_sql, session_row,
+        "PostgreSQL answered the self-service sessions by group in a form"
+        " cxmeter does not read"};
 
-    *served = false;
-    if (q->read == CXM_READ_ROWS || q->from >= q->to)
-        return CXM_OK;
-    rc = make_segs(q, &sg, &ok);
-    if (!rc && ok)
-        rc = cxm__pg_staged_in(st);
-    if (!rc && ok)
-        rc = segs_literal(&sg, &lit);
-    if (!rc && ok)
-        rc = cxm__buf_addf(
-            &sql,
-            "SELECT %s, %s, width_bucket(s.started_at, $4::bigint[]) AS b,"
-            " count(*), count(*) FILTER (WHERE s.resolved <> 0)"
-            " FROM selfservice s%s"
-            " WHERE s.workspace_id = $1 AND s.started_at >= $2"
-            " AND s.started_at < $3 GROUP BY 1, 2, b",
-            (q->dims & TD(TOPIC)) ? "coalesce(s.topic, '')" : "''::text",
-            seg ? "coalesce(c.segment, '')" : "''::text",
-            seg ? " LEFT JOIN customers c ON c.workspace_id = s.workspace_id"
-                  " AND c.customer_id = s.customer_id"
-                : "");
-    if (!rc && ok) {
-        args[0] = CXM__PG_WS(st);
-        args[1] = CXM__PG_I(q->from);
-        args[2] = CXM__PG_I(q->to);
-        args[3] = CXM__PG_T((const char *)lit.data);
-        *served = true;
-        rc = cxm__pg_each(st, (const char *)sql.data, args, 4, session_row,
-                          &s);
-    }
-    if (rc == CXM_ESTORE && s.bad)
-        cxm__store_set_error(st, "PostgreSQL answered the self-service"
-                                 " sessions by group in a form cxmeter does"
-                                 " not read");
-    cxm__free(sg.v);
-    cxm__buf_release(&sql);
-    cxm__buf_release(&lit);
-    return rc;
+    return run_grouped(st, q, &how, fn, ud, served);
 }
