@@ -46,6 +46,53 @@ def run(*a, **kw):
                           text=True, **kw)
 
 
+def serve(cx, db, log_path):
+    """Starts `cxmeter serve` on db (its log at log_path), logs in as the
+    bench user; returns the process, the open log and req(method, path,
+    body=None) -> (status, text, seconds) keeping the session's cookies."""
+    log = open(log_path, "w+")
+    proc = subprocess.Popen([cx, "serve", "--db", db, "--listen",
+                             "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+                            stderr=log)
+    port = None
+    while port is None:
+        time.sleep(0.05)
+        with open(log.name) as f:
+            m = re.search(r"listening on port (\d+)", f.read())
+        port = int(m.group(1)) if m else None
+    cookies = {}
+
+    def req(method, path, body=None):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        h = {"Cookie": "; ".join("%s=%s" % kv for kv in cookies.items())}
+        if body:
+            body = urllib.parse.urlencode(body)
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        t0 = time.perf_counter()
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        dt = time.perf_counter() - t0
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                n, _, rest = v.partition("=")
+                cookies[n] = rest.split(";", 1)[0]
+        c.close()
+        return r.status, text, dt
+
+    try:
+        _, page, _ = req("GET", "/login")
+        tok = re.search(r'name="csrf" value="([^"]*)"', page).group(1)
+        st, _, _ = req("POST", "/login", {"csrf": tok, "username": "bench",
+                                          "password": PASSWORD})
+        assert st == 303, st
+    except BaseException:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait()
+        raise
+    return proc, log, req
+
+
 def main():
     ap = argparse.ArgumentParser()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -84,42 +131,8 @@ def main():
     agent = run("sqlite3", db, "SELECT agent_id FROM tickets WHERE agent_id"
                 " IS NOT NULL ORDER BY rowid LIMIT 1").stdout.strip() \
         if os.path.exists("/usr/bin/sqlite3") else "A1"
-    log = open(os.path.join(d, "serve.log"), "w+")
-    proc = subprocess.Popen([cx, "serve", "--db", db, "--listen",
-                             "127.0.0.1:0"], stdout=subprocess.DEVNULL,
-                            stderr=log)
+    proc, log, req = serve(cx, db, os.path.join(d, "serve.log"))
     try:
-        port = None
-        while port is None:
-            time.sleep(0.05)
-            with open(log.name) as f:
-                m = re.search(r"listening on port (\d+)", f.read())
-            port = int(m.group(1)) if m else None
-        cookies = {}
-
-        def req(method, path, body=None):
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-            h = {"Cookie": "; ".join("%s=%s" % kv for kv in cookies.items())}
-            if body:
-                body = urllib.parse.urlencode(body)
-                h["Content-Type"] = "application/x-www-form-urlencoded"
-            t0 = time.perf_counter()
-            c.request(method, path, body=body, headers=h)
-            r = c.getresponse()
-            text = r.read().decode("utf-8", "replace")
-            dt = time.perf_counter() - t0
-            for k, v in r.getheaders():
-                if k.lower() == "set-cookie":
-                    n, _, rest = v.partition("=")
-                    cookies[n] = rest.split(";", 1)[0]
-            c.close()
-            return r.status, text, dt
-
-        _, page, _ = req("GET", "/login")
-        tok = re.search(r'name="csrf" value="([^"]*)"', page).group(1)
-        st, _, _ = req("POST", "/login", {"csrf": tok, "username": "bench",
-                                          "password": PASSWORD})
-        assert st == 303, st
         rows = []
         for name, path in PAGES:
             path = path.replace("AGENT", urllib.parse.quote(agent))
