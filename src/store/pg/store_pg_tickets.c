@@ -12,8 +12,9 @@
  * (created, resolved at any time, escalated, complaint; the backlog's
  * +1), resolved (resolved, first-contact counts, with an agent, the
  * resolution time), first answered (the first response time) and closed
- * (max(created_at, resolved_at): the backlog's −1). The statement
- * unfolds each ticket into them (LATERAL VALUES).
+ * (max(created_at, resolved_at): the backlog's −1). The statement has
+ * one branch per kind of event, each reading its timestamp's index
+ * (ticket_sql()).
  *
  * Time: the segments of the period [from, to) cut at every bucket
  * boundary of the breakdown in the report's zone (as builder.c cuts
@@ -39,6 +40,8 @@
 
 /* SPEC timestamps have four-digit years: read as store_pg_rows.c does
  * (NULL stays NULL: greatest() and least() skip NULLs). */
+#define READ_MIN INT64_C(-62167219200000)
+#define READ_MAX INT64_C(253402300799999)
 #define CLAMP(x)                                                           \
     "CASE WHEN " x " IS NOT NULL THEN least(greatest(" x                   \
     ", -62167219200000), 253402300799999) END"
@@ -132,45 +135,20 @@ static cxm_rc add_from(unsigned dims, struct cxm__buf *sql)
     return rc;
 }
 
-/* The ticket statement: $1 workspace, $2 from, $3 to, $4 the segments'
- * starts. Columns: d0 … d4, the segment (0: before the period), created,
- * created_resolved, escalated, complaints, resolved, fcr, fcr_touch,
- * with_agent, opened, closed, the resolution times and the first
- * response times (ms; arrays, NULL when none or not wanted).
- *
- * The events of the period come from the tickets with one in it (the
- * timestamps' indexes), each ticket unfolded into its events. The
- * backlog's steps before the period add up, per group, to the tickets
- * open at `from` (created before it and not closed before it: closing at
- * max(created_at, resolved_at), not resolved before it), handed back as
- * that many opened in segment 0 (the report reads only opened − closed);
- * the index of resolved_at finds them (IS NULL, or from on). */
-static cxm_rc ticket_sql(const struct cxm__ticket_query *q,
-                         struct cxm__buf *sql)
+/* One branch of the ticket statement: the tickets whose `col` is in the
+ * period, grouped by the segment of their `at` (c, r or f: that column,
+ * read as store_pg_rows.c reads it), with the aggregates a0 a1 a2. */
+static cxm_rc add_branch(const struct cxm__ticket_query *q,
+                         struct cxm__buf *sql, const char *at,
+                         const char *col, const char *a0, const char *a1,
+                         const char *a2)
 {
-    cxm_rc rc = cxm__buf_adds(
-        sql,
-        "SELECT d0, d1, d2, d3, d4, width_bucket(e.at, $4::bigint[]) AS b,"
-        " count(*) FILTER (WHERE e.k = 0),"
-        " count(*) FILTER (WHERE e.k = 0 AND x.r IS NOT NULL),"
-        " count(*) FILTER (WHERE e.k = 0 AND x.escalated <> 0),"
-        " count(*) FILTER (WHERE e.k = 0 AND x.complaint <> 0),"
-        " count(*) FILTER (WHERE e.k = 1),"
-        " count(*) FILTER (WHERE e.k = 1 AND x.fcr),"
-        " count(*) FILTER (WHERE e.k = 1 AND CASE WHEN x.replies IS NULL"
-        "  THEN x.fcr ELSE x.replies < 2 END),"
-        " count(*) FILTER (WHERE e.k = 1 AND x.agent_id IS NOT NULL),"
-        " count(*) FILTER (WHERE e.k = 0),"
-        " count(*) FILTER (WHERE e.k = 3), ");
+    cxm_rc rc = cxm__buf_addf(sql,
+                              "SELECT d0, d1, d2, d3, d4,"
+                              " width_bucket(x.%s, $4::bigint[]) AS b,"
+                              " %s%s%s FROM (SELECT ",
+                              at, a0, a1, a2);
 
-    if (!rc)
-        rc = cxm__buf_addf(sql, "%s, %s FROM (SELECT ",
-                           q->want_art ? "array_agg(e.at - x.c)"
-                                         " FILTER (WHERE e.k = 1)"
-                                       : "NULL::bigint[]",
-                           q->want_frt ? "array_agg(e.at - x.c)"
-                                         " FILTER (WHERE e.k = 2)"
-                                       : "NULL::bigint[]");
     if (!rc)
         rc = add_dims(q->dims, sql);
     if (!rc)
@@ -183,27 +161,20 @@ static cxm_rc ticket_sql(const struct cxm__ticket_query *q,
             " t.replies, t.escalated, t.complaint, t.agent_id");
     if (!rc)
         rc = add_from(q->dims, sql);
-    /* Closing is in the period only when creating or resolving is. */
     if (!rc)
-        rc = cxm__buf_addf(
-            sql,
-            " WHERE t.workspace_id = $1"
-            " AND ((t.created_at >= $2 AND t.created_at < $3)"
-            " OR (t.resolved_at >= $2 AND t.resolved_at < $3)%s)) x"
-            " CROSS JOIN LATERAL (VALUES (0, x.c), (1, x.r), (2, %s),"
-            " (3, %s)) e(k, at)"
-            " WHERE e.at >= $2 AND e.at < $3"
-            " GROUP BY d0, d1, d2, d3, d4, b",
-            q->want_frt ? " OR (t.first_response_at >= $2"
-                          " AND t.first_response_at < $3)"
-                        : "",
-            q->want_frt ? "x.f" : "NULL::bigint",
-            q->want_backlog
-                ? "CASE WHEN x.r IS NOT NULL THEN greatest(x.c, x.r) END"
-                : "NULL::bigint");
-    if (rc || !q->want_backlog)
-        return rc;
-    rc = cxm__buf_adds(sql, " UNION ALL SELECT ");
+        rc = cxm__buf_addf(sql,
+                           " WHERE t.workspace_id = $1 AND t.%s >= $2"
+                           " AND t.%s < $3) x GROUP BY d0, d1, d2, d3, d4, b",
+                           col, col);
+    return rc;
+}
+
+/* The backlog's steps before the period: the tickets open at `from`. */
+static cxm_rc add_before(const struct cxm__ticket_query *q,
+                         struct cxm__buf *sql)
+{
+    cxm_rc rc = cxm__buf_adds(sql, " UNION ALL SELECT ");
+
     if (!rc)
         rc = add_dims(q->dims, sql);
     if (!rc)
@@ -220,6 +191,64 @@ static cxm_rc ticket_sql(const struct cxm__ticket_query *q,
                                 " OR t.resolved_at >= $2)"
                                 " GROUP BY d0, d1, d2, d3, d4");
     return rc;
+}
+
+/* The ticket statement: $1 workspace, $2 from, $3 to, $4 the segments'
+ * starts. Columns: d0 … d4, the segment (0: before the period), created,
+ * created_resolved, escalated, complaints, resolved, fcr, fcr_touch,
+ * with_agent, opened, closed, the resolution times and the first
+ * response times (ms; arrays, NULL when none or not wanted).
+ *
+ * One branch per kind of event, each reading the tickets with that event
+ * in the period by its timestamp's index and grouping them by the
+ * segment of that event: created (with the closings at created_at, a
+ * ticket resolved before it was created), resolved (with the closings at
+ * resolved_at) and, with frt, first answered. A group may so come in up
+ * to three rows, which the report adds up. The period lies within the
+ * readable timestamps (cxm__pg_ticket_groups()), so an event is in it
+ * exactly when its raw timestamp is. The backlog's steps before the
+ * period add up, per group, to the tickets open at `from` (created
+ * before it and not closed before it: closing at max(created_at,
+ * resolved_at), not resolved before it), handed back as that many opened
+ * in segment 0 (the report reads only opened − closed); the index of
+ * resolved_at finds them (IS NULL, or from on). */
+static cxm_rc ticket_sql(const struct cxm__ticket_query *q,
+                         struct cxm__buf *sql)
+{
+    const char *closed_c = q->want_backlog
+                               ? "count(*) FILTER (WHERE x.c > x.r)"
+                               : "0";
+    const char *closed_r = q->want_backlog
+                               ? "count(*) FILTER (WHERE x.c <= x.r)"
+                               : "0";
+    cxm_rc rc = add_branch(
+        q, sql, "c", "created_at",
+        "count(*), count(*) FILTER (WHERE x.r IS NOT NULL),"
+        " count(*) FILTER (WHERE x.escalated <> 0),"
+        " count(*) FILTER (WHERE x.complaint <> 0), 0, 0, 0, 0, count(*), ",
+        closed_c, ", NULL::bigint[], NULL::bigint[]");
+
+    if (!rc)
+        rc = cxm__buf_adds(sql, " UNION ALL ");
+    if (!rc)
+        rc = add_branch(
+            q, sql, "r", "resolved_at",
+            "0, 0, 0, 0, count(*), count(*) FILTER (WHERE x.fcr),"
+            " count(*) FILTER (WHERE CASE WHEN x.replies IS NULL"
+            " THEN x.fcr ELSE x.replies < 2 END),"
+            " count(*) FILTER (WHERE x.agent_id IS NOT NULL), 0, ",
+            closed_r,
+            q->want_art ? ", array_agg(x.r - x.c), NULL::bigint[]"
+                        : ", NULL::bigint[], NULL::bigint[]");
+    if (!rc && q->want_frt)
+        rc = cxm__buf_adds(sql, " UNION ALL ");
+    if (!rc && q->want_frt)
+        rc = add_branch(q, sql, "f", "first_response_at",
+                        "0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL::bigint[],", "",
+                        " array_agg(x.f - x.c)");
+    if (rc || !q->want_backlog)
+        return rc;
+    return add_before(q, sql);
 }
 
 /* Adds the durations of an array's text ("{1,2,3}", ms) to ms and, as
@@ -366,8 +395,14 @@ cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
         ticket_sql, ticket_row,
         "PostgreSQL answered the ticket events by group in a form cxmeter"
         " does not read"};
-    cxm_rc rc = run_grouped(st, q, &how, fn, ud, served);
+    cxm_rc rc = CXM_OK;
 
+    /* Within (READ_MIN, READ_MAX] an event is in the period exactly when
+     * its raw timestamp is, as each branch of ticket_sql() asks; a period
+     * reaching past it: the rows. */
+    *served = false;
+    if (q->from > READ_MIN && q->to <= READ_MAX)
+        rc = run_grouped(st, q, &how, fn, ud, served);
     *detail = *served ? CXM__TICKETS_PUSHDOWN : NULL;
     return rc;
 }
