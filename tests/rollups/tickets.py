@@ -394,6 +394,37 @@ def main():
         check_all(cx, db4, "store upgraded to 0020",
                   [c for c in CASES if len(c) == 6 and c[4] == CELLS])
 
+        # A damaged week cell, a week sketch changed or gone: read around
+        # (a period of whole UTC weeks reads them), counted again.
+        for what, sql in (
+                ("week cell", "UPDATE ticket_weeks SET created = created"
+                 " + 1 WHERE cube = 1 AND day = 20129"),
+                ("week sketch", "UPDATE ticket_week_sketches SET sketch ="
+                 " sketch || x'00' WHERE cube = 1 AND day = 20129"),
+                ("week sketch gone", "DELETE FROM ticket_week_sketches"
+                 " WHERE cube = 1 AND kind = 0 AND day = 20129")):
+            con = sqlite3.connect(db)
+            n = con.execute(sql).rowcount  # day 20129: Monday 2025-02-10
+            con.commit()
+            con.close()
+            if n < 1:
+                raise Failure(f"no {what} damaged")
+            p = report(cx, db, "week,team", "2025-01-06", "2025-04-07", [],
+                       "--explain", metrics="created,art,backlog")
+            q = report(cx, db, "week,team", "2025-01-06", "2025-04-07", [],
+                       "--read", "rows", metrics="created,art,backlog")
+            if p.stdout != q.stdout or "damaged" not in p.stderr or \
+                    tickets_path(p.stderr) != ROWS:
+                raise Failure(f"a damaged {what} was not read around: "
+                              f"{p.stderr.strip()!r}")
+            run(cx, "import", "--db", db, "tickets", d("tickets3.csv"))
+            check_all(cx, db, f"damaged {what} counted again", CASES[:6])
+        con = sqlite3.connect(db)
+        weeks = con.execute("SELECT count(*) FROM ticket_weeks").fetchone()[0]
+        con.close()
+        if weeks < 100:
+            raise Failure(f"only {weeks} week cells")
+
         # A store from before 0024 fills its steps from its cells at the
         # upgrade; a damaged cell's step reads as damaged.
         db5 = os.path.join(wd, "t5.db")

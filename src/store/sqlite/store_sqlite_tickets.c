@@ -577,10 +577,40 @@ static cxm_rc step_write(cxm_store *st, sqlite3_stmt *s,
     return rc;
 }
 
+/* Writes sketch blob b (kind 0 art, 1 frt) of week cell r into
+ * ticket_week_sketches, and puts in *h its XXH64 as 8 bytes: what the
+ * week cell holds in place of the blob (its checksum covers that). */
+static cxm_rc sketch_write(cxm_store *st, sqlite3_stmt *s,
+                           const struct cell_row *r, int kind,
+                           const struct cxm__buf *b, uint8_t h[8])
+{
+    int p = 1;
+    cxm_rc rc = CXM_OK;
+
+    put_u64(h, cxm__xxh64(b->data, b->len, 0x736b6574));
+    sqlite3_bind_int64(s, p++, st->workspace_id);
+    sqlite3_bind_int64(s, p++, r->cube);
+    sqlite3_bind_int64(s, p++, kind);
+    sqlite3_bind_int64(s, p++, r->day);
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        sqlite3_bind_text(s, p++, r->dim[d], -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, p++, b->data, (int)b->len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
 /* Writes the cells of a, in key order, and their backlog steps; or, with
- * `weeks`, a's week cells (ticket_weeks, no steps). */
+ * `weeks`, a's week cells (ticket_weeks, no steps), their sketches apart
+ * in ticket_week_sketches (a report without durations reads none). */
 static cxm_rc acc_write(cxm_store *st, struct acc *a, bool weeks)
 {
+    static const char sketch_sql[] =
+        "INSERT OR REPLACE INTO ticket_week_sketches VALUES (?1, ?2, ?3, ?4,"
+        " ?5, ?6, ?7, ?8, ?9, ?10)";
+    uint8_t art_h[8], frt_h[8];
     static const char week_sql[] =
         "INSERT OR REPLACE INTO ticket_weeks VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
         " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
@@ -602,8 +632,8 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a, bool weeks)
 
     if (!rc)
         rc = cxm__sq_kept(st, weeks ? week_sql : sql, &s);
-    if (!rc && !weeks)
-        rc = cxm__sq_kept(st, step_sql, &ss);
+    if (!rc)
+        rc = cxm__sq_kept(st, weeks ? sketch_sql : step_sql, &ss);
     for (size_t j = 0; !rc && j < a->n; j++) {
         struct stats *x = &a->v[order[j].i];
         const char *key = order[j].key;
@@ -637,7 +667,18 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a, bool weeks)
         r.art_len = art.len;
         r.frt = frt.len ? frt.data : NULL;
         r.frt_len = frt.len;
-        rc = cell_checksum(&r, &chk, &sum);
+        if (weeks && r.art) {
+            rc = sketch_write(st, ss, &r, 0, &art, art_h);
+            r.art = art_h;
+            r.art_len = 8;
+        }
+        if (!rc && weeks && r.frt) {
+            rc = sketch_write(st, ss, &r, 1, &frt, frt_h);
+            r.frt = frt_h;
+            r.frt_len = 8;
+        }
+        if (!rc)
+            rc = cell_checksum(&r, &chk, &sum);
         if (rc)
             break;
         sqlite3_bind_int64(s, p++, st->workspace_id);
@@ -1026,6 +1067,12 @@ static cxm_rc week_build(cxm_store *st, int64_t w, bool *ok)
                           " AND cube IN " CUBES_SQL " AND day = ?2",
                           (int64_t[]){st->workspace_id, w}, 2, NULL);
     if (!rc)
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM ticket_week_sketches"
+                              " WHERE workspace_id = ?1 AND cube IN "
+                              CUBES_SQL " AND kind IN (0, 1) AND day = ?2",
+                              (int64_t[]){st->workspace_id, w}, 2, NULL);
+    if (!rc)
         rc = week_merge(st, w, &a, ok);
     if (!rc && *ok)
         rc = acc_write(st, &a, true);
@@ -1177,6 +1224,116 @@ static cxm_rc hand_over(const struct stats *x, const char *const *dim,
                         int64_t at, bool in_period,
                         cxm__ticket_group_fn fn, void *ud);
 
+/* A cursor over the week sketches of one kind of a range of days, in key
+ * order (ticket_week_sketches, 0024), beside the range's week cells. */
+struct skcur {
+    sqlite3_stmt *s; /* NULL: the kind is not read */
+    bool row;        /* s is on a row */
+};
+
+static cxm_rc skcur_step(cxm_store *st, struct skcur *c)
+{
+    int step = sqlite3_step(c->s);
+
+    c->row = step == SQLITE_ROW;
+    return c->row || step == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
+}
+
+static cxm_rc skcur_open(cxm_store *st, struct skcur *c, size_t cube,
+                         int kind, int64_t d0, int64_t d1)
+{
+    static const char sql[] =
+        "SELECT day, agent_id, team, channel, topic, segment, sketch"
+        " FROM ticket_week_sketches WHERE workspace_id = ?1 AND cube = ?2"
+        " AND kind = ?3 AND day >= ?4 AND day < ?5";
+    cxm_rc rc = cxm__sq_kept(st, sql, &c->s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(c->s, 1, st->workspace_id);
+    sqlite3_bind_int64(c->s, 2, (int64_t)cube);
+    sqlite3_bind_int64(c->s, 3, kind);
+    sqlite3_bind_int64(c->s, 4, d0);
+    sqlite3_bind_int64(c->s, 5, d1);
+    return skcur_step(st, c);
+}
+
+static void skcur_close(cxm_store *st, struct skcur *c)
+{
+    if (c->s)
+        cxm__sq_unkeep(st, c->s);
+    c->s = NULL;
+}
+
+/* The cursor's key against cell r's: <0, 0, >0. */
+static int skcur_cmp(const struct skcur *c, const struct cell_row *r)
+{
+    int64_t day = sqlite3_column_int64(c->s, 0);
+
+    if (day != r->day)
+        return day < r->day ? -1 : 1;
+    for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+        int x = strcmp(nz(cxm__sq_text(c->s, 1 + d)), r->dim[d]);
+        if (x)
+            return x;
+    }
+    return 0;
+}
+
+/* The sketch of week cell r whose hash (8 bytes, or NULL: none of this
+ * kind) is h: *blob borrowed from the cursor, NULL when none; *ok false
+ * when it is missing or its hash differs. */
+static cxm_rc skcur_find(cxm_store *st, struct skcur *c,
+                         const struct cell_row *r, const void *h,
+                         size_t h_len, const void **blob, size_t *len,
+                         bool *ok)
+{
+    uint8_t hh[8];
+    int x = -1;
+    cxm_rc rc = CXM_OK;
+
+    *blob = NULL;
+    *len = 0;
+    *ok = true;
+    while (!rc && c->row && (x = skcur_cmp(c, r)) < 0)
+        rc = skcur_step(st, c);
+    if (rc || !h)
+        return rc;
+    if (!c->row || x != 0 || h_len != 8) {
+        *ok = false;
+        return CXM_OK;
+    }
+    *blob = sqlite3_column_blob(c->s, 6);
+    *len = (size_t)sqlite3_column_bytes(c->s, 6);
+    put_u64(hh, cxm__xxh64(*blob, *len, 0x736b6574));
+    *ok = *blob && memcmp(hh, h, 8) == 0;
+    return CXM_OK;
+}
+
+/* Week cell r's sketches of the kinds read: checked (pass 0), or parsed
+ * into x (pass 1). */
+static cxm_rc week_sketches(cxm_store *st, struct skcur c[2],
+                            sqlite3_stmt *s, const struct cell_row *r,
+                            struct stats *x, bool *ok)
+{
+    cxm_rc rc = CXM_OK;
+
+    *ok = true;
+    for (int k = 0; !rc && *ok && k < 2; k++) {
+        const void *blob;
+        size_t len;
+        int col = k ? 23 : 19;
+        if (!c[k].s)
+            continue;
+        rc = skcur_find(st, &c[k], r, sqlite3_column_blob(s, col),
+                        (size_t)sqlite3_column_bytes(s, col), &blob, &len,
+                        ok);
+        if (!rc && *ok && x && blob)
+            rc = cxm__qsketch_deserialize(k ? &x->frt : &x->art, blob, len);
+    }
+    return rc;
+}
+
 /* The cells of `cube` with day in [d0, d1), in pass 0 every checksum
  * (*damaged when one does not match: nothing handed over), in pass 1
  * each cell handed to fn (in the period from day dp: its counts and
@@ -1196,11 +1353,22 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
     struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
     sqlite3_stmt *s = NULL;
     int step = SQLITE_DONE;
+    struct skcur sk[2] = {{NULL, false}, {NULL, false}};
     cxm_rc rc = cxm__sq_kept(st, weeks ? weeks_sql : days_sql, &s);
 
+    if (!rc && weeks && q->want_art)
+        rc = skcur_open(st, &sk[0], cube, 0, d0, d1);
+    if (!rc && weeks && q->want_frt)
+        rc = skcur_open(st, &sk[1], cube, 1, d0, d1);
     *damaged = false;
-    if (rc)
+    if (rc) {
+        if (s)
+            cxm__sq_unkeep(st, s);
+        skcur_close(st, &sk[0]);
+        skcur_close(st, &sk[1]);
+        cxm__buf_release(&chk);
         return rc;
+    }
     sqlite3_bind_int64(s, 1, st->workspace_id);
     sqlite3_bind_int64(s, 2, (int64_t)cube);
     sqlite3_bind_int64(s, 3, d0);
@@ -1240,6 +1408,13 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
                 *damaged = true;
                 break;
             }
+            if (weeks) {
+                bool ok;
+                rc = week_sketches(st, sk, s, &r, NULL, &ok);
+                *damaged = !ok;
+                if (rc || !ok)
+                    break;
+            }
             continue;
         }
         memset(&x, 0, sizeof(x));
@@ -1248,12 +1423,19 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
             x.art_ms.n = r.c[C_RESOLVED];
             x.art_ms.sum = r.art_sum;
             cxm__msum_sq_join(&x.art_ms, r.art_hi, r.art_lo);
-            if (q->want_art)
+            if (weeks) {
+                bool ok;
+                rc = week_sketches(st, sk, s, &r, &x, &ok);
+                if (!rc && !ok)
+                    rc = CXM_ESTORE; /* checked in pass 0: changed since */
+            } else if (q->want_art) {
                 rc = parse_sketch(s, 19, &x.art);
+            }
             if (!rc && q->want_frt) {
                 x.frt_ms.sum = r.frt_sum;
                 cxm__msum_sq_join(&x.frt_ms, r.frt_hi, r.frt_lo);
-                rc = parse_sketch(s, 23, &x.frt);
+                if (!weeks)
+                    rc = parse_sketch(s, 23, &x.frt);
                 x.frt_ms.n = (int64_t)cxm__qsketch_count(&x.frt);
             }
         }
@@ -1267,6 +1449,8 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
         rc = cxm__sq_fail(st);
     sqlite3_reset(s);
     cxm__sq_unkeep(st, s);
+    skcur_close(st, &sk[0]);
+    skcur_close(st, &sk[1]);
     cxm__buf_release(&chk);
     return rc;
 }

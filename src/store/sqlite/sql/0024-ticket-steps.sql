@@ -79,6 +79,25 @@ CREATE TABLE IF NOT EXISTS ticket_weeks (
                  segment)
 ) WITHOUT ROWID;
 
+-- A week cell's art and frt hold the XXH64 (8 bytes) of its sketch, kept
+-- apart here (kind 0 art, 1 frt): a report without durations reads none,
+-- one with the resolution time only those of art. The sketch is checked
+-- against the cell's hash, which the cell's checksum covers.
+CREATE TABLE IF NOT EXISTS ticket_week_sketches (
+    workspace_id INTEGER NOT NULL,
+    cube INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    agent_id TEXT NOT NULL,
+    team TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    topic TEXT NOT NULL,
+    segment TEXT NOT NULL,
+    sketch BLOB NOT NULL,
+    PRIMARY KEY (workspace_id, cube, kind, day, agent_id, team, channel,
+                 topic, segment)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS ticket_weeks_dirty (
     workspace_id INTEGER NOT NULL,
     week INTEGER NOT NULL,
