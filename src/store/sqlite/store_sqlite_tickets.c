@@ -15,6 +15,10 @@
  * cells are counted from the tickets with any event that day, so a ticket
  * changed leaves the days of its old events and enters those of its new
  * ones (the triggers of 0019 and the rowid marks of the transaction).
+ * 0024 keeps beside them each cell's backlog step (ticket_steps: what a
+ * period's backlog reads of the days before it) and the cells of each
+ * UTC week merged from its days (ticket_weeks, their sketches apart in
+ * ticket_week_sketches), read for a period's whole weeks.
  */
 #include "internal.h"
 

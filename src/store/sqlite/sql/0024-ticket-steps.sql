@@ -1,4 +1,5 @@
--- 0024-ticket-steps.sql — the backlog's steps apart from the cells
+-- 0024-ticket-steps.sql — the backlog's steps apart from the cells, and
+-- week cells (below)
 -- (store_sqlite_tickets.c, docs/store.md "Ticket cells", docs/
 -- performance.md "Team filter and ranking at 10M"). The backlog at a
 -- period's end sums the opened − closed steps of every day before it:
@@ -39,7 +40,8 @@ FROM ticket_cells WHERE opened <> closed;
 
 -- ticket_weeks: the cells of each UTC week (Monday to Sunday; day is its
 -- Monday), each merged from its seven days' cells of ticket_cells (the
--- same columns and checksum). A report reads a week whole when its
+-- same columns and checksum; art and frt hold the XXH64 of its sketches,
+-- which ticket_week_sketches keeps). A report reads a week whole when its
 -- period holds all of it and no bucket of its breakdown starts inside it:
 -- seven times fewer cells, and past 4,096 durations a sketch of buckets
 -- instead of seven of exact values. Rebuilt before a write transaction
