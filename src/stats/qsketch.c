@@ -416,11 +416,63 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A double's bits as an unsigned key in the same order (no NaN; -0.0 is
+ * never stored): negatives inverted, positives past them. */
+static uint64_t sort_key(double x)
+{
+    uint64_t u;
+
+    memcpy(&u, &x, sizeof(u));
+    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+/* Sorts v[0..n) ascending by an LSD radix sort of sort_key() (a byte a
+ * pass, passes where every key has the same byte skipped): the order of
+ * cmp_double(), several times faster than qsort() for the exact sketches
+ * a report's quantiles sort (thousands of durations per group). false
+ * when out of memory (nothing changed). */
+static bool radix_sort(double *v, size_t n)
+{
+    uint64_t *a = cxm__malloc(2 * n * sizeof(*a)), *b, *t;
+    size_t count[256];
+
+    if (!a)
+        return false;
+    b = a + n;
+    for (size_t i = 0; i < n; i++)
+        a[i] = sort_key(v[i]);
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t pos = 0;
+        memset(count, 0, sizeof(count));
+        for (size_t i = 0; i < n; i++)
+            count[(a[i] >> shift) & 0xff]++;
+        if (count[(a[0] >> shift) & 0xff] == n)
+            continue;
+        for (int k = 0; k < 256; k++) {
+            size_t c = count[k];
+            count[k] = pos;
+            pos += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            b[count[(a[i] >> shift) & 0xff]++] = a[i];
+        t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = a[i] >> 63 ? a[i] & ~(UINT64_C(1) << 63) : ~a[i];
+        memcpy(&v[i], &u, sizeof(u));
+    }
+    cxm__free(a < b ? a : b);
+    return true;
+}
+
 static void sort_values(struct cxm__qsketch *s)
 {
     if (s->is_sorted || s->n < 2)
         return;
-    qsort(s->vals, (size_t)s->n, sizeof(*s->vals), cmp_double);
+    if (s->n < 64 || !radix_sort(s->vals, (size_t)s->n))
+        qsort(s->vals, (size_t)s->n, sizeof(*s->vals), cmp_double);
     s->is_sorted = true;
 }
 

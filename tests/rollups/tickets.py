@@ -25,7 +25,11 @@ many breakdowns, periods and zones, that:
     the cells cannot follow: exclusions, business calendars, the
     repeat-contact FCR rule, and metrics joining orders);
   * a damaged cell is read around (rows, a warning) and counted again by
-    the next import.
+    the next import;
+  * the backlog's steps (ticket_steps, 0024: what a period's backlog
+    reads of the days before it) are those of the cells whose opened and
+    closed differ, after every step, after the upgrade to 0024 (filled
+    from the cells), and a damaged step is read around too.
 
 Python 3 standard library only. Usage: tickets.py --cxmeter PATH --workdir DIR
 """
@@ -115,6 +119,26 @@ def tickets_path(stderr):
     return lines[-1].rsplit(": ", 1)[-1] if lines else stderr.strip()
 
 
+STEP_COLS = ("workspace_id, cube, day, agent_id, team, channel, topic,"
+             " segment, opened, closed")
+
+
+def check_steps(db, step):
+    """ticket_steps holds the steps of exactly the cells that step."""
+    con = sqlite3.connect(db)
+    try:
+        cells = con.execute(f"SELECT {STEP_COLS} FROM ticket_cells"
+                            " WHERE opened <> closed ORDER BY 1, 2, 3, 4,"
+                            " 5, 6, 7, 8").fetchall()
+        steps = con.execute(f"SELECT {STEP_COLS} FROM ticket_steps"
+                            " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8").fetchall()
+    finally:
+        con.close()
+    if not cells or cells != steps:
+        raise Failure(f"{step}: ticket_steps ({len(steps)} rows) are not"
+                      f" the steps of the cells ({len(cells)})")
+
+
 def check_all(cx, db, step, cases=CASES, metrics=METRICS, want=None):
     failures = []
     for by, frm, to, extra, path, *noprod in cases:
@@ -135,6 +159,7 @@ def check_all(cx, db, step, cases=CASES, metrics=METRICS, want=None):
             failures.append(f"{name}: no figure with data")
     if failures:
         raise Failure("\n".join(failures))
+    check_steps(db, step)  # the reports above brought the store up to date
     print(f"ok  {step}: {len(cases)} reports, ticket cells = rows")
 
 
@@ -281,12 +306,14 @@ def main():
         check_all(cx, db, "definitions back", CASES[:3])
 
         # A damaged cell: read around (rows and a warning), counted again
-        # by the next import (even one of another kind).
+        # by the next import (even one of another kind). Not of the first
+        # day: the period starts inside it, whose events are read from
+        # the rows and its backlog's steps from ticket_steps.
         con = sqlite3.connect(db)
         n = con.execute(
             "UPDATE ticket_cells SET resolved = resolved + 1 WHERE"
-            " resolved > 0 AND day = (SELECT min(day) FROM ticket_cells"
-            " WHERE cube = 0 AND resolved > 0)").rowcount
+            " resolved > 0 AND day = (SELECT min(day) + 30 FROM"
+            " ticket_cells WHERE cube = 0 AND resolved > 0)").rowcount
         con.commit()
         con.close()
         if n < 5:  # a cell of each cube
@@ -299,6 +326,26 @@ def main():
                           f"{p.stderr.strip()!r}")
         run(cx, "import", "--db", db, "tickets", d("tickets3.csv"))
         check_all(cx, db, "damaged cell counted again", CASES[:6])
+        # A damaged step (of a day before the period: the cells of the
+        # period are sound) likewise.
+        con = sqlite3.connect(db)
+        n = con.execute(
+            "UPDATE ticket_steps SET opened = opened + 1 WHERE cube = 1"
+            " AND day < 20089").rowcount  # 2025-01-01
+        con.commit()
+        con.close()
+        if n < 1:
+            raise Failure("no backlog step damaged")
+        p = report(cx, db, "week,team", "2025-01-01", "2025-04-01", [],
+                   "--explain", metrics="backlog")
+        q = report(cx, db, "week,team", "2025-01-01", "2025-04-01", [],
+                   "--read", "rows", metrics="backlog")
+        if p.stdout != q.stdout or "damaged" not in p.stderr or \
+                tickets_path(p.stderr) != ROWS:
+            raise Failure("a damaged backlog step was not read around: "
+                          f"{p.stderr.strip()!r}")
+        run(cx, "import", "--db", db, "tickets", d("tickets3.csv"))
+        check_all(cx, db, "damaged step counted again", CASES[:6])
         con = sqlite3.connect(db)
         n = con.execute("UPDATE session_cells SET sessions = sessions + 1"
                         " WHERE day = (SELECT min(day) + 40 FROM"
@@ -346,6 +393,67 @@ def main():
         con.close()
         check_all(cx, db4, "store upgraded to 0020",
                   [c for c in CASES if len(c) == 6 and c[4] == CELLS])
+
+        # A damaged week cell, a week sketch changed or gone: read around
+        # (a period of whole UTC weeks reads them), counted again.
+        for what, sql in (
+                ("week cell", "UPDATE ticket_weeks SET created = created"
+                 " + 1 WHERE cube = 1 AND day = 20129"),
+                ("week sketch", "UPDATE ticket_week_sketches SET sketch ="
+                 " sketch || x'00' WHERE cube = 1 AND day = 20129"),
+                ("week sketch gone", "DELETE FROM ticket_week_sketches"
+                 " WHERE cube = 1 AND kind = 0 AND day = 20129")):
+            con = sqlite3.connect(db)
+            n = con.execute(sql).rowcount  # day 20129: Monday 2025-02-10
+            con.commit()
+            con.close()
+            if n < 1:
+                raise Failure(f"no {what} damaged")
+            p = report(cx, db, "week,team", "2025-01-06", "2025-04-07", [],
+                       "--explain", metrics="created,art,backlog")
+            q = report(cx, db, "week,team", "2025-01-06", "2025-04-07", [],
+                       "--read", "rows", metrics="created,art,backlog")
+            if p.stdout != q.stdout or "damaged" not in p.stderr or \
+                    tickets_path(p.stderr) != ROWS:
+                raise Failure(f"a damaged {what} was not read around: "
+                              f"{p.stderr.strip()!r}")
+            run(cx, "import", "--db", db, "tickets", d("tickets3.csv"))
+            check_all(cx, db, f"damaged {what} counted again", CASES[:6])
+        con = sqlite3.connect(db)
+        weeks = con.execute("SELECT count(*) FROM ticket_weeks").fetchone()[0]
+        con.close()
+        if weeks < 100:
+            raise Failure(f"only {weeks} week cells")
+
+        # A store from before 0024 fills its steps from its cells at the
+        # upgrade; a damaged cell's step reads as damaged.
+        db5 = os.path.join(wd, "t5.db")
+        shutil.copy(db, db5)
+        con = sqlite3.connect(db5)
+        con.execute("DROP TABLE ticket_steps")
+        con.execute("DELETE FROM cxm_schema WHERE version >= 24")
+        con.commit()
+        con.close()
+        check_all(cx, db5, "store upgraded to 0024", CASES[:6])
+        con = sqlite3.connect(db5)
+        con.execute("DROP TABLE ticket_steps")
+        con.execute("DELETE FROM cxm_schema WHERE version >= 24")
+        n = con.execute(
+            "UPDATE ticket_cells SET art_sum = art_sum + 1 WHERE cube = 0"
+            " AND opened <> closed AND day = (SELECT min(day) FROM"
+            " ticket_cells WHERE cube = 0 AND opened <> closed)").rowcount
+        con.commit()
+        con.close()
+        if n != 1:
+            raise Failure("no ticket cell damaged before 0024")
+        p = report(cx, db5, "month", "2025-06-01", "2025-09-01", [],
+                   "--explain", metrics="backlog")
+        q = report(cx, db5, "month", "2025-06-01", "2025-09-01", [],
+                   "--read", "rows", metrics="backlog")
+        if p.stdout != q.stdout or "damaged" not in p.stderr:
+            raise Failure("the step of a cell damaged before 0024 was not"
+                          f" read around: {p.stderr.strip()!r}")
+        print("ok  store upgraded to 0024: steps from the cells")
 
         # A fresh store of the changed data agrees with the changed one.
         db2 = os.path.join(wd, "t2.db")

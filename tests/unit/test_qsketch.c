@@ -246,6 +246,39 @@ static void test_qsketch__exact_up_to_threshold_bit_for_bit(void **state)
     free(v);
 }
 
+/* The exact values are sorted by a radix sort of their bits (64 values
+ * and more): the same array, bit for bit, as qsort() gives, whatever the
+ * signs, magnitudes and repeats. */
+static void test_qsketch__sorted_values_equal_qsort(void **state)
+{
+    static const size_t sizes[] = {63, 64, 65, 1000, EXACT_MAX};
+    struct rng r = {12345};
+    (void)state;
+
+    for (size_t k = 0; k < CXM_ARRAY_LEN(sizes); k++) {
+        size_t n = sizes[k];
+        double *v = malloc(n * sizeof(*v));
+        struct cxm__qsketch s = CXM__QSKETCH_INIT;
+        assert_non_null(v);
+        for (size_t i = 0; i < n; i++) {
+            double x = ldexp(unif(&r), (int)(next_u64(&r) % 120) - 60);
+            if (i % 7 == 0)
+                x = (double)(next_u64(&r) % 10); /* repeats, zeros */
+            v[i] = next_u64(&r) % 3 == 0 ? -x : x;
+            if (v[i] == 0)
+                v[i] = 0; /* not -0.0 */
+        }
+        add_all(&s, v, n);
+        qsort(v, n, sizeof(*v), cmp_double);
+        assert_same_double(cxm__qsketch_quantile(&s, 0.5),
+                           exact_quantile(v, n, 0.5));
+        assert_true(s.is_sorted);
+        assert_memory_equal(s.vals, v, n * sizeof(*v));
+        cxm__qsketch_release(&s);
+        free(v);
+    }
+}
+
 static void test_qsketch__rejects_bad_values(void **state)
 {
     struct cxm__qsketch s = CXM__QSKETCH_INIT;
@@ -665,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_qsketch__empty_sketch),
         cmocka_unit_test(test_qsketch__exact_is_percentile_cont_on_hand_cases),
         cmocka_unit_test(test_qsketch__exact_up_to_threshold_bit_for_bit),
+        cmocka_unit_test(test_qsketch__sorted_values_equal_qsort),
         cmocka_unit_test(test_qsketch__rejects_bad_values),
         cmocka_unit_test(test_qsketch__random_samples_within_one_percent),
         cmocka_unit_test(test_qsketch__every_percentile_within_alpha),

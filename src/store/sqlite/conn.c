@@ -231,7 +231,8 @@ static bool sq_connect(struct cxm__sq *q, const char *name, int flags)
     sqlite3_extended_result_codes(q->db, 1);
     /* busy_timeout: wait for a writer instead of failing (docs/store.md) */
     return sqlite3_busy_timeout(q->db, 10000) == SQLITE_OK &&
-           cxm__sq_rollup_register(q->db) == CXM_OK;
+           cxm__sq_rollup_register(q->db) == CXM_OK &&
+           cxm__sq_tickets_register(q->db) == CXM_OK;
 }
 
 /* The first read of an open file: whether it holds a cxmeter schema. An

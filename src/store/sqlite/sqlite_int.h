@@ -217,6 +217,8 @@ typedef cxm_rc (*cxm__colseg_fn)(int64_t t, int64_t n, const uint8_t *blob,
  * aggregate that sums rollup histograms, cxm_hist_add(a, b), the cell
  * and dictionary checksums) on a new connection, before migrations. */
 cxm_rc cxm__sq_rollup_register(sqlite3 *db);
+/* Defines cxm_tcell_step() (store_sqlite_tickets.c, migration 0024). */
+cxm_rc cxm__sq_tickets_register(sqlite3 *db);
 /* Recounts the dirty days (inside the open transaction, just before
  * commit). */
 cxm_rc cxm__sq_rollup_flush(cxm_store *st);

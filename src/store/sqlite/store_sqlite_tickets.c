@@ -15,6 +15,10 @@
  * cells are counted from the tickets with any event that day, so a ticket
  * changed leaves the days of its old events and enters those of its new
  * ones (the triggers of 0019 and the rowid marks of the transaction).
+ * 0024 keeps beside them each cell's backlog step (ticket_steps: what a
+ * period's backlog reads of the days before it) and the cells of each
+ * UTC week merged from its days (ticket_weeks, their sketches apart in
+ * ticket_week_sketches), read for a period's whole weeks.
  */
 #include "internal.h"
 
@@ -234,6 +238,86 @@ static cxm_rc cell_checksum(const struct cell_row *r, struct cxm__buf *b,
     if (!rc)
         *out = (int64_t)cxm__xxh64(b->data, b->len, 0x7469636b);
     return rc;
+}
+
+/* The checksum of a backlog step (ticket_steps, 0024): the cell's cube,
+ * day, dimensions, opened and closed. */
+static cxm_rc step_checksum(const struct cell_row *r, struct cxm__buf *b,
+                            int64_t *out)
+{
+    uint8_t v[8 * 4];
+    cxm_rc rc;
+
+    cxm__buf_reset(b);
+    put_u64(v, (uint64_t)r->cube);
+    put_u64(v + 8, (uint64_t)r->day);
+    put_u64(v + 16, (uint64_t)r->c[C_OPENED]);
+    put_u64(v + 24, (uint64_t)r->c[C_CLOSED]);
+    rc = cxm__buf_add(b, v, sizeof(v));
+    for (int i = 0; !rc && i < CXM__TDIM_COUNT; i++)
+        rc = cxm__buf_add(b, r->dim[i], strlen(r->dim[i]) + 1);
+    if (!rc)
+        *out = (int64_t)cxm__xxh64(b->data, b->len, 0x73746570);
+    return rc;
+}
+
+/* cxm_tcell_step(cube, day, agent_id, team, channel, topic, segment, the
+ * ten counts, art_sum, art_sq_hi, art_sq_lo, art, frt_sum, frt_sq_hi,
+ * frt_sq_lo, frt, checksum): the checksum of the cell's backlog step when
+ * the cell's own checksum matches, its complement when not (a damaged
+ * cell copied by 0024 makes a step that reads as damaged). */
+static void tcell_step_fn(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+    struct cxm__buf b = CXM__BUF_INIT(SIZE_MAX / 2);
+    struct cell_row r;
+    int64_t cell = 0, step = 0;
+    int k = 0;
+    cxm_rc rc;
+
+    (void)argc;
+    memset(&r, 0, sizeof(r));
+    r.cube = sqlite3_value_int64(v[k++]);
+    r.day = sqlite3_value_int64(v[k++]);
+    for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+        const unsigned char *t = sqlite3_value_text(v[k++]);
+        r.dim[d] = t ? (const char *)t : "";
+    }
+    for (int c = 0; c < C_COUNT; c++)
+        r.c[c] = sqlite3_value_int64(v[k++]);
+    r.art_sum = sqlite3_value_int64(v[k++]);
+    r.art_hi = (uint64_t)sqlite3_value_int64(v[k++]);
+    r.art_lo = (uint64_t)sqlite3_value_int64(v[k++]);
+    r.art_len = (size_t)sqlite3_value_bytes(v[k]);
+    r.art = sqlite3_value_blob(v[k++]);
+    r.frt_sum = sqlite3_value_int64(v[k++]);
+    r.frt_hi = (uint64_t)sqlite3_value_int64(v[k++]);
+    r.frt_lo = (uint64_t)sqlite3_value_int64(v[k++]);
+    r.frt_len = (size_t)sqlite3_value_bytes(v[k]);
+    r.frt = sqlite3_value_blob(v[k++]);
+    rc = cell_checksum(&r, &b, &cell);
+    if (!rc)
+        rc = step_checksum(&r, &b, &step);
+    cxm__buf_release(&b);
+    if (rc) {
+        sqlite3_result_error_nomem(cx);
+        return;
+    }
+    if (sqlite3_value_type(v[k]) != SQLITE_INTEGER ||
+        sqlite3_value_int64(v[k]) != cell)
+        step = (int64_t)~(uint64_t)step;
+    sqlite3_result_int64(cx, step);
+}
+
+cxm_rc cxm__sq_tickets_register(sqlite3 *db)
+{
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+    return sqlite3_create_function_v2(db, "cxm_tcell_step",
+                                      2 + CXM__TDIM_COUNT + C_COUNT + 9,
+                                      flags, NULL, tcell_step_fn, NULL, NULL,
+                                      NULL) == SQLITE_OK
+               ? CXM_OK
+               : CXM_ESTORE;
 }
 
 /* ---- Counting cells --------------------------------------------------- */
@@ -468,9 +552,77 @@ static cxm_rc acc_order(const struct acc *a, struct cell_ref **out)
     return CXM_OK;
 }
 
-/* Writes the cells of a, in key order. */
-static cxm_rc acc_write(cxm_store *st, struct acc *a)
+/* Writes the backlog step of cell r (ticket_steps, 0024), when it
+ * steps. */
+static cxm_rc step_write(cxm_store *st, sqlite3_stmt *s,
+                         const struct cell_row *r, struct cxm__buf *chk)
 {
+    int64_t sum;
+    int p = 1;
+    cxm_rc rc;
+
+    if (r->c[C_OPENED] == r->c[C_CLOSED])
+        return CXM_OK;
+    rc = step_checksum(r, chk, &sum);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, p++, st->workspace_id);
+    sqlite3_bind_int64(s, p++, r->cube);
+    sqlite3_bind_int64(s, p++, r->day);
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        sqlite3_bind_text(s, p++, r->dim[d], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, p++, r->c[C_OPENED]);
+    sqlite3_bind_int64(s, p++, r->c[C_CLOSED]);
+    sqlite3_bind_int64(s, p++, sum);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+/* Writes sketch blob b (kind 0 art, 1 frt) of week cell r into
+ * ticket_week_sketches, and puts in *h its XXH64 as 8 bytes: what the
+ * week cell holds in place of the blob (its checksum covers that). */
+static cxm_rc sketch_write(cxm_store *st, sqlite3_stmt *s,
+                           const struct cell_row *r, int kind,
+                           const struct cxm__buf *b, uint8_t h[8])
+{
+    int p = 1;
+    cxm_rc rc = CXM_OK;
+
+    put_u64(h, cxm__xxh64(b->data, b->len, 0x736b6574));
+    sqlite3_bind_int64(s, p++, st->workspace_id);
+    sqlite3_bind_int64(s, p++, r->cube);
+    sqlite3_bind_int64(s, p++, kind);
+    sqlite3_bind_int64(s, p++, r->day);
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        sqlite3_bind_text(s, p++, r->dim[d], -1, SQLITE_STATIC);
+    sqlite3_bind_blob(s, p++, b->data, (int)b->len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+/* Writes the cells of a, in key order, and their backlog steps; or, with
+ * `weeks`, a's week cells (ticket_weeks, no steps), their sketches apart
+ * in ticket_week_sketches (a report without durations reads none). */
+static cxm_rc acc_write(cxm_store *st, struct acc *a, bool weeks)
+{
+    static const char sketch_sql[] =
+        "INSERT OR REPLACE INTO ticket_week_sketches VALUES (?1, ?2, ?3, ?4,"
+        " ?5, ?6, ?7, ?8, ?9, ?10)";
+    uint8_t art_h[8], frt_h[8];
+    static const char week_sql[] =
+        "INSERT OR REPLACE INTO ticket_weeks VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+        " ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+    static const char step_sql[] =
+        "INSERT OR REPLACE INTO ticket_steps VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+        " ?7, ?8, ?9, ?10, ?11)";
+    sqlite3_stmt *ss = NULL;
     static const char sql[] =
         "INSERT OR REPLACE INTO ticket_cells VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
         " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
@@ -483,7 +635,9 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a)
     cxm_rc rc = acc_order(a, &order);
 
     if (!rc)
-        rc = cxm__sq_kept(st, sql, &s);
+        rc = cxm__sq_kept(st, weeks ? week_sql : sql, &s);
+    if (!rc)
+        rc = cxm__sq_kept(st, weeks ? sketch_sql : step_sql, &ss);
     for (size_t j = 0; !rc && j < a->n; j++) {
         struct stats *x = &a->v[order[j].i];
         const char *key = order[j].key;
@@ -517,7 +671,18 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a)
         r.art_len = art.len;
         r.frt = frt.len ? frt.data : NULL;
         r.frt_len = frt.len;
-        rc = cell_checksum(&r, &chk, &sum);
+        if (weeks && r.art) {
+            rc = sketch_write(st, ss, &r, 0, &art, art_h);
+            r.art = art_h;
+            r.art_len = 8;
+        }
+        if (!rc && weeks && r.frt) {
+            rc = sketch_write(st, ss, &r, 1, &frt, frt_h);
+            r.frt = frt_h;
+            r.frt_len = 8;
+        }
+        if (!rc)
+            rc = cell_checksum(&r, &chk, &sum);
         if (rc)
             break;
         sqlite3_bind_int64(s, p++, st->workspace_id);
@@ -546,9 +711,13 @@ static cxm_rc acc_write(cxm_store *st, struct acc *a)
             rc = cxm__sq_fail(st);
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
+        if (!rc && !weeks)
+            rc = step_write(st, ss, &r, &chk);
     }
     if (s)
         cxm__sq_unkeep(st, s);
+    if (ss)
+        cxm__sq_unkeep(st, ss);
     cxm__free(order);
     cxm__buf_release(&art);
     cxm__buf_release(&frt);
@@ -581,7 +750,7 @@ static cxm_rc count_cells(cxm_store *st, int64_t d0, int64_t d1,
     if (!rc)
         rc = acc_derive(&a);
     if (!rc)
-        rc = acc_write(st, &a);
+        rc = acc_write(st, &a, false);
     acc_release(&a);
     return rc;
 }
@@ -589,14 +758,20 @@ static cxm_rc count_cells(cxm_store *st, int64_t d0, int64_t d1,
 /* Counts the cells of the days [d0, d1) again (a few days of many). */
 static cxm_rc recount(cxm_store *st, int64_t d0, int64_t d1)
 {
-    cxm_rc rc = cxm__sq_run_ints(st,
-                                 "DELETE FROM ticket_cells"
-                                 " WHERE workspace_id = ?1"
-                                 " AND cube IN " CUBES_SQL
-                                 " AND day >= ?2 AND day < ?3",
-                                 (int64_t[]){st->workspace_id, d0, d1}, 3,
-                                 NULL);
+    cxm_rc rc = CXM_OK;
 
+    for (int t = 0; !rc && t < 2; t++)
+        rc = cxm__sq_run_ints(st,
+                              t ? "DELETE FROM ticket_steps"
+                                  " WHERE workspace_id = ?1"
+                                  " AND cube IN " CUBES_SQL
+                                  " AND day >= ?2 AND day < ?3"
+                                : "DELETE FROM ticket_cells"
+                                  " WHERE workspace_id = ?1"
+                                  " AND cube IN " CUBES_SQL
+                                  " AND day >= ?2 AND day < ?3",
+                              (int64_t[]){st->workspace_id, d0, d1}, 3,
+                              NULL);
     return rc ? rc : count_cells(st, d0, d1, NULL, 0, true);
 }
 
@@ -630,17 +805,20 @@ static cxm_rc recount_scan(cxm_store *st, int64_t d0, int64_t d1,
     return rc;
 }
 
-/* Deletes the cells of days[0..n). */
+/* Deletes the cells of days[0..n) and their steps. */
 static cxm_rc delete_days(cxm_store *st, const int64_t *days, size_t n)
 {
     cxm_rc rc = CXM_OK;
 
-    for (size_t i = 0; !rc && i < n; i++)
+    for (size_t i = 0; !rc && i < 2 * n; i++)
         rc = cxm__sq_run_ints(st,
-                              "DELETE FROM ticket_cells WHERE workspace_id"
-                              " = ?1 AND cube IN " CUBES_SQL
-                              " AND day = ?2",
-                              (int64_t[]){st->workspace_id, days[i]}, 2,
+                              i % 2 ? "DELETE FROM ticket_steps WHERE"
+                                      " workspace_id = ?1 AND cube IN "
+                                      CUBES_SQL " AND day = ?2"
+                                    : "DELETE FROM ticket_cells WHERE"
+                                      " workspace_id = ?1 AND cube IN "
+                                      CUBES_SQL " AND day = ?2",
+                              (int64_t[]){st->workspace_id, days[i / 2]}, 2,
                               NULL);
     return rc;
 }
@@ -681,15 +859,13 @@ static cxm_rc event_days(cxm_store *st, bool *found, int64_t *d0,
 }
 
 /* The dirty days, ascending. */
-static cxm_rc dirty_days(cxm_store *st, int64_t **out, size_t *n)
+static cxm_rc dirty_list(cxm_store *st, const char *sql, int64_t **out,
+                         size_t *n)
 {
     sqlite3_stmt *s = NULL;
     size_t cap = 0;
     int step;
-    cxm_rc rc = cxm__sq_prepare_ws(st,
-                                   "SELECT day FROM ticket_dirty"
-                                   " WHERE workspace_id = ?1 ORDER BY day",
-                                   &s);
+    cxm_rc rc = cxm__sq_prepare_ws(st, sql, &s);
 
     *out = NULL;
     *n = 0;
@@ -705,6 +881,14 @@ static cxm_rc dirty_days(cxm_store *st, int64_t **out, size_t *n)
         rc = cxm__sq_fail(st);
     sqlite3_finalize(s);
     return rc;
+}
+
+static cxm_rc dirty_days(cxm_store *st, int64_t **out, size_t *n)
+{
+    return dirty_list(st,
+                      "SELECT day FROM ticket_dirty"
+                      " WHERE workspace_id = ?1 ORDER BY day",
+                      out, n);
 }
 
 /* Marks the days of the tickets this transaction inserted (their rowids
@@ -735,6 +919,193 @@ static cxm_rc mark_inserted(cxm_store *st)
         (int64_t[]){st->workspace_id, mark_t}, 2, NULL);
 }
 
+/* ---- Week cells (ticket_weeks, 0024) ------------------------------------
+ *
+ * Each cell of a UTC week (Monday to Sunday; `day` is its Monday) merged
+ * from its seven days' cells: the same counts, exact sums and sketches (a
+ * multiset: past 4,096 durations its buckets, as the row scan's). A
+ * report reads a week whole when the period holds all of it and no bucket
+ * of its breakdown starts inside it. Rebuilt at the flush for the weeks
+ * in ticket_weeks_dirty (those of the days counted again); while any is
+ * dirty, reports read days only. */
+
+/* The Monday of the UTC week of `day` (day 0, 1970-01-01, a Thursday). */
+static int64_t week_of(int64_t day)
+{
+    return day - ((day + 3) % 7 + 7) % 7;
+}
+
+/* Marks the weeks of days[0..n) (every week with cells: ALL_DAYS) for
+ * rebuilding. */
+static cxm_rc weeks_mark(cxm_store *st, const int64_t *days, size_t n)
+{
+    cxm_rc rc = CXM_OK;
+
+    if (n && days[0] == ALL_DAYS)
+        return cxm__sq_run_ints(
+            st,
+            "INSERT OR IGNORE INTO ticket_weeks_dirty SELECT ?1, day - ((day"
+            " + 3) % 7 + 7) % 7 FROM ticket_cells WHERE workspace_id = ?1"
+            " AND cube = 0",
+            (int64_t[]){st->workspace_id}, 1, NULL);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = cxm__sq_run_ints(st,
+                              "INSERT OR IGNORE INTO ticket_weeks_dirty"
+                              " VALUES (?1, ?2)",
+                              (int64_t[]){st->workspace_id, week_of(days[i])},
+                              2, NULL);
+    return rc;
+}
+
+/* The columns of a cell as read_cells() and week_build() read them. */
+#define CELL_SELECT                                                         \
+    "SELECT day, agent_id, team, channel, topic, segment, created,"         \
+    " created_resolved, escalated, complaints, resolved, fcr, fcr_touch,"   \
+    " with_agent, opened, closed, art_sum, art_sq_hi, art_sq_lo, art,"      \
+    " frt_sum, frt_sq_hi, frt_sq_lo, frt, checksum"
+
+/* Row r of cell statement s (CELL_SELECT) of `cube`, its blobs borrowed;
+ * *ok false when its checksum does not match. */
+static cxm_rc cell_read(sqlite3_stmt *s, int64_t cube, struct cell_row *r,
+                        struct cxm__buf *chk, bool *ok)
+{
+    int64_t sum;
+    cxm_rc rc;
+
+    r->cube = cube;
+    r->day = sqlite3_column_int64(s, 0);
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        r->dim[d] = nz(cxm__sq_text(s, 1 + d));
+    for (int k = 0; k < C_COUNT; k++)
+        r->c[k] = sqlite3_column_int64(s, 6 + k);
+    r->art_sum = sqlite3_column_int64(s, 16);
+    r->art_hi = (uint64_t)sqlite3_column_int64(s, 17);
+    r->art_lo = (uint64_t)sqlite3_column_int64(s, 18);
+    r->frt_sum = sqlite3_column_int64(s, 20);
+    r->frt_hi = (uint64_t)sqlite3_column_int64(s, 21);
+    r->frt_lo = (uint64_t)sqlite3_column_int64(s, 22);
+    r->art = sqlite3_column_blob(s, 19);
+    r->art_len = (size_t)sqlite3_column_bytes(s, 19);
+    r->frt = sqlite3_column_blob(s, 23);
+    r->frt_len = (size_t)sqlite3_column_bytes(s, 23);
+    rc = cell_checksum(r, chk, &sum);
+    *ok = !rc && sqlite3_column_type(s, 24) == SQLITE_INTEGER &&
+          sqlite3_column_int64(s, 24) == sum;
+    return rc;
+}
+
+/* The statistics of cell row r (both sketches parsed), into *x. */
+static cxm_rc cell_stats(const struct cell_row *r, struct stats *x)
+{
+    cxm_rc rc = CXM_OK;
+
+    memset(x, 0, sizeof(*x));
+    memcpy(x->c, r->c, sizeof(r->c));
+    x->art_ms.n = r->c[C_RESOLVED];
+    x->art_ms.sum = r->art_sum;
+    cxm__msum_sq_join(&x->art_ms, r->art_hi, r->art_lo);
+    x->frt_ms.sum = r->frt_sum;
+    cxm__msum_sq_join(&x->frt_ms, r->frt_hi, r->frt_lo);
+    if (r->art)
+        rc = cxm__qsketch_deserialize(&x->art, r->art, r->art_len);
+    if (!rc && r->frt)
+        rc = cxm__qsketch_deserialize(&x->frt, r->frt, r->frt_len);
+    x->frt_ms.n = (int64_t)cxm__qsketch_count(&x->frt);
+    return rc;
+}
+
+/* Merges the cells of week w (every cube) into a; *ok false when one's
+ * checksum does not match (nothing to build from: the week stays dirty,
+ * and a report reading its days finds the damage). */
+static cxm_rc week_merge(cxm_store *st, int64_t w, struct acc *a, bool *ok)
+{
+    static const char sql[] = CELL_SELECT ", cube FROM ticket_cells"
+        " WHERE workspace_id = ?1 AND cube IN " CUBES_SQL
+        " AND day >= ?2 AND day < ?3";
+    struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
+    sqlite3_stmt *s = NULL;
+    int step = SQLITE_DONE;
+    cxm_rc rc = cxm__sq_kept(st, sql, &s);
+
+    *ok = true;
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, w);
+    sqlite3_bind_int64(s, 3, w + 7);
+    while (!rc && *ok && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cell_row r;
+        struct stats x;
+        size_t pos, cube = (size_t)sqlite3_column_int64(s, 25);
+        if (cube >= N_CUBES) {
+            *ok = false;
+            break;
+        }
+        rc = cell_read(s, (int64_t)cube, &r, &chk, ok);
+        if (rc || !*ok)
+            break;
+        rc = cell_stats(&r, &x);
+        if (!rc)
+            rc = acc_cell(a, cube, w, r.dim, &pos);
+        if (!rc)
+            rc = stats_merge(&a->v[pos], &x);
+        stats_release(&x);
+    }
+    if (!rc && *ok && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    cxm__sq_unkeep(st, s);
+    cxm__buf_release(&chk);
+    return rc;
+}
+
+/* Builds the week cells of week w again from its days' cells. */
+static cxm_rc week_build(cxm_store *st, int64_t w, bool *ok)
+{
+    struct acc a;
+    cxm_rc rc;
+
+    memset(&a, 0, sizeof(a));
+    a.kb = (struct cxm__buf)CXM__BUF_INIT(SIZE_MAX / 2);
+    rc = cxm__sq_run_ints(st,
+                          "DELETE FROM ticket_weeks WHERE workspace_id = ?1"
+                          " AND cube IN " CUBES_SQL " AND day = ?2",
+                          (int64_t[]){st->workspace_id, w}, 2, NULL);
+    if (!rc)
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM ticket_week_sketches"
+                              " WHERE workspace_id = ?1 AND cube IN "
+                              CUBES_SQL " AND kind IN (0, 1) AND day = ?2",
+                              (int64_t[]){st->workspace_id, w}, 2, NULL);
+    if (!rc)
+        rc = week_merge(st, w, &a, ok);
+    if (!rc && *ok)
+        rc = acc_write(st, &a, true);
+    if (!rc && *ok)
+        rc = cxm__sq_run_ints(st,
+                              "DELETE FROM ticket_weeks_dirty"
+                              " WHERE workspace_id = ?1 AND week = ?2",
+                              (int64_t[]){st->workspace_id, w}, 2, NULL);
+    acc_release(&a);
+    return rc;
+}
+
+/* Rebuilds the dirty weeks, in order; stops at a damaged cell. */
+static cxm_rc weeks_flush(cxm_store *st)
+{
+    int64_t *weeks = NULL;
+    size_t n = 0;
+    bool ok = true;
+    cxm_rc rc = dirty_list(st,
+                           "SELECT week FROM ticket_weeks_dirty"
+                           " WHERE workspace_id = ?1 ORDER BY week",
+                           &weeks, &n);
+
+    for (size_t i = 0; !rc && ok && i < n; i++)
+        rc = week_build(st, weeks[i], &ok);
+    cxm__free(weeks);
+    return rc;
+}
+
 cxm_rc cxm__sq_ticket_flush(cxm_store *st)
 {
     int64_t *days = NULL;
@@ -747,12 +1118,19 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
         rc = dirty_days(st, &days, &n);
     if (rc || n == 0) {
         cxm__free(days);
-        return rc;
+        return rc ? rc : weeks_flush(st);
     }
+    if (!rc)
+        rc = weeks_mark(st, days, n);
     if (days[0] == ALL_DAYS) {
         rc = cxm__sq_run_ints(st,
                               "DELETE FROM ticket_cells WHERE workspace_id = ?1",
                               (int64_t[]){st->workspace_id}, 1, NULL);
+        if (!rc)
+            rc = cxm__sq_run_ints(st,
+                                  "DELETE FROM ticket_steps"
+                                  " WHERE workspace_id = ?1",
+                                  (int64_t[]){st->workspace_id}, 1, NULL);
         if (!rc)
             rc = event_days(st, &found, &d0, &d1);
         if (!rc && found)
@@ -772,7 +1150,7 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
         rc = cxm__sq_run_ints(st,
                               "DELETE FROM ticket_dirty WHERE workspace_id = ?1",
                               (int64_t[]){st->workspace_id}, 1, NULL);
-    return rc;
+    return rc ? rc : weeks_flush(st);
 }
 
 /* ---- Reading ---------------------------------------------------------- */
@@ -850,23 +1228,247 @@ static cxm_rc hand_over(const struct stats *x, const char *const *dim,
                         int64_t at, bool in_period,
                         cxm__ticket_group_fn fn, void *ud);
 
-/* The cells of `cube` with day in [d0, d1), read twice: every checksum
- * first (*damaged when one does not match: nothing handed over), then
+/* A cursor over the week sketches of one kind of a range of days, in key
+ * order (ticket_week_sketches, 0024), beside the range's week cells. */
+struct skcur {
+    sqlite3_stmt *s; /* NULL: the kind is not read */
+    bool row;        /* s is on a row */
+};
+
+static cxm_rc skcur_step(cxm_store *st, struct skcur *c)
+{
+    int step = sqlite3_step(c->s);
+
+    c->row = step == SQLITE_ROW;
+    return c->row || step == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
+}
+
+static cxm_rc skcur_open(cxm_store *st, struct skcur *c, size_t cube,
+                         int kind, int64_t d0, int64_t d1)
+{
+    static const char sql[] =
+        "SELECT day, agent_id, team, channel, topic, segment, sketch"
+        " FROM ticket_week_sketches WHERE workspace_id = ?1 AND cube = ?2"
+        " AND kind = ?3 AND day >= ?4 AND day < ?5";
+    cxm_rc rc = cxm__sq_kept(st, sql, &c->s);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(c->s, 1, st->workspace_id);
+    sqlite3_bind_int64(c->s, 2, (int64_t)cube);
+    sqlite3_bind_int64(c->s, 3, kind);
+    sqlite3_bind_int64(c->s, 4, d0);
+    sqlite3_bind_int64(c->s, 5, d1);
+    return skcur_step(st, c);
+}
+
+static void skcur_close(cxm_store *st, struct skcur *c)
+{
+    if (c->s)
+        cxm__sq_unkeep(st, c->s);
+    c->s = NULL;
+}
+
+/* The cursor's key against cell r's: <0, 0, >0. */
+static int skcur_cmp(const struct skcur *c, const struct cell_row *r)
+{
+    int64_t day = sqlite3_column_int64(c->s, 0);
+
+    if (day != r->day)
+        return day < r->day ? -1 : 1;
+    for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+        int x = strcmp(nz(cxm__sq_text(c->s, 1 + d)), r->dim[d]);
+        if (x)
+            return x;
+    }
+    return 0;
+}
+
+/* The sketch of week cell r whose hash (8 bytes, or NULL: none of this
+ * kind) is h: *blob borrowed from the cursor, NULL when none; *ok false
+ * when it is missing or its hash differs. */
+static cxm_rc skcur_find(cxm_store *st, struct skcur *c,
+                         const struct cell_row *r, const void *h,
+                         size_t h_len, const void **blob, size_t *len,
+                         bool *ok)
+{
+    uint8_t hh[8];
+    int x = -1;
+    cxm_rc rc = CXM_OK;
+
+    *blob = NULL;
+    *len = 0;
+    *ok = true;
+    while (!rc && c->row && (x = skcur_cmp(c, r)) < 0)
+        rc = skcur_step(st, c);
+    if (rc || !h)
+        return rc;
+    if (!c->row || x != 0 || h_len != 8) {
+        *ok = false;
+        return CXM_OK;
+    }
+    *blob = sqlite3_column_blob(c->s, 6);
+    *len = (size_t)sqlite3_column_bytes(c->s, 6);
+    put_u64(hh, cxm__xxh64(*blob, *len, 0x736b6574));
+    *ok = *blob && memcmp(hh, h, 8) == 0;
+    return CXM_OK;
+}
+
+/* Week cell r's sketches of the kinds read: checked (pass 0), or parsed
+ * into x (pass 1). */
+static cxm_rc week_sketches(cxm_store *st, struct skcur c[2],
+                            sqlite3_stmt *s, const struct cell_row *r,
+                            struct stats *x, bool *ok)
+{
+    cxm_rc rc = CXM_OK;
+
+    *ok = true;
+    for (int k = 0; !rc && *ok && k < 2; k++) {
+        const void *blob;
+        size_t len;
+        int col = k ? 23 : 19;
+        if (!c[k].s)
+            continue;
+        rc = skcur_find(st, &c[k], r, sqlite3_column_blob(s, col),
+                        (size_t)sqlite3_column_bytes(s, col), &blob, &len,
+                        ok);
+        if (!rc && *ok && x && blob)
+            rc = cxm__qsketch_deserialize(k ? &x->frt : &x->art, blob, len);
+    }
+    return rc;
+}
+
+/* The cells of `cube` with day in [d0, d1), in pass 0 every checksum
+ * (*damaged when one does not match: nothing handed over), in pass 1
  * each cell handed to fn (in the period from day dp: its counts and
  * durations, the sketches parsed when wanted; before it only the
  * backlog's steps, and only when they do not cancel), but those of the
  * days in `skip` (checked all the same). */
 static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
                          int64_t dp, const struct days *skip,
-                         const struct cxm__ticket_query *q,
+                         const struct cxm__ticket_query *q, int pass,
+                         bool weeks, cxm__ticket_group_fn fn, void *ud,
+                         bool *damaged)
+{
+    static const char days_sql[] = CELL_SELECT " FROM ticket_cells"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day >= ?3 AND day < ?4";
+    static const char weeks_sql[] = CELL_SELECT " FROM ticket_weeks"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day >= ?3 AND day < ?4";
+    struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
+    sqlite3_stmt *s = NULL;
+    int step = SQLITE_DONE;
+    struct skcur sk[2] = {{NULL, false}, {NULL, false}};
+    cxm_rc rc = cxm__sq_kept(st, weeks ? weeks_sql : days_sql, &s);
+
+    if (!rc && weeks && q->want_art)
+        rc = skcur_open(st, &sk[0], cube, 0, d0, d1);
+    if (!rc && weeks && q->want_frt)
+        rc = skcur_open(st, &sk[1], cube, 1, d0, d1);
+    *damaged = false;
+    if (rc) {
+        if (s)
+            cxm__sq_unkeep(st, s);
+        skcur_close(st, &sk[0]);
+        skcur_close(st, &sk[1]);
+        cxm__buf_release(&chk);
+        return rc;
+    }
+    sqlite3_bind_int64(s, 1, st->workspace_id);
+    sqlite3_bind_int64(s, 2, (int64_t)cube);
+    sqlite3_bind_int64(s, 3, d0);
+    sqlite3_bind_int64(s, 4, d1);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cell_row r;
+        struct stats x;
+        int64_t sum;
+        bool in_period;
+        r.cube = (int64_t)cube;
+        r.day = sqlite3_column_int64(s, 0);
+        for (int d = 0; d < CXM__TDIM_COUNT; d++)
+            r.dim[d] = nz(cxm__sq_text(s, 1 + d));
+        for (int k = 0; k < C_COUNT; k++)
+            r.c[k] = sqlite3_column_int64(s, 6 + k);
+        in_period = r.day >= dp;
+        if (pass == 1 && !in_period && r.c[C_OPENED] == r.c[C_CLOSED])
+            continue; /* before the period: no step */
+        if (pass == 1 && in_period && days_has(skip, r.day))
+            continue; /* a split day: from the rows */
+        r.art_sum = sqlite3_column_int64(s, 16);
+        r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
+        r.art_lo = (uint64_t)sqlite3_column_int64(s, 18);
+        r.frt_sum = sqlite3_column_int64(s, 20);
+        r.frt_hi = (uint64_t)sqlite3_column_int64(s, 21);
+        r.frt_lo = (uint64_t)sqlite3_column_int64(s, 22);
+        if (pass == 0) {
+            r.art = sqlite3_column_blob(s, 19);
+            r.art_len = (size_t)sqlite3_column_bytes(s, 19);
+            r.frt = sqlite3_column_blob(s, 23);
+            r.frt_len = (size_t)sqlite3_column_bytes(s, 23);
+            rc = cell_checksum(&r, &chk, &sum);
+            if (rc)
+                break;
+            if (sqlite3_column_type(s, 24) != SQLITE_INTEGER ||
+                sqlite3_column_int64(s, 24) != sum) {
+                *damaged = true;
+                break;
+            }
+            if (weeks) {
+                bool ok;
+                rc = week_sketches(st, sk, s, &r, NULL, &ok);
+                *damaged = !ok;
+                if (rc || !ok)
+                    break;
+            }
+            continue;
+        }
+        memset(&x, 0, sizeof(x));
+        memcpy(x.c, r.c, sizeof(r.c));
+        if (in_period) {
+            x.art_ms.n = r.c[C_RESOLVED];
+            x.art_ms.sum = r.art_sum;
+            cxm__msum_sq_join(&x.art_ms, r.art_hi, r.art_lo);
+            if (weeks) {
+                bool ok;
+                rc = week_sketches(st, sk, s, &r, &x, &ok);
+                if (!rc && !ok)
+                    rc = CXM_ESTORE; /* checked in pass 0: changed since */
+            } else if (q->want_art) {
+                rc = parse_sketch(s, 19, &x.art);
+            }
+            if (!rc && q->want_frt) {
+                x.frt_ms.sum = r.frt_sum;
+                cxm__msum_sq_join(&x.frt_ms, r.frt_hi, r.frt_lo);
+                if (!weeks)
+                    rc = parse_sketch(s, 23, &x.frt);
+                x.frt_ms.n = (int64_t)cxm__qsketch_count(&x.frt);
+            }
+        }
+        if (!rc)
+            rc = hand_over(&x, r.dim, r.day * DAY_MS, in_period, fn, ud);
+        stats_release(&x);
+        if (rc)
+            break;
+    }
+    if (!rc && !*damaged && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
+    sqlite3_reset(s);
+    cxm__sq_unkeep(st, s);
+    skcur_close(st, &sk[0]);
+    skcur_close(st, &sk[1]);
+    cxm__buf_release(&chk);
+    return rc;
+}
+
+/* The backlog's steps of `cube` before day d1 (ticket_steps, 0024): in
+ * pass 0 every checksum (*damaged when one does not match), in pass 1
+ * each step handed to fn, outside the period. */
+static cxm_rc read_steps(cxm_store *st, size_t cube, int64_t d1, int pass,
                          cxm__ticket_group_fn fn, void *ud, bool *damaged)
 {
     static const char sql[] =
-        "SELECT day, agent_id, team, channel, topic, segment, created,"
-        " created_resolved, escalated, complaints, resolved, fcr, fcr_touch,"
-        " with_agent, opened, closed, art_sum, art_sq_hi, art_sq_lo, art,"
-        " frt_sum, frt_sq_hi, frt_sq_lo, frt, checksum FROM ticket_cells"
-        " WHERE workspace_id = ?1 AND cube = ?2 AND day >= ?3 AND day < ?4";
+        "SELECT day, agent_id, team, channel, topic, segment, opened,"
+        " closed, checksum FROM ticket_steps"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day < ?3";
     struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
     sqlite3_stmt *s = NULL;
     int step = SQLITE_DONE;
@@ -877,73 +1479,138 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
         return rc;
     sqlite3_bind_int64(s, 1, st->workspace_id);
     sqlite3_bind_int64(s, 2, (int64_t)cube);
-    sqlite3_bind_int64(s, 3, d0);
-    sqlite3_bind_int64(s, 4, d1);
-    for (int pass = 0; pass < 2 && !rc && !*damaged; pass++) {
-        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-            struct cell_row r;
-            struct stats x;
-            int64_t sum;
-            bool in_period;
-            r.cube = (int64_t)cube;
-            r.day = sqlite3_column_int64(s, 0);
-            for (int d = 0; d < CXM__TDIM_COUNT; d++)
-                r.dim[d] = nz(cxm__sq_text(s, 1 + d));
-            for (int k = 0; k < C_COUNT; k++)
-                r.c[k] = sqlite3_column_int64(s, 6 + k);
-            in_period = r.day >= dp;
-            if (pass == 1 && !in_period && r.c[C_OPENED] == r.c[C_CLOSED])
-                continue; /* before the period: no step */
-            if (pass == 1 && in_period && days_has(skip, r.day))
-                continue; /* a split day: from the rows */
-            r.art_sum = sqlite3_column_int64(s, 16);
-            r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
-            r.art_lo = (uint64_t)sqlite3_column_int64(s, 18);
-            r.frt_sum = sqlite3_column_int64(s, 20);
-            r.frt_hi = (uint64_t)sqlite3_column_int64(s, 21);
-            r.frt_lo = (uint64_t)sqlite3_column_int64(s, 22);
-            if (pass == 0) {
-                r.art = sqlite3_column_blob(s, 19);
-                r.art_len = (size_t)sqlite3_column_bytes(s, 19);
-                r.frt = sqlite3_column_blob(s, 23);
-                r.frt_len = (size_t)sqlite3_column_bytes(s, 23);
-                rc = cell_checksum(&r, &chk, &sum);
-                if (rc)
-                    break;
-                if (sqlite3_column_type(s, 24) != SQLITE_INTEGER ||
-                    sqlite3_column_int64(s, 24) != sum) {
-                    *damaged = true;
-                    break;
-                }
-                continue;
-            }
-            memset(&x, 0, sizeof(x));
-            memcpy(x.c, r.c, sizeof(r.c));
-            if (in_period) {
-                x.art_ms.n = r.c[C_RESOLVED];
-                x.art_ms.sum = r.art_sum;
-                cxm__msum_sq_join(&x.art_ms, r.art_hi, r.art_lo);
-                if (q->want_art)
-                    rc = parse_sketch(s, 19, &x.art);
-                if (!rc && q->want_frt) {
-                    x.frt_ms.sum = r.frt_sum;
-                    cxm__msum_sq_join(&x.frt_ms, r.frt_hi, r.frt_lo);
-                    rc = parse_sketch(s, 23, &x.frt);
-                    x.frt_ms.n = (int64_t)cxm__qsketch_count(&x.frt);
-                }
-            }
-            if (!rc)
-                rc = hand_over(&x, r.dim, r.day * DAY_MS, in_period, fn, ud);
-            stats_release(&x);
-            if (rc)
+    sqlite3_bind_int64(s, 3, d1);
+    while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct cell_row r;
+        struct stats x;
+        int64_t sum;
+        memset(&r, 0, sizeof(r));
+        r.cube = (int64_t)cube;
+        r.day = sqlite3_column_int64(s, 0);
+        for (int d = 0; d < CXM__TDIM_COUNT; d++)
+            r.dim[d] = nz(cxm__sq_text(s, 1 + d));
+        r.c[C_OPENED] = sqlite3_column_int64(s, 6);
+        r.c[C_CLOSED] = sqlite3_column_int64(s, 7);
+        if (pass == 0) {
+            rc = step_checksum(&r, &chk, &sum);
+            if (!rc && (sqlite3_column_type(s, 8) != SQLITE_INTEGER ||
+                        sqlite3_column_int64(s, 8) != sum)) {
+                *damaged = true;
                 break;
+            }
+            continue;
         }
-        if (!rc && !*damaged && step != SQLITE_DONE)
-            rc = cxm__sq_fail(st);
-        sqlite3_reset(s);
+        memset(&x, 0, sizeof(x));
+        memcpy(x.c, r.c, sizeof(r.c));
+        rc = hand_over(&x, r.dim, r.day * DAY_MS, false, fn, ud);
     }
+    if (!rc && !*damaged && step != SQLITE_DONE)
+        rc = cxm__sq_fail(st);
     cxm__sq_unkeep(st, s);
     cxm__buf_release(&chk);
+    return rc;
+}
+
+/* Whether week w's cells can be handed over whole: no day of it split,
+ * no bucket of the breakdown starting inside it. */
+static bool week_whole(const struct cxm__ticket_query *q,
+                       const struct days *skip, int64_t w)
+{
+    for (int64_t d = w; d < w + 7; d++) {
+        if (days_has(skip, d))
+            return false;
+    }
+    for (size_t g = 0; g < q->n_grains; g++) {
+        cxm_dim dim = cxm__grain_dim(q->grain[g]);
+        int64_t b = cxm__zbucket_start(q->zone, dim, w * DAY_MS);
+        if (cxm__zbucket_next(q->zone, dim, b) < (w + 7) * DAY_MS)
+            return false;
+    }
+    return true;
+}
+
+/* A run of the period's whole days read from the day cells, or of whole
+ * weeks from the week cells. */
+struct piece {
+    int64_t lo, hi;
+    bool weeks;
+};
+
+static cxm_rc piece_add(struct piece **v, size_t *n, size_t *cap,
+                        int64_t lo, int64_t hi, bool weeks)
+{
+    cxm_rc rc;
+
+    if (lo >= hi)
+        return CXM_OK;
+    if (*n && (*v)[*n - 1].weeks == weeks && (*v)[*n - 1].hi == lo) {
+        (*v)[*n - 1].hi = hi;
+        return CXM_OK;
+    }
+    rc = cxm__grow((void **)v, cap, *n + 1, sizeof(**v));
+    if (!rc)
+        (*v)[(*n)++] = (struct piece){lo, hi, weeks};
+    return rc;
+}
+
+/* The days [d0, d1) as pieces: whole weeks from the week cells when they
+ * are current (use_weeks), the rest from the day cells. */
+static cxm_rc pieces_of(const struct cxm__ticket_query *q,
+                        const struct days *skip, int64_t d0, int64_t d1,
+                        bool use_weeks, struct piece **v, size_t *n)
+{
+    size_t cap = 0;
+    int64_t cur = d0, w = week_of(d0);
+    cxm_rc rc = CXM_OK;
+
+    *v = NULL;
+    *n = 0;
+    if (w < d0)
+        w += 7;
+    for (; use_weeks && !rc && w + 7 <= d1; w += 7) {
+        if (!week_whole(q, skip, w))
+            continue;
+        rc = piece_add(v, n, &cap, cur, w, false);
+        if (!rc)
+            rc = piece_add(v, n, &cap, w, w + 7, true);
+        cur = w + 7;
+    }
+    return rc ? rc : piece_add(v, n, &cap, cur, d1, false);
+}
+
+/* The cells of the period's whole days [d0, d1) (whole weeks of it from
+ * the week cells when current) and, for the backlog, the steps of every
+ * day before min(d0, d1): every checksum first (*damaged: nothing handed
+ * over), then each handed to fn, the steps first. */
+static cxm_rc read_days(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
+                        const struct days *skip,
+                        const struct cxm__ticket_query *q,
+                        cxm__ticket_group_fn fn, void *ud, bool *damaged)
+{
+    static const struct days none = {NULL, 0, 0};
+    struct piece *pc = NULL;
+    size_t n = 0;
+    int64_t dirty = 1;
+    cxm_rc rc = CXM_OK;
+
+    *damaged = false;
+    if (d1 - d0 >= 7)
+        rc = cxm__sq_run_ints(st,
+                              "SELECT EXISTS (SELECT 1 FROM"
+                              " ticket_weeks_dirty WHERE workspace_id = ?1)",
+                              (int64_t[]){st->workspace_id}, 1, &dirty);
+    if (!rc)
+        rc = pieces_of(q, skip, d0, d1, !dirty, &pc, &n);
+    for (int pass = 0; pass < 2 && !rc && !*damaged; pass++) {
+        if (q->want_backlog)
+            rc = read_steps(st, cube, d1 < d0 ? d1 : d0, pass, fn, ud,
+                            damaged);
+        for (size_t i = 0; i < n && !rc && !*damaged; i++)
+            rc = read_cells(st, cube, pc[i].lo, pc[i].hi, d0,
+                            pc[i].weeks ? &none : skip, q, pass,
+                            pc[i].weeks, fn, ud, damaged);
+    }
+    cxm__free(pc);
     return rc;
 }
 
@@ -1095,9 +1762,7 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     d1 = day_of(q->to);
     rc = split_days(q, d0, d1, &split, &ok);
     if (!rc && ok)
-        rc = read_cells(st, cube, q->want_backlog ? INT64_MIN : d0,
-                        d1 > d0 || q->want_backlog ? d1 : d0, d0, &split, q,
-                        fn, ud, &damaged);
+        rc = read_days(st, cube, d0, d1, &split, q, fn, ud, &damaged);
     if (rc || !ok) {
         cxm__free(split.v);
         return rc;
