@@ -777,12 +777,6 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
 
 /* ---- Reading ---------------------------------------------------------- */
 
-/* UTC days, ascending and unique once sorted. */
-struct days {
-    int64_t *v;
-    size_t n, cap;
-};
-
 static int cmp_day(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -790,7 +784,7 @@ static int cmp_day(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static bool days_has(const struct days *d, int64_t day)
+bool cxm__sq_days_has(const struct cxm__sq_days *d, int64_t day)
 {
     return d->n && bsearch(&day, d->v, d->n, sizeof(*d->v), cmp_day);
 }
@@ -801,8 +795,8 @@ static bool days_has(const struct days *d, int64_t day)
  * rows. *ok false when a bucket starts inside the period's first partial
  * day (a zone's day shorter than what is left of the UTC one, at a
  * change of offset) or too many do: the report reads every row. */
-static cxm_rc split_days(const struct cxm__ticket_query *q, int64_t d0,
-                         int64_t d1, struct days *out, bool *ok)
+cxm_rc cxm__sq_split_days(const struct cxm__ticket_query *q, int64_t d0,
+                          int64_t d1, struct cxm__sq_days *out, bool *ok)
 {
     cxm_rc rc = CXM_OK;
 
@@ -857,7 +851,7 @@ static cxm_rc hand_over(const struct stats *x, const char *const *dim,
  * backlog's steps, and only when they do not cancel), but those of the
  * days in `skip` (checked all the same). */
 static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
-                         int64_t dp, const struct days *skip,
+                         int64_t dp, const struct cxm__sq_days *skip,
                          const struct cxm__ticket_query *q,
                          cxm__ticket_group_fn fn, void *ud, bool *damaged)
 {
@@ -894,7 +888,7 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
             in_period = r.day >= dp;
             if (pass == 1 && !in_period && r.c[C_OPENED] == r.c[C_CLOSED])
                 continue; /* before the period: no step */
-            if (pass == 1 && in_period && days_has(skip, r.day))
+            if (pass == 1 && in_period && cxm__sq_days_has(skip, r.day))
                 continue; /* a split day: from the rows */
             r.art_sum = sqlite3_column_int64(s, 16);
             r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
@@ -1042,7 +1036,7 @@ static cxm_rc edge_rows(cxm_store *st, struct edge *ed)
 
 /* The events of the split days (split_days()) from the rows: each run
  * of consecutive ones in one read, its events and its backlog steps. */
-static cxm_rc split_rows(cxm_store *st, const struct days *split,
+static cxm_rc split_rows(cxm_store *st, const struct cxm__sq_days *split,
                          struct edge *ed)
 {
     cxm_rc rc = CXM_OK;
@@ -1064,7 +1058,7 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
                              const char **detail)
 {
     struct edge ed;
-    struct days split = {NULL, 0, 0};
+    struct cxm__sq_days split = {NULL, 0, 0};
     size_t cube = N_CUBES;
     int64_t dirty = 1, dfrom, dto, d0, d1;
     bool damaged = false, ok = false;
@@ -1093,7 +1087,7 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     dfrom = day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
     d1 = day_of(q->to);
-    rc = split_days(q, d0, d1, &split, &ok);
+    rc = cxm__sq_split_days(q, d0, d1, &split, &ok);
     if (!rc && ok)
         rc = read_cells(st, cube, q->want_backlog ? INT64_MIN : d0,
                         d1 > d0 || q->want_backlog ? d1 : d0, d0, &split, q,
@@ -1350,7 +1344,7 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
     sqlite3_stmt *s = NULL;
     int64_t dirty = 1, dfrom, d0, d1;
     int64_t cube = (q->dims & (TD(TOPIC) | TD(SEGMENT))) ? 1 : 0;
-    struct days split = {NULL, 0, 0};
+    struct cxm__sq_days split = {NULL, 0, 0};
     bool damaged = false, ok = false;
     int step = SQLITE_DONE;
     cxm_rc rc;
@@ -1369,7 +1363,7 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
     dfrom = day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
     d1 = day_of(q->to);
-    rc = split_days(q, d0, d1, &split, &ok);
+    rc = cxm__sq_split_days(q, d0, d1, &split, &ok);
     if (rc || !ok) {
         cxm__free(split.v);
         return rc;
@@ -1425,7 +1419,7 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
                                    (int64_t[]){st->workspace_id}, 1, NULL);
     }
     for (size_t i = 0; !rc && !damaged && i < n; i++) {
-        if (!days_has(&split, v[i].day)) /* a split day: its rows below */
+        if (!cxm__sq_days_has(&split, v[i].day)) /* a split day: its rows below */
             rc = session_group(v[i].topic, v[i].segment, v[i].day * DAY_MS,
                                v[i].n, v[i].resolved, fn, ud);
     }
