@@ -575,7 +575,7 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, const struct rest *r,
 static void damaged_note(cxm_store *st)
 {
     cxm__store_note(st, "a QA cell is damaged (its checksum does not "
-                        "match): QA scores read from the rows; the next "
+                        "match): qa_score computed from the rows; the next "
                         "import counts the cells again");
     if (!st->read_only && sqlite3_get_autocommit(cxm__sq_db(st)))
         (void)cxm__sq_run_ints(st,
