@@ -255,6 +255,9 @@ static void say_notes(const cxm_report *r, bool explain)
     if (explain && *cxm_report_tickets_source(r))
         cli_error("report", "tickets read from: %s",
                   cxm_report_tickets_source(r));
+    if (explain && *cxm_report_qa_source(r))
+        cli_error("report", "QA scores read from: %s",
+                  cxm_report_qa_source(r));
     for (size_t i = 0; i < cxm_report_n_warnings(r); i++)
         cli_error("report", "warning: %s", cxm_report_warning(r, i));
 }

@@ -134,6 +134,9 @@ CXM_API const char *cxm_report_rollup_cells(const cxm_report *r);
  *  and durations per group and time segment), "rows", or "" when the
  *  report computed none (--explain). */
 CXM_API const char *cxm_report_tickets_source(const cxm_report *r);
+/** Where the QA scores were read from: "QA cells" or "rows"; "" when
+ *  qa_score was not asked for. Static; for --explain. */
+CXM_API const char *cxm_report_qa_source(const cxm_report *r);
 
 CXM_API size_t cxm_report_n_rows(const cxm_report *r);
 CXM_API size_t cxm_report_n_metrics(const cxm_report *r);

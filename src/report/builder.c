@@ -252,6 +252,8 @@ void cxm__builder_release(struct cxm__builder *b)
                 cxm__qsketch_release(&dur->frt_bus);
                 cxm__free(dur);
             }
+            cxm__fsum_release(&g->st.more->qa_sum);
+            cxm__fsum_release(&g->st.more->qa_sq);
             cxm__free(g->st.more->rev);
             cxm__free(g->st.more->risk);
             cxm__free(g->st.more);

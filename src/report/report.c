@@ -336,7 +336,8 @@ static void compute_figure(const cxm_definitions *d, cxm_metric m,
         }
         return;
     case CXM_METRIC_QA_SCORE:
-        cxm__figure_mean(x->qa.n, x->qa.sum, x->qa.sum_sq, f);
+        cxm__figure_mean(x->qa_n, cxm__fsum_value(&x->qa_sum),
+                         cxm__fsum_value(&x->qa_sq), f);
         clip_to_range(m, NULL, f);
         return;
     case CXM_METRIC_RESPONSE_RATE:
@@ -409,7 +410,8 @@ static bool metric_moments(cxm_metric m, struct cxm__group_stat *g,
         cnt = x->review.n, sum = x->review.sum, sum_sq = x->review.sum_sq;
         break;
     case CXM_METRIC_QA_SCORE:
-        cnt = x->qa.n, sum = x->qa.sum, sum_sq = x->qa.sum_sq;
+        cnt = x->qa_n, sum = cxm__fsum_value(&x->qa_sum);
+        sum_sq = cxm__fsum_value(&x->qa_sq);
         break;
     case CXM_METRIC_ART:
     case CXM_METRIC_FRT:
@@ -1426,6 +1428,9 @@ cxm_rc cxm_report_run(cxm_store *st, const struct cxm_report_query *q,
     r->tickets_path = b.tickets_path;
     if (compare && prev.tickets_path != b.tickets_path)
         r->tickets_path = CXM__PATH_ROWS; /* mixed: name the slowest */
+    r->qa_path = b.qa_path;
+    if (compare && prev.qa_path != b.qa_path)
+        r->qa_path = CXM__PATH_ROWS; /* mixed: name the slowest */
     if (compare && prev.answers_path != b.answers_path)
         r->answers_path = CXM__PATH_ROWS; /* mixed: name the slowest */
     else if (compare && b.answers_detail && prev.answers_detail &&
@@ -1480,6 +1485,15 @@ const char *cxm_report_tickets_source(const cxm_report *r)
     switch (r->tickets_path) {
     case CXM__PATH_ROLLUPS: return "ticket cells";
     case CXM__PATH_PUSHDOWN: return CXM__TICKETS_PUSHDOWN;
+    case CXM__PATH_ROWS: return "rows";
+    default: return "";
+    }
+}
+
+const char *cxm_report_qa_source(const cxm_report *r)
+{
+    switch (r->qa_path) {
+    case CXM__PATH_ROLLUPS: return "QA cells";
     case CXM__PATH_ROWS: return "rows";
     default: return "";
     }

@@ -13,6 +13,7 @@
 
 #include "definitions_int.h"
 #include "metric.h"
+#include "fsum.h"
 #include "msum.h"
 #include "qsketch.h"
 #include "store_int.h"
@@ -116,8 +117,11 @@ struct cxm__group_more {
     /* reviews: normalised ratings; positive = normalised >= 4 */
     struct cxm__moments review;
     int64_t reviews_positive;
-    /* QA: 100 × score / max_score */
-    struct cxm__moments qa;
+    /* QA: 100 × score / max_score; n, and the exact sums of the values
+     * and of their squares (fsum.h: the same doubles from the rows and
+     * from the QA cells, whatever the order) */
+    int64_t qa_n;
+    struct cxm__fsum qa_sum, qa_sq;
 };
 
 struct cxm_report {
@@ -128,6 +132,7 @@ struct cxm_report {
     cxm_read read;                 /* the query's --read */
     enum cxm__answer_path answers_path; /* how the answers were read */
     enum cxm__answer_path tickets_path; /* how the tickets were read */
+    enum cxm__answer_path qa_path; /* how the QA scores were read */
     const char *answers_detail;    /* static: what of its path the engine
                                       named (rollups: which cells) */
     struct cxm__tz *zone;          /* owned; NULL = UTC */
@@ -211,6 +216,8 @@ struct cxm__builder {
     enum cxm__answer_path tickets_path; /* how tickets were read: rows,
                                     ticket cells (CXM__PATH_ROLLUPS) or
                                     the server's groups (PUSHDOWN) */
+    enum cxm__answer_path qa_path; /* QA scores: rows, or QA cells
+                                      (CXM__PATH_ROLLUPS) */
 };
 
 /* The duration sketches of x, made when new; NULL when out of memory. */

@@ -1150,15 +1150,72 @@ static cxm_rc on_qa(const struct cxm__row *row, void *ud)
         {CXM_BY_TOPIC, 6}, {CXM_BY_SEGMENT, 7}};
     struct cxm__builder *b = ud;
     struct cxm__group *g = NULL;
-    double max = row->is_null[2] ? 100 : row->real[2];
-    cxm_rc rc = row->is_null[0] || max <= 0
+    struct cxm__group_more *m;
+    double x = 0;
+    cxm_rc rc = row->is_null[0] ||
+                        !cxm__qa_value(row->real[1], row->is_null[2],
+                                       row->real[2], &x)
                     ? CXM_OK
                     : row_group(b, row, 0, dc, CXM_ARRAY_LEN(dc), &g);
 
     if (rc || !g)
         return rc;
-    moments_add(&g->st.more->qa, 100.0 * row->real[1] / max);
-    return CXM_OK;
+    /* Exact sums: the QA cells' merge gives the same doubles. */
+    m = g->st.more;
+    m->qa_n++;
+    rc = cxm__fsum_add(&m->qa_sum, x);
+    return rc ? rc : cxm__fsum_add(&m->qa_sq, x * x);
+}
+
+/* A group of QA scores from the engine (the QA cells). */
+static cxm_rc on_qa_group(const struct cxm__qa_group *qg, void *ud)
+{
+    struct cxm__builder *b = ud;
+    struct cxm__group *g;
+    cxm_rc rc;
+
+    cxm__builder_clear(b);
+    for (int d = 0; d < CXM__TDIM_COUNT; d++)
+        cxm__builder_dim(b, tdim_dim[d], qg->dim[d]);
+    rc = cxm__builder_group_at(b, qg->at, &g);
+    if (rc || !g)
+        return rc;
+    g->st.more->qa_n += qg->n;
+    rc = cxm__fsum_merge(&g->st.more->qa_sum, qg->sum);
+    return rc ? rc : cxm__fsum_merge(&g->st.more->qa_sq, qg->sum_sq);
+}
+
+/* The QA scores of the period: from the engine's groups when it serves
+ * (where the ticket cells would: tickets_by_groups()), else the rows. */
+static cxm_rc scan_qa(struct cxm__builder *b)
+{
+    struct cxm__ticket_query q;
+    bool served = false;
+    const char *detail = NULL;
+    cxm_rc rc;
+
+    b->qa_path = CXM__PATH_ROWS;
+    if (tickets_by_groups(b)) {
+        memset(&q, 0, sizeof(q));
+        q.from = b->from;
+        q.to = b->to;
+        q.zone = b->r->zone;
+        q.read = b->r->read;
+        ticket_grains(b, &q);
+        for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+            for (size_t k = 0; k < b->r->n_by; k++) {
+                if (b->r->by[k] == tdim_dim[d])
+                    q.dims |= 1u << d;
+            }
+        }
+        rc = cxm__store_qa_groups(b->st, &q, on_qa_group, b, &served,
+                                  &detail);
+        if (rc || served) {
+            b->qa_path = CXM__PATH_ROLLUPS;
+            return rc;
+        }
+    }
+    return cxm__store_query_span(b->st, CXM__Q_QA, b->from, b->to, on_qa, b);
 }
 
 /* An invitation sent (response_rate): counted in the group of its
@@ -1228,8 +1285,7 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
     if (!rc && want_kind(b, CXM_KIND_REVIEWS))
         rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
     if (!rc && want_kind(b, CXM_KIND_QA_SCORES))
-        rc = cxm__store_query_span(b->st, CXM__Q_QA, b->from, b->to, on_qa,
-                                   b);
+        rc = scan_qa(b);
     if (!rc && b->want[CXM_METRIC_RESPONSE_RATE])
         rc = invitations(b);
     return rc;

@@ -362,6 +362,17 @@ cxm_rc cxm__store_ticket_groups(cxm_store *st,
     return st->ops->ticket_groups(st, q, fn, ud, served, detail);
 }
 
+cxm_rc cxm__store_qa_groups(cxm_store *st, const struct cxm__ticket_query *q,
+                            cxm__qa_group_fn fn, void *ud, bool *served,
+                            const char **detail)
+{
+    *served = false;
+    *detail = NULL;
+    if (!st->ops->qa_groups)
+        return CXM_OK;
+    return st->ops->qa_groups(st, q, fn, ud, served, detail);
+}
+
 cxm_rc cxm__store_session_groups(cxm_store *st,
                                  const struct cxm__ticket_query *q,
                                  cxm__ticket_group_fn fn, void *ud,

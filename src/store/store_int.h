@@ -293,6 +293,38 @@ struct cxm__ticket_group {
     int64_t sessions, sessions_resolved;
 };
 
+/* ---- QA scores by group (the qa_groups hook) --------------------------
+ *
+ * qa_score's sufficient statistics (SPEC §2: a score counts at its
+ * reviewed_at, else its ticket's resolved_at, else its created_at, in the
+ * ticket's dimensions) from a derived form the engine keeps: n and the
+ * exact sums (fsum.h) of 100 × score / max_score and of its square. Asked
+ * with a cxm__ticket_query (dims, grains, zone, read) when the ticket
+ * groups would be; *served false: the report reads the rows (CXM__Q_QA). */
+struct cxm__fsum;
+struct cxm__qa_group {
+    const char *dim[CXM__TDIM_COUNT];
+    int64_t at;
+    int64_t n;
+    const struct cxm__fsum *sum, *sum_sq;
+};
+
+typedef cxm_rc (*cxm__qa_group_fn)(const struct cxm__qa_group *g, void *ud);
+
+/* A QA score's value, 100 × score / max_score (max_score NULL: 100);
+ * false when it counts nowhere (max_score <= 0). One computation for the
+ * rows and the cells. */
+static inline bool cxm__qa_value(double score, bool max_null, double max,
+                                 double *x)
+{
+    if (max_null)
+        max = 100;
+    if (max <= 0)
+        return false;
+    *x = 100.0 * score / max;
+    return true;
+}
+
 /* ticket_groups' *detail when the engine's server grouped the tickets
  * (no derived form kept): the report names it as the tickets' source. */
 #define CXM__TICKETS_PUSHDOWN "postgresql push-down"
@@ -555,6 +587,11 @@ struct cxm__store_ops {
     cxm_rc (*ticket_groups)(cxm_store *st, const struct cxm__ticket_query *q,
                             cxm__ticket_group_fn fn, void *ud, bool *served,
                             const char **detail);
+    /* Optional: QA scores by group (struct cxm__qa_group), as
+     * ticket_groups; *detail names what was read. */
+    cxm_rc (*qa_groups)(cxm_store *st, const struct cxm__ticket_query *q,
+                        cxm__qa_group_fn fn, void *ud, bool *served,
+                        const char **detail);
     /* Optional: the same for self-service sessions by started_at (q's
      * dims: topic, segment; no backlog or durations). */
     cxm_rc (*session_groups)(cxm_store *st,
@@ -856,6 +893,12 @@ CXM_MUST_USE cxm_rc cxm__store_ticket_groups(cxm_store *st,
                                              cxm__ticket_group_fn fn,
                                              void *ud, bool *served,
                                              const char **detail);
+/* QA scores by group (struct cxm__store_ops qa_groups); *served false
+ * without the hook. */
+CXM_MUST_USE cxm_rc cxm__store_qa_groups(cxm_store *st,
+                                         const struct cxm__ticket_query *q,
+                                         cxm__qa_group_fn fn, void *ud,
+                                         bool *served, const char **detail);
 /* Self-service sessions by group (struct cxm__store_ops session_groups);
  * *served false without the hook. */
 CXM_MUST_USE cxm_rc cxm__store_session_groups(cxm_store *st,

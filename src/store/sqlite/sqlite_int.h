@@ -282,12 +282,33 @@ cxm_rc cxm__sq_session_flush(cxm_store *st);
 cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
                              cxm__ticket_group_fn fn, void *ud, bool *served,
                              const char **detail);
+/* UTC days, ascending and unique once sorted. */
+struct cxm__sq_days {
+    int64_t *v;
+    size_t n, cap;
+};
+bool cxm__sq_days_has(const struct cxm__sq_days *d, int64_t day);
+/* The days [d0, d1) of q's period that a bucket of its breakdown starts
+ * inside (a zone other than UTC): read from the rows. *ok false when the
+ * report must read every row. */
+cxm_rc cxm__sq_split_days(const struct cxm__ticket_query *q, int64_t d0,
+                          int64_t d1, struct cxm__sq_days *out, bool *ok);
 /* The session_groups hook: the session cells, and the rows of the
  * period's ends inside a day. */
 cxm_rc cxm__sq_session_groups(cxm_store *st,
                               const struct cxm__ticket_query *q,
                               cxm__ticket_group_fn fn, void *ud,
                               bool *served);
+
+/* ---- store_sqlite_qa.c: QA cells (0023-qa-cells.sql) ------------------ */
+
+/* Recounts the QA cells of the dirty days (before the write transaction
+ * commits; from cxm__sq_rollup_flush()). */
+cxm_rc cxm__sq_qa_flush(cxm_store *st);
+/* The qa_groups hook: the cells, and the rows of the rest. */
+cxm_rc cxm__sq_qa_groups(cxm_store *st, const struct cxm__ticket_query *q,
+                         cxm__qa_group_fn fn, void *ud, bool *served,
+                         const char **detail);
 
 /* ---- store_sqlite_colfile.c: the column segment file ------------------ */
 

@@ -624,6 +624,7 @@ const struct cxm__store_ops cxm__sqlite_ops = {
     .answer_groups = cxm__sq_answer_groups,
     .ticket_groups = cxm__sq_ticket_groups,
     .session_groups = cxm__sq_session_groups,
+    .qa_groups = cxm__sq_qa_groups,
     .col_refresh = cxm__sq_col_file_refresh,
     .remove_benchmarks = sq_remove_benchmarks,
     .put_supplied = sq_put_supplied,

@@ -1594,6 +1594,8 @@ cxm_rc cxm__sq_rollup_flush(cxm_store *st)
 
     if (!rc)
         rc = cxm__sq_ticket_flush(st);
+    if (!rc)
+        rc = cxm__sq_qa_flush(st);
     return rc ? rc : cxm__sq_session_flush(st);
 }
 

@@ -1155,12 +1155,6 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
 
 /* ---- Reading ---------------------------------------------------------- */
 
-/* UTC days, ascending and unique once sorted. */
-struct days {
-    int64_t *v;
-    size_t n, cap;
-};
-
 static int cmp_day(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -1168,7 +1162,7 @@ static int cmp_day(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static bool days_has(const struct days *d, int64_t day)
+bool cxm__sq_days_has(const struct cxm__sq_days *d, int64_t day)
 {
     return d->n && bsearch(&day, d->v, d->n, sizeof(*d->v), cmp_day);
 }
@@ -1179,8 +1173,8 @@ static bool days_has(const struct days *d, int64_t day)
  * rows. *ok false when a bucket starts inside the period's first partial
  * day (a zone's day shorter than what is left of the UTC one, at a
  * change of offset) or too many do: the report reads every row. */
-static cxm_rc split_days(const struct cxm__ticket_query *q, int64_t d0,
-                         int64_t d1, struct days *out, bool *ok)
+cxm_rc cxm__sq_split_days(const struct cxm__ticket_query *q, int64_t d0,
+                          int64_t d1, struct cxm__sq_days *out, bool *ok)
 {
     cxm_rc rc = CXM_OK;
 
@@ -1345,7 +1339,7 @@ static cxm_rc week_sketches(cxm_store *st, struct skcur c[2],
  * backlog's steps, and only when they do not cancel), but those of the
  * days in `skip` (checked all the same). */
 static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
-                         int64_t dp, const struct days *skip,
+                         int64_t dp, const struct cxm__sq_days *skip,
                          const struct cxm__ticket_query *q, int pass,
                          bool weeks, cxm__ticket_group_fn fn, void *ud,
                          bool *damaged)
@@ -1391,7 +1385,7 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
         in_period = r.day >= dp;
         if (pass == 1 && !in_period && r.c[C_OPENED] == r.c[C_CLOSED])
             continue; /* before the period: no step */
-        if (pass == 1 && in_period && days_has(skip, r.day))
+        if (pass == 1 && in_period && cxm__sq_days_has(skip, r.day))
             continue; /* a split day: from the rows */
         r.art_sum = sqlite3_column_int64(s, 16);
         r.art_hi = (uint64_t)sqlite3_column_int64(s, 17);
@@ -1514,10 +1508,10 @@ static cxm_rc read_steps(cxm_store *st, size_t cube, int64_t d1, int pass,
 /* Whether week w's cells can be handed over whole: no day of it split,
  * no bucket of the breakdown starting inside it. */
 static bool week_whole(const struct cxm__ticket_query *q,
-                       const struct days *skip, int64_t w)
+                       const struct cxm__sq_days *skip, int64_t w)
 {
     for (int64_t d = w; d < w + 7; d++) {
-        if (days_has(skip, d))
+        if (cxm__sq_days_has(skip, d))
             return false;
     }
     for (size_t g = 0; g < q->n_grains; g++) {
@@ -1556,7 +1550,7 @@ static cxm_rc piece_add(struct piece **v, size_t *n, size_t *cap,
 /* The days [d0, d1) as pieces: whole weeks from the week cells when they
  * are current (use_weeks), the rest from the day cells. */
 static cxm_rc pieces_of(const struct cxm__ticket_query *q,
-                        const struct days *skip, int64_t d0, int64_t d1,
+                        const struct cxm__sq_days *skip, int64_t d0, int64_t d1,
                         bool use_weeks, struct piece **v, size_t *n)
 {
     size_t cap = 0;
@@ -1583,11 +1577,11 @@ static cxm_rc pieces_of(const struct cxm__ticket_query *q,
  * day before min(d0, d1): every checksum first (*damaged: nothing handed
  * over), then each handed to fn, the steps first. */
 static cxm_rc read_days(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
-                        const struct days *skip,
+                        const struct cxm__sq_days *skip,
                         const struct cxm__ticket_query *q,
                         cxm__ticket_group_fn fn, void *ud, bool *damaged)
 {
-    static const struct days none = {NULL, 0, 0};
+    static const struct cxm__sq_days none = {NULL, 0, 0};
     struct piece *pc = NULL;
     size_t n = 0;
     int64_t dirty = 1;
@@ -1709,7 +1703,7 @@ static cxm_rc edge_rows(cxm_store *st, struct edge *ed)
 
 /* The events of the split days (split_days()) from the rows: each run
  * of consecutive ones in one read, its events and its backlog steps. */
-static cxm_rc split_rows(cxm_store *st, const struct days *split,
+static cxm_rc split_rows(cxm_store *st, const struct cxm__sq_days *split,
                          struct edge *ed)
 {
     cxm_rc rc = CXM_OK;
@@ -1731,7 +1725,7 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
                              const char **detail)
 {
     struct edge ed;
-    struct days split = {NULL, 0, 0};
+    struct cxm__sq_days split = {NULL, 0, 0};
     size_t cube = N_CUBES;
     int64_t dirty = 1, dfrom, dto, d0, d1;
     bool damaged = false, ok = false;
@@ -1760,7 +1754,7 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     dfrom = day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
     d1 = day_of(q->to);
-    rc = split_days(q, d0, d1, &split, &ok);
+    rc = cxm__sq_split_days(q, d0, d1, &split, &ok);
     if (!rc && ok)
         rc = read_days(st, cube, d0, d1, &split, q, fn, ud, &damaged);
     if (rc || !ok) {
@@ -2015,7 +2009,7 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
     sqlite3_stmt *s = NULL;
     int64_t dirty = 1, dfrom, d0, d1;
     int64_t cube = (q->dims & (TD(TOPIC) | TD(SEGMENT))) ? 1 : 0;
-    struct days split = {NULL, 0, 0};
+    struct cxm__sq_days split = {NULL, 0, 0};
     bool damaged = false, ok = false;
     int step = SQLITE_DONE;
     cxm_rc rc;
@@ -2034,7 +2028,7 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
     dfrom = day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
     d1 = day_of(q->to);
-    rc = split_days(q, d0, d1, &split, &ok);
+    rc = cxm__sq_split_days(q, d0, d1, &split, &ok);
     if (rc || !ok) {
         cxm__free(split.v);
         return rc;
@@ -2090,7 +2084,7 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
                                    (int64_t[]){st->workspace_id}, 1, NULL);
     }
     for (size_t i = 0; !rc && !damaged && i < n; i++) {
-        if (!days_has(&split, v[i].day)) /* a split day: its rows below */
+        if (!cxm__sq_days_has(&split, v[i].day)) /* a split day: its rows below */
             rc = session_group(v[i].topic, v[i].segment, v[i].day * DAY_MS,
                                v[i].n, v[i].resolved, fn, ud);
     }
