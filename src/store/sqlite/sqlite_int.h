@@ -282,6 +282,21 @@ cxm_rc cxm__sq_session_flush(cxm_store *st);
 cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
                              cxm__ticket_group_fn fn, void *ud, bool *served,
                              const char **detail);
+/* The cubes of the ticket and QA cells: the dimensions a cell keeps
+ * (bits 1 << CXM__TDIM_x), the others ''; store_sqlite_tickets.c says
+ * why these. */
+#define CXM__SQ_N_CUBES 8
+extern const unsigned cxm__sq_cube_dims[CXM__SQ_N_CUBES];
+/* The first cube keeping every dimension of dims; CXM__SQ_N_CUBES when
+ * none does (the rows answer). */
+size_t cxm__sq_cube_for(unsigned dims);
+/* The UTC day of an instant (ms), rounded down. */
+static inline int64_t cxm__sq_day_of(int64_t ms)
+{
+    const int64_t day = INT64_C(86400000);
+
+    return ms >= 0 ? ms / day : -((-(ms + 1)) / day) - 1;
+}
 /* UTC days, ascending and unique once sorted. */
 struct cxm__sq_days {
     int64_t *v;

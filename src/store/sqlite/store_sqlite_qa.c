@@ -33,23 +33,8 @@
  * reviewed scores); more, one range from the first to the last. */
 #define MAX_RUNS 62
 
-/* The cubes, as the ticket cells' (store_sqlite_tickets.c): the first
- * keeping a query's dimensions answers it; an agent with a topic or a
- * segment reads the rows. */
-#define QD(d) (1u << CXM__TDIM_##d)
-static const unsigned cube_dims[] = {
-    0,
-    QD(TEAM),
-    QD(CHANNEL),
-    QD(TOPIC) | QD(SEGMENT),
-    QD(TEAM) | QD(CHANNEL),
-    QD(AGENT) | QD(TEAM),
-    QD(TEAM) | QD(CHANNEL) | QD(TOPIC) | QD(SEGMENT),
-    QD(AGENT) | QD(TEAM) | QD(CHANNEL),
-};
-#define N_CUBES (sizeof(cube_dims) / sizeof(cube_dims[0]))
 #define CUBES_SQL "(0, 1, 2, 3, 4, 5, 6, 7)"
-_Static_assert(N_CUBES == 8, "CUBES_SQL names cubes 0..7");
+_Static_assert(CXM__SQ_N_CUBES == 8, "CUBES_SQL names cubes 0..7");
 
 /* The scores reviewed in [$2, $3), and the unreviewed ones whose
  * ticket's time is in it: CXM__Q_QA's two branches, unordered (the sums
@@ -63,11 +48,6 @@ static const char sql_unreviewed[] =
     "  AND q.reviewed_at IS NULL"
     "  AND coalesce(t.resolved_at, t.created_at) >= $2"
     "  AND coalesce(t.resolved_at, t.created_at) < $3";
-
-static int64_t day_of(int64_t ms)
-{
-    return ms >= 0 ? ms / DAY_MS : -((-(ms + 1)) / DAY_MS) - 1;
-}
 
 static const char *nz(const char *s) { return s ? s : ""; }
 
@@ -208,7 +188,7 @@ static cxm_rc cell_key(struct cxm__buf *kb, size_t cube, int64_t day,
     put_u64(v + 8, (uint64_t)day);
     rc = cxm__buf_add(kb, v, sizeof(v));
     for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
-        const char *s = cube_dims[cube] & (1u << d) ? dim[d] : "";
+        const char *s = cxm__sq_cube_dims[cube] & (1u << d) ? dim[d] : "";
         rc = cxm__buf_add(kb, s, strlen(s) + 1);
     }
     return rc;
@@ -217,12 +197,12 @@ static cxm_rc cell_key(struct cxm__buf *kb, size_t cube, int64_t day,
 static cxm_rc acc_score(const struct score *sc, void *ud)
 {
     struct acc *a = ud;
-    int64_t day = day_of(sc->at);
+    int64_t day = cxm__sq_day_of(sc->at);
     cxm_rc rc = CXM_OK;
 
     if (!a->all && !has_day(a->days, a->n_days, day))
         return CXM_OK; /* a clean day: its cells stay */
-    for (size_t c = 0; !rc && c < N_CUBES; c++) {
+    for (size_t c = 0; !rc && c < CXM__SQ_N_CUBES; c++) {
         size_t pos;
         bool inserted;
         const char *key;
@@ -437,7 +417,7 @@ struct rest {
 
 static bool from_rows(const struct rest *r, int64_t at)
 {
-    int64_t day = day_of(at);
+    int64_t day = cxm__sq_day_of(at);
 
     if (at < r->from || at >= r->to)
         return false;
@@ -591,7 +571,7 @@ cxm_rc cxm__sq_qa_groups(cxm_store *st, const struct cxm__ticket_query *q,
 {
     struct cxm__sq_days split = {NULL, 0, 0};
     struct rest r;
-    size_t cube = N_CUBES;
+    size_t cube = CXM__SQ_N_CUBES;
     int64_t dirty = 1, dfrom;
     bool damaged = false, ok = false, any = false;
     cxm_rc rc;
@@ -600,11 +580,8 @@ cxm_rc cxm__sq_qa_groups(cxm_store *st, const struct cxm__ticket_query *q,
     *detail = NULL;
     if (q->read == CXM_READ_ROWS || q->from >= q->to)
         return CXM_OK;
-    for (size_t c = 0; c < N_CUBES && cube == N_CUBES; c++) {
-        if ((cube_dims[c] & q->dims) == q->dims)
-            cube = c;
-    }
-    if (cube == N_CUBES)
+    cube = cxm__sq_cube_for(q->dims);
+    if (cube == CXM__SQ_N_CUBES)
         return CXM_OK;
     rc = cxm__sq_run_ints(st,
                           "SELECT EXISTS (SELECT 1 FROM qa_dirty"
@@ -615,9 +592,9 @@ cxm_rc cxm__sq_qa_groups(cxm_store *st, const struct cxm__ticket_query *q,
     memset(&r, 0, sizeof(r));
     r.from = q->from;
     r.to = q->to;
-    dfrom = day_of(q->from);
+    dfrom = cxm__sq_day_of(q->from);
     r.d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
-    r.d1 = day_of(q->to);
+    r.d1 = cxm__sq_day_of(q->to);
     r.split = &split;
     r.fn = fn;
     r.ud = ud;

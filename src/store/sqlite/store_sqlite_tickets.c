@@ -55,7 +55,7 @@
  * with its breakdowns (agent, team, channel; topic without an agent)
  * all have a cube. */
 #define TD(d) (1u << CXM__TDIM_##d)
-static const unsigned cube_dims[] = {
+const unsigned cxm__sq_cube_dims[CXM__SQ_N_CUBES] = {
     0,
     TD(TEAM),
     TD(CHANNEL),
@@ -65,7 +65,16 @@ static const unsigned cube_dims[] = {
     TD(TEAM) | TD(CHANNEL) | TD(TOPIC) | TD(SEGMENT),
     TD(AGENT) | TD(TEAM) | TD(CHANNEL),
 };
-#define N_CUBES (sizeof(cube_dims) / sizeof(cube_dims[0]))
+
+size_t cxm__sq_cube_for(unsigned dims)
+{
+    size_t c = 0;
+
+    while (c < CXM__SQ_N_CUBES && (cxm__sq_cube_dims[c] & dims) != dims)
+        c++;
+    return c;
+}
+
 /* Only the base cubes (-1) are counted from the tickets; each other cube
  * is merged from the cells of a cube keeping its dimensions, in
  * derive_order (a source before what it makes). */
@@ -76,7 +85,7 @@ _Static_assert(sizeof(cube_from) / sizeof(cube_from[0]) == 8,
 /* The cubes as the deletes name them (the primary key's second column,
  * so that the day range is one index range per cube). */
 #define CUBES_SQL "(0, 1, 2, 3, 4, 5, 6, 7)"
-_Static_assert(N_CUBES == 8, "CUBES_SQL names cubes 0..7");
+_Static_assert(CXM__SQ_N_CUBES == 8, "CUBES_SQL names cubes 0..7");
 
 /* The counts of a cell, in the column order of ticket_cells. */
 enum {
@@ -86,11 +95,6 @@ enum {
 
 /* A ticket's events. */
 enum event { EV_CREATED, EV_RESOLVED, EV_FIRST_RESPONSE, EV_CLOSED };
-
-static int64_t day_of(int64_t ms)
-{
-    return ms >= 0 ? ms / DAY_MS : -((-(ms + 1)) / DAY_MS) - 1;
-}
 
 /* One cell's statistics. */
 struct stats {
@@ -406,7 +410,7 @@ static cxm_rc acc_cell(struct acc *a, size_t cube, int64_t day,
     cxm__buf_reset(&a->kb);
     rc = cxm__buf_add(&a->kb, head, sizeof(head));
     for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++) {
-        const char *v = cube_dims[cube] & (1u << d) ? dim[d] : "";
+        const char *v = cxm__sq_cube_dims[cube] & (1u << d) ? dim[d] : "";
         rc = cxm__buf_add(&a->kb, v, strlen(v) + 1);
     }
     if (!rc)
@@ -432,13 +436,13 @@ static cxm_rc acc_event(enum event e, int64_t at,
 {
     const struct span *sp = ud;
     const char *dim[CXM__TDIM_COUNT];
-    int64_t day = day_of(at);
+    int64_t day = cxm__sq_day_of(at);
     cxm_rc rc = CXM_OK;
 
     if (!span_has(sp, day))
         return CXM_OK;
     ticket_dims(t, dim);
-    for (size_t cube = 0; !rc && cube < N_CUBES; cube++) {
+    for (size_t cube = 0; !rc && cube < CXM__SQ_N_CUBES; cube++) {
         size_t pos;
         if (cube_from[cube] >= 0)
             continue;
@@ -844,7 +848,7 @@ static cxm_rc event_days(cxm_store *st, bool *found, int64_t *d0,
             return rc;
         step = sqlite3_step(s);
         if (step == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-            int64_t d = day_of(sqlite3_column_int64(s, 0));
+            int64_t d = cxm__sq_day_of(sqlite3_column_int64(s, 0));
             if (!*found || d < *d0)
                 *d0 = d;
             if (!*found || d > *d1)
@@ -1037,7 +1041,7 @@ static cxm_rc week_merge(cxm_store *st, int64_t w, struct acc *a, bool *ok)
         struct cell_row r;
         struct stats x;
         size_t pos, cube = (size_t)sqlite3_column_int64(s, 25);
-        if (cube >= N_CUBES) {
+        if (cube >= CXM__SQ_N_CUBES) {
             *ok = false;
             break;
         }
@@ -1124,7 +1128,8 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
         rc = weeks_mark(st, days, n);
     if (days[0] == ALL_DAYS) {
         rc = cxm__sq_run_ints(st,
-                              "DELETE FROM ticket_cells WHERE workspace_id = ?1",
+                              "DELETE FROM ticket_cells"
+                              " WHERE workspace_id = ?1",
                               (int64_t[]){st->workspace_id}, 1, NULL);
         if (!rc)
             rc = cxm__sq_run_ints(st,
@@ -1148,7 +1153,8 @@ cxm_rc cxm__sq_ticket_flush(cxm_store *st)
     cxm__free(days);
     if (!rc)
         rc = cxm__sq_run_ints(st,
-                              "DELETE FROM ticket_dirty WHERE workspace_id = ?1",
+                              "DELETE FROM ticket_dirty"
+                              " WHERE workspace_id = ?1",
                               (int64_t[]){st->workspace_id}, 1, NULL);
     return rc ? rc : weeks_flush(st);
 }
@@ -1183,7 +1189,7 @@ cxm_rc cxm__sq_split_days(const struct cxm__ticket_query *q, int64_t d0,
         cxm_dim dim = cxm__grain_dim(q->grain[g]);
         int64_t b = cxm__zbucket_start(q->zone, dim, q->from);
         while (!rc && *ok && (b = cxm__zbucket_next(q->zone, dim, b)) < q->to) {
-            int64_t day = day_of(b);
+            int64_t day = cxm__sq_day_of(b);
             if (day * DAY_MS == b || day >= d1)
                 continue; /* a UTC midnight; the period's last day */
             if (day < d0 || out->n >= MAX_SPLIT_DAYS) {
@@ -1726,7 +1732,7 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
 {
     struct edge ed;
     struct cxm__sq_days split = {NULL, 0, 0};
-    size_t cube = N_CUBES;
+    size_t cube = CXM__SQ_N_CUBES;
     int64_t dirty = 1, dfrom, dto, d0, d1;
     bool damaged = false, ok = false;
     cxm_rc rc;
@@ -1735,11 +1741,8 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     *detail = NULL;
     if (q->read == CXM_READ_ROWS || q->from >= q->to)
         return CXM_OK;
-    for (size_t c = 0; c < N_CUBES && cube == N_CUBES; c++) {
-        if ((cube_dims[c] & q->dims) == q->dims)
-            cube = c;
-    }
-    if (cube == N_CUBES)
+    cube = cxm__sq_cube_for(q->dims);
+    if (cube == CXM__SQ_N_CUBES)
         return CXM_OK;
     rc = cxm__sq_run_ints(st,
                           "SELECT EXISTS (SELECT 1 FROM ticket_dirty"
@@ -1751,9 +1754,9 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
      * backlog's steps (no row period ends inside them but on the split
      * days, whose cells are left for their rows: buckets in UTC are UTC
      * days or longer, and `to` is at or past d1). */
-    dfrom = day_of(q->from);
+    dfrom = cxm__sq_day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
-    d1 = day_of(q->to);
+    d1 = cxm__sq_day_of(q->to);
     rc = cxm__sq_split_days(q, d0, d1, &split, &ok);
     if (!rc && ok)
         rc = read_days(st, cube, d0, d1, &split, q, fn, ud, &damaged);
@@ -2025,9 +2028,9 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
                           (int64_t[]){st->workspace_id}, 1, &dirty);
     if (rc || dirty)
         return rc;
-    dfrom = day_of(q->from);
+    dfrom = cxm__sq_day_of(q->from);
     d0 = dfrom * DAY_MS == q->from ? dfrom : dfrom + 1;
-    d1 = day_of(q->to);
+    d1 = cxm__sq_day_of(q->to);
     rc = cxm__sq_split_days(q, d0, d1, &split, &ok);
     if (rc || !ok) {
         cxm__free(split.v);
@@ -2084,7 +2087,8 @@ cxm_rc cxm__sq_session_groups(cxm_store *st,
                                    (int64_t[]){st->workspace_id}, 1, NULL);
     }
     for (size_t i = 0; !rc && !damaged && i < n; i++) {
-        if (!cxm__sq_days_has(&split, v[i].day)) /* a split day: its rows below */
+        /* A split day's cell is left: its rows are read below. */
+        if (!cxm__sq_days_has(&split, v[i].day))
             rc = session_group(v[i].topic, v[i].segment, v[i].day * DAY_MS,
                                v[i].n, v[i].resolved, fn, ud);
     }
