@@ -903,6 +903,7 @@ static cxm_rc scan_tickets(struct cxm__builder *b)
                 if (b->r->by[k] == tdim_dim[d]) {
                     ts.in_by[d] = true;
                     q.dims |= 1u << d;
+                    q.where[d] = b->r->where[k];
                 }
             }
         }
