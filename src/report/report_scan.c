@@ -993,8 +993,10 @@ static cxm_rc scan_answers(struct cxm__builder *b)
         enum cxm__answer_dim ad;
         if (cxm__grain_of(b->r->by[k], &gr))
             q.grain[q.n_grains++] = gr;
-        else if (cxm__adim_of(b->r->by[k], &ad))
+        else if (cxm__adim_of(b->r->by[k], &ad)) {
             q.dims |= 1u << ad;
+            q.where[ad] = b->r->where[k];
+        }
     }
     b->last_answers = SIZE_MAX;
     rc = cxm__store_answer_groups(b->st, &q, on_answer_group, b, &how);
