@@ -1224,8 +1224,10 @@ static cxm_rc scan_qa(struct cxm__builder *b)
         ticket_grains(b, &q);
         for (int d = 0; d < CXM__TDIM_COUNT; d++) {
             for (size_t k = 0; k < b->r->n_by; k++) {
-                if (b->r->by[k] == tdim_dim[d])
+                if (b->r->by[k] == tdim_dim[d]) {
                     q.dims |= 1u << d;
+                    q.where[d] = b->r->where[k];
+                }
             }
         }
         rc = cxm__store_qa_groups(b->st, &q, on_qa_group, b, &served,
