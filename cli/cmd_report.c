@@ -26,7 +26,8 @@ enum {
     OPT_READ,
     OPT_EXPLAIN,
     OPT_TIMING,
-    OPT_DEFINITIONS
+    OPT_DEFINITIONS,
+    OPT_WHERE
 };
 
 static const struct cli_optspec specs[] = {
@@ -40,6 +41,7 @@ static const struct cli_optspec specs[] = {
     {"explain", false, OPT_EXPLAIN},
     {"timing", false, OPT_TIMING},
     {"definitions", true, OPT_DEFINITIONS},
+    {"where", true, OPT_WHERE},
     {NULL, false, 0},
 };
 
@@ -100,6 +102,7 @@ struct report_args {
     struct cxm_report_query q;
     cxm_metric metrics[CXM_METRIC_COUNT];
     cxm_dim by[CXM_REPORT_MAX_BY];
+    struct cxm_report_where where[CXM_REPORT_MAX_BY];
     cxm_format fmt;
     bool explain, timing;
 };
@@ -133,6 +136,68 @@ static bool parse_definitions(const char *s, int *out)
         return false;
     }
     *out = (int)v;
+    return true;
+}
+
+/* --where DIM=VALUE (repeatable): rows whose DIM is VALUE. The value
+ * points into argv. */
+static bool take_where(const char *s, struct report_args *a)
+{
+    const char *eq = strchr(s, '=');
+    char name[32];
+    cxm_dim d;
+
+    if (!eq || (size_t)(eq - s) >= sizeof(name)) {
+        cli_error("report", "--where: DIM=VALUE, not '%s'", s);
+        return false;
+    }
+    memcpy(name, s, (size_t)(eq - s));
+    name[eq - s] = '\0';
+    if (cxm_dim_parse(name, &d) != CXM_OK) {
+        cli_error("report", "--where: unknown dimension '%s' (see --help)",
+                  name);
+        return false;
+    }
+    for (size_t i = 0; i < a->q.n_where; i++) {
+        if (a->where[i].dim == d) {
+            cli_error("report", "--where: %s named twice", name);
+            return false;
+        }
+    }
+    if (a->q.n_where == CXM_REPORT_MAX_BY) {
+        cli_error("report", "--where: too many filters");
+        return false;
+    }
+    a->where[a->q.n_where].dim = d;
+    a->where[a->q.n_where++].value = eq + 1;
+    return true;
+}
+
+/* Whether every --where dimension is a breakdown dimension other than a
+ * time; false after printing. */
+static bool check_where(const struct report_args *a)
+{
+    static const cxm_dim times[] = {CXM_BY_DAY, CXM_BY_WEEK, CXM_BY_MONTH,
+                                    CXM_BY_QUARTER, CXM_BY_YEAR};
+
+    for (size_t i = 0; i < a->q.n_where; i++) {
+        cxm_dim d = a->where[i].dim;
+        bool in_by = false;
+        for (size_t k = 0; k < a->q.n_by; k++)
+            in_by |= a->by[k] == d;
+        for (size_t t = 0; t < sizeof(times) / sizeof(times[0]); t++) {
+            if (times[t] == d) {
+                cli_error("report", "--where: not a time dimension (%s)",
+                          cxm_dim_name(d));
+                return false;
+            }
+        }
+        if (!in_by) {
+            cli_error("report", "--where %s: %s is not in --by",
+                      cxm_dim_name(d), cxm_dim_name(d));
+            return false;
+        }
+    }
     return true;
 }
 
@@ -191,6 +256,8 @@ static bool take_option(struct cli_env *env, const struct cli_opts *o,
         return true;
     case OPT_DEFINITIONS:
         return parse_definitions(o->arg, &q->definitions);
+    case OPT_WHERE:
+        return take_where(o->arg, a);
     case OPT_FORMAT:
         if (cxm_format_parse(o->arg, &a->fmt)) {
             cli_error("report", "unknown format '%s' (table, json, csv)",
@@ -214,6 +281,7 @@ static int parse_args(struct cli_env *env, int argc, char **argv,
     a->q.size = sizeof(a->q);
     a->q.metrics = a->metrics;
     a->q.by = a->by;
+    a->q.where = a->where;
     a->fmt = CXM_FORMAT_TABLE;
     cli_opts_init(&o, "report", argc, argv, specs);
     while (status < 0 && (id = cli_opt_next(&o)) > 0) {
@@ -236,6 +304,8 @@ static int parse_args(struct cli_env *env, int argc, char **argv,
         cli_error("report", "--from must be before --to");
         status = EXIT_USAGE;
     }
+    if (status < 0 && !check_where(a))
+        status = EXIT_USAGE;
     cli_opts_release(&o);
     return status;
 }

@@ -66,6 +66,12 @@ typedef enum cxm_read {
     CXM_READ_ROWS     /* the joined rows */
 } cxm_read;
 
+/** An equality filter of a report (struct cxm_report_query, where). */
+struct cxm_report_where {
+    cxm_dim dim;
+    const char *value;
+};
+
 struct cxm_report_query {
     size_t size;
     const cxm_metric *metrics; /* borrowed for the call */
@@ -83,6 +89,14 @@ struct cxm_report_query {
     int definitions;       /* the definitions version computed with
                               (cxmeter/definitions.h); 0 = the current.
                               A version not stored: CXM_ENOTFOUND */
+    /* Only the rows whose label of where[i].dim is where[i].value: the
+     * unfiltered report's matching rows, figures byte for byte, read
+     * without the others where the store can (the dashboard's view
+     * filters). Each dimension once, in `by`, not a time dimension;
+     * else CXM_EINVAL. With n_metrics == 0: the metrics that have data
+     * in the rows kept. Borrowed for the call. */
+    const struct cxm_report_where *where;
+    size_t n_where;
 };
 
 typedef struct cxm_report cxm_report;

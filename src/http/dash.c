@@ -638,6 +638,10 @@ static cxm_rc query_key(const struct cxm_report_query *q, struct cxm__buf *b)
         rc = cxm__buf_addc(b, '|');
     for (size_t i = 0; !rc && i < q->n_by; i++)
         rc = cxm__buf_addf(b, "%s,", cxm_dim_name(q->by[i]));
+    /* The filters' values: any bytes but NUL, so each with its length. */
+    for (size_t i = 0; !rc && i < q->n_where; i++)
+        rc = cxm__buf_addf(b, "|%s=%zu:%s", cxm_dim_name(q->where[i].dim),
+                           strlen(q->where[i].value), q->where[i].value);
     return rc ? rc : cxm__buf_addc(b, '\0');
 }
 

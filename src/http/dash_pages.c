@@ -29,7 +29,8 @@ static const cxm_dim filter_dims[CXM__VIEW_FILTERS] = {
 /* ---- Reports of a view. */
 
 /* A report of the view: its filters as leading dimensions (each once),
- * then `extra`; rows() yields the rows matching every filter. */
+ * then `extra`, the report filtered by them (query's where): every row
+ * matches (vrep_match() still checks). */
 struct vrep {
     cxm_report *r;
     cxm_dim by[CXM_REPORT_MAX_BY];
@@ -55,12 +56,16 @@ static cxm_rc vrep_run(struct cxm__http_req *req, const struct cxm__view *v,
                        size_t n_extra, bool compare, struct vrep *vr)
 {
     struct cxm_report_query q;
+    struct cxm_report_where where[CXM__VIEW_FILTERS];
+    size_t n_where = 0;
 
     memset(vr, 0, sizeof(*vr));
     for (size_t i = 0; i < CXM__VIEW_FILTERS; i++) {
         if (v->filter[i]) {
             size_t k = dim_slot(vr, filter_dims[i]);
             vr->want[k] = v->filter[i];
+            where[n_where].dim = filter_dims[i];
+            where[n_where++].value = v->filter[i];
         }
     }
     for (size_t i = 0; i < n_extra; i++) {
@@ -79,6 +84,9 @@ static cxm_rc vrep_run(struct cxm__http_req *req, const struct cxm__view *v,
     q.to_ms = v->to_ms;
     q.tz = v->tz;
     q.compare = compare;
+    /* The store reads only the view's rows (vrep_match() keeps them). */
+    q.where = where;
+    q.n_where = n_where;
     vr->rc = cxm__report_get(req->ctx, &q, &vr->r);
     return vr->rc;
 }

@@ -84,6 +84,17 @@ void cxm__builder_time(struct cxm__builder *b, int64_t ms)
     b->time_labels_ms = ms;
 }
 
+/* Whether the current labels are of a row the report keeps. */
+static bool builder_kept(const struct cxm__builder *b)
+{
+    for (size_t k = 0; k < b->r->n_by; k++) {
+        const char *w = b->r->where[k];
+        if (w && strcmp(w, b->labels[k] ? b->labels[k] : "") != 0)
+            return false;
+    }
+    return true;
+}
+
 cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
 {
     size_t pos;
@@ -91,6 +102,9 @@ cxm_rc cxm__builder_group(struct cxm__builder *b, struct cxm__group **out)
     struct cxm__group *g;
     cxm_rc rc;
 
+    *out = NULL;
+    if (!builder_kept(b))
+        return CXM_OK;
     cxm__buf_reset(&b->key);
     for (size_t k = 0; k < b->r->n_by; k++) {
         rc = cxm__buf_adds(&b->key, b->labels[k] ? b->labels[k] : "");

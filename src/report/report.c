@@ -548,6 +548,8 @@ void cxm_report_free(cxm_report *r)
     cxm__free(r->money);
     for (int m = 0; m < CXM_METRIC_COUNT; m++)
         cxm__free(r->bench_labels[m]);
+    for (size_t k = 0; k < CXM_REPORT_MAX_BY; k++)
+        cxm__free(r->where[k]);
     cxm__tz_free(r->zone);
     cxm_definitions_free(r->defs);
     cxm__free(r);
@@ -566,9 +568,39 @@ static int cmp_group(const void *a, const void *b)
     return 0;
 }
 
+/* Checks the query's filters and copies them into r->where, by the
+ * position of their dimension in the breakdown. */
+static cxm_rc take_where(cxm_report *r, const struct cxm_report_query *q)
+{
+    size_t n = 0;
+    const struct cxm_report_where *w = NULL;
+
+    if (q->size >= offsetof(struct cxm_report_query, n_where) +
+                       sizeof(q->n_where)) {
+        n = q->n_where;
+        w = q->where;
+    }
+    if (n && !w)
+        return CXM_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < r->n_by && r->by[k] != w[i].dim)
+            k++;
+        if (k == r->n_by || !w[i].value || r->where[k] ||
+            cxm__dim_is_time(w[i].dim))
+            return CXM_EINVAL;
+        r->where[k] = cxm__strdup(w[i].value);
+        if (!r->where[k])
+            return CXM_ENOMEM;
+    }
+    return CXM_OK;
+}
+
 /* Checks the query and copies it into the report. */
 static cxm_rc take_query(cxm_report *r, const struct cxm_report_query *q)
 {
+    cxm_rc rc;
+
     if (q->n_by > CXM_REPORT_MAX_BY || (q->n_by && !q->by) ||
         (q->n_metrics && !q->metrics) || q->n_metrics > CXM_METRIC_COUNT)
         return CXM_EINVAL;
@@ -582,6 +614,9 @@ static cxm_rc take_query(cxm_report *r, const struct cxm_report_query *q)
         r->by[k] = q->by[k];
     }
     r->n_by = q->n_by;
+    rc = take_where(r, q);
+    if (rc)
+        return rc;
     for (size_t j = 0; j < q->n_metrics; j++) {
         if (q->metrics[j] < 0 || q->metrics[j] >= CXM_METRIC_COUNT)
             return CXM_EINVAL;

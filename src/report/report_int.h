@@ -138,6 +138,9 @@ struct cxm_report {
     struct cxm__tz *zone;          /* owned; NULL = UTC */
     cxm_dim by[CXM_REPORT_MAX_BY];
     size_t n_by;
+    char *where[CXM_REPORT_MAX_BY]; /* per dimension of by: the one label
+                                       kept (query's where), owned; NULL:
+                                       every label */
     cxm_metric metrics[CXM_METRIC_COUNT];
     size_t n_metrics;
     size_t n_rows;
@@ -234,11 +237,12 @@ void cxm__builder_time(struct cxm__builder *b, int64_t ms);
 void cxm__builder_dim(struct cxm__builder *b, cxm_dim d, const char *v);
 /* Clears every label of the current row. */
 void cxm__builder_clear(struct cxm__builder *b);
-/* Finds or makes the group of the current labels. */
+/* Finds or makes the group of the current labels; *out = NULL when the
+ * labels are not those the report keeps (its where): nothing to add. */
 CXM_MUST_USE cxm_rc cxm__builder_group(struct cxm__builder *b,
                                        struct cxm__group **out);
 /* Sets the time labels from `ms` (cxm__builder_time()) and finds or
- * makes the group of the current labels. */
+ * makes the group of the current labels (NULL: filtered out). */
 CXM_MUST_USE cxm_rc cxm__builder_group_at(struct cxm__builder *b, int64_t ms,
                                           struct cxm__group **out);
 /* The first segment ending after `ms`, or n_segs. */

@@ -282,6 +282,8 @@ static cxm_rc scan_customers(struct cxm__builder *b)
                 rc = cxm__builder_group_at(b, c->order_at[i], &g);
                 if (rc)
                     return rc;
+                if (!g)
+                    continue;
                 g->st.more->has_orders = true;
                 g->st.more->n_orders++;
                 g->st.more->revenue += c->amount[i];
@@ -301,6 +303,8 @@ static cxm_rc scan_customers(struct cxm__builder *b)
             rc = cxm__builder_group_at(b, s0, &g);
             if (rc)
                 return rc;
+            if (!g)
+                continue;
             g->st.more->has_customers = true;
             /* SPEC §2: active at s = acquired_at ≤ s and (churned_at
              * missing or ≥ s); churned = churned_at in [s, e). */
@@ -533,7 +537,7 @@ static cxm_rc ticket_group(struct cxm__builder *b, int64_t ms,
 {
     cxm_rc rc = cxm__builder_group_at(b, ms, out);
 
-    if (!rc)
+    if (!rc && *out)
         (*out)->st.more->has_tickets = true;
     return rc;
 }
@@ -612,7 +616,8 @@ static cxm_rc ticket_backlog(struct cxm__builder *b,
         rc = ticket_group(b, b->seg_start[i], &g);
         if (rc)
             return rc;
-        g->st.more->backlog++;
+        if (g)
+            g->st.more->backlog++;
     }
     return CXM_OK;
 }
@@ -632,11 +637,13 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
         rc = ticket_group(b, t->created_at, &g);
         if (rc)
             return rc;
+        if (!g)
+            return CXM_OK; /* filtered out: every event is (same labels) */
         ticket_created(b, t, g);
     }
     if (t->has_resolved && in_period(b, t->resolved_at)) {
         rc = ticket_group(b, t->resolved_at, &g);
-        if (!rc)
+        if (!rc && g)
             rc = ticket_resolved(b, t, g);
         if (rc)
             return rc;
@@ -644,6 +651,8 @@ static cxm_rc on_ticket(const struct cxm__ticket_row *t, void *ud)
     if (t->has_first_response && in_period(b, t->first_response_at) &&
         b->want[CXM_METRIC_FRT]) {
         rc = ticket_group(b, t->first_response_at, &g);
+        if (!rc && !g)
+            return CXM_OK;
         dur = rc ? NULL : cxm__group_durations(g->st.more);
         if (!rc)
             rc = dur ? add_duration(b, t, t->first_response_at, &dur->frt,
@@ -764,7 +773,8 @@ static cxm_rc backlog_groups(struct tscan *ts)
             rc = ticket_group(b, b->seg_start[s], &g);
             if (rc)
                 return rc;
-            g->st.more->backlog += open;
+            if (g)
+                g->st.more->backlog += open;
         }
     }
     return CXM_OK;
@@ -799,6 +809,8 @@ static cxm_rc on_ticket_group(const struct cxm__ticket_group *tg, void *ud)
         rc = ticket_group(b, tg->at, &g);
         if (rc)
             return rc;
+        if (!g)
+            goto backlog;
         x = g->st.more;
         x->created += tg->created;
         x->created_resolved += tg->created_resolved;
@@ -830,6 +842,7 @@ static cxm_rc on_ticket_group(const struct cxm__ticket_group *tg, void *ud)
                 return rc;
         }
     }
+backlog:
     if (b->want[CXM_METRIC_BACKLOG] && tg->opened != tg->closed)
         return backlog_step(ts, tg);
     return CXM_OK;
@@ -890,6 +903,7 @@ static cxm_rc scan_tickets(struct cxm__builder *b)
                 if (b->r->by[k] == tdim_dim[d]) {
                     ts.in_by[d] = true;
                     q.dims |= 1u << d;
+                    q.where[d] = b->r->where[k];
                 }
             }
         }
@@ -930,8 +944,10 @@ static cxm_rc on_answer_group(const struct cxm__answer_group *ag, void *ud)
             cxm__builder_dim(b, cxm__adim_dim((enum cxm__answer_dim)d),
                              ag->dim[d]);
         rc = cxm__builder_group_at(b, ag->at, &g);
-        if (rc)
+        if (rc || !g) {
+            b->last_answers = SIZE_MAX;
             return rc;
+        }
         b->last_answers = (size_t)(g - b->groups);
     }
     s = cxm__group_survey(g, ag->survey);
@@ -977,8 +993,10 @@ static cxm_rc scan_answers(struct cxm__builder *b)
         enum cxm__answer_dim ad;
         if (cxm__grain_of(b->r->by[k], &gr))
             q.grain[q.n_grains++] = gr;
-        else if (cxm__adim_of(b->r->by[k], &ad))
+        else if (cxm__adim_of(b->r->by[k], &ad)) {
             q.dims |= 1u << ad;
+            q.where[ad] = b->r->where[k];
+        }
     }
     b->last_answers = SIZE_MAX;
     rc = cxm__store_answer_groups(b->st, &q, on_answer_group, b, &how);
@@ -1040,7 +1058,7 @@ static cxm_rc on_session_group(const struct cxm__ticket_group *sg, void *ud)
     cxm__builder_dim(b, CXM_BY_TOPIC, sg->dim[CXM__TDIM_TOPIC]);
     cxm__builder_dim(b, CXM_BY_SEGMENT, sg->dim[CXM__TDIM_SEGMENT]);
     rc = cxm__builder_group_at(b, sg->at, &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     g->st.more->sessions += sg->sessions;
     g->st.more->sessions_resolved += sg->sessions_resolved;
@@ -1094,6 +1112,8 @@ static cxm_rc on_agent(const struct cxm__row *row, void *ud)
         rc = cxm__builder_group_at(b, s0, &g);
         if (rc)
             return rc;
+        if (!g)
+            continue;
         g->st.more->has_agents = true;
         g->st.more->period_ms = s1 - s0;
         if (hi > lo)
@@ -1204,8 +1224,10 @@ static cxm_rc scan_qa(struct cxm__builder *b)
         ticket_grains(b, &q);
         for (int d = 0; d < CXM__TDIM_COUNT; d++) {
             for (size_t k = 0; k < b->r->n_by; k++) {
-                if (b->r->by[k] == tdim_dim[d])
+                if (b->r->by[k] == tdim_dim[d]) {
                     q.dims |= 1u << d;
+                    q.where[d] = b->r->where[k];
+                }
             }
         }
         rc = cxm__store_qa_groups(b->st, &q, on_qa_group, b, &served,
@@ -1240,7 +1262,7 @@ static cxm_rc on_invitation(const struct cxm__row *row, void *ud)
     cxm__builder_dim(b, CXM_BY_TEAM, row->text[6]);
     cxm__builder_time(b, row->i64[0]);
     rc = cxm__builder_group(b, &g);
-    if (rc)
+    if (rc || !g)
         return rc;
     g->st.more->invited++;
     g->st.more->invited_answered += row->i64[1] != 0;

@@ -198,6 +198,10 @@ struct cxm__answer_query {
     cxm__answer_excluded_fn excluded;
     const void *excluded_ud;
     cxm_read read; /* --read: auto, columns (else rows), rows */
+    /* Per dimension of `dims`: the one value the report keeps (its
+     * where), or NULL. The engine may leave the other groups out (the
+     * report drops them in any case). */
+    const char *where[CXM__ADIM_COUNT];
 };
 
 /* One group's answers of one survey kind and scale: hist[k] answers
@@ -265,6 +269,10 @@ struct cxm__ticket_query {
     bool want_backlog;          /* the backlog's steps */
     bool want_art, want_frt;    /* the durations */
     cxm_read read;
+    /* Per dimension of `dims`: the one value the report keeps (its
+     * where), or NULL. The engine may leave the other groups out (the
+     * report drops them in any case). */
+    const char *where[CXM__TDIM_COUNT];
 };
 
 /* A group of ticket events: dim[] its values ("" when missing; the ones

@@ -374,9 +374,68 @@ static void test_report__figure_honours_the_callers_size(void **state)
     cxm_report_free(r);
 }
 
+/* The query's where: rows of other values left out (the matching one's
+ * figures the same); a filter on a dimension not in the breakdown, on a
+ * time, twice or without a value is refused; a caller whose `size` ends
+ * before it (older headers) gets every row. */
+static void test_report__where_filters_and_checks(void **state)
+{
+    struct store_fixture *f = *state;
+    const cxm_metric m = CXM_METRIC_CREATED;
+    const cxm_dim by[] = {CXM_BY_CHANNEL, CXM_BY_DAY};
+    struct cxm_report_where w[2] = {{CXM_BY_CHANNEL, "chat"},
+                                    {CXM_BY_CHANNEL, "chat"}};
+    struct cxm_report_query q;
+    cxm_report *r = NULL;
+
+    store_fixture_import(f, CXM_KIND_TICKETS,
+                         "ticket_id,created_at,channel\n"
+                         "T1,2026-03-01T09:00:00Z,chat\n"
+                         "T2,2026-03-01T10:00:00Z,email\n"
+                         "T3,2026-03-02T09:00:00Z,chat\n"
+                         "T4,2026-03-02T09:00:00Z,\n");
+    memset(&q, 0, sizeof(q));
+    q.size = sizeof(q);
+    q.metrics = &m;
+    q.n_metrics = 1;
+    q.by = by;
+    q.n_by = 2;
+    q.where = w;
+    q.n_where = 1;
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_OK);
+    assert_int_equal(cxm_report_n_rows(r), 2);
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(cxm_report_dim_value(r, i, 0), "chat");
+        assert_int_equal(report_fig(r, i, 0).n, 1);
+    }
+    cxm_report_free(r);
+    w[0].value = "";
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_OK);
+    assert_int_equal(cxm_report_n_rows(r), 1);
+    assert_string_equal(cxm_report_dim_value(r, 0, 1), "2026-03-02");
+    cxm_report_free(r);
+    q.size = offsetof(struct cxm_report_query, where);
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_OK);
+    assert_int_equal(cxm_report_n_rows(r), 4);
+    cxm_report_free(r);
+    q.size = sizeof(q);
+    q.n_where = 2; /* channel twice */
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_EINVAL);
+    q.n_where = 1;
+    w[0].dim = CXM_BY_DAY;
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_EINVAL);
+    w[0].dim = CXM_BY_AGENT; /* not in the breakdown */
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_EINVAL);
+    w[0].dim = CXM_BY_CHANNEL;
+    w[0].value = NULL;
+    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_report__where_filters_and_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_report__figure_honours_the_callers_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_report__churn_seed_002, setup,

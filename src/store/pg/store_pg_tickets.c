@@ -135,6 +135,24 @@ static cxm_rc add_from(unsigned dims, struct cxm__buf *sql)
     return rc;
 }
 
+/* The report's where ($5 … $9, one a ticket dimension: NULL, or the one
+ * value kept): the tickets of other groups are left out. Every parameter
+ * is named (a NULL one folds to true when the statement is planned). */
+static cxm_rc add_where(const struct cxm__ticket_query *q,
+                        struct cxm__buf *sql)
+{
+    cxm_rc rc = CXM_OK;
+
+    for (int d = 0; !rc && d < CXM__TDIM_COUNT; d++)
+        rc = (q->dims & (1u << d))
+                 ? cxm__buf_addf(sql,
+                                 " AND ($%d::text IS NULL"
+                                 " OR coalesce(%s, '') = $%d)",
+                                 5 + d, tdim_sql[d], 5 + d)
+                 : cxm__buf_addf(sql, " AND $%d::text IS NULL", 5 + d);
+    return rc;
+}
+
 /* One branch of the ticket statement: the tickets whose `col` is in the
  * period, grouped by the segment of their `at` (c, r or f: that column,
  * read as store_pg_rows.c reads it), with the aggregates a0 a1 a2. */
@@ -164,8 +182,12 @@ static cxm_rc add_branch(const struct cxm__ticket_query *q,
     if (!rc)
         rc = cxm__buf_addf(sql,
                            " WHERE t.workspace_id = $1 AND t.%s >= $2"
-                           " AND t.%s < $3) x GROUP BY d0, d1, d2, d3, d4, b",
+                           " AND t.%s < $3",
                            col, col);
+    if (!rc)
+        rc = add_where(q, sql);
+    if (!rc)
+        rc = cxm__buf_adds(sql, ") x GROUP BY d0, d1, d2, d3, d4, b");
     return rc;
 }
 
@@ -188,13 +210,16 @@ static cxm_rc add_before(const struct cxm__ticket_query *q,
         rc = cxm__buf_adds(sql, " WHERE t.workspace_id = $1"
                                 " AND t.created_at < $2"
                                 " AND (t.resolved_at IS NULL"
-                                " OR t.resolved_at >= $2)"
-                                " GROUP BY d0, d1, d2, d3, d4");
+                                " OR t.resolved_at >= $2)");
+    if (!rc)
+        rc = add_where(q, sql);
+    if (!rc)
+        rc = cxm__buf_adds(sql, " GROUP BY d0, d1, d2, d3, d4");
     return rc;
 }
 
 /* The ticket statement: $1 workspace, $2 from, $3 to, $4 the segments'
- * starts. Columns: d0 … d4, the segment (0: before the period), created,
+ * starts, $5 … $9 the where (add_where()). Columns: d0 … d4, the segment (0: before the period), created,
  * created_resolved, escalated, complaints, resolved, fcr, fcr_touch,
  * with_agent, opened, closed, the resolution times and the first
  * response times (ms; arrays, NULL when none or not wanted).
@@ -346,6 +371,7 @@ struct grouped {
     cxm_rc (*sql_of)(const struct cxm__ticket_query *q, struct cxm__buf *sql);
     cxm__pg_row_fn row;
     const char *bad_form; /* st's error when a row is not in its form */
+    bool where;           /* the statement names q->where: $5 … $9 */
 };
 
 static cxm_rc run_grouped(cxm_store *st, const struct cxm__ticket_query *q,
@@ -356,7 +382,8 @@ static cxm_rc run_grouped(cxm_store *st, const struct cxm__ticket_query *q,
     struct cxm__buf lit = CXM__BUF_INIT((size_t)1 << 24);
     struct segs sg = {NULL, 0, 0};
     struct tickets_scan s = {q, &sg, fn, ud, false};
-    struct cxm__pg_arg args[4];
+    struct cxm__pg_arg args[4 + CXM__TDIM_COUNT];
+    int n_args = 4;
     bool ok = false;
     cxm_rc rc;
 
@@ -375,9 +402,12 @@ static cxm_rc run_grouped(cxm_store *st, const struct cxm__ticket_query *q,
         args[1] = CXM__PG_I(q->from);
         args[2] = CXM__PG_I(q->to);
         args[3] = CXM__PG_T((const char *)lit.data);
+        for (int d = 0; how->where && d < CXM__TDIM_COUNT; d++)
+            args[n_args++] = CXM__PG_T(q->where[d]);
         /* Handing over begins with the first row: served either way. */
         *served = true;
-        rc = cxm__pg_each(st, (const char *)sql.data, args, 4, how->row, &s);
+        rc = cxm__pg_each(st, (const char *)sql.data, args, n_args,
+                          how->row, &s);
     }
     if (rc == CXM_ESTORE && s.bad)
         cxm__store_set_error(st, how->bad_form);
@@ -394,7 +424,8 @@ cxm_rc cxm__pg_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     static const struct grouped how = {
         ticket_sql, ticket_row,
         "PostgreSQL answered the ticket events by group in a form cxmeter"
-        " does not read"};
+        " does not read",
+        true};
     cxm_rc rc = CXM_OK;
 
     /* Within (READ_MIN, READ_MAX] an event is in the period exactly when
@@ -459,7 +490,8 @@ cxm_rc cxm__pg_session_groups(cxm_store *st,
     static const struct grouped how = {
         session_sql, session_row,
         "PostgreSQL answered the self-service sessions by group in a form"
-        " cxmeter does not read"};
+        " cxmeter does not read",
+        false};
 
     return run_grouped(st, q, &how, fn, ud, served);
 }

@@ -62,6 +62,8 @@ struct plan {
     enum cxm__grain grain[MAX_AXES];      /* of a time axis */
     enum cxm__answer_dim adim[MAX_AXES];  /* of a column axis */
     size_t card[MAX_AXES], stride[MAX_AXES];
+    bool *keep[MAX_AXES]; /* owned: per id of a column axis, whether the
+                             query keeps it (its where); NULL: every id */
     int64_t *starts[MAX_AXES]; /* owned: time bucket starts */
     size_t n_starts[MAX_AXES];
     struct dict dict[CXM__COL_COUNT];
@@ -92,8 +94,10 @@ struct worker {
 
 static void plan_release(struct plan *p)
 {
-    for (size_t k = 0; k < MAX_AXES; k++)
+    for (size_t k = 0; k < MAX_AXES; k++) {
         cxm__free(p->starts[k]);
+        cxm__free(p->keep[k]);
+    }
     for (int c = 0; c < CXM__COL_COUNT; c++) {
         for (size_t i = 0; i < p->dict[c].n; i++)
             cxm__free(p->dict[c].v[i]);
@@ -280,7 +284,7 @@ static void count_segment(const struct plan *p, const struct seg *sg,
 
         if (!whole && (ms < p->from || ms >= p->to))
             continue;
-        for (size_t k = 0; k < p->n_by; k++) {
+        for (size_t k = 0; k < p->n_by && code != NO_KIND; k++) {
             size_t id;
             if (p->src[k] < 0) {
                 id = blo[k] == bhi[k]
@@ -292,9 +296,15 @@ static void count_segment(const struct plan *p, const struct seg *sg,
                     *rc = CXM_EINPUT; /* an id the dictionary lacks */
                     return;
                 }
+                if (p->keep[k] && !p->keep[k][id]) {
+                    code = NO_KIND; /* another group than the where's */
+                    break;
+                }
             }
             code += id * p->stride[k];
         }
+        if (code == NO_KIND)
+            continue;
         kind = cxm__colseg_get(kind_col, kind_w, i);
         if (kind >= p->n_kinds) {
             *rc = CXM_EINPUT;
@@ -497,6 +507,28 @@ static bool plan_strides(struct plan *p)
     return true;
 }
 
+/* The ids each column axis keeps (the query's where; not the survey's,
+ * which the report keeps itself). */
+static cxm_rc plan_where(struct plan *p)
+{
+    for (size_t k = 0; k < p->n_by; k++) {
+        const char *w;
+        const struct dict *d;
+        if (p->src[k] < 0 || p->src[k] == CXM__COL_KIND)
+            continue;
+        w = p->q->where[p->adim[k]];
+        if (!w)
+            continue;
+        p->keep[k] = cxm__calloc(p->card[k], sizeof(*p->keep[k]));
+        if (!p->keep[k])
+            return CXM_ENOMEM;
+        d = &p->dict[p->src[k]];
+        for (size_t id = 0; id < d->n && id < p->card[k]; id++)
+            p->keep[k][id] = strcmp(d->v[id] ? d->v[id] : "", w) == 0;
+    }
+    return CXM_OK;
+}
+
 /* Why the column scan cannot serve q before it looks at the store, or
  * NULL. */
 static const char *not_in_columns(const struct cxm__answer_query *q)
@@ -551,6 +583,8 @@ cxm_rc cxm__sq_scan_columns(cxm_store *st, const struct cxm__answer_query *q,
     }
     if (!rc && !p.why)
         (void)plan_strides(&p);
+    if (!rc && !p.why)
+        rc = plan_where(&p);
     if (!rc && !p.why) {
         rc = count_all(&p, ws);
         if (rc == CXM_EINPUT) {

@@ -234,10 +234,13 @@ cxm_rc cxm__sq_responses_between(cxm_store *st, int64_t from, int64_t to,
  * handed to fn as a group (at: the start of its first day). Every cell's
  * checksum is checked before any is handed over; CXM_EINPUT (and a note)
  * when one does not match: the caller reads the answers another way. fn
- * NULL: only the check. */
+ * NULL: only the check. where (NULL, or per answer dimension the one
+ * value kept, or NULL): the cells of other values are left out, neither
+ * checked nor handed over. */
 cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
                            enum cxm__sq_cube cube, int64_t from_t,
-                           int64_t to_t, cxm__answer_group_fn fn, void *ud);
+                           int64_t to_t, const char *const *where,
+                           cxm__answer_group_fn fn, void *ud);
 /* Whether rollups and column segments are current (nothing dirty). */
 cxm_rc cxm__sq_rollups_clean(cxm_store *st, bool *clean);
 /* The cells scan_rollup() would read, counted up to `limit` (then *cells

@@ -233,8 +233,8 @@ cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
      * reached the caller. */
     for (size_t i = 0; !rc && p.cube != CXM__CUBE_NONE && i < p.n_spans; i++)
         rc = cxm__sq_scan_rollup(st, p.span[i].grain, p.cube,
-                                 p.span[i].from_t, p.span[i].to_t, NULL,
-                                 NULL);
+                                 p.span[i].from_t, p.span[i].to_t, q->where,
+                                 NULL, NULL);
     if (rc == CXM_EINPUT) {
         rc = CXM_OK;
         p.cube = CXM__CUBE_NONE;
@@ -246,8 +246,8 @@ cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
         how->detail = p.cells;
         for (size_t i = 0; !rc && i < p.n_spans; i++)
             rc = cxm__sq_scan_rollup(st, p.span[i].grain, p.cube,
-                                     p.span[i].from_t, p.span[i].to_t, fn,
-                                     ud);
+                                     p.span[i].from_t, p.span[i].to_t,
+                                     q->where, fn, ud);
         return rc;
     }
     rc = cxm__sq_scan_columns(st, q, fn, ud, &done);

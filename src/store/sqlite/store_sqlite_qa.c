@@ -413,7 +413,19 @@ struct rest {
     const struct cxm__sq_days *split;
     cxm__qa_group_fn fn;
     void *ud;
+    const char *const *where; /* the query's (cxm__ticket_query) */
 };
+
+/* Whether a cell of these dimensions' values is of a group the query
+ * keeps (its where): the others are neither checked nor handed over. */
+static bool cell_kept(const struct rest *r, const char *const *dim)
+{
+    for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+        if (r->where[d] && strcmp(r->where[d], dim[d]) != 0)
+            return false;
+    }
+    return true;
+}
 
 static bool from_rows(const struct rest *r, int64_t at)
 {
@@ -515,6 +527,8 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, const struct rest *r,
             int64_t day = sqlite3_column_int64(s, 0), want;
             for (int d = 0; d < CXM__TDIM_COUNT; d++)
                 g.dim[d] = nz(cxm__sq_text(s, 1 + d));
+            if (!cell_kept(r, g.dim))
+                continue;
             g.n = sqlite3_column_int64(s, 6);
             if (pass == 0) {
                 rc = cell_checksum((int64_t)cube, day, g.n, g.dim, bs, ls,
@@ -598,6 +612,7 @@ cxm_rc cxm__sq_qa_groups(cxm_store *st, const struct cxm__ticket_query *q,
     r.split = &split;
     r.fn = fn;
     r.ud = ud;
+    r.where = q->where;
     rc = cxm__sq_split_days(q, r.d0, r.d1, &split, &ok);
     if (!rc && ok && r.d1 > r.d0)
         rc = read_cells(st, cube, &r, &damaged);

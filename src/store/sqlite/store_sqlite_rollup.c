@@ -1722,9 +1722,26 @@ static bool rollup_row(cxm_store *st, sqlite3_stmt *s,
            sqlite3_column_int64(s, 11) == cell_chk(c);
 }
 
+/* Whether the cell of statement s (scan_rollup()'s columns) is of a group
+ * the query keeps: where NULL, or each value it names the cell's. */
+static bool rollup_kept(sqlite3_stmt *s, const char *const *where)
+{
+    static const int col[CXM__ADIM_COUNT] = {
+        [CXM__ADIM_SURVEY] = 1,  [CXM__ADIM_AGENT] = 4,
+        [CXM__ADIM_TEAM] = 5,    [CXM__ADIM_CHANNEL] = 6,
+        [CXM__ADIM_LANGUAGE] = 7, [CXM__ADIM_TOPIC] = 8}; /* 0: none */
+
+    for (int d = 0; where && d < CXM__ADIM_COUNT; d++) {
+        if (where[d] && col[d] && strcmp(text_col(s, col[d]), where[d]) != 0)
+            return false;
+    }
+    return true;
+}
+
 cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
                            enum cxm__sq_cube cube, int64_t from_t,
-                           int64_t to_t, cxm__answer_group_fn fn, void *ud)
+                           int64_t to_t, const char *const *where,
+                           cxm__answer_group_fn fn, void *ud)
 {
     static const char *const grains[] = {"day", "month", "year", "all-time"};
     int64_t hist[MAX_SPAN + 1];
@@ -1749,6 +1766,8 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
      * sends the report to the column segments or the rows (CXM_EINPUT). */
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cell_row c;
+        if (!rollup_kept(s, where))
+            continue;
         if (!rollup_row(st, s, grain, cube, &c)) {
             int64_t y;
             int m, d;
@@ -1776,9 +1795,12 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cxm__answer_group g;
         struct cell_row c;
-        bool sound = rollup_row(st, s, grain, cube, &c);
+        bool sound;
         int64_t sum = 0;
 
+        if (!rollup_kept(s, where))
+            continue;
+        sound = rollup_row(st, s, grain, cube, &c);
         /* Dimensions the cube does not keep are "". */
         memset(&g, 0, sizeof(g));
         g.at = c.t * CXM__MS_PER_DAY;

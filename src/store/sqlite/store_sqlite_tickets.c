@@ -968,6 +968,18 @@ static cxm_rc weeks_mark(cxm_store *st, const int64_t *days, size_t n)
     " with_agent, opened, closed, art_sum, art_sq_hi, art_sq_lo, art,"      \
     " frt_sum, frt_sq_hi, frt_sq_lo, frt, checksum"
 
+/* Whether a cell of these dimensions' values is of a group the query
+ * keeps (q->where): the others are neither checked nor parsed. */
+static bool cell_kept(const struct cxm__ticket_query *q,
+                      const char *const *dim)
+{
+    for (int d = 0; d < CXM__TDIM_COUNT; d++) {
+        if (q->where[d] && strcmp(q->where[d], dim[d]) != 0)
+            return false;
+    }
+    return true;
+}
+
 /* Row r of cell statement s (CELL_SELECT) of `cube`, its blobs borrowed;
  * *ok false when its checksum does not match. */
 static cxm_rc cell_read(sqlite3_stmt *s, int64_t cube, struct cell_row *r,
@@ -1386,6 +1398,8 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
         r.day = sqlite3_column_int64(s, 0);
         for (int d = 0; d < CXM__TDIM_COUNT; d++)
             r.dim[d] = nz(cxm__sq_text(s, 1 + d));
+        if (!cell_kept(q, r.dim))
+            continue; /* the report's where: another group */
         for (int k = 0; k < C_COUNT; k++)
             r.c[k] = sqlite3_column_int64(s, 6 + k);
         in_period = r.day >= dp;
@@ -1463,6 +1477,7 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
  * pass 0 every checksum (*damaged when one does not match), in pass 1
  * each step handed to fn, outside the period. */
 static cxm_rc read_steps(cxm_store *st, size_t cube, int64_t d1, int pass,
+                         const struct cxm__ticket_query *q,
                          cxm__ticket_group_fn fn, void *ud, bool *damaged)
 {
     static const char sql[] =
@@ -1489,6 +1504,8 @@ static cxm_rc read_steps(cxm_store *st, size_t cube, int64_t d1, int pass,
         r.day = sqlite3_column_int64(s, 0);
         for (int d = 0; d < CXM__TDIM_COUNT; d++)
             r.dim[d] = nz(cxm__sq_text(s, 1 + d));
+        if (!cell_kept(q, r.dim))
+            continue;
         r.c[C_OPENED] = sqlite3_column_int64(s, 6);
         r.c[C_CLOSED] = sqlite3_column_int64(s, 7);
         if (pass == 0) {
@@ -1603,7 +1620,7 @@ static cxm_rc read_days(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
         rc = pieces_of(q, skip, d0, d1, !dirty, &pc, &n);
     for (int pass = 0; pass < 2 && !rc && !*damaged; pass++) {
         if (q->want_backlog)
-            rc = read_steps(st, cube, d1 < d0 ? d1 : d0, pass, fn, ud,
+            rc = read_steps(st, cube, d1 < d0 ? d1 : d0, pass, q, fn, ud,
                             damaged);
         for (size_t i = 0; i < n && !rc && !*damaged; i++)
             rc = read_cells(st, cube, pc[i].lo, pc[i].hi, d0,
