@@ -293,6 +293,12 @@ extern const unsigned cxm__sq_cube_dims[CXM__SQ_N_CUBES];
 /* The first cube keeping every dimension of dims; CXM__SQ_N_CUBES when
  * none does (the rows answer). */
 size_t cxm__sq_cube_for(unsigned dims);
+/* The cube whose cells answer q, in *cube; CXM__SQ_N_CUBES when they
+ * cannot (`--read rows`, an empty period, no cube keeping q's
+ * dimensions, or dirty_sql, an EXISTS over the workspace's (?1) dirty
+ * days, says some are not counted again: the rows answer). */
+cxm_rc cxm__sq_cells_cube(cxm_store *st, const struct cxm__ticket_query *q,
+                          const char *dirty_sql, size_t *cube);
 /* The UTC day of an instant (ms), rounded down. */
 static inline int64_t cxm__sq_day_of(int64_t ms)
 {

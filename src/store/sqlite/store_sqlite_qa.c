@@ -586,23 +586,18 @@ cxm_rc cxm__sq_qa_groups(cxm_store *st, const struct cxm__ticket_query *q,
     struct cxm__sq_days split = {NULL, 0, 0};
     struct rest r;
     size_t cube = CXM__SQ_N_CUBES;
-    int64_t dirty = 1, dfrom;
+    int64_t dfrom;
     bool damaged = false, ok = false, any = false;
     cxm_rc rc;
 
     *served = false;
     *detail = NULL;
-    if (q->read == CXM_READ_ROWS || q->from >= q->to)
-        return CXM_OK;
-    cube = cxm__sq_cube_for(q->dims);
-    if (cube == CXM__SQ_N_CUBES)
-        return CXM_OK;
-    rc = cxm__sq_run_ints(st,
-                          "SELECT EXISTS (SELECT 1 FROM qa_dirty"
-                          " WHERE workspace_id = ?1)",
-                          (int64_t[]){st->workspace_id}, 1, &dirty);
-    if (rc || dirty)
-        return rc; /* not current: the rows */
+    rc = cxm__sq_cells_cube(st, q,
+                            "SELECT EXISTS (SELECT 1 FROM qa_dirty"
+                            " WHERE workspace_id = ?1)",
+                            &cube);
+    if (rc || cube == CXM__SQ_N_CUBES)
+        return rc;
     memset(&r, 0, sizeof(r));
     r.from = q->from;
     r.to = q->to;

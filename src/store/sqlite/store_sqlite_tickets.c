@@ -75,6 +75,23 @@ size_t cxm__sq_cube_for(unsigned dims)
     return c;
 }
 
+cxm_rc cxm__sq_cells_cube(cxm_store *st, const struct cxm__ticket_query *q,
+                          const char *dirty_sql, size_t *cube)
+{
+    int64_t dirty = 1;
+    cxm_rc rc;
+
+    *cube = CXM__SQ_N_CUBES;
+    if (q->read == CXM_READ_ROWS || q->from >= q->to ||
+        cxm__sq_cube_for(q->dims) == CXM__SQ_N_CUBES)
+        return CXM_OK;
+    rc = cxm__sq_run_ints(st, dirty_sql, (int64_t[]){st->workspace_id}, 1,
+                          &dirty);
+    if (!rc && !dirty)
+        *cube = cxm__sq_cube_for(q->dims);
+    return rc;
+}
+
 /* Only the base cubes (-1) are counted from the tickets; each other cube
  * is merged from the cells of a cube keeping its dimensions, in
  * derive_order (a source before what it makes). */
@@ -1750,23 +1767,18 @@ cxm_rc cxm__sq_ticket_groups(cxm_store *st, const struct cxm__ticket_query *q,
     struct edge ed;
     struct cxm__sq_days split = {NULL, 0, 0};
     size_t cube = CXM__SQ_N_CUBES;
-    int64_t dirty = 1, dfrom, dto, d0, d1;
+    int64_t dfrom, dto, d0, d1;
     bool damaged = false, ok = false;
     cxm_rc rc;
 
     *served = false;
     *detail = NULL;
-    if (q->read == CXM_READ_ROWS || q->from >= q->to)
-        return CXM_OK;
-    cube = cxm__sq_cube_for(q->dims);
-    if (cube == CXM__SQ_N_CUBES)
-        return CXM_OK;
-    rc = cxm__sq_run_ints(st,
-                          "SELECT EXISTS (SELECT 1 FROM ticket_dirty"
-                          " WHERE workspace_id = ?1)",
-                          (int64_t[]){st->workspace_id}, 1, &dirty);
-    if (rc || dirty)
-        return rc; /* not current: the rows */
+    rc = cxm__sq_cells_cube(st, q,
+                            "SELECT EXISTS (SELECT 1 FROM ticket_dirty"
+                            " WHERE workspace_id = ?1)",
+                            &cube);
+    if (rc || cube == CXM__SQ_N_CUBES)
+        return rc;
     /* Whole days of the period [d0, d1); the cells before d1 give the
      * backlog's steps (no row period ends inside them but on the split
      * days, whose cells are left for their rows: buckets in UTC are UTC
