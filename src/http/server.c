@@ -44,6 +44,7 @@
 #include "http_int.h"
 #include "invite.h"
 #include "send_int.h"
+#include "store_int.h"
 
 #if MHD_VERSION < 0x00097002
 typedef int MHD_RESULT_T;
@@ -914,6 +915,7 @@ cxm_rc cxm_server_start(cxm_store *st, const struct cxm_server_opts *o,
         o->reader && o->reader != st) {
         srv->ctx.rst = o->reader;
         srv->ctx.rlock = &srv->ctx.rlock_own;
+        (void)cxm__store_tune(o->reader, CXM__TUNE_REPORTS);
     }
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->state_lock, NULL);

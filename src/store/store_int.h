@@ -468,9 +468,12 @@ enum cxm__savepoint { CXM__SP_BEGIN, CXM__SP_ROLLBACK, CXM__SP_RELEASE };
  * a reader that should not map the file (a mapped connection remaps it
  * after every other connection's commit); the writer's commits leave
  * copying the log into the file to another connection (off, back on);
- * that connection copies now what no reader still needs. */
+ * that connection copies now what no reader still needs; the dashboard's
+ * report connection keeps a small page cache (store_sqlite_invite.c
+ * says why). */
 enum cxm__tuning {
     CXM__TUNE_READER,
+    CXM__TUNE_REPORTS,
     CXM__TUNE_WRITER_NO_CHECKPOINT,
     CXM__TUNE_WRITER_CHECKPOINT,
     CXM__TUNE_CHECKPOINT_NOW,

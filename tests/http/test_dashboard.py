@@ -474,6 +474,80 @@ def test_agent_page_cached_and_fresh():
         srv.stop()
 
 
+def csv_rows(text):
+    """The rows of a CSV body as dicts (the header names the keys)."""
+    import csv
+    import io
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@test
+def test_agent_drill_is_the_filtered_drill():
+    """A drill-down or comments table filtered by agent (SQLite: found
+    through 0021/0025's indexes, merged newest first) lists exactly the
+    rows of the unfiltered drill-down whose agent is theirs, in the same
+    order: answers naming the agent, answers naming no agent on their
+    tickets, not another agent's answer on their ticket; ties of one
+    instant ordered by response id; offsets; the page's newest 50."""
+    srv = Dash("agentdrill")
+    try:
+        c = srv.logged_in()
+        f = os.path.join(srv.dir, "many.csv")
+        with open(f, "w") as out:
+            out.write("response_id,survey,responded_at,score,ticket_id,"
+                      "agent_id,comment\n")
+            for i in range(70):  # ana.silva's own, five to an instant
+                out.write("M%03d,%s,2026-03-%02dT10:00:00Z,%d,T%05d,%s,%s\n"
+                          % (69 - i, ("csat", "nps", "ces")[i % 3],
+                             10 + i // 5, 1 + i % 5, 1 + i,
+                             "ana.silva" if i % 7 else "chen.wei",
+                             "" if i % 4 == 0 else "many %d" % i))
+        srv.cli("import", "--quiet", "responses", f)
+        agents = [a for al in dashlib.TEAMS.values() for a in al]
+        for m, scores in (("csat", ("", "1-3")), ("nps", ("", "0-6")),
+                          ("ces", ("",))):
+            for sc in scores:
+                q = "/drill?metric=%s&period=all%s&format=csv" % (
+                    m, "&score=" + sc if sc else "")
+                st, _, every = c.get(q)
+                check(st == 200, "%s: %d" % (q, st))
+                every = csv_rows(every)
+                for a in agents:
+                    want = [r for r in every if r["agent"] == a]
+                    for off in (0, 3):
+                        st, _, got = c.get(q + "&agent=%s&offset=%d" %
+                                           (a, off))
+                        check(st == 200, "%s agent %s: %d" % (q, a, st))
+                        check(csv_rows(got) == want[off:],
+                              "%s&agent=%s&offset=%d: %d rows, not the "
+                              "%d of the unfiltered drill-down" %
+                              (q, a, off, len(csv_rows(got)),
+                               len(want[off:])))
+        every = []
+        for m in ("csat", "nps", "ces"):
+            every += csv_rows(c.get("/drill?metric=%s&period=all"
+                                    "&format=csv" % m)[2])
+        every.sort(key=lambda r: r["response"])
+        every.sort(key=lambda r: r["responded_at"], reverse=True)
+        for a in agents:
+            want = [r for r in every if r["agent"] == a and r["comment"]]
+            st, _, got = c.get("/agent?id=%s&period=all&format=csv"
+                               "&table=comments" % a)
+            check(st == 200 and csv_rows(got) == want,
+                  "%s's comments: %d rows, not the %d of the drill-downs"
+                  % (a, len(csv_rows(got)), len(want)))
+            st, _, page = c.get("/agent?id=%s&period=all" % a)
+            table = page[page.index('id="comments"'):]
+            table = table[:table.index("</table>")]
+            shown = re.findall(r">((?:[RM]|SOLO)[0-9A-Z]*)<", table)
+            check(shown == [r["response"] for r in want[:50]],
+                  "%s's page: the newest 50 comments %r" % (a, shown[:5]))
+        check(len([r for r in every if r["agent"] == "ana.silva" and
+                   r["comment"]]) > 50, "ana.silva has over 50 comments")
+    finally:
+        srv.stop()
+
+
 @test
 def test_user_command():
     srv = Dash("users")

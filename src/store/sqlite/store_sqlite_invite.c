@@ -324,6 +324,14 @@ cxm_rc cxm__sq_tune(cxm_store *st, enum cxm__tuning how)
 {
     static const char *const sql[] = {
         [CXM__TUNE_READER] = "PRAGMA mmap_size=0",
+        /* 8 MiB, not conn.c's 256 MiB: each page a connection's cache
+         * holds is a fresh block of the heap, faulted in on first use
+         * (again after the cache is dropped by another connection's
+         * commit), and a cold report touches thousands of pages once:
+         * the agent page at 10M answers spent 0.6 s of its first request
+         * so, 0.22 s with 8 MiB (docs/performance.md "Agent comments").
+         * The kernel's page cache holds the file either way. */
+        [CXM__TUNE_REPORTS] = "PRAGMA cache_size=-8192",
         [CXM__TUNE_WRITER_NO_CHECKPOINT] = "PRAGMA wal_autocheckpoint=0",
         [CXM__TUNE_WRITER_CHECKPOINT] = "PRAGMA wal_autocheckpoint=1000",
         /* Busy (a reader holds old frames) is no error: later. */

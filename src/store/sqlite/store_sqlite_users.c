@@ -297,36 +297,47 @@ static void bind_drill(sqlite3_stmt *s, cxm_store *st,
     " AND (?6 IS NULL OR coalesce(a.channel, '') = ?6)"                    \
     " AND (?9 IS NULL OR coalesce(a.topic, '') = ?9)"
 
-/* The columns of a drill-down's answer, then the rows they come from. */
-#define DRILL_ANSWER_SELECT                                                 \
+/* The columns of a drill-down's answer (responded_at: `at`), then the
+ * rows they come from. */
+#define DRILL_ANSWER_SELECT(at)                                             \
     " SELECT " CXM__SQ_ANSWER_COLS ", r.response_id, r.question,"           \
-    " r.comment, r.ticket_id, " CXM__SQ_ANSWER_CUSTOMER ","                 \
-    " r.responded_at, r.score, r.scale_min, r.scale_max"                    \
-    CXM__SQ_ANSWER_FROM("")
+    " r.comment, r.ticket_id, " CXM__SQ_ANSWER_CUSTOMER ", " at ","         \
+    " r.score, r.scale_min, r.scale_max"
 /* Every answer of the period. */
 #define DRILL_ANSWERS_ALL                                                   \
+    DRILL_ANSWER_SELECT("r.responded_at") CXM__SQ_ANSWER_FROM("")           \
     " WHERE r.workspace_id = ?1 AND r.responded_at >= ?2"                   \
     " AND r.responded_at < ?3"
-/* The answers of the period attributed to agent ?4 (not ''), found
- * through 0021's indexes: those naming them, and those naming no agent
- * whose ticket does (CXM__SQ_ANSWER_AGENT). DRILL_DIMS checks again.
- * The second goes from the agent's tickets to their answers (CROSS JOIN
- * keeps that order; the unary + keeps the planner off responses_agent and
- * responses_responded, which would walk every answer naming no agent). */
-#define DRILL_ANSWERS_OF_AGENT                                              \
-    " WHERE r.rowid IN ("                                                   \
-    "  SELECT o.rowid FROM responses o WHERE o.workspace_id = ?1"           \
-    "  AND o.agent_id = ?4 AND o.responded_at >= ?2 AND o.responded_at < ?3" \
-    "  UNION ALL SELECT o.rowid FROM tickets k CROSS JOIN responses o"      \
+/* The answers of the period attributed to agent ?4 (not ''), as `ids`
+ * (rowid, responded_at) found through indexes alone (0021, 0025): those
+ * naming them (responses_agent), and those naming no agent whose ticket
+ * does (CXM__SQ_ANSWER_AGENT), from the agent's tickets
+ * (tickets_agent_ticket) through the answers naming no agent
+ * (responses_unattributed, partial). DRILL_DIMS checks again. Neither
+ * touches a row: the statement below joins the rows to `ids`, which
+ * SQLite plans as a merge of the two branches, the first read newest
+ * first through responses_agent, so a page of 50 reads ~50 rows of the
+ * first kind rather than every answer of the agent's period. */
+#define DRILL_AGENT_IDS                                                     \
+    " ids (rid, at) AS ("                                                   \
+    "  SELECT o.rowid, o.responded_at FROM responses o"                     \
+    "  WHERE o.workspace_id = ?1 AND o.agent_id = ?4"                       \
+    "  AND o.responded_at >= ?2 AND o.responded_at < ?3"                    \
+    "  UNION ALL SELECT o.rowid, o.responded_at FROM tickets k"             \
+    "  CROSS JOIN responses o INDEXED BY responses_unattributed"            \
     "   ON o.workspace_id = k.workspace_id AND o.ticket_id = k.ticket_id"   \
     "  WHERE k.workspace_id = ?1 AND k.agent_id = ?4"                       \
-    "  AND +o.agent_id IS NULL AND +o.responded_at >= ?2"                   \
-    "  AND +o.responded_at < ?3)"
-#define DRILL_ANSWERS_SQL(rows)                                             \
-    "WITH a (survey, agent_id, team, channel, language, topic,"             \
+    "  AND o.agent_id IS NULL AND o.responded_at >= ?2"                     \
+    "  AND o.responded_at < ?3),"
+#define DRILL_ANSWERS_OF_AGENT                                              \
+    DRILL_ANSWER_SELECT("x.at")                                             \
+    " FROM ids x CROSS JOIN responses r ON r.rowid = x.rid"                 \
+    " LEFT JOIN tickets t"                                                  \
+    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+#define DRILL_ANSWERS_SQL(with, rows)                                       \
+    "WITH" with " a (survey, agent_id, team, channel, language, topic,"     \
     " response_id, question, comment, ticket_id, customer_id,"              \
-    " responded_at, score, scale_min, scale_max) AS ("                      \
-    DRILL_ANSWER_SELECT rows ")"                                            \
+    " responded_at, score, scale_min, scale_max) AS (" rows ")"             \
     " SELECT survey, agent_id, team, channel, language, topic,"             \
     " response_id, question, comment, ticket_id, customer_id,"              \
     " responded_at, score, scale_min, scale_max FROM a"                     \
@@ -344,8 +355,9 @@ cxm_rc cxm__sq_drill_answers(cxm_store *st, const struct cxm__drill *q,
     int step = SQLITE_DONE;
     cxm_rc rc = cxm__sq_prepare(
         st,
-        q->agent && *q->agent ? DRILL_ANSWERS_SQL(DRILL_ANSWERS_OF_AGENT)
-                              : DRILL_ANSWERS_SQL(DRILL_ANSWERS_ALL),
+        q->agent && *q->agent
+            ? DRILL_ANSWERS_SQL(DRILL_AGENT_IDS, DRILL_ANSWERS_OF_AGENT)
+            : DRILL_ANSWERS_SQL("", DRILL_ANSWERS_ALL),
         &s);
 
     if (rc)
