@@ -544,6 +544,38 @@ def test_agent_drill_is_the_filtered_drill():
                   "%s's page: the newest 50 comments %r" % (a, shown[:5]))
         check(len([r for r in every if r["agent"] == "ana.silva" and
                    r["comment"]]) > 50, "ana.silva has over 50 comments")
+        # Tickets: each kind read through its own time's index, newest
+        # first, then by ticket id; filtered = the unfiltered's rows.
+        with open(os.path.join(srv.data_dir, "tickets.csv")) as fh:
+            tickets = csv_rows(fh.read())
+        for m, col, must in (
+                ("created", "created_at", tickets),
+                ("fcr", "resolved_at",
+                 [t for t in tickets if t["resolved_at"]]),
+                ("backlog", "created_at",
+                 [t for t in tickets if not t["resolved_at"]])):
+            q = "/drill?metric=%s&period=all&format=csv" % m
+            st, _, rows = c.get(q)
+            rows = csv_rows(rows)
+            check(st == 200 and len(rows) >= len(must), "%s: %d rows" %
+                  (q, len(rows)))
+            ids = {r["ticket"] for r in rows}
+            check(all(t["ticket_id"] in ids for t in must),
+                  "%s: a ticket missing" % q)
+            if m != "backlog":
+                check(len(rows) == len(must), "%s: %d rows, not %d" %
+                      (q, len(rows), len(must)))
+            order = sorted(rows, key=lambda r: r["ticket"])
+            order.sort(key=lambda r: r[col], reverse=True)
+            check(rows == order, "%s: not newest first, then by ticket" % q)
+            for k, v in [("agent", a) for a in agents] + [("team", "tech")]:
+                want = [r for r in rows if r[k] == v]
+                for off in (0, 3):
+                    st, _, got = c.get(q + "&%s=%s&offset=%d" % (k, v, off))
+                    check(csv_rows(got) == want[off:],
+                          "%s&%s=%s&offset=%d: %d rows, not %d" %
+                          (q, k, v, off, len(csv_rows(got)),
+                           len(want[off:])))
     finally:
         srv.stop()
 

@@ -241,9 +241,36 @@ def main():
                 k = k[2:]
                 if any((c[k] or "").lower() != v.lower() for c in x):
                     raise Failure(f"comments {flags}: another {k} kept")
+        # By agent (SQLite: from the indexes of an agent, merged newest
+        # first) and with --limit (pushed into each engine's statement):
+        # the unfiltered list's comments of that agent, its first N.
+        every = json.loads(run(cx, "comments", "--db", sq, "--format",
+                               "json").stdout)["comments"]
+        names = sorted({c["agent_id"] for c in every if c["agent_id"]})
+        if len(names) < 3:
+            raise Failure(f"comments: agents {names}")
+        picks = [names[0], names[len(names) // 2], names[-1], "nobody"]
+        for flags, want in (
+                [(["--limit", "5"], every[:5])] +
+                [(["--agent", n] + lim, [c for c in every
+                                         if c["agent_id"] == n][:k])
+                 for n in picks
+                 for lim, k in (([], None), (["--limit", "3"], 3))] +
+                [(["--agent", names[0], "--from", every[-1]["responded_at"],
+                   "--to", every[0]["responded_at"]],
+                  [c for c in every if c["agent_id"] == names[0] and
+                   every[-1]["responded_at"] <= c["responded_at"] <
+                   every[0]["responded_at"]])]):
+            for db in (sq, rt):
+                got = json.loads(run(cx, "comments", "--db", db, "--format",
+                                     "json", *flags).stdout)["comments"]
+                if got != want:
+                    raise Failure(f"comments {flags} on {db}: {len(got)} "
+                                  f"comments, not the unfiltered list's "
+                                  f"{len(want)}")
         if a.engine != "pg":
             print(f"ok  comments alike, {a.engine} = sqlite, by each "
-                  "filter")
+                  "filter, by agent and with --limit")
 
         cases = [c[:4] for c in CASES] + EXTRA
         n = 0

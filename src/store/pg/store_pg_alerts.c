@@ -300,10 +300,13 @@ cxm_rc cxm__pg_comments(cxm_store *st, const struct cxm_comment_query *q,
                         void *ud)
 {
     struct comment_ctx x = {fn, text_fn, ud};
-    struct cxm__pg_arg a[10];
+    struct cxm__pg_arg a[11];
     cxm_rc rc;
 
     filter_args(st, q, a);
+    /* Every answer's comment is kept (comments.c): the newest q->limit
+     * are all it can list. */
+    a[10] = int_if(q->limit > 0, (int64_t)q->limit);
     rc = cxm__pg_rows(
         st,
         "SELECT * FROM (SELECT r.response_id AS id, r.survey AS survey,"
@@ -315,8 +318,8 @@ cxm_rc cxm__pg_comments(cxm_store *st, const struct cxm_comment_query *q,
         CXM__PG_ANSWER_FROM
         " WHERE r.workspace_id = $1 AND r.comment IS NOT NULL"
         " AND r.comment <> '') AS c WHERE" COMMENT_FILTERS
-        " ORDER BY at DESC, id COLLATE \"C\"",
-        a, 10, answer_comment_row, &x, NULL);
+        " ORDER BY at DESC, id COLLATE \"C\" LIMIT $11::bigint",
+        a, 11, answer_comment_row, &x, NULL);
     if (rc || !text_fn || q->has_score_max)
         return rc;
     /* Submissions' string answers: the survey service's answers as given;

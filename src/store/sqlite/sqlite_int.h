@@ -84,6 +84,36 @@ struct cxm__sq {
     " FROM responses r" hint " LEFT JOIN tickets t"                         \
     "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
 
+/* The answers attributed to agent `agent` with responded_at in [`from`,
+ * `to`) (SQL expressions: placeholders), as a CTE `ids` (rid,
+ * at: rowid, responded_at) found through indexes alone (0021, 0025):
+ * those naming the agent (responses_agent), and those naming no agent
+ * whose ticket does (CXM__SQ_ANSWER_AGENT), from the agent's tickets
+ * (tickets_agent_ticket) through the answers naming no agent
+ * (responses_unattributed, partial; INDEXED BY so the plan cannot fall
+ * back to reading each answer of each ticket). Neither touches a row:
+ * CXM__SQ_AGENT_ANSWER_FROM joins them, and with ORDER BY at DESC …
+ * LIMIT SQLite merges the two kinds newest first, the first read through
+ * responses_agent backwards and no further than the page needs
+ * (docs/store.md "Indexes of an agent"). */
+#define CXM__SQ_AGENT_ANSWER_IDS(ws, agent, from, to)                      \
+    " ids (rid, at) AS ("                                                   \
+    "  SELECT o.rowid, o.responded_at FROM responses o"                     \
+    "  WHERE o.workspace_id = " ws " AND o.agent_id = " agent               \
+    "  AND o.responded_at >= " from " AND o.responded_at < " to             \
+    "  UNION ALL SELECT o.rowid, o.responded_at FROM tickets k"             \
+    "  CROSS JOIN responses o INDEXED BY responses_unattributed"            \
+    "   ON o.workspace_id = k.workspace_id AND o.ticket_id = k.ticket_id"   \
+    "  WHERE k.workspace_id = " ws " AND k.agent_id = " agent               \
+    "  AND o.agent_id IS NULL AND o.responded_at >= " from                  \
+    "  AND o.responded_at < " to ")"
+/* The rows of CXM__SQ_AGENT_ANSWER_IDS as `r` and their tickets as `t`;
+ * `x.at` is the answer's responded_at. */
+#define CXM__SQ_AGENT_ANSWER_FROM                                           \
+    " FROM ids x CROSS JOIN responses r ON r.rowid = x.rid"                 \
+    " LEFT JOIN tickets t"                                                  \
+    "  ON t.workspace_id = r.workspace_id AND t.ticket_id = r.ticket_id"
+
 /* ---- conn.c: the connection ------------------------------------------ */
 
 /* The engine's state and its connection. */

@@ -368,6 +368,28 @@ static cxm_rc submission_text_row(sqlite3_stmt *s, void *ctx)
     return x->text_fn(&c, sqlite3_column_int(s, 4), x->ud);
 }
 
+/* The answers' comments: `at` their responded_at, `from` their rows
+ * `r` and tickets `t`, after the CTEs `with` ("" or one ending in
+ * ","). */
+#define COMMENT_ANSWERS_SQL(with, at, from)                                 \
+    "WITH" with " c AS (SELECT r.response_id, r.survey AS survey,"          \
+    " r.question, r.comment AS text, r.score AS score, r.scale_min,"        \
+    " r.scale_max, " at " AS at, coalesce(r.ticket_id, ''),"                \
+    " " CXM__SQ_ANSWER_CUSTOMER ", " CXM__SQ_ANSWER_AGENT " AS agent,"     \
+    " coalesce(r.team, t.team, (SELECT a.team FROM agents a"                \
+    "  WHERE a.workspace_id = r.workspace_id"                               \
+    "  AND a.agent_id = " CXM__SQ_ANSWER_AGENT ")) AS team,"                \
+    " coalesce(r.channel, t.channel) AS channel, r.language AS language"    \
+    from " WHERE r.workspace_id = ?1 AND r.comment IS NOT NULL"             \
+    " AND r.comment <> '') SELECT * FROM c WHERE" COMMENT_FILTERS           \
+    " ORDER BY at DESC, response_id LIMIT ?11"
+/* The answers of agent ?3 (the period ?7 … ?8, either open), from the
+ * indexes of an agent; COMMENT_FILTERS checks the agent again. */
+#define COMMENT_AGENT_IDS                                                   \
+    CXM__SQ_AGENT_ANSWER_IDS("?1", "?3",                                    \
+                             "coalesce(?7, -9223372036854775807 - 1)",      \
+                             "coalesce(?8, 9223372036854775807)") ","
+
 cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,
                         cxm_comment_fn fn, cxm__sub_text_fn text_fn,
                         void *ud)
@@ -376,24 +398,20 @@ cxm_rc cxm__sq_comments(cxm_store *st, const struct cxm_comment_query *q,
     sqlite3_stmt *s = NULL;
     cxm_rc rc = cxm__sq_prepare(
         st,
-        "SELECT * FROM (SELECT r.response_id, r.survey AS survey, r.question,"
-        " r.comment AS text, r.score AS score, r.scale_min, r.scale_max,"
-        " r.responded_at AS at, coalesce(r.ticket_id, ''),"
-        " " CXM__SQ_ANSWER_CUSTOMER ", " CXM__SQ_ANSWER_AGENT " AS agent,"
-        " coalesce(r.team, t.team, (SELECT a.team FROM agents a"
-        "  WHERE a.workspace_id = r.workspace_id"
-        "  AND a.agent_id = " CXM__SQ_ANSWER_AGENT ")) AS team,"
-        " coalesce(r.channel, t.channel) AS channel, r.language AS language"
-        CXM__SQ_ANSWER_FROM("")
-        " WHERE r.workspace_id = ?1 AND r.comment IS NOT NULL"
-        " AND r.comment <> '') WHERE" COMMENT_FILTERS
-        " ORDER BY at DESC, response_id",
+        q->agent ? COMMENT_ANSWERS_SQL(COMMENT_AGENT_IDS, "x.at",
+                                       CXM__SQ_AGENT_ANSWER_FROM)
+                 : COMMENT_ANSWERS_SQL("", "r.responded_at",
+                                       CXM__SQ_ANSWER_FROM("")),
         &s);
 
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, st->workspace_id);
     bind_filters(s, q);
+    /* Every answer's comment is kept (comments.c): the newest q->limit
+     * are all it can list, read newest first through responses_responded
+     * and no further. */
+    sqlite3_bind_int64(s, 11, q->limit ? (sqlite3_int64)q->limit : -1);
     rc = each_row(st, s, answer_comment_row, &x);
     if (rc || !text_fn || q->has_score_max)
         return rc;
