@@ -23,6 +23,7 @@ Python 3 standard library only. Usage: run.py --cxmeter PATH --workdir DIR
 
 import argparse
 import csv
+import datetime
 import json
 import os
 import shutil
@@ -143,6 +144,39 @@ def rewrite(src, dst, change):
         w.writerows(rows)
     if not changed:
         raise Failure(f"{dst}: nothing changed")
+
+
+def days_marked(db, table, step):
+    """The days step() marks in the dirty table `table` (ticket_dirty,
+    qa_dirty, ...): a probe trigger records each row inserted, as the
+    triggers insert them, before the recount empties the table."""
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE IF NOT EXISTS probe_days (tab TEXT, day INTEGER);"
+        f"CREATE TRIGGER probe_{table} AFTER INSERT ON {table} BEGIN"
+        f" INSERT INTO probe_days VALUES ('{table}', new.day); END;")
+    con.close()
+    try:
+        step()
+    finally:
+        con = sqlite3.connect(db)
+        days = {r[0] for r in con.execute(
+            "SELECT day FROM probe_days WHERE tab = ?", (table,))}
+        con.executescript(f"DROP TRIGGER probe_{table};"
+                          "DROP TABLE probe_days;")
+        con.close()
+    return days
+
+
+def utc_day(ts):
+    """Days since 1970-01-01 (UTC) of an ISO 8601 time, or None if empty."""
+    if not ts:
+        return None
+    utc = datetime.timezone.utc
+    t = datetime.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    if t.tzinfo is None:  # no offset: UTC (SPEC §1)
+        t = t.replace(tzinfo=utc)
+    return (t - datetime.datetime(1970, 1, 1, tzinfo=utc)).days
 
 
 def split(src, dst_a, dst_b):

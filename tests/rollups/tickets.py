@@ -45,7 +45,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run import Failure, rewrite, run  # noqa: E402
+from run import Failure, days_marked, rewrite, run, utc_day  # noqa: E402
 
 METRICS = ("created,resolution_rate,resolved,fcr,art,frt,backlog,"
            "escalation_rate,complaints_per_1000,selfservice_rate,"
@@ -240,6 +240,54 @@ def main():
         rewrite(d("agents.csv"), d("agents2.csv"), move_agent)
         run(cx, "import", "--db", db, "agents", d("agents2.csv"))
         check_all(cx, db, "agents moved")
+
+        # The same agents again: no day is counted again (0028). Then one
+        # agent moved: the days of their tickets without a team, only
+        # (created, resolved, first answered), from the tickets' file.
+        marked = days_marked(db, "ticket_dirty", lambda: run(
+            cx, "import", "--db", db, "agents", d("agents2.csv")))
+        if marked:
+            raise Failure(f"agents imported as they are: {len(marked)} "
+                          "days marked")
+        with open(d("tickets2.csv"), newline="") as f:
+            tickets = list(csv.DictReader(f))
+        who = next(t["agent_id"] for t in tickets
+                   if t["agent_id"] and not t["team"])
+        want = {utc_day(t[k]) for t in tickets
+                if t["agent_id"] == who and not t["team"]
+                for k in ("created_at", "resolved_at", "first_response_at")
+                if t[k]}
+        rewrite(d("agents2.csv"), d("agents3.csv"),
+                lambda i, row: row["agent_id"] == who and
+                row.update(team="moved-alone") is None)
+        marked = days_marked(db, "ticket_dirty", lambda: run(
+            cx, "import", "--db", db, "agents", d("agents3.csv")))
+        if marked != want:
+            raise Failure(f"{who} moved: {len(marked)} days marked, not "
+                          f"the {len(want)} of their tickets without a "
+                          f"team ({sorted(marked ^ want)[:5]})")
+        check_all(cx, db, "one agent moved")
+
+        # Many agents in one file, ids ascending (the multi-row statement
+        # of 128 rows a time): stored as given, then a fifth changed.
+        db4 = os.path.join(wd, "agents.db")
+        for f, moved in (("agents4.csv", ""), ("agents5.csv", "moved")):
+            rows = [(f"zz.agent{i:04d}",
+                     moved if moved and i % 5 == 0 else f"t{i % 7}",
+                     "2024-01-01T00:00:00Z") for i in range(300)]
+            with open(d(f), "w") as out:
+                out.write("agent_id,team,hired_at\n")
+                out.writelines("%s,%s,%s\n" % r for r in rows)
+            run(cx, "import", "--db", db4, "agents", d(f))
+            con = sqlite3.connect(db4)
+            got = con.execute("SELECT agent_id, team, hired_at FROM agents"
+                              " ORDER BY agent_id").fetchall()
+            con.close()
+            want = [(a, t, utc_day(h) * 86400000) for a, t, h in rows]
+            if got != want:
+                raise Failure(f"{f}: the agents stored differ from the "
+                              f"file's ({len(got)} rows)")
+        print("ok  300 agents at once, stored as given, changed as given")
 
         # Self-service sessions re-imported: resolved flipped, another
         # topic, another day (session cells are counted again).
@@ -457,7 +505,7 @@ def main():
 
         # A fresh store of the changed data agrees with the changed one.
         db2 = os.path.join(wd, "t2.db")
-        for kind, f in (("agents", "agents2.csv"),
+        for kind, f in (("agents", "agents3.csv"),
                         ("customers", "customers2.csv"),
                         ("tickets", "tickets2.csv"),
                         ("tickets", "tickets3.csv"),

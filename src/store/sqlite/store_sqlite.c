@@ -41,8 +41,16 @@ static const char *const put_sql[CXM_KIND_COUNT] = {
         " started_at, customer_id, kind, resolved, topic)"
         " VALUES (?,?,?,?,?,?,?)",
     [CXM_KIND_AGENTS] =
+        /* An agent as stored is not written again, so no trigger of the
+         * cells fires for it (0028-agent-moves.sql). Not an upsert: the
+         * outer statement's conflict clause would override the triggers'
+         * OR IGNORE. */
         "INSERT OR REPLACE INTO agents (workspace_id, agent_id, team,"
-        " hired_at, left_at) VALUES (?,?,?,?,?)",
+        " hired_at, left_at) SELECT * FROM ( VALUES (?,?,?,?,?)) AS v"
+        " WHERE NOT EXISTS (SELECT 1 FROM agents a"
+        " WHERE a.workspace_id = v.column1 AND a.agent_id = v.column2"
+        " AND a.team IS v.column3 AND a.hired_at IS v.column4"
+        " AND a.left_at IS v.column5)",
     [CXM_KIND_AGENT_HOURS] =
         "INSERT OR REPLACE INTO agent_hours (workspace_id, agent_id, date,"
         " hours) VALUES (?,?,?,?)",
@@ -172,22 +180,27 @@ static cxm_rc prepare_put_many(cxm_store *st, cxm_kind kind,
                                sqlite3_stmt **out)
 {
     const char *sql = put_sql[kind];
-    const char *values = strstr(sql, " VALUES ");
+    const char *values = strstr(sql, " VALUES "), *tail;
     struct cxm__buf b = CXM__BUF_INIT(1u << 20);
     cxm_rc rc;
 
     CXM_ASSERT(values);
     values += strlen(" VALUES ");
+    /* The row's parameters, repeated; what follows them once after. */
+    tail = strchr(values, ')');
+    CXM_ASSERT(tail);
+    tail++;
     rc = cxm__buf_add(&b, sql, (size_t)(values - sql));
     for (int r = 0; r < CXM__SQ_PUT_ROWS && !rc; r++) {
         if (r)
             rc = cxm__buf_addc(&b, ',');
         if (!rc)
-            rc = cxm__buf_adds(&b, values);
+            rc = cxm__buf_add(&b, values, (size_t)(tail - values));
     }
-    if (rc)
-        return rc;
-    rc = cxm__sq_prepare(st, b.data, out);
+    if (!rc)
+        rc = cxm__buf_adds(&b, tail);
+    if (!rc)
+        rc = cxm__sq_prepare(st, b.data, out);
     cxm__buf_release(&b);
     return rc;
 }
