@@ -40,7 +40,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run import Failure, days_marked, rewrite, run, utc_day  # noqa: E402
+from run import Failure, check_agent_moves, rewrite, run, utc_day  # noqa: E402,E501
 
 CELLS, ROWS = "QA cells", "rows"
 CMP = ["--compare", "previous"]
@@ -243,30 +243,17 @@ def main():
 
         # The same agents again: no day is counted again (0028). One agent
         # moved: the days of the scores of their tickets without a team.
-        marked = days_marked(db, "qa_dirty", lambda: run(
-            cx, "import", "--db", db, "agents", d("agents2.csv")))
-        if marked:
-            raise Failure(f"agents imported as they are: {len(marked)} "
-                          "days marked")
         with open(d("tickets2.csv"), newline="") as f:
             by_id = {t["ticket_id"]: t for t in csv.DictReader(f)}
         with open(d("qa1.csv"), newline="") as f:
-            scored = [(q, by_id[q["ticket_id"]]) for q in csv.DictReader(f)
-                      if q["ticket_id"] in by_id]
-        who = next(t["agent_id"] for _, t in scored
-                   if t["agent_id"] and not t["team"])
-        want = {utc_day(q["reviewed_at"] or t["resolved_at"] or
-                        t["created_at"]) for q, t in scored
-                if t["agent_id"] == who and not t["team"]}
-        rewrite(d("agents2.csv"), d("agents3.csv"),
-                lambda i, row: row["agent_id"] == who and
-                row.update(team="moved-alone") is None)
-        marked = days_marked(db, "qa_dirty", lambda: run(
-            cx, "import", "--db", db, "agents", d("agents3.csv")))
-        if marked != want:
-            raise Failure(f"{who} moved: {len(marked)} days marked, not "
-                          f"the {len(want)} of their scores' tickets "
-                          f"without a team ({sorted(marked ^ want)[:5]})")
+            scored = [(q, by_id.get(q["ticket_id"])) for q in
+                      csv.DictReader(f)]
+        check_agent_moves(cx, db, "qa_dirty", d("agents2.csv"),
+                          d("agents3.csv"),
+                          [(t["agent_id"], utc_day(q["reviewed_at"] or
+                                                   t["resolved_at"] or
+                                                   t["created_at"]))
+                           for q, t in scored if t and not t["team"]])
         check_all(cx, db, "one agent moved team")
 
         def move_customer(i, row):

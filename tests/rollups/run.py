@@ -168,6 +168,28 @@ def days_marked(db, table, step):
     return days
 
 
+def check_agent_moves(cx, db, table, agents_csv, moved_csv, days):
+    """Imports agents_csv again: no day of the dirty table `table` may be
+    marked. Then moves one agent to another team (moved_csv): exactly
+    the days `days` lists for that agent ((agent_id, day) pairs of their
+    tickets without a team) may be."""
+    marked = days_marked(db, table, lambda: run(
+        cx, "import", "--db", db, "agents", agents_csv))
+    if marked:
+        raise Failure(f"agents imported as they are: {len(marked)} days "
+                      f"of {table} marked")
+    who = next(a for a, _ in days if a)
+    want = {day for a, day in days if a == who and day is not None}
+    rewrite(agents_csv, moved_csv, lambda i, row: row["agent_id"] == who
+            and row.update(team="moved-alone") is None)
+    marked = days_marked(db, table, lambda: run(
+        cx, "import", "--db", db, "agents", moved_csv))
+    if marked != want:
+        raise Failure(f"{who} moved: {len(marked)} days of {table} "
+                      f"marked, not the {len(want)} of their tickets "
+                      f"without a team ({sorted(marked ^ want)[:5]})")
+
+
 def utc_day(ts):
     """Days since 1970-01-01 (UTC) of an ISO 8601 time, or None if empty."""
     if not ts:

@@ -45,7 +45,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from run import Failure, days_marked, rewrite, run, utc_day  # noqa: E402
+from run import Failure, check_agent_moves, rewrite, run, utc_day  # noqa: E402,E501
 
 METRICS = ("created,resolution_rate,resolved,fcr,art,frt,backlog,"
            "escalation_rate,complaints_per_1000,selfservice_rate,"
@@ -244,28 +244,13 @@ def main():
         # The same agents again: no day is counted again (0028). Then one
         # agent moved: the days of their tickets without a team, only
         # (created, resolved, first answered), from the tickets' file.
-        marked = days_marked(db, "ticket_dirty", lambda: run(
-            cx, "import", "--db", db, "agents", d("agents2.csv")))
-        if marked:
-            raise Failure(f"agents imported as they are: {len(marked)} "
-                          "days marked")
         with open(d("tickets2.csv"), newline="") as f:
-            tickets = list(csv.DictReader(f))
-        who = next(t["agent_id"] for t in tickets
-                   if t["agent_id"] and not t["team"])
-        want = {utc_day(t[k]) for t in tickets
-                if t["agent_id"] == who and not t["team"]
-                for k in ("created_at", "resolved_at", "first_response_at")
-                if t[k]}
-        rewrite(d("agents2.csv"), d("agents3.csv"),
-                lambda i, row: row["agent_id"] == who and
-                row.update(team="moved-alone") is None)
-        marked = days_marked(db, "ticket_dirty", lambda: run(
-            cx, "import", "--db", db, "agents", d("agents3.csv")))
-        if marked != want:
-            raise Failure(f"{who} moved: {len(marked)} days marked, not "
-                          f"the {len(want)} of their tickets without a "
-                          f"team ({sorted(marked ^ want)[:5]})")
+            check_agent_moves(cx, db, "ticket_dirty", d("agents2.csv"),
+                              d("agents3.csv"),
+                              [(t["agent_id"], utc_day(t[k]))
+                               for t in csv.DictReader(f) if not t["team"]
+                               for k in ("created_at", "resolved_at",
+                                         "first_response_at")])
         check_all(cx, db, "one agent moved")
 
         # Many agents in one file, ids ascending (the multi-row statement

@@ -17,36 +17,41 @@ DROP TRIGGER IF EXISTS qa_cells_agents_ins;
 DROP TRIGGER IF EXISTS qa_cells_agents_upd;
 DROP TRIGGER IF EXISTS qa_cells_agents_del;
 
--- The days of agent `a`'s tickets without a team, in workspace `ws`.
+-- The days an agent's team changes: those of the agent's tickets without
+-- a team (their created, resolved and first answered instants), and of
+-- those tickets' QA scores (the score's instant, 0023). A trigger's
+-- condition on workspace and agent is pushed into each branch, which
+-- reads tickets_agent_ticket (the unary + keeps the pushed `v IS NOT
+-- NULL` off the timestamps' indexes, which would walk every ticket).
+CREATE VIEW IF NOT EXISTS agent_ticket_days (workspace_id, agent_id, day) AS
+SELECT workspace_id, agent_id, (v - (v < 0) * 86399999) / 86400000
+FROM (SELECT workspace_id, agent_id, +created_at AS v FROM tickets
+      WHERE team IS NULL
+      UNION ALL SELECT workspace_id, agent_id, +resolved_at FROM tickets
+      WHERE team IS NULL
+      UNION ALL SELECT workspace_id, agent_id, +first_response_at
+      FROM tickets WHERE team IS NULL)
+WHERE v IS NOT NULL;
+CREATE VIEW IF NOT EXISTS agent_score_days (workspace_id, agent_id, day) AS
+SELECT workspace_id, agent_id, (v - (v < 0) * 86399999) / 86400000
+FROM (SELECT t.workspace_id, t.agent_id,
+             coalesce(q.reviewed_at, t.resolved_at, t.created_at) AS v
+      FROM tickets t JOIN qa_scores q
+        ON q.workspace_id = t.workspace_id AND q.ticket_id = t.ticket_id
+      WHERE t.team IS NULL)
+WHERE v IS NOT NULL;
+
 CREATE TRIGGER IF NOT EXISTS ticket_cells_agents_ins AFTER INSERT ON agents
 BEGIN
     INSERT OR IGNORE INTO ticket_dirty
-    SELECT new.workspace_id, (v - (v < 0) * 86399999) / 86400000
-    FROM (SELECT created_at AS v FROM tickets
-          WHERE workspace_id = new.workspace_id
-            AND agent_id = new.agent_id AND team IS NULL
-          UNION ALL SELECT resolved_at FROM tickets
-          WHERE workspace_id = new.workspace_id
-            AND agent_id = new.agent_id AND team IS NULL
-          UNION ALL SELECT first_response_at FROM tickets
-          WHERE workspace_id = new.workspace_id
-            AND agent_id = new.agent_id AND team IS NULL)
-    WHERE v IS NOT NULL;
+    SELECT workspace_id, day FROM agent_ticket_days
+    WHERE workspace_id = new.workspace_id AND agent_id = new.agent_id;
 END;
 CREATE TRIGGER IF NOT EXISTS ticket_cells_agents_del AFTER DELETE ON agents
 BEGIN
     INSERT OR IGNORE INTO ticket_dirty
-    SELECT old.workspace_id, (v - (v < 0) * 86399999) / 86400000
-    FROM (SELECT created_at AS v FROM tickets
-          WHERE workspace_id = old.workspace_id
-            AND agent_id = old.agent_id AND team IS NULL
-          UNION ALL SELECT resolved_at FROM tickets
-          WHERE workspace_id = old.workspace_id
-            AND agent_id = old.agent_id AND team IS NULL
-          UNION ALL SELECT first_response_at FROM tickets
-          WHERE workspace_id = old.workspace_id
-            AND agent_id = old.agent_id AND team IS NULL)
-    WHERE v IS NOT NULL;
+    SELECT workspace_id, day FROM agent_ticket_days
+    WHERE workspace_id = old.workspace_id AND agent_id = old.agent_id;
 END;
 -- An update that leaves the team (hired_at, left_at) changes no cell.
 CREATE TRIGGER IF NOT EXISTS ticket_cells_agents_upd AFTER UPDATE ON agents
@@ -54,62 +59,32 @@ WHEN old.team IS NOT new.team OR old.agent_id IS NOT new.agent_id
   OR old.workspace_id IS NOT new.workspace_id
 BEGIN
     INSERT OR IGNORE INTO ticket_dirty
-    SELECT ws, (v - (v < 0) * 86399999) / 86400000
-    FROM (SELECT workspace_id AS ws, created_at AS v FROM tickets
-          WHERE (workspace_id = old.workspace_id
-                 AND agent_id = old.agent_id AND team IS NULL)
-             OR (workspace_id = new.workspace_id
-                 AND agent_id = new.agent_id AND team IS NULL)
-          UNION ALL SELECT workspace_id, resolved_at FROM tickets
-          WHERE (workspace_id = old.workspace_id
-                 AND agent_id = old.agent_id AND team IS NULL)
-             OR (workspace_id = new.workspace_id
-                 AND agent_id = new.agent_id AND team IS NULL)
-          UNION ALL SELECT workspace_id, first_response_at FROM tickets
-          WHERE (workspace_id = old.workspace_id
-                 AND agent_id = old.agent_id AND team IS NULL)
-             OR (workspace_id = new.workspace_id
-                 AND agent_id = new.agent_id AND team IS NULL))
-    WHERE v IS NOT NULL;
+    SELECT workspace_id, day FROM agent_ticket_days
+    WHERE workspace_id = old.workspace_id AND agent_id = old.agent_id;
+    INSERT OR IGNORE INTO ticket_dirty
+    SELECT workspace_id, day FROM agent_ticket_days
+    WHERE workspace_id = new.workspace_id AND agent_id = new.agent_id;
 END;
-
--- The QA scores of those tickets, on the day of their instant (0023).
 CREATE TRIGGER IF NOT EXISTS qa_cells_agents_ins AFTER INSERT ON agents
 BEGIN
     INSERT OR IGNORE INTO qa_dirty
-    SELECT new.workspace_id, (v - (v < 0) * 86399999) / 86400000
-    FROM (SELECT coalesce(q.reviewed_at, t.resolved_at, t.created_at) AS v
-          FROM tickets t JOIN qa_scores q
-            ON q.workspace_id = t.workspace_id AND q.ticket_id = t.ticket_id
-          WHERE t.workspace_id = new.workspace_id
-            AND t.agent_id = new.agent_id AND t.team IS NULL)
-    WHERE v IS NOT NULL;
+    SELECT workspace_id, day FROM agent_score_days
+    WHERE workspace_id = new.workspace_id AND agent_id = new.agent_id;
 END;
 CREATE TRIGGER IF NOT EXISTS qa_cells_agents_del AFTER DELETE ON agents
 BEGIN
     INSERT OR IGNORE INTO qa_dirty
-    SELECT old.workspace_id, (v - (v < 0) * 86399999) / 86400000
-    FROM (SELECT coalesce(q.reviewed_at, t.resolved_at, t.created_at) AS v
-          FROM tickets t JOIN qa_scores q
-            ON q.workspace_id = t.workspace_id AND q.ticket_id = t.ticket_id
-          WHERE t.workspace_id = old.workspace_id
-            AND t.agent_id = old.agent_id AND t.team IS NULL)
-    WHERE v IS NOT NULL;
+    SELECT workspace_id, day FROM agent_score_days
+    WHERE workspace_id = old.workspace_id AND agent_id = old.agent_id;
 END;
 CREATE TRIGGER IF NOT EXISTS qa_cells_agents_upd AFTER UPDATE ON agents
 WHEN old.team IS NOT new.team OR old.agent_id IS NOT new.agent_id
   OR old.workspace_id IS NOT new.workspace_id
 BEGIN
     INSERT OR IGNORE INTO qa_dirty
-    SELECT ws, (v - (v < 0) * 86399999) / 86400000
-    FROM (SELECT t.workspace_id AS ws,
-                 coalesce(q.reviewed_at, t.resolved_at, t.created_at) AS v
-          FROM tickets t JOIN qa_scores q
-            ON q.workspace_id = t.workspace_id AND q.ticket_id = t.ticket_id
-          WHERE ((t.workspace_id = old.workspace_id
-                  AND t.agent_id = old.agent_id)
-              OR (t.workspace_id = new.workspace_id
-                  AND t.agent_id = new.agent_id))
-            AND t.team IS NULL)
-    WHERE v IS NOT NULL;
+    SELECT workspace_id, day FROM agent_score_days
+    WHERE workspace_id = old.workspace_id AND agent_id = old.agent_id;
+    INSERT OR IGNORE INTO qa_dirty
+    SELECT workspace_id, day FROM agent_score_days
+    WHERE workspace_id = new.workspace_id AND agent_id = new.agent_id;
 END;
