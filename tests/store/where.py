@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -149,6 +150,37 @@ def check_case(cx, db, dims, by, frm, to, metrics, extra, flags, what):
     return full
 
 
+def has_index(db, name):
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM sqlite_master WHERE type ="
+                    " 'index' AND name = ?", (name,)).fetchone()[0]
+    con.close()
+    return n == 1
+
+
+def upgrade_0026(cx, sq, old):
+    """A store from before 0026 (its index dropped, its version put back)
+    gets qa_cells_agent at the next open, and the agent's QA cells read
+    through it are the figures read before."""
+    if not has_index(sq, "qa_cells_agent"):
+        raise Failure("a new store has no qa_cells_agent (0026)")
+    shutil.copy(sq, old)
+    con = sqlite3.connect(old)
+    con.execute("DROP INDEX qa_cells_agent")
+    con.execute("DELETE FROM cxm_schema WHERE version >= 26")
+    con.commit()
+    con.close()
+    args = ("agent", "2025-03-03", "2025-06-02", AGENT_PAGE,
+            ["--compare", "previous"])
+    want = report(cx, sq, *args, where=[("agent", "leo.makinen")]).stdout
+    got = report(cx, old, *args, where=[("agent", "leo.makinen")]).stdout
+    if not has_index(old, "qa_cells_agent"):
+        raise Failure("a store upgraded to 0026 has no qa_cells_agent")
+    if got != want:
+        raise Failure("a store upgraded to 0026: other figures")
+    print("ok  store upgraded to 0026: qa_cells_agent, the same figures")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cxmeter", required=True)
@@ -181,6 +213,15 @@ def main():
                      "survey answers read from: columns"):
             if path not in ex.stderr:
                 raise Failure(f"--explain: not {path!r}: {ex.stderr!r}")
+        # The agent page's cards: the agent's month cells and the columns
+        # of the period's ends (store_sqlite_answers.c, agent_answers()).
+        ex = run(cx, "report", "--db", sq, "--by", "agent", "--metrics",
+                 AGENT_PAGE, "--from", "2025-03-03", "--to", "2025-06-02",
+                 "--compare", "previous", "--where", "agent=x", "--explain")
+        path = ("survey answers read from: rollups (months, and the "
+                "columns of the rest)")
+        if path not in ex.stderr:
+            raise Failure(f"--explain: not {path!r}: {ex.stderr!r}")
         n = 0
         cases = [((d,), *rest) for d, *rest in CASES] + PAIRS
         for dims, by, frm, to, metrics, extra in cases:
@@ -199,6 +240,7 @@ def main():
             print(f"ok  {what}: filtered by {','.join(dims)} on sqlite, "
                   f"--read rows and {a.engine}")
         print(f"ok  {n} reports: filtered rows = the matching rows")
+        upgrade_0026(cx, sq, os.path.join(wd, "before-0026.db"))
     except Failure as e:
         print(f"FAIL {e}")
         return 1
