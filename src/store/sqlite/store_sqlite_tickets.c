@@ -1301,7 +1301,7 @@ static cxm_rc skcur_open(cxm_store *st, struct skcur *c, size_t cube,
         "SELECT day, agent_id, team, channel, topic, segment, sketch"
         " FROM ticket_week_sketches WHERE workspace_id = ?1 AND cube = ?2"
         " AND kind = ?3 AND day >= ?4 AND day < ?5";
-    /* One agent's (agent_days()): each Monday through the key. */
+    /* One agent's (AGENT_DAYS): each Monday through the key. */
     static const char agent_sql[] =
         "WITH RECURSIVE d(x) AS (SELECT ?4 UNION ALL SELECT x + 7 FROM d"
         " WHERE x + 7 < ?5)"
@@ -1543,14 +1543,16 @@ static cxm_rc read_steps(cxm_store *st, size_t cube, int64_t d1, int pass,
         "SELECT day, agent_id, team, channel, topic, segment, opened,"
         " closed, checksum FROM ticket_steps"
         " WHERE workspace_id = ?1 AND cube = ?2 AND day < ?3";
-    /* One agent's (AGENT_DAYS): each day from the cube's first. */
+    /* One agent's (AGENT_DAYS): each day from the cube's first (d1
+     * bounds the days only: a `day < ?3` here would have SQLite read
+     * the range instead of seeking each day). */
     static const char agent_sql[] =
         "WITH RECURSIVE d(x) AS (SELECT min(day) FROM ticket_steps"
-        " WHERE workspace_id = ?1 AND cube = ?2"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day < ?3"
         " UNION ALL SELECT x + 1 FROM d WHERE x + 1 < ?3)"
         " SELECT day, agent_id, team, channel, topic, segment, opened,"
         " closed, checksum FROM ticket_steps"
-        " WHERE workspace_id = ?1 AND cube = ?2 AND day IN d AND day < ?3"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day IN d"
         " AND agent_id = ?4"
         " ORDER BY day, agent_id, team, channel, topic, segment";
     const char *agent = q->where[CXM__TDIM_AGENT];
