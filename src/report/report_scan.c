@@ -1137,6 +1137,20 @@ static cxm_rc on_hours(const struct cxm__row *row, void *ud)
     return CXM_OK;
 }
 
+/* The agents' hours of the period; with a where on the agent, only
+ * theirs (the others' groups are dropped in any case). */
+static cxm_rc scan_hours(struct cxm__builder *b)
+{
+    for (size_t k = 0; k < b->r->n_by; k++) {
+        if (b->r->by[k] == CXM_BY_AGENT && b->r->where[k])
+            return cxm__store_query_agent(b->st, CXM__Q_AGENT_HOURS_OF,
+                                          b->from, b->to, b->r->where[k],
+                                          on_hours, b);
+    }
+    return cxm__store_query_span(b->st, CXM__Q_AGENT_HOURS, b->from, b->to,
+                                 on_hours, b);
+}
+
 static void moments_add(struct cxm__moments *m, double x)
 {
     m->n++;
@@ -1302,8 +1316,7 @@ cxm_rc cxm__report_scan(struct cxm__builder *b)
     if (!rc && want_kind(b, CXM_KIND_AGENTS))
         rc = cxm__store_query(b->st, CXM__Q_AGENTS, on_agent, b);
     if (!rc && b->want[CXM_METRIC_AGENT_PRODUCTIVITY] && b->hours_apply)
-        rc = cxm__store_query_span(b->st, CXM__Q_AGENT_HOURS, b->from,
-                                   b->to, on_hours, b);
+        rc = scan_hours(b);
     if (!rc && want_kind(b, CXM_KIND_REVIEWS))
         rc = cxm__store_query(b->st, CXM__Q_REVIEWS, on_review, b);
     if (!rc && want_kind(b, CXM_KIND_QA_SCORES))

@@ -31,7 +31,18 @@ struct cxm__named_sql {
     const char *sql;
     const char *types;
     bool period; /* takes [from, to) as $2, $3 */
+    bool agent;  /* takes an agent_id as $4 (and the period) */
 };
+
+/* CXM__Q_AGENT_HOURS(_OF): the hours of the period, `more` the
+ * conditions past it. */
+#define CXM__NQ_HOURS(more)                                               \
+    "SELECT h.agent_id, a.team, h.date, h.hours FROM agent_hours h"        \
+    " LEFT JOIN agents a"                                                  \
+    "  ON a.workspace_id = h.workspace_id"                                 \
+    "  AND a.agent_id = h.agent_id"                                        \
+    " WHERE h.workspace_id = $1"                                           \
+    "  AND h.date >= $2 AND h.date < $3" more
 
 /* CXM__Q_QA's columns from q (qa_scores), t (its ticket), a (the ticket's
  * agent) and c (its customer); `id`: the ticket_id column, the order's
@@ -96,13 +107,11 @@ _Static_assert(CXM__EVENT_ENDS == 6, "CXM__NQ_END's LIMIT is CXM__EVENT_ENDS");
             "SELECT agent_id, team, hired_at, left_at FROM agents"         \
             " WHERE workspace_id = $1", "TTII", false},                    \
         [CXM__Q_AGENT_HOURS] = {                                           \
-            "SELECT h.agent_id, a.team, h.date, h.hours FROM agent_hours h"\
-            " LEFT JOIN agents a"                                          \
-            "  ON a.workspace_id = h.workspace_id"                         \
-            "  AND a.agent_id = h.agent_id"                                \
-            " WHERE h.workspace_id = $1"                                   \
-            "  AND h.date >= $2 AND h.date < $3"                           \
-            " ORDER BY h.agent_id, h.date", "TTIR", true},                 \
+            CXM__NQ_HOURS("") " ORDER BY h.agent_id, h.date", "TTIR",      \
+            true},                                                         \
+        [CXM__Q_AGENT_HOURS_OF] = {                                        \
+            CXM__NQ_HOURS("  AND h.agent_id = $4")                         \
+            " ORDER BY h.agent_id, h.date", "TTIR", true, true},           \
         [CXM__Q_REVIEWS] = {                                               \
             "SELECT posted_at, rating, scale_max, source, language"        \
             " FROM reviews WHERE workspace_id = $1", "IRRTT", false},      \

@@ -315,14 +315,21 @@ cxm_rc cxm__store_scan_responses(cxm_store *st, int64_t from, int64_t to,
 cxm_rc cxm__store_query(cxm_store *st, enum cxm__query id, cxm__row_fn fn,
                         void *ud)
 {
-    return st->ops->query(st, id, INT64_MIN, INT64_MAX, fn, ud);
+    return st->ops->query(st, id, INT64_MIN, INT64_MAX, NULL, fn, ud);
 }
 
 cxm_rc cxm__store_query_span(cxm_store *st, enum cxm__query id,
                              int64_t from, int64_t to, cxm__row_fn fn,
                              void *ud)
 {
-    return st->ops->query(st, id, from, to, fn, ud);
+    return st->ops->query(st, id, from, to, NULL, fn, ud);
+}
+
+cxm_rc cxm__store_query_agent(cxm_store *st, enum cxm__query id,
+                              int64_t from, int64_t to, const char *agent,
+                              cxm__row_fn fn, void *ud)
+{
+    return st->ops->query(st, id, from, to, agent, fn, ud);
 }
 
 cxm_rc cxm__store_remove_benchmarks(cxm_store *st, const char *metric,

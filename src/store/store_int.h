@@ -90,6 +90,9 @@ enum cxm__query {
      * agent_id T, team T, has_ticket I (0/1), its ticket's status T and
      * tags T: every invitation sent (the outbox, 0013) */
     CXM__Q_INVITATIONS,
+    /* CXM__Q_AGENT_HOURS of one agent (cxm__store_query_agent()): a
+     * report whose where names the agent reads only theirs */
+    CXM__Q_AGENT_HOURS_OF,
     CXM__Q_COUNT
 };
 
@@ -575,9 +578,10 @@ struct cxm__store_ops {
     cxm_rc (*scan_responses)(cxm_store *st, int64_t from, int64_t to,
                              cxm__response_fn fn, void *ud);
     /* [from, to): the period of a query that takes one (named_sql.h),
-     * ignored by the others. */
+     * ignored by the others; agent: the agent_id of one that takes it. */
     cxm_rc (*query)(cxm_store *st, enum cxm__query id, int64_t from,
-                    int64_t to, cxm__row_fn fn, void *ud);
+                    int64_t to, const char *agent, cxm__row_fn fn,
+                    void *ud);
     cxm_rc (*put_benchmark)(cxm_store *st, const char *metric,
                             const char *label, double value, int64_t at_ms);
     /* Recounts what the engine derives from the rows (inside the open
@@ -1042,6 +1046,11 @@ CXM_MUST_USE cxm_rc cxm__store_query_span(cxm_store *st,
                                           enum cxm__query id, int64_t from,
                                           int64_t to, cxm__row_fn fn,
                                           void *ud);
+/* Runs the named query `id` of one agent over the period [from, to). */
+CXM_MUST_USE cxm_rc cxm__store_query_agent(cxm_store *st,
+                                           enum cxm__query id, int64_t from,
+                                           int64_t to, const char *agent,
+                                           cxm__row_fn fn, void *ud);
 
 /* The window of an import into `st` at `now_ms`: from `earliest` (a
  * date, NULL: the store's import.earliest) to the end of the day

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,6 +38,7 @@ import pgdb  # noqa: E402
 from run import Failure, run  # noqa: E402
 
 DASH = "csat,fcr,art,frt,created,resolved,backlog,qa_score,nps,ces"
+AGENT_PAGE = "csat,nps,ces,fcr,art,agent_productivity,qa_score,frt,backlog"
 ALL = ""  # every metric that has data
 
 # (filtered dimension, breakdown, from, to, metrics, extra)
@@ -46,6 +48,13 @@ CASES = [
      ["--compare", "previous"]),
     ("agent", "agent,week", "2025-01-01T06:30:00Z", "2025-04-01", DASH,
      ["--tz", "Asia/Kathmandu", "--compare", "previous"]),
+    # The agent page's (docs/performance.md "Agent page cards at 10M"):
+    # SQLite reads the agent's cells only, week cells and their sketches
+    # included, their hours only, and counts only their answers.
+    ("agent", "agent", "2025-03-03", "2025-06-02", AGENT_PAGE,
+     ["--compare", "previous"]),
+    ("agent", "agent,week", "2025-03-03", "2025-06-02", "csat,fcr,art",
+     []),
     ("team", "team,day", "2025-02-01", "2025-03-01", DASH,
      ["--tz", "America/St_Johns"]),
     ("team", "team,agent", None, None, ALL, []),
@@ -79,7 +88,12 @@ def report(cx, db, by, frm, to, metrics, extra, where=(), flags=()):
             args += [opt, v]
     for dim, v in where:
         args += ["--where", f"{dim}={v}"]
-    return run(cx, *args)
+    p = run(cx, *args)
+    # A derived form read wrong looks damaged and sends the report to the
+    # rows (the same figures): say so instead.
+    if "damaged" in p.stderr:
+        raise Failure(f"{' '.join(args)}: {p.stderr.strip()}")
+    return p
 
 
 def parsed(out):
@@ -136,6 +150,37 @@ def check_case(cx, db, dims, by, frm, to, metrics, extra, flags, what):
     return full
 
 
+def has_index(db, name):
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM sqlite_master WHERE type ="
+                    " 'index' AND name = ?", (name,)).fetchone()[0]
+    con.close()
+    return n == 1
+
+
+def upgrade_0026(cx, sq, old):
+    """A store from before 0026 (its index dropped, its version put back)
+    gets qa_cells_agent at the next open, and the agent's QA cells read
+    through it are the figures read before."""
+    if not has_index(sq, "qa_cells_agent"):
+        raise Failure("a new store has no qa_cells_agent (0026)")
+    shutil.copy(sq, old)
+    con = sqlite3.connect(old)
+    con.execute("DROP INDEX qa_cells_agent")
+    con.execute("DELETE FROM cxm_schema WHERE version >= 26")
+    con.commit()
+    con.close()
+    args = ("agent", "2025-03-03", "2025-06-02", AGENT_PAGE,
+            ["--compare", "previous"])
+    want = report(cx, sq, *args, where=[("agent", "leo.makinen")]).stdout
+    got = report(cx, old, *args, where=[("agent", "leo.makinen")]).stdout
+    if not has_index(old, "qa_cells_agent"):
+        raise Failure("a store upgraded to 0026 has no qa_cells_agent")
+    if got != want:
+        raise Failure("a store upgraded to 0026: other figures")
+    print("ok  store upgraded to 0026: qa_cells_agent, the same figures")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cxmeter", required=True)
@@ -164,9 +209,19 @@ def main():
                  "csat,fcr,art,qa_score", "--from", "2025-03-01", "--to",
                  "2025-06-01", "--where", "agent=" + "x", "--explain")
         for path in ("tickets read from: ticket cells",
-                     "QA scores read from: QA cells"):
+                     "QA scores read from: QA cells",
+                     "survey answers read from: columns"):
             if path not in ex.stderr:
                 raise Failure(f"--explain: not {path!r}: {ex.stderr!r}")
+        # The agent page's cards: the agent's month cells and the columns
+        # of the period's ends (store_sqlite_answers.c, agent_answers()).
+        ex = run(cx, "report", "--db", sq, "--by", "agent", "--metrics",
+                 AGENT_PAGE, "--from", "2025-03-03", "--to", "2025-06-02",
+                 "--compare", "previous", "--where", "agent=x", "--explain")
+        path = ("survey answers read from: rollups (months, and the "
+                "columns of the rest)")
+        if path not in ex.stderr:
+            raise Failure(f"--explain: not {path!r}: {ex.stderr!r}")
         n = 0
         cases = [((d,), *rest) for d, *rest in CASES] + PAIRS
         for dims, by, frm, to, metrics, extra in cases:
@@ -185,6 +240,7 @@ def main():
             print(f"ok  {what}: filtered by {','.join(dims)} on sqlite, "
                   f"--read rows and {a.engine}")
         print(f"ok  {n} reports: filtered rows = the matching rows")
+        upgrade_0026(cx, sq, os.path.join(wd, "before-0026.db"))
     except Failure as e:
         print(f"FAIL {e}")
         return 1

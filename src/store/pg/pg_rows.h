@@ -66,7 +66,8 @@ cxm_rc cxm__pg_scan_tickets(cxm_store *st, cxm__ticket_fn fn, void *ud);
 cxm_rc cxm__pg_scan_responses(cxm_store *st, int64_t from, int64_t to,
                               cxm__response_fn fn, void *ud);
 cxm_rc cxm__pg_query_rows(cxm_store *st, enum cxm__query id, int64_t from,
-                          int64_t to, cxm__row_fn fn, void *ud);
+                          int64_t to, const char *agent, cxm__row_fn fn,
+                          void *ud);
 cxm_rc cxm__pg_put_benchmark(cxm_store *st, const char *metric,
                              const char *label, double value, int64_t at_ms);
 cxm_rc cxm__pg_remove_benchmarks(cxm_store *st, const char *metric,

@@ -245,11 +245,12 @@ static cxm_rc query_row(const PGresult *res, void *ud)
 }
 
 cxm_rc cxm__pg_query_rows(cxm_store *st, enum cxm__query id, int64_t from,
-                          int64_t to, cxm__row_fn fn, void *ud)
+                          int64_t to, const char *agent, cxm__row_fn fn,
+                          void *ud)
 {
     struct query_scan s;
     const struct cxm__pg_arg args[] = {CXM__PG_WS(st), CXM__PG_I(from),
-                                       CXM__PG_I(to)};
+                                       CXM__PG_I(to), CXM__PG_T(agent)};
     cxm_rc rc = cxm__pg_staged_in(st);
 
     if (rc)
@@ -261,7 +262,10 @@ cxm_rc cxm__pg_query_rows(cxm_store *st, enum cxm__query id, int64_t from,
     s.fn = fn;
     s.ud = ud;
     return cxm__pg_each(st, query_sql[id].sql, args,
-                        query_sql[id].period ? 3 : 1, query_row, &s);
+                        query_sql[id].agent    ? 4
+                        : query_sql[id].period ? 3
+                                               : 1,
+                        query_row, &s);
 }
 
 /* ---- The small tables ------------------------------------------------ */

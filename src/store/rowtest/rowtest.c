@@ -60,9 +60,10 @@ static cxm_rc rt_scan_responses(cxm_store *st, int64_t from, int64_t to,
 }
 
 static cxm_rc rt_query(cxm_store *st, enum cxm__query id, int64_t from,
-                       int64_t to, cxm__row_fn fn, void *ud)
+                       int64_t to, const char *agent, cxm__row_fn fn,
+                       void *ud)
 {
-    return SQ.query(st, id, from, to, fn, ud);
+    return SQ.query(st, id, from, to, agent, fn, ud);
 }
 
 static cxm_rc rt_put_benchmark(cxm_store *st, const char *metric,

@@ -64,6 +64,7 @@ struct plan {
     size_t card[MAX_AXES], stride[MAX_AXES];
     bool *keep[MAX_AXES]; /* owned: per id of a column axis, whether the
                              query keeps it (its where); NULL: every id */
+    size_t sel;           /* the first axis with a keep, else MAX_AXES */
     int64_t *starts[MAX_AXES]; /* owned: time bucket starts */
     size_t n_starts[MAX_AXES];
     struct dict dict[CXM__COL_COUNT];
@@ -269,8 +270,15 @@ static void count_segment(const struct plan *p, const struct seg *sg,
     const uint8_t *kind_col = v->col[CXM__COL_KIND];
     int kind_w = v->w[CXM__COL_KIND];
 
+    const uint8_t *sel_col = NULL;
+    int sel_w = 0;
+
     if (lo_ms > hi_ms)
         return;
+    if (p->sel < MAX_AXES) {
+        sel_col = v->col[p->src[p->sel]];
+        sel_w = v->w[p->src[p->sel]];
+    }
     for (size_t k = 0; k < p->n_by; k++) {
         if (p->src[k] >= 0)
             continue;
@@ -282,6 +290,13 @@ static void count_segment(const struct plan *p, const struct seg *sg,
         size_t code = 0, kind, score;
         const struct kind *kd;
 
+        if (sel_col) {
+            /* Another group than the where's, looked at no further (an
+             * id past the dictionary goes on, to be refused below). */
+            size_t id = cxm__colseg_get(sel_col, sel_w, i);
+            if (id < p->card[p->sel] && !p->keep[p->sel][id])
+                continue;
+        }
         if (!whole && (ms < p->from || ms >= p->to))
             continue;
         for (size_t k = 0; k < p->n_by && code != NO_KIND; k++) {
@@ -511,6 +526,7 @@ static bool plan_strides(struct plan *p)
  * which the report keeps itself). */
 static cxm_rc plan_where(struct plan *p)
 {
+    p->sel = MAX_AXES;
     for (size_t k = 0; k < p->n_by; k++) {
         const char *w;
         const struct dict *d;
@@ -525,6 +541,8 @@ static cxm_rc plan_where(struct plan *p)
         d = &p->dict[p->src[k]];
         for (size_t id = 0; id < d->n && id < p->card[k]; id++)
             p->keep[k][id] = strcmp(d->v[id] ? d->v[id] : "", w) == 0;
+        if (p->sel == MAX_AXES)
+            p->sel = k;
     }
     return CXM_OK;
 }

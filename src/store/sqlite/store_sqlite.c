@@ -473,7 +473,8 @@ static cxm_rc sq_scan_responses(cxm_store *st, int64_t from, int64_t to,
 }
 
 static cxm_rc sq_query(cxm_store *st, enum cxm__query id, int64_t from,
-                       int64_t to, cxm__row_fn fn, void *ud)
+                       int64_t to, const char *agent, cxm__row_fn fn,
+                       void *ud)
 {
     sqlite3_stmt *s = NULL;
     const char *types = query_sql[id].types;
@@ -491,6 +492,8 @@ static cxm_rc sq_query(cxm_store *st, enum cxm__query id, int64_t from,
         sqlite3_bind_int64(s, 2, from);
         sqlite3_bind_int64(s, 3, to);
     }
+    if (query_sql[id].agent)
+        sqlite3_bind_text(s, 4, agent, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         for (size_t k = 0; k < row.n_cols; k++) {
             int c = (int)k;

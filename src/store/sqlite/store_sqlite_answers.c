@@ -218,6 +218,89 @@ static cxm_rc choose_rollup(cxm_store *st, const struct cxm__answer_query *q,
     return rc;
 }
 
+/* The month cube of q's dimensions when q is filtered by agent, has no
+ * time bucket and reads in UTC (the agent page's cards), and the whole
+ * UTC months [*m0, *m1) of its period, in days; else CXM__CUBE_NONE. */
+static cxm_rc agent_months(cxm_store *st, const struct cxm__answer_query *q,
+                           enum cxm__sq_cube *cube, int64_t *m0, int64_t *m1)
+{
+    unsigned dims = 0;
+    int64_t a, b;
+
+    *cube = CXM__CUBE_NONE;
+    if (!q->where[CXM__ADIM_AGENT] || q->n_grains || q->zone ||
+        q->read != CXM_READ_AUTO || q->from >= q->to || q->excluded ||
+        q->agent != CXM__AGENT_RESPONSE)
+        return CXM_OK;
+    for (int d = 0; d < CXM__ADIM_COUNT; d++) {
+        if (!(q->dims & (1u << d)))
+            continue;
+        if (adim_cube[d] < 0)
+            return CXM_OK;
+        dims |= (unsigned)adim_cube[d];
+    }
+    a = cxm__bucket_start(CXM_BY_MONTH, q->from);
+    if (a < q->from)
+        a = cxm__bucket_next(CXM_BY_MONTH, a);
+    b = cxm__bucket_start(CXM_BY_MONTH, q->to);
+    if (a >= b)
+        return CXM_OK;
+    *m0 = cxm__day_of_ms(a);
+    *m1 = cxm__day_of_ms(b);
+    return cxm__sq_rollup_cube(st, CXM__SQ_GRAIN_MONTH,
+                               (enum cxm__sq_cube)dims, cube);
+}
+
+/* The answers of [from, to) of q: the column segments, else the rows. */
+static cxm_rc columns_or_rows(cxm_store *st, const struct cxm__answer_query *q,
+                              int64_t from, int64_t to,
+                              cxm__answer_group_fn fn, void *ud)
+{
+    struct cxm__answer_query part = *q;
+    bool done = false;
+    cxm_rc rc;
+
+    if (from >= to)
+        return CXM_OK;
+    part.from = from;
+    part.to = to;
+    rc = cxm__sq_scan_columns(st, &part, fn, ud, &done);
+    return rc || done ? rc : cxm__answer_rows(st, &part, fn, ud);
+}
+
+/* An agent's answers (agent_months()): the whole months from the agent's
+ * month cells, the ends of the period from the column segments: a
+ * quarter's columns were three months of every agent's answers hashed and
+ * counted (docs/performance.md, "Agent page cards at 10M"). *done false
+ * when not served (nothing handed over). */
+static cxm_rc agent_answers(cxm_store *st, const struct cxm__answer_query *q,
+                            cxm__answer_group_fn fn, void *ud,
+                            struct cxm__answer_how *how, bool *done)
+{
+    enum cxm__sq_cube cube;
+    int64_t m0 = 0, m1 = 0;
+    cxm_rc rc = agent_months(st, q, &cube, &m0, &m1);
+
+    *done = false;
+    if (!rc && cube != CXM__CUBE_NONE)
+        rc = cxm__sq_scan_rollup(st, CXM__SQ_GRAIN_MONTH, cube, m0, m1,
+                                 q->where, NULL, NULL);
+    if (rc == CXM_EINPUT)
+        return CXM_OK; /* a damaged cell, with a note: the columns */
+    if (rc || cube == CXM__CUBE_NONE)
+        return rc;
+    *done = true;
+    how->path = CXM__PATH_ROLLUPS;
+    how->detail = "months, and the columns of the rest";
+    rc = columns_or_rows(st, q, q->from, m0 * CXM__MS_PER_DAY, fn, ud);
+    if (!rc)
+        rc = cxm__sq_scan_rollup(st, CXM__SQ_GRAIN_MONTH, cube, m0, m1,
+                                 q->where, fn, ud);
+    if (!rc)
+        rc = columns_or_rows(st, q, m1 * CXM__MS_PER_DAY, q->to, fn, ud);
+    return rc;
+}
+
 cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
                              cxm__answer_group_fn fn, void *ud,
                              struct cxm__answer_how *how)
@@ -226,7 +309,9 @@ cxm_rc cxm__sq_answer_groups(cxm_store *st, const struct cxm__answer_query *q,
     bool done = false;
     cxm_rc rc = choose_rollup(st, q, &p);
 
-    if (rc)
+    if (!rc && p.cube == CXM__CUBE_NONE)
+        rc = agent_answers(st, q, fn, ud, how, &done);
+    if (rc || done)
         return rc;
     /* Every cell's checksum first: a damaged cell (CXM_EINPUT, with a
      * note) sends the query to the segments or the rows, before any cell

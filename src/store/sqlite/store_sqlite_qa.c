@@ -504,11 +504,23 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, const struct rest *r,
         "SELECT day, agent_id, team, channel, topic, segment, n, sum,"
         " sum_sq, checksum FROM qa_cells WHERE workspace_id = ?1"
         " AND cube = ?2 AND day >= ?3 AND day < ?4";
+    /* With a where on an agent, only theirs, side by side in
+     * qa_cells_agent (0026: the cubes keeping the agent, 5 and 7). */
+    static const char agent_sql[] =
+        "SELECT day, agent_id, team, channel, topic, segment, n, sum,"
+        " sum_sq, checksum FROM qa_cells WHERE workspace_id = ?1"
+        " AND cube = ?2 AND cube IN (5, 7) AND agent_id = ?5"
+        " AND day >= ?3 AND day < ?4"
+        " ORDER BY day, agent_id, team, channel, topic, segment";
+    const char *agent = r->where[CXM__TDIM_AGENT];
     struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
     sqlite3_stmt *s = NULL;
     int step = SQLITE_DONE;
-    cxm_rc rc = cxm__sq_kept(st, sql, &s);
+    cxm_rc rc;
 
+    if (cube != 5 && cube != 7)
+        agent = NULL; /* (a where names only dimensions of the cube) */
+    rc = cxm__sq_kept(st, agent ? agent_sql : sql, &s);
     *damaged = false;
     if (rc)
         return rc;
@@ -516,6 +528,8 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, const struct rest *r,
     sqlite3_bind_int64(s, 2, (int64_t)cube);
     sqlite3_bind_int64(s, 3, r->d0);
     sqlite3_bind_int64(s, 4, r->d1);
+    if (agent)
+        sqlite3_bind_text(s, 5, agent, -1, SQLITE_STATIC);
     for (int pass = 0; pass < 2 && !rc && !*damaged; pass++) {
         while ((step = sqlite3_step(s)) == SQLITE_ROW) {
             struct cxm__fsum sum = CXM__FSUM_INIT, sq = CXM__FSUM_INIT;

@@ -1744,17 +1744,26 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
                            cxm__answer_group_fn fn, void *ud)
 {
     static const char *const grains[] = {"day", "month", "year", "all-time"};
+#define SCAN_ROLLUP(by)                                                     \
+    "SELECT t, survey, scale_min, scale_max, agent_id, team, channel,"      \
+    " language, topic, hist, n, chk FROM rollup_answers" by                 \
+    " WHERE workspace_id = ?1 AND grain = ?2 AND cube = ?3"                 \
+    " AND t >= ?4 AND t < ?5"
+    /* A where on the agent: theirs only, by rollup_answers_agent. */
+    const char *agent = where && (cube & CXM__CUBE_AGENT)
+                            ? where[CXM__ADIM_AGENT]
+                            : NULL;
     int64_t hist[MAX_SPAN + 1];
     sqlite3_stmt *s = NULL;
     cxm_rc rc;
     int step = SQLITE_DONE;
 
     rc = cxm__sq_prepare(st,
-                         "SELECT t, survey, scale_min, scale_max, agent_id, team,"
-                         " channel, language, topic, hist, n, chk FROM rollup_answers"
-                         " WHERE workspace_id = ?1 AND grain = ?2 AND cube = ?3"
-                         " AND t >= ?4 AND t < ?5",
+                         agent ? SCAN_ROLLUP(" INDEXED BY rollup_answers_agent")
+                                     " AND agent_id = ?6"
+                               : SCAN_ROLLUP(""),
                          &s);
+#undef SCAN_ROLLUP
     if (rc)
         return rc;
     sqlite3_bind_int64(s, 1, st->workspace_id);
@@ -1762,6 +1771,8 @@ cxm_rc cxm__sq_scan_rollup(cxm_store *st, enum cxm__sq_grain grain,
     sqlite3_bind_int(s, 3, cube);
     sqlite3_bind_int64(s, 4, from_t);
     sqlite3_bind_int64(s, 5, to_t);
+    if (agent)
+        sqlite3_bind_text(s, 6, agent, -1, SQLITE_STATIC);
     /* Every cell is checked before any is handed over: a damaged one
      * sends the report to the column segments or the rows (CXM_EINPUT). */
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {

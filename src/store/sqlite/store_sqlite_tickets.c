@@ -978,6 +978,20 @@ static cxm_rc weeks_mark(cxm_store *st, const int64_t *days, size_t n)
     return rc;
 }
 
+/* A report with a where on an agent reads only that agent's cells: the
+ * days [?3, ?4) one by one (every `step` days: the week cells' Mondays),
+ * each through the primary key (…, day, agent_id = ?5, …), in its
+ * order, instead of every cell of the cube then dropping the others
+ * (their sketches read all the same: docs/performance.md, "Agent page
+ * cards at 10M"). */
+#define AGENT_DAYS(step)                                                    \
+    "WITH RECURSIVE d(x) AS (SELECT ?3 UNION ALL SELECT x + " step         \
+    " FROM d WHERE x + " step " < ?4) "
+#define AGENT_CELLS                                                         \
+    " WHERE workspace_id = ?1 AND cube = ?2 AND day IN d"                   \
+    " AND agent_id = ?5"                                                    \
+    " ORDER BY day, agent_id, team, channel, topic, segment"
+
 /* The columns of a cell as read_cells() and week_build() read them. */
 #define CELL_SELECT                                                         \
     "SELECT day, agent_id, team, channel, topic, segment, created,"         \
@@ -1272,22 +1286,40 @@ static cxm_rc skcur_step(cxm_store *st, struct skcur *c)
     return c->row || step == SQLITE_DONE ? CXM_OK : cxm__sq_fail(st);
 }
 
+/* A week piece's first Monday (pieces_of() starts them on one). */
+static int64_t first_week(int64_t d0)
+{
+    int64_t w = week_of(d0);
+
+    return w < d0 ? w + 7 : w;
+}
+
 static cxm_rc skcur_open(cxm_store *st, struct skcur *c, size_t cube,
-                         int kind, int64_t d0, int64_t d1)
+                         int kind, int64_t d0, int64_t d1, const char *agent)
 {
     static const char sql[] =
         "SELECT day, agent_id, team, channel, topic, segment, sketch"
         " FROM ticket_week_sketches WHERE workspace_id = ?1 AND cube = ?2"
         " AND kind = ?3 AND day >= ?4 AND day < ?5";
-    cxm_rc rc = cxm__sq_kept(st, sql, &c->s);
+    /* One agent's (AGENT_DAYS): each Monday through the key. */
+    static const char agent_sql[] =
+        "WITH RECURSIVE d(x) AS (SELECT ?4 UNION ALL SELECT x + 7 FROM d"
+        " WHERE x + 7 < ?5)"
+        " SELECT day, agent_id, team, channel, topic, segment, sketch"
+        " FROM ticket_week_sketches WHERE workspace_id = ?1 AND cube = ?2"
+        " AND kind = ?3 AND day IN d AND agent_id = ?6"
+        " ORDER BY day, agent_id, team, channel, topic, segment";
+    cxm_rc rc = cxm__sq_kept(st, agent ? agent_sql : sql, &c->s);
 
     if (rc)
         return rc;
     sqlite3_bind_int64(c->s, 1, st->workspace_id);
     sqlite3_bind_int64(c->s, 2, (int64_t)cube);
     sqlite3_bind_int64(c->s, 3, kind);
-    sqlite3_bind_int64(c->s, 4, d0);
+    sqlite3_bind_int64(c->s, 4, agent ? first_week(d0) : d0);
     sqlite3_bind_int64(c->s, 5, d1);
+    if (agent)
+        sqlite3_bind_text(c->s, 6, agent, -1, SQLITE_STATIC);
     return skcur_step(st, c);
 }
 
@@ -1383,16 +1415,24 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
         " WHERE workspace_id = ?1 AND cube = ?2 AND day >= ?3 AND day < ?4";
     static const char weeks_sql[] = CELL_SELECT " FROM ticket_weeks"
         " WHERE workspace_id = ?1 AND cube = ?2 AND day >= ?3 AND day < ?4";
+    static const char agent_days_sql[] = AGENT_DAYS("1") CELL_SELECT
+        " FROM ticket_cells" AGENT_CELLS;
+    static const char agent_weeks_sql[] = AGENT_DAYS("7") CELL_SELECT
+        " FROM ticket_weeks" AGENT_CELLS;
+    const char *agent = q->where[CXM__TDIM_AGENT];
     struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
     sqlite3_stmt *s = NULL;
     int step = SQLITE_DONE;
     struct skcur sk[2] = {{NULL, false}, {NULL, false}};
-    cxm_rc rc = cxm__sq_kept(st, weeks ? weeks_sql : days_sql, &s);
+    cxm_rc rc = cxm__sq_kept(st,
+                             agent ? (weeks ? agent_weeks_sql : agent_days_sql)
+                                   : (weeks ? weeks_sql : days_sql),
+                             &s);
 
     if (!rc && weeks && q->want_art)
-        rc = skcur_open(st, &sk[0], cube, 0, d0, d1);
+        rc = skcur_open(st, &sk[0], cube, 0, d0, d1, agent);
     if (!rc && weeks && q->want_frt)
-        rc = skcur_open(st, &sk[1], cube, 1, d0, d1);
+        rc = skcur_open(st, &sk[1], cube, 1, d0, d1, agent);
     *damaged = false;
     if (rc) {
         if (s)
@@ -1404,8 +1444,10 @@ static cxm_rc read_cells(cxm_store *st, size_t cube, int64_t d0, int64_t d1,
     }
     sqlite3_bind_int64(s, 1, st->workspace_id);
     sqlite3_bind_int64(s, 2, (int64_t)cube);
-    sqlite3_bind_int64(s, 3, d0);
+    sqlite3_bind_int64(s, 3, agent && weeks ? first_week(d0) : d0);
     sqlite3_bind_int64(s, 4, d1);
+    if (agent)
+        sqlite3_bind_text(s, 5, agent, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cell_row r;
         struct stats x;
@@ -1501,10 +1543,23 @@ static cxm_rc read_steps(cxm_store *st, size_t cube, int64_t d1, int pass,
         "SELECT day, agent_id, team, channel, topic, segment, opened,"
         " closed, checksum FROM ticket_steps"
         " WHERE workspace_id = ?1 AND cube = ?2 AND day < ?3";
+    /* One agent's (AGENT_DAYS): each day from the cube's first (d1
+     * bounds the days only: a `day < ?3` here would have SQLite read
+     * the range instead of seeking each day). */
+    static const char agent_sql[] =
+        "WITH RECURSIVE d(x) AS (SELECT min(day) FROM ticket_steps"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day < ?3"
+        " UNION ALL SELECT x + 1 FROM d WHERE x + 1 < ?3)"
+        " SELECT day, agent_id, team, channel, topic, segment, opened,"
+        " closed, checksum FROM ticket_steps"
+        " WHERE workspace_id = ?1 AND cube = ?2 AND day IN d"
+        " AND agent_id = ?4"
+        " ORDER BY day, agent_id, team, channel, topic, segment";
+    const char *agent = q->where[CXM__TDIM_AGENT];
     struct cxm__buf chk = CXM__BUF_INIT(SIZE_MAX / 2);
     sqlite3_stmt *s = NULL;
     int step = SQLITE_DONE;
-    cxm_rc rc = cxm__sq_kept(st, sql, &s);
+    cxm_rc rc = cxm__sq_kept(st, agent ? agent_sql : sql, &s);
 
     *damaged = false;
     if (rc)
@@ -1512,6 +1567,8 @@ static cxm_rc read_steps(cxm_store *st, size_t cube, int64_t d1, int pass,
     sqlite3_bind_int64(s, 1, st->workspace_id);
     sqlite3_bind_int64(s, 2, (int64_t)cube);
     sqlite3_bind_int64(s, 3, d1);
+    if (agent)
+        sqlite3_bind_text(s, 4, agent, -1, SQLITE_STATIC);
     while (!rc && (step = sqlite3_step(s)) == SQLITE_ROW) {
         struct cell_row r;
         struct stats x;
