@@ -378,7 +378,15 @@ cxm_rc cxm__qsketch_merge(struct cxm__qsketch *dst,
     if (!dst->is_bucketed && !src->is_bucketed &&
         dst->n + src->n <= CXM__QSKETCH_EXACT_MAX) {
         size_t n = (size_t)dst->n, m = (size_t)src->n;
-        rc = cxm__grow((void **)&dst->vals, &dst->vals_cap, n + m,
+        size_t want = n + m;
+        if (want > dst->vals_cap && dst->vals_cap &&
+            want < dst->vals_cap * 4)
+            want = dst->vals_cap * 4 < CXM__QSKETCH_EXACT_MAX
+                       ? dst->vals_cap * 4
+                       : CXM__QSKETCH_EXACT_MAX;
+        if (want < n + m)
+            want = n + m;
+        rc = cxm__grow((void **)&dst->vals, &dst->vals_cap, want,
                        sizeof(*dst->vals));
         if (rc)
             return rc;

@@ -20,11 +20,15 @@
 
 /* The image of the column segment file a report reads
  * (store_sqlite_colfile.c): the file mapped read-only, or built in memory
- * (mapped false) when the file is stale or cannot be used. */
+ * (mapped false) when the file is stale or cannot be used; kept for the
+ * connection's next report while the store's token is `token` (and the
+ * file the one mapped: device, inode and length). */
 struct cxm__sq_colimage {
     const uint8_t *base; /* owned: munmap or cxm__free, by `mapped` */
     size_t len;
     bool mapped;
+    int64_t token;
+    uint64_t dev, ino;
 };
 
 /* How many statements a connection keeps prepared (struct cxm__sq). */

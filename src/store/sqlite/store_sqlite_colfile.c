@@ -61,6 +61,8 @@ static bool map_file(const char *path, int64_t token,
         *why = "shorter than its header";
         return false;
     }
+    im->dev = (uint64_t)sb.st_dev;
+    im->ino = (uint64_t)sb.st_ino;
     base = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     if (base == MAP_FAILED)
@@ -73,6 +75,7 @@ static bool map_file(const char *path, int64_t token,
     im->base = base;
     im->len = (size_t)sb.st_size;
     im->mapped = true;
+    im->token = token;
     return true;
 }
 
@@ -211,6 +214,7 @@ static cxm_rc build_image(cxm_store *st, int64_t token,
         im->base = base;
         im->len = len;
         im->mapped = false;
+        im->token = token;
         base = NULL;
     }
 out:
@@ -238,10 +242,32 @@ static char *file_path(sqlite3 *db)
     return path;
 }
 
-/* The image of the store's current token in *im (released first): the
- * file when it is current and sound, else built from col_answers and the
- * file rewritten; `rebuild`: the file was found damaged after it was
- * mapped, so it is not tried again. */
+/* Whether image im, held since an earlier report, is still the one of
+ * `token`: built or mapped for it and, when mapped, the file at `path`
+ * still the one mapped (not replaced, not truncated) with its header and
+ * entries sound, as a fresh mapping would be checked. Its segments are
+ * checked again by every report (cxm__sq_col_segments()). */
+static bool image_current(const struct cxm__sq_colimage *im,
+                          const char *path, int64_t token)
+{
+    struct stat sb;
+    int64_t file_token = 0;
+
+    if (!im->base || im->token != token)
+        return false;
+    if (!im->mapped)
+        return true;
+    return path && stat(path, &sb) == 0 && (uint64_t)sb.st_dev == im->dev &&
+           (uint64_t)sb.st_ino == im->ino &&
+           sb.st_size == (off_t)im->len &&
+           !cxm__colfile_check(im->base, im->len, true, &file_token) &&
+           file_token == token;
+}
+
+/* The image of the store's current token in *im: the one held when it is
+ * current (image_current()), else the file when it is current and sound,
+ * else built from col_answers and the file rewritten; `rebuild`: the file
+ * was found damaged after it was mapped, so it is not tried again. */
 static cxm_rc load_image(cxm_store *st, struct cxm__sq_colimage *im,
                          bool rebuild)
 {
@@ -253,7 +279,6 @@ static cxm_rc load_image(cxm_store *st, struct cxm__sq_colimage *im,
     int64_t token;
     cxm_rc rc = CXM_OK;
 
-    cxm__sq_colimage_release(im);
     rc = cxm__sq_prepare(st, "SELECT token FROM col_generation WHERE id = 1",
                          &tok);
     if (rc) {
@@ -267,6 +292,9 @@ static cxm_rc load_image(cxm_store *st, struct cxm__sq_colimage *im,
         goto out;
     }
     token = sqlite3_column_int64(tok, 0);
+    if (!rebuild && image_current(im, path, token))
+        goto out;
+    cxm__sq_colimage_release(im);
     if (path && !rebuild && map_file(path, token, im, &why))
         goto out;
     if (why && strcmp(why, CXM__COLFILE_OTHER_LAYOUT) == 0)
@@ -318,51 +346,63 @@ static bool in_range(cxm_store *st, const struct cxm__colfile_entry *e,
            e->t < to_t;
 }
 
+/* Checks every segment of the image in [from_t, to_t) of st's workspace
+ * into sound[] (by entry; the others true); *all_sound false when one is
+ * not. */
+static cxm_rc check_segments(cxm_store *st, const struct cxm__sq_colimage *im,
+                             int64_t from_t, int64_t to_t, bool **sound,
+                             bool *all_sound)
+{
+    uint64_t n = cxm__colfile_count(im->base);
+
+    cxm__free(*sound);
+    *sound = cxm__malloc(n ? (size_t)n : 1);
+    if (!*sound)
+        return CXM_ENOMEM;
+    *all_sound = true;
+    for (uint64_t i = 0; i < n; i++) {
+        struct cxm__colfile_entry e;
+
+        cxm__colfile_entry(im->base, i, &e);
+        (*sound)[i] = !in_range(st, &e, from_t, to_t) || segment_sound(im, &e);
+        *all_sound = *all_sound && (*sound)[i];
+    }
+    return CXM_OK;
+}
+
 cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             cxm__colseg_fn fn, void *ud)
 {
     struct cxm__sq_colimage *im = &cxm__sq_of(st)->colimage;
     cxm_rc rc = load_image(st, im, false);
+    bool *sound = NULL, all_sound = true;
     uint64_t n;
 
-    if (rc)
-        return rc;
-    /* Every segment read is checked before any is handed over: a damaged
-     * one in the file means the file is rebuilt from the store; one
-     * damaged in the store itself is handed over as NULL (the report then
-     * reads the rows), with a note. */
-    n = cxm__colfile_count(im->base);
-    for (uint64_t i = 0; i < n; i++) {
-        struct cxm__colfile_entry e;
-
-        cxm__colfile_entry(im->base, i, &e);
-        if (!in_range(st, &e, from_t, to_t) || segment_sound(im, &e))
-            continue;
-        if (im->mapped) {
-            char *path = file_path(cxm__sq_db(st));
-            cxm__store_note(st, "the column segment file %s was damaged "
-                                "(a segment's checksum does not match): "
-                                "rebuilt from the store",
-                            path ? path : "");
-            cxm__free(path);
-            rc = load_image(st, im, true);
-            if (rc)
-                return rc;
-            n = cxm__colfile_count(im->base);
-            i = (uint64_t)-1; /* again, over the new image */
-        }
+    /* Every segment read is checked (once) before any is handed over: a
+     * damaged one in the file means the file is rebuilt from the store;
+     * one damaged in the store itself is handed over as NULL (the report
+     * then reads the rows), with a note. */
+    if (!rc)
+        rc = check_segments(st, im, from_t, to_t, &sound, &all_sound);
+    if (!rc && !all_sound && im->mapped) {
+        char *path = file_path(cxm__sq_db(st));
+        cxm__store_note(st, "the column segment file %s was damaged "
+                            "(a segment's checksum does not match): "
+                            "rebuilt from the store",
+                        path ? path : "");
+        cxm__free(path);
+        rc = load_image(st, im, true);
+        if (!rc)
+            rc = check_segments(st, im, from_t, to_t, &sound, &all_sound);
     }
+    n = rc ? 0 : cxm__colfile_count(im->base);
     for (uint64_t i = 0; i < n && !rc; i++) {
         struct cxm__colfile_entry e;
-        bool sound;
 
         cxm__colfile_entry(im->base, i, &e);
         if (!in_range(st, &e, from_t, to_t))
             continue;
-        /* A mapped image passed the loop above whole (a damaged segment
-         * would have sent it to memory): each segment is hashed once. */
-        sound = im->mapped || segment_sound(im, &e);
-        if (!sound) {
+        if (!sound[i]) {
             char m[16];
             cxm__store_note(st, "the column segment of %s in the store is "
                                 "damaged (its checksum or count does not "
@@ -372,20 +412,23 @@ cxm_rc cxm__sq_col_segments(cxm_store *st, int64_t from_t, int64_t to_t,
                             month_label(e.t, m));
         }
         rc = fn(e.t, e.n,
-                e.off == CXM__COLFILE_NO_DATA || !sound ? NULL
-                                                        : im->base + e.off,
-                e.off == CXM__COLFILE_NO_DATA || !sound ? 0
-                                                        : (size_t)e.len,
+                e.off == CXM__COLFILE_NO_DATA || !sound[i] ? NULL
+                                                           : im->base + e.off,
+                e.off == CXM__COLFILE_NO_DATA || !sound[i] ? 0
+                                                           : (size_t)e.len,
                 ud);
     }
+    cxm__free(sound);
     return rc;
 }
 
 cxm_rc cxm__sq_col_file_refresh(cxm_store *st)
 {
     struct cxm__sq_colimage *im = &cxm__sq_of(st)->colimage;
-    cxm_rc rc = load_image(st, im, false);
+    cxm_rc rc;
 
+    cxm__sq_colimage_release(im); /* the file itself is checked */
+    rc = load_image(st, im, false);
     cxm__sq_colimage_release(im);
     return rc;
 }
