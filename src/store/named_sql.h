@@ -88,51 +88,52 @@ _Static_assert(CXM__EVENT_ENDS == 6, "CXM__NQ_END's LIMIT is CXM__EVENT_ENDS");
     CXM__NQ_END(tab, id, at, " DESC")
 
 /* The table's initialiser; seq: the benchmarks' order of arrival. */
-#define CXM__NAMED_SQL(seq)                                               \
+#define CXM__NAMED_SQL(seq)                                                \
     {                                                                      \
         [CXM__Q_CUSTOMERS] = {                                             \
             "SELECT customer_id, acquired_at, churned_at, segment"         \
-            " FROM customers WHERE workspace_id = $1", "TIIT", false},     \
+            " FROM customers WHERE workspace_id = $1", "TIIT", false, false}, \
         [CXM__Q_ORDERS] = {                                                \
             "SELECT customer_id, ordered_at, amount, currency FROM orders" \
             " WHERE workspace_id = $1 ORDER BY customer_id, ordered_at",   \
-            "TIRT", false},                                                \
+            "TIRT", false, false},                                         \
         [CXM__Q_SELFSERVICE] = {                                           \
             "SELECT s.started_at, s.resolved, s.topic, c.segment,"         \
             " s.customer_id FROM selfservice s LEFT JOIN customers c"      \
             "  ON c.workspace_id = s.workspace_id"                         \
             "  AND c.customer_id = s.customer_id"                          \
-            " WHERE s.workspace_id = $1", "IITTT", false},                 \
+            " WHERE s.workspace_id = $1", "IITTT", false, false},          \
         [CXM__Q_AGENTS] = {                                                \
             "SELECT agent_id, team, hired_at, left_at FROM agents"         \
-            " WHERE workspace_id = $1", "TTII", false},                    \
+            " WHERE workspace_id = $1", "TTII", false, false},             \
         [CXM__Q_AGENT_HOURS] = {                                           \
             CXM__NQ_HOURS("") " ORDER BY h.agent_id, h.date", "TTIR",      \
-            true},                                                         \
+            true, false},                                                  \
         [CXM__Q_AGENT_HOURS_OF] = {                                        \
             CXM__NQ_HOURS("  AND h.agent_id = $4")                         \
             " ORDER BY h.agent_id, h.date", "TTIR", true, true},           \
         [CXM__Q_REVIEWS] = {                                               \
             "SELECT posted_at, rating, scale_max, source, language"        \
-            " FROM reviews WHERE workspace_id = $1", "IRRTT", false},      \
-        [CXM__Q_QA] = {CXM__NQ_QA, "IRRTTTTTTT", true},                  \
+            " FROM reviews WHERE workspace_id = $1", "IRRTT", false, false}, \
+        [CXM__Q_QA] = {CXM__NQ_QA, "IRRTTTTTTT", true, false},             \
         [CXM__Q_BENCHMARKS] = {                                            \
             "SELECT metric, label, value, set_at FROM benchmarks"          \
-            " WHERE workspace_id = $1 ORDER BY set_at, " seq, "TTRI", false}, \
+            " WHERE workspace_id = $1 ORDER BY set_at, " seq,              \
+            "TTRI", false, false},                                         \
         [CXM__Q_DEFINITIONS] = {                                           \
             "SELECT version, set_at, set_by, note, settings"               \
             " FROM definitions WHERE workspace_id = $1 ORDER BY version",  \
-            "IITTT", false},                                               \
+            "IITTT", false, false},                                        \
         [CXM__Q_SCALES] = {                                                \
             "SELECT survey, scale_min, scale_max, count(*) FROM responses" \
             " WHERE workspace_id = $1"                                     \
             "  AND survey IN ('csat', 'nps', 'ces')"                       \
             "  AND scale_min IS NOT NULL AND scale_max IS NOT NULL"        \
             " GROUP BY survey, scale_min, scale_max"                       \
-            " ORDER BY survey, scale_min, scale_max", "TIII", false},      \
+            " ORDER BY survey, scale_min, scale_max", "TIII", false, false}, \
         [CXM__Q_SETTINGS] = {                                              \
             "SELECT key, value FROM settings WHERE workspace_id = $1"      \
-            " ORDER BY key", "TT", false},                                 \
+            " ORDER BY key", "TT", false, false},                          \
         [CXM__Q_EVENT_ENDS] = {                                            \
             CXM__NQ_ENDS("tickets", "ticket_id", "created_at")             \
             " UNION ALL "                                                  \
@@ -142,10 +143,11 @@ _Static_assert(CXM__EVENT_ENDS == 6, "CXM__NQ_END's LIMIT is CXM__EVENT_ENDS");
             " UNION ALL "                                                  \
             CXM__NQ_ENDS("orders", "order_id", "ordered_at")               \
             " UNION ALL "                                                  \
-            CXM__NQ_ENDS("reviews", "review_id", "posted_at"), "TTI", false}, \
+            CXM__NQ_ENDS("reviews", "review_id", "posted_at"),             \
+            "TTI", false, false},                                          \
         [CXM__Q_SUPPLIED] = {                                              \
             "SELECT kind, column_name FROM supplied_columns"               \
-            " WHERE workspace_id = $1", "TT", false},                      \
+            " WHERE workspace_id = $1", "TT", false, false},               \
         [CXM__Q_INVITATIONS] = {                                           \
             "SELECT o.sent_at, CAST(EXISTS (SELECT 1 FROM submissions b"   \
             "  WHERE b.workspace_id = o.workspace_id"                      \
@@ -157,7 +159,7 @@ _Static_assert(CXM__EVENT_ENDS == 6, "CXM__NQ_END's LIMIT is CXM__EVENT_ENDS");
             " LEFT JOIN tickets t ON t.workspace_id = o.workspace_id"      \
             "  AND t.ticket_id = o.ticket_id"                              \
             " WHERE o.workspace_id = $1 AND o.kind = 'invite'"             \
-            " AND o.status = 'sent'", "IITTTTTITT", false},                \
+            " AND o.status = 'sent'", "IITTTTTITT", false, false},         \
     }
 
 #endif /* CXM_NAMED_SQL_H */
