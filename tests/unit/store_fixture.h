@@ -108,6 +108,27 @@ static inline struct cxm_figure report_fig(const cxm_report *r, size_t row,
     return f;
 }
 
+/* The report of metrics ms[0..n_ms) by by[0..n_by), read as `read`;
+ * it must run. */
+static inline cxm_report *store_fixture_report(struct store_fixture *sf,
+                                               const cxm_metric *ms,
+                                               size_t n_ms, const cxm_dim *by,
+                                               size_t n_by, cxm_read read)
+{
+    struct cxm_report_query q;
+    cxm_report *r = NULL;
+
+    memset(&q, 0, sizeof(q));
+    q.size = sizeof(q);
+    q.metrics = ms;
+    q.n_metrics = n_ms;
+    q.by = by;
+    q.n_by = n_by;
+    q.read = read;
+    assert_int_equal(cxm_report_run(sf->st, &q, &r), CXM_OK);
+    return r;
+}
+
 /* Writes `csv` to a file and imports it as `kind`; all rows must pass. */
 static inline void store_fixture_import(struct store_fixture *sf,
                                         cxm_kind kind, const char *csv)

@@ -37,18 +37,8 @@ static cxm_report *run(struct store_fixture *f, cxm_read read)
 {
     static const cxm_metric ms[] = {CXM_METRIC_CSAT};
     static const cxm_dim by[] = {CXM_BY_MONTH};
-    struct cxm_report_query q;
-    cxm_report *r = NULL;
 
-    memset(&q, 0, sizeof(q));
-    q.size = sizeof(q);
-    q.metrics = ms;
-    q.n_metrics = 1;
-    q.by = by;
-    q.n_by = 1;
-    q.read = read;
-    assert_int_equal(cxm_report_run(f->st, &q, &r), CXM_OK);
-    return r;
+    return store_fixture_report(f, ms, 1, by, 1, read);
 }
 
 /* Whether a warning of r names `what`. */

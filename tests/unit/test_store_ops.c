@@ -34,21 +34,11 @@ static cxm_report *csat_by_team(struct store_fixture *sf, cxm_read read)
 {
     const cxm_metric ms[] = {CXM_METRIC_CSAT, CXM_METRIC_CSAT_MEAN};
     const cxm_dim by[] = {CXM_BY_TEAM};
-    struct cxm_report_query q;
-    cxm_report *r = NULL;
 
     store_fixture_import(sf, CXM_KIND_AGENTS, agents_csv);
     store_fixture_import(sf, CXM_KIND_TICKETS, tickets_csv);
     store_fixture_import(sf, CXM_KIND_RESPONSES, responses_csv);
-    memset(&q, 0, sizeof(q));
-    q.size = sizeof(q);
-    q.metrics = ms;
-    q.n_metrics = 2;
-    q.by = by;
-    q.n_by = 1;
-    q.read = read;
-    assert_int_equal(cxm_report_run(sf->st, &q, &r), CXM_OK);
-    return r;
+    return store_fixture_report(sf, ms, 2, by, 1, read);
 }
 
 static cxm_rc count_survey(const cxm_survey *sv, void *ud)
