@@ -108,6 +108,19 @@ static inline struct cxm_figure report_fig(const cxm_report *r, size_t row,
     return f;
 }
 
+/* A query of metrics ms[0..n_ms) by by[0..n_by), the rest default. */
+static inline void report_query_init(struct cxm_report_query *q,
+                                     const cxm_metric *ms, size_t n_ms,
+                                     const cxm_dim *by, size_t n_by)
+{
+    memset(q, 0, sizeof(*q));
+    q->size = sizeof(*q);
+    q->metrics = ms;
+    q->n_metrics = n_ms;
+    q->by = by;
+    q->n_by = n_by;
+}
+
 /* The report of metrics ms[0..n_ms) by by[0..n_by), read as `read`;
  * it must run. */
 static inline cxm_report *store_fixture_report(struct store_fixture *sf,
@@ -118,12 +131,7 @@ static inline cxm_report *store_fixture_report(struct store_fixture *sf,
     struct cxm_report_query q;
     cxm_report *r = NULL;
 
-    memset(&q, 0, sizeof(q));
-    q.size = sizeof(q);
-    q.metrics = ms;
-    q.n_metrics = n_ms;
-    q.by = by;
-    q.n_by = n_by;
+    report_query_init(&q, ms, n_ms, by, n_by);
     q.read = read;
     assert_int_equal(cxm_report_run(sf->st, &q, &r), CXM_OK);
     return r;

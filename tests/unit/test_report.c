@@ -35,12 +35,7 @@ static cxm_report *run(struct store_fixture *f, const cxm_metric *ms, size_t n_m
     struct cxm_report_query q;
     cxm_report *r = NULL;
 
-    memset(&q, 0, sizeof(q));
-    q.size = sizeof(q);
-    q.metrics = ms;
-    q.n_metrics = n_ms;
-    q.by = by;
-    q.n_by = n_by;
+    report_query_init(&q, ms, n_ms, by, n_by);
     q.tz = tz;
     q.compare = compare;
     if (from) {
